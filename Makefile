@@ -1,0 +1,152 @@
+# faultline: one non-recursive GNU Makefile (git, Redis style).
+#
+#   make                 build build/faultline and build/libfaultline.a
+#   make test            unit tests, CLI tests and a short fuzz smoke run
+#   make O=build-asan SANITIZE=address,undefined test
+#   make O=build-tsan SANITIZE=thread test-unit
+#   make DEVELOPER=1     -Werror and friends (the default in CI)
+#   make fuzz            build the libFuzzer targets (clang)
+#   make bench           build the benchmarks
+#   make format check-format tidy clean
+
+O ?= build
+CC ?= cc
+ifeq ($(origin CC),default)
+CC = cc
+endif
+DEVELOPER ?= 1
+SANITIZE ?=
+COVERAGE ?=
+
+PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3
+
+# A fresh machine gets its packages from the install script.
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(info faultline: installing missing packages with scripts/install-deps.sh)
+$(shell scripts/install-deps.sh >&2)
+endif
+
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 $(CFLAGS) -Isrc -I. -pthread -MMD -MP \
+	$(shell pkg-config --cflags $(PKGS))
+LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+ifeq ($(DEVELOPER),1)
+ALL_CFLAGS += -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral \
+	-Wmisleading-indentation
+endif
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ifeq ($(COVERAGE),1)
+ALL_CFLAGS += --coverage -O0
+LDFLAGS += --coverage
+endif
+
+LIB_SRCS := $(sort $(wildcard src/*/*.c src/*/*/*.c suites/*/*.c))
+LIB_SRCS := $(filter-out src/cli/%,$(LIB_SRCS))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(O)/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(O)/%.o)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(O)/tests/helpers/%)
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(O)/fuzz/%)
+
+LIB = $(O)/libfaultline.a
+BIN = $(O)/faultline
+
+.PHONY: all test test-unit test-cli test-fuzz fuzz bench helpers format \
+	check-format tidy clean coverage deps
+
+all: $(BIN) $(LIB) helpers
+
+deps:
+	scripts/install-deps.sh
+
+V ?=
+ifeq ($(V),)
+Q = @
+QUIET_CC = @echo '   CC' $<;
+QUIET_LINK = @echo '   LINK' $@;
+QUIET_AR = @echo '   AR' $@;
+endif
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(QUIET_AR)ar rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIB)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDFLAGS) $(LIBS)
+
+$(O)/test-unit: $(UNIT_OBJS) $(LIB)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LDFLAGS) $(LIBS)
+
+$(O)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LIBS)
+
+$(O)/tests/helpers/%: tests/helpers/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LIBS)
+
+helpers: $(HELPER_BINS)
+
+# libFuzzer targets need clang; they link the library sources directly so
+# that everything is instrumented.
+FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread \
+	-fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
+$(O)/fuzz/%: fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+bench: $(BENCH_BINS)
+
+test-unit: $(O)/test-unit
+	$(O)/test-unit
+
+test-cli: $(BIN) helpers
+	FAULTLINE=$(abspath $(BIN)) O=$(abspath $(O)) sh tests/cli/run.sh
+
+FUZZ_SECONDS ?= 10
+test-fuzz: fuzz
+	O=$(abspath $(O)) FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh
+
+test:
+	@$(MAKE) --no-print-directory all $(O)/test-unit
+	@sh tests/run-all.sh $(O)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	@out=$$(for f in $$(git ls-files '*.c' '*.h'); do \
+		clang-format --dry-run -Werror $$f >/dev/null 2>&1 || echo $$f; done); \
+	if [ -n "$$out" ]; then echo "files need clang-format:"; echo "$$out"; exit 1; fi
+
+tidy:
+	clang-tidy $(LIB_SRCS) -- $(ALL_CFLAGS)
+
+coverage:
+	$(MAKE) O=build-cov COVERAGE=1 test
+	gcovr -r . --object-directory build-cov --html-details -o build-cov/coverage.html
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

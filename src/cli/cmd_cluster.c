@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_cluster.c: placeholder until the 'cluster' command lands.
+ */
+#include "util/common.h"
+#include "cli/cli.h"
+
+int
+fl_cmd_cluster(int argc, char **argv)
+{
+    FL_UNUSED(argc);
+    fprintf(stderr, "faultline: '%s' is not available in this build\n",
+            argv[0]);
+    return FL_EXIT_FAILED;
+}

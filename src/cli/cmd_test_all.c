@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_test_all.c: placeholder until the 'test-all' command lands.
+ */
+#include "util/common.h"
+#include "cli/cli.h"
+
+int
+fl_cmd_test_all(int argc, char **argv)
+{
+    FL_UNUSED(argc);
+    fprintf(stderr, "faultline: '%s' is not available in this build\n",
+            argv[0]);
+    return FL_EXIT_FAILED;
+}

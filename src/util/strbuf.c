@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * strbuf.c: growable strings; see strbuf.h for the invariants.
+ */
+#include "util/common.h"
+#include "util/strbuf.h"
+
+char fl_strbuf_slopbuf[1];
+
+void
+fl_strbuf_init(struct fl_strbuf *sb, size_t hint)
+{
+    sb->alloc = sb->len = 0;
+    sb->buf = fl_strbuf_slopbuf;
+    if (hint)
+        fl_strbuf_grow(sb, hint);
+}
+
+void
+fl_strbuf_release(struct fl_strbuf *sb)
+{
+    if (!sb)
+        return;
+    if (sb->alloc)
+        free(sb->buf);
+    fl_strbuf_init(sb, 0);
+}
+
+char *
+fl_strbuf_detach(struct fl_strbuf *sb, size_t *len)
+{
+    char *res;
+
+    fl_strbuf_grow(sb, 0);
+    res = sb->buf;
+    if (len)
+        *len = sb->len;
+    fl_strbuf_init(sb, 0);
+    return res;
+}
+
+void
+fl_strbuf_grow(struct fl_strbuf *sb, size_t extra)
+{
+    bool fresh = !sb->alloc;
+    size_t need = fl_st_add(fl_st_add(sb->len, extra), 1);
+
+    if (fresh)
+        sb->buf = NULL;
+    FL_ALLOC_GROW(sb->buf, need, sb->alloc);
+    if (fresh)
+        sb->buf[0] = '\0';
+}
+
+void
+fl_strbuf_setlen(struct fl_strbuf *sb, size_t len)
+{
+    if (len > (sb->alloc ? sb->alloc - 1 : 0))
+        FL_BUG("strbuf_setlen beyond allocation");
+    sb->len = len;
+    if (sb->alloc)
+        sb->buf[len] = '\0';
+}
+
+void
+fl_strbuf_add(struct fl_strbuf *sb, const void *data, size_t len)
+{
+    fl_strbuf_grow(sb, len);
+    memcpy(sb->buf + sb->len, data, len);
+    sb->len += len;
+    sb->buf[sb->len] = '\0';
+}
+
+void
+fl_strbuf_addstr(struct fl_strbuf *sb, const char *s)
+{
+    fl_strbuf_add(sb, s, strlen(s));
+}
+
+void
+fl_strbuf_addch(struct fl_strbuf *sb, int c)
+{
+    fl_strbuf_grow(sb, 1);
+    sb->buf[sb->len++] = (char)c;
+    sb->buf[sb->len] = '\0';
+}
+
+void
+fl_strbuf_vaddf(struct fl_strbuf *sb, const char *fmt, va_list ap)
+{
+    va_list cp;
+    int n;
+
+    if (!sb->alloc)
+        fl_strbuf_grow(sb, 64);
+    va_copy(cp, ap);
+    n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        FL_BUG("vsnprintf failed");
+    if ((size_t)n >= sb->alloc - sb->len) {
+        fl_strbuf_grow(sb, (size_t)n);
+        n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+    }
+    sb->len += (size_t)n;
+}
+
+void
+fl_strbuf_addf(struct fl_strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fl_strbuf_vaddf(sb, fmt, ap);
+    va_end(ap);
+}
+
+int
+fl_strbuf_read_file(struct fl_strbuf *sb, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int rc = 0;
+
+    if (!f)
+        return -errno;
+    for (;;) {
+        size_t n;
+
+        fl_strbuf_grow(sb, 65536);
+        n = fread(sb->buf + sb->len, 1, sb->alloc - sb->len - 1, f);
+        sb->len += n;
+        sb->buf[sb->len] = '\0';
+        if (n == 0) {
+            if (ferror(f))
+                rc = -EIO;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,29 @@
+# lib.sh: helpers for CLI tests (git's test-lib.sh in miniature). Source it
+# first; it sets $FAULTLINE, $CORPUS, $TMP (removed at exit) and defines
+# expect_exit and the fail helper.
+set -u
+: "${FAULTLINE:?FAULTLINE must point at the faultline binary}"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+CORPUS=${CORPUS:-$TOP/../shared/corpus}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# expect_exit CODE CMD...: run CMD, its stdout in $TMP/out and stderr in
+# $TMP/err, and fail unless it exits with CODE.
+expect_exit() {
+    want=$1
+    shift
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    if [ "$got" != "$want" ]; then
+        echo "command: $*" >&2
+        echo "stdout:" >&2; head -c 2000 "$TMP/out" >&2
+        echo "stderr:" >&2; head -c 2000 "$TMP/err" >&2
+        fail "expected exit $want, got $got"
+    fi
+}
