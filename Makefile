@@ -64,11 +64,12 @@ FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(O)/fuzz/%)
 
 LIB = $(O)/libfaultline.a
 BIN = $(O)/faultline
+SHIM = $(O)/lib/libfaultline-time.so
 
 .PHONY: all test test-unit test-cli test-fuzz fuzz bench helpers format \
 	check-format tidy clean coverage deps
 
-all: $(BIN) $(LIB) helpers
+all: $(BIN) $(LIB) helpers $(SHIM)
 
 deps:
 	scripts/install-deps.sh
@@ -105,6 +106,12 @@ $(O)/tests/helpers/%: tests/helpers/%.c $(LIB)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LIBS)
 
 helpers: $(HELPER_BINS)
+
+# The clock-fault LD_PRELOAD shim: loaded into arbitrary programs, so built
+# on its own, without sanitizers or the library (see docs/nemesis.md).
+$(SHIM): shim/faultline-time.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -o $@ $<
 
 # libFuzzer targets need clang; they link the library sources directly so
 # that everything is instrumented.

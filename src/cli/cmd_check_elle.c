@@ -1,15 +1,220 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_check_elle.c: placeholder until the 'elle' command lands.
+ * cmd_check_elle.c: `faultline check list-append|rw-register`, the Elle
+ * transactional checker (checker/elle/elle.h). argv[0] names the workload.
+ * Each FILE is loaded, paired and checked; the result map is printed as
+ * one EDN (or JSON) line per file and the exit code is the merged verdict.
  */
 #include "util/common.h"
 #include "cli/cli.h"
 
+#include "checker/elle/elle.h"
+#include "history/hist.h"
+#include "history/json.h"
+#include "util/err.h"
+#include "util/parse.h"
+#include "util/strbuf.h"
+
+static const char usage_text[] =
+    "usage: faultline check list-append|rw-register [options] FILE...\n"
+    "\n"
+    "Elle's analysis of a transactional history: infers version orders,\n"
+    "builds the ww/wr/rw, process and real-time dependency graph and reports\n"
+    "isolation anomalies and the weakest consistency models they rule out.\n"
+    "\n"
+    "  --consistency-models M,...  models to check (default\n"
+    "                              strict-serializable)\n"
+    "  --anomalies A,...           anomaly types to prohibit as well\n"
+    "  --cycle-search-timeout MS   per component and anomaly (default 1000)\n"
+    "  --out DIR                   write <type>.txt and a .dot per cycle\n"
+    "  --no-render                 do not run dot(1) on the .dot files\n"
+    "  --wfr-keys                  rw-register: writes follow reads\n"
+    "  --sequential-keys           rw-register: per-key process order\n"
+    "  --linearizable-keys         rw-register: per-key real-time order\n"
+    "  --json                      print JSON instead of EDN\n"
+    "\n"
+    "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
+
+static bool
+opt_is(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, name, n) == 0 && (a[n] == 0 || a[n] == '=');
+}
+
+static const char *
+opt_arg(int argc, char **argv, int *i)
+{
+    const char *eq = strchr(argv[*i], '=');
+    if (eq)
+        return eq + 1;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+/* Split a comma list in place into out (at most max names). */
+static size_t
+split_names(char *s, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *p = s; p && *p && n < max;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p == ':')
+            p++;
+        if (*p)
+            out[n++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+static int
+check_file(const char *path, const struct fl_elle_opts *o, bool json,
+           enum fl_verdict *v)
+{
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_chk_result res;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    size_t nwarn = 0;
+    int rc;
+
+    fl_hist_init(&h);
+    fl_arena_init(&a, 0);
+    rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    if (rc == 0)
+        rc = fl_hist_pair(&h, stderr, &nwarn, &err);
+    if (rc == 0)
+        rc = fl_elle_check(&h, o, &a, &res, &err);
+    if (rc) {
+        fprintf(stderr, "faultline: %s\n", err.msg);
+        goto out;
+    }
+    if (json)
+        fl_json_print_val(&sb, &res.map);
+    else
+        fl_val_print_edn(&sb, &res.map);
+    fl_strbuf_addch(&sb, '\n');
+    fwrite(sb.buf, 1, sb.len, stdout);
+    fflush(stdout);
+    *v = res.valid;
+out:
+    fl_strbuf_release(&sb);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+    return rc;
+}
+
 int
 fl_cmd_check_elle(int argc, char **argv)
 {
-    FL_UNUSED(argc);
-    fprintf(stderr, "faultline: '%s' is not available in this build\n",
-            argv[0]);
-    return FL_EXIT_FAILED;
+    struct fl_elle_opts o;
+    struct fl_err err = FL_ERR_INIT;
+    const char *models[64], *anoms[64];
+    char *mbuf = NULL, *abuf = NULL;
+    bool json = false;
+    int nfiles = 0, ret = FL_EXIT_USAGE;
+    char **files = fl_xcalloc((size_t)argc + 1, sizeof(*files));
+
+    memset(&o, 0, sizeof(o));
+    o.workload = strcmp(argv[0], "rw-register") == 0 ? FL_ELLE_RW_REGISTER
+                                                      : FL_ELLE_LIST_APPEND;
+    if (fl_cli_wants_help(argc, argv, usage_text)) {
+        ret = 0;
+        goto out;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = NULL;
+        bool takes = opt_is(arg, "--consistency-models") ||
+                     opt_is(arg, "--anomalies") || opt_is(arg, "--out") ||
+                     opt_is(arg, "--cycle-search-timeout");
+        if (takes) {
+            val = opt_arg(argc, argv, &i);
+            if (!val) {
+                ret = fl_cli_usage_error(usage_text, "%s needs a value", arg);
+                goto out;
+            }
+        }
+        if (opt_is(arg, "--consistency-models")) {
+            free(mbuf);
+            mbuf = fl_xstrdup(val);
+            o.nmodels = split_names(mbuf, models, FL_ARRAY_SIZE(models));
+            o.models = models;
+        } else if (opt_is(arg, "--anomalies")) {
+            free(abuf);
+            abuf = fl_xstrdup(val);
+            o.nanomalies = split_names(abuf, anoms, FL_ARRAY_SIZE(anoms));
+            o.anomalies = anoms;
+        } else if (opt_is(arg, "--out")) {
+            o.out_dir = val;
+        } else if (opt_is(arg, "--cycle-search-timeout")) {
+            int64_t ms;
+            if (fl_parse_int64(val, 1, INT64_C(1) << 40, &ms, &err)) {
+                ret = fl_cli_usage_error(usage_text,
+                                         "--cycle-search-timeout: %s",
+                                         err.msg);
+                goto out;
+            }
+            o.cycle_search_timeout_ns = ms * 1000000;
+        } else if (strcmp(arg, "--no-render") == 0) {
+            o.no_render = true;
+        } else if (strcmp(arg, "--wfr-keys") == 0) {
+            o.wfr_keys = true;
+        } else if (strcmp(arg, "--sequential-keys") == 0) {
+            o.sequential_keys = true;
+        } else if (strcmp(arg, "--linearizable-keys") == 0) {
+            o.linearizable_keys = true;
+        } else if (strcmp(arg, "--json") == 0) {
+            json = true;
+        } else if (strcmp(arg, "--") == 0) {
+            for (i++; i < argc; i++)
+                files[nfiles++] = argv[i];
+        } else if (arg[0] == '-' && arg[1] != 0) {
+            ret = fl_cli_usage_error(usage_text, "unknown option '%s'", arg);
+            goto out;
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    for (size_t i = 0; i < o.nmodels; i++)
+        if (!fl_elle_model_known(models[i])) {
+            ret = fl_cli_usage_error(usage_text,
+                                     "unknown consistency model '%s'",
+                                     models[i]);
+            goto out;
+        }
+    for (size_t i = 0; i < o.nanomalies; i++)
+        if (!fl_elle_anomaly_known(anoms[i])) {
+            ret = fl_cli_usage_error(usage_text, "unknown anomaly type '%s'",
+                                     anoms[i]);
+            goto out;
+        }
+    if (nfiles == 0) {
+        ret = fl_cli_usage_error(usage_text, "no history file given");
+        goto out;
+    }
+    enum fl_verdict all = FL_VERDICT_TRUE;
+    for (int i = 0; i < nfiles; i++) {
+        enum fl_verdict v = FL_VERDICT_TRUE;
+        int rc = check_file(files[i], &o, json, &v);
+        if (rc) {
+            ret = rc == FL_EPARSE || rc == FL_EMODEL || rc == FL_EUSAGE ||
+                          rc == -ENOENT || rc == -EISDIR || rc == -EACCES
+                      ? FL_EXIT_USAGE
+                      : FL_EXIT_FAILED;
+            goto out;
+        }
+        all = fl_verdict_merge(all, v);
+    }
+    ret = fl_verdict_exit_code(all);
+out:
+    free(mbuf);
+    free(abuf);
+    free(files);
+    return ret;
 }

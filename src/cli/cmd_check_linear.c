@@ -1,15 +1,216 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_check_linear.c: placeholder until the 'linearizable' command lands.
+ * cmd_check_linear.c: `faultline check linearizable`, a thin client of
+ * checker/linear/linear.h. It loads each file, checks it against the model
+ * and prints the result map (EDN, or JSON with --json), one line per file
+ * (with :file added when there are several). The exit code is the merged
+ * verdict (false > unknown > true), or 254 for bad arguments, unreadable or
+ * malformed input and ops that do not fit the model.
  */
 #include "util/common.h"
+#include "checker/linear/linear.h"
 #include "cli/cli.h"
+#include "history/edn.h"
+#include "history/json.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/parse.h"
+#include "util/strbuf.h"
+
+static const char usage_text[] =
+    "usage: faultline check linearizable --model MODEL [--init EDN]\n"
+    "         [--independent] [--time-limit SECONDS] [--memory-limit MB]\n"
+    "         [--threads N] [--json] [--out DIR] FILE...\n"
+    "\n"
+    "  --model MODEL       register, cas-register, mutex, set,\n"
+    "                      unordered-queue, fifo-queue, multi-register\n"
+    "  --init EDN          initial value (default nil): 0, {:x 0 :y 0}\n"
+    "  --independent       values are [key value] tuples; check each key\n"
+    "  --time-limit S      give up with :unknown after S seconds\n"
+    "  --memory-limit MB   give up with :unknown above MB of search memory\n"
+    "  --threads N         search threads (default: one per core)\n"
+    "  --json              print JSON instead of EDN\n"
+    "  --out DIR           write DIR/linear.svg for an invalid history\n"
+    "\n"
+    "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
+
+static const char *
+opt_arg(int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *eq = strchr(a, '=');
+    if (eq)
+        return eq + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static bool
+opt_is(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, name, n) == 0 && (a[n] == 0 || a[n] == '=');
+}
+
+static int
+check_file(const char *path, const struct fl_linear_opts *o, bool json,
+           bool with_name, enum fl_verdict *v)
+{
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_chk_result res;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    int rc;
+
+    fl_hist_init(&h);
+    fl_arena_init(&a, 0);
+    rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    if (rc == 0)
+        rc = fl_linear_check(&h, o, &a, &res, &err);
+    if (rc) {
+        fprintf(stderr, "faultline: %s\n", err.msg);
+        goto out;
+    }
+    fl_val m = res.map;
+    if (with_name) {
+        fl_val *items = fl_xmalloc((2 * m.n + 2) * sizeof(*items));
+        items[0] = fl_val_kw(fl_kw_intern_cstr("file"));
+        items[1] = fl_val_str(&a, path, strlen(path));
+        memcpy(items + 2, m.u.items, 2 * m.n * sizeof(*items));
+        m = fl_val_map(&a, items, m.n + 1);
+        free(items);
+    }
+    if (json)
+        fl_json_print_val(&sb, &m);
+    else
+        fl_val_print_edn(&sb, &m);
+    fl_strbuf_addch(&sb, '\n');
+    fwrite(sb.buf, 1, sb.len, stdout);
+    fflush(stdout);
+    *v = res.valid;
+out:
+    fl_strbuf_release(&sb);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+    return rc;
+}
 
 int
 fl_cmd_check_linear(int argc, char **argv)
 {
-    FL_UNUSED(argc);
-    fprintf(stderr, "faultline: '%s' is not available in this build\n",
-            argv[0]);
-    return FL_EXIT_FAILED;
+    struct fl_linear_opts o;
+    struct fl_arena a;
+    struct fl_err err = FL_ERR_INIT;
+    const char *model = NULL, *init = NULL;
+    fl_val init_val;
+    bool json = false;
+    int nfiles = 0, ret = FL_EXIT_USAGE;
+    char **files = fl_xcalloc(argc + 1, sizeof(*files));
+
+    memset(&o, 0, sizeof(o));
+    fl_arena_init(&a, 0);
+    if (fl_cli_wants_help(argc, argv, usage_text)) {
+        ret = 0;
+        goto out;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = NULL;
+        bool takes = opt_is(arg, "--model") || opt_is(arg, "--init") ||
+                     opt_is(arg, "--time-limit") ||
+                     opt_is(arg, "--memory-limit") ||
+                     opt_is(arg, "--threads") || opt_is(arg, "--out");
+        if (takes) {
+            val = opt_arg(argc, argv, &i);
+            if (!val) {
+                ret = fl_cli_usage_error(usage_text, "%s needs a value",
+                                         arg);
+                goto out;
+            }
+        }
+        if (opt_is(arg, "--model")) {
+            model = val;
+        } else if (opt_is(arg, "--init")) {
+            init = val;
+        } else if (strcmp(arg, "--independent") == 0) {
+            o.independent = true;
+        } else if (strcmp(arg, "--json") == 0) {
+            json = true;
+        } else if (opt_is(arg, "--out")) {
+            o.out_dir = val;
+        } else if (opt_is(arg, "--time-limit")) {
+            double s;
+            if (fl_parse_double(val, &s, &err) || s > 1e9) {
+                ret = fl_cli_usage_error(usage_text,
+                                         "--time-limit: bad number '%s'",
+                                         val);
+                goto out;
+            }
+            o.time_limit_ns = (int64_t)(s * 1e9);
+            if (o.time_limit_ns == 0)
+                o.time_limit_ns = 1;
+        } else if (opt_is(arg, "--memory-limit")) {
+            int64_t mb;
+            if (fl_parse_int64(val, 1, INT64_C(1) << 30, &mb, &err)) {
+                ret = fl_cli_usage_error(usage_text, "--memory-limit: %s",
+                                         err.msg);
+                goto out;
+            }
+            o.memory_limit_bytes = (size_t)mb << 20;
+        } else if (opt_is(arg, "--threads")) {
+            int64_t t;
+            if (fl_parse_int64(val, 1, 256, &t, &err)) {
+                ret = fl_cli_usage_error(usage_text, "--threads: %s",
+                                         err.msg);
+                goto out;
+            }
+            o.threads = (int)t;
+        } else if (strcmp(arg, "--") == 0) {
+            for (i++; i < argc; i++)
+                files[nfiles++] = argv[i];
+        } else if (arg[0] == '-' && arg[1] != 0) {
+            ret = fl_cli_usage_error(usage_text, "unknown option '%s'", arg);
+            goto out;
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (!model) {
+        ret = fl_cli_usage_error(usage_text, "--model is required");
+        goto out;
+    }
+    o.model = fl_model_find(model);
+    if (!o.model) {
+        ret = fl_cli_usage_error(usage_text, "unknown model '%s'", model);
+        goto out;
+    }
+    if (nfiles == 0) {
+        ret = fl_cli_usage_error(usage_text, "no history file given");
+        goto out;
+    }
+    if (init) {
+        if (fl_edn_parse_value(&a, init, strlen(init), "--init", &init_val,
+                               &err)) {
+            ret = fl_cli_usage_error(usage_text, "--init: %s", err.msg);
+            goto out;
+        }
+        o.init = &init_val;
+    }
+
+    enum fl_verdict all = FL_VERDICT_TRUE;
+    bool failed = false;
+    for (int i = 0; i < nfiles; i++) {
+        enum fl_verdict v = FL_VERDICT_TRUE;
+        if (check_file(files[i], &o, json, nfiles > 1, &v))
+            failed = true;
+        else
+            all = fl_verdict_merge(all, v);
+    }
+    ret = failed ? FL_EXIT_USAGE : fl_verdict_exit_code(all);
+out:
+    free(files);
+    fl_arena_release(&a);
+    return ret;
 }

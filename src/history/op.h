@@ -50,6 +50,13 @@ const char *fl_op_type_name(enum fl_op_type t);
 const fl_val *fl_op_error(const struct fl_op *op);
 /** Any extra key's value, or NULL. */
 const fl_val *fl_op_get(const struct fl_op *op, uint32_t kw);
+/**
+ * True if a and b carry the same information: index, time, type, process,
+ * f (and whether it was a string), value and extra keys (NULL equals an
+ * empty map). Presence flags for :index, :time and :value and pair are
+ * ignored, so a history equals itself after a write and re-read.
+ */
+bool fl_op_equal(const struct fl_op *a, const struct fl_op *b);
 static inline bool
 fl_op_is_client(const struct fl_op *op)
 {

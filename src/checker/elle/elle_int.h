@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elle_int.h: internals shared by the Elle checker's files. Transactions,
+ * keys and micro-ops get dense integer ids; the dependency graph is a flat
+ * edge array turned into CSR adjacency (no per-edge malloc); every graph
+ * pass (Tarjan, cycle search) is iterative. Anomaly and model names are
+ * the X-macro tables below, indexed by enum elle_anom.
+ */
+#ifndef FL_ELLE_INT_H
+#define FL_ELLE_INT_H
+
+#include "checker/elle/elle.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/vec.h"
+
+#define ELLE_NONE UINT32_MAX
+
+/*
+ * Every anomaly type Elle names. The cycle-exists ones are per model. The
+ * order is only an id; severity order for searching is in cycle.c.
+ */
+#define ELLE_ANOM_LIST(X)                                                      \
+    X(G0, "G0")                                                                \
+    X(G0_P, "G0-process")                                                      \
+    X(G0_R, "G0-realtime")                                                     \
+    X(G1A, "G1a")                                                              \
+    X(G1B, "G1b")                                                              \
+    X(G1C, "G1c")                                                              \
+    X(G1C_P, "G1c-process")                                                    \
+    X(G1C_R, "G1c-realtime")                                                   \
+    X(G1, "G1")                                                                \
+    X(G1_P, "G1-process")                                                      \
+    X(G1_R, "G1-realtime")                                                     \
+    X(GSI_ITEM, "G-single-item")                                               \
+    X(GSI_ITEM_P, "G-single-item-process")                                     \
+    X(GSI_ITEM_R, "G-single-item-realtime")                                    \
+    X(GSINGLE, "G-single")                                                     \
+    X(GSINGLE_P, "G-single-process")                                           \
+    X(GSINGLE_R, "G-single-realtime")                                          \
+    X(GNA_ITEM, "G-nonadjacent-item")                                          \
+    X(GNA_ITEM_P, "G-nonadjacent-item-process")                                \
+    X(GNA_ITEM_R, "G-nonadjacent-item-realtime")                               \
+    X(GNA, "G-nonadjacent")                                                    \
+    X(GNA_P, "G-nonadjacent-process")                                          \
+    X(GNA_R, "G-nonadjacent-realtime")                                         \
+    X(G2_ITEM, "G2-item")                                                      \
+    X(G2_ITEM_P, "G2-item-process")                                            \
+    X(G2_ITEM_R, "G2-item-realtime")                                           \
+    X(G2, "G2")                                                                \
+    X(G2_P, "G2-process")                                                      \
+    X(G2_R, "G2-realtime")                                                     \
+    X(GSIA, "GSIa")                                                            \
+    X(GSIB, "GSIb")                                                            \
+    X(GSI, "GSI")                                                              \
+    X(G_SI, "G-SI")                                                            \
+    X(G_SIB, "G-SIb")                                                          \
+    X(G_CURSOR, "G-cursor")                                                    \
+    X(G_MONOTONIC, "G-monotonic")                                              \
+    X(G_MSR, "G-MSR")                                                          \
+    X(G_UPDATE, "G-update")                                                    \
+    X(INCOMPAT, "incompatible-order")                                          \
+    X(FUTURE, "future-read")                                                   \
+    X(DIRTY, "dirty-update")                                                   \
+    X(LOST, "lost-update")                                                     \
+    X(WSKEW, "write-skew")                                                     \
+    X(INTERNAL, "internal")                                                    \
+    X(DUPEL, "duplicate-elements")                                             \
+    X(CYCVER, "cyclic-versions")                                               \
+    X(PRED_MISS, "predicate-read-miss")                                        \
+    X(GARBAGE, "garbage-read")                                                 \
+    X(DUPAPP, "duplicate-appends")                                             \
+    X(DUPW, "duplicate-writes")                                                \
+    X(EMPTY, "empty-transaction-graph")                                        \
+    X(TIMEOUT, "cycle-search-timeout")                                         \
+    X(CE_PL1, "PL-1-cycle-exists")                                             \
+    X(CE_PL2, "PL-2-cycle-exists")                                             \
+    X(CE_PL299, "PL-2.99-cycle-exists")                                        \
+    X(CE_PL3, "PL-3-cycle-exists")                                             \
+    X(CE_PLSI, "PL-SI-cycle-exists")                                           \
+    X(CE_PLSS, "PL-SS-cycle-exists")                                           \
+    X(CE_SS_PL1, "strong-session-PL-1-cycle-exists")                           \
+    X(CE_SS_PL2, "strong-session-PL-2-cycle-exists")                           \
+    X(CE_S_PL1, "strong-PL-1-cycle-exists")                                    \
+    X(CE_S_PL2, "strong-PL-2-cycle-exists")                                    \
+    X(CE_SSSI, "strong-session-snapshot-isolation-cycle-exists")               \
+    X(CE_SSI, "strong-snapshot-isolation-cycle-exists")                        \
+    X(CE_SSSER, "strong-session-serializable-cycle-exists")
+
+enum elle_anom {
+#define ELLE_ANOM_ENUM_(id, str) ELLE_A_##id,
+    ELLE_ANOM_LIST(ELLE_ANOM_ENUM_)
+#undef ELLE_ANOM_ENUM_
+    ELLE_NANOM
+};
+
+/* Relations an edge can carry (Elle's BitRels, without predicates). */
+enum elle_rel {
+    ELLE_WW = 1 << 0,
+    ELLE_WR = 1 << 1,
+    ELLE_RW = 1 << 2,
+    ELLE_PROC = 1 << 3,
+    ELLE_RT = 1 << 4,
+};
+#define ELLE_DATA (ELLE_WW | ELLE_WR | ELLE_RW)
+
+enum elle_mop_f { ELLE_APPEND, ELLE_READ, ELLE_WRITE };
+
+struct elle_mop {
+    int64_t v;     /* append/write value; register read value */
+    uint32_t key;  /* dense key id */
+    uint32_t off;  /* list read: first element in ctx->elems */
+    uint32_t n;    /* list read: element count */
+    uint8_t f;     /* enum elle_mop_f */
+    uint8_t has_v; /* register read: 0 when the read saw nil */
+};
+
+struct elle_txn {
+    uint32_t mop0, nmop; /* micro-ops ctx->mops[mop0 .. mop0+nmop) */
+    uint32_t inv;        /* history position of the invocation */
+    uint32_t cmp;        /* position of the completion, or ELLE_NONE */
+    int32_t process;     /* client process */
+    uint8_t type;        /* FL_OP_OK, FL_OP_FAIL or FL_OP_INFO */
+};
+
+enum elle_edge_flags {
+    ELLE_EF_A_NIL = 1 << 0, /* a is absent: an empty read / initial nil */
+};
+
+/* One dependency; why it exists is (key, a, b), see explain.c. */
+struct elle_edge {
+    int64_t a, b;      /* values: ww a then b, wr a read, rw a read b next */
+    uint32_t src, dst; /* node ids (txns, then barrier nodes) */
+    uint32_t key;      /* key id, for data edges */
+    uint16_t amop;     /* micro-op index in src's txn */
+    uint16_t bmop;     /* micro-op index in dst's txn */
+    uint8_t rel;       /* one enum elle_rel bit */
+    uint8_t flags;     /* enum elle_edge_flags */
+};
+
+FL_VEC(elle_edge_vec, struct elle_edge);
+
+/*
+ * The graph: nodes 0..ntxn-1 are transactions, ntxn..nnode-1 barrier
+ * nodes that encode real-time order in O(n) edges (T -> barrier(T's
+ * completion) -> later barriers -> every txn invoked after).
+ */
+struct elle_graph {
+    uint32_t ntxn, nnode;
+    struct elle_edge_vec edges; /* all edges, unordered */
+    uint32_t *off;              /* nnode+1 CSR offsets into adj_* */
+    uint32_t *adj_dst;          /* destination per CSR slot */
+    uint32_t *adj_eid;          /* edge id per CSR slot */
+    uint8_t *adj_rel;           /* relation bit per CSR slot */
+    bool has_proc, has_rt;      /* process / real-time edges present */
+};
+
+/* Open-addressed map from (key id, int64 value) to a payload record. */
+struct elle_kv {
+    int64_t v;
+    uint32_t key;  /* ELLE_NONE: empty slot */
+    uint32_t txn;  /* writer txn */
+    uint32_t mop;  /* writer mop index */
+    uint32_t pos;  /* position in the key's version order, or ELLE_NONE */
+    uint8_t dup;   /* written more than once */
+    uint8_t final; /* the writer's last write to this key */
+};
+
+struct elle_kvmap {
+    struct elle_kv *slots;
+    size_t cap, n;
+};
+
+FL_VEC(elle_val_vec, fl_val);
+
+struct elle_ctx {
+    const struct fl_hist *h;
+    const struct fl_elle_opts *o;
+    struct fl_arena *a; /* the result arena */
+    struct elle_txn *txns;
+    uint32_t ntxn, nok;
+    struct elle_mop *mops;
+    size_t nmop, mop_alloc;
+    int64_t *elems; /* list-read elements */
+    size_t nelem, elem_alloc;
+    fl_val *keys; /* key id -> key value */
+    uint32_t nkey, key_alloc;
+    uint32_t *key_slots; /* hash slots of key ids */
+    size_t key_cap;
+    struct elle_kvmap writes; /* (key, value) -> writer */
+    uint8_t *key_bad;         /* per key: skip in graph inference */
+    struct elle_graph g;
+    bool prohibited[ELLE_NANOM]; /* types the models forbid (closure) */
+    bool search[ELLE_NANOM];     /* types worth looking for */
+    struct elle_val_vec found[ELLE_NANOM]; /* anomaly maps per type */
+    int64_t timeout_ns;
+    unsigned dot_seq; /* cycle pictures written */
+    int rc;           /* first error from writing artifacts */
+    struct fl_err *err;
+};
+
+/* models.c */
+int elle__anom_by_name(const char *name);
+const char *elle__anom_name(int id);
+/** Fill prohibited[] from the models and extra anomaly names. */
+int elle__prohibited(const struct fl_elle_opts *o, bool *prohibited,
+                     struct fl_err *err);
+/** Models (canonical ids) ruled out by found[]: :not and :also-not. */
+void elle__boundary(const bool *found, struct fl_arena *a, fl_val *not_set,
+                    fl_val *also_not);
+/** True if some found anomaly type already rules model out (by CE type). */
+bool elle__ce_redundant(const bool *found, int ce_anom);
+/** Anomaly x implies y (reflexive, transitive). */
+bool elle__implies(int x, int y);
+
+/* kvmap (infer.c) */
+struct elle_kv *elle__kv_get(const struct elle_kvmap *m, uint32_t key,
+                             int64_t v);
+struct elle_kv *elle__kv_put(struct elle_kvmap *m, uint32_t key, int64_t v,
+                             bool *isnew);
+
+/* txns.c */
+int elle__load_txns(struct elle_ctx *c, struct fl_err *err);
+fl_val elle__op_val(struct elle_ctx *c, uint32_t txn);
+fl_val elle__mop_val(struct elle_ctx *c, const struct elle_mop *m);
+fl_val elle__kw(const char *name);
+void elle__print_key(struct elle_ctx *c, struct fl_strbuf *sb, uint32_t key);
+void elle__add(struct elle_ctx *c, int type, fl_val anomaly);
+fl_val elle__mapv(struct elle_ctx *c, const fl_val *kv, size_t npairs);
+
+/* infer.c */
+/** Size the writes map and edge vector for c's micro-ops. */
+void elle__reserve(struct elle_ctx *c);
+void elle__infer_append(struct elle_ctx *c);
+void elle__infer_register(struct elle_ctx *c);
+void elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst,
+                    uint8_t rel, uint32_t key, int64_t a, int64_t b,
+                    uint8_t flags, uint32_t amop, uint32_t bmop);
+/** fl_val list of ints, copied into c->a. */
+fl_val elle__ints(struct elle_ctx *c, const int64_t *v, size_t n);
+/** True if t has a micro-op of kind f on key before index i. */
+bool elle__txn_has_before(const struct elle_ctx *c, uint32_t t, uint32_t i,
+                          uint8_t f, uint32_t key);
+
+/* graph.c */
+void elle__order_edges(struct elle_ctx *c, bool proc, bool rt);
+void elle__graph_build(struct elle_graph *g);
+void elle__graph_release(struct elle_graph *g);
+/**
+ * Tarjan's SCC over a layered view of g: node (v, l) has id v*layers+l,
+ * edges from layer i to layer j are those whose relation is in mask[i][j].
+ * Only nodes with node_ok[v] (all if NULL) take part; others get ELLE_NONE.
+ * comp[] (nnode*layers) gets component ids in reverse topological order.
+ * Returns the number of components.
+ */
+uint32_t elle__scc(const struct elle_graph *g, unsigned layers,
+                   const uint8_t mask[2][2], const uint8_t *node_ok,
+                   uint32_t *comp);
+
+/* cycle.c */
+void elle__find_cycles(struct elle_ctx *c);
+
+/* explain.c */
+void elle__report_cycle(struct elle_ctx *c, int type, const uint32_t *eids,
+                        size_t n);
+int elle__write_artifacts(struct elle_ctx *c, struct fl_err *err);
+
+#endif

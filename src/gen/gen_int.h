@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gen_int.h: helpers shared by the generator files (gen.c, combinators in
+ * gen_threads.c and gen_time.c), not part of the public interface.
+ */
+#ifndef FL_GEN_INT_H
+#define FL_GEN_INT_H
+
+#include "gen/gen.h"
+
+/** Soonest-op reduction (Jepsen's soonest-op-map) over candidates. */
+struct fl_gen__soonest {
+    int idx;        /* chosen candidate, -1 = none yet */
+    int res;        /* FL_GEN_PENDING or FL_GEN_OP when idx >= 0 */
+    int64_t weight; /* accumulated weight of ties */
+    struct fl_op op;
+};
+
+void fl_gen__soonest_init(struct fl_gen__soonest *s);
+/**
+ * Fold candidate idx (result res, op when res is FL_GEN_OP, weight w) into
+ * s. Equal times are broken at random (rng), in proportion to weights.
+ */
+void fl_gen__soonest_add(struct fl_gen__soonest *s, int idx, int res,
+                         const struct fl_op *op, int64_t w,
+                         struct fl_rng *rng);
+
+/** Clone an array of n generators. */
+struct fl_gen **fl_gen__clone_array(struct fl_gen *const *gens, size_t n);
+void fl_gen__free_array(struct fl_gen **gens, size_t n);
+
+#endif

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hist.c: the history container, file loading with format detection, and
+ * pairing. Pairing walks the ops once, keeping each process's open
+ * invocation in a hash map, and applies the validation rules listed in
+ * hist.h and docs/history.md: structural impossibilities are errors, old
+ * Jepsen quirks are warnings.
+ */
+#include "util/common.h"
+#include "history/hist.h"
+
+#include <sys/mman.h>
+
+#include "history/edn.h"
+#include "history/hist_int.h"
+#include "history/json.h"
+#include "util/err.h"
+#include "util/map.h"
+#include "util/strbuf.h"
+
+void
+fl_hist_init(struct fl_hist *h)
+{
+    memset(h, 0, sizeof(*h));
+    fl_arena_init(&h->arena, 1 << 20);
+}
+
+void
+fl_hist_release(struct fl_hist *h)
+{
+    if (!h)
+        return;
+    free(h->ops);
+    free(h->lines);
+    free(h->name);
+    fl_arena_release(&h->arena);
+    memset(h, 0, sizeof(*h));
+}
+
+static void
+hist_grow(struct fl_hist *h, size_t n)
+{
+    size_t old = h->alloc;
+    FL_ALLOC_GROW(h->ops, n, h->alloc);
+    if (h->lines && h->alloc != old)
+        h->lines = fl_xrealloc(h->lines, fl_st_mult(h->alloc, sizeof(uint32_t)));
+}
+
+size_t
+fl_hist_append(struct fl_hist *h, const struct fl_op *op)
+{
+    hist_grow(h, h->n + 1);
+    h->ops[h->n] = *op;
+    if (h->lines)
+        h->lines[h->n] = 0;
+    h->paired = false;
+    return h->n++;
+}
+
+size_t
+fl_hist__append_line(struct fl_hist *h, const struct fl_op *op, uint32_t line)
+{
+    if (!h->lines) {
+        size_t cap = h->alloc ? h->alloc : 1;
+        h->lines = fl_xcalloc(cap, sizeof(uint32_t));
+        if (!h->alloc)
+            hist_grow(h, 1);
+        if (h->alloc != cap)
+            h->lines = fl_xrealloc(h->lines,
+                                   fl_st_mult(h->alloc, sizeof(uint32_t)));
+    }
+    size_t i = fl_hist_append(h, op);
+    h->lines[i] = line;
+    return i;
+}
+
+/*
+ * Ask for transparent huge pages on a big array: a million-op history
+ * otherwise spends more time in page faults than in parsing.
+ */
+static void
+hugepages(void *p, size_t bytes)
+{
+    const uintptr_t huge = 2u << 20;
+    uintptr_t s = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (bytes >= 4 * huge && e > s)
+        madvise((void *)s, e - s, MADV_HUGEPAGE);
+}
+
+void
+fl_hist__reserve(struct fl_hist *h, size_t extra)
+{
+    size_t want = fl_st_add(h->n, extra);
+    if (want <= h->alloc)
+        return;
+    bool had_lines = h->lines != NULL;
+    h->ops = fl_xrealloc(h->ops, fl_st_mult(want, sizeof(struct fl_op)));
+    h->lines = fl_xrealloc(h->lines, fl_st_mult(want, sizeof(uint32_t)));
+    if (!had_lines && h->n)
+        memset(h->lines, 0, h->n * sizeof(uint32_t));
+    hugepages(h->ops, want * sizeof(struct fl_op));
+    hugepages(h->lines, want * sizeof(uint32_t));
+    h->alloc = want;
+}
+
+void
+fl_hist__prepare(struct fl_hist *h, size_t len, size_t ops_hint)
+{
+    if (!h->arena.head) {
+        size_t block = 4096;
+        while (block < len && block < (1u << 20))
+            block *= 2;
+        h->arena.block_bytes = block;
+    }
+    fl_hist__reserve(h, ops_hint);
+}
+
+void
+fl_hist__shrink(struct fl_hist *h)
+{
+    if (h->alloc == h->n || h->n == 0)
+        return;
+    h->ops = fl_xrealloc(h->ops, fl_st_mult(h->n, sizeof(struct fl_op)));
+    if (h->lines)
+        h->lines = fl_xrealloc(h->lines, fl_st_mult(h->n, sizeof(uint32_t)));
+    h->alloc = h->n;
+}
+
+void
+fl_hist__set_name(struct fl_hist *h, const char *name)
+{
+    free(h->name);
+    h->name = name ? fl_xstrdup(name) : NULL;
+}
+
+static enum fl_hist_format
+guess_format(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && strchr(" \t\r\n", buf[i]) && buf[i])
+        i++;
+    if (i == len || buf[i] != '{')
+        return FL_HIST_EDN;
+    i++;
+    while (i < len && strchr(" \t\r\n", buf[i]) && buf[i])
+        i++;
+    return i < len && buf[i] == '"' ? FL_HIST_JSON : FL_HIST_EDN;
+}
+
+int
+fl_hist_parse(const char *buf, size_t len, const char *name,
+              enum fl_hist_format fmt, struct fl_hist *h, struct fl_err *err)
+{
+    if (fmt == FL_HIST_AUTO)
+        fmt = guess_format(buf, len);
+    if (!h->name && name)
+        fl_hist__set_name(h, name);
+    if (fmt == FL_HIST_JSON)
+        return fl_json_parse_hist(buf, len, name, h, err);
+    return fl_edn_parse_hist(buf, len, name, h, err);
+}
+
+int
+fl_hist_load(const char *path, enum fl_hist_format fmt, struct fl_hist *h,
+             struct fl_err *err)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    int rc = fl_strbuf_read_file(&sb, path);
+    if (rc < 0) {
+        rc = fl_err_set(err, rc, "%s: %s", path, strerror(-rc));
+        goto out;
+    }
+    rc = fl_hist_parse(sb.buf, sb.len, path, fmt, h, err);
+out:
+    fl_strbuf_release(&sb);
+    return rc;
+}
+
+/* "file:line" (or "op N") for messages about op i. */
+static void
+op_where(const struct fl_hist *h, size_t i, char *buf, size_t n)
+{
+    const char *name = h->name ? h->name : "history";
+    if (h->lines && h->lines[i])
+        snprintf(buf, n, "%s:%u", name, h->lines[i]);
+    else
+        snprintf(buf, n, "%s: op %zu (index %" PRId64 ")", name, i,
+                 h->ops[i].index);
+}
+
+static void
+proc_name(int32_t p, char *buf, size_t n)
+{
+    if (p == FL_PROC_NEMESIS)
+        snprintf(buf, n, ":nemesis");
+    else if (FL_PROC_IS_KW(p))
+        snprintf(buf, n, ":%s", fl_kw_name(FL_PROC_KW_ID(p)));
+    else
+        snprintf(buf, n, "%" PRId32, p);
+}
+
+static void
+warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
+        const char *fmt, ...) FL_PRINTF(5, 6);
+
+static void
+warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
+        const char *fmt, ...)
+{
+    if (nwarn)
+        (*nwarn)++;
+    if (!warn)
+        return;
+    char where[300];
+    op_where(h, i, where, sizeof(where));
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(warn, "%s: warning: ", where);
+    vfprintf(warn, fmt, ap);
+    fputc('\n', warn);
+    va_end(ap);
+}
+
+int
+fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn,
+             struct fl_err *err)
+{
+    struct fl_map open, crashed;
+    char where[300], pname[64];
+    int rc = 0;
+
+    fl_map_init(&open);
+    fl_map_init(&crashed);
+    if (nwarn)
+        *nwarn = 0;
+    for (size_t i = 0; i < h->n; i++)
+        h->ops[i].pair = -1;
+    if (h->n > INT32_MAX) {
+        rc = fl_err_set(err, FL_ELIMIT, "%s: too many ops (%zu)",
+                        h->name ? h->name : "history", h->n);
+        goto out;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        struct fl_op *op = &h->ops[i];
+        uint64_t key = (uint64_t)(int64_t)op->process;
+        uint64_t *slot = fl_map_get(&open, key);
+        bool client = FL_PROC_IS_CLIENT(op->process);
+
+        if (op->type > FL_OP_INFO) {
+            op_where(h, i, where, sizeof(where));
+            rc = fl_err_set(err, FL_EPARSE, "%s: op has an unknown :type",
+                            where);
+            goto out;
+        }
+        if (op->type == FL_OP_INVOKE ||
+            (!client && op->type == FL_OP_INFO && !slot)) {
+            if (slot) {
+                op_where(h, i, where, sizeof(where));
+                proc_name(op->process, pname, sizeof(pname));
+                rc = fl_err_set(err, FL_EPARSE,
+                                "%s: process %s invokes while its invocation "
+                                "at op %" PRIu64 " is still open",
+                                where, pname, *slot);
+                goto out;
+            }
+            if (client && fl_map_del(&crashed, key)) {
+                proc_name(op->process, pname, sizeof(pname));
+                warn_op(h, i, warn, nwarn,
+                        "process %s invokes again after an :info completion",
+                        pname);
+            }
+            fl_map_put(&open, key, i);
+            continue;
+        }
+        if (!slot) {
+            proc_name(op->process, pname, sizeof(pname));
+            if (op->type == FL_OP_INFO) {
+                warn_op(h, i, warn, nwarn,
+                        "process %s has an :info completion with no open "
+                        "invocation",
+                        pname);
+                continue;
+            }
+            op_where(h, i, where, sizeof(where));
+            rc = fl_err_set(err, FL_EPARSE,
+                            "%s: :%s completion for process %s with no open "
+                            "invocation",
+                            where, fl_op_type_name(op->type), pname);
+            goto out;
+        }
+        struct fl_op *inv = &h->ops[*slot];
+        if (inv->f != op->f)
+            warn_op(h, i, warn, nwarn,
+                    "completion :f :%s differs from its invocation's :%s",
+                    fl_kw_name(op->f), fl_kw_name(inv->f));
+        inv->pair = (int32_t)i;
+        op->pair = (int32_t)*slot;
+        fl_map_del(&open, key);
+        if (client && op->type == FL_OP_INFO)
+            fl_map_put(&crashed, key, i);
+    }
+    h->paired = true;
+out:
+    if (rc < 0)
+        for (size_t i = 0; i < h->n; i++)
+            h->ops[i].pair = -1;
+    fl_map_release(&open);
+    fl_map_release(&crashed);
+    return rc;
+}

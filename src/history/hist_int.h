@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hist_int.h: helpers shared by the history module's parsers (edn.c,
+ * json.c) and hist.c, not part of the public API.
+ */
+#ifndef FL_HIST_INT_H
+#define FL_HIST_INT_H
+
+#include "history/hist.h"
+
+/** Append op and record its source line (1-based) in h->lines. */
+size_t fl_hist__append_line(struct fl_hist *h, const struct fl_op *op,
+                            uint32_t line);
+/** Make room for extra more ops (and their lines) without reallocating. */
+void fl_hist__reserve(struct fl_hist *h, size_t extra);
+/**
+ * Before parsing len bytes into h: pick an arena block size that fits the
+ * input (small histories should not cost a megabyte) and reserve ops.
+ */
+void fl_hist__prepare(struct fl_hist *h, size_t len, size_t ops_hint);
+/** Trim h->ops and h->lines to exactly h->n entries. */
+void fl_hist__shrink(struct fl_hist *h);
+/** Replace h->name with a copy of name (NULL clears it). */
+void fl_hist__set_name(struct fl_hist *h, const char *name);
+
+/**
+ * Format a finite double as the shortest text that reads back equal, the
+ * way Clojure prints it ("1000.0", "1.0E10"); returns the length.
+ */
+size_t fl_val__fmt_double(double d, char *buf, size_t n);
+
+/** True if two of the n items (every stride-th fl_val) are equal. */
+bool fl_val__has_dups(const fl_val *items, size_t n, size_t stride);
+
+#endif

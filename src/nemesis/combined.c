@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * combined.c: target selection, the process nemesis behind kill and pause,
+ * composition by :f, and the combined package (Jepsen's
+ * nemesis.combined/nemesis-package): per fault a flip-flop of start and
+ * stop ops staggered at the interval, all joined with any, then a final
+ * generator that stops every fault. Random choices in generators come from
+ * the generator context's rng; the nemeses' own choices (which nodes are
+ * "one" or "minority") come from an rng seeded by the run's seed.
+ */
+#include "util/common.h"
+
+#include "control/cluster.h"
+#include "control/remote.h"
+#include "gen/gen.h"
+#include "nemesis/nemesis_int.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/rng.h"
+
+static const char *const fault_names[] = {
+    "partition", "packet", "kill", "pause", "clock", "file",
+};
+
+int
+fl_nemesis_faults_parse(const char *s, unsigned *out, struct fl_err *err)
+{
+    char *dup = fl_xstrdup(s), *tok, *save = NULL;
+    unsigned m = 0;
+    int rc = 0;
+
+    for (tok = strtok_r(dup, ",", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save)) {
+        size_t i;
+        if (strcmp(tok, "all") == 0) {
+            m |= FL_FAULT_ALL;
+            continue;
+        }
+        if (strcmp(tok, "none") == 0)
+            continue;
+        for (i = 0; i < FL_ARRAY_SIZE(fault_names); i++)
+            if (strcmp(tok, fault_names[i]) == 0)
+                break;
+        if (i == FL_ARRAY_SIZE(fault_names))
+            rc = fl_err_set(err, FL_EUSAGE,
+                            "--nemesis: unknown fault '%s' (partition, "
+                            "packet, kill, pause, clock, file, all, none)",
+                            tok);
+        else
+            m |= 1u << i;
+    }
+    free(dup);
+    if (rc == 0)
+        *out = m;
+    return rc;
+}
+
+uint64_t
+fl_nem__seed(const struct fl_env *env, uint64_t salt)
+{
+    return (env ? env->seed : 0) * 0x9e3779b97f4a7c15ULL ^ salt;
+}
+
+const char *
+fl_nem_local_state_dir(const struct fl_env *env)
+{
+    if (!env || !env->remotes || !env->remotes[0] ||
+        env->remotes[0]->type != &fl_remote_netns_type)
+        return NULL;
+    return fl_env_opt_str(env, "cluster-state-dir",
+                          FL_CLUSTER_DEFAULT_STATE_DIR);
+}
+
+static void
+pick_random(size_t n, size_t k, struct fl_rng *rng, bool *mask)
+{
+    size_t *idx = fl_xcalloc(n ? n : 1, sizeof(size_t));
+
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = 0; i < k && i < n; i++) {
+        size_t j = i + (size_t)fl_rng_below(rng, n - i), t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        mask[idx[i]] = true;
+    }
+    free(idx);
+}
+
+static int
+node_by_name(const struct fl_env *env, const char *s, size_t len)
+{
+    for (size_t i = 0; i < env->nnodes; i++)
+        if (strlen(env->nodes[i]) == len && !memcmp(env->nodes[i], s, len))
+            return (int)i;
+    return -1;
+}
+
+int
+fl_nem_targets(const struct fl_env *env, const fl_val *spec,
+               struct fl_rng *rng, bool *mask, struct fl_err *err)
+{
+    size_t n = env->nnodes, k = 0;
+    int count = 0;
+
+    memset(mask, 0, n * sizeof(bool));
+    if (!spec || fl_val_is_nil(spec)) {
+        k = 1 + (size_t)fl_rng_below(rng, n);
+    } else if (spec->kind == FL_V_KW) {
+        const char *s = fl_kw_name(spec->u.id);
+        if (!strcmp(s, "one"))
+            k = 1;
+        else if (!strcmp(s, "minority"))
+            k = (n - 1) / 2;
+        else if (!strcmp(s, "minority-third"))
+            k = (n + 2) / 3 - 1;
+        else if (!strcmp(s, "majority"))
+            k = n / 2 + 1;
+        else if (!strcmp(s, "all"))
+            k = n;
+        else if (!strcmp(s, "primaries")) {
+            struct fl_vec_u32 p = {0};
+            int rc = fl_db_primaries(env->db, env, &p, err);
+            for (size_t i = 0; rc == 0 && i < p.n; i++)
+                if (p.v[i] < n)
+                    mask[p.v[i]] = true;
+            FL_VEC_RELEASE(&p);
+            if (rc != 0)
+                return rc;
+            goto count;
+        } else
+            return fl_err_set(err, FL_EUSAGE, "unknown target :%s", s);
+    } else if (spec->kind == FL_V_STR) {
+        int i = node_by_name(env, spec->u.s, spec->n);
+        if (i < 0)
+            return fl_err_set(err, FL_EUSAGE, "no node %s", spec->u.s);
+        mask[i] = true;
+        goto count;
+    } else if (fl_val_is_seq(spec)) {
+        for (size_t j = 0; j < spec->n; j++) {
+            const fl_val *e = &spec->u.items[j];
+            int i = e->kind == FL_V_STR ? node_by_name(env, e->u.s, e->n) : -1;
+            if (i < 0)
+                return fl_err_set(err, FL_EUSAGE, "bad node in target list");
+            mask[i] = true;
+        }
+        goto count;
+    } else {
+        return fl_err_set(err, FL_EUSAGE, "bad target spec");
+    }
+    pick_random(n, k, rng, mask);
+count:
+    for (size_t i = 0; i < n; i++)
+        count += mask[i];
+    return count;
+}
+
+fl_val
+fl_nem_nodes_val(const struct fl_env *env, const bool *mask,
+                 struct fl_arena *a)
+{
+    fl_val *items = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(fl_val));
+    size_t k = 0;
+    fl_val v;
+
+    for (size_t i = 0; i < env->nnodes; i++)
+        if (mask[i])
+            items[k++] = fl_val_str(a, env->nodes[i], strlen(env->nodes[i]));
+    v = fl_val_coll(a, FL_V_VEC, items, k);
+    free(items);
+    return v;
+}
+
+/* ---- the process nemesis (kill.c, pause.c) ---- */
+
+struct proc_ctx {
+    struct fl_nem__proc p;
+    struct fl_rng rng;
+    bool *down;    /* nnodes: disrupted by us and not yet undone */
+    size_t n;
+};
+
+static int
+proc_setup(struct fl_nemesis *nem, const struct fl_env *env,
+           struct fl_err *err)
+{
+    struct proc_ctx *c = nem->ctx;
+
+    free(c->down);
+    c->n = env->nnodes;
+    c->down = fl_xcalloc(c->n ? c->n : 1, sizeof(bool));
+    fl_rng_seed(&c->rng, fl_nem__seed(env, c->p.f_on));
+    if (!fl_db_can(env->db, c->p.cap))
+        return fl_err_set(err, -ENOTSUP, "the DB cannot %s", c->p.name);
+    return 0;
+}
+
+static int
+proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
+            const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+            struct fl_err *err)
+{
+    struct proc_ctx *c = nem->ctx;
+    bool *mask = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
+    bool *done = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
+    bool on = op->f == c->p.f_on;
+    fl_val all = fl_val_kw(fl_kw_intern_cstr("all"));
+    int rc;
+
+    rc = fl_nem_targets(env, on || !fl_val_is_nil(&op->value) ? &op->value
+                                                                : &all,
+                        &c->rng, mask, err);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    for (size_t i = 0; i < env->nnodes && i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        int r2;
+        if (!mask[i] || (!on && !c->down[i]))
+            continue;
+        r2 = on ? c->p.on(env->db, env, i, &e) : c->p.off(env->db, env, i, &e);
+        if (r2 == 0) {
+            done[i] = true;
+            c->down[i] = on;
+        } else if (rc == 0) {
+            rc = fl_err_set(err, r2, "%s", e.msg);
+        }
+    }
+    out->value = fl_nem_nodes_val(env, done, a);
+out:
+    free(mask);
+    free(done);
+    return rc;
+}
+
+static int
+proc_teardown(struct fl_nemesis *nem, const struct fl_env *env,
+              struct fl_err *err)
+{
+    struct proc_ctx *c = nem->ctx;
+    int rc = 0;
+
+    for (size_t i = 0; c->down && i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        if (!c->down[i])
+            continue;
+        if (c->p.off(env->db, env, i, &e) == 0)
+            c->down[i] = false;
+        else if (rc == 0)
+            rc = fl_err_set(err, e.code, "%s", e.msg);
+    }
+    return rc;
+}
+
+static size_t
+proc_fs(const struct fl_nemesis *nem, uint32_t *out, size_t max)
+{
+    const struct proc_ctx *c = nem->ctx;
+
+    if (max >= 2) {
+        out[0] = c->p.f_on;
+        out[1] = c->p.f_off;
+    }
+    return 2;
+}
+
+static void
+proc_free(struct fl_nemesis *nem)
+{
+    struct proc_ctx *c = nem->ctx;
+
+    if (c)
+        free(c->down);
+    free(c);
+}
+
+static const struct fl_nemesis_type proc_type = {
+    .name = "process",
+    .setup = proc_setup,
+    .invoke = proc_invoke,
+    .teardown = proc_teardown,
+    .fs = proc_fs,
+    .free = proc_free,
+};
+
+struct fl_nemesis *
+fl_nem__proc_new(const struct fl_nem__proc *p)
+{
+    struct proc_ctx *c = fl_xcalloc(1, sizeof(*c));
+
+    c->p = *p;
+    return fl_nemesis_new(&proc_type, c);
+}
+
+/* ---- compose ---- */
+
+#define MAX_FS 16
+
+struct compose_ctx {
+    struct fl_nemesis **parts;
+    size_t n;
+    uint32_t (*fs)[MAX_FS];
+    size_t *nfs;
+};
+
+static int
+compose_setup(struct fl_nemesis *nem, const struct fl_env *env,
+              struct fl_err *err)
+{
+    struct compose_ctx *c = nem->ctx;
+
+    for (size_t i = 0; i < c->n; i++) {
+        int rc = fl_nemesis_setup(c->parts[i], env, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+compose_invoke(struct fl_nemesis *nem, const struct fl_env *env,
+               const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+               struct fl_err *err)
+{
+    struct compose_ctx *c = nem->ctx;
+
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->nfs[i]; j++)
+            if (c->fs[i][j] == op->f)
+                return fl_nemesis_invoke(c->parts[i], env, op, a, out, err);
+    return fl_err_set(err, FL_EUSAGE, "no nemesis handles :%s",
+                      fl_kw_name(op->f));
+}
+
+static int
+compose_teardown(struct fl_nemesis *nem, const struct fl_env *env,
+                 struct fl_err *err)
+{
+    struct compose_ctx *c = nem->ctx;
+    int rc = 0;
+
+    /* Every part, even after one fails: nothing may stay broken. */
+    for (size_t i = 0; i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        int r2 = fl_nemesis_teardown(c->parts[i], env, &e);
+        if (r2 != 0 && rc == 0)
+            rc = fl_err_set(err, r2, "%s", e.msg);
+    }
+    return rc;
+}
+
+static size_t
+compose_fs(const struct fl_nemesis *nem, uint32_t *out, size_t max)
+{
+    const struct compose_ctx *c = nem->ctx;
+    size_t k = 0;
+
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->nfs[i]; j++, k++)
+            if (k < max)
+                out[k] = c->fs[i][j];
+    return k;
+}
+
+static void
+compose_free(struct fl_nemesis *nem)
+{
+    struct compose_ctx *c = nem->ctx;
+
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        fl_nemesis_free(c->parts[i]);
+    free(c->parts);
+    free(c->fs);
+    free(c->nfs);
+    free(c);
+}
+
+static const struct fl_nemesis_type compose_type = {
+    .name = "combined",
+    .setup = compose_setup,
+    .invoke = compose_invoke,
+    .teardown = compose_teardown,
+    .fs = compose_fs,
+    .free = compose_free,
+};
+
+struct fl_nemesis *
+fl_nem_compose(struct fl_nemesis **parts, size_t n, struct fl_err *err)
+{
+    struct compose_ctx *c = fl_xcalloc(1, sizeof(*c));
+
+    c->parts = fl_xcalloc(n ? n : 1, sizeof(*c->parts));
+    c->fs = fl_xcalloc(n ? n : 1, sizeof(*c->fs));
+    c->nfs = fl_xcalloc(n ? n : 1, sizeof(size_t));
+    c->n = n;
+    for (size_t i = 0; i < n; i++) {
+        c->parts[i] = parts[i];
+        c->nfs[i] = FL_MIN(fl_nemesis_fs(parts[i], c->fs[i], MAX_FS),
+                           (size_t)MAX_FS);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < c->nfs[i]; j++)
+            for (size_t i2 = i + 1; i2 < n; i2++)
+                for (size_t j2 = 0; j2 < c->nfs[i2]; j2++)
+                    if (c->fs[i][j] == c->fs[i2][j2]) {
+                        fl_err_set(err, FL_EUSAGE,
+                                   "two nemeses handle :%s",
+                                   fl_kw_name(c->fs[i][j]));
+                        compose_free(&(struct fl_nemesis){&compose_type, c});
+                        return NULL;
+                    }
+    return fl_nemesis_new(&compose_type, c);
+}
+
+/* ---- the package ---- */
+
+const struct fl_nemesis_perf fl_nemesis_perfs[] = {
+    {"kill", {0}, {0}, "#E9A4A0"},
+    {"pause", {0}, {0}, "#A0B1E9"},
+    {"partition", {0}, {0}, "#E9DCA0"},
+    {"packet", {0}, {0}, "#D1E8A0"},
+    {"clock", {0}, {0}, "#A0E9E3"},
+    {"file", {0}, {0}, "#C8A0E9"},
+};
+const size_t fl_nemesis_nperfs = FL_ARRAY_SIZE(fl_nemesis_perfs);
+
+/* The perf entries hold keyword ids, known only after interning. */
+static struct fl_nemesis_perf perfs_live[FL_ARRAY_SIZE(fl_nemesis_perfs)];
+
+static void
+perfs_init(void)
+{
+    static const char *const fs[][2] = {
+        {"kill", "start"},         {"pause", "resume"},
+        {"start-partition", "stop-partition"},
+        {"start-packet", "stop-packet"},
+        {"bump-clock", "reset-clock"},
+        {"lose-unfsynced-writes", "bitflip"},
+    };
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(perfs_live); i++) {
+        perfs_live[i] = fl_nemesis_perfs[i];
+        perfs_live[i].start[0] = fl_kw_intern_cstr(fs[i][0]);
+        perfs_live[i].stop[0] = fl_kw_intern_cstr(fs[i][1]);
+    }
+    perfs_live[4].start[1] = fl_kw_intern_cstr("strobe-clock");
+    perfs_live[5].start[1] = 0;
+    perfs_live[5].stop[0] = 0; /* file faults are instants */
+}
+
+/* A start-op stream: :f with a value drawn from specs (keywords). */
+struct pick {
+    uint32_t f;
+    size_t n;
+    uint32_t specs[16]; /* keyword ids; 0 = nil (random subset) */
+    bool packet;        /* value [spec behaviour] */
+    bool clock;         /* bump/strobe values */
+};
+
+static const char *const behaviours[] = {
+    "delay", "loss", "duplicate", "reorder", "corrupt", "rate",
+};
+
+static int
+pick_fn(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
+{
+    struct pick *p = arg;
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    uint32_t s = p->n ? p->specs[fl_rng_below(rng, p->n)] : 0;
+    fl_val spec = s ? fl_val_kw(s) : fl_val_nil();
+
+    tmpl->f = p->f;
+    if (p->packet) {
+        fl_val items[2] = {
+            spec, fl_val_kw(fl_kw_intern_cstr(
+                      behaviours[fl_rng_below(rng, FL_ARRAY_SIZE(behaviours))]))};
+        tmpl->value = fl_val_coll(ctx->arena, FL_V_VEC, items, 2);
+    } else {
+        tmpl->value = spec;
+    }
+    return FL_GEN_OP;
+}
+
+static struct fl_gen *
+picker(uint32_t f, const uint32_t *specs, size_t n, bool packet)
+{
+    struct pick *p = fl_xcalloc(1, sizeof(*p));
+
+    p->f = f;
+    p->n = FL_MIN(n, FL_ARRAY_SIZE(p->specs));
+    memcpy(p->specs, specs, p->n * sizeof(uint32_t));
+    p->packet = packet;
+    return fl_gen_fn(pick_fn, p, free);
+}
+
+/* Clock ops: a mix of reset, bump and strobe on random nodes. */
+static int
+clock_fn(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    const struct fl_env *env = ctx->env;
+    uint64_t what = fl_rng_below(rng, 3);
+    size_t node;
+    fl_val kv[2];
+
+    FL_UNUSED(arg);
+    if (!env || env->nnodes == 0 || what == 0) {
+        tmpl->f = fl_kw_intern_cstr("reset-clock");
+        tmpl->value = fl_val_nil();
+        return FL_GEN_OP;
+    }
+    node = (size_t)fl_rng_below(rng, env->nnodes);
+    kv[0] = fl_val_str(ctx->arena, env->nodes[node], strlen(env->nodes[node]));
+    if (what == 1) {
+        /* Jepsen: +-1.5^(6..31) ms, about 11 ms to 4.9 days; capped here
+         * at 2^(4..18) ms (16 ms to 4.4 min) to stay within test runs. */
+        int64_t ms = (int64_t)1 << fl_rng_range(rng, 4, 18);
+        tmpl->f = fl_kw_intern_cstr("bump-clock");
+        kv[1] = fl_val_int(fl_rng_below(rng, 2) ? ms : -ms);
+    } else {
+        fl_val m[6] = {
+            fl_val_kw(fl_kw_intern_cstr("delta")),
+            fl_val_int((int64_t)1 << fl_rng_range(rng, 2, 18)),
+            fl_val_kw(fl_kw_intern_cstr("period")),
+            fl_val_int((int64_t)1 << fl_rng_range(rng, 0, 10)),
+            fl_val_kw(fl_kw_intern_cstr("duration")),
+            fl_val_int(fl_rng_range(rng, 0, 32) * 1000),
+        };
+        tmpl->f = fl_kw_intern_cstr("strobe-clock");
+        kv[1] = fl_val_map(ctx->arena, m, 3);
+    }
+    tmpl->value = fl_val_map(ctx->arena, kv, 1);
+    return FL_GEN_OP;
+}
+
+static void
+targets_parse(const struct fl_nemesis_opts *o, uint32_t *specs, size_t *n,
+              bool primaries)
+{
+    static const char *const dflt[] = {"", "one", "minority-third",
+                                       "minority", "majority", "all"};
+    *n = 0;
+    if (o->targets) {
+        char *dup = fl_xstrdup(o->targets), *tok, *save = NULL;
+        for (tok = strtok_r(dup, ",", &save); tok && *n < 15;
+             tok = strtok_r(NULL, ",", &save))
+            specs[(*n)++] = fl_kw_intern_cstr(tok);
+        free(dup);
+        return;
+    }
+    for (size_t i = 0; i < FL_ARRAY_SIZE(dflt); i++)
+        specs[(*n)++] = dflt[i][0] ? fl_kw_intern_cstr(dflt[i]) : 0;
+    if (primaries)
+        specs[(*n)++] = fl_kw_intern_cstr("primaries");
+}
+
+int
+fl_nemesis_combined(const struct fl_nemesis_opts *o,
+                    struct fl_nemesis_package *pkg, struct fl_err *err)
+{
+    struct fl_nemesis *parts[6];
+    struct fl_gen *gens[6], *finals[6];
+    size_t np = 0, ng = 0, nf = 0, nspecs, ntopo = 0;
+    uint32_t specs[16], topo[8];
+    unsigned faults = o->faults;
+    int64_t dt = o->interval_ns > 0 ? o->interval_ns : 10000000000LL;
+    bool prim = fl_db_can(o->db, FL_DB_CAP_PRIMARY);
+    int rc = 0;
+
+    memset(pkg, 0, sizeof(*pkg));
+    if ((faults & FL_FAULT_KILL) && !fl_db_can(o->db, FL_DB_CAP_KILL)) {
+        fl_warn("nemesis: the DB cannot be killed; leaving out kill");
+        faults &= ~(unsigned)FL_FAULT_KILL;
+    }
+    if ((faults & FL_FAULT_PAUSE) && !fl_db_can(o->db, FL_DB_CAP_PAUSE)) {
+        fl_warn("nemesis: the DB cannot be paused; leaving out pause");
+        faults &= ~(unsigned)FL_FAULT_PAUSE;
+    }
+    if ((faults & FL_FAULT_FILE) && !o->file_path && !o->lazyfs_dir) {
+        fl_warn("nemesis: no --file-path or lazyfs dir; leaving out file");
+        faults &= ~(unsigned)FL_FAULT_FILE;
+    }
+    if (faults == 0) {
+        pkg->nemesis = fl_nemesis_new(&fl_nemesis_noop_type, NULL);
+        return 0;
+    }
+    perfs_init();
+    targets_parse(o, specs, &nspecs, prim);
+    topo[ntopo++] = fl_kw_intern_cstr("one");
+    topo[ntopo++] = fl_kw_intern_cstr("minority-third");
+    topo[ntopo++] = fl_kw_intern_cstr("majority");
+    topo[ntopo++] = fl_kw_intern_cstr("majorities-ring");
+    if (prim)
+        topo[ntopo++] = fl_kw_intern_cstr("primaries");
+
+#define STAGGERED(a, b) fl_gen_stagger(dt, fl_gen_flip_flop((a), (b)))
+    if (faults & FL_FAULT_PARTITION) {
+        parts[np++] = fl_nem_partition_new();
+        gens[ng++] = STAGGERED(
+            picker(fl_kw_intern_cstr("start-partition"), topo, ntopo, false),
+            fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("stop-partition"),
+                                            fl_val_nil())));
+        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("stop-partition"),
+                                     fl_val_nil());
+    }
+    if (faults & FL_FAULT_PACKET) {
+        parts[np++] = fl_nem_packet_new();
+        gens[ng++] = STAGGERED(
+            picker(fl_kw_intern_cstr("start-packet"), specs, nspecs, true),
+            fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("stop-packet"),
+                                            fl_val_nil())));
+        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("stop-packet"),
+                                     fl_val_nil());
+    }
+    if (faults & FL_FAULT_KILL) {
+        parts[np++] = fl_nem_kill_new();
+        gens[ng++] = STAGGERED(
+            picker(fl_kw_intern_cstr("kill"), specs, nspecs, false),
+            fl_gen_repeat(-1, fl_gen_invoke(FL_KW_START,
+                                            fl_val_kw(fl_kw_intern_cstr("all")))));
+        finals[nf++] =
+            fl_gen_invoke(FL_KW_START, fl_val_kw(fl_kw_intern_cstr("all")));
+    }
+    if (faults & FL_FAULT_PAUSE) {
+        parts[np++] = fl_nem_pause_new();
+        gens[ng++] = STAGGERED(
+            picker(fl_kw_intern_cstr("pause"), specs, nspecs, false),
+            fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("resume"),
+                                            fl_val_kw(fl_kw_intern_cstr("all")))));
+        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("resume"),
+                                     fl_val_kw(fl_kw_intern_cstr("all")));
+    }
+    if (faults & FL_FAULT_CLOCK) {
+        parts[np++] = fl_nem_clock_new();
+        gens[ng++] = fl_gen_stagger(
+            dt, FL_GEN_SEQ(fl_gen_invoke(fl_kw_intern_cstr("check-clock-offsets"),
+                                         fl_val_nil()),
+                           fl_gen_fn(clock_fn, NULL, NULL)));
+        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("reset-clock"),
+                                     fl_val_nil());
+    }
+    if (faults & FL_FAULT_FILE) {
+        uint32_t fsel[3];
+        size_t nfsel = 0;
+        parts[np++] = fl_nem_file_new(o->file_path, o->lazyfs_dir);
+        if (o->lazyfs_dir)
+            fsel[nfsel++] = fl_kw_intern_cstr("lose-unfsynced-writes");
+        if (o->file_path) {
+            fsel[nfsel++] = fl_kw_intern_cstr("bitflip");
+            fsel[nfsel++] = fl_kw_intern_cstr("truncate");
+        }
+        struct fl_gen *mix[3];
+        for (size_t i = 0; i < nfsel; i++)
+            mix[i] = picker(fsel[i], specs, nspecs, false);
+        gens[ng++] = fl_gen_stagger(dt, fl_gen_mix(mix, nfsel));
+    }
+#undef STAGGERED
+    pkg->nemesis = fl_nem_compose(parts, np, err);
+    if (!pkg->nemesis) {
+        rc = err ? err->code : FL_EUSAGE;
+        for (size_t i = 0; i < ng; i++)
+            fl_gen_free(gens[i]);
+        for (size_t i = 0; i < nf; i++)
+            fl_gen_free(finals[i]);
+        return rc;
+    }
+    pkg->generator = fl_gen_any(gens, ng);
+    pkg->final_generator = nf ? fl_gen_seq(finals, nf) : NULL;
+    pkg->perf = perfs_live;
+    pkg->nperf = FL_ARRAY_SIZE(perfs_live);
+    return 0;
+}

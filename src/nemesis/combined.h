@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * combined.h: the nemeses of this directory as plug-ins, and the combined
+ * package (Jepsen's nemesis.combined): `--nemesis partition,packet,kill,
+ * pause,clock,file` (or all/none), one op every --nemesis-interval, aimed at
+ * targets (one, minority, majority, all, primaries), with a final generator
+ * that heals everything, and the plot regions. Every nemesis heals on
+ * teardown; the combined one tears down all of its parts even when one
+ * fails. Op :f names and values follow Jepsen (see docs/nemesis.md).
+ */
+#ifndef FL_COMBINED_H
+#define FL_COMBINED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nemesis/nemesis.h"
+
+struct fl_db;
+struct fl_rng;
+
+enum fl_fault {
+    FL_FAULT_PARTITION = 1 << 0,
+    FL_FAULT_PACKET = 1 << 1,
+    FL_FAULT_KILL = 1 << 2,
+    FL_FAULT_PAUSE = 1 << 3,
+    FL_FAULT_CLOCK = 1 << 4,
+    FL_FAULT_FILE = 1 << 5,
+    FL_FAULT_ALL = (1 << 6) - 1,
+};
+
+/** "partition,kill", "all" or "none" into a mask; FL_EUSAGE names a bad word. */
+int fl_nemesis_faults_parse(const char *s, unsigned *out, struct fl_err *err);
+
+struct fl_nemesis_opts {
+    unsigned faults;         /* enum fl_fault mask */
+    int64_t interval_ns;     /* mean time between fault ops; 0 = 10 s */
+    const char *targets;     /* "one,majority,..."; NULL = Jepsen's defaults */
+    const struct fl_db *db;  /* its caps enable kill, pause, primaries */
+    const char *file_path;   /* file/dir for bitflip and truncate, or NULL */
+    const char *lazyfs_dir;  /* lazy mount for lose-unfsynced-writes, or NULL */
+};
+
+/**
+ * Build the combined package for o into *pkg (release with
+ * fl_nemesis_package_release). Faults the DB cannot do (kill, pause without
+ * the caps; file without a path) are left out with a warning. No faults
+ * gives a noop nemesis and NULL generators.
+ */
+int fl_nemesis_combined(const struct fl_nemesis_opts *o,
+                        struct fl_nemesis_package *pkg, struct fl_err *err);
+
+/** Plot regions of the combined package (Jepsen's colours). */
+extern const struct fl_nemesis_perf fl_nemesis_perfs[];
+extern const size_t fl_nemesis_nperfs;
+
+/**
+ * Pick target nodes for spec into mask[env->nnodes]: nil = a random
+ * non-empty subset, :one, :minority, :minority-third, :majority, :all,
+ * :primaries (the DB's), a string node name, or a vector of node names.
+ * Returns the number of targets, or <0 (FL_EUSAGE for a bad spec).
+ */
+int fl_nem_targets(const struct fl_env *env, const fl_val *spec,
+                   struct fl_rng *rng, bool *mask, struct fl_err *err);
+
+/** A vector of the names of the nodes in mask, allocated in a. */
+fl_val fl_nem_nodes_val(const struct fl_env *env, const bool *mask,
+                        struct fl_arena *a);
+
+/** The local cluster state dir for env's nodes, or NULL for SSH nodes. */
+const char *fl_nem_local_state_dir(const struct fl_env *env);
+
+/* The single nemeses; each is also usable alone. */
+/** :start-partition (value nil, a topology keyword, or a grudge string),
+ * :stop-partition. */
+struct fl_nemesis *fl_nem_partition_new(void);
+/** :kill and :start (value: a target spec). Needs FL_DB_CAP_KILL. */
+struct fl_nemesis *fl_nem_kill_new(void);
+/** :pause and :resume (value: a target spec). Needs FL_DB_CAP_PAUSE. */
+struct fl_nemesis *fl_nem_pause_new(void);
+/** :reset-clock, :bump-clock {node delta-ms}, :strobe-clock {node {:delta
+ * :period :duration}} (ms), :check-clock-offsets. */
+struct fl_nemesis *fl_nem_clock_new(void);
+/** :start-packet [targets behaviour], :stop-packet. */
+struct fl_nemesis *fl_nem_packet_new(void);
+/** :bitflip, :truncate, :lose-unfsynced-writes (value: a target spec). */
+struct fl_nemesis *fl_nem_file_new(const char *file_path,
+                                   const char *lazyfs_dir);
+/** Route ops by :f to the parts (taken); rejects duplicate fs. */
+struct fl_nemesis *fl_nem_compose(struct fl_nemesis **parts, size_t n,
+                                  struct fl_err *err);
+
+#endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * os.c: option lookups on struct fl_env and the noop OS. Options are an EDN
+ * map with keyword keys, built by the CLI (or a test) before the run; the
+ * lookups here accept strings and keywords so suites need not care which
+ * the CLI produced.
+ */
+#include "util/common.h"
+#include "os/os.h"
+
+#include "util/err.h"
+
+static const fl_val *
+opt_get(const struct fl_env *env, const char *name)
+{
+    if (!env || !env->options)
+        return NULL;
+    return fl_val_map_get_kw(env->options, fl_kw_intern_cstr(name));
+}
+
+const char *
+fl_env_opt_str(const struct fl_env *env, const char *name, const char *dflt)
+{
+    const fl_val *v = opt_get(env, name);
+
+    if (!v)
+        return dflt;
+    if (v->kind == FL_V_STR)
+        return v->u.s;
+    if (v->kind == FL_V_KW)
+        return fl_kw_name(v->u.id);
+    return dflt;
+}
+
+int64_t
+fl_env_opt_int(const struct fl_env *env, const char *name, int64_t dflt)
+{
+    const fl_val *v = opt_get(env, name);
+
+    if (!v || v->kind != FL_V_INT)
+        return dflt;
+    return v->u.i;
+}
+
+bool
+fl_env_opt_bool(const struct fl_env *env, const char *name, bool dflt)
+{
+    const fl_val *v = opt_get(env, name);
+
+    if (!v)
+        return dflt;
+    if (v->kind == FL_V_BOOL)
+        return v->u.b;
+    return v->kind != FL_V_NIL;
+}
+
+static int
+os_noop_node(struct fl_os *os, const struct fl_env *env, size_t node,
+             struct fl_err *err)
+{
+    FL_UNUSED(os);
+    FL_UNUSED(env);
+    FL_UNUSED(node);
+    FL_UNUSED(err);
+    return 0;
+}
+
+const struct fl_os_type fl_os_noop_type = {
+    .name = "noop",
+    .setup = os_noop_node,
+    .teardown = os_noop_node,
+    .free = NULL,
+};
+
+struct fl_os fl_os_noop = {&fl_os_noop_type, NULL};
+
+int
+fl_os_setup(struct fl_os *os, const struct fl_env *env, size_t node,
+            struct fl_err *err)
+{
+    if (!os || !os->type->setup)
+        return 0;
+    return os->type->setup(os, env, node, err);
+}
+
+int
+fl_os_teardown(struct fl_os *os, const struct fl_env *env, size_t node,
+               struct fl_err *err)
+{
+    if (!os || !os->type->teardown)
+        return 0;
+    return os->type->teardown(os, env, node, err);
+}
+
+void
+fl_os_free(struct fl_os *os)
+{
+    if (!os || os == &fl_os_noop)
+        return;
+    if (os->type->free)
+        os->type->free(os);
+    free(os);
+}

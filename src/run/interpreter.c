@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * interpreter.c: the scheduling loop (Jepsen's interpreter, §2.5 of
+ * reference/jepsen.md). Each turn handles every queued completion first,
+ * then times out hung ops, then asks the generator for one op: exhausted
+ * means wait for what is in flight, pending means wait at most 1 ms, a
+ * future op means wait until its time (or a completion), and a due op is
+ * stamped, journaled and handed to its thread's worker. Time is relative
+ * to env->origin_ns. Sleep and log ops never reach a worker: the scheduler
+ * keeps the thread busy until the sleep ends, or logs at once.
+ */
+#include "util/common.h"
+#include "run/interpreter.h"
+#include "run/run_int.h"
+
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/log.h"
+
+#define PENDING_NS       (1 * FL_NS_PER_MS)  /* max pending interval */
+#define FLUSH_NS         (5 * FL_NS_PER_MS)  /* history.edn flush */
+#define PROGRESS_TTY_NS  (FL_NS_PER_S / 2)
+#define PROGRESS_FILE_NS (2 * FL_NS_PER_S)
+#define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
+
+struct tslot {
+    struct fl_run__worker *w; /* current worker of this thread */
+    uint64_t seq;             /* seq of the op in flight, 0 = none */
+    int64_t sleep_until;      /* a sleep op: when it ends, else -1 */
+    struct fl_op sleep_op;    /* the sleep op itself */
+};
+
+/* Timeouts expire in dispatch order (one timeout for every op). */
+struct tq_entry {
+    int thread;
+    uint64_t seq;
+    int64_t deadline;
+};
+
+struct fl_interp {
+    struct fl_interp_opts o;
+    struct fl_clock *clock;
+    struct fl_gen_threads th;
+    struct tslot *slots;
+    struct fl_run__queue queue;
+    struct fl_run__shared *shared;
+    struct fl_rng rng, rng_nem;
+    struct fl_gen_ctx ctx;
+    struct fl_err gen_err;
+    uint64_t next_seq;
+    int outstanding;          /* ops in flight, sleeps included */
+    int nsleeping;
+    uint64_t nem_seq;         /* nemesis op in flight with a deadline */
+    int64_t nem_deadline;
+    struct tq_entry *tq;      /* ring buffer of timeouts */
+    size_t tq_head, tq_n, tq_cap;
+    struct fl_run__comp *batch; /* completions being processed */
+    size_t batch_alloc;
+    struct fl_interp_stats st;
+    int64_t last_flush, last_progress;
+    uint64_t progress_ops;     /* completions at the last progress line */
+    bool tty;
+    bool *fault_on;            /* per perf region */
+    int progress_len;
+};
+
+static int64_t
+now_rel(struct fl_interp *in)
+{
+    return fl_clock_now_ns(in->clock) - in->o.env->origin_ns;
+}
+
+void
+fl_interp_get_stats(const struct fl_interp *in, struct fl_interp_stats *out)
+{
+    *out = in->st;
+}
+
+int
+fl_interp_abandoned(struct fl_interp *in)
+{
+    return atomic_load(&in->shared->abandoned);
+}
+
+struct fl_interp *
+fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
+{
+    struct fl_interp *in = fl_xcalloc(1, sizeof(*in));
+
+    in->o = *o;
+    in->clock = o->clock ? o->clock : fl_clock_real();
+    if (!in->o.flush_interval_ns)
+        in->o.flush_interval_ns = FLUSH_NS;
+    fl_gen_threads_init(&in->th, o->concurrency);
+    in->slots = fl_xcalloc((size_t)in->th.nthreads, sizeof(*in->slots));
+    pthread_mutex_init(&in->queue.mu, NULL);
+    fl_cond_init_monotonic(&in->queue.cv);
+    in->shared = fl_xcalloc(1, sizeof(*in->shared));
+    atomic_store(&in->shared->refs, 1);
+    fl_rng_seed(&in->rng, o->seed);
+    fl_rng_fork(&in->rng, &in->rng_nem);
+    in->tq_cap = 64;
+    in->tq = fl_xmalloc(in->tq_cap * sizeof(*in->tq));
+    in->fault_on = fl_xcalloc(o->nperf ? o->nperf : 1, sizeof(bool));
+    in->tty = o->progress && isatty(fileno(o->progress));
+    in->ctx.arena = &o->hist->arena;
+    in->ctx.env = o->env;
+    in->ctx.err = &in->gen_err;
+    for (int t = 0; t < in->th.nthreads; t++) {
+        bool nem = t == o->concurrency;
+        in->slots[t].sleep_until = -1;
+        in->slots[t].w = fl_run__worker_start(t, nem, o->env, o->client,
+                                              o->nemesis, &in->queue,
+                                              in->shared, err);
+        if (!in->slots[t].w) {
+            fl_interp_free(in, 0);
+            return NULL;
+        }
+    }
+    in->last_flush = in->last_progress = now_rel(in);
+    return in;
+}
+
+void
+fl_interp_free(struct fl_interp *in, int64_t grace_ns)
+{
+    if (!in)
+        return;
+    for (int t = 0; t < in->th.nthreads; t++)
+        fl_run__worker_stop(in->slots[t].w);
+    /* Give abandoned workers a chance to return before we go. */
+    int64_t until = fl_clock_now_ns(fl_clock_real()) + grace_ns;
+    while (atomic_load(&in->shared->abandoned) > 0 &&
+           fl_clock_now_ns(fl_clock_real()) < until)
+        usleep(1000);
+    fl_run__shared_unref(in->shared);
+    pthread_mutex_destroy(&in->queue.mu);
+    pthread_cond_destroy(&in->queue.cv);
+    free(in->queue.v);
+    free(in->batch);
+    free(in->tq);
+    free(in->slots);
+    free(in->fault_on);
+    fl_gen_threads_release(&in->th);
+    free(in);
+}
+
+static void
+tq_push(struct fl_interp *in, int thread, uint64_t seq, int64_t deadline)
+{
+    if (in->tq_n == in->tq_cap) {
+        struct tq_entry *n = fl_xmalloc(2 * in->tq_cap * sizeof(*n));
+        for (size_t i = 0; i < in->tq_n; i++)
+            n[i] = in->tq[(in->tq_head + i) % in->tq_cap];
+        free(in->tq);
+        in->tq = n;
+        in->tq_head = 0;
+        in->tq_cap *= 2;
+    }
+    in->tq[(in->tq_head + in->tq_n) % in->tq_cap] =
+        (struct tq_entry){thread, seq, deadline};
+    in->tq_n++;
+}
+
+/* Drop timeout entries of ops that already completed. */
+static void
+tq_trim(struct fl_interp *in)
+{
+    while (in->tq_n) {
+        struct tq_entry *e = &in->tq[in->tq_head];
+        if (in->slots[e->thread].seq == e->seq)
+            return;
+        in->tq_head = (in->tq_head + 1) % in->tq_cap;
+        in->tq_n--;
+    }
+}
+
+/* The earliest time something is due: a timeout or the end of a sleep. */
+static int64_t
+next_deadline(struct fl_interp *in)
+{
+    int64_t d = INT64_MAX;
+
+    tq_trim(in);
+    if (in->tq_n)
+        d = in->tq[in->tq_head].deadline;
+    if (in->nem_seq && in->nem_deadline < d)
+        d = in->nem_deadline;
+    if (in->nsleeping)
+        for (int t = 0; t < in->th.nthreads; t++)
+            if (in->slots[t].sleep_until >= 0 && in->slots[t].sleep_until < d)
+                d = in->slots[t].sleep_until;
+    return d;
+}
+
+static int
+journal(struct fl_interp *in, struct fl_op *op, struct fl_err *err)
+{
+    op->index = (int64_t)in->o.hist->n;
+    op->flags |= FL_OP_HAS_INDEX | FL_OP_HAS_TIME | FL_OP_HAS_VALUE;
+    op->pair = -1;
+    fl_hist_append(in->o.hist, op);
+    if (in->o.writer)
+        return fl_hist_writer_append(in->o.writer, op, err);
+    return 0;
+}
+
+static void
+ctx_now(struct fl_interp *in, int64_t now)
+{
+    fl_gen_threads_ctx(&in->th, now, &in->ctx);
+}
+
+static void
+track_faults(struct fl_interp *in, uint32_t f)
+{
+    for (size_t i = 0; i < in->o.nperf; i++) {
+        const struct fl_nemesis_perf *p = &in->o.perf[i];
+        for (int k = 0; k < 4 && p->start[k]; k++)
+            if (p->start[k] == f)
+                in->fault_on[i] = true;
+        for (int k = 0; k < 4 && p->stop[k]; k++)
+            if (p->stop[k] == f)
+                in->fault_on[i] = false;
+    }
+}
+
+/* Process one completion c of thread t at time now. */
+static int
+complete(struct fl_interp *in, struct fl_gen *g, struct fl_op *c, int t,
+         int64_t now, struct fl_err *err)
+{
+    struct tslot *s = &in->slots[t];
+    bool client = t < in->th.concurrency;
+
+    s->seq = 0;
+    if (!client)
+        in->nem_seq = 0;
+    in->outstanding--;
+    c->time_ns = now;
+    fl_gen_threads_free(&in->th, t);
+    ctx_now(in, now);
+    in->ctx.rng = &in->rng;
+    in->ctx.rng_nemesis = &in->rng_nem;
+    if (c->type == FL_GEN_OP_SLEEP || c->type == FL_GEN_OP_LOG) {
+        fl_gen_update(g, &in->ctx, c);
+        return 0;
+    }
+    /* Values move from the worker's arena into the history's. */
+    c->value = fl_val_copy(&in->o.hist->arena, &c->value);
+    if (c->extra) {
+        fl_val x = fl_val_copy(&in->o.hist->arena, c->extra);
+        c->extra = fl_arena_memdup(&in->o.hist->arena, &x, sizeof(x));
+    }
+    fl_gen_update(g, &in->ctx, c);
+    if (client) {
+        if (c->type == FL_OP_OK)
+            in->st.ok++;
+        else if (c->type == FL_OP_FAIL)
+            in->st.fail++;
+        else
+            in->st.info++;
+        if (c->type == FL_OP_INFO)
+            fl_gen_threads_crash(&in->th, t);
+    } else {
+        in->st.nemesis++;
+        track_faults(in, c->f);
+        fl_info("nemesis :%s done", fl_kw_name(c->f));
+    }
+    return journal(in, c, err);
+}
+
+static int
+drain(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
+{
+    size_t n;
+    int rc = 0;
+
+    pthread_mutex_lock(&in->queue.mu);
+    n = in->queue.n;
+    if (n) {
+        /* Swap buffers: workers keep pushing while we process. */
+        struct fl_run__comp *v = in->queue.v;
+        size_t alloc = in->queue.alloc;
+        in->queue.v = in->batch;
+        in->queue.alloc = in->batch_alloc;
+        in->queue.n = 0;
+        in->batch = v;
+        in->batch_alloc = alloc;
+    }
+    pthread_mutex_unlock(&in->queue.mu);
+    if (!n)
+        return 0;
+    int64_t now = now_rel(in);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct fl_run__comp *c = &in->batch[i];
+        if (in->slots[c->thread].seq != c->seq)
+            continue; /* already timed out */
+        rc = complete(in, g, &c->op, c->thread, now, err);
+    }
+    return rc;
+}
+
+/* Give up on thread t's op seq: record it :info and replace the worker. */
+static int
+time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
+         int64_t now, struct fl_err *err)
+{
+    struct tslot *s = &in->slots[t];
+    /* Copy the op first: an abandoned worker may free itself at once. */
+    struct fl_op c = s->w->op;
+
+    if (t == in->th.concurrency)
+        in->nem_seq = 0;
+    if (!fl_run__worker_abandon(s->w, seq))
+        return 0; /* its completion is already queued */
+    c.type = FL_OP_INFO;
+    c.extra = NULL;
+    fl_op_set_error(&c, &in->o.hist->arena, "timeout");
+    fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
+            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f),
+            t);
+    in->st.timeouts++;
+    s->w = fl_run__worker_start(t, t == in->th.concurrency, in->o.env,
+                                in->o.client, in->o.nemesis, &in->queue,
+                                in->shared, err);
+    if (!s->w)
+        return err && err->code ? err->code : -EAGAIN;
+    return complete(in, g, &c, t, now, err);
+}
+
+/* Time out hung ops and end sleeps that are due. */
+static int
+expire(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
+{
+    int64_t now = now_rel(in);
+    int rc = 0;
+
+    if (in->nsleeping) {
+        for (int t = 0; t < in->th.nthreads && rc == 0; t++) {
+            struct tslot *s = &in->slots[t];
+            if (s->sleep_until < 0 || s->sleep_until > now)
+                continue;
+            struct fl_op c = s->sleep_op;
+            s->sleep_until = -1;
+            in->nsleeping--;
+            rc = complete(in, g, &c, t, now, err);
+        }
+    }
+    for (;;) {
+        tq_trim(in);
+        if (!in->tq_n || in->tq[in->tq_head].deadline > now || rc)
+            break;
+        struct tq_entry e = in->tq[in->tq_head];
+        in->tq_head = (in->tq_head + 1) % in->tq_cap;
+        in->tq_n--;
+        rc = time_out(in, g, e.thread, e.seq, now, err);
+    }
+    if (rc == 0 && in->nem_seq && now >= in->nem_deadline)
+        rc = time_out(in, g, in->th.concurrency, in->nem_seq, now, err);
+    return rc;
+}
+
+/* Wait for a completion until deadline (relative time). */
+static void
+wait_until(struct fl_interp *in, int64_t deadline)
+{
+    int64_t d = next_deadline(in);
+
+    if (d < deadline)
+        deadline = d;
+    if (in->o.writer && deadline > in->last_flush + in->o.flush_interval_ns)
+        deadline = in->last_flush + in->o.flush_interval_ns;
+    pthread_mutex_lock(&in->queue.mu);
+    if (in->queue.n == 0 && now_rel(in) < deadline) {
+        in->queue.waiting = true;
+        if (in->clock->fake) {
+            /* A fake clock only moves when told: jump to the deadline. */
+            pthread_mutex_unlock(&in->queue.mu);
+            int64_t step = deadline - now_rel(in);
+            if (step > 0 && deadline != INT64_MAX)
+                fl_clock_advance(in->clock, step);
+            else
+                usleep(100);
+            pthread_mutex_lock(&in->queue.mu);
+        } else {
+            int64_t abs = deadline == INT64_MAX
+                              ? fl_clock_now_ns(in->clock) + FL_NS_PER_S
+                              : deadline + in->o.env->origin_ns;
+            fl_cond_wait_until(&in->queue.cv, &in->queue.mu, abs);
+        }
+        in->queue.waiting = false;
+    }
+    pthread_mutex_unlock(&in->queue.mu);
+}
+
+static void
+progress(struct fl_interp *in, int64_t now, bool final)
+{
+    FILE *f = in->o.progress;
+    int64_t every = in->tty ? PROGRESS_TTY_NS : PROGRESS_FILE_NS;
+    char line[512];
+    int n;
+
+    if (!f || (!final && now - in->last_progress < every))
+        return;
+    uint64_t done = in->st.ok + in->st.fail + in->st.info;
+    double dt = (double)(now - in->last_progress) / 1e9;
+    double rate = dt > 0 ? (double)(done - in->progress_ops) / dt : 0;
+    n = snprintf(line, sizeof(line), "[%6.1fs", (double)now / 1e9);
+    if (in->o.time_limit_ns > 0) {
+        double left = (double)(in->o.time_limit_ns - now) / 1e9;
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ", %5.1fs left",
+                      left > 0 ? left : 0);
+    }
+    n += snprintf(line + n, sizeof(line) - (size_t)n,
+                  "] %8.0f ops/s  ok %" PRIu64 " fail %" PRIu64
+                  " info %" PRIu64,
+                  rate, in->st.ok, in->st.fail, in->st.info);
+    bool any = false;
+    for (size_t i = 0; i < in->o.nperf && n < (int)sizeof(line) - 40; i++) {
+        if (!in->fault_on[i])
+            continue;
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
+                      any ? "," : "  faults: ", in->o.perf[i].name);
+        any = true;
+    }
+    if (!any && in->o.nperf)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "  faults: none");
+    if (in->tty) {
+        int pad = in->progress_len > n ? in->progress_len - n : 0;
+        fprintf(f, "\r%s%*s", line, pad, "");
+        if (final)
+            fputc('\n', f);
+        in->progress_len = n;
+    } else {
+        fprintf(f, "%s\n", line);
+    }
+    fflush(f);
+    in->last_progress = now;
+    in->progress_ops = done;
+}
+
+static int
+housekeeping(struct fl_interp *in, struct fl_err *err)
+{
+    int64_t now = now_rel(in);
+
+    progress(in, now, false);
+    if (in->o.writer && now - in->last_flush >= in->o.flush_interval_ns) {
+        in->last_flush = now;
+        return fl_hist_writer_flush(in->o.writer, err);
+    }
+    return 0;
+}
+
+static int
+dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
+         struct fl_rng *scratch, struct fl_rng *scratch_nem, int64_t now,
+         struct fl_err *err)
+{
+    int t = fl_gen_threads_thread_of(&in->th, op->process);
+    struct tslot *s;
+    int rc = 0;
+
+    if (t < 0 || !fl_gen_bit(in->th.free, t))
+        return fl_err_set(err, FL_EUSAGE,
+                          "generator chose process %" PRId32
+                          " whose thread is busy or unknown",
+                          op->process);
+    s = &in->slots[t];
+    fl_gen_commit(g, &in->ctx, op);
+    in->rng = *scratch;
+    in->rng_nem = *scratch_nem;
+    op->time_ns = now;
+    if (t == in->th.concurrency && op->type == FL_OP_INVOKE)
+        op->type = FL_OP_INFO; /* nemesis ops are :info both ways */
+    if (op->type != FL_GEN_OP_SLEEP && op->type != FL_GEN_OP_LOG) {
+        rc = journal(in, op, err);
+        if (t < in->th.concurrency)
+            in->st.invokes++;
+    }
+    fl_gen_threads_busy(&in->th, t);
+    in->outstanding++;
+    s->seq = ++in->next_seq;
+    ctx_now(in, now);
+    in->ctx.rng = &in->rng;
+    in->ctx.rng_nemesis = &in->rng_nem;
+    fl_gen_update(g, &in->ctx, op);
+    if (op->type == FL_GEN_OP_LOG) {
+        fl_info("%s", op->value.kind == FL_V_STR ? op->value.u.s : "");
+        struct fl_op c = *op;
+        int rc2 = complete(in, g, &c, t, now, err);
+        return rc ? rc : rc2;
+    }
+    if (op->type == FL_GEN_OP_SLEEP) {
+        s->sleep_op = *op;
+        s->sleep_until =
+            now + (op->value.kind == FL_V_INT ? op->value.u.i : 0);
+        in->nsleeping++;
+        return rc;
+    }
+    if (in->o.op_timeout_ns > 0 && t < in->th.concurrency)
+        tq_push(in, t, s->seq, now + in->o.op_timeout_ns);
+    if (in->o.op_timeout_ns > 0 && t == in->th.concurrency) {
+        /* Faults take longer than client ops (SSH, restarts). */
+        in->nem_seq = s->seq;
+        in->nem_deadline = now + FL_MAX(in->o.op_timeout_ns,
+                                        NEMESIS_MIN_TIMEOUT_NS);
+    }
+    fl_run__worker_send(s->w, op, s->seq);
+    return rc;
+}
+
+int
+fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
+{
+    int rc = 0, first_rc = 0;
+    bool failed = false;
+
+    fl_err_clear(&in->gen_err);
+    for (;;) {
+        rc = drain(in, g, err);
+        if (rc == 0)
+            rc = expire(in, g, err);
+        if (rc == 0)
+            rc = housekeeping(in, err);
+        if (rc < 0 && !failed) {
+            failed = true;
+            first_rc = rc;
+        }
+        bool stopping = failed || (in->o.stop && *in->o.stop);
+        if (stopping) {
+            if (in->outstanding == 0)
+                break;
+            wait_until(in, INT64_MAX);
+            continue;
+        }
+
+        struct fl_rng scratch = in->rng, scratch_nem = in->rng_nem;
+        struct fl_op op;
+        int64_t now = now_rel(in);
+        ctx_now(in, now);
+        in->ctx.rng = &scratch;
+        in->ctx.rng_nemesis = &scratch_nem;
+        in->st.asks++;
+        int res = fl_gen_op(g, &in->ctx, &op);
+        if (res == FL_GEN_ERROR) {
+            first_rc = fl_err_set(err,
+                                  in->gen_err.code ? in->gen_err.code
+                                                   : FL_EUSAGE,
+                                  "generator: %s", in->gen_err.msg);
+            failed = true;
+            continue;
+        }
+        if (res == FL_GEN_EXHAUSTED) {
+            if (in->outstanding == 0)
+                break;
+            wait_until(in, INT64_MAX);
+            continue;
+        }
+        if (res == FL_GEN_PENDING) {
+            wait_until(in, now + PENDING_NS);
+            continue;
+        }
+        if (op.time_ns > now) {
+            wait_until(in, op.time_ns);
+            continue;
+        }
+        rc = dispatch(in, g, &op, &scratch, &scratch_nem, now, err);
+        if (rc < 0 && !failed) {
+            failed = true;
+            first_rc = rc;
+        }
+    }
+    if (in->o.writer) {
+        struct fl_err ferr = FL_ERR_INIT;
+        int frc = fl_hist_writer_flush(in->o.writer, &ferr);
+        if (frc < 0 && !failed) {
+            first_rc = frc;
+            if (err)
+                *err = ferr;
+            failed = true;
+        }
+        in->last_flush = now_rel(in);
+    }
+    if (failed)
+        return first_rc < 0 ? first_rc : FL_EUSAGE;
+    return in->o.stop && *in->o.stop ? FL_INTERP_STOPPED : FL_INTERP_DONE;
+}
+
+void
+fl_interp_progress_final(struct fl_interp *in)
+{
+    progress(in, now_rel(in), true);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * interpreter.h: Jepsen's generator interpreter (reference/jepsen.md §2.5).
+ * One scheduling thread (the caller of fl_interp_run) asks the generator
+ * for ops and hands each to a worker thread, one per client thread plus
+ * one for the nemesis; completions are handled before new ops are asked
+ * for. Every invocation and completion is appended to the history (and to
+ * the streaming history.edn writer, flushed every few ms). A client op
+ * that hangs past the op timeout is recorded :info and its worker is
+ * abandoned (never cancelled); a fresh worker takes over the thread. The
+ * interpreter outlives one fl_interp_run() call so a run's phases (main
+ * workload, healing, final reads) share threads, processes and the
+ * history.
+ */
+#ifndef FL_INTERPRETER_H
+#define FL_INTERPRETER_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gen/gen.h"
+#include "history/hist.h"
+#include "history/writer.h"
+#include "nemesis/nemesis.h"
+#include "run/client.h"
+#include "util/clock.h"
+
+struct fl_err;
+
+struct fl_interp_opts {
+    const struct fl_env *env;            /* borrowed; env->origin_ns is
+                                            the time origin */
+    struct fl_clock *clock;              /* real clock (NULL = real) */
+    int concurrency;                     /* client threads, >= 1 */
+    const struct fl_client_seed *client; /* seed client (NULL: noop) */
+    struct fl_nemesis *nemesis;          /* NULL: noop */
+    int64_t op_timeout_ns;               /* 0: ops may hang forever */
+    uint64_t seed;                       /* generator random streams */
+    struct fl_hist *hist;                /* ops appended here (borrowed) */
+    struct fl_hist_writer *writer;       /* history.edn, or NULL */
+    volatile sig_atomic_t *stop;         /* nonzero: stop asking for ops */
+    FILE *progress;                      /* progress line, or NULL */
+    int64_t time_limit_ns;               /* for "remaining" in progress */
+    const struct fl_nemesis_perf *perf;  /* fault regions for progress */
+    size_t nperf;
+    int64_t flush_interval_ns;           /* writer flush; 0 = 5 ms */
+};
+
+/** Counters, readable after (or between) runs. */
+struct fl_interp_stats {
+    uint64_t invokes;  /* client invocations */
+    uint64_t ok, fail, info; /* client completions by type */
+    uint64_t timeouts; /* ops turned :info by the op timeout */
+    uint64_t nemesis;  /* nemesis ops completed */
+    uint64_t asks;     /* calls of the generator's op */
+};
+
+enum fl_interp_result {
+    FL_INTERP_DONE = 0,    /* the generator is exhausted, nothing in flight */
+    FL_INTERP_STOPPED = 1, /* *stop was set; outstanding ops finished */
+};
+
+struct fl_interp;
+
+/**
+ * Start the worker threads. Returns NULL with err filled if a thread
+ * cannot be started. Free with fl_interp_free().
+ */
+struct fl_interp *fl_interp_new(const struct fl_interp_opts *opts,
+                                struct fl_err *err);
+/**
+ * Run g (borrowed) until it is exhausted and all its ops completed, or
+ * until *stop is set (then no new ops are asked for and outstanding ones
+ * finish or time out). Returns an enum fl_interp_result, or a negative
+ * code with err filled when the generator fails (outstanding ops are
+ * still waited for) or the history writer fails.
+ */
+int fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err);
+void fl_interp_get_stats(const struct fl_interp *in,
+                         struct fl_interp_stats *out);
+/** Print the progress line one last time (with a newline). */
+void fl_interp_progress_final(struct fl_interp *in);
+/**
+ * Workers abandoned by timeouts that are still inside a client or nemesis
+ * call. While nonzero, the client seed and nemesis must stay alive.
+ */
+int fl_interp_abandoned(struct fl_interp *in);
+/**
+ * Stop and join the workers (closing their clients); abandoned workers are
+ * given up to grace_ns to return. Accepts NULL.
+ */
+void fl_interp_free(struct fl_interp *in, int64_t grace_ns);
+
+#endif

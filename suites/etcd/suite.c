@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suite.c: the etcd suite as `faultline test etcd` finds it (fl_suite_etcd,
+ * listed in src/run/suites.c). build() turns the options into a test: the
+ * etcd DB on the nodes, the etcd client, the workload's generator and
+ * checker, and the combined nemesis package (partitions, kills and pauses
+ * by default). Option values arrive as strings or integers in t->options;
+ * a bad one is FL_EUSAGE naming the option.
+ */
+#include "util/common.h"
+
+#include "suites/etcd/etcd.h"
+
+#include "checker/linear/linear.h"
+#include "model/model.h"
+#include "nemesis/combined.h"
+#include "run/test.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/parse.h"
+
+static const struct fl_suite_opt etcd_opts[] = {
+    {"serializable-reads", NULL, NULL,
+     "read with serializable=true: local, non-quorum reads that may be "
+     "stale under partitions (expect :valid? false)"},
+    {"ops-per-key", "N", "200", "register: ops on one key before the next"},
+    {"threads-per-key", "N", NULL,
+     "register: threads sharing a key (default: gcd of concurrency and "
+     "the node count)"},
+    {"request-timeout", "DUR", "5s",
+     "client request timeout; a write that times out is :info"},
+    {"etcd-dir", "DIR", FL_ETCD_DEFAULT_DIR,
+     "member files on each node go under DIR/<node>/"},
+    {"client-port", "PORT", "2379", "etcd client port"},
+    {"peer-port", "PORT", "2380", "etcd peer port"},
+    {"election-timeout", "MS", "1000", "raft election timeout (ms)"},
+    {"heartbeat-interval", "MS", "100", "raft heartbeat interval (ms)"},
+    {"nemesis", "FAULTS", "partition,kill,pause",
+     "faults: partition,packet,kill,pause,clock,file, all or none"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const char *const etcd_workloads[] = {"register", NULL};
+static const char *const etcd_nemeses[] = {"none", "partition", "kill",
+                                           "pause", "packet",
+                                           "partition,kill,pause", NULL};
+
+/* options[:name] as an integer in [min, max]: an int, or a decimal string. */
+static int
+opt_int(const struct fl_env *env, const char *name, int64_t dflt,
+        int64_t min, int64_t max, int64_t *out, struct fl_err *err)
+{
+    const char *s = fl_env_opt_str(env, name, NULL);
+    int64_t v = fl_env_opt_int(env, name, dflt);
+
+    if (s) {
+        int rc = fl_parse_int64(s, min, max, &v, err);
+        if (rc != 0) {
+            fl_err_prefix(err, "--%s", name);
+            return FL_EUSAGE;
+        }
+    } else if (v < min || v > max) {
+        return fl_err_set(err, FL_EUSAGE,
+                          "--%s: %" PRId64 " is outside %" PRId64
+                          "..%" PRId64,
+                          name, v, min, max);
+    }
+    *out = v;
+    return 0;
+}
+
+static int
+opt_duration_ms(const struct fl_env *env, const char *name, int64_t dflt_ms,
+                int64_t *out, struct fl_err *err)
+{
+    const char *s = fl_env_opt_str(env, name, NULL);
+    int64_t ns;
+
+    if (!s) {
+        *out = fl_env_opt_int(env, name, dflt_ms * 1000) / 1000;
+        return 0;
+    }
+    if (fl_parse_duration_ns(s, &ns, err) != 0 || ns < FL_NS_PER_MS) {
+        fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not a duration >= 1ms",
+                   name, s);
+        return FL_EUSAGE;
+    }
+    *out = ns / FL_NS_PER_MS;
+    return 0;
+}
+
+static int64_t
+gcd(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static int
+build_register(struct fl_test *t, struct fl_err *err)
+{
+    const struct fl_env *env = &t->env;
+    int64_t ops, tpk;
+    int rc;
+
+    rc = opt_int(env, "ops-per-key", 200, 1, INT32_MAX, &ops, err);
+    if (rc != 0)
+        return rc;
+    tpk = gcd(t->concurrency, (int64_t)FL_MAX(t->nnodes, (size_t)1));
+    rc = opt_int(env, "threads-per-key", tpk, 1, t->concurrency, &tpk, err);
+    if (rc != 0)
+        return rc;
+    if (t->concurrency % tpk != 0)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--threads-per-key %" PRId64
+                          " must divide --concurrency %d",
+                          tpk, t->concurrency);
+    t->generator = fl_etcd_register_gen((int)tpk, ops);
+
+    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
+    lo->model = &fl_model_cas_register_type;
+    lo->init = NULL; /* a key nobody wrote reads nil */
+    lo->independent = true;
+    t->checker = fl_chk_linear_new(lo);
+    return 0;
+}
+
+static int
+etcd_build(struct fl_test *t, struct fl_err *err)
+{
+    const struct fl_env *env;
+    struct fl_etcd_db_cfg dbc;
+    int64_t v;
+    int rc;
+
+    fl_test_sync_env(t);
+    env = &t->env;
+    const char *wl = fl_env_opt_str(env, "workload", "register");
+    if (!fl_suite_has(etcd_workloads, wl))
+        return fl_err_set(err, FL_EUSAGE,
+                          "--workload: etcd has no workload '%s' "
+                          "(register)",
+                          wl);
+    bool serializable = fl_env_opt_bool(env, "serializable-reads", false);
+    {
+        char name[64];
+        snprintf(name, sizeof(name), "etcd-%s%s", wl,
+                 serializable ? "-serializable" : "");
+        fl_test_set_name(t, name);
+    }
+
+    /* The DB. */
+    fl_etcd_db_cfg_defaults(&dbc);
+    dbc.dir = (char *)fl_env_opt_str(env, "etcd-dir", FL_ETCD_DEFAULT_DIR);
+    if (dbc.dir[0] != '/')
+        return fl_err_set(err, FL_EUSAGE, "--etcd-dir: '%s' is not absolute",
+                          dbc.dir);
+    rc = opt_int(env, "client-port", 2379, 1, 65535, &v, err);
+    if (rc != 0)
+        return rc;
+    dbc.client_port = (int)v;
+    rc = opt_int(env, "peer-port", 2380, 1, 65535, &v, err);
+    if (rc != 0)
+        return rc;
+    dbc.peer_port = (int)v;
+    if (dbc.peer_port == dbc.client_port)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--peer-port must differ from --client-port");
+    rc = opt_int(env, "heartbeat-interval", 100, 10, 10000, &v, err);
+    if (rc != 0)
+        return rc;
+    dbc.heartbeat_ms = (int)v;
+    rc = opt_int(env, "election-timeout", 1000, 50, 60000, &v, err);
+    if (rc != 0)
+        return rc;
+    dbc.election_ms = (int)v;
+    if (dbc.election_ms < 5 * dbc.heartbeat_ms)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--election-timeout must be at least 5 times "
+                          "--heartbeat-interval (etcd's own rule)");
+    t->db = fl_etcd_db_new(&dbc);
+
+    /* The client. */
+    struct fl_etcd_client_cfg *cc = fl_xcalloc(1, sizeof(*cc));
+    cc->workload = strcmp(wl, "set") == 0 ? FL_ETCD_WL_SET
+                                          : FL_ETCD_WL_REGISTER;
+    cc->client_port = dbc.client_port;
+    cc->serializable_reads = serializable;
+    rc = opt_duration_ms(env, "request-timeout", 5000, &cc->timeout_ms, err);
+    if (rc != 0) {
+        free(cc);
+        return rc;
+    }
+    t->client.type = &fl_etcd_client_type;
+    t->client.shared = cc;
+    t->client.free_shared = free;
+
+    /* The workload. */
+    rc = build_register(t, err);
+    if (rc != 0)
+        return rc;
+
+    /* The faults. */
+    unsigned faults = 0;
+    rc = fl_nemesis_faults_parse(
+        fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &faults, err);
+    if (rc != 0) {
+        fl_err_prefix(err, "--nemesis");
+        return FL_EUSAGE;
+    }
+    struct fl_nemesis_opts no = {
+        .faults = faults,
+        .interval_ns = t->nemesis_interval_ns,
+        .targets = fl_env_opt_str(env, "nemesis-targets", NULL),
+        .db = t->db,
+    };
+    rc = fl_nemesis_combined(&no, &t->nemesis, err);
+    if (rc != 0)
+        return rc;
+    return 0;
+}
+
+const struct fl_suite fl_suite_etcd = {
+    .name = "etcd",
+    .summary = "etcd 3.4 (Debian etcd-server) through its v3 JSON gateway",
+    .opts = etcd_opts,
+    .workloads = etcd_workloads,
+    .nemeses = etcd_nemeses,
+    .in_process = false,
+    .build = etcd_build,
+};
