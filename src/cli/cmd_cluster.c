@@ -49,7 +49,7 @@ cluster_up(int argc, char **argv)
     int64_t n;
     int ch;
 
-    optind = 1;
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while ((ch = getopt_long(argc, argv, "n:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n':
@@ -99,7 +99,7 @@ state_dir_only(int argc, char **argv, const char **dir)
     };
     int ch;
 
-    optind = 1;
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         if (ch != 'd')
             return fl_cli_usage_error(usage_text, "bad option");
@@ -127,7 +127,7 @@ cluster_exec(int argc, char **argv)
     int64_t timeout_ns = 60 * 1000000000LL;
     int ch, rc = FL_EXIT_FAILED;
 
-    optind = 1;
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         if (ch == 'd')
             dir = optarg;

@@ -39,6 +39,7 @@ static const char usage_text[] =
     "  resume NODE... (--pidfile P | --pattern REGEX)\n"
     "  packet [--targets n1,n2] [--delay DUR] [--jitter DUR] [--loss P]\n"
     "         [--duplicate P] [--reorder P] [--corrupt P] [--rate KBIT]\n"
+    "         [--seed N]\n"
     "  clock bump NODE... --delta DUR | clock reset | clock show\n"
     "  lazyfs mount|umount|lose NODE DIR   lost-unfsynced-writes filesystem\n"
     "  lose-writes NODE DIR       same as lazyfs lose\n"
@@ -104,7 +105,7 @@ fault_partition(struct fault_ctx *c, int argc, char **argv)
     int64_t seed = (int64_t)(fl_rng_os_seed() >> 1);
     int ch, rc;
 
-    optind = 1;
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
         if (ch == 't')
             topo = optarg;
@@ -166,7 +167,15 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
     int64_t v;
     int ch;
 
-    optind = 1;
+    /* Everything after "--" is the command (start); options before it. */
+    for (int k = 1; k < argc; k++)
+        if (strcmp(argv[k], "--") == 0) {
+            pa->cmd = argv + k + 1;
+            pa->ncmd = argc - k - 1;
+            argc = k;
+            break;
+        }
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 'p':
@@ -192,22 +201,12 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
         }
     }
     for (; optind < argc; optind++) {
-        int i;
-        if (strcmp(argv[optind - 1], "--") == 0)
-            break;
-        i = node_of(c, argv[optind]);
+        int i = node_of(c, argv[optind]);
         if (i < 0)
-            break;
-        if (pa->nidx < FL_CLUSTER_MAX_NODES)
-            pa->idx[pa->nidx++] = i;
-    }
-    if (optind < argc) {
-        if (strcmp(argv[optind - 1], "--") != 0 && node_of(c, argv[optind]) < 0
-            && !pa->cmd)
             return fl_cli_usage_error(usage_text, "no node '%s'",
                                       argv[optind]);
-        pa->cmd = argv + optind;
-        pa->ncmd = argc - optind;
+        if (pa->nidx < FL_CLUSTER_MAX_NODES)
+            pa->idx[pa->nidx++] = i;
     }
     if (pa->nidx == 0)
         return fl_cli_usage_error(usage_text, "name one or more nodes");
@@ -401,6 +400,7 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
         {"reorder", required_argument, NULL, 'r'},
         {"corrupt", required_argument, NULL, 'c'},
         {"rate", required_argument, NULL, 'R'},
+        {"seed", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
     struct fl_packet_spec ps = {0};
@@ -410,7 +410,7 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
     int ch, rc = 0;
     bool any_target = false;
 
-    optind = 1;
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while (rc == 0 && (ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 't':
@@ -438,6 +438,10 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
         case 'R':
             rc = fl_parse_int64(optarg, 1, INT64_MAX / 1000, &v, &err);
             ps.rate_kbit = v;
+            break;
+        case 's':
+            rc = fl_parse_int64(optarg, 1, INT64_MAX, &v, &err);
+            ps.seed = (uint64_t)v;
             break;
         default:
             rc = fl_err_set(&err, FL_EUSAGE, "bad packet option");
@@ -498,7 +502,7 @@ fault_clock(struct fault_ctx *c, int argc, char **argv)
         free(off);
     } else if (strcmp(argv[1], "bump") == 0) {
         struct proc_args pa = {0};
-        optind = 1;
+        optind = 0; /* 0: GNU getopt re-reads the "+" mode */
         argc--;
         argv++;
         while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -630,7 +634,7 @@ fl_cmd_fault(int argc, char **argv)
     int64_t v;
     int ch, rc;
 
-    optind = 1;
+    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
     while ((ch = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         switch (ch) {
         case 'd':

@@ -330,8 +330,10 @@ struct fl_gen *fl_gen_each_thread(struct fl_gen *g);
  * new process starts over). */
 struct fl_gen *fl_gen_each_process(struct fl_gen *g);
 /**
- * Threads 0..counts[0]-1 run gens[0], the next counts[1] run gens[1], ...;
- * all other threads run dflt. Takes gens[] and dflt.
+ * The first counts[0] threads of the context (in thread order) run gens[0],
+ * the next counts[1] run gens[1], ...; all other threads run dflt. Ties
+ * between simultaneous ops are weighted by the ranges' sizes. Takes gens[]
+ * and dflt.
  */
 struct fl_gen *fl_gen_reserve(const int *counts, struct fl_gen *const *gens,
                               size_t n, struct fl_gen *dflt);

@@ -358,24 +358,35 @@ struct reserve_gen {
 };
 
 static bool
-reserve_pred(void *arg, int thread, int concurrency)
+never(void *arg, int thread, int concurrency)
 {
-    const int *range = arg; /* {lo, hi}, or {-1, nranges-bounds...} */
-
+    FL_UNUSED(arg);
+    FL_UNUSED(thread);
     FL_UNUSED(concurrency);
-    return thread >= range[0] && thread < range[1];
+    return false;
 }
 
+/*
+ * Ranges count the context's visible threads in order, so a reserve inside
+ * a narrowed context (one key's group of threads) splits that group.
+ */
 static void
 reserve_filters(struct reserve_gen *s, const struct fl_gen_ctx *ctx)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        int range[2] = {s->lo[i], s->hi[i]};
-        fl_gen_filter_build(&s->filters[i], ctx, reserve_pred, range);
+    if (s->filters[0].nthreads == ctx->nthreads)
+        return;
+    for (size_t i = 0; i <= s->n; i++)
+        fl_gen_filter_build(&s->filters[i], ctx, never, NULL);
+    int rank = 0;
+    for (int t = 0; t < ctx->nthreads; t++) {
+        if (!fl_gen_bit(ctx->all, t))
+            continue;
+        size_t i = 0;
+        while (i < s->n && !(rank >= s->lo[i] && rank < s->hi[i]))
+            i++;
+        s->filters[i].mask[t >> 6] |= 1ULL << (t & 63);
+        rank++;
     }
-    /* The default gets every thread not in a range. */
-    int range[2] = {s->n ? s->hi[s->n - 1] : 0, INT_MAX};
-    fl_gen_filter_build(&s->filters[s->n], ctx, reserve_pred, range);
 }
 
 static int

@@ -379,7 +379,7 @@ parse_string(struct prs *p, fl_val *out)
 }
 
 static uint32_t
-intern_cached(struct prs *p, const unsigned char *s, size_t n)
+intern_cached(const unsigned char *s, size_t n)
 {
     uint64_t h = n * 0x9e3779b97f4a7c15ull;
     if (n >= 8) {
@@ -437,7 +437,7 @@ parse_keyword(struct prs *p, fl_val *out)
         perr_at(p, tok, "keyword ends with '/'");
     if (q < p->end && !(cls[*q] & C_DELIM))
         perr_at(p, tok, "invalid keyword");
-    *out = fl_val_kw(intern_cached(p, s, (size_t)(q - s)));
+    *out = fl_val_kw(intern_cached(s, (size_t)(q - s)));
     p->p = q;
 }
 
@@ -460,7 +460,7 @@ parse_symbol(struct prs *p, fl_val *out)
     else if (n == 5 && memcmp(s, "false", 5) == 0)
         *out = fl_val_bool(false);
     else
-        *out = fl_val_sym(intern_cached(p, s, n));
+        *out = fl_val_sym(intern_cached(s, n));
 }
 
 static fl_val
@@ -685,7 +685,7 @@ finish_coll(struct prs *p, size_t base, enum fl_val_kind kind,
             const unsigned char *open, fl_val *out)
 {
     size_t n = p->nstk - base;
-    fl_val *items = p->stk + base;
+    fl_val *items = p->stk ? p->stk + base : NULL;
     if (kind == FL_V_MAP) {
         if (n % 2)
             perr_at(p, open, "map literal has an odd number of forms");
@@ -749,7 +749,7 @@ parse_dispatch(struct prs *p, fl_val *out)
     if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')) {
         const unsigned char *e = token_end(p, q);
         fl_val pair[2];
-        pair[0] = fl_val_sym(intern_cached(p, q, (size_t)(e - q)));
+        pair[0] = fl_val_sym(intern_cached(q, (size_t)(e - q)));
         p->p = e;
         if (++p->depth > EDN_MAX_DEPTH)
             perr_at(p, tok, "nesting deeper than %d", EDN_MAX_DEPTH);

@@ -194,6 +194,8 @@ proc_name(int32_t p, char *buf, size_t n)
 {
     if (p == FL_PROC_NEMESIS)
         snprintf(buf, n, ":nemesis");
+    else if (FL_PROC_IS_KW(p) && FL_PROC_KW_ID(p) == FL_KW_NONE)
+        snprintf(buf, n, "nil");
     else if (FL_PROC_IS_KW(p))
         snprintf(buf, n, ":%s", fl_kw_name(FL_PROC_KW_ID(p)));
     else

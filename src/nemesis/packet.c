@@ -539,7 +539,7 @@ fl_packet_shape(struct fl_remote *const *r, size_t n, char *const *ips,
         return fl_err_set(err, -ENOENT,
                           "packet: cannot find the faultline binary for the "
                           "shaper; set FAULTLINE_BIN");
-    sa.seed = fl_rng_os_seed();
+    sa.seed = spec->seed ? spec->seed : fl_rng_os_seed();
     if (!target) {
         all = fl_xcalloc(n ? n : 1, sizeof(bool));
         for (size_t i = 0; i < n; i++)

@@ -29,6 +29,7 @@ struct fl_packet_spec {
     double reorder;    /* probability of skipping the delay (netem style) */
     double corrupt;    /* probability of flipping one payload bit */
     int64_t rate_kbit; /* bandwidth limit, kbit/s; 0 = none */
+    uint64_t seed;     /* the shapers' random seed; 0 = a random one */
 };
 
 #define FL_PACKET_QUEUE 4242 /* NFQUEUE number the shaper listens on */

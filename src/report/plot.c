@@ -21,6 +21,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -513,7 +514,7 @@ gp_begin(const struct plot_ctx *p, struct fl_strbuf *sb, const char *name,
     gp_str(sb, title);
     fl_strbuf_addf(sb,
                    "\nset xlabel \"time (s)\"\nset ylabel \"%s\"\n"
-                   "set key outside right top\nset grid\n"
+                   "set key outside right top\nset grid\nset format x \"%%g\"\n"
                    "set xrange [%.6f:%.6f]\n",
                    ylabel, sec(p, p->t0_ns), sec(p, p->t1_ns));
     if (logy)
@@ -651,22 +652,20 @@ run_gnuplot(const char *dir, struct fl_err *err)
     pid_t pid;
 
     fl_strbuf_addf(&log, "%s/gnuplot.log", dir);
-    pid = fork();
-    if (pid < 0) {
-        rc = fl_err_set(err, -errno, "fork: %s", strerror(errno));
+    /* posix_spawn: no fork of a big, threaded run process */
+    posix_spawn_file_actions_t fa;
+    char *argv[] = {"gnuplot", "plots.gp", NULL};
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, log.buf,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawn_file_actions_addchdir_np(&fa, dir);
+    int e = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e != 0) {
+        rc = fl_err_set(err, -e, "spawn gnuplot: %s", strerror(e));
         goto out;
-    }
-    if (pid == 0) {
-        int fd = open(log.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int null = open("/dev/null", O_RDWR);
-
-        if (fd < 0 || null < 0 || chdir(dir) != 0)
-            _exit(127);
-        dup2(null, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execlp("gnuplot", "gnuplot", "plots.gp", (char *)NULL);
-        _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {

@@ -28,6 +28,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -797,22 +798,21 @@ send_archive(const struct fl_server *s, struct MHD_Connection *c,
         ret = send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR);
         goto out;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
+    posix_spawn_file_actions_t fa;
+    char *argv[] = {"tar",          "-czf", "-",          "-C",
+                    (char *)parent, "--",   (char *)base, NULL};
+    pid_t pid;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    int e = posix_spawnp(&pid, "tar", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e != 0) {
         close(pfd[0]);
         close(pfd[1]);
         ret = send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR);
         goto out;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-
-        if (null < 0 || dup2(pfd[1], 1) < 0 || dup2(null, 0) < 0 ||
-            dup2(null, 2) < 0)
-            _exit(127);
-        execlp("tar", "tar", "-czf", "-", "-C", parent, "--", base,
-               (char *)NULL);
-        _exit(127);
     }
     close(pfd[1]);
     struct tar_stream *t = fl_xmalloc(sizeof(*t));

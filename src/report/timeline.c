@@ -15,6 +15,7 @@
 
 #include "checker/perf.h"
 #include "report/timeline_page.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/map.h"
 #include "util/strbuf.h"
@@ -186,21 +187,27 @@ fl_report_timeline(const char *path, const struct fl_hist *h, const char *title,
     fl_map_init(&pcol);
     fl_map_init(&fidx);
     fl_report_span(h, &t0, &t1);
-    if (t0 < 0)
-        t0 = t1 = 0;
+    /* no :time anywhere (old Knossos logs): place ops 1 ms apart by position */
+    bool by_pos = t0 < 0;
+    if (by_pos) {
+        t0 = 0;
+        t1 = (int64_t)(h->n ? h->n - 1 : 0) * FL_NS_PER_MS;
+    }
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
         bool opens = pair[i] >= 0
                          ? (size_t)pair[i] > i
                          : (op->type == FL_OP_INVOKE || op->type == FL_OP_INFO);
 
-        if (!opens || op->time_ns < 0)
+        if (!opens || (!by_pos && op->time_ns < 0))
             continue;
         FL_ALLOC_GROW(sp, nsp + 1, spalloc);
-        sp[nsp].start_ns = op->time_ns;
+        sp[nsp].start_ns = by_pos ? (int64_t)i * FL_NS_PER_MS : op->time_ns;
         sp[nsp].inv = i;
         sp[nsp].comp = pair[i] >= 0 ? (size_t)pair[i] : SIZE_MAX;
-        sp[nsp].end_ns = pair[i] >= 0 ? h->ops[pair[i]].time_ns : -1;
+        sp[nsp].end_ns = pair[i] < 0 ? -1
+                         : by_pos    ? (int64_t)pair[i] * FL_NS_PER_MS
+                                     : h->ops[pair[i]].time_ns;
         if (sp[nsp].end_ns >= 0 && sp[nsp].end_ns < sp[nsp].start_ns)
             sp[nsp].end_ns = sp[nsp].start_ns;
         nsp++;
@@ -233,6 +240,9 @@ fl_report_timeline(const char *path, const struct fl_hist *h, const char *title,
     fl_strbuf_addstr(&sb, timeline_page_mid);
     if (title)
         fl_report_html_escape(&sb, title, strlen(title));
+    if (by_pos)
+        fl_strbuf_addstr(&sb, " (no :time in the history: ops are placed "
+                              "1 ms apart by position)");
     fl_strbuf_addstr(&sb, timeline_page_body);
 
     fl_strbuf_addf(&sb,

@@ -13,6 +13,7 @@
 #include "run/interpreter.h"
 #include "run/run_int.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include "util/err.h"
@@ -55,8 +56,8 @@ struct fl_interp {
     int64_t nem_deadline;
     struct tq_entry *tq;      /* ring buffer of timeouts */
     size_t tq_head, tq_n, tq_cap;
-    struct fl_run__comp *batch; /* completions being processed */
-    size_t batch_alloc;
+    unsigned seen_seq;        /* queue seq when last drained */
+    bool spin;                /* spin before sleeping */
     struct fl_interp_stats st;
     int64_t last_flush, last_progress;
     uint64_t progress_ops;     /* completions at the last progress line */
@@ -94,8 +95,10 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
         in->o.flush_interval_ns = FLUSH_NS;
     fl_gen_threads_init(&in->th, o->concurrency);
     in->slots = fl_xcalloc((size_t)in->th.nthreads, sizeof(*in->slots));
-    pthread_mutex_init(&in->queue.mu, NULL);
-    fl_cond_init_monotonic(&in->queue.cv);
+    fl_run__queue_init(&in->queue);
+    /* Spinning pays when workers can run beside the scheduler. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    in->spin = ncpu > 1;
     in->shared = fl_xcalloc(1, sizeof(*in->shared));
     atomic_store(&in->shared->refs, 1);
     fl_rng_seed(&in->rng, o->seed);
@@ -112,7 +115,7 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
         in->slots[t].sleep_until = -1;
         in->slots[t].w = fl_run__worker_start(t, nem, o->env, o->client,
                                               o->nemesis, &in->queue,
-                                              in->shared, err);
+                                              in->shared, in->spin, err);
         if (!in->slots[t].w) {
             fl_interp_free(in, 0);
             return NULL;
@@ -135,10 +138,6 @@ fl_interp_free(struct fl_interp *in, int64_t grace_ns)
            fl_clock_now_ns(fl_clock_real()) < until)
         usleep(1000);
     fl_run__shared_unref(in->shared);
-    pthread_mutex_destroy(&in->queue.mu);
-    pthread_cond_destroy(&in->queue.cv);
-    free(in->queue.v);
-    free(in->batch);
     free(in->tq);
     free(in->slots);
     free(in->fault_on);
@@ -274,30 +273,18 @@ complete(struct fl_interp *in, struct fl_gen *g, struct fl_op *c, int t,
 static int
 drain(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 {
-    size_t n;
+    struct fl_run__comp *c;
+    int64_t now = -1;
     int rc = 0;
 
-    pthread_mutex_lock(&in->queue.mu);
-    n = in->queue.n;
-    if (n) {
-        /* Swap buffers: workers keep pushing while we process. */
-        struct fl_run__comp *v = in->queue.v;
-        size_t alloc = in->queue.alloc;
-        in->queue.v = in->batch;
-        in->queue.alloc = in->batch_alloc;
-        in->queue.n = 0;
-        in->batch = v;
-        in->batch_alloc = alloc;
-    }
-    pthread_mutex_unlock(&in->queue.mu);
-    if (!n)
-        return 0;
-    int64_t now = now_rel(in);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct fl_run__comp *c = &in->batch[i];
+    in->seen_seq = atomic_load(&in->queue.seq);
+    while (rc == 0 && (c = fl_run__queue_pop(&in->queue))) {
         if (in->slots[c->thread].seq != c->seq)
             continue; /* already timed out */
-        rc = complete(in, g, &c->op, c->thread, now, err);
+        if (now < 0)
+            now = now_rel(in);
+        struct fl_op op = c->op;
+        rc = complete(in, g, &op, c->thread, now, err);
     }
     return rc;
 }
@@ -313,7 +300,8 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
 
     if (t == in->th.concurrency)
         in->nem_seq = 0;
-    if (!fl_run__worker_abandon(s->w, seq))
+    FL_UNUSED(seq);
+    if (!fl_run__worker_abandon(s->w))
         return 0; /* its completion is already queued */
     c.type = FL_OP_INFO;
     c.extra = NULL;
@@ -324,7 +312,7 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
     in->st.timeouts++;
     s->w = fl_run__worker_start(t, t == in->th.concurrency, in->o.env,
                                 in->o.client, in->o.nemesis, &in->queue,
-                                in->shared, err);
+                                in->shared, in->spin, err);
     if (!s->w)
         return err && err->code ? err->code : -EAGAIN;
     return complete(in, g, &c, t, now, err);
@@ -362,6 +350,8 @@ expire(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
     return rc;
 }
 
+#define SCHED_SPINS 4000 /* pause loops before sleeping */
+
 /* Wait for a completion until deadline (relative time). */
 static void
 wait_until(struct fl_interp *in, int64_t deadline)
@@ -372,27 +362,30 @@ wait_until(struct fl_interp *in, int64_t deadline)
         deadline = d;
     if (in->o.writer && deadline > in->last_flush + in->o.flush_interval_ns)
         deadline = in->last_flush + in->o.flush_interval_ns;
-    pthread_mutex_lock(&in->queue.mu);
-    if (in->queue.n == 0 && now_rel(in) < deadline) {
-        in->queue.waiting = true;
-        if (in->clock->fake) {
-            /* A fake clock only moves when told: jump to the deadline. */
-            pthread_mutex_unlock(&in->queue.mu);
-            int64_t step = deadline - now_rel(in);
-            if (step > 0 && deadline != INT64_MAX)
-                fl_clock_advance(in->clock, step);
-            else
-                usleep(100);
-            pthread_mutex_lock(&in->queue.mu);
-        } else {
-            int64_t abs = deadline == INT64_MAX
-                              ? fl_clock_now_ns(in->clock) + FL_NS_PER_S
-                              : deadline + in->o.env->origin_ns;
-            fl_cond_wait_until(&in->queue.cv, &in->queue.mu, abs);
-        }
-        in->queue.waiting = false;
+    if (in->clock->fake) {
+        /* A fake clock only moves when told: jump to the deadline. */
+        if (atomic_load(&in->queue.seq) != in->seen_seq)
+            return;
+        int64_t step = deadline - now_rel(in);
+        if (step > 0 && deadline != INT64_MAX)
+            fl_clock_advance(in->clock, step);
+        else
+            usleep(100);
+        return;
     }
-    pthread_mutex_unlock(&in->queue.mu);
+    for (int i = 0; in->spin && i < SCHED_SPINS; i++) {
+        if (atomic_load(&in->queue.seq) != in->seen_seq)
+            return;
+        FL_CPU_RELAX();
+    }
+    int64_t left = deadline == INT64_MAX ? FL_NS_PER_S
+                                         : deadline - now_rel(in);
+    if (left <= 0)
+        return;
+    atomic_store(&in->queue.sleeping, 1);
+    if (atomic_load(&in->queue.seq) == in->seen_seq)
+        fl_run__futex_wait(&in->queue.seq, in->seen_seq, left);
+    atomic_store(&in->queue.sleeping, 0);
 }
 
 static void

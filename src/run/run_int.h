@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * run_int.h: internals shared by interpreter.c and worker.c: the worker
- * thread, its hand-off slot and the completion queue.
+ * thread, its one-op hand-off slot and the completion queue. The hot path
+ * is lock-free: the scheduler publishes an op with one atomic store (and a
+ * futex wake only if the worker went to sleep), and a worker queues its
+ * completion with one atomic exchange on an intrusive MPSC list (Vyukov),
+ * waking the scheduler through a futex only when it sleeps. Both sides spin
+ * briefly (yielding) before sleeping, which keeps a busy run off the
+ * futex path altogether.
  */
 #ifndef FL_RUN_INT_H
 #define FL_RUN_INT_H
@@ -12,21 +18,31 @@
 #include "run/interpreter.h"
 #include "util/arena.h"
 
-/* What a worker hands back. Values live in the worker's arena until the
- * scheduler copies them (before it gives the worker its next op). */
+struct fl_run__worker;
+
+#if defined(__x86_64__) || defined(__i386__)
+#define FL_CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define FL_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define FL_CPU_RELAX() ((void)0)
+#endif
+
+/* One queued completion; embedded in its worker (one in flight each). */
 struct fl_run__comp {
-    struct fl_op op;
+    _Atomic(struct fl_run__comp *) next;
+    struct fl_op op;               /* values in the worker's arena */
     int thread;
     uint64_t seq;
 };
 
-/* The completion queue: workers push, the scheduler drains in batches. */
+/* Completion queue: intrusive MPSC list plus a futex to sleep on. */
 struct fl_run__queue {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;         /* scheduler waits here (monotonic) */
-    struct fl_run__comp *v;    /* pending completions, protected by mu */
-    size_t n, alloc;
-    bool waiting;              /* scheduler is in cond wait, under mu */
+    _Atomic(struct fl_run__comp *) tail; /* producers exchange here */
+    struct fl_run__comp *head;           /* consumer side */
+    struct fl_run__comp stub;            /* sentinel node */
+    atomic_uint seq;                     /* bumped by every push (futex) */
+    atomic_int sleeping;                 /* scheduler is in futex wait */
 };
 
 /* Lives until the interpreter and every abandoned worker are done. */
@@ -35,26 +51,35 @@ struct fl_run__shared {
     atomic_int abandoned; /* abandoned workers still inside a call */
 };
 
+enum fl_run__slot {
+    FL_RUN_SLOT_IDLE = 0,     /* nothing to do */
+    FL_RUN_SLOT_READY = 1,    /* op published */
+    FL_RUN_SLOT_SLEEPING = 2, /* worker waits on the futex */
+    FL_RUN_SLOT_EXIT = 3,     /* worker must exit */
+};
+
+enum fl_run__phase {
+    FL_RUN_PHASE_RUNNING = 0,   /* the op is being worked on */
+    FL_RUN_PHASE_DONE = 1,      /* the completion is (being) queued */
+    FL_RUN_PHASE_ABANDONED = 2, /* timed out: drop the completion */
+};
+
 struct fl_run__worker {
     int thread;                  /* thread index; == concurrency: nemesis */
     bool nemesis;
     pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool has_op;                 /* protected by mu */
-    bool exit;                   /* protected by mu */
-    bool abandoned;              /* protected by mu */
-    bool waiting;                /* worker sleeps on cv, protected by mu */
-    struct fl_op op;             /* the op to run, protected by mu */
-    uint64_t seq;                /* its sequence number, protected by mu */
-    uint64_t done_seq;           /* last seq whose completion was queued */
+    atomic_uint slot;            /* enum fl_run__slot (futex word) */
+    atomic_int phase;            /* enum fl_run__phase of the current op */
+    struct fl_op op;             /* written by the scheduler before READY */
+    uint64_t seq;                /* likewise */
+    struct fl_run__comp comp;    /* the completion node */
     struct fl_arena arena;       /* completion values (worker-owned) */
     struct fl_client client;     /* open client, if client_open */
     bool client_open;
     int32_t client_proc;         /* process the client was opened for */
-    /* borrowed from the interpreter; valid while not abandoned, and for an
-     * abandoned worker while the run keeps them alive (see
-     * fl_interp_abandoned) */
+    bool spin;                   /* spin before sleeping */
+    /* borrowed from the interpreter; for an abandoned worker they stay
+     * valid while the run keeps them alive (see fl_interp_abandoned) */
     const struct fl_env *env;
     const struct fl_client_seed *seed;
     struct fl_nemesis *nem;
@@ -62,24 +87,32 @@ struct fl_run__worker {
     struct fl_run__shared *shared;
 };
 
+void fl_run__queue_init(struct fl_run__queue *q);
+/** Pop one completion, or NULL (consumer only). */
+struct fl_run__comp *fl_run__queue_pop(struct fl_run__queue *q);
+
 struct fl_run__worker *fl_run__worker_start(int thread, bool nemesis,
                                             const struct fl_env *env,
                                             const struct fl_client_seed *seed,
                                             struct fl_nemesis *nem,
                                             struct fl_run__queue *queue,
                                             struct fl_run__shared *shared,
-                                            struct fl_err *err);
+                                            bool spin, struct fl_err *err);
 /** Hand op (sequence seq) to w, which must be idle. */
 void fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                          uint64_t seq);
 /**
- * Give up on w's current op seq: true if it was abandoned (the worker will
+ * Give up on w's current op: true if it was abandoned (the worker will
  * free itself), false if its completion is already queued.
  */
-bool fl_run__worker_abandon(struct fl_run__worker *w, uint64_t seq);
+bool fl_run__worker_abandon(struct fl_run__worker *w);
 /** Tell w to exit and join it. */
 void fl_run__worker_stop(struct fl_run__worker *w);
 
 void fl_run__shared_unref(struct fl_run__shared *s);
+
+/** futex helpers (Linux). */
+void fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns);
+void fl_run__futex_wake(atomic_uint *addr, int n);
 
 #endif

@@ -6,26 +6,98 @@
  * the nemesis, turns errors into :info completions, and queues the
  * completion for the scheduler. A worker the scheduler abandoned after a
  * timeout drops its late completion, closes its client and frees itself;
- * nothing ever cancels a thread.
+ * nothing ever cancels a thread. Also here: the completion queue and the
+ * futex wrappers.
  */
 #include "util/common.h"
 #include "run/run_int.h"
+
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "util/log.h"
 
 #define WORKER_ARENA_BLOCK 4096
 #define WORKER_ARENA_MAX   (1 << 20) /* release the arena past this */
+#define WORKER_SPINS       2000      /* pause loops before sleeping */
+
+void
+fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns)
+{
+    struct timespec ts, *tp = NULL;
+
+    if (timeout_ns >= 0) {
+        ts.tv_sec = timeout_ns / 1000000000LL;
+        ts.tv_nsec = timeout_ns % 1000000000LL;
+        tp = &ts;
+    }
+    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAIT_PRIVATE, val, tp, NULL,
+            0);
+}
+
+void
+fl_run__futex_wake(atomic_uint *addr, int n)
+{
+    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+void
+fl_run__queue_init(struct fl_run__queue *q)
+{
+    atomic_store(&q->stub.next, NULL);
+    q->head = &q->stub;
+    atomic_store(&q->tail, &q->stub);
+    atomic_store(&q->seq, 0);
+    atomic_store(&q->sleeping, 0);
+}
 
 static void
-queue_push(struct fl_run__queue *q, const struct fl_run__comp *c)
+queue_push(struct fl_run__queue *q, struct fl_run__comp *c)
 {
-    pthread_mutex_lock(&q->mu);
-    FL_ALLOC_GROW(q->v, q->n + 1, q->alloc);
-    q->v[q->n++] = *c;
-    if (q->waiting)
-        pthread_cond_signal(&q->cv);
-    pthread_mutex_unlock(&q->mu);
+    atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
+    struct fl_run__comp *prev =
+        atomic_exchange_explicit(&q->tail, c, memory_order_acq_rel);
+    atomic_store_explicit(&prev->next, c, memory_order_release);
+    atomic_fetch_add_explicit(&q->seq, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&q->sleeping, memory_order_seq_cst))
+        fl_run__futex_wake(&q->seq, 1);
+}
+
+struct fl_run__comp *
+fl_run__queue_pop(struct fl_run__queue *q)
+{
+    struct fl_run__comp *head = q->head;
+    struct fl_run__comp *next =
+        atomic_load_explicit(&head->next, memory_order_acquire);
+
+    if (head == &q->stub) {
+        if (!next)
+            return NULL;
+        q->head = next;
+        head = next;
+        next = atomic_load_explicit(&head->next, memory_order_acquire);
+    }
+    if (next) {
+        q->head = next;
+        return head;
+    }
+    if (head != atomic_load_explicit(&q->tail, memory_order_acquire))
+        return NULL; /* a push is halfway: try again later */
+    /* head is the last node: put the stub back behind it to pop it. */
+    atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
+    struct fl_run__comp *prev =
+        atomic_exchange_explicit(&q->tail, &q->stub, memory_order_acq_rel);
+    atomic_store_explicit(&prev->next, &q->stub, memory_order_release);
+    next = atomic_load_explicit(&head->next, memory_order_acquire);
+    if (next) {
+        q->head = next;
+        return head;
+    }
+    return NULL;
 }
 
 void
@@ -50,8 +122,9 @@ run_client_op(struct fl_run__worker *w, const struct fl_op *op,
               struct fl_op *c)
 {
     struct fl_err err = FL_ERR_INIT;
-    size_t node = w->env && w->env->nnodes ? (size_t)w->thread % w->env->nnodes
-                                           : 0;
+    size_t node = w->env && w->env->nnodes
+                      ? (size_t)w->thread % w->env->nnodes
+                      : 0;
 
     if (w->client_open && w->client_proc != op->process &&
         !w->client.type->reusable)
@@ -90,7 +163,7 @@ run_nemesis_op(struct fl_run__worker *w, const struct fl_op *op,
 {
     struct fl_err err = FL_ERR_INIT;
 
-    fl_info("nemesis :%s %s", fl_kw_name(op->f), "start");
+    fl_info("nemesis :%s", fl_kw_name(op->f));
     int rc = fl_nemesis_invoke(w->nem, w->env, op, &w->arena, c, &err);
     if (rc < 0) {
         fl_warn("nemesis :%s failed: %s", fl_kw_name(op->f), err.msg);
@@ -99,30 +172,41 @@ run_nemesis_op(struct fl_run__worker *w, const struct fl_op *op,
     c->type = FL_OP_INFO; /* nemesis completions are always :info */
 }
 
+/* Wait for an op; false when told to exit. */
+static bool
+wait_op(struct fl_run__worker *w)
+{
+    for (int i = 0;; i++) {
+        unsigned s = atomic_load_explicit(&w->slot, memory_order_acquire);
+        if (s == FL_RUN_SLOT_READY)
+            return true;
+        if (s == FL_RUN_SLOT_EXIT)
+            return false;
+        if (w->spin && i < WORKER_SPINS) {
+            FL_CPU_RELAX();
+            continue;
+        }
+        unsigned idle = FL_RUN_SLOT_IDLE;
+        if (s == FL_RUN_SLOT_IDLE &&
+            !atomic_compare_exchange_strong(&w->slot, &idle,
+                                            FL_RUN_SLOT_SLEEPING))
+            continue;
+        fl_run__futex_wait(&w->slot, FL_RUN_SLOT_SLEEPING, -1);
+    }
+}
+
 static void *
 worker_main(void *arg)
 {
     struct fl_run__worker *w = arg;
+    bool abandoned = false;
 
-    for (;;) {
-        struct fl_op op, c;
-        uint64_t seq;
+    while (wait_op(w)) {
+        struct fl_op op = w->op, c;
+        uint64_t seq = w->seq;
 
-        pthread_mutex_lock(&w->mu);
-        while (!w->has_op && !w->exit) {
-            w->waiting = true;
-            pthread_cond_wait(&w->cv, &w->mu);
-            w->waiting = false;
-        }
-        if (w->exit && !w->has_op) {
-            pthread_mutex_unlock(&w->mu);
-            break;
-        }
-        op = w->op;
-        seq = w->seq;
-        w->has_op = false;
-        pthread_mutex_unlock(&w->mu);
-
+        atomic_store_explicit(&w->slot, FL_RUN_SLOT_IDLE,
+                              memory_order_release);
         /* The scheduler has copied everything from the last completion. */
         if (w->arena.total_bytes > WORKER_ARENA_MAX) {
             fl_arena_release(&w->arena);
@@ -136,27 +220,22 @@ worker_main(void *arg)
         else
             run_client_op(w, &op, &c);
 
-        pthread_mutex_lock(&w->mu);
-        if (w->abandoned) {
-            pthread_mutex_unlock(&w->mu);
+        if (atomic_exchange(&w->phase, FL_RUN_PHASE_DONE) ==
+            FL_RUN_PHASE_ABANDONED) {
+            abandoned = true;
             break;
         }
-        w->done_seq = seq;
-        pthread_mutex_unlock(&w->mu);
-        struct fl_run__comp comp = {c, w->thread, seq};
-        queue_push(w->queue, &comp);
+        w->comp.op = c;
+        w->comp.thread = w->thread;
+        w->comp.seq = seq;
+        queue_push(w->queue, &w->comp);
     }
 
     close_client(w);
-    pthread_mutex_lock(&w->mu);
-    bool abandoned = w->abandoned;
-    pthread_mutex_unlock(&w->mu);
     if (abandoned) {
         /* Nobody joins an abandoned worker: it cleans up after itself. */
         struct fl_run__shared *shared = w->shared;
         fl_arena_release(&w->arena);
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
         free(w);
         atomic_fetch_sub(&shared->abandoned, 1);
         fl_run__shared_unref(shared);
@@ -168,7 +247,8 @@ struct fl_run__worker *
 fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
                      const struct fl_client_seed *seed,
                      struct fl_nemesis *nem, struct fl_run__queue *queue,
-                     struct fl_run__shared *shared, struct fl_err *err)
+                     struct fl_run__shared *shared, bool spin,
+                     struct fl_err *err)
 {
     struct fl_run__worker *w = fl_xcalloc(1, sizeof(*w));
     pthread_attr_t attr;
@@ -181,10 +261,11 @@ fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
     w->nem = nem;
     w->queue = queue;
     w->shared = shared;
+    w->spin = spin;
     w->client_proc = INT32_MIN;
+    atomic_store(&w->slot, FL_RUN_SLOT_IDLE);
+    atomic_store(&w->phase, FL_RUN_PHASE_DONE);
     fl_arena_init(&w->arena, WORKER_ARENA_BLOCK);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     rc = pthread_create(&w->tid, &attr, worker_main, w);
@@ -193,8 +274,6 @@ fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
         fl_err_set(err, -rc, "start worker thread %d: %s", thread,
                    strerror(rc));
         fl_arena_release(&w->arena);
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
         free(w);
         return NULL;
     }
@@ -205,30 +284,26 @@ void
 fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                     uint64_t seq)
 {
-    pthread_mutex_lock(&w->mu);
     w->op = *op;
     w->seq = seq;
-    w->has_op = true;
-    if (w->waiting)
-        pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    atomic_store(&w->phase, FL_RUN_PHASE_RUNNING);
+    if (atomic_exchange(&w->slot, FL_RUN_SLOT_READY) ==
+        FL_RUN_SLOT_SLEEPING)
+        fl_run__futex_wake(&w->slot, 1);
 }
 
 bool
-fl_run__worker_abandon(struct fl_run__worker *w, uint64_t seq)
+fl_run__worker_abandon(struct fl_run__worker *w)
 {
-    bool abandoned = false;
+    int expect = FL_RUN_PHASE_RUNNING;
 
-    pthread_mutex_lock(&w->mu);
-    if (w->done_seq != seq) {
-        w->abandoned = true;
-        abandoned = true;
-        atomic_fetch_add(&w->shared->abandoned, 1);
-        atomic_fetch_add(&w->shared->refs, 1);
-        pthread_detach(w->tid);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return abandoned;
+    if (!atomic_compare_exchange_strong(&w->phase, &expect,
+                                        FL_RUN_PHASE_ABANDONED))
+        return false; /* it finished: the completion is on its way */
+    atomic_fetch_add(&w->shared->abandoned, 1);
+    atomic_fetch_add(&w->shared->refs, 1);
+    pthread_detach(w->tid);
+    return true;
 }
 
 void
@@ -236,13 +311,9 @@ fl_run__worker_stop(struct fl_run__worker *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->exit = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (atomic_exchange(&w->slot, FL_RUN_SLOT_EXIT) == FL_RUN_SLOT_SLEEPING)
+        fl_run__futex_wake(&w->slot, 1);
     pthread_join(w->tid, NULL);
     fl_arena_release(&w->arena);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
     free(w);
 }

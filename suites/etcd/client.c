@@ -22,13 +22,13 @@
 #define ETCD_MAX_BODY_BYTES (8u << 20)
 
 struct fl_etcd_conn {
-    CURL *curl;                    /* one easy handle: one connection */
-    char *base_url;                /* "http://host:port", no slash */
-    int64_t timeout_ms;            /* per request, connect included */
-    struct fl_strbuf body;         /* last response body */
-    struct fl_strbuf url;          /* scratch: base_url + path */
-    struct curl_slist *headers;    /* Content-Type: application/json */
-    char errbuf[CURL_ERROR_SIZE];  /* curl's message for the last error */
+    CURL *curl;                   /* one easy handle: one connection */
+    char *base_url;               /* "http://host:port", no slash */
+    int64_t timeout_ms;           /* per request, connect included */
+    struct fl_strbuf body;        /* last response body */
+    struct fl_strbuf url;         /* scratch: base_url + path */
+    struct curl_slist *headers;   /* Content-Type: application/json */
+    char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last error */
 };
 
 /* ---- base64 ---- */
@@ -103,9 +103,8 @@ fl_etcd_b64_decode(struct fl_strbuf *sb, const char *s, size_t n)
 
 /* ---- response -> completion ---- */
 
-static void
-outcome_set(struct fl_etcd_outcome *o, int type, const char *error,
-            const char *fmt, ...) FL_PRINTF(4, 5);
+static void outcome_set(struct fl_etcd_outcome *o, int type, const char *error,
+                        const char *fmt, ...) FL_PRINTF(4, 5);
 
 static void
 outcome_set(struct fl_etcd_outcome *o, int type, const char *error,
@@ -318,8 +317,8 @@ fl_etcd_outcome_from(enum fl_etcd_req req, const struct fl_etcd_resp *r,
         }
         goto out;
     }
-    root = json_loadb(r->body ? r->body : "", r->body ? r->body_len : 0, 0,
-                      &jerr);
+    root =
+        json_loadb(r->body ? r->body : "", r->body ? r->body_len : 0, 0, &jerr);
     if (r->http_status != 200) {
         outcome_server_error(req, r->http_status, root, r->body ? r->body : "",
                              o);
@@ -539,10 +538,10 @@ fl_etcd_cas(struct fl_etcd_conn *c, const char *key, int64_t expect,
     char *k = b64_cstr(key, strlen(key));
     char *old = b64_int(expect);
     char *v = b64_int(value);
-    json_t *body = json_pack(
-        "{s:[{s:s,s:s,s:s,s:s}],s:[{s:{s:s,s:s}}]}", "compare", "target",
-        "VALUE", "key", k, "result", "EQUAL", "value", old, "success",
-        "requestPut", "key", k, "value", v);
+    json_t *body =
+        json_pack("{s:[{s:s,s:s,s:s,s:s}],s:[{s:{s:s,s:s}}]}", "compare",
+                  "target", "VALUE", "key", k, "result", "EQUAL", "value", old,
+                  "success", "requestPut", "key", k, "value", v);
 
     do_json(c, FL_ETCD_CAS, "/v3/kv/txn", body, out);
     free(k);
@@ -598,9 +597,9 @@ fl_etcd_healthy(struct fl_etcd_conn *c)
     if (r.curl_code != 0 || r.http_status != 200)
         return false;
     root = json_loadb(r.body, r.body_len, 0, NULL);
-    ok = root && json_is_string(json_object_get(root, "health")) &&
-         strcmp(json_string_value(json_object_get(root, "health")), "true") ==
-             0;
+    ok =
+        root && json_is_string(json_object_get(root, "health")) &&
+        strcmp(json_string_value(json_object_get(root, "health")), "true") == 0;
     json_decref(root);
     return ok;
 }

@@ -21,19 +21,19 @@
 #include <unistd.h>
 
 #include "control/daemon.h"
-#include "db/db.h"
 #include "control/escape.h"
 #include "control/remote.h"
+#include "db/db.h"
 #include "suites/etcd/etcd.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 struct etcd_db {
-    struct fl_etcd_db_cfg cfg;   /* strings owned */
-    pthread_mutex_t install_mu;  /* serialises the install check */
-    bool installed;              /* machine-wide check done (local cluster);
-                                    protected by install_mu */
+    struct fl_etcd_db_cfg cfg;  /* strings owned */
+    pthread_mutex_t install_mu; /* serialises the install check */
+    bool installed;             /* machine-wide check done (local cluster);
+                                   protected by install_mu */
 };
 
 static void
@@ -91,8 +91,7 @@ node_name_ok(const char *s)
         return false;
     for (; *s; s++) {
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' ||
-              *s == '_'))
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
             return false;
     }
     return true;
@@ -121,8 +120,7 @@ install_on(struct fl_remote *r, const char *binary, struct fl_err *err)
                       q.buf);
     if (rc == 0 && strcmp(out.buf, "yes") == 0)
         goto out;
-    fl_info("%s: etcd not found; installing etcd-server with apt-get",
-            r->node);
+    fl_info("%s: etcd not found; installing etcd-server with apt-get", r->node);
     /*
      * The package starts its own etcd on 127.0.0.1:2379 where an init
      * system runs; stop and disable it so it never collides with ours.
@@ -157,8 +155,8 @@ ensure_installed(struct etcd_db *d, struct fl_remote *r, struct fl_err *err)
     /* Local cluster: one machine, one check, outside the namespaces. */
     pthread_mutex_lock(&d->install_mu);
     if (!d->installed) {
-        struct fl_remote *local = fl_remote_new("localhost",
-            &(struct fl_remote_opts){.backend = "local"}, err);
+        struct fl_remote *local = fl_remote_new(
+            "localhost", &(struct fl_remote_opts){.backend = "local"}, err);
         rc = local ? install_on(local, d->cfg.binary, err) : FL_EREMOTE;
         fl_remote_free(local);
         d->installed = rc == 0;
@@ -181,8 +179,7 @@ start_member(struct etcd_db *d, struct fl_remote *r, const char *node,
     path_of(&conf, d, node, "etcd.conf.yml");
     const char *argv[] = {d->cfg.binary, "--config-file", conf.buf, NULL};
     struct fl_daemon_opts o = {
-        .pidfile = pid.buf, .logfile = log.buf, .chdir = dir.buf,
-        .env = NULL};
+        .pidfile = pid.buf, .logfile = log.buf, .chdir = dir.buf, .env = NULL};
     rc = fl_daemon_start(r, &o, argv, err);
     if (rc > 0)
         rc = 0; /* already running */
@@ -259,9 +256,10 @@ db_setup(struct fl_db *db, const struct fl_env *env, size_t node,
     fl_sh_quote(&q, path.buf);
     /* q = "<dir> <conf>": make the dir, write the config from stdin. */
     struct fl_strbuf line = FL_STRBUF_INIT;
-    fl_strbuf_addf(&line, "set -- %s; mkdir -p \"$1\" && cat > \"$2\"",
-                   q.buf);
-    struct fl_cmd c = {.cmd = line.buf, .in = conf.buf, .in_len = conf.len,
+    fl_strbuf_addf(&line, "set -- %s; mkdir -p \"$1\" && cat > \"$2\"", q.buf);
+    struct fl_cmd c = {.cmd = line.buf,
+                       .in = conf.buf,
+                       .in_len = conf.len,
                        .timeout_ms = 30000};
     rc = fl_remote_exec(r, &c, &res, err);
     if (rc == 0 && res.exit_code != 0)
@@ -342,8 +340,8 @@ db_start(struct fl_db *db, const struct fl_env *env, size_t node,
 }
 
 static int
-signal_member(struct fl_db *db, const struct fl_env *env, size_t node,
-              int sig, struct fl_err *err)
+signal_member(struct fl_db *db, const struct fl_env *env, size_t node, int sig,
+              struct fl_err *err)
 {
     struct etcd_db *d = db->ctx;
     struct fl_remote *r = remote_of(env, node, err);
@@ -373,8 +371,8 @@ db_resume(struct fl_db *db, const struct fl_env *env, size_t node,
 }
 
 static int
-db_primaries(struct fl_db *db, const struct fl_env *env,
-             struct fl_vec_u32 *out, struct fl_err *err)
+db_primaries(struct fl_db *db, const struct fl_env *env, struct fl_vec_u32 *out,
+             struct fl_err *err)
 {
     struct etcd_db *d = db->ctx;
     struct fl_strbuf url = FL_STRBUF_INIT;

@@ -39,13 +39,13 @@ struct fl_etcd_resp {
  * the server's or curl's message, for the :error value and the log.
  */
 struct fl_etcd_outcome {
-    int type;                   /* FL_OP_OK, FL_OP_FAIL or FL_OP_INFO */
-    const char *error;          /* static keyword name, NULL when ok */
-    char detail[160];           /* human-readable cause, "" when ok */
-    bool found;                 /* RANGE: the key existed */
-    int64_t value;              /* RANGE: its value, when found */
-    struct fl_vec_i64 values;   /* RANGE_PREFIX: every value, key order */
-    int64_t revision;           /* header.revision when ok, else -1 */
+    int type;                 /* FL_OP_OK, FL_OP_FAIL or FL_OP_INFO */
+    const char *error;        /* static keyword name, NULL when ok */
+    char detail[160];         /* human-readable cause, "" when ok */
+    bool found;               /* RANGE: the key existed */
+    int64_t value;            /* RANGE: its value, when found */
+    struct fl_vec_i64 values; /* RANGE_PREFIX: every value, key order */
+    int64_t revision;         /* header.revision when ok, else -1 */
 };
 
 /**
@@ -153,8 +153,8 @@ struct fl_db *fl_etcd_db_new(const struct fl_etcd_db_cfg *cfg);
 
 /** Append member node's etcd YAML config (--config-file) to sb. */
 void fl_etcd_member_config(struct fl_strbuf *sb,
-                           const struct fl_etcd_db_cfg *cfg,
-                           char *const *nodes, size_t nnodes, size_t node);
+                           const struct fl_etcd_db_cfg *cfg, char *const *nodes,
+                           size_t nnodes, size_t node);
 /** Append "http://<node>:<port>" to sb. */
 void fl_etcd_client_url(struct fl_strbuf *sb, const char *node, int port);
 /**
@@ -200,8 +200,11 @@ void fl_etcd_complete(const struct fl_etcd_outcome *o, struct fl_arena *a,
  * (values 0..4), values [key v]. Caller frees with fl_gen_free().
  */
 struct fl_gen *fl_etcd_register_gen(int threads_per_key, int64_t ops_per_key);
-/** The set workload's generator: adds 0, 1, 2, ... and a read after every
- * adds_per_read adds. */
+/**
+ * The set workload's generator: adds of unique increasing integers, with a
+ * read of the whole set instead of an add with probability
+ * 1/(adds_per_read+1).
+ */
 struct fl_gen *fl_etcd_set_gen(int64_t adds_per_read);
 
 #endif

@@ -12,6 +12,7 @@
 #include "suites/etcd/etcd.h"
 
 #include "checker/linear/linear.h"
+#include "checker/workloads.h"
 #include "model/model.h"
 #include "nemesis/combined.h"
 #include "run/test.h"
@@ -28,6 +29,7 @@ static const struct fl_suite_opt etcd_opts[] = {
     {"threads-per-key", "N", NULL,
      "register: threads sharing a key (default: gcd of concurrency and "
      "the node count)"},
+    {"adds-per-read", "N", "10", "set: mean adds between two reads"},
     {"request-timeout", "DUR", "5s",
      "client request timeout; a write that times out is :info"},
     {"etcd-dir", "DIR", FL_ETCD_DEFAULT_DIR,
@@ -41,15 +43,15 @@ static const struct fl_suite_opt etcd_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static const char *const etcd_workloads[] = {"register", NULL};
-static const char *const etcd_nemeses[] = {"none", "partition", "kill",
-                                           "pause", "packet",
-                                           "partition,kill,pause", NULL};
+static const char *const etcd_workloads[] = {"register", "set", NULL};
+static const char *const etcd_nemeses[] = {
+    "none", "partition", "kill", "pause", "packet", "partition,kill,pause",
+    NULL};
 
 /* options[:name] as an integer in [min, max]: an int, or a decimal string. */
 static int
-opt_int(const struct fl_env *env, const char *name, int64_t dflt,
-        int64_t min, int64_t max, int64_t *out, struct fl_err *err)
+opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
+        int64_t max, int64_t *out, struct fl_err *err)
 {
     const char *s = fl_env_opt_str(env, name, NULL);
     int64_t v = fl_env_opt_int(env, name, dflt);
@@ -62,8 +64,7 @@ opt_int(const struct fl_env *env, const char *name, int64_t dflt,
         }
     } else if (v < min || v > max) {
         return fl_err_set(err, FL_EUSAGE,
-                          "--%s: %" PRId64 " is outside %" PRId64
-                          "..%" PRId64,
+                          "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
                           name, v, min, max);
     }
     *out = v;
@@ -82,8 +83,8 @@ opt_duration_ms(const struct fl_env *env, const char *name, int64_t dflt_ms,
         return 0;
     }
     if (fl_parse_duration_ns(s, &ns, err) != 0 || ns < FL_NS_PER_MS) {
-        fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not a duration >= 1ms",
-                   name, s);
+        fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not a duration >= 1ms", name,
+                   s);
         return FL_EUSAGE;
     }
     *out = ns / FL_NS_PER_MS;
@@ -131,6 +132,22 @@ build_register(struct fl_test *t, struct fl_err *err)
 }
 
 static int
+build_set(struct fl_test *t, struct fl_err *err)
+{
+    int64_t adds;
+    int rc = opt_int(&t->env, "adds-per-read", 10, 1, INT32_MAX, &adds, err);
+
+    if (rc != 0)
+        return rc;
+    t->generator = fl_etcd_set_gen(adds);
+    /* One final read, after healing, must see every acknowledged add. */
+    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    /* etcd's default reads are linearizable: flag stale reads too. */
+    t->checker = fl_chk_set_full_new(true);
+    return 0;
+}
+
+static int
 etcd_build(struct fl_test *t, struct fl_err *err)
 {
     const struct fl_env *env;
@@ -144,7 +161,7 @@ etcd_build(struct fl_test *t, struct fl_err *err)
     if (!fl_suite_has(etcd_workloads, wl))
         return fl_err_set(err, FL_EUSAGE,
                           "--workload: etcd has no workload '%s' "
-                          "(register)",
+                          "(register, set)",
                           wl);
     bool serializable = fl_env_opt_bool(env, "serializable-reads", false);
     {
@@ -187,8 +204,8 @@ etcd_build(struct fl_test *t, struct fl_err *err)
 
     /* The client. */
     struct fl_etcd_client_cfg *cc = fl_xcalloc(1, sizeof(*cc));
-    cc->workload = strcmp(wl, "set") == 0 ? FL_ETCD_WL_SET
-                                          : FL_ETCD_WL_REGISTER;
+    cc->workload =
+        strcmp(wl, "set") == 0 ? FL_ETCD_WL_SET : FL_ETCD_WL_REGISTER;
     cc->client_port = dbc.client_port;
     cc->serializable_reads = serializable;
     rc = opt_duration_ms(env, "request-timeout", 5000, &cc->timeout_ms, err);
@@ -201,7 +218,8 @@ etcd_build(struct fl_test *t, struct fl_err *err)
     t->client.free_shared = free;
 
     /* The workload. */
-    rc = build_register(t, err);
+    rc = cc->workload == FL_ETCD_WL_SET ? build_set(t, err)
+                                        : build_register(t, err);
     if (rc != 0)
         return rc;
 

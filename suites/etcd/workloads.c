@@ -74,25 +74,26 @@ fl_etcd_register_gen(int threads_per_key, int64_t ops_per_key)
 }
 
 struct set_gen_arg {
-    int64_t next;   /* next element to add */
-    int64_t adds;   /* adds between two reads */
-    int64_t since;  /* adds since the last read */
+    int64_t next; /* next element to add */
+    int64_t adds; /* mean adds between two reads */
 };
 
-/* Unique adds, with a read of the whole set after every `adds` of them. */
+/*
+ * Unique adds, and a read with probability 1/(adds+1). The choice comes
+ * from the context's rng, whose draws are undone when the interpreter does
+ * not use the op; next only grows, so an unused proposal merely skips an
+ * element and adds stay unique.
+ */
 static int
 set_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
 {
     struct set_gen_arg *a = arg;
-    FL_UNUSED(ctx);
 
-    if (a->since >= a->adds) {
-        a->since = 0;
+    if (fl_rng_below(fl_gen_ctx_rng(ctx), (uint64_t)a->adds + 1) == 0) {
         tmpl->f = FL_KW_READ;
         tmpl->value = fl_val_nil();
         return FL_GEN_OP;
     }
-    a->since++;
     tmpl->f = FL_KW_ADD;
     tmpl->value = fl_val_int(a->next++);
     return FL_GEN_OP;
@@ -114,8 +115,7 @@ struct etcd_client {
 };
 
 static int
-client_open(struct fl_client *c, const struct fl_env *env,
-            struct fl_err *err)
+client_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 {
     const struct fl_etcd_client_cfg *cfg = c->shared;
     struct fl_strbuf url = FL_STRBUF_INIT;
@@ -198,8 +198,8 @@ invoke_register(struct etcd_client *ec, const struct fl_etcd_client_cfg *cfg,
     if (op->f == FL_KW_READ) {
         fl_etcd_get(ec->conn, key, cfg->serializable_reads, &o);
         if (o.type == FL_OP_OK) {
-            fl_val items[2] = {v->u.items[0], o.found ? fl_val_int(o.value)
-                                                      : fl_val_nil()};
+            fl_val items[2] = {v->u.items[0],
+                               o.found ? fl_val_int(o.value) : fl_val_nil()};
             out->value = fl_val_coll(a, FL_V_VEC, items, 2);
         }
     } else if (op->f == FL_KW_WRITE && is_int(arg)) {

@@ -83,6 +83,10 @@ async function main() {
       check("timeline opens", tl.n * 2 >= Number(args["big-ops"]) - 100 && tl.visible > 0,
             tl.n + " ops drawn from " + args["big-ops"] + "-op history, page load " + openMs +
             " ms, decode " + tl.decode.toFixed(0) + " ms, first draw " + tl.draw.toFixed(1) + " ms");
+      const nem = await page.eval(`({ col: FL_DATA.cols[0], labels: FL_DATA.regions.map((r) => r[2]) })`);
+      check("timeline has a nemesis column and labelled fault periods",
+            nem.col === "nemesis" && ["partition", "kill", "pause", "clock"].every((l) => nem.labels.includes(l)),
+            nem.labels.join(","));
       const sc = await page.eval(`(async () => {
         const el = document.getElementById("scroll"), times = [], vis = [];
         const frame = () => new Promise((r) => requestAnimationFrame(() => r()));

@@ -180,8 +180,9 @@ udpping(const char *host, int port, long count, long interval_ms)
             sent_at[i] = mono();
             send(u, &seq, sizeof(seq), 0);
         }
-        /* The last round waits long enough for delayed echoes. */
-        end = i < count ? next : mono() + 2.0;
+        /* The last round waits for delayed echoes: 0.3 s more than the
+         * slowest round trip seen. */
+        end = i < count ? next : mono() + 0.3 + 2 * mx / 1000;
         for (;;) {
             struct pollfd pf = {u, POLLIN, 0};
             double left = end - mono();
@@ -221,13 +222,17 @@ ticker(const char *path, long secs)
     long n = 0;
 
     while (mono() < end) {
-        char buf[32];
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int len = snprintf(buf, sizeof(buf), "%ld\n", ++n);
+        char buf[32], tmp[4096];
+        int fd, len = snprintf(buf, sizeof(buf), "%ld\n", ++n);
+
+        /* Atomically, so a reader never sees an empty file. */
+        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             if (write(fd, buf, (size_t)len) < 0)
                 perror("write");
             close(fd);
+            rename(tmp, path);
         }
         usleep(10000);
     }

@@ -16,19 +16,21 @@
 #include <unistd.h>
 
 #include "history/op.h"
+#include "run/client.h"
 #include "suites/etcd/etcd.h"
+#include "util/arena.h"
 #include "util/err.h"
 
 /* ---- recorded bodies (etcd 3.4.23, v3 gateway) ---- */
 
 #define HDR_R1                                                                 \
-    "{\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":"     \
+    "{\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":"      \
     "\"13668033151171901709\",\"revision\":\"1\",\"raft_term\":\"2\"}"
 #define HDR_R2                                                                 \
-    "{\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":"     \
+    "{\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":"      \
     "\"13668033151171901709\",\"revision\":\"2\",\"raft_term\":\"2\"}"
 #define HDR_R3                                                                 \
-    "{\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":"     \
+    "{\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":"      \
     "\"13668033151171901709\",\"revision\":\"3\",\"raft_term\":\"2\"}"
 
 static const char rec_range_missing[] = HDR_R1 "}";
@@ -223,10 +225,10 @@ test_etcd_map_unknown_and_malformed(void)
 static void
 test_etcd_base64(void)
 {
-    static const char *const plain[] = {"", "f", "fo", "foo", "foob",
-                                        "fooba", "foobar"};
-    static const char *const enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-                                      "Zm9vYmE=", "Zm9vYmFy"};
+    static const char *const plain[] = {"",     "f",     "fo",    "foo",
+                                        "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     struct fl_strbuf sb = FL_STRBUF_INIT;
 
     for (size_t i = 0; i < FL_ARRAY_SIZE(plain); i++) {
@@ -276,11 +278,87 @@ start_etcd(const char *dir, int client_port, int peer_port)
             _exit(127);
         execl("/usr/bin/etcd", "etcd", "--name", name, "--data-dir", data,
               "--listen-client-urls", curl, "--advertise-client-urls", curl,
-              "--listen-peer-urls", purl, "--initial-advertise-peer-urls",
-              purl, "--initial-cluster", cl, (char *)NULL);
+              "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
+              "--initial-cluster", cl, (char *)NULL);
         _exit(127);
     }
     return pid;
+}
+
+/* The client plug-in end to end: ops in, completions out. */
+static fl_val
+vec2(struct fl_arena *a, fl_val x, fl_val y)
+{
+    fl_val items[2] = {x, y};
+    return fl_val_coll(a, FL_V_VEC, items, 2);
+}
+
+static void
+plugin_invoke(struct fl_client *c, struct fl_env *env, struct fl_arena *a,
+              uint32_t f, fl_val value, struct fl_op *out)
+{
+    struct fl_op op = {0};
+    struct fl_err err = FL_ERR_INIT;
+
+    op.f = f;
+    op.value = value;
+    op.type = FL_OP_INVOKE;
+    op.process = 0;
+    *out = op;
+    out->type = FL_OP_INFO;
+    ASSERT_OK(fl_client_invoke(c, env, &op, a, out, &err));
+}
+
+static void
+plugin_ops(int port)
+{
+    struct fl_etcd_client_cfg cfg = {FL_ETCD_WL_REGISTER, port, 2000, false};
+    struct fl_client_seed seed = {&fl_etcd_client_type, &cfg, NULL};
+    char *nodes[] = {"127.0.0.1"};
+    struct fl_env env;
+    struct fl_client c;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_arena a;
+    struct fl_op out;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    memset(&env, 0, sizeof(env));
+    env.nodes = nodes;
+    env.nnodes = 1;
+    fl_arena_init(&a, 0);
+    ASSERT_OK(fl_client_open(&c, &seed, &env, 0, &err));
+    plugin_invoke(&c, &env, &a, FL_KW_WRITE,
+                  vec2(&a, fl_val_int(7), fl_val_int(2)), &out);
+    ASSERT_EQ(out.type, FL_OP_OK);
+    plugin_invoke(&c, &env, &a, FL_KW_READ,
+                  vec2(&a, fl_val_int(7), fl_val_nil()), &out);
+    ASSERT_EQ(out.type, FL_OP_OK);
+    fl_val_print_edn(&sb, &out.value);
+    ASSERT_STR_EQ(sb.buf, "[7 2]");
+    plugin_invoke(
+        &c, &env, &a, FL_KW_CAS,
+        vec2(&a, fl_val_int(7), vec2(&a, fl_val_int(1), fl_val_int(3))), &out);
+    ASSERT_EQ(out.type, FL_OP_FAIL);
+    fl_strbuf_reset(&sb);
+    fl_val_print_edn(&sb, fl_op_error(&out));
+    ASSERT(strncmp(sb.buf, "[:compare-failed ", 17) == 0);
+    plugin_invoke(
+        &c, &env, &a, FL_KW_CAS,
+        vec2(&a, fl_val_int(7), vec2(&a, fl_val_int(2), fl_val_int(3))), &out);
+    ASSERT_EQ(out.type, FL_OP_OK);
+    plugin_invoke(&c, &env, &a, FL_KW_READ,
+                  vec2(&a, fl_val_int(8), fl_val_nil()), &out);
+    fl_strbuf_reset(&sb);
+    fl_val_print_edn(&sb, &out.value);
+    ASSERT_STR_EQ(sb.buf, "[8 nil]");
+    /* A malformed op is the caller's bug: an error, not a completion. */
+    struct fl_op bad = {0};
+    bad.f = FL_KW_READ;
+    bad.value = fl_val_int(1);
+    ASSERT(fl_client_invoke(&c, &env, &bad, &a, &out, &err) != 0);
+    fl_client_close(&c, &env);
+    fl_strbuf_release(&sb);
+    fl_arena_release(&a);
 }
 
 static void
@@ -335,6 +413,7 @@ test_etcd_live_single_member(void)
     ASSERT_EQ(o.values.n, 2);
     ASSERT_EQ(o.values.v[0] + o.values.v[1], 13);
     fl_etcd_outcome_release(&o);
+    plugin_ops(port);
     uint64_t self = 0;
     uint64_t leader = fl_etcd_leader_id(c, &self);
     ASSERT(leader != 0);

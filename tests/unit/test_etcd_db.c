@@ -58,8 +58,7 @@ struct live {
 
 struct setup_arg {
     struct live *l;
-    int (*fn)(struct fl_db *, const struct fl_env *, size_t,
-              struct fl_err *);
+    int (*fn)(struct fl_db *, const struct fl_env *, size_t, struct fl_err *);
 };
 
 static int
@@ -126,8 +125,7 @@ test_etcd_db_lifecycle(void)
     }
     snprintf(l.state_dir, sizeof(l.state_dir), "/run/faultline-etcdt-%d",
              (int)getpid());
-    snprintf(l.data_dir, sizeof(l.data_dir), "/tmp/fl-etcdt-%d",
-             (int)getpid());
+    snprintf(l.data_dir, sizeof(l.data_dir), "/tmp/fl-etcdt-%d", (int)getpid());
     struct fl_cluster_opts co = {
         .nodes = 3,
         .subnet = "10.213.61.0/24",
@@ -169,14 +167,14 @@ test_etcd_db_lifecycle(void)
     do {                                                                       \
         if ((expr) != 0) {                                                     \
             live_down(&l);                                                     \
-            fl_test_fail(__FILE__, __LINE__, "%s: %s", #expr, err.msg);       \
+            fl_test_fail(__FILE__, __LINE__, "%s: %s", #expr, err.msg);        \
         }                                                                      \
     } while (0)
 #define CHECK_TRUE(c)                                                          \
     do {                                                                       \
         if (!(c)) {                                                            \
             live_down(&l);                                                     \
-            fl_test_fail(__FILE__, __LINE__, "failed: %s", #c);               \
+            fl_test_fail(__FILE__, __LINE__, "failed: %s", #c);                \
         }                                                                      \
     } while (0)
 

@@ -525,7 +525,10 @@ fuzz_model(enum rm m)
         bool independent = fl_rng_below(&r, 4) == 0;
         int nkeys = independent ? 2 : 1;
         fl_hist_init(&h);
-        fl_arena_init(&a, 0);
+        /* small blocks: ASan makes every large malloc expensive */
+        fl_arena_release(&h.arena);
+        fl_arena_init(&h.arena, 4096);
+        fl_arena_init(&a, 4096);
         if (m == RM_MULTI)
             init = fl_val_map(&h.arena, xy, 2);
         int nops = gen_history(m, &r, nkeys, independent, &h, ops);

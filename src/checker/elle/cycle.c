@@ -68,6 +68,7 @@ local_build(const struct elle_graph *G, const uint32_t *nodes, uint32_t n,
     L->g.adj_dst = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
     L->g.adj_eid = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
     L->g.adj_rel = fl_xmalloc(ne + 1);
+    L->g.adj_mops = NULL;
     size_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         L->g.off[i] = (uint32_t)k;
@@ -76,7 +77,7 @@ local_build(const struct elle_graph *G, const uint32_t *nodes, uint32_t n,
             if (w == ELLE_NONE)
                 continue;
             L->g.adj_dst[k] = w;
-            L->g.adj_eid[k] = G->adj_eid[s];
+            L->g.adj_eid[k] = s;
             L->g.adj_rel[k] = G->adj_rel[s];
             k++;
         }

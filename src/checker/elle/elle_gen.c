@@ -114,8 +114,7 @@ plan_txn(struct gen *g, struct gtxn *t)
         m->append = !read_only && fl_rng_below(&g->rng, 2) == 0;
         if (m->append) {
             m->v = k->next++;
-            if (++k->planned >= o->max_writes_per_key)
-                g->active[slot] = new_key(g);
+            k->planned++;
             bool twice = g->o->bug == FL_ELLE_BUG_INTERMEDIATE &&
                          i + 1 < 15 && chance(g, 0.5);
             if (twice) {
@@ -128,6 +127,8 @@ plan_txn(struct gen *g, struct gtxn *t)
                 if (t->n < i + 1)
                     t->n = i + 1;
             }
+            if (k->planned >= o->max_writes_per_key)
+                g->active[slot] = new_key(g); /* k is stale after this */
         }
     }
 }
@@ -212,6 +213,8 @@ complete(struct gen *g, struct gtxn *t)
             if (t->m[i].append && g->keys[t->m[i].key].last_seq > snap)
                 fail = true;
     }
+    if (fail)
+        info = false;
     bool apply = !fail || (bug == FL_ELLE_BUG_ABORTED_READ &&
                            chance(g, o->bug_rate));
     if (info)

@@ -124,19 +124,15 @@ struct elle_txn {
     uint8_t type;        /* FL_OP_OK, FL_OP_FAIL or FL_OP_INFO */
 };
 
-enum elle_edge_flags {
-    ELLE_EF_A_NIL = 1 << 0, /* a is absent: an empty read / initial nil */
-};
-
-/* One dependency; why it exists is (key, a, b), see explain.c. */
+/*
+ * One dependency. Why it exists is read back from the two micro-ops it
+ * links (key, values), so an edge is 16 bytes.
+ */
 struct elle_edge {
-    int64_t a, b;      /* values: ww a then b, wr a read, rw a read b next */
     uint32_t src, dst; /* node ids (txns, then barrier nodes) */
-    uint32_t key;      /* key id, for data edges */
-    uint16_t amop;     /* micro-op index in src's txn */
-    uint16_t bmop;     /* micro-op index in dst's txn */
+    uint16_t amop;     /* micro-op index in src's txn (data edges) */
+    uint16_t bmop;     /* micro-op index in dst's txn (data edges) */
     uint8_t rel;       /* one enum elle_rel bit */
-    uint8_t flags;     /* enum elle_edge_flags */
 };
 
 FL_VEC(elle_edge_vec, struct elle_edge);
@@ -148,10 +144,11 @@ FL_VEC(elle_edge_vec, struct elle_edge);
  */
 struct elle_graph {
     uint32_t ntxn, nnode;
-    struct elle_edge_vec edges; /* all edges, unordered */
+    struct elle_edge_vec edges; /* all edges until built, then released */
     uint32_t *off;              /* nnode+1 CSR offsets into adj_* */
     uint32_t *adj_dst;          /* destination per CSR slot */
-    uint32_t *adj_eid;          /* edge id per CSR slot */
+    uint32_t *adj_mops;         /* amop << 16 | bmop per slot */
+    uint32_t *adj_eid;          /* local graphs: the global slot; or NULL */
     uint8_t *adj_rel;           /* relation bit per CSR slot */
     bool has_proc, has_rt;      /* process / real-time edges present */
 };
@@ -235,8 +232,7 @@ void elle__reserve(struct elle_ctx *c);
 void elle__infer_append(struct elle_ctx *c);
 void elle__infer_register(struct elle_ctx *c);
 void elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst,
-                    uint8_t rel, uint32_t key, int64_t a, int64_t b,
-                    uint8_t flags, uint32_t amop, uint32_t bmop);
+                    uint8_t rel, uint32_t amop, uint32_t bmop);
 /** fl_val list of ints, copied into c->a. */
 fl_val elle__ints(struct elle_ctx *c, const int64_t *v, size_t n);
 /** True if t has a micro-op of kind f on key before index i. */
@@ -245,7 +241,11 @@ bool elle__txn_has_before(const struct elle_ctx *c, uint32_t t, uint32_t i,
 
 /* graph.c */
 void elle__order_edges(struct elle_ctx *c, bool proc, bool rt);
+/** CSR from g->edges; the edge vector is released. Edge ids = slots. */
 void elle__graph_build(struct elle_graph *g);
+/** The edge in CSR slot eid of the whole graph. */
+void elle__edge_get(const struct elle_graph *g, uint32_t eid,
+                    struct elle_edge *e);
 void elle__graph_release(struct elle_graph *g);
 /**
  * Tarjan's SCC over a layered view of g: node (v, l) has id v*layers+l,

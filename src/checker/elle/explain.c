@@ -26,6 +26,32 @@ struct step {
     uint32_t last;   /* for rt: the last edge of the run */
 };
 
+/* What a data edge is about, read back from its two micro-ops. */
+struct why {
+    uint32_t key;
+    int64_t a, b;
+    bool a_nil; /* a is an empty read / the initial nil */
+};
+
+static void
+edge_why(const struct elle_ctx *c, const struct elle_edge *e, struct why *w)
+{
+    const struct elle_mop *ma = &c->mops[c->txns[e->src].mop0 + e->amop];
+    const struct elle_mop *mb = &c->mops[c->txns[e->dst].mop0 + e->bmop];
+    w->key = ma->key;
+    w->a = ma->v;
+    w->b = mb->v;
+    w->a_nil = false;
+    if (ma->f == ELLE_READ) {
+        if (c->o->workload == FL_ELLE_LIST_APPEND) {
+            w->a_nil = ma->n == 0;
+            w->a = ma->n ? c->elems[ma->off + ma->n - 1] : 0;
+        } else {
+            w->a_nil = !ma->has_v;
+        }
+    }
+}
+
 static int
 label_of(uint32_t *labels, size_t *nl, uint32_t t)
 {
@@ -44,7 +70,8 @@ print_key(struct elle_ctx *c, struct fl_strbuf *sb, uint32_t key)
 }
 
 static void
-print_read(struct elle_ctx *c, struct fl_strbuf *sb, const struct elle_edge *e)
+print_read(struct elle_ctx *c, struct fl_strbuf *sb,
+           const struct elle_edge *e)
 {
     /* the value a txn read, from its micro-op */
     const struct elle_txn *t = &c->txns[e->src];
@@ -58,46 +85,51 @@ static void
 explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
              int la, int lb)
 {
-    const struct elle_edge *e = &c->g.edges.v[s->eid];
+    struct elle_edge ed;
+    struct why w;
+    elle__edge_get(&c->g, s->eid, &ed);
+    const struct elle_edge *e = &ed;
+    if (e->rel & ELLE_DATA)
+        edge_why(c, e, &w);
     bool list = c->o->workload == FL_ELLE_LIST_APPEND;
     fl_strbuf_addf(sb, "  - T%d < T%d, because ", la, lb);
     switch (e->rel) {
     case ELLE_WW:
         if (list) {
             fl_strbuf_addf(sb, "T%d appended %lld after T%d appended %lld to ",
-                           lb, (long long)e->b, la, (long long)e->a);
-            print_key(c, sb, e->key);
+                           lb, (long long)w.b, la, (long long)w.a);
+            print_key(c, sb, w.key);
         } else {
             fl_strbuf_addf(sb, "T%d wrote ", lb);
-            print_key(c, sb, e->key);
+            print_key(c, sb, w.key);
             fl_strbuf_addf(sb, " = %lld after T%d wrote it = %lld",
-                           (long long)e->b, la, (long long)e->a);
+                           (long long)w.b, la, (long long)w.a);
         }
         break;
     case ELLE_WR:
         if (list) {
             fl_strbuf_addf(sb, "T%d read T%d's append of %lld to ", lb, la,
-                           (long long)e->a);
-            print_key(c, sb, e->key);
+                           (long long)w.a);
+            print_key(c, sb, w.key);
         } else {
             fl_strbuf_addf(sb, "T%d read ", lb);
-            print_key(c, sb, e->key);
-            fl_strbuf_addf(sb, " = %lld, which T%d wrote", (long long)e->a,
+            print_key(c, sb, w.key);
+            fl_strbuf_addf(sb, " = %lld, which T%d wrote", (long long)w.a,
                            la);
         }
         break;
     case ELLE_RW:
         fl_strbuf_addf(sb, "T%d read ", la);
-        print_key(c, sb, e->key);
+        print_key(c, sb, w.key);
         fl_strbuf_addstr(sb, " = ");
         print_read(c, sb, e);
         if (list)
             fl_strbuf_addf(sb, ", which did not include T%d's append of %lld "
                                "(it came after)",
-                           lb, (long long)e->b);
+                           lb, (long long)w.b);
         else
             fl_strbuf_addf(sb, ", and T%d overwrote that version with %lld",
-                           lb, (long long)e->b);
+                           lb, (long long)w.b);
         break;
     case ELLE_PROC:
         fl_strbuf_addf(sb, "process %d executed T%d before T%d",
@@ -118,7 +150,12 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
 static fl_val
 step_val(struct elle_ctx *c, const struct step *s)
 {
-    const struct elle_edge *e = &c->g.edges.v[s->eid];
+    struct elle_edge ed;
+    struct why w;
+    elle__edge_get(&c->g, s->eid, &ed);
+    const struct elle_edge *e = &ed;
+    if (e->rel & ELLE_DATA)
+        edge_why(c, e, &w);
     fl_val kv[12];
     size_t n = 0;
     kv[n++] = KW("type");
@@ -129,17 +166,17 @@ step_val(struct elle_ctx *c, const struct step *s)
         kv[n++] = KW(e->rel == ELLE_WW ? "ww" : e->rel == ELLE_WR ? "wr"
                                                                   : "rw");
         kv[n++] = KW("key");
-        kv[n++] = fl_val_copy(c->a, &c->keys[e->key]);
+        kv[n++] = fl_val_copy(c->a, &c->keys[w.key]);
         kv[n++] = KW("value");
-        if (e->flags & ELLE_EF_A_NIL)
+        if (w.a_nil)
             kv[n++] = c->o->workload == FL_ELLE_LIST_APPEND
                           ? KW("elle.list-append/init")
                           : fl_val_nil();
         else
-            kv[n++] = fl_val_int(e->a);
+            kv[n++] = fl_val_int(w.a);
         if (e->rel != ELLE_WR) {
             kv[n++] = KW("value'");
-            kv[n++] = fl_val_int(e->b);
+            kv[n++] = fl_val_int(w.b);
         }
         kv[n++] = KW("a-mop-index");
         kv[n++] = fl_val_int(e->amop);
@@ -236,7 +273,12 @@ write_dot(struct elle_ctx *c, int type, const struct step *steps, size_t n,
         fl_strbuf_release(&op);
     }
     for (size_t i = 0; i < n; i++) {
-        const struct elle_edge *e = &c->g.edges.v[steps[i].eid];
+        struct elle_edge ed;
+        struct why w;
+        elle__edge_get(&c->g, steps[i].eid, &ed);
+        const struct elle_edge *e = &ed;
+        if (e->rel & ELLE_DATA)
+            edge_why(c, e, &w);
         int la = 0, lb = 0;
         for (size_t j = 0; j < nl; j++) {
             if (labels[j] == steps[i].a)
@@ -252,7 +294,7 @@ write_dot(struct elle_ctx *c, int type, const struct step *steps, size_t n,
             fl_strbuf_addstr(&lab, e->rel == ELLE_WW   ? "ww "
                                    : e->rel == ELLE_WR ? "wr "
                                                        : "rw ");
-            elle__print_key(c, &lab, e->key);
+            elle__print_key(c, &lab, w.key);
             break;
         case ELLE_PROC:
             fl_strbuf_addstr(&lab, "process");
@@ -277,19 +319,21 @@ void
 elle__report_cycle(struct elle_ctx *c, int type, const uint32_t *eids,
                    size_t n)
 {
-    const struct elle_edge *E = c->g.edges.v;
+    struct elle_edge *E = fl_xmalloc(fl_st_mult(n + 1, sizeof(*E)));
+    for (size_t i = 0; i < n; i++)
+        elle__edge_get(&c->g, eids[i], &E[i]);
     struct step *steps = fl_xmalloc(fl_st_mult(n + 1, sizeof(*steps)));
     uint32_t *labels = fl_xmalloc(fl_st_mult(n + 1, sizeof(uint32_t)));
     size_t ns = 0, nl = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct elle_edge *e = &E[eids[i]];
+        const struct elle_edge *e = &E[i];
         if (e->src >= c->ntxn)
             continue; /* inside a real-time run, handled below */
         struct step s = {e->src, e->dst, eids[i], eids[i]};
         size_t j = i;
-        while (E[eids[j]].dst >= c->ntxn && j + 1 < n)
+        while (E[j].dst >= c->ntxn && j + 1 < n)
             j++;
-        s.b = E[eids[j]].dst;
+        s.b = E[j].dst;
         s.last = eids[j];
         steps[ns++] = s;
         i = j;
@@ -328,6 +372,7 @@ elle__report_cycle(struct elle_ctx *c, int type, const uint32_t *eids,
     free(stv);
     free(steps);
     free(labels);
+    free(E);
 }
 
 static void

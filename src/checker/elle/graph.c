@@ -26,8 +26,7 @@ process_edges(struct elle_ctx *c)
         uint64_t key = (uint32_t)tx->process;
         uint64_t *prev = fl_map_get(&last, key);
         if (prev)
-            elle__add_edge(c, (uint32_t)*prev, t, ELLE_PROC, 0, 0, 0, 0, 0,
-                           0);
+            elle__add_edge(c, (uint32_t)*prev, t, ELLE_PROC, 0, 0);
         if (tx->type == FL_OP_OK)
             fl_map_put(&last, key, t);
         else
@@ -63,14 +62,14 @@ realtime_edges(struct elle_ctx *c)
         if (done.n) {
             uint32_t b = next++;
             if (barrier != ELLE_NONE)
-                elle__add_edge(c, barrier, b, ELLE_RT, 0, 0, 0, 0, 0, 0);
+                elle__add_edge(c, barrier, b, ELLE_RT, 0, 0);
             for (size_t i = 0; i < done.n; i++)
-                elle__add_edge(c, done.v[i], b, ELLE_RT, 0, 0, 0, 0, 0, 0);
+                elle__add_edge(c, done.v[i], b, ELLE_RT, 0, 0);
             done.n = 0;
             barrier = b;
         }
         if (barrier != ELLE_NONE)
-            elle__add_edge(c, barrier, t, ELLE_RT, 0, 0, 0, 0, 0, 0);
+            elle__add_edge(c, barrier, t, ELLE_RT, 0, 0);
     }
     c->g.nnode = next;
     FL_VEC_RELEASE(&done);
@@ -95,8 +94,9 @@ elle__graph_build(struct elle_graph *g)
     size_t ne = g->edges.n;
     g->off = fl_xcalloc((size_t)g->nnode + 2, sizeof(uint32_t));
     g->adj_dst = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
-    g->adj_eid = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
+    g->adj_mops = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
     g->adj_rel = fl_xmalloc(ne + 1);
+    g->adj_eid = NULL;
     for (size_t i = 0; i < ne; i++)
         g->off[g->edges.v[i].src + 2]++;
     for (uint32_t v = 0; v < g->nnode; v++)
@@ -105,9 +105,31 @@ elle__graph_build(struct elle_graph *g)
         const struct elle_edge *e = &g->edges.v[i];
         uint32_t s = g->off[e->src + 1]++;
         g->adj_dst[s] = e->dst;
-        g->adj_eid[s] = (uint32_t)i;
+        g->adj_mops[s] = (uint32_t)e->amop << 16 | e->bmop;
         g->adj_rel[s] = e->rel;
     }
+    FL_VEC_RELEASE(&g->edges);
+}
+
+void
+elle__edge_get(const struct elle_graph *g, uint32_t eid, struct elle_edge *e)
+{
+    /* the source is the node whose CSR range holds eid */
+    uint32_t lo = 0, hi = g->nnode;
+    while (lo + 1 < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->off[mid] <= eid)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo + 1 < g->nnode && g->off[lo + 1] <= eid)
+        lo++;
+    e->src = lo;
+    e->dst = g->adj_dst[eid];
+    e->amop = (uint16_t)(g->adj_mops[eid] >> 16);
+    e->bmop = (uint16_t)(g->adj_mops[eid] & 0xffff);
+    e->rel = g->adj_rel[eid];
 }
 
 void
@@ -116,9 +138,10 @@ elle__graph_release(struct elle_graph *g)
     FL_VEC_RELEASE(&g->edges);
     free(g->off);
     free(g->adj_dst);
+    free(g->adj_mops);
     free(g->adj_eid);
     free(g->adj_rel);
-    g->off = g->adj_dst = g->adj_eid = NULL;
+    g->off = g->adj_dst = g->adj_eid = g->adj_mops = NULL;
     g->adj_rel = NULL;
 }
 

@@ -107,21 +107,16 @@ elle__reserve(struct elle_ctx *c)
 
 void
 elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst, uint8_t rel,
-               uint32_t key, int64_t a, int64_t b, uint8_t flags,
                uint32_t amop, uint32_t bmop)
 {
     if (src == dst)
         return;
     struct elle_edge e;
-    e.a = a;
-    e.b = b;
     e.src = src;
     e.dst = dst;
-    e.key = key;
     e.amop = (uint16_t)FL_MIN(amop, 0xffffu);
     e.bmop = (uint16_t)FL_MIN(bmop, 0xffffu);
     e.rel = rel;
-    e.flags = flags;
     FL_VEC_PUSH(&c->g.edges, e);
 }
 
@@ -263,7 +258,8 @@ static void
 lost_updates(struct elle_ctx *c, struct lu_tuple *lu, size_t n,
              const uint32_t *long_mop)
 {
-    qsort(lu, n, sizeof(*lu), lu_cmp);
+    if (n)
+        qsort(lu, n, sizeof(*lu), lu_cmp);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && lu[j].key == lu[i].key && lu[j].len == lu[i].len)
@@ -450,9 +446,7 @@ elle__infer_append(struct elle_ctx *c)
             }
             if (prev && c->txns[prev->txn].type != FL_OP_FAIL &&
                 c->txns[kv->txn].type != FL_OP_FAIL)
-                elle__add_edge(c, prev->txn, kv->txn, ELLE_WW, k, prev->v,
-                               kv->v, 0, mop_idx(c, prev->txn, prev->mop),
-                               mop_idx(c, kv->txn, kv->mop));
+                elle__add_edge(c, prev->txn, kv->txn, ELLE_WW, mop_idx(c, prev->txn, prev->mop), mop_idx(c, kv->txn, kv->mop));
             prev = kv;
         }
     }
@@ -505,10 +499,7 @@ elle__infer_append(struct elle_ctx *c)
         if (!last || c->txns[last->txn].type == FL_OP_FAIL)
             continue;
         for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-            elle__add_edge(c, last->txn, utxn[s], ELLE_WW, k, last->v,
-                           c->mops[umop[s]].v, 0,
-                           mop_idx(c, last->txn, last->mop),
-                           mop_idx(c, utxn[s], umop[s]));
+            elle__add_edge(c, last->txn, utxn[s], ELLE_WW, mop_idx(c, last->txn, last->mop), mop_idx(c, utxn[s], umop[s]));
     }
 
     /* Reads: wr and rw edges, G1a, G1b, lost updates, internal. */
@@ -545,26 +536,20 @@ elle__infer_append(struct elle_ctx *c)
                 struct elle_kv *w = elle__kv_get(&c->writes, k, rv[m->n - 1]);
                 if (w && w->txn != t &&
                     c->txns[w->txn].type != FL_OP_FAIL) {
-                    elle__add_edge(c, w->txn, t, ELLE_WR, k, w->v, 0, 0,
-                                   mop_idx(c, w->txn, w->mop), i);
+                    elle__add_edge(c, w->txn, t, ELLE_WR, mop_idx(c, w->txn, w->mop), i);
                     if (!w->final)
                         report_op_mop(c, ELLE_A_G1B, t, i, "writer",
                                       elle__op_val(c, w->txn), "element",
                                       fl_val_int(w->v));
                 }
             }
-            int64_t a = m->n ? rv[m->n - 1] : 0;
-            uint8_t fl = m->n ? 0 : ELLE_EF_A_NIL;
             if (m->n < L->n) {
                 struct elle_kv *x = elle__kv_get(&c->writes, k, lv[m->n]);
                 if (x && c->txns[x->txn].type != FL_OP_FAIL)
-                    elle__add_edge(c, t, x->txn, ELLE_RW, k, a, x->v, fl, i,
-                                   mop_idx(c, x->txn, x->mop));
+                    elle__add_edge(c, t, x->txn, ELLE_RW, i, mop_idx(c, x->txn, x->mop));
             } else {
                 for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-                    elle__add_edge(c, t, utxn[s], ELLE_RW, k, a,
-                                   c->mops[umop[s]].v, fl, i,
-                                   mop_idx(c, utxn[s], umop[s]));
+                    elle__add_edge(c, t, utxn[s], ELLE_RW, i, mop_idx(c, utxn[s], umop[s]));
             }
             /* lost update candidates: read k externally and append to k */
             for (uint32_t j = i + 1; j < tx->nmop; j++) {

@@ -215,7 +215,8 @@ lu2_cmp(const void *x, const void *y)
 static void
 lost_updates(struct elle_ctx *c, struct lu2 *lu, size_t n)
 {
-    qsort(lu, n, sizeof(*lu), lu2_cmp);
+    if (n)
+        qsort(lu, n, sizeof(*lu), lu2_cmp);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && lu[j].key == lu[i].key &&
@@ -377,8 +378,7 @@ elle__infer_register(struct elle_ctx *c)
                 if (!w->final)
                     report(c, ELLE_A_G1B, t, i, "writer",
                            elle__op_val(c, w->txn), NULL, fl_val_nil());
-                elle__add_edge(c, w->txn, t, ELLE_WR, m->key, m->v, 0, 0,
-                               w->mop - c->txns[w->txn].mop0, i);
+                elle__add_edge(c, w->txn, t, ELLE_WR, w->mop - c->txns[w->txn].mop0, i);
             }
             struct reg_read r = {m->v, m->key, t, i, m->has_v};
             FL_ALLOC_GROW(rd, nrd + 1, rdalloc);
@@ -397,7 +397,8 @@ elle__infer_register(struct elle_ctx *c)
             }
         }
     }
-    qsort(rd, nrd, sizeof(*rd), rr_cmp);
+    if (nrd)
+        qsort(rd, nrd, sizeof(*rd), rr_cmp);
     lost_updates(c, lu, nlu);
     free(lu);
 
@@ -448,7 +449,8 @@ elle__infer_register(struct elle_ctx *c)
     }
     if (c->o->linearizable_keys)
         linearizable_edges(c, &ve, &nve, &vealloc);
-    qsort(ve, nve, sizeof(*ve), ve_cmp);
+    if (nve)
+        qsort(ve, nve, sizeof(*ve), ve_cmp);
     check_cyclic(c, ve, nve);
 
     /* Version edges -> ww and rw. */
@@ -467,14 +469,12 @@ elle__infer_register(struct elle_ctx *c)
         if (!e->a_nil) {
             struct elle_kv *wa = elle__kv_get(&c->writes, e->key, e->a);
             if (wa && c->txns[wa->txn].type != FL_OP_FAIL)
-                elle__add_edge(c, wa->txn, wb->txn, ELLE_WW, e->key, e->a,
-                               e->b, 0, wa->mop - c->txns[wa->txn].mop0, bm);
+                elle__add_edge(c, wa->txn, wb->txn, ELLE_WW, wa->mop - c->txns[wa->txn].mop0, bm);
         }
         size_t end;
         size_t s = reads_find(rd, nrd, e->key, !e->a_nil, e->a, &end);
         for (; s < end; s++)
-            elle__add_edge(c, rd[s].txn, wb->txn, ELLE_RW, e->key, e->a,
-                           e->b, e->a_nil ? ELLE_EF_A_NIL : 0, rd[s].mop, bm);
+            elle__add_edge(c, rd[s].txn, wb->txn, ELLE_RW, rd[s].mop, bm);
     }
     free(ve);
     free(rd);

@@ -185,29 +185,23 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
         FL_VEC_RELEASE(&open);
         fl_map_release(&procs);
     }
-    /* Size everything once: no reallocation while decoding. */
-    size_t ninv = 0, nmop = 0, nel = 0;
+    /* Size txns and micro-ops from the op headers alone (no need to touch
+     * the values twice); list elements grow by realloc, which for large
+     * blocks is mremap and copies nothing. */
+    size_t ninv = 0, nmop = 0;
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
         if (!is_txn_op(op))
             continue;
         if (op->type == FL_OP_INVOKE)
             ninv++;
-        if (!fl_val_is_seq(&op->value))
-            continue;
-        nmop += op->value.n;
-        if (op->type != FL_OP_OK)
-            continue;
-        for (uint32_t j = 0; j < op->value.n; j++) {
-            const fl_val *m = &op->value.u.items[j];
-            if (fl_val_is_seq(m) && m->n == 3 && fl_val_is_seq(&m->u.items[2]))
-                nel += m->u.items[2].n;
-        }
+        if (op->type != FL_OP_INVOKE && fl_val_is_seq(&op->value))
+            nmop += op->value.n;
     }
     c->txns = fl_xcalloc(ninv + 1, sizeof(*c->txns));
     c->mop_alloc = nmop + 16;
     c->mops = fl_xmalloc(fl_st_mult(c->mop_alloc, sizeof(*c->mops)));
-    c->elem_alloc = nel + 16;
+    c->elem_alloc = nmop * 4 + 16;
     c->elems = fl_xmalloc(fl_st_mult(c->elem_alloc, sizeof(*c->elems)));
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];

@@ -275,7 +275,7 @@ key_build(struct search *s, uint32_t state)
 static void
 memo_grow(struct search *s)
 {
-    size_t cap = s->c_cap ? 2 * s->c_cap : 1024;
+    size_t cap = s->c_cap ? 2 * s->c_cap : 64;
     uint64_t *h = fl_xcalloc(cap, sizeof(*h));
     uint64_t *o = fl_xcalloc(cap, sizeof(*o));
     for (size_t i = 0; i < s->c_cap; i++) {

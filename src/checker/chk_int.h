@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * chk_int.h: helpers shared by the workload checkers (set, counter, bank,
+ * stats, exceptions, compose, independent): a builder for result maps,
+ * invocation/completion pairing that works on a const history, and
+ * Jepsen's interval-set strings ("#{1..3 5}").
+ */
+#ifndef FL_CHK_INT_H
+#define FL_CHK_INT_H
+
+#include "checker/checker.h"
+#include "util/arena.h"
+
+struct fl_strbuf;
+
+/** A result map under construction; keys are keyword names. */
+struct fl_chk__map {
+    fl_val *items; /* 2n values, malloc'd until done */
+    size_t n, alloc;
+    struct fl_arena *a;
+};
+
+void fl_chk__map_init(struct fl_chk__map *m, struct fl_arena *a);
+void fl_chk__put(struct fl_chk__map *m, const char *key, fl_val v);
+void fl_chk__put_int(struct fl_chk__map *m, const char *key, int64_t i);
+void fl_chk__put_str(struct fl_chk__map *m, const char *key, const char *s);
+void fl_chk__put_kw(struct fl_chk__map *m, const char *key, const char *kw);
+void fl_chk__put_valid(struct fl_chk__map *m, enum fl_verdict v);
+/** The finished map (in m->a); m is emptied. */
+fl_val fl_chk__map_done(struct fl_chk__map *m);
+/** A string value in a. */
+fl_val fl_chk__str(struct fl_arena *a, const char *s);
+
+/**
+ * pair[i] = position of op i's partner (its completion for an invocation,
+ * its invocation for a completion) or -1, computed per process like
+ * fl_hist_pair but without touching h. Caller frees.
+ */
+int32_t *fl_chk__pairs(const struct fl_hist *h);
+
+/** Append "#{1..3 5}" for the sorted, deduplicated ints v[0..n). */
+void fl_chk__interval_str(struct fl_strbuf *sb, const int64_t *v, size_t n);
+/** Sort and deduplicate v in place; returns the new length. */
+size_t fl_chk__sort_unique(int64_t *v, size_t n);
+
+/** A heap checker of type with ctx. */
+struct fl_checker *fl_chk__new(const struct fl_checker_type *type, void *ctx);
+/** type->free for checkers whose ctx is one malloc'd block (or NULL). */
+void fl_chk__free_plain(struct fl_checker *c);
+
+/** The :valid? of a result map (true when absent). */
+enum fl_verdict fl_chk__verdict_of(const fl_val *result);
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * independent.c: Jepsen's independent/checker. Ops whose value is a
+ * [key value] tuple are split into one history per key (values
+ * unwrapped; nemesis ops, which have no key, are left out), the inner
+ * checker runs on each, and the per-key results are merged.
+ * Keys are listed in first-seen order; :failures names the invalid ones.
+ */
+#include "util/common.h"
+#include "checker/workloads.h"
+#include "checker/chk_int.h"
+
+#include "util/err.h"
+#include "util/map.h"
+
+struct keyhist {
+    fl_val key;
+    struct fl_hist h;
+};
+
+static int
+indep_check(const struct fl_checker *c, const struct fl_hist *h,
+            const struct fl_chk_opts *opts, struct fl_arena *a,
+            struct fl_chk_result *out, struct fl_err *err)
+{
+    const struct fl_checker *inner = c->ctx;
+    struct keyhist *keys = NULL;
+    size_t nk = 0, alloc = 0;
+    struct fl_map idx; /* value hash -> first key position */
+    int rc = 0;
+
+    fl_map_init(&idx);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op))
+            continue;
+        const fl_val *v = &op->value;
+        if (!fl_val_is_seq(v) || v->n != 2) {
+            if (op->type == FL_OP_INVOKE || v->kind != FL_V_NIL) {
+                rc = fl_err_set(err, FL_EPARSE,
+                                "independent checker: op %" PRId64
+                                " has no [key value] tuple",
+                                op->index);
+                goto out;
+            }
+            continue; /* a crashed op's nil completion: no key */
+        }
+        const fl_val *key = &v->u.items[0];
+        uint64_t hash = fl_val_hash(key);
+        uint64_t *slot = fl_map_get(&idx, hash);
+        size_t k = slot ? (size_t)*slot : nk;
+        while (k < nk && !fl_val_equal(&keys[k].key, key))
+            k++;
+        if (k == nk) {
+            FL_ALLOC_GROW(keys, nk + 1, alloc);
+            keys[nk].key = *key;
+            fl_hist_init(&keys[nk].h);
+            if (!slot)
+                fl_map_put(&idx, hash, nk);
+            nk++;
+        }
+        struct fl_op sub = *op;
+        sub.value = v->u.items[1];
+        sub.pair = -1;
+        fl_hist_append(&keys[k].h, &sub);
+    }
+    enum fl_verdict verdict = FL_VERDICT_TRUE;
+    fl_val *results = fl_xcalloc(2 * (nk ? nk : 1), sizeof(*results));
+    fl_val *failures = fl_xcalloc(nk ? nk : 1, sizeof(*failures));
+    size_t nfail = 0;
+    for (size_t k = 0; k < nk; k++) {
+        struct fl_chk_result r;
+        struct fl_err kerr = FL_ERR_INIT;
+        if (fl_hist_pair(&keys[k].h, NULL, NULL, &kerr) < 0 ||
+            inner->type->check(inner, &keys[k].h, opts, a, &r, &kerr) < 0) {
+            struct fl_chk__map e;
+            fl_chk__map_init(&e, a);
+            fl_chk__put_valid(&e, FL_VERDICT_UNKNOWN);
+            fl_chk__put_str(&e, "error", kerr.msg);
+            r.map = fl_chk__map_done(&e);
+            r.valid = FL_VERDICT_UNKNOWN;
+        }
+        verdict = fl_verdict_merge(verdict, r.valid);
+        results[2 * k] = fl_val_copy(a, &keys[k].key);
+        results[2 * k + 1] = r.map;
+        if (r.valid == FL_VERDICT_FALSE)
+            failures[nfail++] = results[2 * k];
+    }
+    struct fl_chk__map m;
+    fl_chk__map_init(&m, a);
+    fl_chk__put_valid(&m, verdict);
+    fl_chk__put_int(&m, "key-count", (int64_t)nk);
+    fl_chk__put(&m, "failures", fl_val_coll(a, FL_V_VEC, failures, nfail));
+    fl_chk__put(&m, "results", fl_val_map(a, results, nk));
+    out->map = fl_chk__map_done(&m);
+    out->valid = verdict;
+    free(results);
+    free(failures);
+out:
+    for (size_t k = 0; k < nk; k++)
+        fl_hist_release(&keys[k].h);
+    free(keys);
+    fl_map_release(&idx);
+    return rc;
+}
+
+static void
+indep_free(struct fl_checker *c)
+{
+    fl_chk_free(c->ctx);
+    free(c);
+}
+
+static const struct fl_checker_type independent_type = {
+    .name = "independent",
+    .check = indep_check,
+    .free = indep_free,
+};
+
+struct fl_checker *
+fl_chk_independent_new(struct fl_checker *inner)
+{
+    return fl_chk__new(&independent_type, inner);
+}

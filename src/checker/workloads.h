@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workloads.h: constructors for the checkers of Jepsen's small workloads
+ * (reference/jepsen.md §7.2): set and set-full, counter, bank, stats,
+ * unhandled-exceptions, and the combinators compose and independent. One
+ * header for the family, one .c per checker. Each returns a heap checker
+ * whose type->free frees its ctx and the checker itself, as the linear
+ * checker's does (fl_chk_free() calls it). Result
+ * maps follow Jepsen's key names so results.edn reads the same.
+ */
+#ifndef FL_CHK_WORKLOADS_H
+#define FL_CHK_WORKLOADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "checker/checker.h"
+
+/** Run c on h (a convenience over c->type->check). */
+int fl_chk_run(const struct fl_checker *c, const struct fl_hist *h,
+               const struct fl_chk_opts *opts, struct fl_arena *a,
+               struct fl_chk_result *out, struct fl_err *err);
+/** Free a checker with its type's free (ctx and struct); accepts NULL. */
+void fl_chk_free(struct fl_checker *c);
+
+/**
+ * Jepsen's set: :add ops (integer values) and a final :read of the whole
+ * set. Invalid when an acknowledged add is missing from the last :ok read
+ * (:lost) or the read holds something never added (:unexpected); :unknown
+ * when the set was never read.
+ */
+struct fl_checker *fl_chk_set_new(void);
+/**
+ * Jepsen's set-full: follows every element through every read. Invalid
+ * when an element known to be present (acknowledged or seen) is missing
+ * from every read that began after the last read that saw it (:lost); with
+ * linearizable, also when a read that began after an element was known
+ * misses it and a later read has it again (:stale).
+ */
+struct fl_checker *fl_chk_set_full_new(bool linearizable);
+/**
+ * Jepsen's counter: :add n (n >= 0) and :read v. Every :ok read must lie
+ * between the sum of adds that completed :ok before it began and the sum
+ * of adds invoked (and not failed) before it ended.
+ */
+struct fl_checker *fl_chk_counter_new(void);
+/**
+ * Jepsen's bank: every :ok :read returns a map account -> balance that
+ * must hold exactly accounts 0..naccounts-1, no nil balances, sum to total
+ * and (unless negative_ok) have no negative balance.
+ */
+struct fl_checker *fl_chk_bank_new(int naccounts, int64_t total,
+                                   bool negative_ok);
+/**
+ * Jepsen's stats: completion counts overall and by :f. :unknown when some
+ * :f never completed :ok.
+ */
+struct fl_checker *fl_chk_stats_new(void);
+/**
+ * Jepsen's unhandled-exceptions: :info client completions caused by
+ * client errors ("indeterminate: ..." or an :exception key), grouped by
+ * message. Always valid; informational.
+ */
+struct fl_checker *fl_chk_exceptions_new(void);
+/**
+ * Jepsen's compose: runs each checker (names[i] -> checkers[i], both
+ * copied/taken) and returns {name result ...} with the merged :valid?. An
+ * error from one checker becomes {:valid? :unknown :error msg} for it.
+ */
+struct fl_checker *fl_chk_compose_new(const char *const *names,
+                                      struct fl_checker *const *checkers,
+                                      size_t n);
+/**
+ * Jepsen's independent/checker: splits a history of [key value] tuples by
+ * key, runs inner (taken) on each key's history with the values
+ * unwrapped, and returns {:valid? :results {key result} :failures [keys]}.
+ */
+struct fl_checker *fl_chk_independent_new(struct fl_checker *inner);
+
+#endif

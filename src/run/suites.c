@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suites.c: the registry of built-in suites (tmux's cmd_table): `faultline
+ * test NAME` looks NAME up here. Adding a suite is one extern line and one
+ * table line.
+ */
+#include "util/common.h"
+#include "run/test.h"
+
+const struct fl_suite *const fl_suites[] = {
+    NULL,
+};

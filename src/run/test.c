@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test.c: struct fl_test's lifecycle and options, and suite lookup. The
+ * options map is rebuilt on every set (tests have a few dozen options at
+ * most), always in t->arena, so an fl_env can point at it for the whole
+ * run.
+ */
+#include "util/common.h"
+#include "run/test.h"
+
+#include "util/clock.h"
+#include "util/err.h"
+
+void
+fl_test_init(struct fl_test *t)
+{
+    memset(t, 0, sizeof(*t));
+    fl_arena_init(&t->arena, 16384);
+    t->options = fl_val_map(&t->arena, NULL, 0);
+    t->concurrency = 1;
+    t->time_limit_ns = 60 * 1000000000LL;
+}
+
+void
+fl_test_release(struct fl_test *t)
+{
+    free(t->name);
+    for (size_t i = 0; i < t->nnodes; i++)
+        free(t->nodes[i]);
+    free(t->nodes);
+    fl_os_free(t->os);
+    fl_db_free(t->db);
+    fl_client_seed_release(&t->client);
+    fl_nemesis_package_release(&t->nemesis);
+    fl_gen_free(t->generator);
+    fl_gen_free(t->final_generator);
+    /* A checker type's free releases its ctx and the checker itself. */
+    if (t->checker && t->checker->type->free)
+        t->checker->type->free(t->checker);
+    fl_arena_release(&t->arena);
+    memset(t, 0, sizeof(*t));
+}
+
+void
+fl_test_set_name(struct fl_test *t, const char *name)
+{
+    free(t->name);
+    t->name = fl_xstrdup(name);
+    t->env.name = t->name;
+}
+
+void
+fl_test_add_node(struct fl_test *t, const char *node)
+{
+    t->nodes = fl_xrealloc(t->nodes, (t->nnodes + 1) * sizeof(*t->nodes));
+    t->nodes[t->nnodes++] = fl_xstrdup(node);
+    t->env.nodes = t->nodes;
+    t->env.nnodes = t->nnodes;
+}
+
+void
+fl_test_set_opt(struct fl_test *t, const char *key, const fl_val *v)
+{
+    size_t n = t->options.kind == FL_V_MAP ? t->options.n : 0;
+    fl_val *items = fl_xmalloc(fl_st_mult(2 * (n + 1), sizeof(*items)));
+    uint32_t kw = fl_kw_intern_cstr(key);
+    size_t k = 0;
+    bool replaced = false;
+
+    for (size_t i = 0; i < n; i++) {
+        items[2 * k] = t->options.u.items[2 * i];
+        items[2 * k + 1] = t->options.u.items[2 * i + 1];
+        if (fl_val_is_kw(&items[2 * k], kw)) {
+            items[2 * k + 1] = fl_val_copy(&t->arena, v);
+            replaced = true;
+        }
+        k++;
+    }
+    if (!replaced) {
+        items[2 * k] = fl_val_kw(kw);
+        items[2 * k + 1] = fl_val_copy(&t->arena, v);
+        k++;
+    }
+    t->options = fl_val_map(&t->arena, items, k);
+    t->env.options = &t->options;
+    free(items);
+}
+
+void
+fl_test_set_opt_str(struct fl_test *t, const char *key, const char *s)
+{
+    fl_val v = fl_val_str(&t->arena, s, strlen(s));
+
+    fl_test_set_opt(t, key, &v);
+}
+
+void
+fl_test_set_opt_int(struct fl_test *t, const char *key, int64_t i)
+{
+    fl_val v = fl_val_int(i);
+
+    fl_test_set_opt(t, key, &v);
+}
+
+void
+fl_test_set_opt_bool(struct fl_test *t, const char *key, bool b)
+{
+    fl_val v = fl_val_bool(b);
+
+    fl_test_set_opt(t, key, &v);
+}
+
+void
+fl_test_sync_env(struct fl_test *t)
+{
+    t->env.name = t->name;
+    t->env.nodes = t->nodes;
+    t->env.nnodes = t->nnodes;
+    t->env.db = t->db;
+    t->env.concurrency = t->concurrency;
+    t->env.seed = t->seed;
+    t->env.options = &t->options;
+    t->env.leave_db_running = t->leave_db_running;
+    if (!t->env.clock)
+        t->env.clock = fl_clock_real();
+}
+
+const struct fl_suite *
+fl_suite_find(const char *name)
+{
+    for (size_t i = 0; fl_suites[i]; i++)
+        if (strcmp(fl_suites[i]->name, name) == 0)
+            return fl_suites[i];
+    return NULL;
+}
+
+bool
+fl_suite_has(const char *const *list, const char *name)
+{
+    if (!list || !name)
+        return false;
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], name) == 0)
+            return true;
+    return false;
+}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memkv.c: the memkv store and its client. Registers live in a hash map
+ * key -> value; each remembers the value it replaced and when, which is
+ * what the stale-read bug serves (a lagging replica). The lost-update bug
+ * splits each update into a read and a later write with the lock dropped
+ * (and the thread paused briefly) in between. The client's error mapping
+ * is trivial because nothing here can fail without a bug: a cas whose
+ * expected value does not match is :fail, an overdrawing transfer is :fail.
+ */
+#include "util/common.h"
+#include "memkv.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "nemesis/nemesis.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/map.h"
+#include "util/rng.h"
+
+#define STALE_LAG_NS  (50 * FL_NS_PER_MS) /* replica lag of stale-read */
+#define RACE_PAUSE_US 200                 /* lost-update's race window */
+
+struct reg {
+    bool set, prev_set;
+    int64_t value, prev;
+    int64_t changed_ns; /* when value replaced prev */
+};
+
+struct fl_memkv {
+    pthread_mutex_t mu;
+    enum fl_memkv_workload workload;
+    enum fl_memkv_bug bug;
+    struct fl_rng rng;       /* protected by mu */
+    struct fl_map regs;      /* key -> index into r, protected by mu */
+    struct reg *r;
+    size_t nr, ralloc;
+    int64_t *set;            /* set elements in insertion order */
+    size_t nset, setalloc;
+    int64_t counter;
+    int64_t accounts[FL_MEMKV_ACCOUNTS];
+};
+
+struct fl_memkv *
+fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug, uint64_t seed)
+{
+    struct fl_memkv *kv = fl_xcalloc(1, sizeof(*kv));
+
+    pthread_mutex_init(&kv->mu, NULL);
+    kv->workload = w;
+    kv->bug = bug;
+    fl_rng_seed(&kv->rng, seed ^ 0x6d656d6b76ULL);
+    fl_map_init(&kv->regs);
+    for (int i = 0; i < FL_MEMKV_ACCOUNTS; i++)
+        kv->accounts[i] = FL_MEMKV_TOTAL / FL_MEMKV_ACCOUNTS;
+    kv->accounts[0] += FL_MEMKV_TOTAL % FL_MEMKV_ACCOUNTS;
+    return kv;
+}
+
+void
+fl_memkv_free(void *p)
+{
+    struct fl_memkv *kv = p;
+
+    if (!kv)
+        return;
+    pthread_mutex_destroy(&kv->mu);
+    fl_map_release(&kv->regs);
+    free(kv->r);
+    free(kv->set);
+    free(kv);
+}
+
+int
+fl_memkv_bug_parse(const char *s)
+{
+    if (strcmp(s, "none") == 0)
+        return FL_MEMKV_BUG_NONE;
+    if (strcmp(s, "stale-read") == 0)
+        return FL_MEMKV_BUG_STALE_READ;
+    if (strcmp(s, "lost-update") == 0)
+        return FL_MEMKV_BUG_LOST_UPDATE;
+    return -1;
+}
+
+/* The register for key, created empty; caller holds mu. */
+static struct reg *
+reg_get(struct fl_memkv *kv, int64_t key)
+{
+    uint64_t *slot = fl_map_get(&kv->regs, (uint64_t)key);
+
+    if (slot)
+        return &kv->r[*slot];
+    FL_ALLOC_GROW(kv->r, kv->nr + 1, kv->ralloc);
+    memset(&kv->r[kv->nr], 0, sizeof(kv->r[kv->nr]));
+    fl_map_put(&kv->regs, (uint64_t)key, kv->nr);
+    return &kv->r[kv->nr++];
+}
+
+static void
+reg_write(struct reg *r, int64_t v)
+{
+    r->prev_set = r->set;
+    r->prev = r->value;
+    r->set = true;
+    r->value = v;
+    r->changed_ns = fl_clock_now_ns(fl_clock_real());
+}
+
+static bool
+coin(struct fl_memkv *kv, int percent)
+{
+    return (int)fl_rng_below(&kv->rng, 100) < percent;
+}
+
+/* The lost-update race window: the lock is dropped while paused. */
+static void
+race_window(struct fl_memkv *kv)
+{
+    pthread_mutex_unlock(&kv->mu);
+    usleep(RACE_PAUSE_US);
+    pthread_mutex_lock(&kv->mu);
+}
+
+static fl_val
+tuple(struct fl_arena *a, int64_t key, fl_val v)
+{
+    fl_val items[2] = {fl_val_int(key), v};
+
+    return fl_val_coll(a, FL_V_VEC, items, 2);
+}
+
+/* ---- register: ops on [key value] tuples ---- */
+
+static int
+do_register(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
+            struct fl_op *out, struct fl_err *err)
+{
+    const fl_val *v = &op->value;
+
+    if (!fl_val_is_seq(v) || v->n != 2 || v->u.items[0].kind != FL_V_INT)
+        return fl_err_set(err, FL_EMODEL, "memkv: register ops need [k v]");
+    int64_t key = v->u.items[0].u.i;
+    const fl_val *arg = &v->u.items[1];
+
+    pthread_mutex_lock(&kv->mu);
+    struct reg *r = reg_get(kv, key);
+    if (op->f == FL_KW_READ) {
+        bool set = r->set;
+        int64_t val = r->value;
+        if (kv->bug == FL_MEMKV_BUG_STALE_READ && r->set &&
+            fl_clock_now_ns(fl_clock_real()) - r->changed_ns < STALE_LAG_NS &&
+            coin(kv, 50)) {
+            set = r->prev_set; /* served by a lagging replica */
+            val = r->prev;
+        }
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        out->value = tuple(a, key, set ? fl_val_int(val) : fl_val_nil());
+        return 0;
+    }
+    if (op->f == FL_KW_WRITE && arg->kind == FL_V_INT) {
+        reg_write(r, arg->u.i);
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        return 0;
+    }
+    if (op->f == FL_KW_CAS && fl_val_is_seq(arg) && arg->n == 2 &&
+        arg->u.items[0].kind == FL_V_INT && arg->u.items[1].kind == FL_V_INT) {
+        bool match = r->set && r->value == arg->u.items[0].u.i;
+        if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE && match) {
+            /* Check, then set later without checking again. */
+            race_window(kv);
+            r = reg_get(kv, key);
+        }
+        if (match)
+            reg_write(r, arg->u.items[1].u.i);
+        pthread_mutex_unlock(&kv->mu);
+        out->type = match ? FL_OP_OK : FL_OP_FAIL;
+        return 0;
+    }
+    pthread_mutex_unlock(&kv->mu);
+    return fl_err_set(err, FL_EMODEL, "memkv: bad register op :%s",
+                      fl_kw_name(op->f));
+}
+
+/* ---- set ---- */
+
+static int
+do_set(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
+       struct fl_op *out, struct fl_err *err)
+{
+    pthread_mutex_lock(&kv->mu);
+    if (op->f == FL_KW_ADD && op->value.kind == FL_V_INT) {
+        if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE) {
+            /* Copy, add, write the copy back: concurrent adds get lost. */
+            size_t n = kv->nset;
+            int64_t *copy = fl_xmalloc((n + 1) * sizeof(*copy));
+            memcpy(copy, kv->set, n * sizeof(*copy));
+            copy[n] = op->value.u.i;
+            race_window(kv);
+            free(kv->set);
+            kv->set = copy;
+            kv->nset = n + 1;
+            kv->setalloc = n + 1;
+        } else {
+            FL_ALLOC_GROW(kv->set, kv->nset + 1, kv->setalloc);
+            kv->set[kv->nset++] = op->value.u.i;
+        }
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        return 0;
+    }
+    if (op->f == FL_KW_READ) {
+        fl_val *items = fl_xmalloc((kv->nset ? kv->nset : 1) * sizeof(*items));
+        for (size_t i = 0; i < kv->nset; i++)
+            items[i] = fl_val_int(kv->set[i]);
+        size_t n = kv->nset;
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        out->value = fl_val_coll(a, FL_V_VEC, items, n);
+        free(items);
+        return 0;
+    }
+    pthread_mutex_unlock(&kv->mu);
+    return fl_err_set(err, FL_EMODEL, "memkv: bad set op :%s",
+                      fl_kw_name(op->f));
+}
+
+/* ---- counter ---- */
+
+static int
+do_counter(struct fl_memkv *kv, const struct fl_op *op, struct fl_op *out,
+           struct fl_err *err)
+{
+    pthread_mutex_lock(&kv->mu);
+    if (op->f == FL_KW_ADD && op->value.kind == FL_V_INT) {
+        int64_t v = kv->counter;
+        if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE)
+            race_window(kv);
+        else
+            v = kv->counter;
+        kv->counter = v + op->value.u.i;
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        return 0;
+    }
+    if (op->f == FL_KW_READ) {
+        int64_t v = kv->counter;
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        out->value = fl_val_int(v);
+        return 0;
+    }
+    pthread_mutex_unlock(&kv->mu);
+    return fl_err_set(err, FL_EMODEL, "memkv: bad counter op :%s",
+                      fl_kw_name(op->f));
+}
+
+/* ---- bank ---- */
+
+static int64_t
+map_int(const fl_val *m, const char *key, int64_t dflt)
+{
+    const fl_val *v = fl_val_map_get_kw(m, fl_kw_intern_cstr(key));
+
+    return v && v->kind == FL_V_INT ? v->u.i : dflt;
+}
+
+static int
+do_bank(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
+        struct fl_op *out, struct fl_err *err)
+{
+    if (op->f == FL_KW_READ) {
+        fl_val items[2 * FL_MEMKV_ACCOUNTS];
+        pthread_mutex_lock(&kv->mu);
+        for (int i = 0; i < FL_MEMKV_ACCOUNTS; i++) {
+            items[2 * i] = fl_val_int(i);
+            items[2 * i + 1] = fl_val_int(kv->accounts[i]);
+            /* Not a snapshot: each account is read on its own. */
+            if (kv->bug == FL_MEMKV_BUG_STALE_READ && i == 3)
+                race_window(kv);
+        }
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        out->value = fl_val_map(a, items, FL_MEMKV_ACCOUNTS);
+        return 0;
+    }
+    if (op->f == FL_KW_TRANSFER && op->value.kind == FL_V_MAP) {
+        int64_t from = map_int(&op->value, "from", -1);
+        int64_t to = map_int(&op->value, "to", -1);
+        int64_t amount = map_int(&op->value, "amount", -1);
+        if (from < 0 || from >= FL_MEMKV_ACCOUNTS || to < 0 ||
+            to >= FL_MEMKV_ACCOUNTS || amount < 0)
+            return fl_err_set(err, FL_EMODEL, "memkv: bad transfer");
+        pthread_mutex_lock(&kv->mu);
+        int64_t bf = kv->accounts[from], bt = kv->accounts[to];
+        if (bf < amount) {
+            pthread_mutex_unlock(&kv->mu);
+            out->type = FL_OP_FAIL;
+            fl_op_set_error(out, a, "insufficient-funds");
+            return 0;
+        }
+        if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE)
+            race_window(kv); /* writes back balances read before */
+        else
+            bt = kv->accounts[to];
+        kv->accounts[from] = bf - amount;
+        kv->accounts[to] = bt + amount;
+        pthread_mutex_unlock(&kv->mu);
+        out->type = FL_OP_OK;
+        return 0;
+    }
+    return fl_err_set(err, FL_EMODEL, "memkv: bad bank op :%s",
+                      fl_kw_name(op->f));
+}
+
+static int
+memkv_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
+{
+    FL_UNUSED(env);
+    if (!c->shared)
+        return fl_err_set(err, -EINVAL, "memkv: no store");
+    return 0;
+}
+
+static int
+memkv_invoke(struct fl_client *c, const struct fl_env *env,
+             const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+             struct fl_err *err)
+{
+    struct fl_memkv *kv = c->shared;
+
+    FL_UNUSED(env);
+    switch (kv->workload) {
+    case FL_MEMKV_REGISTER:
+        return do_register(kv, op, a, out, err);
+    case FL_MEMKV_SET:
+        return do_set(kv, op, a, out, err);
+    case FL_MEMKV_COUNTER:
+        return do_counter(kv, op, out, err);
+    case FL_MEMKV_BANK:
+        return do_bank(kv, op, a, out, err);
+    }
+    return fl_err_set(err, FL_EMODEL, "memkv: unknown workload");
+}
+
+static void
+memkv_close(struct fl_client *c, const struct fl_env *env)
+{
+    FL_UNUSED(c);
+    FL_UNUSED(env);
+}
+
+const struct fl_client_type fl_memkv_client_type = {
+    .name = "memkv",
+    .reusable = true,
+    .open = memkv_open,
+    .setup = memkv_open,
+    .invoke = memkv_invoke,
+    .teardown = memkv_open,
+    .close = memkv_close,
+};

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memkv.h: the self-test suite's in-process key-value store. It exists to
+ * test faultline itself (docs/memkv.md), never as a stand-in for a real
+ * system: every operation is atomic under one mutex unless a bug is
+ * switched on. Bugs: stale-read (register reads may return the value a
+ * recent write replaced; bank reads are not atomic), lost-update (adds,
+ * cas, counter increments and transfers are read-modify-write without the
+ * lock held across, so concurrent updates overwrite each other).
+ */
+#ifndef FL_MEMKV_H
+#define FL_MEMKV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "run/client.h"
+
+enum fl_memkv_bug {
+    FL_MEMKV_BUG_NONE,
+    FL_MEMKV_BUG_STALE_READ,
+    FL_MEMKV_BUG_LOST_UPDATE,
+};
+
+enum fl_memkv_workload {
+    FL_MEMKV_REGISTER,
+    FL_MEMKV_SET,
+    FL_MEMKV_COUNTER,
+    FL_MEMKV_BANK,
+};
+
+#define FL_MEMKV_ACCOUNTS 8
+#define FL_MEMKV_TOTAL    100
+
+struct fl_memkv;
+
+/** A fresh store; free with fl_memkv_free(). */
+struct fl_memkv *fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug,
+                              uint64_t seed);
+void fl_memkv_free(void *kv);
+/** Parse "none", "stale-read", "lost-update"; -1 if unknown. */
+int fl_memkv_bug_parse(const char *s);
+
+/** The client (shared = the struct fl_memkv). */
+extern const struct fl_client_type fl_memkv_client_type;
+
+#endif

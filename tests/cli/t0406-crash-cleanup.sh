@@ -1,0 +1,33 @@
+#!/bin/sh
+# t0406-crash-cleanup.sh: faultline is SIGKILLed in the middle of a run
+# while a partition, packet shapers, a paused process, a lazy mount and
+# processes inside the nodes are all active; `faultline cluster down` then
+# leaves no rule, namespace, mount, process, route or hosts line behind.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-cluster.sh"
+
+cluster_up 3
+for n in $NODES; do bg "$n" "$PROBE" serve 7003 120; done
+bg "$N3" "$PROBE" ticker "$TMP/tick" 120
+expect_exit 0 fault partition --topology one --seed 1
+expect_exit 0 fault packet --targets "$N2" --delay 20ms
+expect_exit 0 fault pause "$N3" --pattern "fl-netprobe ticker"
+if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null 2>&1; then
+    expect_exit 0 fault lazyfs mount "$N1" "$TMP/lazy"
+fi
+# A faultline process in the middle of its work, killed hard.
+"$FAULTLINE" cluster exec --state-dir "$STATE" --timeout 60s "$N2" sleep 60 &
+fl=$!
+sleep 0.5
+kill -9 $fl
+wait $fl 2>/dev/null
+
+[ -n "$(leftovers)" ] || fail "nothing was set up?"
+expect_exit 0 "$FAULTLINE" cluster down --state-dir "$STATE"
+sleep 0.2
+left=$(leftovers)
+[ -z "$left" ] || fail "left behind: $left"
+pgrep -f "ticker $TMP/tick" >/dev/null && fail "paused process left"
+pgrep -f "sleep 60" -P 1 >/dev/null 2>&1 && fail "sleep left"
+ps -eo args | grep -v grep | grep -q "_shaper 4242" && fail "shaper left"
+echo ok

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_run.c: the interpreter and workers with real threads and fake
+ * clients: every op is journaled and paired, :info renumbers processes, a
+ * hung client op times out as :info while the run goes on, client errors
+ * become :info with the message, a failed open becomes :fail [:no-client].
+ */
+#include "util/common.h"
+#include "tests/unit/test.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "gen/gen.h"
+#include "history/hist.h"
+#include "run/interpreter.h"
+#include "util/err.h"
+
+struct fake {
+    int mode;             /* what invoke does */
+    atomic_int invokes;
+    atomic_int opens, closes;
+    atomic_int hang_release; /* set to let hung invokes return */
+};
+
+enum { FAKE_OK, FAKE_HANG_FIRST, FAKE_ERROR_ODD, FAKE_OPEN_FAILS };
+
+static int
+fake_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
+{
+    struct fake *f = c->shared;
+
+    FL_UNUSED(env);
+    atomic_fetch_add(&f->opens, 1);
+    if (f->mode == FAKE_OPEN_FAILS)
+        return fl_err_set(err, -ECONNREFUSED, "connection refused");
+    return 0;
+}
+
+static int
+fake_invoke(struct fl_client *c, const struct fl_env *env,
+            const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+            struct fl_err *err)
+{
+    struct fake *f = c->shared;
+    int n = atomic_fetch_add(&f->invokes, 1);
+
+    FL_UNUSED(env);
+    FL_UNUSED(a);
+    if (f->mode == FAKE_HANG_FIRST && n == 0) {
+        while (!atomic_load(&f->hang_release))
+            usleep(1000);
+    }
+    if (f->mode == FAKE_ERROR_ODD && op->value.u.i % 2 == 1)
+        return fl_err_set(err, -EIO, "socket closed");
+    out->type = FL_OP_OK;
+    return 0;
+}
+
+static void
+fake_close(struct fl_client *c, const struct fl_env *env)
+{
+    struct fake *f = c->shared;
+
+    FL_UNUSED(env);
+    atomic_fetch_add(&f->closes, 1);
+}
+
+static const struct fl_client_type fake_type = {
+    .name = "fake",
+    .reusable = false,
+    .open = fake_open,
+    .invoke = fake_invoke,
+    .close = fake_close,
+};
+
+struct run_env {
+    struct fl_env env;
+    char *nodes[2];
+    struct fl_hist hist;
+    struct fl_client_seed seed;
+    struct fake fake;
+};
+
+static void
+env_init(struct run_env *r, int mode)
+{
+    memset(r, 0, sizeof(*r));
+    r->nodes[0] = "n1";
+    r->nodes[1] = "n2";
+    r->env.nodes = r->nodes;
+    r->env.nnodes = 2;
+    r->env.clock = fl_clock_real();
+    r->env.origin_ns = fl_clock_now_ns(fl_clock_real());
+    fl_hist_init(&r->hist);
+    r->fake.mode = mode;
+    r->seed.type = &fake_type;
+    r->seed.shared = &r->fake;
+}
+
+static struct fl_interp *
+start(struct run_env *r, int concurrency, int64_t timeout_ns)
+{
+    struct fl_interp_opts o;
+    struct fl_err err = FL_ERR_INIT;
+
+    memset(&o, 0, sizeof(o));
+    o.env = &r->env;
+    o.concurrency = concurrency;
+    o.client = &r->seed;
+    o.op_timeout_ns = timeout_ns;
+    o.seed = 1;
+    o.hist = &r->hist;
+    struct fl_interp *in = fl_interp_new(&o, &err);
+    ASSERT(in != NULL);
+    return in;
+}
+
+static struct fl_gen *
+counter_gen(int n)
+{
+    /* n writes with values 0..n-1 */
+    struct fl_gen **gs = fl_xcalloc((size_t)n, sizeof(*gs));
+    for (int i = 0; i < n; i++)
+        gs[i] = fl_gen_invoke(FL_KW_WRITE, fl_val_int(i));
+    struct fl_gen *g = fl_gen_clients(fl_gen_seq(gs, (size_t)n));
+    free(gs);
+    return g;
+}
+
+static void
+test_interp_runs_all_ops(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_interp_stats st;
+
+    env_init(&r, FAKE_OK);
+    struct fl_interp *in = start(&r, 5, 0);
+    struct fl_gen *g = counter_gen(1000);
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.invokes, 1000);
+    ASSERT_EQ(st.ok, 1000);
+    ASSERT_EQ(r.hist.n, 2000);
+    ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+    for (size_t i = 0; i < r.hist.n; i++) {
+        ASSERT_EQ(r.hist.ops[i].index, (int64_t)i);
+        ASSERT(r.hist.ops[i].process >= 0 && r.hist.ops[i].process < 5);
+        if (i)
+            ASSERT(r.hist.ops[i].time_ns >= r.hist.ops[i - 1].time_ns);
+    }
+    /* Reusable is false but no process changed: one open per thread. */
+    fl_interp_free(in, 0);
+    ASSERT_EQ(atomic_load(&r.fake.opens), 5);
+    ASSERT_EQ(atomic_load(&r.fake.closes), 5);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+}
+
+static void
+test_interp_timeout_abandons_worker(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_interp_stats st;
+
+    env_init(&r, FAKE_HANG_FIRST);
+    struct fl_interp *in = start(&r, 2, 50 * FL_NS_PER_MS);
+    /* 20 ops 5 ms apart: the run goes on well past the timeout. */
+    struct fl_gen *g = fl_gen_delay(5 * FL_NS_PER_MS, counter_gen(20));
+    int64_t t0 = fl_clock_now_ns(fl_clock_real());
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    int64_t took = fl_clock_now_ns(fl_clock_real()) - t0;
+    ASSERT(took < 2 * FL_NS_PER_S);
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.timeouts, 1);
+    ASSERT_EQ(st.info, 1);
+    ASSERT_EQ(st.ok, 19);
+    ASSERT_EQ(fl_interp_abandoned(in), 1);
+    /* The timed-out op is :info with :error "timeout", and its thread
+     * went on as process t + 2. */
+    bool saw_timeout = false, saw_p2 = false;
+    for (size_t i = 0; i < r.hist.n; i++) {
+        const struct fl_op *op = &r.hist.ops[i];
+        if (op->type == FL_OP_INFO) {
+            const fl_val *e = fl_op_error(op);
+            ASSERT(e && e->kind == FL_V_STR && strcmp(e->u.s, "timeout") == 0);
+            saw_timeout = true;
+        }
+        if (op->process >= 2)
+            saw_p2 = true;
+    }
+    ASSERT(saw_timeout);
+    ASSERT(saw_p2);
+    ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+    atomic_store(&r.fake.hang_release, 1);
+    fl_interp_free(in, FL_NS_PER_S);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+}
+
+static void
+test_interp_errors_become_info(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_interp_stats st;
+
+    env_init(&r, FAKE_ERROR_ODD);
+    struct fl_interp *in = start(&r, 3, 0);
+    struct fl_gen *g = counter_gen(10);
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.info, 5);
+    ASSERT_EQ(st.ok, 5);
+    for (size_t i = 0; i < r.hist.n; i++) {
+        const struct fl_op *op = &r.hist.ops[i];
+        if (op->type != FL_OP_INFO)
+            continue;
+        const fl_val *e = fl_op_error(op);
+        ASSERT(e && e->kind == FL_V_STR);
+        ASSERT_STR_EQ(e->u.s, "indeterminate: socket closed");
+    }
+    fl_interp_free(in, 0);
+    /* Not reusable: every new process opened a new client. */
+    ASSERT(atomic_load(&r.fake.opens) > 3);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+
+    env_init(&r, FAKE_OPEN_FAILS);
+    in = start(&r, 2, 0);
+    g = counter_gen(4);
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.fail, 4);
+    size_t k = 0;
+    while (k < r.hist.n && r.hist.ops[k].type != FL_OP_FAIL)
+        k++;
+    ASSERT(k < r.hist.n);
+    const fl_val *e = fl_op_error(&r.hist.ops[k]);
+    ASSERT(e && e->kind == FL_V_VEC && e->n == 2);
+    ASSERT_STR_EQ(fl_kw_name(e->u.items[0].u.id), "no-client");
+    fl_interp_free(in, 0);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+}
+
+static void
+test_interp_nemesis_and_stop(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    volatile sig_atomic_t stop = 0;
+    struct fl_interp_opts o;
+
+    env_init(&r, FAKE_OK);
+    memset(&o, 0, sizeof(o));
+    o.env = &r.env;
+    o.concurrency = 2;
+    o.client = &r.seed;
+    o.hist = &r.hist;
+    o.stop = &stop;
+    struct fl_interp *in = fl_interp_new(&o, &err);
+    ASSERT(in != NULL);
+    /* An endless workload plus nemesis ops every 5 ms; stop after 100 ms. */
+    struct fl_gen *g = fl_gen_clients_nemesis(
+        fl_gen_delay(FL_NS_PER_MS / 10,
+                     fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ,
+                                                     fl_val_nil()))),
+        fl_gen_delay(5 * FL_NS_PER_MS,
+                     fl_gen_repeat(-1, fl_gen_invoke(FL_KW_START,
+                                                     fl_val_nil()))));
+    int64_t t0 = fl_clock_now_ns(fl_clock_real());
+    /* Run in two slices: a time-limited one, then one that is stopped (as
+     * the SIGINT handler would) before it starts. */
+    struct fl_gen *lim = fl_gen_time_limit(100 * FL_NS_PER_MS, g);
+    ASSERT_EQ(fl_interp_run(in, lim, &err), FL_INTERP_DONE);
+    ASSERT(fl_clock_now_ns(fl_clock_real()) - t0 < FL_NS_PER_S);
+    size_t nem = 0;
+    for (size_t i = 0; i < r.hist.n; i++)
+        if (r.hist.ops[i].process == FL_PROC_NEMESIS) {
+            ASSERT_EQ(r.hist.ops[i].type, FL_OP_INFO);
+            nem++;
+        }
+    ASSERT(nem >= 20 && nem % 2 == 0);
+    ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+    stop = 1;
+    struct fl_gen *more = fl_gen_clients(fl_gen_repeat(
+        -1, fl_gen_invoke(FL_KW_READ, fl_val_nil())));
+    ASSERT_EQ(fl_interp_run(in, more, &err), FL_INTERP_STOPPED);
+    fl_interp_free(in, 0);
+    fl_gen_free(lim);
+    fl_gen_free(more);
+    fl_hist_release(&r.hist);
+}
+
+static const struct fl_test_case run_tests[] = {
+    FL_TEST(test_interp_runs_all_ops),
+    FL_TEST(test_interp_timeout_abandons_worker),
+    FL_TEST(test_interp_errors_become_info),
+    FL_TEST(test_interp_nemesis_and_stop),
+    FL_TEST_END,
+};
+
+FL_TEST_SUITE(interp, run_tests)
