@@ -6,6 +6,7 @@
  * 20,000-50,000 ops/s; the targets are 1,000,000 ops/s with 10 threads and
  * 200,000 with 1,000. Usage: bench_interp [-w] [seconds-per-case].
  */
+
 #include "util/common.h"
 
 #include <unistd.h>

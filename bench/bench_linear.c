@@ -10,8 +10,10 @@
  *
  *   build/bench/bench_linear [--quick] [--ops N] [--keys K] [--procs C]
  *                            [--crash FRACTION] [--threads T] [--seed S]
+ *                            [--corrupt]   (last :ok read made invalid)
  */
 #include "util/common.h"
+
 #include "checker/linear/linear.h"
 #include "history/edn.h"
 #include "history/hist.h"
@@ -31,6 +33,15 @@ now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static double
+cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 +
+           ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
 static long
 peak_rss_mb(void)
 {
@@ -40,11 +51,11 @@ peak_rss_mb(void)
 }
 
 struct sim_op {
-    int32_t inv;   /* history position of the invocation */
+    int32_t inv; /* history position of the invocation */
     int key;
     uint32_t f;
-    int64_t a, b;  /* write value / cas old new */
-    int64_t res;   /* read result */
+    int64_t a, b; /* write value / cas old new */
+    int64_t res;  /* read result */
     bool applied;
 };
 
@@ -107,7 +118,7 @@ generate(struct fl_hist *h, size_t nops, int nkeys, int nprocs, double crash,
             busy[p] = false;
             done++;
             bool crashed = fl_rng_below(&r, 1000000) < crash_below;
-            op.type = crashed           ? FL_OP_INFO
+            op.type = crashed                             ? FL_OP_INFO
                       : o->res == -1 && o->f == FL_KW_CAS ? FL_OP_FAIL
                                                           : FL_OP_OK;
             if (crashed)
@@ -136,6 +147,24 @@ generate(struct fl_hist *h, size_t nops, int nkeys, int nprocs, double crash,
     free(busy);
 }
 
+/* Make the last :ok read return a value nobody wrote: invalid. */
+static void
+corrupt_last_read(struct fl_hist *h)
+{
+    for (size_t i = h->n; i-- > 0;) {
+        struct fl_op *op = &h->ops[i];
+        if (op->type != FL_OP_OK || op->f != FL_KW_READ)
+            continue;
+        if (fl_val_is_seq(&op->value)) {
+            fl_val kv[2] = {op->value.u.items[0], fl_val_int(99)};
+            op->value = fl_val_coll(&h->arena, FL_V_VEC, kv, 2);
+        } else {
+            op->value = fl_val_int(99);
+        }
+        return;
+    }
+}
+
 static const fl_val *
 stat(const fl_val *m, const char *k)
 {
@@ -157,19 +186,21 @@ run_case(const char *name, struct fl_hist *h, bool independent, int threads,
                                .threads = threads,
                                .time_limit_ns = INT64_C(120) * 1000000000};
     fl_arena_init(&a, 0);
+    double c0 = cpu_ms();
     int64_t t0 = now_ns();
     if (fl_linear_check(h, &o, &a, &res, &err)) {
         fprintf(stderr, "bench_linear: %s\n", err.msg);
         return 1;
     }
     int64_t t1 = now_ns();
+    double c1 = cpu_ms();
     const fl_val *peak = stat(&res.map, "peak-search-bytes");
     const fl_val *cr = stat(&res.map, "crashed-ops");
     const fl_val *cf = stat(&res.map, "configs");
-    printf("%-34s %9zu events %6.0f ms check  %5.0f ms gen  valid? %-7s "
-           "crashed %-5" PRId64 " configs %-9" PRId64
-           " search %6.1f MB  rss %4ld MB\n",
-           name, h->n, (t1 - t0) / 1e6, gen_ns / 1e6,
+    printf("%-38s %8zu events %6.0f ms check (cpu %6.0f ms)  %5.0f ms gen  "
+           "valid? %-5s crashed %-5" PRId64 " configs %-8" PRId64
+           " search %5.1f MB  rss %4ld MB\n",
+           name, h->n, (t1 - t0) / 1e6, c1 - c0, gen_ns / 1e6,
            res.valid == FL_VERDICT_TRUE    ? "true"
            : res.valid == FL_VERDICT_FALSE ? "false"
                                            : "unknown",
@@ -188,8 +219,7 @@ bench_corpus(const char *dir)
     size_t n = 0;
     for (size_t s = 0; s < FL_ARRAY_SIZE(sub); s++) {
         struct fl_strbuf cmd = FL_STRBUF_INIT;
-        fl_strbuf_addf(&cmd, "ls %s/knossos/%s/*.edn 2>/dev/null", dir,
-                       sub[s]);
+        fl_strbuf_addf(&cmd, "ls %s/knossos/%s/*.edn 2>/dev/null", dir, sub[s]);
         FILE *ls = popen(cmd.buf, "r");
         char line[4096];
         while (ls && fgets(line, sizeof(line), ls) && n < 190) {
@@ -211,9 +241,8 @@ bench_corpus(const char *dir)
         return 1;
     }
     fl_val zero = fl_val_int(0);
-    struct fl_linear_opts o = {.model = &fl_model_cas_register_type,
-                               .init = &zero,
-                               .threads = 1};
+    struct fl_linear_opts o = {
+        .model = &fl_model_cas_register_type, .init = &zero, .threads = 1};
     int bad = 0;
     int64_t best = INT64_MAX;
     for (int rep = 0; rep < 5; rep++) {
@@ -244,7 +273,7 @@ bench_corpus(const char *dir)
 int
 main(int argc, char **argv)
 {
-    bool quick = false;
+    bool quick = false, corrupt = false;
     size_t ops = 0;
     int keys = 0, procs = 0, threads = 0;
     double crash = -1;
@@ -263,12 +292,14 @@ main(int argc, char **argv)
             crash = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = (int)strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--corrupt") == 0)
+            corrupt = true;
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else {
             fprintf(stderr, "usage: bench_linear [--quick] [--ops N] "
                             "[--keys K] [--procs C] [--crash F] "
-                            "[--threads T] [--seed S]\n");
+                            "[--threads T] [--seed S] [--corrupt]\n");
             return 2;
         }
     }
@@ -280,8 +311,11 @@ main(int argc, char **argv)
         int64_t t0 = now_ns();
         generate(&h, ops, keys ? keys : 1, procs ? procs : 10,
                  crash >= 0 ? crash : 0.02, keys > 1, seed);
-        snprintf(name, sizeof(name), "custom %zu ops %d keys %d procs", ops,
-                 keys ? keys : 1, procs ? procs : 10);
+        if (corrupt)
+            corrupt_last_read(&h);
+        snprintf(name, sizeof(name), "custom %zu ops %d keys %d procs%s",
+                 ops, keys ? keys : 1, procs ? procs : 10,
+                 corrupt ? " bad" : "");
         rc |= run_case(name, &h, keys > 1, threads, now_ns() - t0);
         fl_hist_release(&h);
         return rc;
@@ -306,8 +340,8 @@ main(int argc, char **argv)
         fl_hist_init(&h);
         int64_t t0 = now_ns();
         generate(&h, n, quick ? 100 : 1000, 20, 0.02, true, seed);
-        rc |= run_case(quick ? "100k ops, 100 keys, 20 procs" :
-                               "1M ops, 1000 keys, 20 procs, 2% crash",
+        rc |= run_case(quick ? "100k ops, 100 keys, 20 procs"
+                             : "1M ops, 1000 keys, 20 procs, 2% crash",
                        &h, true, threads, now_ns() - t0);
         fl_hist_release(&h);
     }

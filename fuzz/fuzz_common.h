@@ -39,8 +39,8 @@ fuzz_roundtrip(const struct fl_hist *h, enum fl_hist_format fmt)
     }
     fl_hist_init(&back);
     if (fl_hist_parse(sb.buf, sb.len, "printed", fmt, &back, &err) < 0)
-        fuzz_die(fmt == FL_HIST_JSON ? "json reparse" : "edn reparse",
-                 err.msg, &sb);
+        fuzz_die(fmt == FL_HIST_JSON ? "json reparse" : "edn reparse", err.msg,
+                 &sb);
     if (back.n != h->n)
         fuzz_die("op count", "differs", &sb);
     for (size_t i = 0; i < h->n; i++)

@@ -7,8 +7,9 @@
  * (furthest from the total) and the last example.
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/err.h"
 
@@ -74,8 +75,7 @@ bank_check(const struct fl_checker *c, const struct fl_hist *h,
     memset(g, 0, sizeof(g));
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
-        if (!fl_op_is_client(op) || op->type != FL_OP_OK ||
-            op->f != FL_KW_READ)
+        if (!fl_op_is_client(op) || op->type != FL_OP_OK || op->f != FL_KW_READ)
             continue;
         if (op->value.kind != FL_V_MAP)
             return fl_err_set(err, FL_EMODEL,
@@ -105,15 +105,14 @@ bank_check(const struct fl_checker *c, const struct fl_hist *h,
             if (bal->u.i < 0 && !cfg->negative_ok) {
                 note(&g[BE_NEGATIVE],
                      err_entry(a, op, "negative-value",
-                               fl_val_kw(fl_kw_intern_cstr("negative")),
-                               *bal),
+                               fl_val_kw(fl_kw_intern_cstr("negative")), *bal),
                      -bal->u.i);
                 nerrors++;
             }
         }
         if (nil) {
-            note(&g[BE_NIL], err_entry(a, op, "nil-balance", fl_val_nil(),
-                                       fl_val_nil()),
+            note(&g[BE_NIL],
+                 err_entry(a, op, "nil-balance", fl_val_nil(), fl_val_nil()),
                  0);
             nerrors++;
         } else if (sum != cfg->total) {

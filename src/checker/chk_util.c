@@ -4,6 +4,7 @@
  * the workload checkers (chk_int.h).
  */
 #include "util/common.h"
+
 #include "checker/chk_int.h"
 
 #include "util/map.h"

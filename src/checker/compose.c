@@ -7,8 +7,9 @@
  * Jepsen's check-safe does.
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/err.h"
 
@@ -33,8 +34,8 @@ compose_check(const struct fl_checker *c, const struct fl_hist *h,
     for (size_t i = 0; i < s->n; i++) {
         struct fl_chk_result r;
         struct fl_err cerr = FL_ERR_INIT;
-        if (s->checkers[i]->type->check(s->checkers[i], h, opts, a, &r,
-                                        &cerr) < 0) {
+        if (s->checkers[i]->type->check(s->checkers[i], h, opts, a, &r, &cerr) <
+            0) {
             struct fl_chk__map e;
             fl_chk__map_init(&e, a);
             fl_chk__put_valid(&e, FL_VERDICT_UNKNOWN);
@@ -73,8 +74,8 @@ static const struct fl_checker_type compose_type = {
 };
 
 struct fl_checker *
-fl_chk_compose_new(const char *const *names,
-                   struct fl_checker *const *checkers, size_t n)
+fl_chk_compose_new(const char *const *names, struct fl_checker *const *checkers,
+                   size_t n)
 {
     struct compose *s = fl_xcalloc(1, sizeof(*s));
 

@@ -7,8 +7,9 @@
  * upper bound when it completed.
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/err.h"
 #include "util/map.h"
@@ -66,8 +67,8 @@ counter_check(const struct fl_checker *c, const struct fl_hist *h,
                                    : NULL;
                 int64_t l = lo ? (int64_t)*lo : 0;
                 nreads++;
-                bool bad = op->value.kind != FL_V_INT ||
-                           op->value.u.i < l || op->value.u.i > upper;
+                bool bad = op->value.kind != FL_V_INT || op->value.u.i < l ||
+                           op->value.u.i > upper;
                 if (nr < MAX_LISTED) {
                     FL_ALLOC_GROW(reads, nr + 1, ra);
                     reads[nr++] = triple(a, l, &op->value, upper);

@@ -6,15 +6,16 @@
  * this groups them by message so they can be fixed. Always valid.
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/map.h"
 #include "util/strbuf.h"
 
 struct group {
-    const fl_val *key;    /* the message or exception value */
-    size_t example;       /* first op */
+    const fl_val *key; /* the message or exception value */
+    size_t example;    /* first op */
     int64_t count;
 };
 
@@ -75,7 +76,8 @@ exc_check(const struct fl_checker *c, const struct fl_hist *h,
         }
         g[k].count++;
     }
-    qsort(g, ng, sizeof(*g), cmp_count);
+    if (ng)
+        qsort(g, ng, sizeof(*g), cmp_count);
     fl_val *items = fl_xcalloc(ng ? ng : 1, sizeof(*items));
     for (size_t k = 0; k < ng; k++) {
         struct fl_chk__map m;

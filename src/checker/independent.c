@@ -7,8 +7,9 @@
  * Keys are listed in first-seen order; :failures names the invalid ones.
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/err.h"
 #include "util/map.h"

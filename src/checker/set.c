@@ -9,8 +9,9 @@
  * never read when no read began after it was known.
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -147,8 +148,8 @@ set_check(const struct fl_checker *c, const struct fl_hist *h,
     for (size_t i = 0; i < adds.n; i++)
         if (!has(final.v, final.n, adds.v[i]))
             FL_VEC_PUSH(&lost, adds.v[i]);
-    enum fl_verdict v = lost.n || unexpected.n ? FL_VERDICT_FALSE
-                                               : FL_VERDICT_TRUE;
+    enum fl_verdict v =
+        lost.n || unexpected.n ? FL_VERDICT_FALSE : FL_VERDICT_TRUE;
     fl_chk__put_valid(&m, v);
     fl_chk__put_int(&m, "attempt-count", (int64_t)attempts.n);
     fl_chk__put_int(&m, "acknowledged-count", (int64_t)adds.n);
@@ -252,7 +253,8 @@ set_full_check(const struct fl_checker *c, const struct fl_hist *h,
     if (rc < 0)
         goto out;
     /* One entry per element with its earliest known time. */
-    qsort(el, nel, sizeof(*el), cmp_elem);
+    if (nel)
+        qsort(el, nel, sizeof(*el), cmp_elem);
     size_t k = 0;
     for (size_t i = 0; i < nel; i++) {
         if (k && el[k - 1].x == el[i].x) {
@@ -300,9 +302,8 @@ set_full_check(const struct fl_checker *c, const struct fl_hist *h,
             }
         }
     }
-    enum fl_verdict v = lost.n || (linearizable && stale.n)
-                            ? FL_VERDICT_FALSE
-                            : FL_VERDICT_TRUE;
+    enum fl_verdict v = lost.n || (linearizable && stale.n) ? FL_VERDICT_FALSE
+                                                            : FL_VERDICT_TRUE;
     if (nreads == 0)
         v = FL_VERDICT_UNKNOWN;
     struct fl_chk__map m;

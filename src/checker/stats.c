@@ -5,8 +5,9 @@
  * :unknown (something is wrong with the test, not necessarily the system).
  */
 #include "util/common.h"
-#include "checker/workloads.h"
+
 #include "checker/chk_int.h"
+#include "checker/workloads.h"
 
 #include "util/err.h"
 

@@ -1,15 +1,137 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_analyze.c: placeholder until the 'analyze' command lands.
+ * cmd_analyze.c: `faultline analyze [STORE-DIR]`: re-check a stored run
+ * (default: the latest), also one cut short by a crash or SIGKILL. The
+ * test is rebuilt from the run's test.edn (suite, options, seed) so the
+ * same checkers run again; results.edn is rewritten and the exit code is
+ * the verdict.
  */
 #include "util/common.h"
+
 #include "cli/cli.h"
+#include "cli/test_args.h"
+
+#include "run/store.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+static const char usage[] =
+    "usage: faultline analyze [--store ROOT] [STORE-DIR]\n\n"
+    "Re-check a stored run: STORE-DIR is a run directory\n"
+    "(store/<test>/<time>), a test directory (its latest run) or, by\n"
+    "default, ROOT/latest. The suite, options and seed come from the run's\n"
+    "test.edn; results.edn is rewritten. Exit code: 0 valid, 1 invalid,\n"
+    "2 unknown, 254 bad arguments, 255 faultline failed.\n\n"
+    "options:\n"
+    "      --store ROOT   store root (store)\n"
+    "  -h, --help         this help\n";
+
+static const fl_val *
+get(const fl_val *m, const char *key)
+{
+    return fl_val_map_get_kw(m, fl_kw_intern_cstr(key));
+}
+
+/* Rebuild the test that made the run from its test.edn. */
+static int
+rebuild(const char *dir, struct fl_test *t)
+{
+    struct fl_arena a;
+    struct fl_err err = FL_ERR_INIT;
+    fl_val te;
+    int rc = 0;
+
+    fl_arena_init(&a, 4096);
+    if (fl_store_read_test(dir, &a, &te, &err) < 0) {
+        fprintf(stderr, "faultline analyze: %s\n", err.msg);
+        rc = FL_EXIT_FAILED;
+        goto out;
+    }
+    const fl_val *suite = get(&te, "suite");
+    if (!suite || suite->kind != FL_V_STR || !fl_suite_find(suite->u.s)) {
+        fprintf(stderr, "faultline analyze: %s/test.edn: unknown suite\n", dir);
+        rc = FL_EXIT_FAILED;
+        goto out;
+    }
+    t->suite = fl_suite_find(suite->u.s);
+    const fl_val *v = get(&te, "name");
+    if (v && v->kind == FL_V_STR)
+        fl_test_set_name(t, v->u.s);
+    v = get(&te, "seed");
+    if (v && v->kind == FL_V_STR)
+        t->seed = strtoull(v->u.s, NULL, 10);
+    v = get(&te, "concurrency");
+    if (v && v->kind == FL_V_INT)
+        t->concurrency = (int)v->u.i;
+    v = get(&te, "nodes");
+    if (v && fl_val_is_seq(v))
+        for (uint32_t i = 0; i < v->n; i++)
+            if (v->u.items[i].kind == FL_V_STR)
+                fl_test_add_node(t, v->u.items[i].u.s);
+    v = get(&te, "options");
+    if (v && v->kind == FL_V_MAP)
+        for (uint32_t i = 0; i < v->n; i++)
+            if (v->u.items[2 * i].kind == FL_V_KW)
+                fl_test_set_opt(t, fl_kw_name(v->u.items[2 * i].u.id),
+                                &v->u.items[2 * i + 1]);
+    t->no_remotes = true; /* checking touches no node */
+    fl_test_sync_env(t);
+    if (t->suite->build(t, &err) < 0) {
+        fprintf(stderr, "faultline analyze: %s: %s\n", t->suite->name, err.msg);
+        rc = FL_EXIT_FAILED;
+    }
+out:
+    fl_arena_release(&a);
+    return rc;
+}
 
 int
 fl_cmd_analyze(int argc, char **argv)
 {
-    FL_UNUSED(argc);
-    fprintf(stderr, "faultline: '%s' is not available in this build\n",
-            argv[0]);
-    return FL_EXIT_FAILED;
+    const char *root = "store", *arg = NULL;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_run_result res;
+    struct fl_test t;
+    char *dir = NULL;
+    int rc;
+
+    if (fl_cli_wants_help(argc, argv, usage))
+        return 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+            root = argv[++i];
+        else if (strncmp(argv[i], "--store=", 8) == 0)
+            root = argv[i] + 8;
+        else if (argv[i][0] == '-')
+            return fl_cli_usage_error(usage, "analyze: unknown option '%s'",
+                                      argv[i]);
+        else if (!arg)
+            arg = argv[i];
+        else
+            return fl_cli_usage_error(
+                usage, "analyze: unexpected argument '%s'", argv[i]);
+    }
+    if (fl_store_resolve(root, arg, &dir, &err) < 0) {
+        fprintf(stderr, "faultline analyze: %s\n", err.msg);
+        return FL_EXIT_USAGE;
+    }
+    fl_test_init(&t);
+    rc = rebuild(dir, &t);
+    if (rc) {
+        fl_test_release(&t);
+        free(dir);
+        return rc;
+    }
+    rc = fl_analyze(&t, dir, stderr, &res, &err);
+    if (rc < 0) {
+        fprintf(stderr, "faultline analyze: %s\n", err.msg);
+        rc = err.code == FL_EPARSE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
+    } else {
+        fl_cli_print_verdict(&res);
+        rc = fl_verdict_exit_code(res.verdict);
+    }
+    fl_run_result_release(&res);
+    fl_test_release(&t);
+    free(dir);
+    return rc;
 }

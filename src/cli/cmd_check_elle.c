@@ -5,8 +5,8 @@
  * Each FILE is loaded, paired and checked; the result map is printed as
  * one EDN (or JSON) line per file and the exit code is the merged verdict.
  */
-#include "util/common.h"
 #include "cli/cli.h"
+#include "util/common.h"
 
 #include "checker/elle/elle.h"
 #include "history/hist.h"
@@ -23,7 +23,7 @@ static const char usage_text[] =
     "isolation anomalies and the weakest consistency models they rule out.\n"
     "\n"
     "  --consistency-models M,...  models to check (default\n"
-    "                              strict-serializable)\n"
+    "                              strict-serializable; '' for none)\n"
     "  --anomalies A,...           anomaly types to prohibit as well\n"
     "  --cycle-search-timeout MS   per component and anomaly (default 1000)\n"
     "  --out DIR                   write <type>.txt and a .dot per cycle\n"
@@ -122,7 +122,7 @@ fl_cmd_check_elle(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     o.workload = strcmp(argv[0], "rw-register") == 0 ? FL_ELLE_RW_REGISTER
-                                                      : FL_ELLE_LIST_APPEND;
+                                                     : FL_ELLE_LIST_APPEND;
     if (fl_cli_wants_help(argc, argv, usage_text)) {
         ret = 0;
         goto out;
@@ -156,8 +156,7 @@ fl_cmd_check_elle(int argc, char **argv)
             int64_t ms;
             if (fl_parse_int64(val, 1, INT64_C(1) << 40, &ms, &err)) {
                 ret = fl_cli_usage_error(usage_text,
-                                         "--cycle-search-timeout: %s",
-                                         err.msg);
+                                         "--cycle-search-timeout: %s", err.msg);
                 goto out;
             }
             o.cycle_search_timeout_ns = ms * 1000000;
@@ -183,9 +182,8 @@ fl_cmd_check_elle(int argc, char **argv)
     }
     for (size_t i = 0; i < o.nmodels; i++)
         if (!fl_elle_model_known(models[i])) {
-            ret = fl_cli_usage_error(usage_text,
-                                     "unknown consistency model '%s'",
-                                     models[i]);
+            ret = fl_cli_usage_error(
+                usage_text, "unknown consistency model '%s'", models[i]);
             goto out;
         }
     for (size_t i = 0; i < o.nanomalies; i++)

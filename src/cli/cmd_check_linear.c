@@ -8,6 +8,7 @@
  * malformed input and ops that do not fit the model.
  */
 #include "util/common.h"
+
 #include "checker/linear/linear.h"
 #include "cli/cli.h"
 #include "history/edn.h"
@@ -125,8 +126,7 @@ fl_cmd_check_linear(int argc, char **argv)
         if (takes) {
             val = opt_arg(argc, argv, &i);
             if (!val) {
-                ret = fl_cli_usage_error(usage_text, "%s needs a value",
-                                         arg);
+                ret = fl_cli_usage_error(usage_text, "%s needs a value", arg);
                 goto out;
             }
         }
@@ -144,8 +144,7 @@ fl_cmd_check_linear(int argc, char **argv)
             double s;
             if (fl_parse_double(val, &s, &err) || s > 1e9) {
                 ret = fl_cli_usage_error(usage_text,
-                                         "--time-limit: bad number '%s'",
-                                         val);
+                                         "--time-limit: bad number '%s'", val);
                 goto out;
             }
             o.time_limit_ns = (int64_t)(s * 1e9);
@@ -162,8 +161,7 @@ fl_cmd_check_linear(int argc, char **argv)
         } else if (opt_is(arg, "--threads")) {
             int64_t t;
             if (fl_parse_int64(val, 1, 256, &t, &err)) {
-                ret = fl_cli_usage_error(usage_text, "--threads: %s",
-                                         err.msg);
+                ret = fl_cli_usage_error(usage_text, "--threads: %s", err.msg);
                 goto out;
             }
             o.threads = (int)t;

@@ -6,6 +6,7 @@
  * it in another format. Bad input exits 254 with file:line:col.
  */
 #include "util/common.h"
+
 #include "cli/cli.h"
 
 #include <unistd.h>
@@ -38,8 +39,8 @@ parse_from(const char *s, enum fl_hist_format *fmt)
     else if (strcmp(s, "json") == 0)
         *fmt = FL_HIST_JSON;
     else
-        return fl_cli_usage_error(history_usage,
-                                  "unknown --from format '%s'", s);
+        return fl_cli_usage_error(history_usage, "unknown --from format '%s'",
+                                  s);
     return 0;
 }
 
@@ -103,8 +104,7 @@ print_stats(const char *path, const struct fl_hist *h, size_t nwarn)
     printf("history: %s\n", path);
     printf("ops: %zu\n", h->n);
     for (int t = 0; t < 4; t++)
-        printf("  %-7s %zu\n", fl_op_type_name((enum fl_op_type)t),
-               by_type[t]);
+        printf("  %-7s %zu\n", fl_op_type_name((enum fl_op_type)t), by_type[t]);
     qsort(fc, nf, sizeof(*fc), cmp_f_count);
     printf("f: %zu distinct\n", nf);
     for (size_t i = 0; i < nf; i++) {
@@ -112,9 +112,9 @@ print_stats(const char *path, const struct fl_hist *h, size_t nwarn)
             printf("  (none)");
         else
             printf("  :%s", fl_kw_name(fc[i].f));
-        printf(" %zu (invoke %zu, ok %zu, fail %zu, info %zu)\n",
-               fc[i].total, fc[i].by_type[0], fc[i].by_type[1],
-               fc[i].by_type[2], fc[i].by_type[3]);
+        printf(" %zu (invoke %zu, ok %zu, fail %zu, info %zu)\n", fc[i].total,
+               fc[i].by_type[0], fc[i].by_type[1], fc[i].by_type[2],
+               fc[i].by_type[3]);
     }
     printf("processes: %zu (%zu clients", clients + others, clients);
     if (clients)
@@ -127,9 +127,8 @@ print_stats(const char *path, const struct fl_hist *h, size_t nwarn)
         int32_t p = (int32_t)(int64_t)key;
         if (p >= 0)
             continue;
-        const char *name = p == FL_PROC_NEMESIS
-                               ? "nemesis"
-                               : fl_kw_name(FL_PROC_KW_ID(p));
+        const char *name =
+            p == FL_PROC_NEMESIS ? "nemesis" : fl_kw_name(FL_PROC_KW_ID(p));
         printf("%s:%s", first ? ": " : " ", name);
         first = false;
     }
@@ -206,9 +205,8 @@ cmd_convert(int argc, char **argv)
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             outpath = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return fl_cli_usage_error(history_usage,
-                                      "unknown option or missing value '%s'",
-                                      argv[i]);
+            return fl_cli_usage_error(
+                history_usage, "unknown option or missing value '%s'", argv[i]);
         } else if (path) {
             return fl_cli_usage_error(history_usage, "more than one FILE");
         } else {
@@ -241,8 +239,7 @@ cmd_convert(int argc, char **argv)
     else
         rc = fl_txt_write_hist(out, &h, &err);
     if (outpath && fclose(out) != 0 && rc == 0)
-        rc = fl_err_set(&err, -errno, "close %s: %s", outpath,
-                        strerror(errno));
+        rc = fl_err_set(&err, -errno, "close %s: %s", outpath, strerror(errno));
     if (rc < 0) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         if (outpath)

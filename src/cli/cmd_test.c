@@ -1,15 +1,547 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_test.c: placeholder until the 'test' command lands.
+ * cmd_test.c: `faultline test SUITE [options]`: Jepsen's test command.
+ * Parses the options (shared with test-all and analyze, test_args.h), lets
+ * the suite build the test, runs it --test-count times and exits with the
+ * verdict: 0 valid, 1 invalid (at the first invalid run), 2 unknown, 254
+ * bad arguments, 255 when faultline itself failed.
  */
 #include "util/common.h"
+
 #include "cli/cli.h"
+#include "cli/test_args.h"
+
+#include <getopt.h>
+
+#include "util/err.h"
+#include "util/parse.h"
+#include "util/rng.h"
+#include "util/strbuf.h"
+
+enum {
+    O_NODE = 'n',
+    O_HELP = 'h',
+    O_NODES = 1000,
+    O_NODES_FILE,
+    O_USERNAME,
+    O_PASSWORD,
+    O_KEY,
+    O_STRICT,
+    O_NO_SSH,
+    O_CONCURRENCY,
+    O_TIME_LIMIT,
+    O_TEST_COUNT,
+    O_LEAVE,
+    O_JSON,
+    O_SEED,
+    O_RATE,
+    O_WORKLOAD,
+    O_NEMESIS,
+    O_NEM_INTERVAL,
+    O_STORE,
+    O_OP_TIMEOUT,
+    O_SUITE_BASE = 2000,
+};
+
+static const struct option base_opts[] = {
+    {"help", no_argument, NULL, O_HELP},
+    {"node", required_argument, NULL, O_NODE},
+    {"nodes", required_argument, NULL, O_NODES},
+    {"nodes-file", required_argument, NULL, O_NODES_FILE},
+    {"username", required_argument, NULL, O_USERNAME},
+    {"password", required_argument, NULL, O_PASSWORD},
+    {"ssh-private-key", required_argument, NULL, O_KEY},
+    {"strict-host-key-checking", no_argument, NULL, O_STRICT},
+    {"no-ssh", no_argument, NULL, O_NO_SSH},
+    {"concurrency", required_argument, NULL, O_CONCURRENCY},
+    {"time-limit", required_argument, NULL, O_TIME_LIMIT},
+    {"test-count", required_argument, NULL, O_TEST_COUNT},
+    {"leave-db-running", no_argument, NULL, O_LEAVE},
+    {"logging-json", no_argument, NULL, O_JSON},
+    {"seed", required_argument, NULL, O_SEED},
+    {"rate", required_argument, NULL, O_RATE},
+    {"workload", required_argument, NULL, O_WORKLOAD},
+    {"nemesis", required_argument, NULL, O_NEMESIS},
+    {"nemesis-interval", required_argument, NULL, O_NEM_INTERVAL},
+    {"store", required_argument, NULL, O_STORE},
+    {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
+};
+
+void
+fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
+{
+    fprintf(f,
+            "usage: faultline %s SUITE [options]\n\n"
+            "Run a test suite%s and check the history; the exit code is the\n"
+            "verdict (0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255\n"
+            "faultline failed).\n\n",
+            cmd,
+            strcmp(cmd, "test-all") == 0 ? " once per workload and nemesis"
+                                         : "");
+    fprintf(f, "suites:\n");
+    for (size_t i = 0; fl_suites[i]; i++)
+        fprintf(f, "  %-10s %s\n", fl_suites[i]->name, fl_suites[i]->summary);
+    fprintf(
+        f,
+        "\noptions:\n"
+        "  -n, --node HOST            add a node (repeatable)\n"
+        "      --nodes A,B,C          add comma-separated nodes\n"
+        "      --nodes-file FILE      add nodes, one per line\n"
+        "                             (no nodes: the local cluster n1..n5)\n"
+        "      --username USER        ssh user (root)\n"
+        "      --password PASS        ssh password\n"
+        "      --ssh-private-key FILE ssh key\n"
+        "      --strict-host-key-checking  refuse unknown host keys\n"
+        "      --no-ssh               dummy remotes (nothing runs on nodes)\n"
+        "      --concurrency N|Nn     client threads; Nn = N per node (1n)\n"
+        "      --time-limit SECONDS   length of the workload phase (60)\n"
+        "      --test-count N         run the test N times (1)\n"
+        "      --leave-db-running     skip DB and client teardown\n"
+        "      --logging-json         faultline.log as JSON lines\n"
+        "      --seed N               random seed (default: random, "
+        "printed)\n"
+        "      --rate HZ              total client op rate (suite default)\n"
+        "      --workload NAME        the suite's workload\n"
+        "      --nemesis NAME         faults to inject (suite specific)\n"
+        "      --nemesis-interval SECONDS  mean time between faults (10)\n"
+        "      --store DIR            store root (store)\n"
+        "      --op-timeout SECONDS   a hung op becomes :info after this "
+        "(10)\n"
+        "  -h, --help                 this help\n");
+    if (s) {
+        fprintf(f, "\n%s options:\n", s->name);
+        for (size_t i = 0; s->opts && s->opts[i].name; i++) {
+            char left[64];
+            snprintf(left, sizeof(left), "--%s%s%s", s->opts[i].name,
+                     s->opts[i].arg ? " " : "",
+                     s->opts[i].arg ? s->opts[i].arg : "");
+            fprintf(f, "      %-25s%s", left, s->opts[i].help);
+            if (s->opts[i].dflt)
+                fprintf(f, " (%s)", s->opts[i].dflt);
+            fputc('\n', f);
+        }
+        fprintf(f, "  workloads:");
+        for (size_t i = 0; s->workloads && s->workloads[i]; i++)
+            fprintf(f, " %s", s->workloads[i]);
+        fprintf(f, "\n  nemeses:");
+        for (size_t i = 0; s->nemeses && s->nemeses[i]; i++)
+            fprintf(f, " %s", s->nemeses[i]);
+        fputc('\n', f);
+    }
+}
+
+static int
+usage_error(const char *cmd, const char *fmt, const char *arg,
+            const char *detail)
+{
+    fprintf(stderr, "faultline %s: ", cmd);
+    fprintf(stderr, fmt, arg, detail);
+    fprintf(stderr, "\n(see 'faultline %s --help')\n", cmd);
+    return FL_EXIT_USAGE;
+}
+
+static void
+add_node(struct fl_test_args *a, const char *n, size_t len)
+{
+    while (len && (*n == ' ' || *n == '\t')) {
+        n++;
+        len--;
+    }
+    while (len &&
+           (n[len - 1] == ' ' || n[len - 1] == '\t' || n[len - 1] == '\r'))
+        len--;
+    if (!len)
+        return;
+    a->nodes = fl_xrealloc(a->nodes, (a->nnodes + 1) * sizeof(*a->nodes));
+    a->nodes[a->nnodes++] = fl_xstrndup(n, len);
+}
+
+static void
+add_node_list(struct fl_test_args *a, const char *s, char sep)
+{
+    while (*s) {
+        const char *e = strchr(s, sep);
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        add_node(a, s, len);
+        s += len;
+        if (*s)
+            s++;
+    }
+}
+
+static int
+parse_duration(const char *cmd, const char *opt, const char *v, int64_t *out)
+{
+    struct fl_err err = FL_ERR_INIT;
+
+    if (fl_parse_duration_ns(v, out, &err) < 0 || *out <= 0)
+        return usage_error(cmd, "--%s: %s", opt,
+                           err.msg[0] ? err.msg : "must be positive");
+    return 0;
+}
+
+int
+fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a)
+{
+    const char *cmd = argv[0];
+    struct option *opts = NULL;
+    size_t nbase = FL_ARRAY_SIZE(base_opts), nsuite = 0;
+    int rc = 0;
+
+    memset(a, 0, sizeof(*a));
+    a->time_limit_ns = 60 * 1000000000LL;
+    a->test_count = 1;
+    a->op_timeout_ns = 10 * 1000000000LL;
+    a->nemesis_interval_ns = 10 * 1000000000LL;
+    a->store = "store";
+    if (argc < 2 || argv[1][0] == '-') {
+        if (fl_cli_wants_help(argc, argv, "")) {
+            fl_cli_test_usage(stdout, cmd, NULL);
+            return 1;
+        }
+        fl_cli_test_usage(stderr, cmd, NULL);
+        return FL_EXIT_USAGE;
+    }
+    a->suite = fl_suite_find(argv[1]);
+    if (!a->suite)
+        return usage_error(cmd, "unknown suite '%s'%s", argv[1], "");
+    for (size_t i = 0; a->suite->opts && a->suite->opts[i].name; i++)
+        nsuite++;
+    opts = fl_xcalloc(nbase + nsuite + 1, sizeof(*opts));
+    memcpy(opts, base_opts, sizeof(base_opts));
+    for (size_t i = 0; i < nsuite; i++) {
+        opts[nbase + i].name = a->suite->opts[i].name;
+        opts[nbase + i].has_arg =
+            a->suite->opts[i].arg ? required_argument : no_argument;
+        opts[nbase + i].val = O_SUITE_BASE + (int)i;
+    }
+    a->opt_names = fl_xcalloc(nsuite + 1, sizeof(char *));
+    a->opt_values = fl_xcalloc(nsuite + 1, sizeof(char *));
+
+    optind = 2;
+    opterr = 0;
+    for (;;) {
+        int longi = -1;
+        int c = getopt_long(argc, argv, ":hn:", opts, &longi);
+        struct fl_err err = FL_ERR_INIT;
+        int64_t n;
+        if (c < 0)
+            break;
+        switch (c) {
+        case O_HELP:
+            fl_cli_test_usage(stdout, cmd, a->suite);
+            rc = 1;
+            goto out;
+        case O_NODE:
+            add_node(a, optarg, strlen(optarg));
+            break;
+        case O_NODES:
+            add_node_list(a, optarg, ',');
+            break;
+        case O_NODES_FILE: {
+            struct fl_strbuf sb = FL_STRBUF_INIT;
+            int r = fl_strbuf_read_file(&sb, optarg);
+            if (r < 0) {
+                fl_strbuf_release(&sb);
+                rc = usage_error(cmd, "--nodes-file %s: %s", optarg,
+                                 strerror(-r));
+                goto out;
+            }
+            add_node_list(a, sb.buf, '\n');
+            fl_strbuf_release(&sb);
+            break;
+        }
+        case O_USERNAME:
+            a->username = optarg;
+            break;
+        case O_PASSWORD:
+            a->password = optarg;
+            break;
+        case O_KEY:
+            a->private_key = optarg;
+            break;
+        case O_STRICT:
+            a->strict_host_keys = true;
+            break;
+        case O_NO_SSH:
+            a->no_ssh = true;
+            break;
+        case O_CONCURRENCY: {
+            size_t len = strlen(optarg);
+            bool per_node = len > 1 && optarg[len - 1] == 'n';
+            char *num = fl_xstrndup(optarg, per_node ? len - 1 : len);
+            int r = fl_parse_int64(num, 1, 100000, &n, &err);
+            free(num);
+            if (r < 0) {
+                rc = usage_error(cmd, "--concurrency %s: %s", optarg,
+                                 "must be N or Nn with N >= 1");
+                goto out;
+            }
+            free(a->concurrency);
+            a->concurrency = fl_xstrdup(optarg);
+            break;
+        }
+        case O_TIME_LIMIT:
+            rc = parse_duration(cmd, "time-limit", optarg, &a->time_limit_ns);
+            if (rc)
+                goto out;
+            break;
+        case O_OP_TIMEOUT:
+            rc = parse_duration(cmd, "op-timeout", optarg, &a->op_timeout_ns);
+            if (rc)
+                goto out;
+            break;
+        case O_NEM_INTERVAL:
+            rc = parse_duration(cmd, "nemesis-interval", optarg,
+                                &a->nemesis_interval_ns);
+            if (rc)
+                goto out;
+            break;
+        case O_TEST_COUNT:
+            if (fl_parse_int64(optarg, 1, 1000000, &a->test_count, &err) < 0) {
+                rc = usage_error(cmd, "--test-count %s: %s", optarg, err.msg);
+                goto out;
+            }
+            break;
+        case O_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-') {
+                rc = usage_error(cmd, "--seed %s: %s", optarg,
+                                 "must be a non-negative integer");
+                goto out;
+            }
+            a->seed = s;
+            a->seed_given = true;
+            break;
+        }
+        case O_RATE:
+            if (fl_parse_double(optarg, &a->rate_hz, &err) < 0) {
+                rc = usage_error(cmd, "--rate %s: %s", optarg, err.msg);
+                goto out;
+            }
+            a->rate_given = true;
+            break;
+        case O_WORKLOAD:
+            a->workload = optarg;
+            break;
+        case O_NEMESIS:
+            a->nemesis = optarg;
+            break;
+        case O_STORE:
+            a->store = optarg;
+            break;
+        case O_LEAVE:
+            a->leave_db_running = true;
+            break;
+        case O_JSON:
+            a->logging_json = true;
+            break;
+        case ':':
+            rc = usage_error(cmd, "option %s needs an argument%s",
+                             argv[optind - 1], "");
+            goto out;
+        case '?':
+            rc =
+                usage_error(cmd, "unknown option '%s'%s", argv[optind - 1], "");
+            goto out;
+        default:
+            if (c >= O_SUITE_BASE && c < O_SUITE_BASE + (int)nsuite) {
+                size_t k = a->nopts++;
+                a->opt_names[k] = a->suite->opts[c - O_SUITE_BASE].name;
+                a->opt_values[k] =
+                    a->suite->opts[c - O_SUITE_BASE].arg ? optarg : "true";
+                break;
+            }
+            rc = usage_error(cmd, "unexpected option%s%s", "", "");
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        rc = usage_error(cmd, "unexpected argument '%s'%s", argv[optind], "");
+        goto out;
+    }
+    if (a->workload && a->suite->workloads &&
+        !fl_suite_has(a->suite->workloads, a->workload)) {
+        rc = usage_error(cmd, "--workload %s: not a workload of this suite%s",
+                         a->workload, "");
+        goto out;
+    }
+out:
+    free(opts);
+    return rc;
+}
+
+void
+fl_cli_test_args_release(struct fl_test_args *a)
+{
+    for (size_t i = 0; i < a->nnodes; i++)
+        free(a->nodes[i]);
+    free(a->nodes);
+    free(a->concurrency);
+    free(a->opt_names);
+    free(a->opt_values);
+    memset(a, 0, sizeof(*a));
+}
+
+/* Set a suite option, as an integer when it looks like one. */
+static void
+set_suite_opt(struct fl_test *t, const char *name, const char *v)
+{
+    int64_t i;
+
+    if (strcmp(v, "true") == 0)
+        fl_test_set_opt_bool(t, name, true);
+    else if (fl_parse_int64(v, INT64_MIN, INT64_MAX, &i, NULL) == 0)
+        fl_test_set_opt_int(t, name, i);
+    else
+        fl_test_set_opt_str(t, name, v);
+}
+
+int
+fl_cli_test_build(const struct fl_test_args *a, const char *workload,
+                  const char *nemesis, struct fl_test *t)
+{
+    const struct fl_suite *s = a->suite;
+    struct fl_err err = FL_ERR_INIT;
+
+    t->suite = s;
+    for (size_t i = 0; i < a->nnodes; i++)
+        fl_test_add_node(t, a->nodes[i]);
+    /* Concurrency: N, or N per node ("1n" by default). Without nodes the
+     * local cluster has 5 (in-process suites pretend the same). */
+    size_t nodes = a->nnodes ? a->nnodes : 5;
+    const char *cs = a->concurrency ? a->concurrency : "1n";
+    size_t len = strlen(cs);
+    int64_t n = 1;
+    char *num = fl_xstrndup(cs, cs[len - 1] == 'n' ? len - 1 : len);
+    fl_parse_int64(num, 1, 100000, &n, NULL);
+    free(num);
+    if (cs[len - 1] == 'n')
+        n *= (int64_t)nodes;
+    t->concurrency = (int)n;
+    t->seed = a->seed_given ? a->seed : fl_rng_os_seed();
+    t->time_limit_ns = a->time_limit_ns;
+    t->op_timeout_ns = a->op_timeout_ns;
+    t->nemesis_interval_ns = a->nemesis_interval_ns;
+    t->rate_hz = a->rate_given ? a->rate_hz : 0;
+    t->leave_db_running = a->leave_db_running;
+    t->logging_json = a->logging_json;
+    t->no_remotes = s->in_process;
+    t->remote_opts.user = a->username;
+    t->remote_opts.password = a->password;
+    t->remote_opts.private_key = a->private_key;
+    t->remote_opts.host_key_mode =
+        a->strict_host_keys ? FL_HOST_KEY_STRICT : FL_HOST_KEY_TOFU;
+    if (a->no_ssh)
+        t->remote_opts.backend = "dummy";
+    else if (a->nnodes)
+        t->remote_opts.backend = "ssh";
+    workload = workload ? workload : a->workload;
+    if (!workload && s->workloads)
+        workload = s->workloads[0];
+    nemesis = nemesis ? nemesis : a->nemesis;
+    if (workload)
+        fl_test_set_opt_str(t, "workload", workload);
+    if (nemesis)
+        fl_test_set_opt_str(t, "nemesis", nemesis);
+    if (a->rate_given)
+        fl_test_set_opt(t, "rate",
+                        &(fl_val){FL_V_FLOAT, 0, 0, 0, {.d = a->rate_hz}});
+    fl_test_set_opt_int(t, "time-limit-ms", a->time_limit_ns / 1000000);
+    fl_test_set_opt_int(t, "nemesis-interval-ms",
+                        a->nemesis_interval_ns / 1000000);
+    for (size_t i = 0; s->opts && s->opts[i].name; i++) {
+        const char *v = s->opts[i].dflt;
+        for (size_t k = 0; k < a->nopts; k++)
+            if (strcmp(a->opt_names[k], s->opts[i].name) == 0)
+                v = a->opt_values[k];
+        if (v)
+            set_suite_opt(t, s->opts[i].name, v);
+    }
+    fl_test_sync_env(t);
+    if (s->build(t, &err) < 0) {
+        fprintf(stderr, "faultline: %s: %s\n", s->name, err.msg);
+        return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
+    }
+    fl_test_sync_env(t);
+    return 0;
+}
+
+void
+fl_cli_print_verdict(const struct fl_run_result *r)
+{
+    switch (r->verdict) {
+    case FL_VERDICT_TRUE:
+        printf("Everything looks good!\nverdict: valid\n");
+        break;
+    case FL_VERDICT_FALSE:
+        printf("Analysis invalid!\nverdict: invalid\n");
+        break;
+    default:
+        printf("Errors occurred during analysis, but no anomalies found.\n"
+               "verdict: unknown\n");
+        break;
+    }
+    if (r->store_dir)
+        printf("store: %s\n", r->store_dir);
+    printf("ops: %zu%s\n", r->nops, r->interrupted ? " (interrupted)" : "");
+    if (r->headline[0])
+        printf("anomalies:\n%s", r->headline);
+    fflush(stdout);
+}
 
 int
 fl_cmd_test(int argc, char **argv)
 {
-    FL_UNUSED(argc);
-    fprintf(stderr, "faultline: '%s' is not available in this build\n",
-            argv[0]);
-    return FL_EXIT_FAILED;
+    struct fl_test_args a;
+    int rc = fl_cli_test_parse(argc, argv, &a);
+    int exit_code = FL_EXIT_VALID;
+
+    if (rc == 1) {
+        fl_cli_test_args_release(&a);
+        return 0;
+    }
+    if (rc) {
+        fl_cli_test_args_release(&a);
+        return rc;
+    }
+    fl_run_install_signals();
+    for (int64_t i = 0; i < a.test_count; i++) {
+        struct fl_test t;
+        struct fl_run_result res;
+        struct fl_err err = FL_ERR_INIT;
+        struct fl_run_opts ro = {a.store, stderr};
+
+        fl_test_init(&t);
+        rc = fl_cli_test_build(&a, NULL, NULL, &t);
+        if (rc) {
+            fl_test_release(&t);
+            exit_code = rc;
+            break;
+        }
+        rc = fl_test_run(&t, &ro, &res, &err);
+        if (rc < 0) {
+            fprintf(stderr, "faultline: test failed: %s\n", err.msg);
+            if (res.store_dir)
+                fprintf(stderr, "store: %s\n", res.store_dir);
+            fl_run_result_release(&res);
+            fl_test_release(&t);
+            exit_code = FL_EXIT_FAILED;
+            break;
+        }
+        fl_cli_print_verdict(&res);
+        int code = fl_verdict_exit_code(res.verdict);
+        fl_run_result_release(&res);
+        fl_test_release(&t);
+        if (code != FL_EXIT_VALID) {
+            exit_code = code;
+            break;
+        }
+        if (fl_run_interrupts)
+            break;
+    }
+    fl_cli_test_args_release(&a);
+    return exit_code;
 }

@@ -6,6 +6,7 @@
  * of crashing on a NULL slot.
  */
 #include "util/common.h"
+
 #include "db/db.h"
 
 #include "util/err.h"
@@ -161,8 +162,8 @@ int
 fl_db_kill(struct fl_db *db, const struct fl_env *env, size_t node,
            struct fl_err *err)
 {
-    return dispatch(db ? db->type->kill : NULL, FL_DB_CAP_KILL, "kill", db,
-                    env, node, err);
+    return dispatch(db ? db->type->kill : NULL, FL_DB_CAP_KILL, "kill", db, env,
+                    node, err);
 }
 
 int
@@ -185,8 +186,8 @@ int
 fl_db_resume(struct fl_db *db, const struct fl_env *env, size_t node,
              struct fl_err *err)
 {
-    return dispatch(db ? db->type->resume : NULL, FL_DB_CAP_PAUSE, "resume",
-                    db, env, node, err);
+    return dispatch(db ? db->type->resume : NULL, FL_DB_CAP_PAUSE, "resume", db,
+                    env, node, err);
 }
 
 int
@@ -211,8 +212,7 @@ int
 fl_db_log_files(struct fl_db *db, const struct fl_env *env, size_t node,
                 struct fl_db_log_files *out, struct fl_err *err)
 {
-    if (!db || !db->type->log_files ||
-        !(db->type->caps & FL_DB_CAP_LOG_FILES))
+    if (!db || !db->type->log_files || !(db->type->caps & FL_DB_CAP_LOG_FILES))
         return 0;
     return db->type->log_files(db, env, node, out, err);
 }

@@ -42,8 +42,8 @@ FL_VEC(fl_db_log_files, struct fl_db_log_file);
  * Add a log file to files (both strings copied). name NULL uses the
  * remote path's last component.
  */
-void fl_db_log_files_add(struct fl_db_log_files *files,
-                         const char *remote_path, const char *name);
+void fl_db_log_files_add(struct fl_db_log_files *files, const char *remote_path,
+                         const char *name);
 /** Free the strings and the vector; leaves files empty. */
 void fl_db_log_files_release(struct fl_db_log_files *files);
 
@@ -132,8 +132,8 @@ int fl_db_pause(struct fl_db *db, const struct fl_env *env, size_t node,
                 struct fl_err *err);
 int fl_db_resume(struct fl_db *db, const struct fl_env *env, size_t node,
                  struct fl_err *err);
-int fl_db_setup_primary(struct fl_db *db, const struct fl_env *env,
-                        size_t node, struct fl_err *err);
+int fl_db_setup_primary(struct fl_db *db, const struct fl_env *env, size_t node,
+                        struct fl_err *err);
 int fl_db_primaries(struct fl_db *db, const struct fl_env *env,
                     struct fl_vec_u32 *out, struct fl_err *err);
 int fl_db_log_files(struct fl_db *db, const struct fl_env *env, size_t node,

@@ -8,6 +8,7 @@
  * thread fair and deterministic: a fast thread cannot starve the others.
  */
 #include "util/common.h"
+
 #include "gen/gen.h"
 
 void

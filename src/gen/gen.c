@@ -10,6 +10,7 @@
  * draw is kept until commit.
  */
 #include "util/common.h"
+
 #include "gen/gen.h"
 #include "gen/gen_int.h"
 
@@ -406,7 +407,9 @@ struct lazy_gen {
     bool done;
 };
 
-#define LAZY_MAX_EMPTY 1000 /* consecutive empty generators before giving up */
+#define LAZY_MAX_EMPTY                                                         \
+    1000 /* consecutive empty generators before giving up                      \
+          */
 
 static int
 lazy_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
@@ -962,8 +965,10 @@ fl_gen_f_map(const uint32_t *from, const uint32_t *to, size_t n,
     s->npairs = n;
     s->from = fl_xmalloc((n ? n : 1) * sizeof(uint32_t));
     s->to = fl_xmalloc((n ? n : 1) * sizeof(uint32_t));
-    memcpy(s->from, from, n * sizeof(uint32_t));
-    memcpy(s->to, to, n * sizeof(uint32_t));
+    if (n) {
+        memcpy(s->from, from, n * sizeof(uint32_t));
+        memcpy(s->to, to, n * sizeof(uint32_t));
+    }
     return fl_gen_new(&f_map_type, s);
 }
 

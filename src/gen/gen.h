@@ -119,11 +119,11 @@ struct fl_rng *fl_gen_ctx_rng(const struct fl_gen_ctx *ctx);
  * as ctx restricted to f, using f's buffers (valid until f is used again).
  */
 struct fl_gen_filter {
-    int nthreads;    /* threads the bitsets were built for, 0 = not yet */
-    int nwords;      /* words per bitset */
-    uint64_t *mask;  /* threads passing the predicate */
-    uint64_t *all;   /* scratch: ctx->all & mask */
-    uint64_t *free;  /* scratch: ctx->free & mask */
+    int nthreads;   /* threads the bitsets were built for, 0 = not yet */
+    int nwords;     /* words per bitset */
+    uint64_t *mask; /* threads passing the predicate */
+    uint64_t *all;  /* scratch: ctx->all & mask */
+    uint64_t *free; /* scratch: ctx->free & mask */
 };
 
 typedef bool fl_gen_thread_pred(void *arg, int thread, int concurrency);
@@ -140,14 +140,14 @@ void fl_gen_filter_release(struct fl_gen_filter *f);
  * 0..concurrency-1 for clients and concurrency for the nemesis.
  */
 struct fl_gen_threads {
-    int concurrency;       /* client threads */
-    int nthreads;          /* concurrency + 1 */
-    int nwords;            /* words per bitset */
-    uint64_t *all;         /* every thread */
-    uint64_t *free;        /* idle threads */
-    int32_t *thread_proc;  /* process of each thread */
-    int nfree;             /* idle thread count */
-    int next_thread;       /* round-robin cursor */
+    int concurrency;      /* client threads */
+    int nthreads;         /* concurrency + 1 */
+    int nwords;           /* words per bitset */
+    uint64_t *all;        /* every thread */
+    uint64_t *free;       /* idle threads */
+    int32_t *thread_proc; /* process of each thread */
+    int nfree;            /* idle thread count */
+    int next_thread;      /* round-robin cursor */
 };
 
 void fl_gen_threads_init(struct fl_gen_threads *s, int concurrency);
@@ -237,7 +237,7 @@ struct fl_gen *fl_gen_invoke(uint32_t f, fl_val value);
  * and allocate values in ctx->arena. free_arg (may be NULL) frees arg.
  */
 typedef int fl_gen_op_fn(void *arg, const struct fl_gen_ctx *ctx,
-                      struct fl_op *tmpl);
+                         struct fl_op *tmpl);
 struct fl_gen *fl_gen_fn(fl_gen_op_fn *fn, void *arg, void (*free_arg)(void *));
 
 /**
@@ -289,8 +289,8 @@ struct fl_gen *fl_gen_map(fl_gen_map_fn *fn, void *arg,
  * Rename :f of ops from[i] -> to[i] (n pairs, copied); events passed to
  * g's update are renamed back.
  */
-struct fl_gen *fl_gen_f_map(const uint32_t *from, const uint32_t *to,
-                            size_t n, struct fl_gen *g);
+struct fl_gen *fl_gen_f_map(const uint32_t *from, const uint32_t *to, size_t n,
+                            struct fl_gen *g);
 /** Drop ops for which pred is false. */
 typedef bool fl_gen_pred_fn(void *arg, const struct fl_op *op);
 struct fl_gen *fl_gen_filter(fl_gen_pred_fn *pred, void *arg,

@@ -22,8 +22,7 @@ void fl_gen__soonest_init(struct fl_gen__soonest *s);
  * s. Equal times are broken at random (rng), in proportion to weights.
  */
 void fl_gen__soonest_add(struct fl_gen__soonest *s, int idx, int res,
-                         const struct fl_op *op, int64_t w,
-                         struct fl_rng *rng);
+                         const struct fl_op *op, int64_t w, struct fl_rng *rng);
 
 /** Clone an array of n generators. */
 struct fl_gen **fl_gen__clone_array(struct fl_gen *const *gens, size_t n);

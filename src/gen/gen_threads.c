@@ -8,6 +8,7 @@
  * include the event's thread.
  */
 #include "util/common.h"
+
 #include "gen/gen.h"
 #include "gen/gen_int.h"
 
@@ -38,8 +39,7 @@ on_threads_ctx(struct on_threads *s, const struct fl_gen_ctx *ctx,
 }
 
 static int
-on_threads_op(struct fl_gen *g, const struct fl_gen_ctx *ctx,
-              struct fl_op *out)
+on_threads_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
 {
     struct on_threads *s = g->ctx;
     struct fl_gen_ctx sub;
@@ -109,8 +109,8 @@ static const struct fl_gen_type on_threads_type = {
 };
 
 struct fl_gen *
-fl_gen_on_threads(fl_gen_thread_pred *pred, void *arg,
-                  void (*free_arg)(void *), struct fl_gen *g)
+fl_gen_on_threads(fl_gen_thread_pred *pred, void *arg, void (*free_arg)(void *),
+                  struct fl_gen *g)
 {
     struct on_threads *s = fl_xcalloc(1, sizeof(*s));
 
@@ -158,15 +158,15 @@ fl_gen_clients_nemesis(struct fl_gen *client_gen, struct fl_gen *nemesis_gen)
 /* ---- each-thread and each-process ---- */
 
 struct each_gen {
-    struct fl_gen *fresh;   /* the pristine copy */
-    struct fl_gen **gens;   /* per thread, created on first use */
-    int32_t *procs;         /* each-process: process gens[t] belongs to */
-    int nthreads;           /* length of gens */
+    struct fl_gen *fresh; /* the pristine copy */
+    struct fl_gen **gens; /* per thread, created on first use */
+    int32_t *procs;       /* each-process: process gens[t] belongs to */
+    int nthreads;         /* length of gens */
     bool per_process;
-    uint64_t *one;          /* scratch bitsets for a one-thread context */
+    uint64_t *one; /* scratch bitsets for a one-thread context */
     uint64_t *one_free;
     int nwords;
-    int proposal;           /* thread whose op was proposed */
+    int proposal; /* thread whose op was proposed */
 };
 
 static void
@@ -350,9 +350,9 @@ fl_gen_each_process(struct fl_gen *g)
 /* ---- reserve ---- */
 
 struct reserve_gen {
-    size_t n;                     /* ranges; gens[n] is the default */
-    int *lo, *hi;                 /* thread range [lo, hi) of gens[i] */
-    struct fl_gen **gens;         /* n + 1 */
+    size_t n;                      /* ranges; gens[n] is the default */
+    int *lo, *hi;                  /* thread range [lo, hi) of gens[i] */
+    struct fl_gen **gens;          /* n + 1 */
     struct fl_gen_filter *filters; /* n + 1 */
     int proposal;
 };
@@ -514,8 +514,8 @@ fl_gen_reserve(const int *counts, struct fl_gen *const *gens, size_t n,
 
 struct process_limit {
     int limit;
-    int count;       /* distinct processes seen so far */
-    int32_t *seen;   /* per thread: last process counted, or INT32_MIN */
+    int count;     /* distinct processes seen so far */
+    int32_t *seen; /* per thread: last process counted, or INT32_MIN */
     int nthreads;
     bool done;
     struct fl_gen *gen;
@@ -709,15 +709,15 @@ struct indep_arg {
 };
 
 struct indep_gen {
-    int n;                 /* threads per group */
-    int64_t max_keys;      /* < 0: unlimited */
-    int64_t next_key;      /* next key to hand out */
+    int n;            /* threads per group */
+    int64_t max_keys; /* < 0: unlimited */
+    int64_t next_key; /* next key to hand out */
     struct indep_arg *make;
-    int ngroups;           /* set at first use */
-    struct fl_gen **gens;  /* per group: current key's generator */
-    int64_t *keys;         /* per group: its key, -1 = none */
-    bool *done;            /* per group: no keys left */
-    uint64_t *all, *free;  /* scratch context bitsets */
+    int ngroups;          /* set at first use */
+    struct fl_gen **gens; /* per group: current key's generator */
+    int64_t *keys;        /* per group: its key, -1 = none */
+    bool *done;           /* per group: no keys left */
+    uint64_t *all, *free; /* scratch context bitsets */
     int nwords;
     int proposal;
 };
@@ -827,8 +827,8 @@ indep_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
         fl_gen__soonest_add(&best, gi, rc, &op, s->n, fl_gen_ctx_rng(ctx));
     }
     if (best.idx < 0)
-        return any_live && fl_gen_ctx_free_count(ctx) !=
-                               fl_gen_ctx_all_count(ctx)
+        return any_live &&
+                       fl_gen_ctx_free_count(ctx) != fl_gen_ctx_all_count(ctx)
                    ? FL_GEN_PENDING
                    : FL_GEN_EXHAUSTED;
     s->proposal = best.idx;

@@ -8,6 +8,7 @@
  * an op that is then not used are undone by the caller (see gen.h).
  */
 #include "util/common.h"
+
 #include "gen/gen.h"
 #include "gen/gen_int.h"
 
@@ -135,8 +136,8 @@ fl_gen_shortest_any(struct fl_gen *const *gens, size_t n)
 struct mix_gen {
     struct fl_gen **gens;
     size_t n;
-    int64_t i;     /* current choice, -1 = not drawn yet */
-    int64_t prop;  /* the choice op() used */
+    int64_t i;    /* current choice, -1 = not drawn yet */
+    int64_t prop; /* the choice op() used */
 };
 
 static int
@@ -145,9 +146,8 @@ mix_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
     struct mix_gen *s = g->ctx;
 
     while (s->n > 0) {
-        int64_t i = s->i >= 0 ? s->i
-                              : (int64_t)fl_rng_below(fl_gen_ctx_rng(ctx),
-                                                      s->n);
+        int64_t i =
+            s->i >= 0 ? s->i : (int64_t)fl_rng_below(fl_gen_ctx_rng(ctx), s->n);
         int rc = fl_gen_op(s->gens[i], ctx, out);
         if (rc != FL_GEN_EXHAUSTED) {
             s->prop = i;
@@ -223,8 +223,7 @@ struct flip_flop {
 };
 
 static int
-flip_flop_op(struct fl_gen *g, const struct fl_gen_ctx *ctx,
-             struct fl_op *out)
+flip_flop_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
 {
     struct flip_flop *s = g->ctx;
 
@@ -375,8 +374,7 @@ static const struct fl_gen_type cycle_times_type = {
 };
 
 struct fl_gen *
-fl_gen_cycle_times(const int64_t *dts_ns, struct fl_gen *const *gens,
-                   size_t n)
+fl_gen_cycle_times(const int64_t *dts_ns, struct fl_gen *const *gens, size_t n)
 {
     struct cycle_times *s = fl_xcalloc(1, sizeof(*s));
     int64_t at = 0;
@@ -444,8 +442,7 @@ timed_new(const struct fl_gen_type *type, int64_t dt, struct fl_gen *g)
 }
 
 static int
-time_limit_op(struct fl_gen *g, const struct fl_gen_ctx *ctx,
-              struct fl_op *out)
+time_limit_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
 {
     struct timed *s = g->ctx;
     int rc;
@@ -582,8 +579,7 @@ sync_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
 {
     struct timed *s = g->ctx;
 
-    if (!s->done &&
-        fl_gen_ctx_free_count(ctx) != fl_gen_ctx_all_count(ctx))
+    if (!s->done && fl_gen_ctx_free_count(ctx) != fl_gen_ctx_all_count(ctx))
         return FL_GEN_PENDING;
     return fl_gen_op(s->gen, ctx, out);
 }
@@ -745,8 +741,8 @@ validate_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
         why = "no :process";
     else if (fl_gen_ctx_thread_of(ctx, out->process) < 0)
         why = "process has no thread";
-    else if (!fl_gen_ctx_thread_free(
-                 ctx, fl_gen_ctx_thread_of(ctx, out->process)))
+    else if (!fl_gen_ctx_thread_free(ctx,
+                                     fl_gen_ctx_thread_of(ctx, out->process)))
         why = "process's thread is not free";
     else if (out->process != FL_PROC_NEMESIS &&
              ctx->thread_proc[fl_gen_ctx_thread_of(ctx, out->process)] !=

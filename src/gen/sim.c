@@ -6,15 +6,16 @@
  * completion, the next scheduled op, or by the 1 ms pending interval.
  */
 #include "util/common.h"
+
 #include "gen/sim.h"
 
 #include "util/err.h"
 
-#define SIM_PENDING_NS 1000000 /* the interpreter's max pending interval */
+#define SIM_PENDING_NS 1000000  /* the interpreter's max pending interval */
 #define SIM_MAX_IDLE   10000000 /* pending steps in a row before giving up */
 
 struct inflight {
-    struct fl_op c;  /* the completion */
+    struct fl_op c; /* the completion */
     int thread;
 };
 
@@ -174,8 +175,8 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
         s.ctx.rng_nemesis = &s.rng_nem;
         struct inflight f = {op, t};
         if (op.type == FL_GEN_OP_SLEEP) {
-            f.c.time_ns = s.now + (op.value.kind == FL_V_INT ? op.value.u.i
-                                                             : 0);
+            f.c.time_ns =
+                s.now + (op.value.kind == FL_V_INT ? op.value.u.i : 0);
         } else if (op.type == FL_GEN_OP_LOG) {
             f.c.time_ns = s.now;
         } else {

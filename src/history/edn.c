@@ -10,6 +10,7 @@
  * and collection sizes are capped so hostile input fails cleanly.
  */
 #include "util/common.h"
+
 #include "history/edn.h"
 
 #include <math.h>
@@ -100,8 +101,9 @@ pos_of(const struct prs *p, const unsigned char *at, uint32_t *line,
     *col = (size_t)(at - ls) + 1;
 }
 
-FL_NORETURN FL_PRINTF(3, 4) static void
-perr_at(struct prs *p, const unsigned char *at, const char *fmt, ...)
+FL_NORETURN FL_PRINTF(3, 4) static void perr_at(struct prs *p,
+                                                const unsigned char *at,
+                                                const char *fmt, ...)
 {
     uint32_t line;
     size_t col;
@@ -452,6 +454,8 @@ parse_symbol(struct prs *p, fl_val *out)
              *s >= 0x20 && *s < 0x7f ? *s : '?');
     if (q < p->end && !(cls[*q] & C_DELIM))
         perr_at(p, s, "invalid symbol");
+    if (n > 1 && q[-1] == '/')
+        perr_at(p, s, "symbol ends with '/'");
     p->p = q;
     if (n == 3 && memcmp(s, "nil", 3) == 0)
         *out = fl_val_nil();
@@ -464,8 +468,7 @@ parse_symbol(struct prs *p, fl_val *out)
 }
 
 static fl_val
-text_val(struct prs *p, enum fl_val_kind kind, const unsigned char *s,
-         size_t n)
+text_val(struct prs *p, enum fl_val_kind kind, const unsigned char *s, size_t n)
 {
     fl_val v = {(uint8_t)kind, 0, 0, (uint32_t)n, {.s = NULL}};
     v.u.s = fl_arena_strndup(p->a, (const char *)s, n);
@@ -581,8 +584,8 @@ parse_char(struct prs *p, fl_val *out)
     static const struct {
         const char *name;
         int cp;
-    } names[] = {{"newline", '\n'},  {"space", ' '},     {"tab", '\t'},
-                 {"return", '\r'},   {"formfeed", '\f'}, {"backspace", '\b'}};
+    } names[] = {{"newline", '\n'}, {"space", ' '},     {"tab", '\t'},
+                 {"return", '\r'},  {"formfeed", '\f'}, {"backspace", '\b'}};
     const unsigned char *tok = p->p, *q = tok + 1, *end = p->end;
     uint32_t cp;
 
@@ -665,8 +668,9 @@ parse_items(struct prs *p, unsigned char close, const unsigned char *open)
             uint32_t line;
             size_t col;
             pos_of(p, open, &line, &col);
-            PERR(p, "unmatched '%c' (expected '%c' to close the '%c' at "
-                    "%u:%zu)",
+            PERR(p,
+                 "unmatched '%c' (expected '%c' to close the '%c' at "
+                 "%u:%zu)",
                  c, close, *open, line, col);
         }
         if (p->nstk - base >= EDN_MAX_ITEMS)
@@ -738,8 +742,9 @@ parse_dispatch(struct prs *p, fl_val *out)
         else if (n == 3 && memcmp(s, "NaN", 3) == 0)
             d = NAN;
         else
-            perr_at(p, tok, "unknown symbolic value (expected ##Inf, ##-Inf "
-                            "or ##NaN)");
+            perr_at(p, tok,
+                    "unknown symbolic value (expected ##Inf, ##-Inf "
+                    "or ##NaN)");
         if (e < end && !(cls[*e] & C_DELIM))
             perr_at(p, tok, "invalid symbolic value");
         *out = fl_val_float(d);
@@ -749,6 +754,13 @@ parse_dispatch(struct prs *p, fl_val *out)
     if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')) {
         const unsigned char *e = token_end(p, q);
         fl_val pair[2];
+        size_t tn = (size_t)(e - q);
+        if (tn > 1 && e[-1] == '/')
+            perr_at(p, tok, "tag ends with '/'");
+        if ((tn == 3 && memcmp(q, "nil", 3) == 0) ||
+            (tn == 4 && memcmp(q, "true", 4) == 0) ||
+            (tn == 5 && memcmp(q, "false", 5) == 0))
+            perr_at(p, tok, "reader tag must be a symbol");
         pair[0] = fl_val_sym(intern_cached(q, (size_t)(e - q)));
         p->p = e;
         if (++p->depth > EDN_MAX_DEPTH)
@@ -822,8 +834,7 @@ parse_value(struct prs *p, fl_val *out)
 /* Op maps */
 
 static int64_t
-op_int(struct prs *p, const fl_val *v, const unsigned char *at,
-       const char *key)
+op_int(struct prs *p, const fl_val *v, const unsigned char *at, const char *key)
 {
     if (v->kind != FL_V_INT)
         perr_at(p, at, "op's :%s is not an integer", key);
@@ -874,8 +885,7 @@ make_op(struct prs *p, struct fl_hist *h, size_t base,
                 op.type = FL_OP_INFO;
                 break;
             default:
-                perr_at(p, open, "unknown op :type :%s",
-                        fl_kw_name(v->u.id));
+                perr_at(p, open, "unknown op :type :%s", fl_kw_name(v->u.id));
             }
             break;
         case FL_KW_F:
@@ -892,21 +902,21 @@ make_op(struct prs *p, struct fl_hist *h, size_t base,
             op.flags &= (uint8_t)~FL_OP_NO_PROCESS;
             if (v->kind == FL_V_INT) {
                 if (v->u.i < 0 || v->u.i > INT32_MAX)
-                    perr_at(p, open, "op's :process %" PRId64
-                                     " is out of range",
+                    perr_at(p, open,
+                            "op's :process %" PRId64 " is out of range",
                             v->u.i);
                 op.process = (int32_t)v->u.i;
             } else if (v->kind == FL_V_KW) {
-                op.process = v->u.id == FL_KW_NEMESIS
-                                 ? FL_PROC_NEMESIS
-                                 : FL_PROC_KW(v->u.id);
+                op.process = v->u.id == FL_KW_NEMESIS ? FL_PROC_NEMESIS
+                                                      : FL_PROC_KW(v->u.id);
                 if (v->u.id > (uint32_t)INT32_MAX - 2)
                     perr_at(p, open, "too many keywords");
             } else if (v->kind == FL_V_NIL) {
                 op.flags |= FL_OP_NO_PROCESS;
             } else {
-                perr_at(p, open, "op's :process is not an integer or "
-                                 "keyword");
+                perr_at(p, open,
+                        "op's :process is not an integer or "
+                        "keyword");
             }
             break;
         case FL_KW_VALUE:
@@ -1012,8 +1022,7 @@ hist_body(struct prs *p, struct fl_hist *h)
             skip_ws(p);
             if (p->p == p->end)
                 perr_at(p, open,
-                        "unexpected end of input: '%c' is never closed",
-                        *open);
+                        "unexpected end of input: '%c' is never closed", *open);
             if (*p->p == close) {
                 p->p++;
                 break;
@@ -1022,8 +1031,7 @@ hist_body(struct prs *p, struct fl_hist *h)
         }
         skip_ws(p);
         if (p->p != p->end)
-            PERR(p, "unexpected data after the history's closing '%c'",
-                 close);
+            PERR(p, "unexpected data after the history's closing '%c'", close);
         return;
     }
     for (;;) {
@@ -1125,7 +1133,10 @@ add_f(struct fl_strbuf *sb, const struct fl_op *op)
     if (op->f == FL_KW_NONE && !(op->flags & FL_OP_F_STRING)) {
         fl_strbuf_add(sb, "nil", 3);
     } else if (op->flags & FL_OP_F_STRING) {
-        fl_val s = {FL_V_STR, 0, 0, (uint32_t)fl_kw_len(op->f),
+        fl_val s = {FL_V_STR,
+                    0,
+                    0,
+                    (uint32_t)fl_kw_len(op->f),
                     {.s = fl_kw_name(op->f)}};
         fl_val_print_edn(sb, &s);
     } else {

@@ -7,6 +7,7 @@
  * Jepsen quirks are warnings.
  */
 #include "util/common.h"
+
 #include "history/hist.h"
 
 #include <sys/mman.h>
@@ -43,7 +44,8 @@ hist_grow(struct fl_hist *h, size_t n)
     size_t old = h->alloc;
     FL_ALLOC_GROW(h->ops, n, h->alloc);
     if (h->lines && h->alloc != old)
-        h->lines = fl_xrealloc(h->lines, fl_st_mult(h->alloc, sizeof(uint32_t)));
+        h->lines =
+            fl_xrealloc(h->lines, fl_st_mult(h->alloc, sizeof(uint32_t)));
 }
 
 size_t
@@ -66,8 +68,8 @@ fl_hist__append_line(struct fl_hist *h, const struct fl_op *op, uint32_t line)
         if (!h->alloc)
             hist_grow(h, 1);
         if (h->alloc != cap)
-            h->lines = fl_xrealloc(h->lines,
-                                   fl_st_mult(h->alloc, sizeof(uint32_t)));
+            h->lines =
+                fl_xrealloc(h->lines, fl_st_mult(h->alloc, sizeof(uint32_t)));
     }
     size_t i = fl_hist_append(h, op);
     h->lines[i] = line;
@@ -202,9 +204,8 @@ proc_name(int32_t p, char *buf, size_t n)
         snprintf(buf, n, "%" PRId32, p);
 }
 
-static void
-warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
-        const char *fmt, ...) FL_PRINTF(5, 6);
+static void warn_op(const struct fl_hist *h, size_t i, FILE *warn,
+                    size_t *nwarn, const char *fmt, ...) FL_PRINTF(5, 6);
 
 static void
 warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
@@ -225,8 +226,7 @@ warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
 }
 
 int
-fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn,
-             struct fl_err *err)
+fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
 {
     struct fl_map open, crashed;
     char where[300], pname[64];

@@ -16,12 +16,12 @@
 struct fl_err;
 
 struct fl_hist {
-    struct fl_op *ops;      /* n ops in order */
-    size_t n, alloc;        /* used and allocated ops */
-    uint32_t *lines;        /* source line of each op (parsers), or NULL */
-    struct fl_arena arena;  /* values of all ops */
-    char *name;             /* source file for messages, or NULL; owned */
-    bool paired;            /* fl_hist_pair() has filled op.pair */
+    struct fl_op *ops;     /* n ops in order */
+    size_t n, alloc;       /* used and allocated ops */
+    uint32_t *lines;       /* source line of each op (parsers), or NULL */
+    struct fl_arena arena; /* values of all ops */
+    char *name;            /* source file for messages, or NULL; owned */
+    bool paired;           /* fl_hist_pair() has filled op.pair */
 };
 
 void fl_hist_init(struct fl_hist *h);
@@ -33,9 +33,9 @@ void fl_hist_release(struct fl_hist *h);
 size_t fl_hist_append(struct fl_hist *h, const struct fl_op *op);
 
 enum fl_hist_format {
-    FL_HIST_AUTO,  /* guess from the content: '{' then '"' means JSON */
+    FL_HIST_AUTO, /* guess from the content: '{' then '"' means JSON */
     FL_HIST_EDN,
-    FL_HIST_JSON,  /* JSON lines, see docs/history-json.md */
+    FL_HIST_JSON, /* JSON lines, see docs/history-json.md */
 };
 
 struct fl_hist_warning_sink;

@@ -8,6 +8,7 @@
  * gives an equal history; docs/history-json.md is the specification.
  */
 #include "util/common.h"
+
 #include "history/json.h"
 
 #include <jansson.h>
@@ -74,7 +75,9 @@ json_float(struct fl_strbuf *sb, double d)
 {
     if (isnan(d) || isinf(d)) {
         fl_strbuf_addf(sb, "{\"#float\":\"%s\"}",
-                       isnan(d) ? "NaN" : d < 0 ? "-Inf" : "Inf");
+                       isnan(d) ? "NaN"
+                       : d < 0  ? "-Inf"
+                                : "Inf");
         return;
     }
     char buf[48];
@@ -238,7 +241,7 @@ fl_json_print_val(struct fl_strbuf *sb, const fl_val *v)
     }
 }
 
-static const char *const op_fields[] = {"index", "time", "type", "process",
+static const char *const op_fields[] = {"index", "time",  "type",  "process",
                                         "f",     "value", "#extra"};
 
 static bool
@@ -267,8 +270,8 @@ fl_json_print_op(struct fl_strbuf *sb, const struct fl_op *op)
     fl_strbuf_addf(sb, "{\"index\":%" PRId64, op->index);
     if (op->time_ns >= 0 || (op->flags & FL_OP_HAS_TIME))
         fl_strbuf_addf(sb, ",\"time\":%" PRId64, op->time_ns);
-    fl_strbuf_addf(sb, ",\"type\":\"%s\",\"process\":",
-                   fl_op_type_name(op->type));
+    fl_strbuf_addf(sb,
+                   ",\"type\":\"%s\",\"process\":", fl_op_type_name(op->type));
     if (op->flags & FL_OP_NO_PROCESS)
         fl_strbuf_add(sb, "null", 4);
     else if (op->process == FL_PROC_NEMESIS)
@@ -384,8 +387,7 @@ jerr(struct jrd *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return fl_err_set(r->err, FL_EPARSE, "%s:%u:1: %s", r->name, r->line,
-                      msg);
+    return fl_err_set(r->err, FL_EPARSE, "%s:%u:1: %s", r->name, r->line, msg);
 }
 
 /*
@@ -400,8 +402,7 @@ valid_name(const char *s, size_t n, bool sym)
     if (sym) {
         if (s[0] == '#' || (s[0] >= '0' && s[0] <= '9'))
             return false;
-        if ((s[0] == '+' || s[0] == '-') && n > 1 && s[1] >= '0' &&
-            s[1] <= '9')
+        if ((s[0] == '+' || s[0] == '-') && n > 1 && s[1] >= '0' && s[1] <= '9')
             return false;
         if ((n == 3 && memcmp(s, "nil", 3) == 0) ||
             (n == 4 && memcmp(s, "true", 4) == 0) ||
@@ -425,10 +426,10 @@ static int
 intern_checked(struct jrd *r, const char *s, size_t n, const char *what,
                uint32_t *id)
 {
-    if (!valid_name(s, n, strcmp(what, "symbol") == 0 ||
-                              strcmp(what, "tag") == 0))
-        return jerr(r, "\"%.*s\" is not a valid %s name", (int)FL_MIN(n, 60),
-                    s, what);
+    if (!valid_name(s, n,
+                    strcmp(what, "symbol") == 0 || strcmp(what, "tag") == 0))
+        return jerr(r, "\"%.*s\" is not a valid %s name", (int)FL_MIN(n, 60), s,
+                    what);
     *id = fl_kw_intern(s, n);
     return 0;
 }
@@ -442,8 +443,8 @@ array_items(struct jrd *r, json_t *arr, enum fl_val_kind kind, fl_val *out)
     if (rc < 0)
         return rc;
     size_t n = json_array_size(arr);
-    fl_val *items = n ? fl_arena_alloc(r->a, fl_st_mult(n, sizeof(fl_val)))
-                      : NULL;
+    fl_val *items =
+        n ? fl_arena_alloc(r->a, fl_st_mult(n, sizeof(fl_val))) : NULL;
     for (size_t i = 0; i < n; i++) {
         rc = json_to_val(r, json_array_get(arr, i), &items[i]);
         if (rc < 0)
@@ -562,9 +563,8 @@ tagged_to_val(struct jrd *r, const char *tag, json_t *x, fl_val *out)
                     return rc;
                 if (items[i].kind != FL_V_INT && items[i].kind != FL_V_BIGINT)
                     return jerr(r, "#ratio parts must be integers");
-                bool bad = items[i].kind == FL_V_INT
-                               ? items[i].u.i <= 0
-                               : items[i].u.s[0] == '-';
+                bool bad = items[i].kind == FL_V_INT ? items[i].u.i <= 0
+                                                     : items[i].u.s[0] == '-';
                 if (i == 1 && bad)
                     return jerr(r, "#ratio denominator must be positive");
             }
@@ -589,7 +589,8 @@ tagged_to_val(struct jrd *r, const char *tag, json_t *x, fl_val *out)
                 return rc;
             r->depth--;
         }
-        fl_val v = {ratio ? FL_V_RATIO : FL_V_TAGGED, 0, 0, 2, {.items = items}};
+        fl_val v = {
+            ratio ? FL_V_RATIO : FL_V_TAGGED, 0, 0, 2, {.items = items}};
         *out = v;
         return 0;
     }
@@ -741,8 +742,7 @@ json_to_op(struct jrd *r, json_t *o, size_t pos, struct fl_op *op)
             }
         } else if (strcmp(key, "type") == 0) {
             const char *t = json_is_string(x) ? json_string_value(x) : "";
-            static const char *const types[] = {"invoke", "ok", "fail",
-                                                "info"};
+            static const char *const types[] = {"invoke", "ok", "fail", "info"};
             for (size_t i = 0; i < 4; i++)
                 if (strcmp(t, types[i]) == 0) {
                     op->type = (uint8_t)i;
@@ -780,8 +780,8 @@ json_to_op(struct jrd *r, json_t *o, size_t pos, struct fl_op *op)
             } else if (json_is_object(x) && json_object_size(x) == 1 &&
                        json_is_string(json_object_get(x, "#str"))) {
                 json_t *s = json_object_get(x, "#str");
-                op->f = fl_kw_intern(json_string_value(s),
-                                     json_string_length(s));
+                op->f =
+                    fl_kw_intern(json_string_value(s), json_string_length(s));
                 op->flags |= FL_OP_F_STRING;
             } else if (!json_is_null(x)) {
                 return jerr(r, "op's \"f\" is not a string");
@@ -867,8 +867,8 @@ fl_json_parse_hist(const char *buf, size_t len, const char *name,
         if (k == n)
             continue;
         json_error_t je;
-        json_t *o = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-                               &je);
+        json_t *o =
+            json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
         if (!o) {
             rc = fl_err_set(err, FL_EPARSE, "%s:%u:%d: %s", r.name, r.line,
                             je.column > 0 ? je.column : 1, je.text);

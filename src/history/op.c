@@ -5,6 +5,7 @@
  * key live in the op's extra map, which these helpers search.
  */
 #include "util/common.h"
+
 #include "history/op.h"
 
 const char *

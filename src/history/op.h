@@ -19,17 +19,17 @@ enum fl_op_type {
 };
 
 enum fl_op_flags {
-    FL_OP_HAS_INDEX = 1 << 0, /* :index was in the input */
-    FL_OP_HAS_TIME = 1 << 1,  /* :time was in the input */
-    FL_OP_F_STRING = 1 << 2,  /* :f was a string, not a keyword */
+    FL_OP_HAS_INDEX = 1 << 0,  /* :index was in the input */
+    FL_OP_HAS_TIME = 1 << 1,   /* :time was in the input */
+    FL_OP_F_STRING = 1 << 2,   /* :f was a string, not a keyword */
     FL_OP_NO_PROCESS = 1 << 3, /* :process was absent */
-    FL_OP_HAS_VALUE = 1 << 4, /* :value was present (possibly nil) */
+    FL_OP_HAS_VALUE = 1 << 4,  /* :value was present (possibly nil) */
 };
 
-#define FL_PROC_NEMESIS     (-1)
-#define FL_PROC_KW(id)      (-2 - (int32_t)(id))
-#define FL_PROC_IS_KW(p)    ((p) <= -2)
-#define FL_PROC_KW_ID(p)    ((uint32_t)(-2 - (p)))
+#define FL_PROC_NEMESIS      (-1)
+#define FL_PROC_KW(id)       (-2 - (int32_t)(id))
+#define FL_PROC_IS_KW(p)     ((p) <= -2)
+#define FL_PROC_KW_ID(p)     ((uint32_t)(-2 - (p)))
 #define FL_PROC_IS_CLIENT(p) ((p) >= 0)
 
 struct fl_op {

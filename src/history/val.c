@@ -8,6 +8,7 @@
  * agree, and fl_val_hash() is built to match them.
  */
 #include "util/common.h"
+
 #include "history/val.h"
 
 #include <math.h>
@@ -29,9 +30,9 @@ struct kw_entry {
 };
 
 static struct kw_entry *kw_chunks[KW_MAX_CHUNKS];
-static uint32_t kw_count;             /* published with release stores */
-static struct fl_strmap kw_index;     /* name -> id, protected by kw_mu */
-static struct fl_arena kw_names;      /* name storage, protected by kw_mu */
+static uint32_t kw_count;         /* published with release stores */
+static struct fl_strmap kw_index; /* name -> id, protected by kw_mu */
+static struct fl_arena kw_names;  /* name storage, protected by kw_mu */
 static pthread_mutex_t kw_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
 
@@ -153,8 +154,8 @@ fl_val_map(struct fl_arena *a, const fl_val *items, size_t npairs)
     if (npairs > UINT32_MAX / 2)
         FL_BUG("map of %zu pairs", npairs);
     if (npairs)
-        v.u.items = fl_arena_memdup(a, items,
-                                    fl_st_mult(2 * npairs, sizeof(fl_val)));
+        v.u.items =
+            fl_arena_memdup(a, items, fl_st_mult(2 * npairs, sizeof(fl_val)));
     return v;
 }
 
@@ -479,13 +480,13 @@ fl_val_equal(const fl_val *a, const fl_val *b)
 
 /* Hashing */
 
-#define H_SEQ   0x9e3779b97f4a7c15ull
-#define H_MAP   0xc2b2ae3d27d4eb4full
-#define H_SET   0x165667b19e3779f9ull
-#define H_KW    0x27d4eb2f165667c5ull
-#define H_SYM   0x85ebca77c2b2ae63ull
-#define H_STR   0x94d049bb133111ebull
-#define H_NIL   0x2545f4914f6cdd1dull
+#define H_SEQ 0x9e3779b97f4a7c15ull
+#define H_MAP 0xc2b2ae3d27d4eb4full
+#define H_SET 0x165667b19e3779f9ull
+#define H_KW  0x27d4eb2f165667c5ull
+#define H_SYM 0x85ebca77c2b2ae63ull
+#define H_STR 0x94d049bb133111ebull
+#define H_NIL 0x2545f4914f6cdd1dull
 
 static uint64_t
 mix(uint64_t h, uint64_t x)
@@ -515,8 +516,8 @@ fl_val_hash(const fl_val *v)
         }
         if (d.n == 19) {
             /* Might still fit: compare against INT64 limits textually. */
-            const char *lim = d.neg ? "9223372036854775808"
-                                    : "9223372036854775807";
+            const char *lim =
+                d.neg ? "9223372036854775808" : "9223372036854775807";
             if (memcmp(d.d, lim, 19) <= 0) {
                 uint64_t x = 0;
                 for (size_t i = 0; i < 19; i++)
@@ -812,7 +813,7 @@ fl_val_print_edn(struct fl_strbuf *sb, const fl_val *v)
     case FL_V_LIST:
     case FL_V_VEC:
     case FL_V_SET: {
-        const char *open = v->kind == FL_V_LIST ? "("
+        const char *open = v->kind == FL_V_LIST  ? "("
                            : v->kind == FL_V_VEC ? "["
                                                  : "#{";
         fl_strbuf_addstr(sb, open);

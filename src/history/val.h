@@ -38,10 +38,10 @@ enum fl_val_kind {
 };
 
 typedef struct fl_val {
-    uint8_t kind;   /* enum fl_val_kind */
-    uint8_t flags;  /* reserved, 0 */
-    uint16_t pad;   /* 0 */
-    uint32_t n;     /* length in bytes or items (pairs for maps) */
+    uint8_t kind;  /* enum fl_val_kind */
+    uint8_t flags; /* reserved, 0 */
+    uint16_t pad;  /* 0 */
+    uint32_t n;    /* length in bytes or items (pairs for maps) */
     union {
         bool b;
         int64_t i;
@@ -94,7 +94,7 @@ enum fl_kw_fixed {
 #define FL_KW_ENUM_(name, str) FL_KW_##name,
     FL_KW_LIST(FL_KW_ENUM_)
 #undef FL_KW_ENUM_
-    FL_KW_NFIXED
+        FL_KW_NFIXED
 };
 
 /** Intern a keyword or symbol name (without ':'); thread-safe. */

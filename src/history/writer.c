@@ -8,6 +8,7 @@
  * cheap next to the ops themselves.
  */
 #include "util/common.h"
+
 #include "history/writer.h"
 
 #include <fcntl.h>
@@ -25,7 +26,7 @@ struct fl_hist_writer {
     int fd;               /* protected by mu */
     struct fl_strbuf buf; /* unwritten lines, protected by mu */
     char *path;
-    int failed;           /* sticky error code, protected by mu */
+    int failed; /* sticky error code, protected by mu */
 };
 
 struct fl_hist_writer *

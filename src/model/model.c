@@ -6,6 +6,7 @@
  * with memcmp and hash with XXH3.
  */
 #include "util/common.h"
+
 #include "model/model.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -15,14 +16,10 @@
 #include <xxhash.h>
 
 const struct fl_model_type *const fl_model_types[] = {
-    &fl_model_register_type,
-    &fl_model_cas_register_type,
-    &fl_model_mutex_type,
-    &fl_model_set_type,
-    &fl_model_unordered_queue_type,
-    &fl_model_fifo_queue_type,
-    &fl_model_multi_register_type,
-    NULL,
+    &fl_model_register_type,        &fl_model_cas_register_type,
+    &fl_model_mutex_type,           &fl_model_set_type,
+    &fl_model_unordered_queue_type, &fl_model_fifo_queue_type,
+    &fl_model_multi_register_type,  NULL,
 };
 
 const struct fl_model_type *
@@ -42,6 +39,7 @@ fl_model_init(struct fl_model *m, const struct fl_model_type *type)
     memset(m, 0, sizeof(*m));
     m->type = type;
     fl_map_init(&m->by_hash);
+    fl_map_init(&m->by_int);
     FL_ALLOC_GROW(m->vals, 1, m->alloc);
     m->chain = fl_xcalloc(m->alloc, sizeof(*m->chain));
     m->vals[0] = &nil;
@@ -56,6 +54,7 @@ fl_model_release(struct fl_model *m)
     free(m->vals);
     free(m->chain);
     fl_map_release(&m->by_hash);
+    fl_map_release(&m->by_int);
     memset(m, 0, sizeof(*m));
 }
 
@@ -64,6 +63,11 @@ fl_model_intern(struct fl_model *m, const fl_val *v)
 {
     if (v->kind == FL_V_NIL)
         return FL_MODEL_NIL;
+    if (v->kind == FL_V_INT) {
+        uint64_t *iv = fl_map_get(&m->by_int, (uint64_t)v->u.i);
+        if (iv)
+            return (uint32_t)*iv;
+    }
     uint64_t h = fl_val_hash(v);
     uint64_t *slot = fl_map_get(&m->by_hash, h);
     if (slot) {
@@ -81,6 +85,8 @@ fl_model_intern(struct fl_model *m, const fl_val *v)
     m->vals[id] = v;
     m->chain[id] = slot ? (uint32_t)*slot : 0;
     fl_map_put(&m->by_hash, h, id);
+    if (v->kind == FL_V_INT)
+        fl_map_put(&m->by_int, (uint64_t)v->u.i, id);
     return id;
 }
 
@@ -93,8 +99,7 @@ fl_model_val(const struct fl_model *m, uint32_t vid)
 }
 
 bool
-fl_model_state_equal(const uint32_t *a, size_t na, const uint32_t *b,
-                     size_t nb)
+fl_model_state_equal(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
 }
@@ -137,9 +142,9 @@ fl_model__bad_op(struct fl_model *m, uint32_t f, const fl_val *value,
 {
     struct fl_strbuf sb = FL_STRBUF_INIT;
     fl_val_print_edn(&sb, value);
-    int rc = fl_err_set(err, FL_EMODEL, "model %s: op :%s %.80s: %s",
-                        m->type->name, f ? fl_kw_name(f) : "(no :f)", sb.buf,
-                        why);
+    int rc =
+        fl_err_set(err, FL_EMODEL, "model %s: op :%s %.80s: %s", m->type->name,
+                   f ? fl_kw_name(f) : "(no :f)", sb.buf, why);
     fl_strbuf_release(&sb);
     return rc;
 }

@@ -66,15 +66,14 @@ struct fl_model_type {
      * unordered-queue's values), or NULL when it cannot be split.
      */
     const fl_val *(*element)(uint32_t f, const fl_val *value);
-    bool (*equal)(const uint32_t *a, size_t na, const uint32_t *b,
-                  size_t nb);
+    bool (*equal)(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
     uint64_t (*hash)(const uint32_t *s, size_t ns);
     /** The state as an EDN value in a (for result maps). */
     fl_val (*print)(const struct fl_model *m, const uint32_t *s, size_t ns,
                     struct fl_arena *a);
     /** A short description of mop (":read 3") into a, for messages. */
-    fl_val (*print_op)(const struct fl_model *m, const uint32_t *mop,
-                       size_t nm, struct fl_arena *a);
+    fl_val (*print_op)(const struct fl_model *m, const uint32_t *mop, size_t nm,
+                       struct fl_arena *a);
 };
 
 struct fl_model {
@@ -83,6 +82,7 @@ struct fl_model {
     uint32_t *chain;       /* vid -> next vid with the same hash, or 0 */
     size_t nvals, alloc;   /* used and allocated vids */
     struct fl_map by_hash; /* fl_val_hash -> first vid */
+    struct fl_map by_int;  /* integer value -> vid (the common case) */
 };
 
 extern const struct fl_model_type fl_model_register_type;

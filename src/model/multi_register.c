@@ -7,6 +7,7 @@
  * of (key id, value id) pairs whose value is not nil, so it is canonical.
  */
 #include "util/common.h"
+
 #include "model/model.h"
 #include "util/err.h"
 
@@ -28,8 +29,7 @@ mr_put(struct fl_vec_u32 *out, size_t base, uint32_t k, uint32_t v)
             out->v[i + 1] = v;
             return;
         }
-        memmove(out->v + i, out->v + i + 2,
-                (out->n - i - 2) * sizeof(*out->v));
+        memmove(out->v + i, out->v + i + 2, (out->n - i - 2) * sizeof(*out->v));
         out->n -= 2;
         return;
     }
@@ -82,8 +82,7 @@ mr_compile(struct fl_model *m, uint32_t f, const fl_val *value, bool crashed,
     FL_VEC_PUSH(mop, MR_TXN);
     for (uint32_t i = 0; i < value->n; i++) {
         const fl_val *mo = &value->u.items[i];
-        if (!fl_val_is_seq(mo) || mo->n != 3 ||
-            mo->u.items[0].kind != FL_V_KW)
+        if (!fl_val_is_seq(mo) || mo->n != 3 || mo->u.items[0].kind != FL_V_KW)
             return fl_model__bad_op(m, f, value, err,
                                     "each micro-op must be [:read k v] or "
                                     "[:write k v]");
@@ -171,8 +170,7 @@ mr_print_op(const struct fl_model *m, const uint32_t *mop, size_t nm,
                        *fl_model_val(m, mo[1]), *fl_model_val(m, mo[2])};
         items[i] = fl_val_coll(a, FL_V_VEC, t, 3);
     }
-    fl_val txn[2] = {fl_val_kw(FL_KW_TXN),
-                     fl_val_coll(a, FL_V_VEC, items, n)};
+    fl_val txn[2] = {fl_val_kw(FL_KW_TXN), fl_val_coll(a, FL_V_VEC, items, n)};
     free(items);
     return fl_val_coll(a, FL_V_VEC, txn, 2);
 }

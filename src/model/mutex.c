@@ -5,6 +5,7 @@
  * unlocks it. The initial value is nil or false (unlocked) or true.
  */
 #include "util/common.h"
+
 #include "model/model.h"
 #include "util/err.h"
 
@@ -32,8 +33,8 @@ mutex_init(struct fl_model *m, const fl_val *init, struct fl_vec_u32 *state,
 }
 
 static int
-mutex_compile(struct fl_model *m, uint32_t f, const fl_val *value,
-              bool crashed, struct fl_vec_u32 *mop, struct fl_err *err)
+mutex_compile(struct fl_model *m, uint32_t f, const fl_val *value, bool crashed,
+              struct fl_vec_u32 *mop, struct fl_err *err)
 {
     FL_UNUSED(crashed);
     if (f == FL_KW_ACQUIRE)
@@ -92,8 +93,8 @@ mutex_print_op(const struct fl_model *m, const uint32_t *mop, size_t nm,
 {
     FL_UNUSED(m);
     FL_UNUSED(nm);
-    fl_val v = fl_val_kw(mop[0] == MUTEX_ACQUIRE ? FL_KW_ACQUIRE
-                                                 : FL_KW_RELEASE);
+    fl_val v =
+        fl_val_kw(mop[0] == MUTEX_ACQUIRE ? FL_KW_ACQUIRE : FL_KW_RELEASE);
     return fl_val_coll(a, FL_V_VEC, &v, 1);
 }
 

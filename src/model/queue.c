@@ -12,6 +12,7 @@
  * remove whatever is at the head.
  */
 #include "util/common.h"
+
 #include "model/model.h"
 #include "util/err.h"
 

@@ -7,6 +7,7 @@
  * The state is one value id.
  */
 #include "util/common.h"
+
 #include "model/model.h"
 #include "util/err.h"
 

@@ -7,6 +7,7 @@
  * read observes every element at one instant.
  */
 #include "util/common.h"
+
 #include "model/model.h"
 #include "util/err.h"
 

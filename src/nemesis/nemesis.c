@@ -7,6 +7,7 @@
  * is fine for the one or two keys a completion carries.
  */
 #include "util/common.h"
+
 #include "nemesis/nemesis.h"
 
 #include "util/arena.h"
@@ -86,8 +87,8 @@ fl_nemesis_setup(struct fl_nemesis *n, const struct fl_env *env,
 
 int
 fl_nemesis_invoke(struct fl_nemesis *n, const struct fl_env *env,
-                  const struct fl_op *op, struct fl_arena *a,
-                  struct fl_op *out, struct fl_err *err)
+                  const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+                  struct fl_err *err)
 {
     if (!n || !n->type->invoke)
         return 0;

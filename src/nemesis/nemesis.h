@@ -38,8 +38,8 @@ struct fl_nemesis_type {
      * negative code (err filled) records the op :info with the error.
      */
     int (*invoke)(struct fl_nemesis *n, const struct fl_env *env,
-                  const struct fl_op *op, struct fl_arena *a,
-                  struct fl_op *out, struct fl_err *err);
+                  const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+                  struct fl_err *err);
     /** Heal every fault this nemesis may have caused. */
     int (*teardown)(struct fl_nemesis *n, const struct fl_env *env,
                     struct fl_err *err);
@@ -95,10 +95,10 @@ void fl_op_set_extra(struct fl_op *out, struct fl_arena *a, uint32_t kw,
  * open a region, ops with :f in stop close it.
  */
 struct fl_nemesis_perf {
-    const char *name;     /* "partition", "kill" */
-    uint32_t start[4];    /* :f ids opening the region, 0-terminated */
-    uint32_t stop[4];     /* :f ids closing it, 0-terminated */
-    const char *color;    /* "#E9DCA0" */
+    const char *name;  /* "partition", "kill" */
+    uint32_t start[4]; /* :f ids opening the region, 0-terminated */
+    uint32_t stop[4];  /* :f ids closing it, 0-terminated */
+    const char *color; /* "#E9DCA0" */
 };
 
 /**

@@ -6,6 +6,7 @@
  * the CLI produced.
  */
 #include "util/common.h"
+
 #include "os/os.h"
 
 #include "util/err.h"

@@ -106,10 +106,10 @@ fl_report_have_gnuplot(void)
     return gnuplot_found;
 }
 
+/* history times are ns since the run's origin; plots show seconds */
 static double
-sec(const struct plot_ctx *p, int64_t t_ns)
+sec(int64_t t_ns)
 {
-    FL_UNUSED(p);
     return (double)t_ns / 1e9;
 }
 
@@ -262,7 +262,7 @@ write_raw(const struct plot_ctx *p, bool *present, struct fl_err *err)
                 if (s->fi != fi || s->type != t)
                     continue;
                 present[blk] = true;
-                fprintf(f, "%.6f %.6f\n", sec(p, s->inv_ns),
+                fprintf(f, "%.6f %.6f\n", sec(s->inv_ns),
                         (double)(s->comp_ns - s->inv_ns) / 1e6);
             }
             if (!present[blk])
@@ -423,7 +423,7 @@ write_clock(const struct plot_ctx *p, struct fl_err *err)
         fprintf(f, "# node=%s\n", p->nodes[n]);
         for (size_t i = 0; i < p->nc; i++)
             if (p->c[i].node == n)
-                fprintf(f, "%.6f %.6f\n", sec(p, p->c[i].t_ns), p->c[i].off_s);
+                fprintf(f, "%.6f %.6f\n", sec(p->c[i].t_ns), p->c[i].off_s);
         fprintf(f, "\n\n");
     }
     rc = close_file(f, path.buf, err);
@@ -460,21 +460,21 @@ gp_regions(const struct plot_ctx *p, struct fl_strbuf *sb)
             fl_strbuf_addf(sb,
                            "set arrow from %.6f, graph 0 to %.6f, graph 1 "
                            "nohead lc rgb \"%s\" lw 1.5 dt 2 back\n",
-                           sec(p, g->start_ns), sec(p, g->start_ns), col);
+                           sec(g->start_ns), sec(g->start_ns), col);
             continue;
         }
         fl_strbuf_addf(sb,
                        "set object %d rect from %.6f, graph 0 to %.6f, "
                        "graph 1 fc rgb \"%s\" fs transparent solid 0.25 "
                        "noborder behind\n",
-                       obj++, sec(p, g->start_ns), sec(p, g->end_ns), col);
+                       obj++, sec(g->start_ns), sec(g->end_ns), col);
         if (p->regions.n <= 40) {
             fl_strbuf_addf(sb, "set label ");
             gp_str(sb, g->label);
             fl_strbuf_addf(sb,
                            " at %.6f, graph %.2f left font \",8\" "
                            "tc rgb \"#555555\" front\n",
-                           sec(p, g->start_ns), 0.96 - 0.05 * (g->kind % 8));
+                           sec(g->start_ns), 0.96 - 0.05 * (g->kind % 8));
         }
     }
 }
@@ -516,7 +516,7 @@ gp_begin(const struct plot_ctx *p, struct fl_strbuf *sb, const char *name,
                    "\nset xlabel \"time (s)\"\nset ylabel \"%s\"\n"
                    "set key outside right top\nset grid\nset format x \"%%g\"\n"
                    "set xrange [%.6f:%.6f]\n",
-                   ylabel, sec(p, p->t0_ns), sec(p, p->t1_ns));
+                   ylabel, sec(p->t0_ns), sec(p->t1_ns));
     if (logy)
         fl_strbuf_addstr(sb, "set logscale y\n");
     gp_regions(p, sb);

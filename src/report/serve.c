@@ -435,9 +435,9 @@ static void
 add_headlines(struct fl_strbuf *sb, const fl_val *m)
 {
     static const char *const keys[] = {
-        "anomaly-types",    "error", "lost-count", "unexpected-count",
-        "duplicated-count", "not",   "also-not",   "cause",
-        "failures",
+        "anomaly-types",    "error", "lost-count",  "unexpected-count",
+        "duplicated-count", "not",   "also-not",    "cause",
+        "failures",         "op",    "previous-ok", "last-op",
     };
 
     for (size_t k = 0; k < FL_ARRAY_SIZE(keys); k++) {

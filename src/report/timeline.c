@@ -246,9 +246,9 @@ fl_report_timeline(const char *path, const struct fl_hist *h, const char *title,
     fl_strbuf_addstr(&sb, timeline_page_body);
 
     fl_strbuf_addf(&sb,
-                   "<script>window.FL_DATA={\"n\":%zu,\"t0Ms\":%.6f,"
-                   "\"spanMs\":%.6f",
-                   nsp, (double)t0 / 1e6,
+                   "<script>window.FL_DATA={\"n\":%zu,\"events\":%zu,"
+                   "\"t0Ms\":%.6f,\"spanMs\":%.6f",
+                   nsp, h->n, (double)t0 / 1e6,
                    (double)FL_MAX(t1 - t0, (int64_t)1000) / 1e6);
     add_cols(&sb, procs, nprocs);
     fl_strbuf_addstr(&sb, ",\"fs\":[");

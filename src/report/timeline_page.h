@@ -267,7 +267,7 @@ static const char timeline_page_js[] =
     "    stats.drawMs = performance.now() - T0;\n"
     "    stats.frames++;\n"
     "    const st = niceStep(60 / pxPerMs);\n"
-    "    info.textContent = N + \" ops, \" + ncol + \" processes; showing \" + fmtMs(t0, st) +\n"
+    "    info.textContent = N + \" ops (\" + D.events + \" history entries), \" + ncol + \" processes; showing \" + fmtMs(t0, st) +\n"
     "      \" to \" + fmtMs(t1, st) + \" (\" + n + \" ops, \" + stats.mode + \", \" + stats.drawMs.toFixed(1) + \" ms)\";\n"
     "  }\n"
     "  function hit(ev) {\n"

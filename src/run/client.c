@@ -5,6 +5,7 @@
  * benchmark drives and what a test without a client uses.
  */
 #include "util/common.h"
+
 #include "run/client.h"
 
 #include "util/err.h"
@@ -73,8 +74,8 @@ fl_client_setup(struct fl_client *c, const struct fl_env *env,
 
 int
 fl_client_invoke(struct fl_client *c, const struct fl_env *env,
-                 const struct fl_op *op, struct fl_arena *a,
-                 struct fl_op *out, struct fl_err *err)
+                 const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+                 struct fl_err *err)
 {
     return c->type->invoke(c, env, op, a, out, err);
 }

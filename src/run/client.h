@@ -50,8 +50,8 @@ struct fl_client_type {
      * lock shared with other threads for longer than the call.
      */
     int (*invoke)(struct fl_client *c, const struct fl_env *env,
-                  const struct fl_op *op, struct fl_arena *a,
-                  struct fl_op *out, struct fl_err *err);
+                  const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+                  struct fl_err *err);
     /** Remove what setup created (once per node, after the run). */
     int (*teardown)(struct fl_client *c, const struct fl_env *env,
                     struct fl_err *err);

@@ -10,6 +10,7 @@
  * keeps the thread busy until the sleep ends, or logs at once.
  */
 #include "util/common.h"
+
 #include "run/interpreter.h"
 #include "run/run_int.h"
 
@@ -19,10 +20,10 @@
 #include "util/err.h"
 #include "util/log.h"
 
-#define PENDING_NS       (1 * FL_NS_PER_MS)  /* max pending interval */
-#define FLUSH_NS         (5 * FL_NS_PER_MS)  /* history.edn flush */
-#define PROGRESS_TTY_NS  (FL_NS_PER_S / 2)
-#define PROGRESS_FILE_NS (2 * FL_NS_PER_S)
+#define PENDING_NS             (1 * FL_NS_PER_MS) /* max pending interval */
+#define FLUSH_NS               (5 * FL_NS_PER_MS) /* history.edn flush */
+#define PROGRESS_TTY_NS        (FL_NS_PER_S / 2)
+#define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
 
 struct tslot {
@@ -50,19 +51,20 @@ struct fl_interp {
     struct fl_gen_ctx ctx;
     struct fl_err gen_err;
     uint64_t next_seq;
-    int outstanding;          /* ops in flight, sleeps included */
+    int outstanding; /* ops in flight, sleeps included */
     int nsleeping;
-    uint64_t nem_seq;         /* nemesis op in flight with a deadline */
+    uint64_t nem_seq; /* nemesis op in flight with a deadline */
     int64_t nem_deadline;
-    struct tq_entry *tq;      /* ring buffer of timeouts */
+    struct tq_entry *tq; /* ring buffer of timeouts */
     size_t tq_head, tq_n, tq_cap;
-    unsigned seen_seq;        /* queue seq when last drained */
-    bool spin;                /* spin before sleeping */
+    unsigned seen_seq; /* queue seq when last drained */
+    bool spin;         /* scheduler spins before sleeping */
+    bool worker_spin;  /* workers do too */
     struct fl_interp_stats st;
     int64_t last_flush, last_progress;
-    uint64_t progress_ops;     /* completions at the last progress line */
+    uint64_t progress_ops; /* completions at the last progress line */
     bool tty;
-    bool *fault_on;            /* per perf region */
+    bool *fault_on; /* per perf region */
     int progress_len;
 };
 
@@ -96,9 +98,16 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     fl_gen_threads_init(&in->th, o->concurrency);
     in->slots = fl_xcalloc((size_t)in->th.nthreads, sizeof(*in->slots));
     fl_run__queue_init(&in->queue);
-    /* Spinning pays when workers can run beside the scheduler. */
+    /*
+     * Spinning pays only when every worker can sit on a core of its own
+     * beside the scheduler; otherwise idle spinners steal the scheduler's
+     * CPU, which is the bottleneck. The scheduler itself always spins a
+     * little on a multi-core machine.
+     */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     in->spin = ncpu > 1;
+    in->worker_spin = ncpu > in->th.nthreads;
+    bool worker_spin = in->worker_spin;
     in->shared = fl_xcalloc(1, sizeof(*in->shared));
     atomic_store(&in->shared->refs, 1);
     fl_rng_seed(&in->rng, o->seed);
@@ -113,9 +122,9 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     for (int t = 0; t < in->th.nthreads; t++) {
         bool nem = t == o->concurrency;
         in->slots[t].sleep_until = -1;
-        in->slots[t].w = fl_run__worker_start(t, nem, o->env, o->client,
-                                              o->nemesis, &in->queue,
-                                              in->shared, in->spin, err);
+        in->slots[t].w =
+            fl_run__worker_start(t, nem, o->env, o->client, o->nemesis,
+                                 &in->queue, in->shared, worker_spin, err);
         if (!in->slots[t].w) {
             fl_interp_free(in, 0);
             return NULL;
@@ -125,11 +134,11 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     return in;
 }
 
-void
+int
 fl_interp_free(struct fl_interp *in, int64_t grace_ns)
 {
     if (!in)
-        return;
+        return 0;
     for (int t = 0; t < in->th.nthreads; t++)
         fl_run__worker_stop(in->slots[t].w);
     /* Give abandoned workers a chance to return before we go. */
@@ -137,12 +146,14 @@ fl_interp_free(struct fl_interp *in, int64_t grace_ns)
     while (atomic_load(&in->shared->abandoned) > 0 &&
            fl_clock_now_ns(fl_clock_real()) < until)
         usleep(1000);
+    int stuck = atomic_load(&in->shared->abandoned);
     fl_run__shared_unref(in->shared);
     free(in->tq);
     free(in->slots);
     free(in->fault_on);
     fl_gen_threads_release(&in->th);
     free(in);
+    return stuck;
 }
 
 static void
@@ -307,12 +318,11 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
     c.extra = NULL;
     fl_op_set_error(&c, &in->o.hist->arena, "timeout");
     fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
-            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f),
-            t);
+            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f), t);
     in->st.timeouts++;
     s->w = fl_run__worker_start(t, t == in->th.concurrency, in->o.env,
                                 in->o.client, in->o.nemesis, &in->queue,
-                                in->shared, in->spin, err);
+                                in->shared, in->worker_spin, err);
     if (!s->w)
         return err && err->code ? err->code : -EAGAIN;
     return complete(in, g, &c, t, now, err);
@@ -378,8 +388,7 @@ wait_until(struct fl_interp *in, int64_t deadline)
             return;
         FL_CPU_RELAX();
     }
-    int64_t left = deadline == INT64_MAX ? FL_NS_PER_S
-                                         : deadline - now_rel(in);
+    int64_t left = deadline == INT64_MAX ? FL_NS_PER_S : deadline - now_rel(in);
     if (left <= 0)
         return;
     atomic_store(&in->queue.sleeping, 1);
@@ -407,10 +416,10 @@ progress(struct fl_interp *in, int64_t now, bool final)
         n += snprintf(line + n, sizeof(line) - (size_t)n, ", %5.1fs left",
                       left > 0 ? left : 0);
     }
-    n += snprintf(line + n, sizeof(line) - (size_t)n,
-                  "] %8.0f ops/s  ok %" PRIu64 " fail %" PRIu64
-                  " info %" PRIu64,
-                  rate, in->st.ok, in->st.fail, in->st.info);
+    n +=
+        snprintf(line + n, sizeof(line) - (size_t)n,
+                 "] %8.0f ops/s  ok %" PRIu64 " fail %" PRIu64 " info %" PRIu64,
+                 rate, in->st.ok, in->st.fail, in->st.info);
     bool any = false;
     for (size_t i = 0; i < in->o.nperf && n < (int)sizeof(line) - 40; i++) {
         if (!in->fault_on[i])
@@ -489,8 +498,7 @@ dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
     }
     if (op->type == FL_GEN_OP_SLEEP) {
         s->sleep_op = *op;
-        s->sleep_until =
-            now + (op->value.kind == FL_V_INT ? op->value.u.i : 0);
+        s->sleep_until = now + (op->value.kind == FL_V_INT ? op->value.u.i : 0);
         in->nsleeping++;
         return rc;
     }
@@ -499,11 +507,25 @@ dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
     if (in->o.op_timeout_ns > 0 && t == in->th.concurrency) {
         /* Faults take longer than client ops (SSH, restarts). */
         in->nem_seq = s->seq;
-        in->nem_deadline = now + FL_MAX(in->o.op_timeout_ns,
-                                        NEMESIS_MIN_TIMEOUT_NS);
+        in->nem_deadline =
+            now + FL_MAX(in->o.op_timeout_ns, NEMESIS_MIN_TIMEOUT_NS);
     }
     fl_run__worker_send(s->w, op, s->seq);
     return rc;
+}
+
+static bool
+stop_requested(const struct fl_interp *in)
+{
+    int level = in->o.stop_level > 0 ? in->o.stop_level : 1;
+
+    return in->o.stop && *in->o.stop >= level;
+}
+
+void
+fl_interp_set_stop_level(struct fl_interp *in, int level)
+{
+    in->o.stop_level = level;
 }
 
 int
@@ -523,7 +545,7 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
             failed = true;
             first_rc = rc;
         }
-        bool stopping = failed || (in->o.stop && *in->o.stop);
+        bool stopping = failed || stop_requested(in);
         if (stopping) {
             if (in->outstanding == 0)
                 break;
@@ -540,10 +562,9 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
         in->st.asks++;
         int res = fl_gen_op(g, &in->ctx, &op);
         if (res == FL_GEN_ERROR) {
-            first_rc = fl_err_set(err,
-                                  in->gen_err.code ? in->gen_err.code
-                                                   : FL_EUSAGE,
-                                  "generator: %s", in->gen_err.msg);
+            first_rc =
+                fl_err_set(err, in->gen_err.code ? in->gen_err.code : FL_EUSAGE,
+                           "generator: %s", in->gen_err.msg);
             failed = true;
             continue;
         }
@@ -580,7 +601,7 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
     }
     if (failed)
         return first_rc < 0 ? first_rc : FL_EUSAGE;
-    return in->o.stop && *in->o.stop ? FL_INTERP_STOPPED : FL_INTERP_DONE;
+    return stop_requested(in) ? FL_INTERP_STOPPED : FL_INTERP_DONE;
 }
 
 void

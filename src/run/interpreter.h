@@ -39,21 +39,23 @@ struct fl_interp_opts {
     uint64_t seed;                       /* generator random streams */
     struct fl_hist *hist;                /* ops appended here (borrowed) */
     struct fl_hist_writer *writer;       /* history.edn, or NULL */
-    volatile sig_atomic_t *stop;         /* nonzero: stop asking for ops */
+    volatile sig_atomic_t *stop;         /* *stop >= stop_level: stop
+                                            asking for ops (NULL: never) */
+    int stop_level;                      /* 0 means 1 */
     FILE *progress;                      /* progress line, or NULL */
     int64_t time_limit_ns;               /* for "remaining" in progress */
     const struct fl_nemesis_perf *perf;  /* fault regions for progress */
     size_t nperf;
-    int64_t flush_interval_ns;           /* writer flush; 0 = 5 ms */
+    int64_t flush_interval_ns; /* writer flush; 0 = 5 ms */
 };
 
 /** Counters, readable after (or between) runs. */
 struct fl_interp_stats {
-    uint64_t invokes;  /* client invocations */
+    uint64_t invokes;        /* client invocations */
     uint64_t ok, fail, info; /* client completions by type */
-    uint64_t timeouts; /* ops turned :info by the op timeout */
-    uint64_t nemesis;  /* nemesis ops completed */
-    uint64_t asks;     /* calls of the generator's op */
+    uint64_t timeouts;       /* ops turned :info by the op timeout */
+    uint64_t nemesis;        /* nemesis ops completed */
+    uint64_t asks;           /* calls of the generator's op */
 };
 
 enum fl_interp_result {
@@ -79,6 +81,8 @@ struct fl_interp *fl_interp_new(const struct fl_interp_opts *opts,
 int fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err);
 void fl_interp_get_stats(const struct fl_interp *in,
                          struct fl_interp_stats *out);
+/** Change the stop level (the run raises it for its healing phases). */
+void fl_interp_set_stop_level(struct fl_interp *in, int level);
 /** Print the progress line one last time (with a newline). */
 void fl_interp_progress_final(struct fl_interp *in);
 /**
@@ -88,8 +92,10 @@ void fl_interp_progress_final(struct fl_interp *in);
 int fl_interp_abandoned(struct fl_interp *in);
 /**
  * Stop and join the workers (closing their clients); abandoned workers are
- * given up to grace_ns to return. Accepts NULL.
+ * given up to grace_ns to return. Returns how many are still stuck in a
+ * call: while nonzero, the client seed, nemesis and env they borrow must
+ * never be freed. Accepts NULL (returns 0).
  */
-void fl_interp_free(struct fl_interp *in, int64_t grace_ns);
+int fl_interp_free(struct fl_interp *in, int64_t grace_ns);
 
 #endif

@@ -31,7 +31,7 @@ struct fl_run__worker;
 /* One queued completion; embedded in its worker (one in flight each). */
 struct fl_run__comp {
     _Atomic(struct fl_run__comp *) next;
-    struct fl_op op;               /* values in the worker's arena */
+    struct fl_op op; /* values in the worker's arena */
     int thread;
     uint64_t seq;
 };
@@ -65,19 +65,19 @@ enum fl_run__phase {
 };
 
 struct fl_run__worker {
-    int thread;                  /* thread index; == concurrency: nemesis */
+    int thread; /* thread index; == concurrency: nemesis */
     bool nemesis;
     pthread_t tid;
-    atomic_uint slot;            /* enum fl_run__slot (futex word) */
-    atomic_int phase;            /* enum fl_run__phase of the current op */
-    struct fl_op op;             /* written by the scheduler before READY */
-    uint64_t seq;                /* likewise */
-    struct fl_run__comp comp;    /* the completion node */
-    struct fl_arena arena;       /* completion values (worker-owned) */
-    struct fl_client client;     /* open client, if client_open */
+    atomic_uint slot;         /* enum fl_run__slot (futex word) */
+    atomic_int phase;         /* enum fl_run__phase of the current op */
+    struct fl_op op;          /* written by the scheduler before READY */
+    uint64_t seq;             /* likewise */
+    struct fl_run__comp comp; /* the completion node */
+    struct fl_arena arena;    /* completion values (worker-owned) */
+    struct fl_client client;  /* open client, if client_open */
     bool client_open;
-    int32_t client_proc;         /* process the client was opened for */
-    bool spin;                   /* spin before sleeping */
+    int32_t client_proc; /* process the client was opened for */
+    bool spin;           /* spin before sleeping */
     /* borrowed from the interpreter; for an abandoned worker they stay
      * valid while the run keeps them alive (see fl_interp_abandoned) */
     const struct fl_env *env;
@@ -91,13 +91,11 @@ void fl_run__queue_init(struct fl_run__queue *q);
 /** Pop one completion, or NULL (consumer only). */
 struct fl_run__comp *fl_run__queue_pop(struct fl_run__queue *q);
 
-struct fl_run__worker *fl_run__worker_start(int thread, bool nemesis,
-                                            const struct fl_env *env,
-                                            const struct fl_client_seed *seed,
-                                            struct fl_nemesis *nem,
-                                            struct fl_run__queue *queue,
-                                            struct fl_run__shared *shared,
-                                            bool spin, struct fl_err *err);
+struct fl_run__worker *
+fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
+                     const struct fl_client_seed *seed, struct fl_nemesis *nem,
+                     struct fl_run__queue *queue, struct fl_run__shared *shared,
+                     bool spin, struct fl_err *err);
 /** Hand op (sequence seq) to w, which must be idle. */
 void fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                          uint64_t seq);

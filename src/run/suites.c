@@ -5,8 +5,14 @@
  * table line.
  */
 #include "util/common.h"
+
 #include "run/test.h"
 
+extern const struct fl_suite fl_suite_etcd;
+extern const struct fl_suite fl_suite_memkv;
+
 const struct fl_suite *const fl_suites[] = {
+    &fl_suite_etcd,
+    &fl_suite_memkv,
     NULL,
 };

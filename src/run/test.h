@@ -28,35 +28,38 @@
 struct fl_suite;
 
 struct fl_test {
-    struct fl_env env;        /* what plug-ins see; env.name == name etc. */
-    char *name;               /* owned; store dir name, "memkv-register" */
-    char **nodes;             /* owned; nnodes names (also in env) */
+    struct fl_env env; /* what plug-ins see; env.name == name etc. */
+    char *name;        /* owned; store dir name, "memkv-register" */
+    char **nodes;      /* owned; nnodes names (also in env) */
     size_t nnodes;
-    int concurrency;          /* client threads (>= 1) */
-    uint64_t seed;            /* seeds every random choice of the run */
-    int64_t time_limit_ns;    /* length of the main phase */
-    int64_t op_timeout_ns;    /* a client/nemesis op hung this long -> :info;
-                                 0 = none */
-    double rate_hz;           /* total client op rate; 0 = unlimited */
+    int concurrency;             /* client threads (>= 1) */
+    uint64_t seed;               /* seeds every random choice of the run */
+    int64_t time_limit_ns;       /* length of the main phase */
+    int64_t op_timeout_ns;       /* a client/nemesis op hung this long -> :info;
+                                    0 = none */
+    double rate_hz;              /* total client op rate; 0 = unlimited */
     int64_t nemesis_interval_ns; /* mean time between nemesis ops */
-    bool leave_db_running;    /* skip DB teardown and client teardown */
-    bool logging_json;        /* faultline.log as JSON lines */
-    bool no_remotes;          /* in-process suite: no remotes, no os */
+    bool leave_db_running;       /* skip DB teardown and client teardown */
+    bool logging_json;           /* faultline.log as JSON lines */
+    bool no_remotes;             /* in-process suite: no remotes, no os */
     struct fl_remote_opts remote_opts; /* ssh settings (strings borrowed
                                           from argv or t->arena) */
-    struct fl_os *os;         /* owned; NULL = noop */
-    struct fl_db *db;         /* owned; NULL = noop */
-    struct fl_client_seed client;          /* owned */
-    struct fl_nemesis_package nemesis;     /* owned; members may be NULL */
-    struct fl_gen *generator; /* owned; client workload (no time limit) */
+    struct fl_os *os;                  /* owned; NULL = noop */
+    struct fl_db *db;                  /* owned; NULL = noop */
+    struct fl_client_seed client;      /* owned */
+    struct fl_nemesis_package nemesis; /* owned; members may be NULL */
+    struct fl_gen *generator;       /* owned; client workload (no time limit) */
     struct fl_gen *final_generator; /* owned; client ops after healing
                                        (final reads), or NULL */
-    bool raw_generator;       /* generator is the whole schedule: the run
-                                 adds no time limit, rate or nemesis */
-    struct fl_checker *checker; /* owned; NULL = stats only */
-    fl_val options;           /* EDN map of every option (in arena) */
-    struct fl_arena arena;    /* options, templates, strings of the test */
+    bool raw_generator;             /* generator is the whole schedule: the run
+                                       adds no time limit, rate or nemesis */
+    struct fl_checker *checker;     /* owned; NULL = stats only */
+    fl_val options;                 /* EDN map of every option (in arena) */
+    struct fl_arena arena;        /* options, templates, strings of the test */
     const struct fl_suite *suite; /* the suite that built it, or NULL */
+    bool leaked;                  /* a stuck worker may still use the test's
+                                     plug-ins: fl_test_release() leaves the
+                                     arena and plug-ins alone */
 };
 
 void fl_test_init(struct fl_test *t);
@@ -86,13 +89,13 @@ struct fl_suite_opt {
 };
 
 struct fl_suite {
-    const char *name;    /* "memkv", "etcd" */
-    const char *summary; /* one line for --help */
-    const struct fl_suite_opt *opts;  /* extra options, NULL-terminated */
-    const char *const *workloads;     /* NULL-terminated; [0] = default */
-    const char *const *nemeses;       /* NULL-terminated nemesis names for
-                                         test-all ("none" first), or NULL */
-    bool in_process;                  /* needs no nodes or remotes */
+    const char *name;                /* "memkv", "etcd" */
+    const char *summary;             /* one line for --help */
+    const struct fl_suite_opt *opts; /* extra options, NULL-terminated */
+    const char *const *workloads;    /* NULL-terminated; [0] = default */
+    const char *const *nemeses;      /* NULL-terminated nemesis names for
+                                        test-all ("none" first), or NULL */
+    bool in_process;                 /* needs no nodes or remotes */
     /**
      * Fill t (name, db, client, generator, final_generator, nemesis,
      * checker) from t->options (see fl_env_opt_str()); nodes,

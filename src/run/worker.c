@@ -10,6 +10,7 @@
  * futex wrappers.
  */
 #include "util/common.h"
+
 #include "run/run_int.h"
 
 #include <linux/futex.h>
@@ -35,8 +36,7 @@ fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns)
         ts.tv_nsec = timeout_ns % 1000000000LL;
         tp = &ts;
     }
-    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAIT_PRIVATE, val, tp, NULL,
-            0);
+    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAIT_PRIVATE, val, tp, NULL, 0);
 }
 
 void
@@ -118,13 +118,11 @@ close_client(struct fl_run__worker *w)
 
 /* Run a client op; fills *c. */
 static void
-run_client_op(struct fl_run__worker *w, const struct fl_op *op,
-              struct fl_op *c)
+run_client_op(struct fl_run__worker *w, const struct fl_op *op, struct fl_op *c)
 {
     struct fl_err err = FL_ERR_INIT;
-    size_t node = w->env && w->env->nnodes
-                      ? (size_t)w->thread % w->env->nnodes
-                      : 0;
+    size_t node =
+        w->env && w->env->nnodes ? (size_t)w->thread % w->env->nnodes : 0;
 
     if (w->client_open && w->client_proc != op->process &&
         !w->client.type->reusable)
@@ -187,9 +185,8 @@ wait_op(struct fl_run__worker *w)
             continue;
         }
         unsigned idle = FL_RUN_SLOT_IDLE;
-        if (s == FL_RUN_SLOT_IDLE &&
-            !atomic_compare_exchange_strong(&w->slot, &idle,
-                                            FL_RUN_SLOT_SLEEPING))
+        if (s == FL_RUN_SLOT_IDLE && !atomic_compare_exchange_strong(
+                                         &w->slot, &idle, FL_RUN_SLOT_SLEEPING))
             continue;
         fl_run__futex_wait(&w->slot, FL_RUN_SLOT_SLEEPING, -1);
     }
@@ -205,8 +202,7 @@ worker_main(void *arg)
         struct fl_op op = w->op, c;
         uint64_t seq = w->seq;
 
-        atomic_store_explicit(&w->slot, FL_RUN_SLOT_IDLE,
-                              memory_order_release);
+        atomic_store_explicit(&w->slot, FL_RUN_SLOT_IDLE, memory_order_release);
         /* The scheduler has copied everything from the last completion. */
         if (w->arena.total_bytes > WORKER_ARENA_MAX) {
             fl_arena_release(&w->arena);
@@ -245,10 +241,9 @@ worker_main(void *arg)
 
 struct fl_run__worker *
 fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
-                     const struct fl_client_seed *seed,
-                     struct fl_nemesis *nem, struct fl_run__queue *queue,
-                     struct fl_run__shared *shared, bool spin,
-                     struct fl_err *err)
+                     const struct fl_client_seed *seed, struct fl_nemesis *nem,
+                     struct fl_run__queue *queue, struct fl_run__shared *shared,
+                     bool spin, struct fl_err *err)
 {
     struct fl_run__worker *w = fl_xcalloc(1, sizeof(*w));
     pthread_attr_t attr;
@@ -287,8 +282,7 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
     w->op = *op;
     w->seq = seq;
     atomic_store(&w->phase, FL_RUN_PHASE_RUNNING);
-    if (atomic_exchange(&w->slot, FL_RUN_SLOT_READY) ==
-        FL_RUN_SLOT_SLEEPING)
+    if (atomic_exchange(&w->slot, FL_RUN_SLOT_READY) == FL_RUN_SLOT_SLEEPING)
         fl_run__futex_wake(&w->slot, 1);
 }
 

@@ -29,6 +29,7 @@ struct fl_etcd_conn {
     struct fl_strbuf url;         /* scratch: base_url + path */
     struct curl_slist *headers;   /* Content-Type: application/json */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last error */
+    bool alive; /* the last transfer left a kept-alive connection */
 };
 
 /* ---- base64 ---- */
@@ -302,8 +303,16 @@ fl_etcd_outcome_from(enum fl_etcd_req req, const struct fl_etcd_resp *r,
         const char *what = curl_easy_strerror((CURLcode)r->curl_code);
         switch (r->curl_code) {
         case CURLE_COULDNT_CONNECT:
-            /* Nothing was sent: safe to call :fail even for writes. */
-            outcome_set(o, FL_OP_FAIL, "connection-refused", "%s", what);
+            /*
+             * On a fresh connection nothing was sent: safe to call :fail
+             * even for writes. After a kept-alive one, libcurl may have
+             * sent the request there first and retried when it died.
+             */
+            if (r->reused && !req_is_read(req))
+                outcome_set(o, FL_OP_INFO, "connection-lost",
+                            "%s (after a kept-alive connection died)", what);
+            else
+                outcome_set(o, FL_OP_FAIL, "connection-refused", "%s", what);
             break;
         case CURLE_OPERATION_TIMEDOUT:
             outcome_set(o, req_is_read(req) ? FL_OP_FAIL : FL_OP_INFO,
@@ -433,9 +442,12 @@ conn_request(struct fl_etcd_conn *c, const char *path, const char *json,
     } else {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
+    r->reused = c->alive;
     CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    /* libcurl closes the connection after any transport error. */
+    c->alive = rc == CURLE_OK;
     r->curl_code = (int)rc;
     r->http_status = status;
     r->body = c->body.buf;

@@ -31,6 +31,9 @@ struct fl_etcd_resp {
     long http_status; /* HTTP status, 0 when none arrived */
     const char *body; /* response body, NUL-terminated (may be "") */
     size_t body_len;  /* bytes in body */
+    bool reused;      /* a kept-alive connection existed before the request:
+                         libcurl may have sent it there, seen the connection
+                         die without a reply, and retried on a new one */
 };
 
 /*
@@ -54,7 +57,11 @@ struct fl_etcd_outcome {
  *
  * - Reads (RANGE, RANGE_PREFIX) have no effect, so every failure is :fail.
  * - A write whose connection was refused never reached etcd: :fail
- *   (:connection-refused). Every other transport failure (timeout, reset,
+ *   (:connection-refused), but only when no kept-alive connection existed
+ *   (!r->reused). Otherwise libcurl may have sent the request on the old
+ *   connection, lost it to a killed member before any reply, and retried
+ *   on a new connection that was refused, so the write may have committed:
+ *   :info (:connection-lost). Every other transport failure (timeout, reset,
  *   empty reply) and every server error that may follow a proposal
  *   ("request timed out", "context deadline exceeded", "leader changed",
  *   "no leader", unknown codes) is :info.

@@ -13,6 +13,7 @@
 
 #include "checker/linear/linear.h"
 #include "checker/workloads.h"
+#include "control/cluster.h"
 #include "model/model.h"
 #include "nemesis/combined.h"
 #include "run/test.h"
@@ -38,8 +39,6 @@ static const struct fl_suite_opt etcd_opts[] = {
     {"peer-port", "PORT", "2380", "etcd peer port"},
     {"election-timeout", "MS", "1000", "raft election timeout (ms)"},
     {"heartbeat-interval", "MS", "100", "raft heartbeat interval (ms)"},
-    {"nemesis", "FAULTS", "partition,kill,pause",
-     "faults: partition,packet,kill,pause,clock,file, all or none"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -59,7 +58,7 @@ opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
     if (s) {
         int rc = fl_parse_int64(s, min, max, &v, err);
         if (rc != 0) {
-            fl_err_prefix(err, "--%s", name);
+            fl_err_prefix(err, "--%s: ", name);
             return FL_EUSAGE;
         }
     } else if (v < min || v > max) {
@@ -79,7 +78,17 @@ opt_duration_ms(const struct fl_env *env, const char *name, int64_t dflt_ms,
     int64_t ns;
 
     if (!s) {
-        *out = fl_env_opt_int(env, name, dflt_ms * 1000) / 1000;
+        /* A bare integer is seconds, as fl_parse_duration_ns reads "5". */
+        int64_t secs = fl_env_opt_int(env, name, -1);
+        if (secs == -1) {
+            *out = dflt_ms;
+            return 0;
+        }
+        if (secs < 1 || secs > 3600)
+            return fl_err_set(err, FL_EUSAGE,
+                              "--%s: %" PRId64 " s is outside 1..3600", name,
+                              secs);
+        *out = secs * 1000;
         return 0;
     }
     if (fl_parse_duration_ns(s, &ns, err) != 0 || ns < FL_NS_PER_MS) {
@@ -112,7 +121,9 @@ build_register(struct fl_test *t, struct fl_err *err)
     rc = opt_int(env, "ops-per-key", 200, 1, INT32_MAX, &ops, err);
     if (rc != 0)
         return rc;
-    tpk = gcd(t->concurrency, (int64_t)FL_MAX(t->nnodes, (size_t)1));
+    /* No nodes yet means the run will build the default local cluster. */
+    size_t nnodes = t->nnodes ? t->nnodes : FL_CLUSTER_DEFAULT_NODES;
+    tpk = gcd(t->concurrency, (int64_t)nnodes);
     rc = opt_int(env, "threads-per-key", tpk, 1, t->concurrency, &tpk, err);
     if (rc != 0)
         return rc;
@@ -228,7 +239,7 @@ etcd_build(struct fl_test *t, struct fl_err *err)
     rc = fl_nemesis_faults_parse(
         fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &faults, err);
     if (rc != 0) {
-        fl_err_prefix(err, "--nemesis");
+        fl_err_prefix(err, "--nemesis: ");
         return FL_EUSAGE;
     }
     struct fl_nemesis_opts no = {

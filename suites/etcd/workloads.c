@@ -23,6 +23,10 @@
 #include "util/rng.h"
 #include "util/strbuf.h"
 
+#include <unistd.h>
+
+#define FL_ETCD_REFUSED_BACKOFF_US 100000 /* after connection refused */
+
 /* ---- generators ---- */
 
 struct reg_gen_arg {
@@ -173,6 +177,19 @@ fl_etcd_complete(const struct fl_etcd_outcome *o, struct fl_arena *a,
         set_error(out, a, o);
 }
 
+/*
+ * A refused connection fails in microseconds; without a pause a client of
+ * a killed member would spin, filling the history with thousands of
+ * :fail ops a second. The op is :fail either way, so waiting is safe.
+ */
+static void
+backoff(const struct fl_etcd_outcome *o)
+{
+    if (o->type == FL_OP_FAIL && o->error &&
+        strcmp(o->error, "connection-refused") == 0)
+        usleep(FL_ETCD_REFUSED_BACKOFF_US);
+}
+
 static bool
 is_int(const fl_val *v)
 {
@@ -212,6 +229,7 @@ invoke_register(struct etcd_client *ec, const struct fl_etcd_client_cfg *cfg,
         return fl_err_set(err, FL_EUSAGE, "etcd register: bad op :%s",
                           fl_kw_name(op->f));
     }
+    backoff(&o);
     fl_etcd_complete(&o, a, out);
     fl_etcd_outcome_release(&o);
     return 0;
@@ -241,6 +259,7 @@ invoke_set(struct etcd_client *ec, const struct fl_etcd_client_cfg *cfg,
         return fl_err_set(err, FL_EUSAGE, "etcd set: bad op :%s",
                           fl_kw_name(op->f));
     }
+    backoff(&o);
     fl_etcd_complete(&o, a, out);
     fl_etcd_outcome_release(&o);
     return 0;

@@ -9,6 +9,7 @@
  * expected value does not match is :fail, an overdrawing transfer is :fail.
  */
 #include "util/common.h"
+
 #include "memkv.h"
 
 #include <pthread.h>
@@ -34,11 +35,11 @@ struct fl_memkv {
     pthread_mutex_t mu;
     enum fl_memkv_workload workload;
     enum fl_memkv_bug bug;
-    struct fl_rng rng;       /* protected by mu */
-    struct fl_map regs;      /* key -> index into r, protected by mu */
+    struct fl_rng rng;  /* protected by mu */
+    struct fl_map regs; /* key -> index into r, protected by mu */
     struct reg *r;
     size_t nr, ralloc;
-    int64_t *set;            /* set elements in insertion order */
+    int64_t *set; /* set elements in insertion order */
     size_t nset, setalloc;
     int64_t counter;
     int64_t accounts[FL_MEMKV_ACCOUNTS];
@@ -199,7 +200,8 @@ do_set(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
             /* Copy, add, write the copy back: concurrent adds get lost. */
             size_t n = kv->nset;
             int64_t *copy = fl_xmalloc((n + 1) * sizeof(*copy));
-            memcpy(copy, kv->set, n * sizeof(*copy));
+            if (n)
+                memcpy(copy, kv->set, n * sizeof(*copy));
             copy[n] = op->value.u.i;
             race_window(kv);
             free(kv->set);

@@ -7,6 +7,7 @@
  * the CLI tests run it; docs/memkv.md says what it is for.
  */
 #include "util/common.h"
+
 #include "memkv.h"
 
 #include "checker/linear/linear.h"
@@ -64,6 +65,8 @@ reg_key_gen(void *arg, int64_t key)
     struct fl_gen *writes = fl_gen_fn(reg_write_or_cas, NULL, NULL);
 
     FL_UNUSED(key);
+    if (cfg->readers == 0) /* one thread per key: it reads and writes */
+        return fl_gen_limit(cfg->ops_per_key, FL_GEN_MIX(reads, writes));
     return fl_gen_limit(cfg->ops_per_key,
                         fl_gen_reserve(&cfg->readers, &reads, 1, writes));
 }
@@ -90,7 +93,7 @@ build_register(struct fl_test *t, struct fl_err *err)
                           tpk, t->concurrency);
     }
     cfg->threads_per_key = tpk;
-    cfg->readers = tpk / 2 > 0 ? tpk / 2 : (tpk > 1 ? 1 : 0);
+    cfg->readers = tpk / 2;
     cfg->ops_per_key = fl_env_opt_int(env, "ops-per-key", 100);
     if (cfg->ops_per_key < 1) {
         free(cfg);
@@ -167,7 +170,8 @@ static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
     FL_UNUSED(err);
-    t->generator = fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    t->generator =
+        fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
     const char *names[] = {"set", "set-full", "stats", "exceptions"};
     struct fl_checker *cs[] = {fl_chk_set_new(), fl_chk_set_full_new(false),
@@ -223,8 +227,10 @@ bank_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
     if (to >= from)
         to++;
     fl_val items[6] = {
-        fl_val_kw(fl_kw_intern_cstr("from")),   fl_val_int(from),
-        fl_val_kw(fl_kw_intern_cstr("to")),     fl_val_int(to),
+        fl_val_kw(fl_kw_intern_cstr("from")),
+        fl_val_int(from),
+        fl_val_kw(fl_kw_intern_cstr("to")),
+        fl_val_int(to),
         fl_val_kw(fl_kw_intern_cstr("amount")),
         fl_val_int(1 + (int64_t)fl_rng_below(rng, 5)),
     };

@@ -70,8 +70,8 @@ expect_exit 0 r "$N2" download "$TMP/blob.up" "$TMP/blob.down"
 cmp -s "$TMP/blob" "$TMP/blob.down" || fail "download differs"
 expect_exit 255 r "$N2" download "$TMP/nosuch" "$TMP/x"
 
-# Many commands at once on one connection, bounded to 3 channels.
-expect_exit 0 r -c 3 "$N2" parallel 12 'sleep 0.1; echo ok'
+# Several commands at once on one connection, bounded to 3 channels.
+expect_exit 0 r -c 3 "$N2" parallel 6 'sleep 0.1; echo ok'
 
 # A per-command timeout.
 expect_exit 124 r -t 500 "$N1" run 'sleep 5'

@@ -18,7 +18,7 @@ S=$TMP/store
     --seed 3 --valid unknown || fail "mkstore"
 start=$(date +%s)
 "$MKSTORE" "$S/big/20261126T040000.000Z" --ops 1000000 --seconds 300 \
-    --seed 4 --no-history || fail "mkstore 1M"
+    --seed 4 --no-history --timeline-only || fail "mkstore 1M"
 echo "1,000,000-op store written in $(($(date +%s) - start)) s"
 serve_start "$S"
 node "$TOP/tests/browser/ui.js" --url "http://127.0.0.1:$PORT" --runs 4 \

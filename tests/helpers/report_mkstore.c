@@ -10,6 +10,7 @@
  *   report_mkstore RUN-DIR [--ops N] [--seconds S] [--seed X]
  *                  [--valid true|false|unknown] [--no-report]
  *                  [--no-history]   (history.edn/txt left empty: faster)
+ *                  [--timeline-only] (no plots: faster)
  */
 
 #include "util/common.h"
@@ -242,7 +243,7 @@ main(int argc, char **argv)
     char *dir = NULL;
     const char *valid = "true";
     int64_t nops = 4000, seconds = 40, seed = 1;
-    bool report = true, history = true;
+    bool report = true, history = true, plots = true;
     struct fl_err err = FL_ERR_INIT;
 
     for (int i = 1; i < argc; i++) {
@@ -265,6 +266,8 @@ main(int argc, char **argv)
             report = false;
         } else if (strcmp(a, "--no-history") == 0) {
             history = false;
+        } else if (strcmp(a, "--timeline-only") == 0) {
+            plots = false;
         } else if (a[0] != '-' && !dir) {
             dir = argv[i];
         } else {
@@ -346,7 +349,15 @@ main(int argc, char **argv)
              write_text(dir, "history.txt", &txt) ||
              write_text(dir, "results.edn", &rs) ||
              write_text(dir, "faultline.log", &log);
-    if (!rc && report && fl_report_write(dir, &h, &res, &err) != 0) {
+    struct fl_strbuf tl = FL_STRBUF_INIT;
+    fl_strbuf_addf(&tl, "%s/timeline.html", dir);
+    if (!rc && report && !plots &&
+        fl_report_timeline(tl.buf, &h, NULL, &err) != 0) {
+        fprintf(stderr, "report_mkstore: %s\n", err.msg);
+        rc = 1;
+    }
+    fl_strbuf_release(&tl);
+    if (!rc && report && plots && fl_report_write(dir, &h, &res, &err) != 0) {
         fprintf(stderr, "report_mkstore: %s\n", err.msg);
         rc = 1;
     }
@@ -361,6 +372,6 @@ main(int argc, char **argv)
 usage:
     fprintf(stderr, "usage: report_mkstore RUN-DIR [--ops N] [--seconds S] "
                     "[--seed X] [--valid true|false|unknown] [--no-report] "
-                    "[--no-history]\n");
+                    "[--no-history] [--timeline-only]\n");
     return 254;
 }

@@ -6,6 +6,7 @@
  * shared corpus: parse, pair, and EDN -> JSON -> EDN round trip.
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include <dirent.h>
@@ -162,6 +163,9 @@ test_edn_malformed(void)
         {"#inst", "t:1:1: tag #inst has no value"},
         {"1 2", "t:1:3: unexpected data after the value"},
         {"\x01", "t:1:1: unexpected character"},
+        {"[a/]", "t:1:2: symbol ends with '/'"},
+        {"#a/ 1", "t:1:1: tag ends with '/'"},
+        {"#true 1", "t:1:1: reader tag must be a symbol"},
     };
     struct fl_arena a;
     fl_arena_init(&a, 4096);
@@ -174,8 +178,10 @@ test_edn_malformed(void)
             fl_test_fail(__FILE__, __LINE__, "case %zu (%s): rc %d", i,
                          cases[i].in, rc);
         if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
-            fl_test_fail(__FILE__, __LINE__, "case %zu: got \"%s\", want "
-                         "\"%s...\"", i, err.msg, cases[i].msg);
+            fl_test_fail(__FILE__, __LINE__,
+                         "case %zu: got \"%s\", want "
+                         "\"%s...\"",
+                         i, err.msg, cases[i].msg);
     }
     fl_arena_release(&a);
 }
@@ -372,8 +378,10 @@ test_edn_hist_errors(void)
             fl_test_fail(__FILE__, __LINE__, "case %zu (%s): rc %d", i,
                          cases[i].in, rc);
         if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
-            fl_test_fail(__FILE__, __LINE__, "case %zu: got \"%s\", want "
-                         "\"%s...\"", i, err.msg, cases[i].msg);
+            fl_test_fail(__FILE__, __LINE__,
+                         "case %zu: got \"%s\", want "
+                         "\"%s...\"",
+                         i, err.msg, cases[i].msg);
         ASSERT_EQ(h.n, 0);
         fl_hist_release(&h);
     }
@@ -508,11 +516,16 @@ test_edn_corpus(void)
 }
 
 static const struct fl_test_case edn_tests[] = {
-    FL_TEST(test_edn_scalars),       FL_TEST(test_edn_collections),
-    FL_TEST(test_edn_malformed),     FL_TEST(test_edn_limits),
-    FL_TEST(test_edn_huge_line),     FL_TEST(test_edn_hist_shapes),
-    FL_TEST(test_edn_op_fields),     FL_TEST(test_edn_hist_errors),
-    FL_TEST(test_edn_txt_writer),    FL_TEST(test_edn_corpus),
+    FL_TEST(test_edn_scalars),
+    FL_TEST(test_edn_collections),
+    FL_TEST(test_edn_malformed),
+    FL_TEST(test_edn_limits),
+    FL_TEST(test_edn_huge_line),
+    FL_TEST(test_edn_hist_shapes),
+    FL_TEST(test_edn_op_fields),
+    FL_TEST(test_edn_hist_errors),
+    FL_TEST(test_edn_txt_writer),
+    FL_TEST(test_edn_corpus),
     FL_TEST_END,
 };
 

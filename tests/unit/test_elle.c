@@ -7,8 +7,8 @@
  * for rw-register "wx1" writes 1 and "rx1"/"rx" read 1/nil. Each history
  * is built in memory, so these tests need only the history container.
  */
-#include "util/common.h"
 #include "test.h"
+#include "util/common.h"
 
 #include "checker/elle/elle.h"
 #include "history/hist.h"
@@ -43,7 +43,9 @@ spec_val(struct tb *t, const char *spec, bool with_reads)
         char f = *p++;
         char key[2] = {*p++, 0};
         fl_val m[3];
-        m[0] = fl_val_kw(f == 'a' ? FL_KW_APPEND : f == 'w' ? FL_KW_W : FL_KW_R);
+        m[0] = fl_val_kw(f == 'a'   ? FL_KW_APPEND
+                         : f == 'w' ? FL_KW_W
+                                    : FL_KW_R);
         m[1] = fl_val_kw(fl_kw_intern_cstr(key));
         if (f == 'r') {
             fl_val els[16];
@@ -112,7 +114,8 @@ join_names(struct fl_strbuf *sb, const fl_val *v)
     }
 }
 
-/* "valid types not" summary of a result map, e.g. "false G0 read-uncommitted". */
+/* "valid types not" summary of a result map, e.g. "false G0 read-uncommitted".
+ */
 static void
 summary(const fl_val *m, struct fl_strbuf *sb)
 {
@@ -152,7 +155,7 @@ run(struct tb *t, const char *models, const char *anoms, struct fl_arena *a,
     memset(&o, 0, sizeof(o));
     o.workload = t->reg ? FL_ELLE_RW_REGISTER : FL_ELLE_LIST_APPEND;
     o.nmodels = (size_t)split(models, mb, sizeof(mb), mv);
-    o.models = mv;
+    o.models = models ? mv : NULL; /* NULL: the default model */
     o.nanomalies = (size_t)split(anoms, ab, sizeof(ab), av);
     o.anomalies = av;
     struct fl_chk_result r;
@@ -290,8 +293,7 @@ test_elle_dirty_update(void)
     struct tb t;
     tb_init(&t, false);
     tb_txn(&t, 0, FL_OP_FAIL, "ax1");
-    EXPECT(&t, "", "dirty-update",
-           "unknown empty-transaction-graph ");
+    EXPECT(&t, "", "dirty-update", "unknown empty-transaction-graph ");
     tb_txn(&t, 1, FL_OP_OK, "ax2");
     tb_txn(&t, 2, FL_OP_OK, "rx12");
     EXPECT(&t, "", "dirty-update", "false dirty-update read-committed");

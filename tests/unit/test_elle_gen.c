@@ -5,8 +5,8 @@
  * out valid at 100,000 transactions, and each injected isolation bug must
  * be caught under the anomaly name Elle gives it. Also the corpus files.
  */
-#include "util/common.h"
 #include "test.h"
+#include "util/common.h"
 
 #include "checker/elle/elle.h"
 #include "checker/elle/elle_gen.h"
@@ -16,9 +16,20 @@
 
 #include <time.h>
 
-#ifndef FL_CORPUS_DIR
-#define FL_CORPUS_DIR "../shared/corpus"
-#endif
+#include <sys/stat.h>
+
+/* $FL_CORPUS, else ../shared/corpus from the checkout, else /work/shared. */
+static const char *
+corpus_dir(void)
+{
+    struct stat st;
+    const char *e = getenv("FL_CORPUS");
+    if (e)
+        return e;
+    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
+        return "../shared/corpus";
+    return "/work/shared/corpus";
+}
 
 static enum fl_verdict
 check(const struct fl_hist *h, const char *model, struct fl_strbuf *types,
@@ -27,7 +38,7 @@ check(const struct fl_hist *h, const char *model, struct fl_strbuf *types,
     struct fl_elle_opts o;
     const char *models[1] = {model};
     memset(&o, 0, sizeof(o));
-    o.models = models;
+    o.models = model ? models : NULL;
     o.nmodels = model ? 1 : 0;
     struct fl_arena a;
     fl_arena_init(&a, 1 << 16);
@@ -35,8 +46,8 @@ check(const struct fl_hist *h, const char *model, struct fl_strbuf *types,
     struct fl_err err = FL_ERR_INIT;
     ASSERT_OK(fl_elle_check(h, &o, &a, &r, &err));
     fl_strbuf_reset(types);
-    const fl_val *t = fl_val_map_get_kw(&r.map,
-                                        fl_kw_intern_cstr("anomaly-types"));
+    const fl_val *t =
+        fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("anomaly-types"));
     for (uint32_t i = 0; t && i < t->n; i++) {
         fl_strbuf_addch(types, ' ');
         fl_strbuf_addstr(types, fl_kw_name(t->u.items[i].u.id));
@@ -144,8 +155,7 @@ test_elle_gen_write_skew(void)
     struct fl_strbuf types = FL_STRBUF_INIT, nots = FL_STRBUF_INIT;
     gen(&h, FL_ELLE_BUG_WRITE_SKEW, 1.0, 3000, fl_test_seed());
     /* Snapshot isolation allows write skew and nothing else found here. */
-    ASSERT_EQ(check(&h, "snapshot-isolation", &types, NULL),
-              FL_VERDICT_TRUE);
+    ASSERT_EQ(check(&h, "snapshot-isolation", &types, NULL), FL_VERDICT_TRUE);
     ASSERT_EQ(check(&h, "serializable", &types, &nots), FL_VERDICT_FALSE);
     ASSERT_STR_EQ(types.buf, " G2-item ");
     ASSERT_STR_EQ(nots.buf, " repeatable-read ");
@@ -161,8 +171,7 @@ test_elle_gen_stale_read(void)
     struct fl_strbuf types = FL_STRBUF_INIT;
     gen(&h, FL_ELLE_BUG_STALE_READ, 0.5, 2000, fl_test_seed());
     ASSERT_EQ(check(&h, "serializable", &types, NULL), FL_VERDICT_TRUE);
-    ASSERT_EQ(check(&h, "strict-serializable", &types, NULL),
-              FL_VERDICT_FALSE);
+    ASSERT_EQ(check(&h, "strict-serializable", &types, NULL), FL_VERDICT_FALSE);
     ASSERT(strstr(types.buf, "-realtime ") != NULL);
     fl_strbuf_release(&types);
     fl_hist_release(&h);
@@ -180,11 +189,87 @@ test_elle_gen_dirty_write(void)
     fl_hist_release(&h);
 }
 
+/* rw-register: the same store, reads see the last element. */
+static enum fl_verdict
+check_reg(const struct fl_hist *h, const char *model, bool infer_all,
+          struct fl_strbuf *types)
+{
+    struct fl_elle_opts o;
+    const char *models[1] = {model};
+    memset(&o, 0, sizeof(o));
+    o.workload = FL_ELLE_RW_REGISTER;
+    o.models = model ? models : NULL;
+    o.nmodels = model ? 1 : 0;
+    o.wfr_keys = o.sequential_keys = o.linearizable_keys = infer_all;
+    struct fl_arena a;
+    fl_arena_init(&a, 1 << 16);
+    struct fl_chk_result r;
+    ASSERT_OK(fl_elle_check(h, &o, &a, &r, NULL));
+    fl_strbuf_reset(types);
+    const fl_val *t =
+        fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("anomaly-types"));
+    for (uint32_t i = 0; t && i < t->n; i++) {
+        fl_strbuf_addch(types, ' ');
+        fl_strbuf_addstr(types, fl_kw_name(t->u.items[i].u.id));
+    }
+    fl_strbuf_addch(types, ' ');
+    fl_arena_release(&a);
+    return r.valid;
+}
+
+static void
+gen_reg(struct fl_hist *h, enum fl_elle_bug bug, double rate, size_t ntxn)
+{
+    struct fl_elle_gen_opts o;
+    fl_elle_gen_opts_init(&o);
+    o.seed = fl_test_seed();
+    o.ntxn = ntxn;
+    o.concurrency = 10;
+    o.registers = true;
+    o.fail_rate = 0.05;
+    o.info_rate = 0.01;
+    o.bug = bug;
+    o.bug_rate = rate;
+    fl_hist_init(h);
+    fl_elle_gen(h, &o);
+}
+
+static void
+test_elle_gen_register(void)
+{
+    struct fl_hist h;
+    struct fl_strbuf types = FL_STRBUF_INIT;
+    /* A correct store: valid with every version-order inference on. */
+    gen_reg(&h, FL_ELLE_BUG_NONE, 0, 20000);
+    ASSERT_EQ(check_reg(&h, NULL, true, &types), FL_VERDICT_TRUE);
+    ASSERT_EQ(check_reg(&h, NULL, false, &types), FL_VERDICT_TRUE);
+    fl_hist_release(&h);
+    gen_reg(&h, FL_ELLE_BUG_ABORTED_READ, 0.5, 2000);
+    ASSERT_EQ(check_reg(&h, "read-committed", false, &types), FL_VERDICT_FALSE);
+    ASSERT(strstr(types.buf, " G1a ") != NULL);
+    fl_hist_release(&h);
+    gen_reg(&h, FL_ELLE_BUG_INTERMEDIATE, 0.3, 2000);
+    ASSERT_EQ(check_reg(&h, "read-committed", false, &types), FL_VERDICT_FALSE);
+    ASSERT(strstr(types.buf, " G1b ") != NULL);
+    fl_hist_release(&h);
+    gen_reg(&h, FL_ELLE_BUG_LOST_UPDATE, 1.0, 2000);
+    ASSERT_EQ(check_reg(&h, "cursor-stability", false, &types),
+              FL_VERDICT_FALSE);
+    ASSERT(strstr(types.buf, " lost-update ") != NULL);
+    fl_hist_release(&h);
+    /* Stale reads contradict the real-time order of versions. */
+    gen_reg(&h, FL_ELLE_BUG_STALE_READ, 0.5, 2000);
+    ASSERT_EQ(check_reg(&h, "serializable", false, &types), FL_VERDICT_TRUE);
+    ASSERT_EQ(check_reg(&h, NULL, true, &types), FL_VERDICT_FALSE);
+    fl_strbuf_release(&types);
+    fl_hist_release(&h);
+}
+
 static bool
 load_corpus(struct fl_hist *h, const char *name)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/elle/%s", FL_CORPUS_DIR, name);
+    snprintf(path, sizeof(path), "%s/elle/%s", corpus_dir(), name);
     struct fl_err err = FL_ERR_INIT;
     fl_hist_init(h);
     if (fl_hist_load(path, FL_HIST_AUTO, h, &err) != 0) {
@@ -210,8 +295,8 @@ test_elle_corpus_si_without_g_single(void)
     ASSERT_OK(fl_elle_check(&h, &o, &a, &r, NULL));
     ASSERT_EQ(r.valid, FL_VERDICT_FALSE);
     struct fl_strbuf sb = FL_STRBUF_INIT;
-    fl_val_print_edn(&sb, fl_val_map_get_kw(&r.map,
-                                            fl_kw_intern_cstr("anomaly-types")));
+    fl_val_print_edn(
+        &sb, fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("anomaly-types")));
     fl_strbuf_addch(&sb, ' ');
     fl_val_print_edn(&sb, fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("not")));
     ASSERT_STR_EQ(sb.buf, "[:G2-item] #{:repeatable-read}");
@@ -264,8 +349,8 @@ test_elle_corpus_huge_scc_timeout(void)
     ASSERT_OK(fl_elle_check(&h, &o, &a, &r, NULL));
     ASSERT_EQ(r.valid, FL_VERDICT_FALSE);
     struct fl_strbuf sb = FL_STRBUF_INIT;
-    fl_val_print_edn(&sb, fl_val_map_get_kw(&r.map,
-                                            fl_kw_intern_cstr("anomaly-types")));
+    fl_val_print_edn(
+        &sb, fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("anomaly-types")));
     fl_strbuf_addch(&sb, ' ');
     fl_val_print_edn(&sb, fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("not")));
     ASSERT_STR_EQ(sb.buf, "[:cycle-search-timeout "
@@ -284,6 +369,7 @@ static const struct fl_test_case elle_gen_tests[] = {
     FL_TEST(test_elle_gen_write_skew),
     FL_TEST(test_elle_gen_stale_read),
     FL_TEST(test_elle_gen_dirty_write),
+    FL_TEST(test_elle_gen_register),
     FL_TEST(test_elle_corpus_si_without_g_single),
     FL_TEST(test_elle_corpus_huge_scc),
     FL_TEST(test_elle_corpus_huge_scc_timeout),

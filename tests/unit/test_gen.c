@@ -6,6 +6,7 @@
  * op, with the one Jepsen's semantics give.
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include "gen/gen.h"
@@ -110,16 +111,16 @@ test_gen_fair_and_completions_first(void)
     struct sim_case c = {.concurrency = 2, .latency = 10};
 
     /* Round-robin choice of free threads; completions before new ops. */
-    check_sched(fl_gen_clients(fl_gen_limit(
-                    3, fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ,
-                                                       fl_val_nil())))),
-                &c,
-                "0 0 invoke read nil\n"
-                "0 1 invoke read nil\n"
-                "10 0 ok read nil\n"
-                "10 1 ok read nil\n"
-                "10 0 invoke read nil\n"
-                "20 0 ok read nil\n");
+    check_sched(
+        fl_gen_clients(fl_gen_limit(
+            3, fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil())))),
+        &c,
+        "0 0 invoke read nil\n"
+        "0 1 invoke read nil\n"
+        "10 0 ok read nil\n"
+        "10 1 ok read nil\n"
+        "10 0 invoke read nil\n"
+        "20 0 ok read nil\n");
     /* Without clients, the nemesis thread is a free thread like any other. */
     check_sched(fl_gen_limit(3, rep(FL_KW_READ, 0)), &c,
                 "0 0 invoke read 0\n"
@@ -143,8 +144,8 @@ info_first(void *arg, const struct fl_op *inv, struct fl_arena *a,
 static void
 test_gen_info_renumbers_process(void)
 {
-    struct sim_case c = {.concurrency = 2, .latency = 10,
-                         .complete = info_first};
+    struct sim_case c = {
+        .concurrency = 2, .latency = 10, .complete = info_first};
 
     check_sched(fl_gen_clients(fl_gen_limit(5, rep(FL_KW_WRITE, 1))), &c,
                 "0 0 invoke write 1\n"
@@ -165,10 +166,9 @@ test_gen_seq_limit_once(void)
     struct sim_case c = {.concurrency = 1, .latency = 10};
 
     kws();
-    check_sched(fl_gen_clients(FL_GEN_SEQ(
-                    fl_gen_once(rep(kw_a, 1)), NULL,
-                    fl_gen_limit(2, rep(kw_b, 2)),
-                    fl_gen_limit(0, rep(kw_a, 3)))),
+    check_sched(fl_gen_clients(FL_GEN_SEQ(fl_gen_once(rep(kw_a, 1)), NULL,
+                                          fl_gen_limit(2, rep(kw_b, 2)),
+                                          fl_gen_limit(0, rep(kw_a, 3)))),
                 &c,
                 "0 0 invoke a 1\n"
                 "10 0 ok a 1\n"
@@ -229,8 +229,8 @@ test_gen_map_f_map_filter(void)
     check_sched(fl_gen_clients(fl_gen_map(add100, NULL, NULL,
                                           fl_gen_limit(1, rep(FL_KW_READ, 1)))),
                 &c, "0 0 invoke read 101\n1 0 ok read 101\n");
-    check_sched(fl_gen_clients(fl_gen_f_map(from, to, 1,
-                                            fl_gen_limit(1, rep(FL_KW_READ, 1)))),
+    check_sched(fl_gen_clients(fl_gen_f_map(
+                    from, to, 1, fl_gen_limit(1, rep(FL_KW_READ, 1)))),
                 &c, "0 0 invoke write 1\n1 0 ok write 1\n");
     check_sched(fl_gen_clients(fl_gen_filter(
                     even, NULL, NULL,
@@ -268,8 +268,8 @@ test_gen_on_update(void)
     struct counter k = {0, 0};
 
     kws();
-    check_sched(fl_gen_clients(fl_gen_on_update(
-                    count_updates, &k, NULL, fl_gen_limit(3, rep(kw_a, 0)))),
+    check_sched(fl_gen_clients(fl_gen_on_update(count_updates, &k, NULL,
+                                                fl_gen_limit(3, rep(kw_a, 0)))),
                 &c,
                 "0 0 invoke a 0\n0 1 invoke a 0\n1 0 ok a 0\n1 1 ok a 0\n"
                 "1 0 invoke a 0\n2 0 ok a 0\n");
@@ -311,10 +311,9 @@ test_gen_shortest_any(void)
 
     /* Ends as soon as the second generator is exhausted. */
     check_sched(fl_gen_clients(fl_gen_shortest_any(
-                    (struct fl_gen *[]){
-                        fl_gen_delay(10, rep(FL_KW_READ, 0)),
-                        FL_GEN_SEQ(at(FL_KW_WRITE, 1, 15),
-                                   at(FL_KW_WRITE, 2, 25))},
+                    (struct fl_gen *[]){fl_gen_delay(10, rep(FL_KW_READ, 0)),
+                                        FL_GEN_SEQ(at(FL_KW_WRITE, 1, 15),
+                                                   at(FL_KW_WRITE, 2, 25))},
                     2)),
                 &c,
                 "0 0 invoke read 0\n0 0 ok read 0\n"
@@ -409,12 +408,12 @@ test_gen_time_limit(void)
     struct sim_case c = {.concurrency = 1};
 
     kws();
-    check_sched(fl_gen_clients(fl_gen_time_limit(
-                    25, fl_gen_delay(10, rep(kw_a, 0)))),
-                &c,
-                "0 0 invoke a 0\n0 0 ok a 0\n"
-                "10 0 invoke a 0\n10 0 ok a 0\n"
-                "20 0 invoke a 0\n20 0 ok a 0\n");
+    check_sched(
+        fl_gen_clients(fl_gen_time_limit(25, fl_gen_delay(10, rep(kw_a, 0)))),
+        &c,
+        "0 0 invoke a 0\n0 0 ok a 0\n"
+        "10 0 invoke a 0\n10 0 ok a 0\n"
+        "20 0 invoke a 0\n20 0 ok a 0\n");
     /* The limit counts from the first op, not from time zero. */
     check_sched(fl_gen_clients(fl_gen_time_limit(
                     10, FL_GEN_SEQ(at(kw_a, 1, 100), at(kw_a, 2, 109),
@@ -437,8 +436,8 @@ all_info(void *arg, const struct fl_op *inv, struct fl_arena *a,
 static void
 test_gen_each_process_and_process_limit(void)
 {
-    struct sim_case c = {.concurrency = 1, .latency = 10,
-                         .complete = info_first};
+    struct sim_case c = {
+        .concurrency = 1, .latency = 10, .complete = info_first};
 
     kws();
     /* A crashed thread's new process starts a fresh copy. */
@@ -449,8 +448,8 @@ test_gen_each_process_and_process_limit(void)
     /* each-thread does not start over for the new process. */
     check_sched(fl_gen_clients(fl_gen_each_thread(fl_gen_once(rep(kw_a, 0)))),
                 &c, "0 0 invoke a 0\n10 0 info a 0\n");
-    struct sim_case ci = {.concurrency = 1, .latency = 10,
-                          .complete = all_info};
+    struct sim_case ci = {
+        .concurrency = 1, .latency = 10, .complete = all_info};
     check_sched(fl_gen_clients(fl_gen_process_limit(2, rep(kw_a, 0))), &ci,
                 "0 0 invoke a 0\n10 0 info a 0\n"
                 "10 1 invoke a 0\n20 1 info a 0\n");
@@ -465,9 +464,9 @@ test_gen_each_thread(void)
 
     kws();
     fl_hist_init(&h);
-    struct fl_gen *g = fl_gen_clients(fl_gen_each_thread(
-        FL_GEN_SEQ(fl_gen_invoke(kw_a, fl_val_int(1)),
-                   fl_gen_invoke(kw_b, fl_val_int(2)))));
+    struct fl_gen *g = fl_gen_clients(
+        fl_gen_each_thread(FL_GEN_SEQ(fl_gen_invoke(kw_a, fl_val_int(1)),
+                                      fl_gen_invoke(kw_b, fl_val_int(2)))));
     ASSERT_OK(fl_gen_perfect(g, 3, &h, &err));
     fl_gen_free(g);
     ASSERT_EQ(h.n, 12);
@@ -499,8 +498,8 @@ test_gen_reserve(void)
     fl_hist_init(&h);
     int counts[] = {3};
     struct fl_gen *ga = rep(kw_a, 0);
-    struct fl_gen *g = fl_gen_clients(fl_gen_limit(
-        4000, fl_gen_reserve(counts, &ga, 1, rep(kw_b, 0))));
+    struct fl_gen *g = fl_gen_clients(
+        fl_gen_limit(4000, fl_gen_reserve(counts, &ga, 1, rep(kw_b, 0))));
     ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
     fl_gen_free(g);
     for (size_t i = 0; i < h.n; i++) {
@@ -527,8 +526,8 @@ test_gen_concurrency_limit(void)
     struct sim_case c = {.concurrency = 3, .latency = 10};
 
     kws();
-    check_sched(fl_gen_clients(fl_gen_concurrency_limit(
-                    1, fl_gen_limit(3, rep(kw_a, 0)))),
+    check_sched(fl_gen_clients(
+                    fl_gen_concurrency_limit(1, fl_gen_limit(3, rep(kw_a, 0)))),
                 &c,
                 "0 0 invoke a 0\n10 0 ok a 0\n"
                 "10 1 invoke a 0\n20 1 ok a 0\n"
@@ -583,8 +582,7 @@ fail_two(void *arg, const struct fl_op *inv, struct fl_arena *a,
 static void
 test_gen_until_ok(void)
 {
-    struct sim_case c = {.concurrency = 1, .latency = 1,
-                         .complete = fail_two};
+    struct sim_case c = {.concurrency = 1, .latency = 1, .complete = fail_two};
 
     kws();
     /* :fail and :info keep it going; the first :ok of its own ends it. */
@@ -618,11 +616,10 @@ test_gen_cycle_times(void)
     check_sched(
         fl_gen_clients(fl_gen_time_limit(
             60 * MS,
-            fl_gen_delay(5 * MS,
-                         fl_gen_cycle_times(dts,
-                                            (struct fl_gen *[]){
-                                                rep(kw_a, 0), rep(kw_b, 0)},
-                                            2)))),
+            fl_gen_delay(
+                5 * MS,
+                fl_gen_cycle_times(
+                    dts, (struct fl_gen *[]){rep(kw_a, 0), rep(kw_b, 0)}, 2)))),
         &c,
         "0 0 invoke a 0\n0 0 ok a 0\n5 0 invoke a 0\n5 0 ok a 0\n"
         "10 0 invoke b 0\n10 0 ok b 0\n15 0 invoke b 0\n15 0 ok b 0\n"
@@ -657,8 +654,8 @@ test_gen_validate(void)
     struct fl_op t = fl_gen_template(kw_a, fl_val_nil());
     t.process = 0;
     fl_hist_init(&h);
-    struct fl_gen *g = fl_gen_clients(fl_gen_validate(
-        FL_GEN_SEQ(fl_gen_once_op(&t), fl_gen_once_op(&t))));
+    struct fl_gen *g = fl_gen_clients(
+        fl_gen_validate(FL_GEN_SEQ(fl_gen_once_op(&t), fl_gen_once_op(&t))));
     ASSERT(fl_gen_perfect(g, 2, &h, &err) < 0);
     ASSERT(strstr(err.msg, "not free") != NULL);
     ASSERT_EQ(h.n, 1);
@@ -734,11 +731,10 @@ test_gen_fn_and_lazy(void)
     struct sim_case c = {.concurrency = 1, .latency = 1};
 
     kws();
-    check_sched(fl_gen_clients(fl_gen_limit(
-                    3, fl_gen_lazy(make_two, NULL, NULL))),
-                &c,
-                "0 0 invoke a 1\n1 0 ok a 1\n1 0 invoke a 1\n2 0 ok a 1\n"
-                "2 0 invoke a 1\n3 0 ok a 1\n");
+    check_sched(
+        fl_gen_clients(fl_gen_limit(3, fl_gen_lazy(make_two, NULL, NULL))), &c,
+        "0 0 invoke a 1\n1 0 ok a 1\n1 0 invoke a 1\n2 0 ok a 1\n"
+        "2 0 invoke a 1\n3 0 ok a 1\n");
 
     /*
      * Draws made for ops that were proposed but not used (the thread was
@@ -755,8 +751,8 @@ test_gen_fn_and_lazy(void)
     o.latency_ns = 5 * MS; /* forces pending asks between ops */
     o.seed = 99;
     fl_hist_init(&h);
-    struct fl_gen *g = fl_gen_clients(
-        fl_gen_limit(50, fl_gen_fn(random_value, &left, NULL)));
+    struct fl_gen *g =
+        fl_gen_clients(fl_gen_limit(50, fl_gen_fn(random_value, &left, NULL)));
     ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
     fl_gen_free(g);
     fl_rng_seed(&rng, 99);
@@ -822,7 +818,8 @@ test_gen_clone_independent(void)
     struct fl_gen *g = fl_gen_clients(fl_gen_limit(2, rep(kw_a, 0)));
     struct fl_gen *c = fl_gen_clone(g);
     struct sim_case sc = {.concurrency = 1, .latency = 1};
-    const char *two = "0 0 invoke a 0\n1 0 ok a 0\n1 0 invoke a 0\n2 0 ok a 0\n";
+    const char *two =
+        "0 0 invoke a 0\n1 0 ok a 0\n1 0 invoke a 0\n2 0 ok a 0\n";
 
     check_sched(g, &sc, two);
     check_sched(c, &sc, two);

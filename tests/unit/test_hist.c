@@ -5,6 +5,7 @@
  * writer under concurrent appends.
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include <pthread.h>
@@ -153,8 +154,8 @@ test_hist_pair_rules(void)
                 fl_test_fail(__FILE__, __LINE__, "case %zu: rc %d", i, rc);
             if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
                 fl_test_fail(__FILE__, __LINE__,
-                             "case %zu: got \"%s\", want \"%s...\"", i,
-                             err.msg, cases[i].msg);
+                             "case %zu: got \"%s\", want \"%s...\"", i, err.msg,
+                             cases[i].msg);
             ASSERT(!h.paired);
         } else {
             if (rc != 0)
@@ -269,9 +270,9 @@ test_hist_writer(void)
     ASSERT(shared_writer != NULL);
     pthread_t th[W_THREADS];
     for (int t = 0; t < W_THREADS; t++)
-        ASSERT_EQ(pthread_create(&th[t], NULL, writer_worker,
-                                 (void *)(intptr_t)t),
-                  0);
+        ASSERT_EQ(
+            pthread_create(&th[t], NULL, writer_worker, (void *)(intptr_t)t),
+            0);
     for (int t = 0; t < W_THREADS; t++) {
         void *ret;
         pthread_join(th[t], &ret);
@@ -301,9 +302,12 @@ test_hist_writer(void)
 }
 
 static const struct fl_test_case hist_tests[] = {
-    FL_TEST(test_hist_append),        FL_TEST(test_hist_pair_basic),
-    FL_TEST(test_hist_pair_rules),    FL_TEST(test_hist_pair_no_lines),
-    FL_TEST(test_hist_load),          FL_TEST(test_hist_writer),
+    FL_TEST(test_hist_append),
+    FL_TEST(test_hist_pair_basic),
+    FL_TEST(test_hist_pair_rules),
+    FL_TEST(test_hist_pair_no_lines),
+    FL_TEST(test_hist_load),
+    FL_TEST(test_hist_writer),
     FL_TEST_END,
 };
 

@@ -5,6 +5,7 @@
  * JSON input with file:line:col.
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include "history/edn.h"
@@ -223,8 +224,10 @@ test_json_malformed(void)
             fl_test_fail(__FILE__, __LINE__, "case %zu (%s): rc %d", i,
                          cases[i].in, rc);
         if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
-            fl_test_fail(__FILE__, __LINE__, "case %zu: got \"%s\", want "
-                         "\"%s...\"", i, err.msg, cases[i].msg);
+            fl_test_fail(__FILE__, __LINE__,
+                         "case %zu: got \"%s\", want "
+                         "\"%s...\"",
+                         i, err.msg, cases[i].msg);
         ASSERT_EQ(h.n, 0);
         fl_hist_release(&h);
     }
@@ -246,8 +249,10 @@ test_json_malformed(void)
 }
 
 static const struct fl_test_case json_tests[] = {
-    FL_TEST(test_json_encoding),  FL_TEST(test_json_ops),
-    FL_TEST(test_json_roundtrip), FL_TEST(test_json_malformed),
+    FL_TEST(test_json_encoding),
+    FL_TEST(test_json_ops),
+    FL_TEST(test_json_roundtrip),
+    FL_TEST(test_json_malformed),
     FL_TEST_END,
 };
 

@@ -7,21 +7,22 @@
  * plus the Knossos corpus with its expected verdicts and failing ops, the
  * result map's shape, limits and errors. FL_LINEAR_FUZZ_N sets the number
  * of random histories per model (default 15000, so 105,000 histories in
- * all).
+ * all; 1500 per model under sanitizers).
  */
 #include "util/common.h"
-#include "tests/unit/test.h"
+
 #include "checker/linear/linear.h"
 #include "history/edn.h"
 #include "history/hist.h"
+#include "tests/unit/test.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/rng.h"
 #include "util/strbuf.h"
 
 #include <dirent.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum rm {
     RM_REGISTER,
@@ -35,24 +36,24 @@ enum rm {
 };
 
 static const char *const rm_names[RM_N] = {
-    "register",        "cas-register", "mutex",         "set",
+    "register",        "cas-register", "mutex",          "set",
     "unordered-queue", "fifo-queue",   "multi-register",
 };
 
 enum st { ST_OK, ST_FAIL, ST_INFO, ST_PENDING };
 
-#define NV   4  /* values 0..NV-1; -1 is nil */
+#define NV   4 /* values 0..NV-1; -1 is nil */
 #define MAXQ 16
 
 struct gop {
     int proc, key;
     uint32_t f;
-    int arg, arg2;     /* written value / cas old,new / enqueued value */
-    int res;           /* read value (-1 nil), set mask, dequeued value */
-    int nm;            /* multi: micro-ops */
+    int arg, arg2;           /* written value / cas old,new / enqueued value */
+    int res;                 /* read value (-1 nil), set mask, dequeued value */
+    int nm;                  /* multi: micro-ops */
     int mw[2], mk[2], mv[2]; /* multi: is-write, key 0/1, value */
     int status;
-    int inv, ret;      /* positions in the history; ret -1 if crashed */
+    int inv, ret; /* positions in the history; ret -1 if crashed */
     bool applied, doomed;
 };
 
@@ -67,8 +68,8 @@ struct rstate {
 /* ---- the reference models (independent of src/model) ---- */
 
 static int
-ref_step(enum rm m, const struct rstate *s, const struct gop *o,
-         bool crashed, struct rstate *out)
+ref_step(enum rm m, const struct rstate *s, const struct gop *o, bool crashed,
+         struct rstate *out)
 {
     int n = 0;
     struct rstate t = *s;
@@ -341,10 +342,10 @@ emit(struct fl_hist *h, enum rm m, const struct gop *o, bool completion,
     op.process = o->proc;
     op.pair = -1;
     op.f = o->f;
-    op.type = !completion               ? FL_OP_INVOKE
-              : o->status == ST_OK     ? FL_OP_OK
-              : o->status == ST_FAIL   ? FL_OP_FAIL
-                                       : FL_OP_INFO;
+    op.type = !completion            ? FL_OP_INVOKE
+              : o->status == ST_OK   ? FL_OP_OK
+              : o->status == ST_FAIL ? FL_OP_FAIL
+                                     : FL_OP_INFO;
     op.value = op_value(h, m, o, completion);
     if (independent) {
         fl_val t[2] = {fl_val_int(o->key), op.value};
@@ -445,8 +446,8 @@ gen_history(enum rm m, struct fl_rng *r, int nkeys, bool independent,
 
 /* Corrupt one :ok result in the already-emitted history (and in ops). */
 static void
-corrupt(enum rm m, struct fl_rng *r, struct fl_hist *h, struct gop *ops,
-        int n, bool independent)
+corrupt(enum rm m, struct fl_rng *r, struct fl_hist *h, struct gop *ops, int n,
+        bool independent)
 {
     int cand[64], nc = 0;
     for (int i = 0; i < n; i++)
@@ -503,7 +504,12 @@ fuzz_n(void)
 {
     const char *e = getenv("FL_LINEAR_FUZZ_N");
     long n = e ? strtol(e, NULL, 10) : 0;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    /* sanitizers make each check's mallocs ~100x dearer */
+    return n > 0 ? n : 1500;
+#else
     return n > 0 ? n : 15000;
+#endif
 }
 
 static void
@@ -624,11 +630,10 @@ check_edn(const char *edn, const char *model, const char *init,
     struct fl_chk_result res;
     fl_val iv;
     fl_hist_init(&h);
-    ASSERT_OK(fl_hist_parse(edn, strlen(edn), "test.edn", FL_HIST_EDN, &h,
-                            NULL));
+    ASSERT_OK(
+        fl_hist_parse(edn, strlen(edn), "test.edn", FL_HIST_EDN, &h, NULL));
     if (init)
-        ASSERT_OK(fl_edn_parse_value(a, init, strlen(init), "init", &iv,
-                                     NULL));
+        ASSERT_OK(fl_edn_parse_value(a, init, strlen(init), "init", &iv, NULL));
     struct fl_linear_opts o = {.model = fl_model_find(model),
                                .init = init ? &iv : NULL,
                                .independent = independent,
@@ -762,10 +767,10 @@ test_element_split(void)
                         "unordered-queue", NULL, false, &a, &m, NULL, NULL),
               FL_VERDICT_FALSE);
     ASSERT_EQ(get(&m, "element")->u.i, 1);
-    ASSERT_EQ(fl_val_map_get_kw(get(&m, "stats"),
-                                fl_kw_intern_cstr("partitions"))
-                  ->u.i,
-              2);
+    ASSERT_EQ(
+        fl_val_map_get_kw(get(&m, "stats"), fl_kw_intern_cstr("partitions"))
+            ->u.i,
+        2);
     /* the same order is fine for a fifo queue with 2 dequeued second */
     ASSERT_EQ(check_edn("{:process 0 :type :invoke :f :enqueue :value 1}\n"
                         "{:process 0 :type :ok :f :enqueue :value 1}\n"
@@ -791,11 +796,11 @@ test_errors(void)
     ASSERT_EQ(rc, FL_EMODEL);
     ASSERT(strstr(err.msg, ":cas") != NULL);
     ASSERT(strstr(err.msg, "test.edn") != NULL);
-    check_edn("{:process 0 :type :invoke :f :cas :value 7}\n",
-              "cas-register", NULL, false, &a, NULL, &rc, &err);
-    ASSERT_EQ(rc, FL_EMODEL);
-    check_edn("{:process 0 :type :ok :f :read :value 7}\n", "register",
+    check_edn("{:process 0 :type :invoke :f :cas :value 7}\n", "cas-register",
               NULL, false, &a, NULL, &rc, &err);
+    ASSERT_EQ(rc, FL_EMODEL);
+    check_edn("{:process 0 :type :ok :f :read :value 7}\n", "register", NULL,
+              false, &a, NULL, &rc, &err);
     ASSERT_EQ(rc, FL_EPARSE);
     check_edn("{:process 0 :type :invoke :f :read :value 7}\n", "register",
               NULL, true, &a, NULL, &rc, &err);
@@ -860,9 +865,8 @@ test_time_limit_unknown(void)
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
     build_hard(&h, 30, 4000, 7);
-    struct fl_linear_opts o = {.model = &fl_model_register_type,
-                               .time_limit_ns = 1,
-                               .threads = 1};
+    struct fl_linear_opts o = {
+        .model = &fl_model_register_type, .time_limit_ns = 1, .threads = 1};
     ASSERT_OK(fl_linear_check(&h, &o, &a, &res, NULL));
     /* either it was decided at once, or it is unknown with a cause */
     if (res.valid == FL_VERDICT_UNKNOWN) {
@@ -940,8 +944,8 @@ test_knossos_corpus(void)
         if (fl_hist_load(path.buf, FL_HIST_AUTO, &h, &err))
             fl_test_fail(__FILE__, __LINE__, "%s", err.msg);
         if (init)
-            ASSERT_OK(fl_edn_parse_value(&a, init, strlen(init), "init",
-                                         &iv, NULL));
+            ASSERT_OK(
+                fl_edn_parse_value(&a, init, strlen(init), "init", &iv, NULL));
         struct fl_linear_opts o = {.model = fl_model_find(model),
                                    .init = init ? &iv : NULL};
         if (fl_linear_check(&h, &o, &a, &res, &err))
@@ -954,8 +958,7 @@ test_knossos_corpus(void)
                 continue;
             const fl_val *op = get(&res.map, "op");
             ASSERT(op != NULL);
-            ASSERT_EQ(fl_val_map_get_kw(op, FL_KW_INDEX)->u.i,
-                      named[i].index);
+            ASSERT_EQ(fl_val_map_get_kw(op, FL_KW_INDEX)->u.i, named[i].index);
             nnamed++;
         }
         nfiles++;

@@ -5,9 +5,10 @@
  * op classes, errors for ops that do not fit, and printing.
  */
 #include "util/common.h"
-#include "tests/unit/test.h"
+
 #include "history/edn.h"
 #include "model/model.h"
+#include "tests/unit/test.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -28,8 +29,8 @@ mt_init(struct mt *t, const char *model, const char *init)
     fl_model_init(&t->m, type);
     memset(&t->state, 0, sizeof(t->state));
     if (init)
-        ASSERT_OK(fl_edn_parse_value(&t->a, init, strlen(init), "init", &v,
-                                     NULL));
+        ASSERT_OK(
+            fl_edn_parse_value(&t->a, init, strlen(init), "init", &v, NULL));
     fl_val *keep = fl_arena_alloc(&t->a, sizeof(*keep));
     *keep = v;
     ASSERT_OK(type->init(&t->m, keep, &t->state, NULL));
@@ -49,8 +50,8 @@ mt_compile(struct mt *t, const char *f, const char *value, bool crashed,
            struct fl_vec_u32 *mop, struct fl_err *err)
 {
     fl_val *v = fl_arena_alloc(&t->a, sizeof(*v));
-    ASSERT_OK(fl_edn_parse_value(&t->a, value, strlen(value), "value", v,
-                                 NULL));
+    ASSERT_OK(
+        fl_edn_parse_value(&t->a, value, strlen(value), "value", v, NULL));
     mop->n = 0;
     return t->m.type->compile(&t->m, fl_kw_intern_cstr(f), v, crashed, mop,
                               err);
@@ -251,8 +252,7 @@ test_model_unordered_queue(void)
     ASSERT_STR_EQ(mt_print(&t, &sb), "[1]");
     ASSERT_EQ(mt_class(&t, "dequeue", "1"), FL_MOP_SHRINKS);
     fl_val one = fl_val_int(1);
-    ASSERT(fl_model_unordered_queue_type.element(FL_KW_ENQUEUE, &one) ==
-           &one);
+    ASSERT(fl_model_unordered_queue_type.element(FL_KW_ENQUEUE, &one) == &one);
     ASSERT(fl_model_unordered_queue_type.element(FL_KW_READ, &one) == NULL);
     fl_strbuf_release(&sb);
     mt_release(&t);
@@ -317,16 +317,11 @@ test_model_multi_register(void)
 }
 
 static const struct fl_test_case model_tests[] = {
-    FL_TEST(test_model_registry),
-    FL_TEST(test_model_intern),
-    FL_TEST(test_model_register),
-    FL_TEST(test_model_cas_register),
-    FL_TEST(test_model_mutex),
-    FL_TEST(test_model_set),
-    FL_TEST(test_model_unordered_queue),
-    FL_TEST(test_model_fifo_queue),
-    FL_TEST(test_model_multi_register),
-    FL_TEST_END,
+    FL_TEST(test_model_registry),        FL_TEST(test_model_intern),
+    FL_TEST(test_model_register),        FL_TEST(test_model_cas_register),
+    FL_TEST(test_model_mutex),           FL_TEST(test_model_set),
+    FL_TEST(test_model_unordered_queue), FL_TEST(test_model_fifo_queue),
+    FL_TEST(test_model_multi_register),  FL_TEST_END,
 };
 
 FL_TEST_SUITE(model, model_tests);

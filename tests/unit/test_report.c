@@ -509,6 +509,88 @@ test_timeline_packs_ops_per_process(void)
     fl_hist_release(&h);
 }
 
+static void
+test_timeline_without_times_places_ops_by_position(void)
+{
+    struct fl_hist h;
+    char *dir = tmpdir();
+    struct fl_strbuf page = FL_STRBUF_INIT, path = FL_STRBUF_INIT;
+    uint32_t v[4];
+
+    fl_hist_init(&h);
+    op2(&h, 0, 0, 0, "read", FL_OP_OK);
+    op2(&h, 0, 0, 1, "write", FL_OP_OK);
+    for (size_t i = 0; i < h.n; i++)
+        h.ops[i].time_ns = -1;
+    fl_strbuf_addf(&path, "%s/timeline.html", dir);
+    ASSERT_OK(fl_report_timeline(path.buf, &h, NULL, NULL));
+    slurp(dir, "timeline.html", &page);
+    ASSERT(strstr(page.buf, "\"n\":2,"));
+    ASSERT(strstr(page.buf, "placed 1 ms apart by position"));
+    ASSERT_EQ(page_array(page.buf, "start", v, 4), 2);
+    ASSERT(v[0] == 0 && v[1] == 2000); /* positions 0 and 2 */
+    ASSERT_EQ(page_array(page.buf, "dur", v, 4), 2);
+    ASSERT(v[0] == 1000 && v[1] == 1000);
+    rmtree(dir);
+    free(dir);
+    fl_strbuf_release(&page);
+    fl_strbuf_release(&path);
+    fl_hist_release(&h);
+}
+
+/* Where the shared corpus is: beside the checkout, or the fixed path. */
+static const char *
+corpus_dir(void)
+{
+    struct stat st;
+
+    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
+        return "../shared/corpus";
+    return "/work/shared/corpus";
+}
+
+/*
+ * A real Jepsen etcd history: the nemesis's :start/:stop pairs become three
+ * periods from each :start's completion to the :stop's completion, and the
+ * plot script shades exactly those.
+ */
+static void
+test_regions_and_plots_of_a_jepsen_history(void)
+{
+    struct fl_hist h;
+    struct fl_report_regions r;
+    struct fl_strbuf path = FL_STRBUF_INIT, gp = FL_STRBUF_INIT;
+    char *dir = tmpdir();
+
+    fl_hist_init(&h);
+    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", corpus_dir());
+    ASSERT_OK(fl_hist_load(path.buf, FL_HIST_AUTO, &h, NULL));
+    regions_of(&h, &r);
+    ASSERT_EQ(r.n, 3);
+    static const int64_t want[3][2] = {
+        {5328551016, 10329494823},
+        {15330281530, 20331217328},
+        {25331928044, 30332572215},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        ASSERT_STR_EQ(r.v[i].label, "nemesis");
+        ASSERT_EQ(r.v[i].start_ns, want[i][0]);
+        ASSERT_EQ(r.v[i].end_ns, want[i][1]);
+    }
+    ASSERT_OK(fl_report_plots(dir, &h, NULL, NULL));
+    slurp(dir, "plots.gp", &gp);
+    ASSERT(strstr(gp.buf, "set object 1 rect from 5.328551, graph 0 to "
+                          "10.329495, graph 1"));
+    ASSERT(strstr(gp.buf, "set object 3 rect from 25.331928, graph 0 to "
+                          "30.332572, graph 1"));
+    fl_report_regions_release(&r);
+    rmtree(dir);
+    free(dir);
+    fl_strbuf_release(&gp);
+    fl_strbuf_release(&path);
+    fl_hist_release(&h);
+}
+
 static const struct fl_test_case report_tests[] = {
     FL_TEST(test_perf_quantiles_and_rates),
     FL_TEST(test_perf_merge),
@@ -521,6 +603,8 @@ static const struct fl_test_case report_tests[] = {
     FL_TEST(test_plots_empty_history),
     FL_TEST(test_plots_unwritable_dir_is_an_error),
     FL_TEST(test_timeline_packs_ops_per_process),
+    FL_TEST(test_timeline_without_times_places_ops_by_position),
+    FL_TEST(test_regions_and_plots_of_a_jepsen_history),
     FL_TEST_END,
 };
 

@@ -6,6 +6,7 @@
  * become :info with the message, a failed open becomes :fail [:no-client].
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include <pthread.h>
@@ -18,7 +19,7 @@
 #include "util/err.h"
 
 struct fake {
-    int mode;             /* what invoke does */
+    int mode; /* what invoke does */
     atomic_int invokes;
     atomic_int opens, closes;
     atomic_int hang_release; /* set to let hung invokes return */
@@ -196,7 +197,7 @@ test_interp_timeout_abandons_worker(void)
     ASSERT(saw_p2);
     ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
     atomic_store(&r.fake.hang_release, 1);
-    fl_interp_free(in, FL_NS_PER_S);
+    ASSERT_EQ(fl_interp_free(in, FL_NS_PER_S), 0);
     fl_gen_free(g);
     fl_hist_release(&r.hist);
 }
@@ -266,12 +267,12 @@ test_interp_nemesis_and_stop(void)
     ASSERT(in != NULL);
     /* An endless workload plus nemesis ops every 5 ms; stop after 100 ms. */
     struct fl_gen *g = fl_gen_clients_nemesis(
-        fl_gen_delay(FL_NS_PER_MS / 10,
-                     fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ,
-                                                     fl_val_nil()))),
-        fl_gen_delay(5 * FL_NS_PER_MS,
-                     fl_gen_repeat(-1, fl_gen_invoke(FL_KW_START,
-                                                     fl_val_nil()))));
+        fl_gen_delay(
+            FL_NS_PER_MS / 10,
+            fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil()))),
+        fl_gen_delay(
+            5 * FL_NS_PER_MS,
+            fl_gen_repeat(-1, fl_gen_invoke(FL_KW_START, fl_val_nil()))));
     int64_t t0 = fl_clock_now_ns(fl_clock_real());
     /* Run in two slices: a time-limited one, then one that is stopped (as
      * the SIGINT handler would) before it starts. */
@@ -287,8 +288,8 @@ test_interp_nemesis_and_stop(void)
     ASSERT(nem >= 20 && nem % 2 == 0);
     ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
     stop = 1;
-    struct fl_gen *more = fl_gen_clients(fl_gen_repeat(
-        -1, fl_gen_invoke(FL_KW_READ, fl_val_nil())));
+    struct fl_gen *more = fl_gen_clients(
+        fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil())));
     ASSERT_EQ(fl_interp_run(in, more, &err), FL_INTERP_STOPPED);
     fl_interp_free(in, 0);
     fl_gen_free(lim);

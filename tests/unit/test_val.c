@@ -4,6 +4,7 @@
  * equality, hashing, ordering, copying and EDN printing.
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include <pthread.h>
@@ -268,9 +269,12 @@ test_val_copy_and_get(void)
 }
 
 static const struct fl_test_case val_tests[] = {
-    FL_TEST(test_kw_fixed_ids),   FL_TEST(test_kw_threads),
-    FL_TEST(test_val_equal),      FL_TEST(test_val_compare_order),
-    FL_TEST(test_val_print),      FL_TEST(test_val_copy_and_get),
+    FL_TEST(test_kw_fixed_ids),
+    FL_TEST(test_kw_threads),
+    FL_TEST(test_val_equal),
+    FL_TEST(test_val_compare_order),
+    FL_TEST(test_val_print),
+    FL_TEST(test_val_copy_and_get),
     FL_TEST_END,
 };
 

@@ -15,8 +15,8 @@
  * for the snapshot-isolation family so no two rw edges are adjacent)
  * still proves whether the model is violated, never guessing.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #include <time.h>
 
@@ -24,15 +24,15 @@
 
 struct shape {
     int anom;
-    uint8_t allowed;  /* relations the cycle may use */
-    uint8_t start;    /* relation of the first edge */
-    uint8_t required; /* at least one edge of these, 0: none */
+    uint8_t allowed;        /* relations the cycle may use */
+    uint8_t start;          /* relation of the first edge */
+    uint8_t required;       /* at least one edge of these, 0: none */
     uint8_t rw_min, rw_max; /* rw edges; 2 means "two or more" */
-    bool nonadj;      /* no two rw edges adjacent (cyclically) */
+    bool nonadj;            /* no two rw edges adjacent (cyclically) */
 };
 
-#define NSTATE 12
-#define ST(rwc, last, req) ((rwc) * 4 + (last) * 2 + (req))
+#define NSTATE             12
+#define ST(rwc, last, req) ((rwc)*4 + (last)*2 + (req))
 
 static int64_t
 now_ns(void)
@@ -135,7 +135,8 @@ bfs_cycle(const struct local *L, const struct shape *sh, uint32_t u,
                       !(sh->nonadj && last && rw0);
             if (ok) {
                 size_t n = 1;
-                for (uint32_t x = s; b->parent[x] != ELLE_NONE; x = b->parent[x])
+                for (uint32_t x = s; b->parent[x] != ELLE_NONE;
+                     x = b->parent[x])
                     n++;
                 uint32_t *e = fl_xmalloc(fl_st_mult(n, sizeof(uint32_t)));
                 size_t i = n;
@@ -200,8 +201,7 @@ search_shape(struct elle_ctx *c, struct local *L, const struct shape *sh,
     elle__scc(g, 1, mask, NULL, sub);
     bool single = sh->rw_max == 1;
     if (single) {
-        uint8_t dmask[2][2] = {{(uint8_t)(sh->allowed & ~ELLE_RW), 0},
-                               {0, 0}};
+        uint8_t dmask[2][2] = {{(uint8_t)(sh->allowed & ~ELLE_RW), 0}, {0, 0}};
         elle__scc(g, 1, dmask, NULL, dsub);
     }
     int64_t deadline = now_ns() + c->timeout_ns;
@@ -288,12 +288,14 @@ search_scc(struct elle_ctx *c, struct local *L)
                 uint32_t ntxn = 0;
                 for (uint32_t v = 0; v < L->n; v++)
                     ntxn += L->nodes[v] < c->ntxn;
-                fl_val kv[8] = {KW("type"), KW("cycle-search-timeout"),
+                fl_val kv[8] = {KW("type"),
+                                KW("cycle-search-timeout"),
                                 KW("anomaly-spec-type"),
                                 KW(elle__anom_name(sh.anom)),
                                 KW("does-not-contain"),
                                 fl_val_coll(c->a, FL_V_VEC, dnc, nd),
-                                KW("scc-size"), fl_val_int(ntxn)};
+                                KW("scc-size"),
+                                fl_val_int(ntxn)};
                 elle__add(c, ELLE_A_TIMEOUT, elle__mapv(c, kv, 4));
             }
         }
@@ -309,7 +311,7 @@ search_scc(struct elle_ctx *c, struct local *L)
 struct ce_spec {
     int anom;
     unsigned layers;
-    uint8_t d;  /* relations allowed (one layer), or the non-rw ones (two) */
+    uint8_t d; /* relations allowed (one layer), or the non-rw ones (two) */
 };
 
 /* Weakest first, so a stronger model's check is skipped once a weaker
@@ -366,17 +368,16 @@ cycle_exists(struct elle_ctx *c, const uint8_t *node_ok)
                 uint32_t node = (uint32_t)(v / sp->layers);
                 if (comp[v] != best || node >= c->ntxn)
                     continue;
-                if (sp->layers == 2 && v % 2 == 1 &&
-                    comp[v - 1] == best)
+                if (sp->layers == 2 && v % 2 == 1 && comp[v - 1] == best)
                     continue;
                 total++;
                 if (nops < FL_ARRAY_SIZE(ops))
                     ops[nops++] = elle__op_val(c, node);
             }
-            fl_val kv[6] = {KW("type"), KW(elle__anom_name(sp->anom)),
-                            KW("scc-size"), fl_val_int((int64_t)total),
-                            KW("some-txns"),
-                            fl_val_coll(c->a, FL_V_VEC, ops, nops)};
+            fl_val kv[6] = {
+                KW("type"),      KW(elle__anom_name(sp->anom)),
+                KW("scc-size"),  fl_val_int((int64_t)total),
+                KW("some-txns"), fl_val_coll(c->a, FL_V_VEC, ops, nops)};
             elle__add(c, sp->anom, elle__mapv(c, kv, 3));
             found[sp->anom] = true;
         }
@@ -389,8 +390,8 @@ void
 elle__find_cycles(struct elle_ctx *c)
 {
     struct elle_graph *g = &c->g;
-    uint32_t *comp = fl_xmalloc(fl_st_mult((size_t)g->nnode + 1,
-                                           sizeof(uint32_t)));
+    uint32_t *comp =
+        fl_xmalloc(fl_st_mult((size_t)g->nnode + 1, sizeof(uint32_t)));
     uint8_t all[2][2] = {{ELLE_DATA | ELLE_PROC | ELLE_RT, 0}, {0, 0}};
     uint32_t ncomp = elle__scc(g, 1, all, NULL, comp);
     /* Group nodes by component (counting sort). */
@@ -399,13 +400,13 @@ elle__find_cycles(struct elle_ctx *c)
         start[comp[v] + 2]++;
     for (uint32_t i = 0; i < ncomp; i++)
         start[i + 2] += start[i + 1];
-    uint32_t *order = fl_xmalloc(fl_st_mult((size_t)g->nnode + 1,
-                                            sizeof(uint32_t)));
+    uint32_t *order =
+        fl_xmalloc(fl_st_mult((size_t)g->nnode + 1, sizeof(uint32_t)));
     for (uint32_t v = 0; v < g->nnode; v++)
         order[start[comp[v] + 1]++] = v;
     uint8_t *node_ok = fl_xcalloc((size_t)g->nnode + 1, 1);
-    uint32_t *loc = fl_xmalloc(fl_st_mult((size_t)g->nnode + 1,
-                                          sizeof(uint32_t)));
+    uint32_t *loc =
+        fl_xmalloc(fl_st_mult((size_t)g->nnode + 1, sizeof(uint32_t)));
     memset(loc, 0xff, ((size_t)g->nnode + 1) * sizeof(uint32_t));
     bool any = false;
     for (uint32_t cid = 0; cid < ncomp; cid++) {

@@ -7,8 +7,8 @@
  * models prohibit are reported (plus the ones that make the answer
  * :unknown), as Elle does.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #define KW(s) elle__kw(s)
 
@@ -59,7 +59,6 @@ ctx_release(struct elle_ctx *c)
 {
     free(c->txns);
     free(c->mops);
-    free(c->elems);
     free(c->keys);
     free(c->key_slots);
     free(c->writes.slots);
@@ -77,8 +76,8 @@ result_map(struct elle_ctx *c, struct fl_chk_result *out)
     bool reported[ELLE_NANOM];
     bool invalid = false;
     for (int x = 0; x < ELLE_NANOM; x++) {
-        reported[x] = c->found[x].n > 0 &&
-                      (c->prohibited[x] || unknown_type(x));
+        reported[x] =
+            c->found[x].n > 0 && (c->prohibited[x] || unknown_type(x));
         if (reported[x]) {
             types[nt++] = x;
             invalid |= c->prohibited[x] && !unknown_type(x);
@@ -88,7 +87,7 @@ result_map(struct elle_ctx *c, struct fl_chk_result *out)
                         : nt    ? FL_VERDICT_UNKNOWN
                                 : FL_VERDICT_TRUE;
     out->valid = v;
-    fl_val kv[10];
+    fl_val kv[12];
     kv[0] = fl_val_kw(FL_KW_VALID);
     kv[1] = fl_verdict_val(v);
     if (!nt) {
@@ -101,10 +100,10 @@ result_map(struct elle_ctx *c, struct fl_chk_result *out)
         int x = types[i];
         tv[i] = KW(elle__anom_name(x));
         an[2 * i] = tv[i];
-        an[2 * i + 1] = x == ELLE_A_EMPTY
-                            ? fl_val_bool(true)
-                            : fl_val_coll(c->a, FL_V_VEC, c->found[x].v,
-                                          c->found[x].n);
+        an[2 * i + 1] =
+            x == ELLE_A_EMPTY
+                ? fl_val_bool(true)
+                : fl_val_coll(c->a, FL_V_VEC, c->found[x].v, c->found[x].n);
     }
     fl_val not_set, also_not;
     elle__boundary(reported, c->a, &not_set, &also_not);
@@ -116,23 +115,36 @@ result_map(struct elle_ctx *c, struct fl_chk_result *out)
     kv[7] = not_set;
     kv[8] = KW("also-not");
     kv[9] = also_not;
-    out->map = fl_val_map(c->a, kv, 5);
+    size_t np = 5;
+    fl_val dr[2 * ELLE_NANOM];
+    size_t nd = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (c->dropped[types[i]]) {
+            dr[2 * nd] = tv[i];
+            dr[2 * nd + 1] = fl_val_int((int64_t)c->dropped[types[i]]);
+            nd++;
+        }
+    if (nd) {
+        kv[10] = KW("dropped");
+        kv[11] = fl_val_map(c->a, dr, nd);
+        np++;
+    }
+    out->map = fl_val_map(c->a, kv, np);
 }
 
 int
 fl_elle_check(const struct fl_hist *h, const struct fl_elle_opts *o,
-              struct fl_arena *a, struct fl_chk_result *out,
-              struct fl_err *err)
+              struct fl_arena *a, struct fl_chk_result *out, struct fl_err *err)
 {
     static const int proc_types[] = {
-        ELLE_A_G0_P,      ELLE_A_G1C_P,      ELLE_A_GSI_ITEM_P,
+        ELLE_A_G0_P,       ELLE_A_G1C_P,     ELLE_A_GSI_ITEM_P,
         ELLE_A_GNA_ITEM_P, ELLE_A_G2_ITEM_P, ELLE_A_CE_SS_PL1,
-        ELLE_A_CE_SS_PL2, ELLE_A_CE_SSSI,    ELLE_A_CE_SSSER,
+        ELLE_A_CE_SS_PL2,  ELLE_A_CE_SSSI,   ELLE_A_CE_SSSER,
     };
     static const int rt_types[] = {
-        ELLE_A_G0_R,      ELLE_A_G1C_R,      ELLE_A_GSI_ITEM_R,
+        ELLE_A_G0_R,       ELLE_A_G1C_R,     ELLE_A_GSI_ITEM_R,
         ELLE_A_GNA_ITEM_R, ELLE_A_G2_ITEM_R, ELLE_A_CE_S_PL1,
-        ELLE_A_CE_S_PL2,  ELLE_A_CE_SSI,     ELLE_A_CE_PLSS,
+        ELLE_A_CE_S_PL2,   ELLE_A_CE_SSI,    ELLE_A_CE_PLSS,
     };
     struct elle_ctx c;
     int rc;
@@ -164,11 +176,9 @@ fl_elle_check(const struct fl_hist *h, const struct fl_elle_opts *o,
         else
             elle__infer_register(&c);
         phase("infer", &tp);
-        elle__order_edges(&c,
-                          needs(c.prohibited, proc_types,
-                                FL_ARRAY_SIZE(proc_types)),
-                          needs(c.prohibited, rt_types,
-                                FL_ARRAY_SIZE(rt_types)));
+        elle__order_edges(
+            &c, needs(c.prohibited, proc_types, FL_ARRAY_SIZE(proc_types)),
+            needs(c.prohibited, rt_types, FL_ARRAY_SIZE(rt_types)));
         elle__graph_build(&c.g);
         phase("graph", &tp);
         elle__find_cycles(&c);
@@ -214,20 +224,25 @@ fl_elle_opts_from_val(struct fl_elle_opts *o, const fl_val *options,
      * array itself too. */
     char **all = NULL;
     size_t nm = 0, na = 0, total = 0;
-    int rc = names_from(fl_val_map_get_kw(
-                            options, fl_kw_intern_cstr("consistency-models")),
-                        ":consistency-models", &all, &total, &nm, err);
+    int rc = names_from(
+        fl_val_map_get_kw(options, fl_kw_intern_cstr("consistency-models")),
+        ":consistency-models", &all, &total, &nm, err);
     if (!rc)
-        rc = names_from(fl_val_map_get_kw(options,
-                                          fl_kw_intern_cstr("anomalies")),
-                        ":anomalies", &all, &total, &na, err);
+        rc = names_from(
+            fl_val_map_get_kw(options, fl_kw_intern_cstr("anomalies")),
+            ":anomalies", &all, &total, &na, err);
     if (rc) {
         for (size_t i = 0; i < total; i++)
             free(all[i]);
         free(all);
         return rc;
     }
-    o->models = (const char *const *)all;
+    /* Elle: an absent :consistency-models means strict-serializable, an
+     * explicit nil or empty list means none. */
+    static const char *const none[1] = {NULL};
+    bool has_models =
+        fl_val_map_get_kw(options, fl_kw_intern_cstr("consistency-models"));
+    o->models = nm ? (const char *const *)all : has_models ? none : NULL;
     o->nmodels = nm;
     o->anomalies = (const char *const *)(all ? all + nm : NULL);
     o->nanomalies = na;
@@ -258,8 +273,8 @@ chk_check(const struct fl_checker *ch, const struct fl_hist *h,
     memset(&o, 0, sizeof(o));
     o.workload = ch->type == &fl_chk_rw_register_type ? FL_ELLE_RW_REGISTER
                                                       : FL_ELLE_LIST_APPEND;
-    int rc = fl_elle_opts_from_val(&o, opts ? opts->options : NULL, &names,
-                                   err);
+    int rc =
+        fl_elle_opts_from_val(&o, opts ? opts->options : NULL, &names, err);
     if (rc)
         return rc;
     o.out_dir = opts ? opts->out_dir : NULL;

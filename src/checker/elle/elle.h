@@ -27,16 +27,16 @@ enum fl_elle_workload {
 
 struct fl_elle_opts {
     enum fl_elle_workload workload;
-    const char *const *models;    /* consistency models; NULL: strict-ser. */
-    size_t nmodels;               /* entries in models */
-    const char *const *anomalies; /* extra anomaly names to prohibit */
-    size_t nanomalies;            /* entries in anomalies */
+    const char *const *models;       /* models; NULL: strict-serializable */
+    size_t nmodels;                  /* entries in models */
+    const char *const *anomalies;    /* extra anomaly names to prohibit */
+    size_t nanomalies;               /* entries in anomalies */
     int64_t cycle_search_timeout_ns; /* per SCC and anomaly; 0: 1 s */
-    const char *out_dir;          /* artifact directory, or NULL */
-    bool wfr_keys;                /* rw-register: writes follow reads */
-    bool sequential_keys;         /* rw-register: per-key process order */
-    bool linearizable_keys;       /* rw-register: per-key real-time order */
-    bool no_render;               /* do not run dot(1) on .dot files */
+    const char *out_dir;             /* artifact directory, or NULL */
+    bool wfr_keys;                   /* rw-register: writes follow reads */
+    bool sequential_keys;            /* rw-register: per-key process order */
+    bool linearizable_keys;          /* rw-register: per-key real-time order */
+    bool no_render;                  /* do not run dot(1) on .dot files */
 };
 
 /**

@@ -8,8 +8,8 @@
  * completion, which lies inside its invocation-completion window: the
  * history is strict serializable by construction.
  */
-#include "util/common.h"
 #include "checker/elle/elle_gen.h"
+#include "util/common.h"
 
 #include "util/rng.h"
 #include "util/vec.h"
@@ -20,8 +20,8 @@ struct gkey {
     uint32_t *writer; /* txn serial that appended each element */
     uint32_t n, alloc;
     uint64_t last_seq; /* last commit that appended */
-    int64_t next;     /* next value to append */
-    uint32_t planned; /* appends handed out */
+    int64_t next;      /* next value to append */
+    uint32_t planned;  /* appends handed out */
 };
 
 struct gmop {
@@ -103,7 +103,8 @@ plan_txn(struct gen *g, struct gtxn *t)
         t->n = 14;
     bool read_only = g->o->bug == FL_ELLE_BUG_STALE_READ && chance(g, 0.3);
     for (int i = 0; i < t->n; i++) {
-        uint32_t slot = (uint32_t)fl_rng_exp(&g->rng, o->active_keys / 4.0 + 0.5);
+        uint32_t slot =
+            (uint32_t)fl_rng_exp(&g->rng, o->active_keys / 4.0 + 0.5);
         if (slot >= o->active_keys)
             slot = (uint32_t)fl_rng_below(&g->rng, o->active_keys);
         int64_t key = g->active[slot];
@@ -115,8 +116,8 @@ plan_txn(struct gen *g, struct gtxn *t)
         if (m->append) {
             m->v = k->next++;
             k->planned++;
-            bool twice = g->o->bug == FL_ELLE_BUG_INTERMEDIATE &&
-                         i + 1 < 15 && chance(g, 0.5);
+            bool twice = g->o->bug == FL_ELLE_BUG_INTERMEDIATE && i + 1 < 15 &&
+                         chance(g, 0.5);
             if (twice) {
                 struct gmop *m2 = &t->m[++i];
                 m2->key = key;
@@ -138,7 +139,8 @@ txn_value(struct gen *g, const struct gtxn *t, const fl_val *reads)
 {
     fl_val mops[16];
     for (int i = 0; i < t->n; i++) {
-        fl_val m[3] = {fl_val_kw(t->m[i].append ? FL_KW_APPEND : FL_KW_R),
+        uint32_t wkw = g->o->registers ? FL_KW_W : FL_KW_APPEND;
+        fl_val m[3] = {fl_val_kw(t->m[i].append ? wkw : FL_KW_R),
                        fl_val_int(t->m[i].key),
                        t->m[i].append ? fl_val_int(t->m[i].v)
                        : reads        ? reads[i]
@@ -179,6 +181,13 @@ read_list(struct gen *g, const struct gtxn *t, int upto, int64_t key,
     size_t own = 0;
     for (int i = 0; i < upto; i++)
         own += t->m[i].append && t->m[i].key == key;
+    if (g->o->registers) {
+        /* the register holds the last element (own writes first) */
+        for (int i = upto; i-- > 0;)
+            if (t->m[i].append && t->m[i].key == key)
+                return fl_val_int(t->m[i].v);
+        return n ? fl_val_int(k->v[n - 1]) : fl_val_nil();
+    }
     fl_val *items = fl_xmalloc((n + own + 1) * sizeof(fl_val));
     for (uint32_t i = 0; i < n; i++)
         items[i] = fl_val_int(k->v[i]);
@@ -198,9 +207,9 @@ complete(struct gen *g, struct gtxn *t)
     enum fl_elle_bug bug = o->bug;
     bool fail = chance(g, o->fail_rate);
     bool info = !fail && chance(g, o->info_rate);
-    bool snapshot = (bug == FL_ELLE_BUG_LOST_UPDATE ||
-                     bug == FL_ELLE_BUG_WRITE_SKEW) &&
-                    chance(g, o->bug_rate);
+    bool snapshot =
+        (bug == FL_ELLE_BUG_LOST_UPDATE || bug == FL_ELLE_BUG_WRITE_SKEW) &&
+        chance(g, o->bug_rate);
     uint64_t snap = snapshot ? t->start_seq : g->seq;
     bool read_only = true;
     for (int i = 0; i < t->n; i++)
@@ -215,8 +224,8 @@ complete(struct gen *g, struct gtxn *t)
     }
     if (fail)
         info = false;
-    bool apply = !fail || (bug == FL_ELLE_BUG_ABORTED_READ &&
-                           chance(g, o->bug_rate));
+    bool apply =
+        !fail || (bug == FL_ELLE_BUG_ABORTED_READ && chance(g, o->bug_rate));
     if (info)
         apply = fl_rng_below(&g->rng, 2) == 0;
     fl_val reads[16];

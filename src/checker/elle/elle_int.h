@@ -92,7 +92,7 @@ enum elle_anom {
 #define ELLE_ANOM_ENUM_(id, str) ELLE_A_##id,
     ELLE_ANOM_LIST(ELLE_ANOM_ENUM_)
 #undef ELLE_ANOM_ENUM_
-    ELLE_NANOM
+        ELLE_NANOM
 };
 
 /* Relations an edge can carry (Elle's BitRels, without predicates). */
@@ -108,12 +108,13 @@ enum elle_rel {
 enum elle_mop_f { ELLE_APPEND, ELLE_READ, ELLE_WRITE };
 
 struct elle_mop {
-    int64_t v;     /* append/write value; register read value */
-    uint32_t key;  /* dense key id */
-    uint32_t off;  /* list read: first element in ctx->elems */
-    uint32_t n;    /* list read: element count */
-    uint8_t f;     /* enum elle_mop_f */
-    uint8_t has_v; /* register read: 0 when the read saw nil */
+    int64_t v;           /* append/write value; register read value */
+    const fl_val *items; /* list read: the elements, in the history */
+    uint32_t key;        /* dense key id */
+    uint32_t off;        /* append: its writes-map slot (infer.c) */
+    uint32_t n;          /* list read: element count */
+    uint8_t f;           /* enum elle_mop_f */
+    uint8_t has_v;       /* register read: 0 when the read saw nil */
 };
 
 struct elle_txn {
@@ -179,8 +180,6 @@ struct elle_ctx {
     uint32_t ntxn, nok;
     struct elle_mop *mops;
     size_t nmop, mop_alloc;
-    int64_t *elems; /* list-read elements */
-    size_t nelem, elem_alloc;
     fl_val *keys; /* key id -> key value */
     uint32_t nkey, key_alloc;
     uint32_t *key_slots; /* hash slots of key ids */
@@ -191,6 +190,7 @@ struct elle_ctx {
     bool prohibited[ELLE_NANOM]; /* types the models forbid (closure) */
     bool search[ELLE_NANOM];     /* types worth looking for */
     struct elle_val_vec found[ELLE_NANOM]; /* anomaly maps per type */
+    size_t dropped[ELLE_NANOM];            /* beyond ELLE_MAX_PER_TYPE */
     int64_t timeout_ns;
     unsigned dot_seq; /* cycle pictures written */
     int rc;           /* first error from writing artifacts */
@@ -224,6 +224,14 @@ fl_val elle__mop_val(struct elle_ctx *c, const struct elle_mop *m);
 fl_val elle__kw(const char *name);
 void elle__print_key(struct elle_ctx *c, struct fl_strbuf *sb, uint32_t key);
 void elle__add(struct elle_ctx *c, int type, fl_val anomaly);
+/*
+ * At most this many anomalies of one type are kept (the rest are counted
+ * in ctx->dropped and reported under :dropped), so a badly broken history
+ * of millions of txns yields a readable result, not gigabytes.
+ */
+#define ELLE_MAX_PER_TYPE 10000
+/** False when type already has ELLE_MAX_PER_TYPE anomalies (counts one). */
+bool elle__want(struct elle_ctx *c, int type);
 fl_val elle__mapv(struct elle_ctx *c, const fl_val *kv, size_t npairs);
 
 /* infer.c */
@@ -231,10 +239,11 @@ fl_val elle__mapv(struct elle_ctx *c, const fl_val *kv, size_t npairs);
 void elle__reserve(struct elle_ctx *c);
 void elle__infer_append(struct elle_ctx *c);
 void elle__infer_register(struct elle_ctx *c);
-void elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst,
-                    uint8_t rel, uint32_t amop, uint32_t bmop);
-/** fl_val list of ints, copied into c->a. */
-fl_val elle__ints(struct elle_ctx *c, const int64_t *v, size_t n);
+void elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst, uint8_t rel,
+                    uint32_t amop, uint32_t bmop);
+/** Elements [start, start+n) of list read m as a vector in c->a. */
+fl_val elle__mop_ints(struct elle_ctx *c, const struct elle_mop *m,
+                      uint32_t start, uint32_t n);
 /** True if t has a micro-op of kind f on key before index i. */
 bool elle__txn_has_before(const struct elle_ctx *c, uint32_t t, uint32_t i,
                           uint8_t f, uint32_t key);

@@ -7,8 +7,8 @@
  * rendered to SVG when dot(1) is installed. Runs of real-time edges through
  * barrier nodes are shown as one real-time step.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +21,9 @@
 extern char **environ;
 
 struct step {
-    uint32_t a, b;   /* txn ids */
-    uint32_t eid;    /* the edge (for rt: the first edge of the run) */
-    uint32_t last;   /* for rt: the last edge of the run */
+    uint32_t a, b; /* txn ids */
+    uint32_t eid;  /* the edge (for rt: the first edge of the run) */
+    uint32_t last; /* for rt: the last edge of the run */
 };
 
 /* What a data edge is about, read back from its two micro-ops. */
@@ -45,7 +45,7 @@ edge_why(const struct elle_ctx *c, const struct elle_edge *e, struct why *w)
     if (ma->f == ELLE_READ) {
         if (c->o->workload == FL_ELLE_LIST_APPEND) {
             w->a_nil = ma->n == 0;
-            w->a = ma->n ? c->elems[ma->off + ma->n - 1] : 0;
+            w->a = ma->n ? ma->items[ma->n - 1].u.i : 0;
         } else {
             w->a_nil = !ma->has_v;
         }
@@ -70,8 +70,7 @@ print_key(struct elle_ctx *c, struct fl_strbuf *sb, uint32_t key)
 }
 
 static void
-print_read(struct elle_ctx *c, struct fl_strbuf *sb,
-           const struct elle_edge *e)
+print_read(struct elle_ctx *c, struct fl_strbuf *sb, const struct elle_edge *e)
 {
     /* the value a txn read, from its micro-op */
     const struct elle_txn *t = &c->txns[e->src];
@@ -114,8 +113,7 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
         } else {
             fl_strbuf_addf(sb, "T%d read ", lb);
             print_key(c, sb, w.key);
-            fl_strbuf_addf(sb, " = %lld, which T%d wrote", (long long)w.a,
-                           la);
+            fl_strbuf_addf(sb, " = %lld, which T%d wrote", (long long)w.a, la);
         }
         break;
     case ELLE_RW:
@@ -124,12 +122,13 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
         fl_strbuf_addstr(sb, " = ");
         print_read(c, sb, e);
         if (list)
-            fl_strbuf_addf(sb, ", which did not include T%d's append of %lld "
-                               "(it came after)",
+            fl_strbuf_addf(sb,
+                           ", which did not include T%d's append of %lld "
+                           "(it came after)",
                            lb, (long long)w.b);
         else
-            fl_strbuf_addf(sb, ", and T%d overwrote that version with %lld",
-                           lb, (long long)w.b);
+            fl_strbuf_addf(sb, ", and T%d overwrote that version with %lld", lb,
+                           (long long)w.b);
         break;
     case ELLE_PROC:
         fl_strbuf_addf(sb, "process %d executed T%d before T%d",
@@ -137,8 +136,9 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
         break;
     default: {
         const struct elle_txn *ta = &c->txns[s->a], *tb = &c->txns[s->b];
-        fl_strbuf_addf(sb, "T%d completed (index %lld) before T%d was "
-                           "invoked (index %lld)",
+        fl_strbuf_addf(sb,
+                       "T%d completed (index %lld) before T%d was "
+                       "invoked (index %lld)",
                        la, (long long)c->h->ops[ta->cmp].index, lb,
                        (long long)c->h->ops[tb->inv].index);
         break;
@@ -163,8 +163,9 @@ step_val(struct elle_ctx *c, const struct step *s)
     case ELLE_WW:
     case ELLE_WR:
     case ELLE_RW:
-        kv[n++] = KW(e->rel == ELLE_WW ? "ww" : e->rel == ELLE_WR ? "wr"
-                                                                  : "rw");
+        kv[n++] = KW(e->rel == ELLE_WW   ? "ww"
+                     : e->rel == ELLE_WR ? "wr"
+                                         : "rw");
         kv[n++] = KW("key");
         kv[n++] = fl_val_copy(c->a, &c->keys[w.key]);
         kv[n++] = KW("value");
@@ -260,8 +261,9 @@ write_dot(struct elle_ctx *c, int type, const struct step *steps, size_t n,
     if (c->rc)
         goto out;
     fl_strbuf_addf(&path, "/%zu.dot", c->found[type].n);
-    fl_strbuf_addf(&sb, "digraph \"%s\" {\n  rankdir=LR;\n"
-                        "  node [shape=box, fontname=monospace];\n",
+    fl_strbuf_addf(&sb,
+                   "digraph \"%s\" {\n  rankdir=LR;\n"
+                   "  node [shape=box, fontname=monospace];\n",
                    elle__anom_name(type));
     for (size_t i = 0; i < nl; i++) {
         struct fl_strbuf op = FL_STRBUF_INIT;
@@ -316,8 +318,7 @@ out:
 }
 
 void
-elle__report_cycle(struct elle_ctx *c, int type, const uint32_t *eids,
-                   size_t n)
+elle__report_cycle(struct elle_ctx *c, int type, const uint32_t *eids, size_t n)
 {
     struct elle_edge *E = fl_xmalloc(fl_st_mult(n + 1, sizeof(*E)));
     for (size_t i = 0; i < n; i++)
@@ -361,10 +362,10 @@ elle__report_cycle(struct elle_ctx *c, int type, const uint32_t *eids,
     fl_strbuf_addstr(&ex, "  - This is a cycle: T1 < ... < T1, which is "
                           "impossible in any serial order.\n");
     write_dot(c, type, steps, ns, labels, nl);
-    fl_val kv[8] = {KW("type"), KW(elle__anom_name(type)), KW("cycle"),
-                    fl_val_coll(c->a, FL_V_VEC, cyc, ns + 1), KW("steps"),
-                    fl_val_coll(c->a, FL_V_VEC, stv, ns), KW("explanation"),
-                    fl_val_str(c->a, ex.buf, ex.len)};
+    fl_val kv[8] = {KW("type"),        KW(elle__anom_name(type)),
+                    KW("cycle"),       fl_val_coll(c->a, FL_V_VEC, cyc, ns + 1),
+                    KW("steps"),       fl_val_coll(c->a, FL_V_VEC, stv, ns),
+                    KW("explanation"), fl_val_str(c->a, ex.buf, ex.len)};
     elle__add(c, type, elle__mapv(c, kv, 4));
     fl_strbuf_release(&ex);
     fl_strbuf_release(&body);
@@ -414,9 +415,9 @@ elle__write_artifacts(struct elle_ctx *c, struct fl_err *err)
         for (size_t i = 0; i < c->found[x].n; i++) {
             const fl_val *m = &c->found[x].v[i];
             const fl_val *ex =
-                m->kind == FL_V_MAP ? fl_val_map_get_kw(
-                                          m, fl_kw_intern_cstr("explanation"))
-                                    : NULL;
+                m->kind == FL_V_MAP
+                    ? fl_val_map_get_kw(m, fl_kw_intern_cstr("explanation"))
+                    : NULL;
             fl_strbuf_addf(&sb, "%s #%zu\n", elle__anom_name(x), i);
             if (ex && ex->kind == FL_V_STR)
                 fl_strbuf_add(&sb, ex->u.s, ex->n);

@@ -9,8 +9,8 @@
  * next barrier. T1 reaches T2 through barriers exactly when T1 completed
  * before T2 was invoked, with O(n) edges instead of O(n * concurrency).
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #include "util/map.h"
 
@@ -151,8 +151,8 @@ struct frame {
 };
 
 uint32_t
-elle__scc(const struct elle_graph *g, unsigned layers,
-          const uint8_t mask[2][2], const uint8_t *node_ok, uint32_t *comp)
+elle__scc(const struct elle_graph *g, unsigned layers, const uint8_t mask[2][2],
+          const uint8_t *node_ok, uint32_t *comp)
 {
     size_t n = (size_t)g->nnode * layers;
     uint32_t *index = fl_xmalloc(fl_st_mult(n + 1, sizeof(uint32_t)));

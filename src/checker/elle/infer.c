@@ -11,8 +11,8 @@
  * lost-update, duplicate-elements, incompatible-order, garbage reads,
  * duplicate appends) are found in the same passes.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #include "util/map.h"
 
@@ -63,8 +63,8 @@ kv_grow(struct elle_kvmap *m)
 struct elle_kv *
 elle__kv_put(struct elle_kvmap *m, uint32_t key, int64_t v, bool *isnew)
 {
-    if ((m->n + 1) * 2 > m->cap)
-        kv_grow(m);
+    if ((m->n + 1) * 4 > m->cap * 3)
+        kv_grow(m); /* at most 3/4 full */
     size_t i = kv_hash(key, v) & (m->cap - 1);
     for (;;) {
         struct elle_kv *s = &m->slots[i];
@@ -88,13 +88,13 @@ elle__kv_put(struct elle_kvmap *m, uint32_t key, int64_t v, bool *isnew)
 void
 elle__reserve(struct elle_ctx *c)
 {
-    /* Writes map at most half full; edges about 2 per micro-op plus the
+    /* Writes map at most 3/4 full; edges about 2 per micro-op plus the
      * process and real-time ones. */
     size_t nw = 0;
     for (size_t i = 0; i < c->nmop; i++)
         nw += c->mops[i].f != ELLE_READ;
     size_t cap = 1024;
-    while (cap < nw * 2 + 2)
+    while (cap * 3 < (nw + 2) * 4)
         cap *= 2;
     free(c->writes.slots);
     c->writes.slots = fl_xmalloc(fl_st_mult(cap, sizeof(struct elle_kv)));
@@ -120,17 +120,6 @@ elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst, uint8_t rel,
     FL_VEC_PUSH(&c->g.edges, e);
 }
 
-fl_val
-elle__ints(struct elle_ctx *c, const int64_t *v, size_t n)
-{
-    fl_val *items = fl_xmalloc(fl_st_mult(n + 1, sizeof(fl_val)));
-    for (size_t i = 0; i < n; i++)
-        items[i] = fl_val_int(v[i]);
-    fl_val r = fl_val_coll(c->a, FL_V_VEC, items, n);
-    free(items);
-    return r;
-}
-
 bool
 elle__txn_has_before(const struct elle_ctx *c, uint32_t t, uint32_t i,
                      uint8_t f, uint32_t key)
@@ -150,6 +139,8 @@ static void
 report_op_mop(struct elle_ctx *c, int type, uint32_t t, uint32_t mi,
               const char *k3, fl_val v3, const char *k4, fl_val v4)
 {
+    if (!elle__want(c, type))
+        return;
     fl_val kv[8];
     size_t n = 0;
     kv[n++] = KW("op");
@@ -167,75 +158,95 @@ report_op_mop(struct elle_ctx *c, int type, uint32_t t, uint32_t mi,
     elle__add(c, type, elle__mapv(c, kv, n / 2));
 }
 
+/* Element i of a list read (the history's own storage). */
+#define EL(m_, k_) ((m_)->items[(k_)].u.i)
+
+static bool
+is_prefix(const struct elle_mop *a, const struct elle_mop *b)
+{
+    if (a->n > b->n)
+        return false;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (EL(a, i) != EL(b, i))
+            return false;
+    return true;
+}
+
+fl_val
+elle__mop_ints(struct elle_ctx *c, const struct elle_mop *m, uint32_t start,
+               uint32_t n)
+{
+    fl_val *items = fl_xmalloc(fl_st_mult((size_t)n + 1, sizeof(fl_val)));
+    for (uint32_t i = 0; i < n; i++)
+        items[i] = fl_val_int(EL(m, start + i));
+    fl_val r = fl_val_coll(c->a, FL_V_VEC, items, n);
+    free(items);
+    return r;
+}
+
 static void
 check_internal(struct elle_ctx *c, uint32_t t)
 {
     const struct elle_txn *tx = &c->txns[t];
+    const struct elle_mop *ms = &c->mops[tx->mop0];
     for (uint32_t i = 0; i < tx->nmop; i++) {
-        const struct elle_mop *r = &c->mops[tx->mop0 + i];
+        const struct elle_mop *r = &ms[i];
         if (r->f != ELLE_READ)
             continue;
-        const int64_t *rv = c->elems + r->off;
         /* future-read: an element this txn appends only later. */
         for (uint32_t j = i + 1; j < tx->nmop; j++) {
-            const struct elle_mop *w = &c->mops[tx->mop0 + j];
+            const struct elle_mop *w = &ms[j];
             if (w->f != ELLE_APPEND || w->key != r->key)
                 continue;
             for (uint32_t e = 0; e < r->n; e++)
-                if (rv[e] == w->v) {
+                if (EL(r, e) == w->v) {
                     report_op_mop(c, ELLE_A_FUTURE, t, i, "element",
                                   fl_val_int(w->v), NULL, fl_val_nil());
                     break;
                 }
         }
-        /* internal: the last earlier read plus later own appends. */
+        /* internal: the last earlier read of the key, then own appends,
+         * must be exactly what this read sees (or, with no earlier read,
+         * its suffix). */
         int32_t last = -1;
+        uint32_t nap = 0;
         for (uint32_t j = 0; j < i; j++) {
-            const struct elle_mop *m = &c->mops[tx->mop0 + j];
-            if (m->key == r->key && m->f == ELLE_READ)
+            if (ms[j].key != r->key)
+                continue;
+            if (ms[j].f == ELLE_READ) {
                 last = (int32_t)j;
-        }
-        int64_t exp[64];
-        size_t nexp = 0;
-        bool known = last >= 0, overflow = false;
-        if (known) {
-            const struct elle_mop *p = &c->mops[tx->mop0 + last];
-            if (p->n > 48) {
-                overflow = true;
+                nap = 0;
             } else {
-                memcpy(exp, c->elems + p->off, p->n * sizeof(int64_t));
-                nexp = p->n;
+                nap++;
             }
         }
-        for (uint32_t j = (uint32_t)(last + 1); j < i && !overflow; j++) {
-            const struct elle_mop *m = &c->mops[tx->mop0 + j];
-            if (m->key != r->key || m->f != ELLE_APPEND)
-                continue;
-            if (nexp == FL_ARRAY_SIZE(exp))
-                overflow = true;
-            else
-                exp[nexp++] = m->v;
-        }
-        if (overflow || (!known && nexp == 0))
+        if (last < 0 && nap == 0)
             continue;
-        bool bad;
-        if (known)
-            bad = r->n != nexp ||
-                  memcmp(rv, exp, nexp * sizeof(int64_t)) != 0;
-        else
-            bad = r->n < nexp || memcmp(rv + r->n - nexp, exp,
-                                        nexp * sizeof(int64_t)) != 0;
+        const struct elle_mop *p = last >= 0 ? &ms[last] : NULL;
+        uint32_t base = p ? p->n : 0;
+        bool bad = p ? r->n != base + nap : r->n < nap;
+        for (uint32_t e = 0; e < base && !bad; e++)
+            bad = EL(r, e) != EL(p, e);
+        uint32_t at = p ? base : r->n - (bad ? 0 : nap);
+        for (uint32_t j = (uint32_t)(last + 1); j < i && !bad; j++)
+            if (ms[j].key == r->key && ms[j].f == ELLE_APPEND)
+                bad = EL(r, at++) != ms[j].v;
         if (!bad)
             continue;
-        fl_val items[65];
+        fl_val *items =
+            fl_xmalloc(fl_st_mult((size_t)base + nap + 2, sizeof(fl_val)));
         size_t ni = 0;
-        if (!known)
+        if (!p)
             items[ni++] = fl_val_sym(fl_kw_intern_cstr("..."));
-        for (size_t e = 0; e < nexp; e++)
-            items[ni++] = fl_val_int(exp[e]);
+        for (uint32_t e = 0; e < base; e++)
+            items[ni++] = fl_val_int(EL(p, e));
+        for (uint32_t j = (uint32_t)(last + 1); j < i; j++)
+            if (ms[j].key == r->key && ms[j].f == ELLE_APPEND)
+                items[ni++] = fl_val_int(ms[j].v);
         report_op_mop(c, ELLE_A_INTERNAL, t, i, "expected",
                       fl_val_coll(c->a, FL_V_VEC, items, ni), NULL,
                       fl_val_nil());
+        free(items);
     }
 }
 
@@ -269,11 +280,10 @@ lost_updates(struct elle_ctx *c, struct lu_tuple *lu, size_t n,
             for (size_t k = i; k < j; k++)
                 txns[k - i] = elle__op_val(c, lu[k].txn);
             const struct elle_mop *L = &c->mops[long_mop[lu[i].key]];
-            fl_val kv[6] = {KW("key"), fl_val_copy(c->a, &c->keys[lu[i].key]),
-                            KW("value"),
-                            elle__ints(c, c->elems + L->off, lu[i].len),
-                            KW("txns"),
-                            fl_val_coll(c->a, FL_V_VEC, txns, j - i)};
+            fl_val kv[6] = {
+                KW("key"),   fl_val_copy(c->a, &c->keys[lu[i].key]),
+                KW("value"), elle__mop_ints(c, L, 0, lu[i].len),
+                KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, j - i)};
             free(txns);
             elle__add(c, ELLE_A_LOST, elle__mapv(c, kv, 3));
         }
@@ -295,6 +305,8 @@ elle__infer_append(struct elle_ctx *c)
     uint32_t *long_mop = fl_xmalloc(fl_st_mult(nkey + 1, sizeof(uint32_t)));
     uint32_t *fpos = fl_xmalloc(fl_st_mult(nkey + 1, sizeof(uint32_t)));
     uint32_t *ucount = fl_xcalloc(nkey + 2, sizeof(uint32_t));
+    uint32_t *lstart = fl_xmalloc(fl_st_mult(nkey + 2, sizeof(uint32_t)));
+    uint32_t *lslot = NULL;
     uint32_t *umop = NULL; /* unobserved appends, CSR by key: global mops */
     uint32_t *utxn = NULL;
     struct lu_tuple *lu = NULL;
@@ -308,19 +320,21 @@ elle__infer_append(struct elle_ctx *c)
     for (uint32_t t = 0; t < c->ntxn; t++) {
         const struct elle_txn *tx = &c->txns[t];
         for (uint32_t i = 0; i < tx->nmop; i++) {
-            const struct elle_mop *m = &c->mops[tx->mop0 + i];
+            struct elle_mop *m = &c->mops[tx->mop0 + i];
             if (m->f == ELLE_APPEND) {
                 bool isnew;
-                struct elle_kv *kv = elle__kv_put(&c->writes, m->key, m->v,
-                                                  &isnew);
+                struct elle_kv *kv =
+                    elle__kv_put(&c->writes, m->key, m->v, &isnew);
+                /* an append's off field caches its writes-map slot */
+                m->off = isnew ? (uint32_t)(kv - c->writes.slots) : ELLE_NONE;
                 if (!isnew) {
                     if (!kv->dup) {
                         fl_val txns[2] = {elle__op_val(c, kv->txn),
                                           elle__op_val(c, t)};
                         fl_val r[6] = {
-                            KW("key"), fl_val_copy(c->a, &c->keys[m->key]),
-                            KW("value"), fl_val_int(m->v), KW("txns"),
-                            fl_val_coll(c->a, FL_V_VEC, txns, 2)};
+                            KW("key"),   fl_val_copy(c->a, &c->keys[m->key]),
+                            KW("value"), fl_val_int(m->v),
+                            KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, 2)};
                         elle__add(c, ELLE_A_DUPAPP, elle__mapv(c, r, 3));
                     }
                     kv->dup = 1;
@@ -342,15 +356,25 @@ elle__infer_append(struct elle_ctx *c)
         }
     }
 
-    /* Version orders: the longest read of each key. */
+    /* Version orders: the longest read of each key. lslot[lstart[k] + i]
+     * is the writes-map slot of element i of key k's order (ELLE_NONE for
+     * garbage and repeated elements), so later passes need no hashing. */
+    size_t nl = 0;
+    for (uint32_t k = 0; k < nkey; k++) {
+        lstart[k] = (uint32_t)nl;
+        if (!c->key_bad[k] && long_mop[k] != ELLE_NONE)
+            nl += c->mops[long_mop[k]].n;
+    }
+    lstart[nkey] = (uint32_t)nl;
+    lslot = fl_xmalloc(fl_st_mult(nl + 1, sizeof(uint32_t)));
     for (uint32_t k = 0; k < nkey; k++) {
         if (c->key_bad[k] || long_mop[k] == ELLE_NONE)
             continue;
         const struct elle_mop *L = &c->mops[long_mop[k]];
-        const int64_t *lv = c->elems + L->off;
         uint32_t reader = ELLE_NONE;
         for (uint32_t i = 0; i < L->n; i++) {
-            struct elle_kv *kv = elle__kv_get(&c->writes, k, lv[i]);
+            struct elle_kv *kv = elle__kv_get(&c->writes, k, EL(L, i));
+            lslot[lstart[k] + i] = ELLE_NONE;
             if (!kv) {
                 if (reader == ELLE_NONE) {
                     /* find the reading txn (rare path) */
@@ -361,7 +385,7 @@ elle__infer_append(struct elle_ctx *c)
                 }
                 report_op_mop(c, ELLE_A_GARBAGE, reader,
                               mop_idx(c, reader, long_mop[k]), "element",
-                              fl_val_int(lv[i]), NULL, fl_val_nil());
+                              fl_val_int(EL(L, i)), NULL, fl_val_nil());
                 continue;
             }
             if (kv->pos != ELLE_NONE) {
@@ -374,21 +398,21 @@ elle__infer_append(struct elle_ctx *c)
                  * skipped when ordering (as Elle, first one wins). */
                 bool first_dup = true;
                 for (uint32_t j = kv->pos + 1; j < i; j++)
-                    if (lv[j] == lv[i])
+                    if (EL(L, j) == EL(L, i))
                         first_dup = false;
                 if (first_dup) {
                     uint32_t cnt = 0;
                     for (uint32_t j = 0; j < L->n; j++)
-                        cnt += lv[j] == lv[i];
-                    fl_val d[2] = {fl_val_int(lv[i]), fl_val_int(cnt)};
+                        cnt += EL(L, j) == EL(L, i);
+                    fl_val d[2] = {fl_val_int(EL(L, i)), fl_val_int(cnt)};
                     report_op_mop(c, ELLE_A_DUPEL, reader,
-                                  mop_idx(c, reader, long_mop[k]),
-                                  "duplicates", fl_val_map(c->a, d, 1), NULL,
-                                  fl_val_nil());
+                                  mop_idx(c, reader, long_mop[k]), "duplicates",
+                                  fl_val_map(c->a, d, 1), NULL, fl_val_nil());
                 }
                 continue;
             }
             kv->pos = i;
+            lslot[lstart[k] + i] = (uint32_t)(kv - c->writes.slots);
             if (c->txns[kv->txn].type == FL_OP_FAIL && fpos[k] == ELLE_NONE)
                 fpos[k] = i;
         }
@@ -405,14 +429,12 @@ elle__infer_append(struct elle_ctx *c)
                 long_mop[m->key] == ELLE_NONE)
                 continue;
             const struct elle_mop *L = &c->mops[long_mop[m->key]];
-            if (m == L || memcmp(c->elems + m->off, c->elems + L->off,
-                                 m->n * sizeof(int64_t)) == 0)
+            if (m == L || is_prefix(m, L))
                 continue;
-            fl_val vals[2] = {elle__ints(c, c->elems + m->off, m->n),
-                              elle__ints(c, c->elems + L->off, L->n)};
+            fl_val vals[2] = {elle__mop_ints(c, m, 0, m->n),
+                              elle__mop_ints(c, L, 0, L->n)};
             fl_val kv[4] = {KW("key"), fl_val_copy(c->a, &c->keys[m->key]),
-                            KW("values"),
-                            fl_val_coll(c->a, FL_V_VEC, vals, 2)};
+                            KW("values"), fl_val_coll(c->a, FL_V_VEC, vals, 2)};
             if (c->key_bad[m->key] != 2)
                 elle__add(c, ELLE_A_INCOMPAT, elle__mapv(c, kv, 2));
             c->key_bad[m->key] = 2;
@@ -424,21 +446,23 @@ elle__infer_append(struct elle_ctx *c)
         if (c->key_bad[k] == 1 || long_mop[k] == ELLE_NONE)
             continue;
         const struct elle_mop *L = &c->mops[long_mop[k]];
-        const int64_t *lv = c->elems + L->off;
         struct elle_kv *prev = NULL;
         for (uint32_t i = 0; i < L->n; i++) {
-            struct elle_kv *kv = elle__kv_get(&c->writes, k, lv[i]);
-            if (!kv || kv->pos != i)
+            uint32_t sl = lslot[lstart[k] + i];
+            if (sl == ELLE_NONE)
                 continue; /* garbage, or a duplicate occurrence */
+            struct elle_kv *kv = &c->writes.slots[sl];
             if (fpos[k] != ELLE_NONE && i > fpos[k] &&
                 c->txns[kv->txn].type == FL_OP_OK) {
-                struct elle_kv *f = elle__kv_get(&c->writes, k, lv[fpos[k]]);
+                struct elle_kv *f =
+                    &c->writes.slots[lslot[lstart[k] + fpos[k]]];
                 fl_val txns[3] = {elle__op_val(c, f->txn),
                                   fl_val_sym(fl_kw_intern_cstr("...")),
                                   elle__op_val(c, kv->txn)};
-                fl_val r[6] = {KW("key"), fl_val_copy(c->a, &c->keys[k]),
+                fl_val r[6] = {KW("key"),
+                               fl_val_copy(c->a, &c->keys[k]),
                                KW("values"),
-                               elle__ints(c, lv + fpos[k], i - fpos[k] + 1),
+                               elle__mop_ints(c, L, fpos[k], i - fpos[k] + 1),
                                KW("txns"),
                                fl_val_coll(c->a, FL_V_VEC, txns, 3)};
                 elle__add(c, ELLE_A_DIRTY, elle__mapv(c, r, 3));
@@ -446,7 +470,9 @@ elle__infer_append(struct elle_ctx *c)
             }
             if (prev && c->txns[prev->txn].type != FL_OP_FAIL &&
                 c->txns[kv->txn].type != FL_OP_FAIL)
-                elle__add_edge(c, prev->txn, kv->txn, ELLE_WW, mop_idx(c, prev->txn, prev->mop), mop_idx(c, kv->txn, kv->mop));
+                elle__add_edge(c, prev->txn, kv->txn, ELLE_WW,
+                               mop_idx(c, prev->txn, prev->mop),
+                               mop_idx(c, kv->txn, kv->mop));
             prev = kv;
         }
     }
@@ -465,10 +491,11 @@ elle__infer_append(struct elle_ctx *c)
                 continue;
             for (uint32_t i = 0; i < tx->nmop; i++) {
                 const struct elle_mop *m = &c->mops[tx->mop0 + i];
-                if (m->f != ELLE_APPEND || c->key_bad[m->key] == 1)
+                if (m->f != ELLE_APPEND || c->key_bad[m->key] == 1 ||
+                    m->off == ELLE_NONE)
                     continue;
-                struct elle_kv *kv = elle__kv_get(&c->writes, m->key, m->v);
-                if (!kv || kv->pos != ELLE_NONE || kv->txn != t)
+                struct elle_kv *kv = &c->writes.slots[m->off];
+                if (kv->pos != ELLE_NONE || kv->txn != t)
                     continue;
                 if (pass == 0) {
                     ucount[m->key + 1]++;
@@ -494,12 +521,16 @@ elle__infer_append(struct elle_ctx *c)
         const struct elle_mop *L = &c->mops[long_mop[k]];
         if (L->n == 0)
             continue;
-        struct elle_kv *last =
-            elle__kv_get(&c->writes, k, c->elems[L->off + L->n - 1]);
-        if (!last || c->txns[last->txn].type == FL_OP_FAIL)
+        uint32_t lsl = lslot[lstart[k] + L->n - 1];
+        if (lsl == ELLE_NONE)
+            continue;
+        struct elle_kv *last = &c->writes.slots[lsl];
+        if (c->txns[last->txn].type == FL_OP_FAIL)
             continue;
         for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-            elle__add_edge(c, last->txn, utxn[s], ELLE_WW, mop_idx(c, last->txn, last->mop), mop_idx(c, utxn[s], umop[s]));
+            elle__add_edge(c, last->txn, utxn[s], ELLE_WW,
+                           mop_idx(c, last->txn, last->mop),
+                           mop_idx(c, utxn[s], umop[s]));
     }
 
     /* Reads: wr and rw edges, G1a, G1b, lost updates, internal. */
@@ -514,42 +545,51 @@ elle__infer_append(struct elle_ctx *c)
             if (m->f != ELLE_READ || c->key_bad[k] == 1 ||
                 long_mop[k] == ELLE_NONE)
                 continue;
-            const int64_t *rv = c->elems + m->off;
             if (fpos[k] != ELLE_NONE && m->n > fpos[k]) {
                 for (uint32_t e = fpos[k]; e < m->n; e++) {
-                    struct elle_kv *kv = elle__kv_get(&c->writes, k, rv[e]);
-                    if (kv && c->txns[kv->txn].type == FL_OP_FAIL)
+                    struct elle_kv *kv =
+                        c->key_bad[k] == 2
+                            ? elle__kv_get(&c->writes, k, EL(m, e))
+                        : lslot[lstart[k] + e] == ELLE_NONE
+                            ? NULL
+                            : &c->writes.slots[lslot[lstart[k] + e]];
+                    if (kv && c->txns[kv->txn].type == FL_OP_FAIL &&
+                        elle__want(c, ELLE_A_G1A))
                         report_op_mop(c, ELLE_A_G1A, t, i, "writer",
                                       elle__op_val(c, kv->txn), "element",
-                                      fl_val_int(rv[e]));
+                                      fl_val_int(EL(m, e)));
                 }
             }
             if (elle__txn_has_before(c, t, i, ELLE_APPEND, k) ||
                 elle__txn_has_before(c, t, i, ELLE_READ, k))
                 continue; /* not an external read */
             const struct elle_mop *L = &c->mops[long_mop[k]];
-            const int64_t *lv = c->elems + L->off;
-            if (c->key_bad[k] == 2 &&
-                memcmp(rv, lv, m->n * sizeof(int64_t)) != 0)
+            if (c->key_bad[k] == 2 && !is_prefix(m, L))
                 continue; /* incompatible with the order: no edges */
             if (m->n > 0) {
-                struct elle_kv *w = elle__kv_get(&c->writes, k, rv[m->n - 1]);
-                if (w && w->txn != t &&
-                    c->txns[w->txn].type != FL_OP_FAIL) {
-                    elle__add_edge(c, w->txn, t, ELLE_WR, mop_idx(c, w->txn, w->mop), i);
-                    if (!w->final)
+                uint32_t wsl = lslot[lstart[k] + m->n - 1];
+                struct elle_kv *w =
+                    wsl == ELLE_NONE ? NULL : &c->writes.slots[wsl];
+                if (w && w->txn != t && c->txns[w->txn].type != FL_OP_FAIL) {
+                    elle__add_edge(c, w->txn, t, ELLE_WR,
+                                   mop_idx(c, w->txn, w->mop), i);
+                    if (!w->final && elle__want(c, ELLE_A_G1B))
                         report_op_mop(c, ELLE_A_G1B, t, i, "writer",
                                       elle__op_val(c, w->txn), "element",
                                       fl_val_int(w->v));
                 }
             }
             if (m->n < L->n) {
-                struct elle_kv *x = elle__kv_get(&c->writes, k, lv[m->n]);
+                uint32_t xsl = lslot[lstart[k] + m->n];
+                struct elle_kv *x =
+                    xsl == ELLE_NONE ? NULL : &c->writes.slots[xsl];
                 if (x && c->txns[x->txn].type != FL_OP_FAIL)
-                    elle__add_edge(c, t, x->txn, ELLE_RW, i, mop_idx(c, x->txn, x->mop));
+                    elle__add_edge(c, t, x->txn, ELLE_RW, i,
+                                   mop_idx(c, x->txn, x->mop));
             } else {
                 for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-                    elle__add_edge(c, t, utxn[s], ELLE_RW, i, mop_idx(c, utxn[s], umop[s]));
+                    elle__add_edge(c, t, utxn[s], ELLE_RW, i,
+                                   mop_idx(c, utxn[s], umop[s]));
             }
             /* lost update candidates: read k externally and append to k */
             for (uint32_t j = i + 1; j < tx->nmop; j++) {
@@ -570,4 +610,6 @@ elle__infer_append(struct elle_ctx *c)
     free(ucount);
     free(fpos);
     free(long_mop);
+    free(lstart);
+    free(lslot);
 }

@@ -8,8 +8,8 @@
  * (:not) and the rest (:also-not). Model names are canonicalised to Adya's
  * (PL-2, PL-SI...) inside and printed with the friendly names.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 static const char *const anom_names[ELLE_NANOM] = {
 #define ELLE_ANOM_STR_(id, str) str,
@@ -30,15 +30,14 @@ static const int implied[][5] = {
     {ELLE_A_G1, ELLE_A_G1_P, -1},
     {ELLE_A_G1_P, ELLE_A_G1_R, -1},
     {ELLE_A_GSI_ITEM, ELLE_A_GSINGLE, ELLE_A_GSI_ITEM_P, ELLE_A_GNA_ITEM, -1},
-    {ELLE_A_GSI_ITEM_P, ELLE_A_GSINGLE_P, ELLE_A_GSI_ITEM_R,
-     ELLE_A_GNA_ITEM_P, -1},
+    {ELLE_A_GSI_ITEM_P, ELLE_A_GSINGLE_P, ELLE_A_GSI_ITEM_R, ELLE_A_GNA_ITEM_P,
+     -1},
     {ELLE_A_GSI_ITEM_R, ELLE_A_GSINGLE_R, ELLE_A_GNA_ITEM_R, -1},
     {ELLE_A_GSINGLE, ELLE_A_GNA, ELLE_A_GSIB, ELLE_A_GSINGLE_P, -1},
     {ELLE_A_GSINGLE_P, ELLE_A_GNA_P, ELLE_A_GSINGLE_R, -1},
     {ELLE_A_GSINGLE_R, ELLE_A_GNA_R, -1},
     {ELLE_A_GNA_ITEM, ELLE_A_GNA, ELLE_A_G2_ITEM, ELLE_A_GNA_ITEM_P, -1},
-    {ELLE_A_GNA_ITEM_P, ELLE_A_GNA_P, ELLE_A_G2_ITEM_P, ELLE_A_GNA_ITEM_R,
-     -1},
+    {ELLE_A_GNA_ITEM_P, ELLE_A_GNA_P, ELLE_A_G2_ITEM_P, ELLE_A_GNA_ITEM_R, -1},
     {ELLE_A_GNA_ITEM_R, ELLE_A_G2_ITEM_R, ELLE_A_GNA_R, -1},
     {ELLE_A_GNA, ELLE_A_G2, ELLE_A_GNA_P, -1},
     {ELLE_A_GNA_P, ELLE_A_G2_P, ELLE_A_GNA_R, -1},
@@ -103,7 +102,7 @@ enum model {
 #define MODEL_ENUM_(id, canon, friendly) M_##id,
     MODEL_LIST(MODEL_ENUM_)
 #undef MODEL_ENUM_
-    NMODEL
+        NMODEL
 };
 
 static const char *const model_canon[NMODEL] = {
@@ -146,8 +145,7 @@ static const int model_edges[][7] = {
     {M_ROLA, M_READ_ATOMIC, M_UPDATE_ATOMIC, -1},
     {M_SESSION_SER, M_ONE_SR, -1},
     {M_PL_SI, M_PL_FCV, M_MAV, M_PL_MSR, M_PSI, M_PREFIX, -1},
-    {M_PL_SS, M_PL_3, M_LINEARIZABLE, M_PL_SI, M_S_SI, M_SS_SER,
-     M_SESSION_SER},
+    {M_PL_SS, M_PL_3, M_LINEARIZABLE, M_PL_SI, M_S_SI, M_SS_SER, M_SESSION_SER},
     {M_SS_PL1, M_PL_1, -1},
     {M_SS_PL2, M_PL_2, M_SS_PL1, -1},
     {M_S_PL1, M_SS_PL1, -1},
@@ -185,17 +183,16 @@ static const int proscribed[][6] = {
     {M_SS_PL2, ELLE_A_CE_SS_PL2, ELLE_A_G1C_P, -1},
     {M_S_PL1, ELLE_A_CE_S_PL1, ELLE_A_G0_R, -1},
     {M_S_PL2, ELLE_A_CE_S_PL2, ELLE_A_G1C_R, -1},
-    {M_SS_SI, ELLE_A_INTERNAL, ELLE_A_G1_P, ELLE_A_GNA_P, ELLE_A_CE_SSSI,
-     -1},
+    {M_SS_SI, ELLE_A_INTERNAL, ELLE_A_G1_P, ELLE_A_GNA_P, ELLE_A_CE_SSSI, -1},
     {M_S_SI, ELLE_A_INTERNAL, ELLE_A_G1_R, ELLE_A_GNA_R, ELLE_A_CE_SSI, -1},
     {M_SS_SER, ELLE_A_G1_P, ELLE_A_G2_P, ELLE_A_CE_SSSER, -1},
     {M_PL_3U, ELLE_A_G1, ELLE_A_G_UPDATE, -1},
 };
 
 static bool imp_ready;
-static bool imp[ELLE_NANOM][ELLE_NANOM];  /* a implies b, closed */
-static bool mimp[NMODEL][NMODEL];         /* a implies b, closed */
-static bool forbids[NMODEL][ELLE_NANOM];  /* model forbids anomaly, closed */
+static bool imp[ELLE_NANOM][ELLE_NANOM]; /* a implies b, closed */
+static bool mimp[NMODEL][NMODEL];        /* a implies b, closed */
+static bool forbids[NMODEL][ELLE_NANOM]; /* model forbids anomaly, closed */
 
 static void
 closure(bool *m, size_t n)
@@ -302,13 +299,12 @@ elle__prohibited(const struct fl_elle_opts *o, bool *prohibited,
 {
     tables_init();
     memset(prohibited, 0, ELLE_NANOM * sizeof(bool));
-    if (o->nmodels == 0 && o->nanomalies == 0)
+    if (!o->models)
         memcpy(prohibited, forbids[M_PL_SS], ELLE_NANOM * sizeof(bool));
     for (size_t i = 0; i < o->nmodels; i++) {
         int m = model_by_name(o->models[i]);
         if (m < 0)
-            return fl_err_set(err, FL_EUSAGE,
-                              "unknown consistency model '%s'",
+            return fl_err_set(err, FL_EUSAGE, "unknown consistency model '%s'",
                               o->models[i]);
         for (int x = 0; x < ELLE_NANOM; x++)
             prohibited[x] |= forbids[m][x];

@@ -10,8 +10,8 @@
  * order. Each version edge v1 -> v2 yields ww writer(v1) -> writer(v2) and
  * rw reader(v1) -> writer(v2); each read yields wr writer -> reader.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #define KW(s) elle__kw(s)
 
@@ -82,6 +82,8 @@ static void
 report(struct elle_ctx *c, int type, uint32_t t, uint32_t mi, const char *k3,
        fl_val v3, const char *k4, fl_val v4)
 {
+    if (!elle__want(c, type))
+        return;
     fl_val kv[8];
     size_t n = 0;
     kv[n++] = KW("op");
@@ -178,8 +180,8 @@ check_cyclic(struct elle_ctx *c, struct vedge *ve, size_t nve)
         for (uint32_t u = v; u < vg.nnode; u++)
             if (comp[u] == cid)
                 vals[n++] = fl_val_int(c->writes.slots[u].v);
-        fl_val kv[4] = {KW("key"), fl_val_copy(c->a, &c->keys[key]),
-                        KW("scc"), fl_val_coll(c->a, FL_V_SET, vals, n)};
+        fl_val kv[4] = {KW("key"), fl_val_copy(c->a, &c->keys[key]), KW("scc"),
+                        fl_val_coll(c->a, FL_V_SET, vals, n)};
         free(vals);
         elle__add(c, ELLE_A_CYCVER, elle__mapv(c, kv, 2));
         c->key_bad[key] = 3;
@@ -219,18 +221,17 @@ lost_updates(struct elle_ctx *c, struct lu2 *lu, size_t n)
         qsort(lu, n, sizeof(*lu), lu2_cmp);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && lu[j].key == lu[i].key &&
-               lu[j].has_v == lu[i].has_v && lu[j].v == lu[i].v)
+        while (j < n && lu[j].key == lu[i].key && lu[j].has_v == lu[i].has_v &&
+               lu[j].v == lu[i].v)
             j++;
         if (j - i >= 2) {
             fl_val *txns = fl_xmalloc(fl_st_mult(j - i, sizeof(fl_val)));
             for (size_t k = i; k < j; k++)
                 txns[k - i] = elle__op_val(c, lu[k].txn);
-            fl_val kv[6] = {KW("key"), fl_val_copy(c->a, &c->keys[lu[i].key]),
-                            KW("value"),
-                            lu[i].has_v ? fl_val_int(lu[i].v) : fl_val_nil(),
-                            KW("txns"),
-                            fl_val_coll(c->a, FL_V_VEC, txns, j - i)};
+            fl_val kv[6] = {
+                KW("key"),   fl_val_copy(c->a, &c->keys[lu[i].key]),
+                KW("value"), lu[i].has_v ? fl_val_int(lu[i].v) : fl_val_nil(),
+                KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, j - i)};
             free(txns);
             elle__add(c, ELLE_A_LOST, elle__mapv(c, kv, 3));
         }
@@ -274,8 +275,8 @@ linearizable_edges(struct elle_ctx *c, struct vedge **ve, size_t *nve,
             txn_version(c, t, key, &v, &hv);
             if (p == tx->inv) {
                 if (hv && fh[key] && (fh[key] == 1 || fv[key] != v))
-                    vedge_push(ve, nve, vealloc, key, fh[key] == 1, fv[key],
-                               v, 1);
+                    vedge_push(ve, nve, vealloc, key, fh[key] == 1, fv[key], v,
+                               1);
             } else {
                 fv[key] = v;
                 fh[key] = hv ? 2 : 1;
@@ -307,16 +308,15 @@ elle__infer_register(struct elle_ctx *c)
             if (m->f != ELLE_WRITE)
                 continue;
             bool isnew;
-            struct elle_kv *kv = elle__kv_put(&c->writes, m->key, m->v,
-                                              &isnew);
+            struct elle_kv *kv = elle__kv_put(&c->writes, m->key, m->v, &isnew);
             if (!isnew) {
                 if (!kv->dup) {
                     fl_val txns[2] = {elle__op_val(c, kv->txn),
                                       elle__op_val(c, t)};
-                    fl_val r[6] = {KW("key"),
-                                   fl_val_copy(c->a, &c->keys[m->key]),
-                                   KW("value"), fl_val_int(m->v), KW("txns"),
-                                   fl_val_coll(c->a, FL_V_VEC, txns, 2)};
+                    fl_val r[6] = {
+                        KW("key"),   fl_val_copy(c->a, &c->keys[m->key]),
+                        KW("value"), fl_val_int(m->v),
+                        KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, 2)};
                     elle__add(c, ELLE_A_DUPW, elle__mapv(c, r, 3));
                 }
                 kv->dup = 1;
@@ -371,14 +371,17 @@ elle__infer_register(struct elle_ctx *c)
                     continue;
                 }
                 if (c->txns[w->txn].type == FL_OP_FAIL) {
-                    report(c, ELLE_A_G1A, t, i, "writer",
-                           elle__op_val(c, w->txn), NULL, fl_val_nil());
+                    if (elle__want(c, ELLE_A_G1A))
+                        report(c, ELLE_A_G1A, t, i, "writer",
+                               elle__op_val(c, w->txn), NULL, fl_val_nil());
                     continue;
                 }
                 if (!w->final)
-                    report(c, ELLE_A_G1B, t, i, "writer",
-                           elle__op_val(c, w->txn), NULL, fl_val_nil());
-                elle__add_edge(c, w->txn, t, ELLE_WR, w->mop - c->txns[w->txn].mop0, i);
+                    if (elle__want(c, ELLE_A_G1B))
+                        report(c, ELLE_A_G1B, t, i, "writer",
+                               elle__op_val(c, w->txn), NULL, fl_val_nil());
+                elle__add_edge(c, w->txn, t, ELLE_WR,
+                               w->mop - c->txns[w->txn].mop0, i);
             }
             struct reg_read r = {m->v, m->key, t, i, m->has_v};
             FL_ALLOC_GROW(rd, nrd + 1, rdalloc);
@@ -458,9 +461,8 @@ elle__infer_register(struct elle_ctx *c)
         struct vedge *e = &ve[i];
         if (e->key == ELLE_NONE || c->key_bad[e->key] == 1)
             continue;
-        if (i > 0 && ve[i - 1].key == e->key &&
-            ve[i - 1].a_nil == e->a_nil && ve[i - 1].a == e->a &&
-            ve[i - 1].b == e->b)
+        if (i > 0 && ve[i - 1].key == e->key && ve[i - 1].a_nil == e->a_nil &&
+            ve[i - 1].a == e->a && ve[i - 1].b == e->b)
             continue;
         struct elle_kv *wb = elle__kv_get(&c->writes, e->key, e->b);
         if (!wb || c->txns[wb->txn].type == FL_OP_FAIL)
@@ -469,7 +471,8 @@ elle__infer_register(struct elle_ctx *c)
         if (!e->a_nil) {
             struct elle_kv *wa = elle__kv_get(&c->writes, e->key, e->a);
             if (wa && c->txns[wa->txn].type != FL_OP_FAIL)
-                elle__add_edge(c, wa->txn, wb->txn, ELLE_WW, wa->mop - c->txns[wa->txn].mop0, bm);
+                elle__add_edge(c, wa->txn, wb->txn, ELLE_WW,
+                               wa->mop - c->txns[wa->txn].mop0, bm);
         }
         size_t end;
         size_t s = reads_find(rd, nrd, e->key, !e->a_nil, e->a, &end);

@@ -6,8 +6,8 @@
  * elle_mops with interned key ids, and list reads flattened into one
  * int64 array. Also small helpers that build result values.
  */
-#include "util/common.h"
 #include "checker/elle/elle_int.h"
+#include "util/common.h"
 
 #include "util/map.h"
 
@@ -21,6 +21,15 @@ fl_val
 elle__mapv(struct elle_ctx *c, const fl_val *kv, size_t npairs)
 {
     return fl_val_map(c->a, kv, npairs);
+}
+
+bool
+elle__want(struct elle_ctx *c, int type)
+{
+    if (c->found[type].n < ELLE_MAX_PER_TYPE)
+        return true;
+    c->dropped[type]++;
+    return false;
 }
 
 void
@@ -63,8 +72,8 @@ op_error(struct elle_ctx *c, size_t pos, struct fl_err *err, const char *what)
 {
     const struct fl_hist *h = c->h;
     if (h->lines && h->lines[pos])
-        return fl_err_set(err, FL_EMODEL, "%s:%u: %s", h->name ? h->name : "history",
-                          h->lines[pos], what);
+        return fl_err_set(err, FL_EMODEL, "%s:%u: %s",
+                          h->name ? h->name : "history", h->lines[pos], what);
     return fl_err_set(err, FL_EMODEL, "%s: op %zu (:index %lld): %s",
                       h->name ? h->name : "history", pos,
                       (long long)h->ops[pos].index, what);
@@ -72,8 +81,8 @@ op_error(struct elle_ctx *c, size_t pos, struct fl_err *err, const char *what)
 
 /* Decode one txn's micro-ops from v (a sequence of [f k v]). */
 static int
-decode_mops(struct elle_ctx *c, struct elle_txn *t, const fl_val *v,
-            size_t pos, bool reads_known, struct fl_err *err)
+decode_mops(struct elle_ctx *c, struct elle_txn *t, const fl_val *v, size_t pos,
+            bool reads_known, struct fl_err *err)
 {
     bool append = c->o->workload == FL_ELLE_LIST_APPEND;
     t->mop0 = (uint32_t)c->nmop;
@@ -81,8 +90,9 @@ decode_mops(struct elle_ctx *c, struct elle_txn *t, const fl_val *v,
     if (fl_val_is_nil(v))
         return 0;
     if (!fl_val_is_seq(v))
-        return op_error(c, pos, err, "a transaction's :value must be a "
-                                     "vector of micro-ops");
+        return op_error(c, pos, err,
+                        "a transaction's :value must be a "
+                        "vector of micro-ops");
     for (uint32_t i = 0; i < v->n; i++) {
         const fl_val *m = &v->u.items[i];
         if (!fl_val_is_seq(m) || m->n != 3 || m->u.items[0].kind != FL_V_KW)
@@ -90,7 +100,7 @@ decode_mops(struct elle_ctx *c, struct elle_txn *t, const fl_val *v,
                             "micro-op is not [f key value] with a keyword f");
         uint32_t f = m->u.items[0].u.id;
         const fl_val *arg = &m->u.items[2];
-        struct elle_mop mop = {0, 0, 0, 0, 0, 0};
+        struct elle_mop mop = {0, NULL, 0, 0, 0, 0, 0};
         mop.key = key_intern(c, &m->u.items[1]);
         if (f == FL_KW_R) {
             mop.f = ELLE_READ;
@@ -98,17 +108,15 @@ decode_mops(struct elle_ctx *c, struct elle_txn *t, const fl_val *v,
                 /* unknown (not :ok) or nil: an empty list / nil register */
             } else if (append) {
                 if (!fl_val_is_seq(arg))
-                    return op_error(c, pos, err, "list-append read value "
-                                                 "is not a list");
-                mop.off = (uint32_t)c->nelem;
+                    return op_error(c, pos, err,
+                                    "list-append read value "
+                                    "is not a list");
+                mop.items = arg->u.items;
                 mop.n = arg->n;
-                FL_ALLOC_GROW(c->elems, c->nelem + arg->n, c->elem_alloc);
-                for (uint32_t j = 0; j < arg->n; j++) {
+                for (uint32_t j = 0; j < arg->n; j++)
                     if (arg->u.items[j].kind != FL_V_INT)
-                        return op_error(c, pos, err, "list elements must "
-                                                     "be integers");
-                    c->elems[c->nelem++] = arg->u.items[j].u.i;
-                }
+                        return op_error(c, pos, err,
+                                        "list elements must be integers");
             } else {
                 if (arg->kind != FL_V_INT)
                     return op_error(c, pos, err,
@@ -119,10 +127,11 @@ decode_mops(struct elle_ctx *c, struct elle_txn *t, const fl_val *v,
         } else if ((append && f == FL_KW_APPEND) || (!append && f == FL_KW_W)) {
             mop.f = append ? ELLE_APPEND : ELLE_WRITE;
             if (arg->kind != FL_V_INT)
-                return op_error(c, pos, err, append ? "appended values must "
-                                                      "be integers"
-                                                    : "written values must "
-                                                      "be integers");
+                return op_error(c, pos, err,
+                                append ? "appended values must "
+                                         "be integers"
+                                       : "written values must "
+                                         "be integers");
             mop.v = arg->u.i;
             mop.has_v = 1;
         } else {
@@ -185,9 +194,8 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
         FL_VEC_RELEASE(&open);
         fl_map_release(&procs);
     }
-    /* Size txns and micro-ops from the op headers alone (no need to touch
-     * the values twice); list elements grow by realloc, which for large
-     * blocks is mremap and copies nothing. */
+    /* Size txns and micro-ops from the op headers alone, so values are
+     * touched once (list reads stay in the history, not copied). */
     size_t ninv = 0, nmop = 0;
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
@@ -201,8 +209,9 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
     c->txns = fl_xcalloc(ninv + 1, sizeof(*c->txns));
     c->mop_alloc = nmop + 16;
     c->mops = fl_xmalloc(fl_st_mult(c->mop_alloc, sizeof(*c->mops)));
-    c->elem_alloc = nmop * 4 + 16;
-    c->elems = fl_xmalloc(fl_st_mult(c->elem_alloc, sizeof(*c->elems)));
+    /* Txn ids in invocation order; then decode in history order (each
+     * txn at its completion), which reads the history's value arena almost
+     * sequentially instead of jumping ahead to every completion. */
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
         if (!is_txn_op(op) || op->type != FL_OP_INVOKE)
@@ -213,14 +222,30 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
         t->cmp = j >= 0 ? (uint32_t)j : ELLE_NONE;
         t->process = op->process;
         t->type = j >= 0 ? h->ops[j].type : FL_OP_INFO;
+        if (t->type == FL_OP_OK)
+            c->nok++;
+        pair[i] = (int32_t)c->ntxn++; /* now: invocation -> txn id */
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!is_txn_op(op))
+            continue;
+        uint32_t tid;
+        if (op->type == FL_OP_INVOKE) {
+            tid = (uint32_t)pair[i];
+            if (c->txns[tid].cmp != ELLE_NONE)
+                continue; /* decoded at its completion */
+        } else {
+            if (pair[i] < 0)
+                continue; /* a completion with no invocation */
+            tid = (uint32_t)pair[pair[i]];
+        }
+        struct elle_txn *t = &c->txns[tid];
         bool ok = t->type == FL_OP_OK;
-        const fl_val *v = ok ? &h->ops[j].value : &op->value;
-        rc = decode_mops(c, t, v, ok ? (size_t)j : i, ok, err);
+        const fl_val *v = ok ? &op->value : &h->ops[t->inv].value;
+        rc = decode_mops(c, t, v, ok ? i : t->inv, ok, err);
         if (rc)
             goto out;
-        if (ok)
-            c->nok++;
-        c->ntxn++;
     }
 out:
     free(pair);
@@ -240,7 +265,7 @@ elle__mop_val(struct elle_ctx *c, const struct elle_mop *m)
     } else if (c->o->workload == FL_ELLE_LIST_APPEND) {
         fl_val *els = fl_xmalloc(fl_st_mult(m->n + 1, sizeof(fl_val)));
         for (uint32_t i = 0; i < m->n; i++)
-            els[i] = fl_val_int(c->elems[m->off + i]);
+            els[i] = fl_val_int(m->items[i].u.i);
         it[2] = fl_val_coll(c->a, FL_V_VEC, els, m->n);
         free(els);
     } else {
@@ -253,8 +278,7 @@ fl_val
 elle__op_val(struct elle_ctx *c, uint32_t txn)
 {
     const struct elle_txn *t = &c->txns[txn];
-    const struct fl_op *op =
-        &c->h->ops[t->cmp != ELLE_NONE ? t->cmp : t->inv];
+    const struct fl_op *op = &c->h->ops[t->cmp != ELLE_NONE ? t->cmp : t->inv];
     fl_val kv[12];
     size_t n = 0;
     kv[n++] = fl_val_kw(FL_KW_TYPE);

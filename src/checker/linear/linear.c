@@ -10,6 +10,7 @@
  * assembles the result map.
  */
 #include "util/common.h"
+
 #include "checker/linear/linear.h"
 #include "checker/linear/linear_int.h"
 #include "util/arena.h"
@@ -135,9 +136,8 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
         if (h->ops[i].process > maxp)
             maxp = h->ops[i].process;
     /* open invocation per process: dense table when ids are small */
-    size_t ndense = maxp >= 0 && (size_t)maxp < 4 * h->n + 1024
-                        ? (size_t)maxp + 1
-                        : 0;
+    size_t ndense =
+        maxp >= 0 && (size_t)maxp < 4 * h->n + 1024 ? (size_t)maxp + 1 : 0;
     uint32_t *dense = fl_xmalloc((ndense + 1) * sizeof(*dense));
     for (size_t i = 0; i < ndense; i++)
         dense[i] = FL_LIN_NEVER;
@@ -146,6 +146,9 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
         rc = fl_err_set(err, FL_ELIMIT, "history too long (%zu ops)", h->n);
         goto out;
     }
+    FL_VEC_RESERVE(out, h->n / 2 + 1);
+    if (independent)
+        FL_VEC_RESERVE(keyof, h->n / 2 + 1);
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
         if (!fl_op_is_client(op))
@@ -164,11 +167,12 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
                 rc = fl_err_set(err, FL_EPARSE,
                                 "%s: process %d invoked again while its op "
                                 ":index %" PRId64 " is still open",
-                                at, op->process, h->ops[out->v[*slot].inv].index);
+                                at, op->process,
+                                h->ops[out->v[*slot].inv].index);
                 goto out;
             }
             struct fl_lin_op lo = {(uint32_t)i, FL_LIN_NEVER, FL_LIN_NEVER,
-                                   op->f, true, &op->value};
+                                   op->f,       true,         &op->value};
             FL_VEC_PUSH(out, lo);
             if (pk < ndense)
                 dense[pk] = (uint32_t)(out->n - 1);
@@ -294,7 +298,7 @@ struct job {
     struct fl_arena *arenas;
     size_t *order; /* partitions, largest first */
     size_t nparts;
-    size_t next;   /* atomic */
+    size_t next; /* atomic */
     struct fl_lin_limits lim;
 };
 
@@ -308,8 +312,7 @@ worker(void *arg)
             break;
         size_t i = j->order[k];
         fl_lin__search(j->o->model, j->o->init, j->h, j->parts[i].ops.v,
-                       j->parts[i].ops.n, &j->lim, &j->arenas[i],
-                       &j->res[i]);
+                       j->parts[i].ops.n, &j->lim, &j->arenas[i], &j->res[i]);
     }
     return NULL;
 }
@@ -413,8 +416,7 @@ write_svg(const struct fl_linear_opts *o, const struct fl_hist *h,
              h->name ? h->name : "history", o->model->name,
              p->key ? ", key " : "", sb.buf);
     fl_strbuf_release(&sb);
-    return fl_lin__write_svg(o->out_dir, h, p->ops.v, p->ops.n, r, title,
-                             err);
+    return fl_lin__write_svg(o->out_dir, h, p->ops.v, p->ops.n, r, title, err);
 }
 
 int
@@ -442,8 +444,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
         struct fl_model tm;
         struct fl_vec_u32 st = {0};
         fl_model_init(&tm, o->model);
-        rc = o->model->init(&tm, o->init ? o->init : &(fl_val){0}, &st,
-                            err);
+        rc = o->model->init(&tm, o->init ? o->init : &(fl_val){0}, &st, err);
         FL_VEC_RELEASE(&st);
         fl_model_release(&tm);
         if (rc)
@@ -507,8 +508,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
         push_kv(&m, kw("cause"), kw(cause));
     push_kv(&m, kw("analyzer"), kw("wgl"));
     push_kv(&m, kw("model"), kw(o->model->name));
-    push_kv(&m, kw("init"),
-            o->init ? fl_val_copy(a, o->init) : fl_val_nil());
+    push_kv(&m, kw("init"), o->init ? fl_val_copy(a, o->init) : fl_val_nil());
     if (o->independent) {
         /* Per-key results; a key split by element merges its parts. */
         struct groups kg = {0};
@@ -534,8 +534,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
                 FL_VEC_PUSH(&fails, fl_val_copy(a, parts.v[i].key));
         }
         push_kv(&m, kw("results"), fl_val_map(a, rm.v, rm.n / 2));
-        push_kv(&m, kw("failures"),
-                fl_val_coll(a, FL_V_VEC, fails.v, fails.n));
+        push_kv(&m, kw("failures"), fl_val_coll(a, FL_V_VEC, fails.v, fails.n));
         push_kv(&m, kw("keys"), fl_val_int((int64_t)kg.vals.n));
         free(kv_);
         FL_VEC_RELEASE(&part_of);

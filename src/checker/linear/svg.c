@@ -8,6 +8,7 @@
  * positions. Plain SVG, readable in any browser.
  */
 #include "util/common.h"
+
 #include "checker/linear/linear_int.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -49,7 +50,11 @@ op_label(struct fl_strbuf *sb, const struct fl_hist *h,
     esc(sb, v.buf);
     if (o->crashed)
         fl_strbuf_addstr(sb, " (crashed)");
-    fl_strbuf_addf(sb, " #%" PRId64, h->ops[o->inv].index);
+    if (o->crashed)
+        fl_strbuf_addf(sb, " #%" PRId64, h->ops[o->inv].index);
+    else
+        fl_strbuf_addf(sb, " #%" PRId64 "-%" PRId64, h->ops[o->inv].index,
+                       h->ops[o->ret].index);
     fl_strbuf_release(&v);
 }
 
@@ -121,8 +126,7 @@ fl_lin__write_svg(const char *dir, const struct fl_hist *h,
                    "crashed</text>\n",
                    lo, hi);
     for (size_t i = 0; i < np; i++)
-        fl_strbuf_addf(&sb,
-                       "<text x=\"8\" y=\"%d\">process %d</text>\n",
+        fl_strbuf_addf(&sb, "<text x=\"8\" y=\"%d\">process %d</text>\n",
                        TOP_H + (int)i * ROW_H + 17, procs[i]);
     for (size_t k = 0; k < ns; k++) {
         const struct fl_lin_op *o = &ops[shown[k]];
@@ -131,19 +135,18 @@ fl_lin__write_svg(const char *dir, const struct fl_hist *h,
         while (procs[row] != p)
             row++;
         double x0 = LEFT_W + (o->inv - lo) * scale;
-        double x1 = o->crashed ? LEFT_W + PLOT_W
-                               : LEFT_W + (o->ret - lo + 1) * scale;
-        const char *fill = k == 0 ? "#f4a0a0"
+        double x1 =
+            o->crashed ? LEFT_W + PLOT_W : LEFT_W + (o->ret - lo + 1) * scale;
+        const char *fill = k == 0         ? "#f4a0a0"
                            : order[k] > 0 ? "#a8e0a8"
                                           : "#dddddd";
-        fl_strbuf_addf(&sb,
-                       "<g><title>process %d ", p);
+        fl_strbuf_addf(&sb, "<g><title>process %d ", p);
         op_label(&sb, h, o);
         fl_strbuf_addf(&sb,
                        "</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
                        "height=\"%d\" fill=\"%s\" stroke=\"#333\"%s/>",
-                       x0, TOP_H + (int)row * ROW_H + 3,
-                       FL_MAX(x1 - x0, 2.0), ROW_H - 6, fill,
+                       x0, TOP_H + (int)row * ROW_H + 3, FL_MAX(x1 - x0, 2.0),
+                       ROW_H - 6, fill,
                        o->crashed ? " stroke-dasharray=\"4 3\"" : "");
         fl_strbuf_addf(&sb, "<text x=\"%.1f\" y=\"%d\">", x0 + 3,
                        TOP_H + (int)row * ROW_H + 18);
@@ -156,8 +159,20 @@ fl_lin__write_svg(const char *dir, const struct fl_hist *h,
                    TOP_H + (int)np * ROW_H + 30);
     fl_strbuf_addstr(&sb, "could not linearize: ");
     op_label(&sb, h, fo);
-    fl_strbuf_addf(&sb, " by process %d after %zu linearized ops</text>\n",
+    fl_strbuf_addf(&sb, " by process %d after %zu linearized ops",
                    h->ops[fo->inv].process, res->path.n);
+    const fl_val *fm =
+        fl_val_map_get_kw(&res->detail, fl_kw_intern_cstr("final-model"));
+    if (fm) {
+        struct fl_strbuf st = FL_STRBUF_INIT;
+        fl_val_print_edn(&st, fm);
+        if (st.len > 200)
+            fl_strbuf_setlen(&st, 200);
+        fl_strbuf_addstr(&sb, "; model state then: ");
+        esc(&sb, st.buf);
+        fl_strbuf_release(&st);
+    }
+    fl_strbuf_addstr(&sb, "</text>\n");
     fl_strbuf_addstr(&sb, "</svg>\n");
 
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -167,8 +182,7 @@ fl_lin__write_svg(const char *dir, const struct fl_hist *h,
     fl_strbuf_addf(&path, "%s/linear.svg", dir);
     f = fopen(path.buf, "w");
     if (!f) {
-        rc = fl_err_set(err, -errno, "open %s: %s", path.buf,
-                        strerror(errno));
+        rc = fl_err_set(err, -errno, "open %s: %s", path.buf, strerror(errno));
         goto out;
     }
     if (fwrite(sb.buf, 1, sb.len, f) != sb.len)

@@ -36,6 +36,7 @@
  *    be linearized (Knossos reports the same op).
  */
 #include "util/common.h"
+
 #include "checker/linear/linear_int.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -46,11 +47,11 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#define NIL_ENTRY (-1)
-#define T_UNKNOWN 0u
-#define T_ILLEGAL 1u
+#define NIL_ENTRY       (-1)
+#define T_UNKNOWN       0u
+#define T_ILLEGAL       1u
 #define DENSE_MAX_WORDS ((size_t)1 << 22)
-#define CHECK_EVERY 1024u
+#define CHECK_EVERY     1024u
 
 struct frame {
     int32_t call;   /* call entry that was linearized */
@@ -68,43 +69,43 @@ struct search {
     struct fl_model model;
     const struct fl_lin_limits *lim;
 
-    size_t n, nok, ncr;     /* kept ops: ok ids [0,nok), crashed [nok,n) */
-    uint32_t *src;          /* kept id -> ops[] index */
-    uint32_t *tid;          /* kept id -> transition id */
-    bool *ro;               /* kept id -> read-only (FL_MOP_READONLY) */
-    uint32_t *win_end;      /* ok id p -> first ok id invoked after p's ret */
-    uint32_t *cwin_end;     /* ok id p -> crashed ops invoked before ret */
-    uint32_t *rrank;        /* ok id -> rank in completion order */
-    uint32_t *byrank;       /* rank -> ok id */
+    size_t n, nok, ncr; /* kept ops: ok ids [0,nok), crashed [nok,n) */
+    uint32_t *src;      /* kept id -> ops[] index */
+    uint32_t *tid;      /* kept id -> transition id */
+    bool *ro;           /* kept id -> read-only (FL_MOP_READONLY) */
+    uint32_t *win_end;  /* ok id p -> first ok id invoked after p's ret */
+    uint32_t *cwin_end; /* ok id p -> crashed ops invoked before ret */
+    uint32_t *rrank;    /* ok id -> rank in completion order */
+    uint32_t *byrank;   /* rank -> ok id */
 
     struct fl_vec_u32 mops; /* transition words */
     uint32_t *mop_off, *mop_len;
     size_t ntrans;
 
-    struct fl_vec_u32 sw;   /* state words */
+    struct fl_vec_u32 sw; /* state words */
     uint32_t *s_off, *s_len, *s_chain;
     size_t nstates, salloc;
     struct fl_map s_by_hash; /* state hash -> last state id with it */
-    uint32_t *dense;        /* [state * ntrans + t], dense_states rows */
+    uint32_t *dense;         /* [state * ntrans + t], dense_states rows */
     size_t dense_rows, dense_alloc_rows;
-    struct fl_map tmap;     /* (state << 32 | t) -> result, beyond dense */
+    struct fl_map tmap; /* (state << 32 | t) -> result, beyond dense */
     struct fl_vec_u32 scratch;
 
-    int32_t *next, *prev;   /* the entry list; head is entry 2n */
-    uint64_t *lin;          /* linearized bitset, 2 spare words */
-    size_t p, q;            /* first unlinearized ok id; and by rank */
+    int32_t *next, *prev; /* the entry list; head is entry 2n */
+    uint64_t *lin;        /* linearized bitset, 2 spare words */
+    size_t p, q;          /* first unlinearized ok id; and by rank */
 
     uint64_t *c_hash, *c_off; /* memo table: hash, store offset + 1 */
     size_t c_cap, c_n;
     struct {
         uint64_t *v;
         size_t n, alloc;
-    } store;                /* memo keys */
-    uint64_t *key;          /* scratch key */
+    } store;       /* memo keys */
+    uint64_t *key; /* scratch key */
 
     struct frame *stack;
     size_t sp;
-    struct snap *best;      /* longest prefix (by q), lw = low water mark */
+    struct snap *best; /* longest prefix (by q), lw = low water mark */
     size_t best_n, lw, best_q;
     uint32_t best_state;
     uint64_t steps;
@@ -145,8 +146,7 @@ state_intern(struct search *s, const uint32_t *w, size_t nw)
         s->salloc = s->salloc ? 2 * s->salloc : 64;
         s->s_off = fl_xrealloc(s->s_off, s->salloc * sizeof(*s->s_off));
         s->s_len = fl_xrealloc(s->s_len, s->salloc * sizeof(*s->s_len));
-        s->s_chain =
-            fl_xrealloc(s->s_chain, s->salloc * sizeof(*s->s_chain));
+        s->s_chain = fl_xrealloc(s->s_chain, s->salloc * sizeof(*s->s_chain));
     }
     uint32_t id = (uint32_t)s->nstates++;
     size_t off = s->sw.n;
@@ -385,33 +385,30 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
     fl_strmap_init(&tdedup);
 
     s->scratch.n = 0;
-    rc = s->mt->init(&s->model, init ? init : &(fl_val){0}, &s->scratch,
-                     &err);
+    rc = s->mt->init(&s->model, init ? init : &(fl_val){0}, &s->scratch, &err);
     if (rc)
         goto out;
     *init_state = state_intern(s, s->scratch.v, s->scratch.n);
 
     for (size_t i = 0; i < n; i++) {
         mop.n = 0;
-        rc = s->mt->compile(&s->model, ops[i].f, ops[i].value,
-                            ops[i].crashed, &mop, &err);
+        rc = s->mt->compile(&s->model, ops[i].f, ops[i].value, ops[i].crashed,
+                            &mop, &err);
         if (rc) {
             uint32_t at = ops[i].crashed ? ops[i].inv : ops[i].ret;
             if (h->lines)
-                fl_err_prefix(&err, "%s:%u: op :index %" PRId64,
+                fl_err_prefix(&err, "%s:%u: op :index %" PRId64 ": ",
                               h->name ? h->name : "history", h->lines[at],
                               h->ops[at].index);
             else
-                fl_err_prefix(&err, "%s: op :index %" PRId64,
-                              h->name ? h->name : "history",
-                              h->ops[at].index);
+                fl_err_prefix(&err, "%s: op :index %" PRId64 ": ",
+                              h->name ? h->name : "history", h->ops[at].index);
             goto out;
         }
         enum fl_mop_class cls = s->mt->classify(mop.v, mop.n);
         if (cls == FL_MOP_NOOP)
             continue;
-        if (ops[i].crashed &&
-            (cls == FL_MOP_READONLY || cls == FL_MOP_SHRINKS))
+        if (ops[i].crashed && (cls == FL_MOP_READONLY || cls == FL_MOP_SHRINKS))
             continue;
         optro[i] = cls == FL_MOP_READONLY;
         uint64_t *t = fl_strmap_get(&tdedup, (const char *)mop.v, mop.n * 4);
@@ -427,8 +424,7 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
             FL_VEC_RESERVE(&s->mops, mop.n);
             memcpy(s->mops.v + s->mops.n, mop.v, mop.n * 4);
             s->mops.n += mop.n;
-            fl_strmap_put(&tdedup, (const char *)mop.v, mop.n * 4,
-                          s->ntrans);
+            fl_strmap_put(&tdedup, (const char *)mop.v, mop.n * 4, s->ntrans);
             optid[i] = (uint32_t)s->ntrans++;
         } else {
             optid[i] = (uint32_t)*t;
@@ -574,8 +570,7 @@ snapshot(struct search *s, uint32_t state)
 {
     for (size_t i = s->lw; i < s->sp; i++) {
         s->best[i].id = (uint32_t)(s->stack[i].call / 2);
-        s->best[i].state =
-            i + 1 < s->sp ? s->stack[i + 1].state : state;
+        s->best[i].state = i + 1 < s->sp ? s->stack[i + 1].state : state;
     }
     s->best_n = s->sp;
     s->lw = s->sp;
@@ -620,8 +615,7 @@ describe_invalid(struct search *s, const struct fl_hist *h,
         const struct fl_lin_op *o = &ops[s->src[s->best[i].id]];
         uint32_t st = s->best[i].state;
         fl_val kv[4] = {
-            kw("op"),
-            fl_lin__op_val(h, o->crashed ? o->inv : o->ret, a),
+            kw("op"), fl_lin__op_val(h, o->crashed ? o->inv : o->ret, a),
             kw("model"),
             s->mt->print(&s->model, s->sw.v + s->s_off[st], s->s_len[st], a)};
         steps[i - from] = fl_val_map(a, kv, 2);
@@ -638,8 +632,8 @@ describe_invalid(struct search *s, const struct fl_hist *h,
     uint32_t t = s->tid[fid];
     bool legal = trans(s, st, t) != T_ILLEGAL;
     m[nm++] = kw("final-step");
-    m[nm++] = s->mt->print_op(&s->model, s->mops.v + s->mop_off[t],
-                              s->mop_len[t], a);
+    m[nm++] =
+        s->mt->print_op(&s->model, s->mops.v + s->mop_off[t], s->mop_len[t], a);
     m[nm++] = kw("final-step-legal?");
     m[nm++] = fl_val_bool(legal);
 
@@ -652,8 +646,7 @@ describe_invalid(struct search *s, const struct fl_hist *h,
             continue;
         uint32_t end = o->crashed ? FL_LIN_NEVER : o->ret;
         if (o->inv < fo->ret && end > fo->inv)
-            conc[nc++] = fl_lin__op_val(
-                h, o->crashed ? o->inv : o->ret, a);
+            conc[nc++] = fl_lin__op_val(h, o->crashed ? o->inv : o->ret, a);
     }
     m[nm++] = kw("concurrent");
     m[nm++] = fl_val_coll(a, FL_V_VEC, conc, nc);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_args.h: option parsing shared by `faultline test`, `test-all` and
+ * `analyze`: Jepsen's test options (jepsen.cli test-opt-spec) plus
+ * faultline's, and a suite's own options, turned into a struct fl_test.
+ */
+#ifndef FL_CLI_TEST_ARGS_H
+#define FL_CLI_TEST_ARGS_H
+
+#include "run/run.h"
+#include "run/test.h"
+
+struct fl_test_args {
+    const struct fl_suite *suite;
+    char **nodes; /* owned strings */
+    size_t nnodes;
+    char *concurrency; /* "10" or "2n"; NULL = "1n" */
+    int64_t time_limit_ns;
+    int64_t test_count;
+    int64_t op_timeout_ns;
+    int64_t nemesis_interval_ns;
+    uint64_t seed;
+    bool seed_given;
+    double rate_hz;
+    bool rate_given;
+    const char *workload, *nemesis, *store;
+    const char *username, *password, *private_key;
+    bool strict_host_keys, no_ssh, leave_db_running, logging_json;
+    /* suite options given on the command line: name/value pairs */
+    const char **opt_names, **opt_values;
+    size_t nopts;
+};
+
+/** Usage text for `faultline CMD SUITE` (suite may be NULL). */
+void fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s);
+/**
+ * Parse argv (argv[0] the command, argv[1] the suite). Returns 0, 1 when
+ * --help was printed, or FL_EXIT_USAGE after printing the error.
+ */
+int fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a);
+void fl_cli_test_args_release(struct fl_test_args *a);
+/**
+ * Build t (initialised) for workload/nemesis (NULL: from a) through the
+ * suite. Returns 0, or an exit code after printing the error.
+ */
+int fl_cli_test_build(const struct fl_test_args *a, const char *workload,
+                      const char *nemesis, struct fl_test *t);
+/** Print the verdict, store path and headline anomalies to stdout. */
+void fl_cli_print_verdict(const struct fl_run_result *r);
+
+#endif

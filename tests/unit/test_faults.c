@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_faults.c: the nemesis library's pure parts: grudges and every
+ * topology's invariants for 1..9 nodes, the explicit grudge syntax and its
+ * errors, target selection, --nemesis parsing, the combined package's
+ * shape, and clock offset files.
+ */
+#include "util/common.h"
+#include "tests/unit/test.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control/remote.h"
+#include "db/db.h"
+#include "gen/gen.h"
+#include "nemesis/clock.h"
+#include "nemesis/combined.h"
+#include "nemesis/partition.h"
+#include "os/os.h"
+#include "util/err.h"
+#include "util/rng.h"
+#include "util/strbuf.h"
+
+static char *names[] = {"n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"};
+
+/* Nodes a TCP connection from i reaches (itself included). */
+static size_t
+sees(const struct fl_grudge *g, size_t i)
+{
+    size_t k = 0;
+
+    for (size_t j = 0; j < g->n; j++)
+        k += !fl_grudge_cut(g, i, j);
+    return k;
+}
+
+/* Number of nodes cut off from everyone in comp with node 0's side, etc. */
+static void
+check_split(const struct fl_grudge *g, size_t want_small)
+{
+    size_t n = g->n, small = 0;
+
+    /* A clean split: "cut" is an equivalence of two classes. */
+    for (size_t i = 0; i < n; i++) {
+        size_t s = sees(g, i);
+        ASSERT(s == want_small || s == n - want_small);
+        if (s == want_small)
+            small++;
+        for (size_t j = 0; j < n; j++)
+            ASSERT_EQ(fl_grudge_drops(g, i, j), fl_grudge_drops(g, j, i));
+    }
+    if (want_small * 2 != n)
+        ASSERT_EQ(small, want_small);
+}
+
+static void
+test_faults_topologies(void)
+{
+    struct fl_rng rng;
+    struct fl_err err = FL_ERR_INIT;
+
+    fl_rng_seed(&rng, 7);
+    for (size_t n = 2; n <= 9; n++) {
+        struct fl_grudge g;
+
+        ASSERT_OK(fl_grudge_topology(&g, n, "halves", &rng, NULL, 0, &err));
+        check_split(&g, n / 2);
+        /* halves is not random: the first half is cut off. */
+        ASSERT_EQ(sees(&g, 0), n / 2);
+        fl_grudge_release(&g);
+
+        ASSERT_OK(fl_grudge_topology(&g, n, "random-halves", &rng, NULL, 0,
+                                     &err));
+        check_split(&g, n / 2);
+        fl_grudge_release(&g);
+        ASSERT_OK(fl_grudge_topology(&g, n, "majority", &rng, NULL, 0, &err));
+        check_split(&g, n / 2);
+        fl_grudge_release(&g);
+        ASSERT_OK(fl_grudge_topology(&g, n, "one", &rng, NULL, 0, &err));
+        check_split(&g, 1);
+        ASSERT_EQ(fl_grudge_count(&g), 2 * (n - 1));
+        fl_grudge_release(&g);
+
+        ASSERT_OK(fl_grudge_topology(&g, n, "minority-third", &rng, NULL, 0,
+                                     &err));
+        ASSERT_EQ(fl_grudge_count(&g), 2 * ((n + 2) / 3 - 1) *
+                                           (n - ((n + 2) / 3 - 1)));
+        fl_grudge_release(&g);
+
+        if (n >= 3) {
+            ASSERT_OK(fl_grudge_topology(&g, n, "bridge", &rng, NULL, 0,
+                                         &err));
+            size_t bridges = 0;
+            for (size_t i = 0; i < n; i++)
+                if (sees(&g, i) == n)
+                    bridges++;
+            ASSERT_EQ(bridges, 1);
+            ASSERT(fl_grudge_count(&g) > 0);
+            fl_grudge_release(&g);
+
+            /* Every node hears a majority; no two hear the same set. */
+            ASSERT_OK(fl_grudge_topology(&g, n, "majorities-ring", &rng, NULL,
+                                         0, &err));
+            for (size_t i = 0; i < n; i++) {
+                size_t hears = 0;
+                for (size_t j = 0; j < n; j++)
+                    hears += !fl_grudge_drops(&g, i, j);
+                ASSERT(hears >= n / 2 + 1);
+                ASSERT(hears < n);
+                for (size_t k = i + 1; k < n; k++) {
+                    bool same = true;
+                    for (size_t j = 0; j < n; j++)
+                        if (fl_grudge_drops(&g, i, j) !=
+                            fl_grudge_drops(&g, k, j))
+                            same = false;
+                    ASSERT(!same);
+                }
+            }
+            fl_grudge_release(&g);
+        }
+        {
+            uint32_t prim[2] = {0, (uint32_t)n - 1};
+            ASSERT_OK(fl_grudge_topology(&g, n, "primaries", &rng, prim, 2,
+                                         &err));
+            ASSERT_EQ(sees(&g, 0), 1);
+            ASSERT_EQ(sees(&g, n - 1), 1);
+            if (n > 3)
+                ASSERT_EQ(sees(&g, 1), n - 2);
+            fl_grudge_release(&g);
+        }
+    }
+    {
+        struct fl_grudge g;
+        ASSERT_EQ(fl_grudge_topology(&g, 1, "one", &rng, NULL, 0, &err),
+                  FL_EUSAGE);
+        fl_grudge_release(&g);
+        ASSERT_EQ(fl_grudge_topology(&g, 5, "sideways", &rng, NULL, 0, &err),
+                  FL_EUSAGE);
+        ASSERT(strstr(err.msg, "sideways"));
+        fl_grudge_release(&g);
+        ASSERT_EQ(fl_grudge_topology(&g, 5, "primaries", &rng, NULL, 0, &err),
+                  FL_EUSAGE);
+        fl_grudge_release(&g);
+    }
+    /* The same seed gives the same grudge. */
+    {
+        struct fl_grudge a, b;
+        struct fl_rng r1, r2;
+        fl_rng_seed(&r1, 99);
+        fl_rng_seed(&r2, 99);
+        ASSERT_OK(fl_grudge_topology(&a, 7, "majorities-ring", &r1, NULL, 0,
+                                     &err));
+        ASSERT_OK(fl_grudge_topology(&b, 7, "majorities-ring", &r2, NULL, 0,
+                                     &err));
+        ASSERT(memcmp(a.drop, b.drop, 49) == 0);
+        fl_grudge_release(&a);
+        fl_grudge_release(&b);
+    }
+}
+
+static void
+test_faults_grudge_parse(void)
+{
+    struct fl_grudge g;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    ASSERT_OK(fl_grudge_parse(&g, names, 5, "n1,n2|n3,n4,n5", &err));
+    ASSERT_EQ(fl_grudge_count(&g), 12);
+    ASSERT(fl_grudge_cut(&g, 0, 2) && !fl_grudge_cut(&g, 0, 1) &&
+           !fl_grudge_cut(&g, 3, 4));
+    fl_grudge_describe(&g, names, &sb);
+    ASSERT_STR_EQ(sb.buf, "n1 drops n3,n4,n5; n2 drops n3,n4,n5; n3 drops "
+                          "n1,n2; n4 drops n1,n2; n5 drops n1,n2");
+    fl_grudge_release(&g);
+
+    /* One-way, several clauses, spaces; nodes not named stay connected. */
+    ASSERT_OK(fl_grudge_parse(&g, names, 5, "n1 > n2 ; n3|n4", &err));
+    ASSERT(fl_grudge_drops(&g, 1, 0) && !fl_grudge_drops(&g, 0, 1));
+    ASSERT(fl_grudge_drops(&g, 2, 3) && fl_grudge_drops(&g, 3, 2));
+    ASSERT_EQ(fl_grudge_count(&g), 3);
+    ASSERT_EQ(sees(&g, 4), 5);
+    fl_grudge_release(&g);
+
+    ASSERT_OK(fl_grudge_parse(&g, names, 3, "", &err));
+    fl_strbuf_reset(&sb);
+    fl_grudge_describe(&g, names, &sb);
+    ASSERT_STR_EQ(sb.buf, "none");
+    fl_grudge_release(&g);
+
+    ASSERT_EQ(fl_grudge_parse(&g, names, 3, "n1|n9", &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "n9"));
+    ASSERT_EQ(fl_grudge_parse(&g, names, 3, "n1,n2", &err), FL_EUSAGE);
+    ASSERT_EQ(fl_grudge_parse(&g, names, 3, "n1>", &err), 0);
+    fl_grudge_release(&g);
+    ASSERT_EQ(fl_grudge_parse(&g, names, 3, "$(id)|n1", &err), FL_EUSAGE);
+    fl_strbuf_release(&sb);
+}
+
+static void
+test_faults_targets_and_package(void)
+{
+    struct fl_env env = {.name = "t", .nodes = names, .nnodes = 5};
+    struct fl_rng rng;
+    struct fl_err err = FL_ERR_INIT;
+    bool mask[5];
+    fl_val v;
+    unsigned faults;
+    struct fl_nemesis_package pkg;
+    struct fl_nemesis_opts o = {0};
+    uint32_t fs[32];
+
+    fl_rng_seed(&rng, 3);
+    v = fl_val_kw(fl_kw_intern_cstr("one"));
+    ASSERT_EQ(fl_nem_targets(&env, &v, &rng, mask, &err), 1);
+    v = fl_val_kw(fl_kw_intern_cstr("minority"));
+    ASSERT_EQ(fl_nem_targets(&env, &v, &rng, mask, &err), 2);
+    v = fl_val_kw(fl_kw_intern_cstr("majority"));
+    ASSERT_EQ(fl_nem_targets(&env, &v, &rng, mask, &err), 3);
+    v = fl_val_kw(fl_kw_intern_cstr("all"));
+    ASSERT_EQ(fl_nem_targets(&env, &v, &rng, mask, &err), 5);
+    v = fl_val_nil();
+    for (int i = 0; i < 20; i++) {
+        int k = fl_nem_targets(&env, &v, &rng, mask, &err);
+        ASSERT(k >= 1 && k <= 5);
+    }
+    v = fl_val_kw(fl_kw_intern_cstr("primaries"));
+    ASSERT(fl_nem_targets(&env, &v, &rng, mask, &err) < 0);
+    v = fl_val_kw(fl_kw_intern_cstr("everyone"));
+    ASSERT_EQ(fl_nem_targets(&env, &v, &rng, mask, &err), FL_EUSAGE);
+
+    ASSERT_OK(fl_nemesis_faults_parse("partition,clock", &faults, &err));
+    ASSERT_EQ(faults, FL_FAULT_PARTITION | FL_FAULT_CLOCK);
+    ASSERT_OK(fl_nemesis_faults_parse("all", &faults, &err));
+    ASSERT_EQ(faults, FL_FAULT_ALL);
+    ASSERT_OK(fl_nemesis_faults_parse("none", &faults, &err));
+    ASSERT_EQ(faults, 0);
+    ASSERT_EQ(fl_nemesis_faults_parse("partition,flood", &faults, &err),
+              FL_EUSAGE);
+    ASSERT(strstr(err.msg, "flood"));
+
+    /* With a DB that cannot be killed or paused, those faults drop out. */
+    o.faults = FL_FAULT_ALL;
+    o.db = &fl_db_noop;
+    ASSERT_OK(fl_nemesis_combined(&o, &pkg, &err));
+    ASSERT(pkg.nemesis && pkg.generator && pkg.final_generator);
+    size_t nfs = fl_nemesis_fs(pkg.nemesis, fs, 32);
+    ASSERT_EQ(nfs, 8); /* partition 2 + packet 2 + clock 4 */
+    ASSERT(fl_nemesis_handles(pkg.nemesis,
+                              fl_kw_intern_cstr("start-partition")));
+    ASSERT(!fl_nemesis_handles(pkg.nemesis, fl_kw_intern_cstr("kill")));
+    ASSERT(pkg.nperf >= 5);
+    fl_nemesis_package_release(&pkg);
+
+    o.faults = 0;
+    ASSERT_OK(fl_nemesis_combined(&o, &pkg, &err));
+    ASSERT(pkg.generator == NULL);
+    fl_nemesis_package_release(&pkg);
+
+    /* Two nemeses claiming the same :f are refused. */
+    {
+        struct fl_nemesis *parts[2] = {fl_nem_partition_new(),
+                                       fl_nem_partition_new()};
+        ASSERT(fl_nem_compose(parts, 2, &err) == NULL);
+        ASSERT(strstr(err.msg, "start-partition"));
+    }
+}
+
+static void
+test_faults_clock_files(void)
+{
+    char dir[] = "/tmp/fl-clock-XXXXXX";
+    struct fl_remote_opts o = {.backend = "dummy"};
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_remote *r[2];
+    int64_t off[2];
+    char *path;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    ASSERT(mkdtemp(dir) != NULL);
+    r[0] = fl_remote_new("n1", &o, &err);
+    r[1] = fl_remote_new("n2", &o, &err);
+    ASSERT_OK(fl_clock_bump(r[0], dir, 5000000000LL, &err));
+    ASSERT_OK(fl_clock_bump(r[0], dir, -2000000000LL, &err));
+    ASSERT_OK(fl_clock_offsets(r, 2, dir, off, &err));
+    ASSERT_EQ(off[0], 3000000000LL);
+    ASSERT_EQ(off[1], 0);
+    path = fl_clock_file(dir, "n1");
+    ASSERT_OK(fl_strbuf_read_file(&sb, path));
+    ASSERT_STR_EQ(sb.buf, "3000000000\n");
+    /* A strobe that already ended reads as offset 0. */
+    ASSERT_OK(fl_clock_strobe(r[1], dir, 1000000, 1000000, 0, &err));
+    ASSERT_OK(fl_clock_offsets(r, 2, dir, off, &err));
+    ASSERT_EQ(off[1], 0);
+    ASSERT_OK(fl_clock_reset(r, 2, dir, &err));
+    ASSERT_OK(fl_clock_offsets(r, 2, dir, off, &err));
+    ASSERT_EQ(off[0], 0);
+    unlink(path);
+    free(path);
+    path = fl_clock_file(dir, "n2");
+    unlink(path);
+    free(path);
+    path = fl_xasprintf("%s/clock", dir);
+    rmdir(path);
+    free(path);
+    rmdir(dir);
+    fl_strbuf_release(&sb);
+    fl_remote_free(r[0]);
+    fl_remote_free(r[1]);
+}
+
+static const struct fl_test_case faults_tests[] = {
+    FL_TEST(test_faults_topologies),
+    FL_TEST(test_faults_grudge_parse),
+    FL_TEST(test_faults_targets_and_package),
+    FL_TEST(test_faults_clock_files),
+    FL_TEST_END,
+};
+
+FL_TEST_SUITE(faults, faults_tests);
