@@ -31,18 +31,29 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds (user + system) this process has used: wall time is
+ * meaningless on a shared, loaded machine. */
+static double
+cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static int
 run_check(const char *path)
 {
     struct fl_hist h;
     struct fl_err err = FL_ERR_INIT;
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     fl_hist_init(&h);
     if (fl_hist_load(path, FL_HIST_AUTO, &h, &err) != 0) {
         fprintf(stderr, "bench_elle: %s\n", err.msg);
         return 2;
     }
-    double t1 = now_s();
+    double t1 = now_s(), c1 = cpu_s();
     struct fl_elle_opts o;
     memset(&o, 0, sizeof(o));
     struct fl_arena a;
@@ -52,12 +63,14 @@ run_check(const char *path)
         fprintf(stderr, "bench_elle: %s\n", err.msg);
         return 2;
     }
-    double t2 = now_s();
+    double t2 = now_s(), c2 = cpu_s();
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("ops %zu\nparse_s %.3f\ncheck_s %.3f\ntotal_s %.3f\n"
+           "parse_cpu_s %.3f\ncheck_cpu_s %.3f\ntotal_cpu_s %.3f\n"
            "peak_rss_mb %.1f\nvalid %s\n",
-           h.n, t1 - t0, t2 - t1, t2 - t0, (double)ru.ru_maxrss / 1024.0,
+           h.n, t1 - t0, t2 - t1, t2 - t0, c1 - c0, c2 - c1, c2 - c0,
+           (double)ru.ru_maxrss / 1024.0,
            r.valid == FL_VERDICT_TRUE    ? "true"
            : r.valid == FL_VERDICT_FALSE ? "false"
                                          : "unknown");

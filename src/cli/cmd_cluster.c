@@ -54,8 +54,7 @@ cluster_up(int argc, char **argv)
         switch (ch) {
         case 'n':
             if (fl_parse_int64(optarg, 1, FL_CLUSTER_MAX_NODES, &n, &err))
-                return fl_cli_usage_error(usage_text, "--nodes: %s",
-                                          err.msg);
+                return fl_cli_usage_error(usage_text, "--nodes: %s", err.msg);
             o.nodes = (int)n;
             break;
         case 's':
@@ -133,8 +132,7 @@ cluster_exec(int argc, char **argv)
             dir = optarg;
         else if (ch == 't') {
             if (fl_parse_duration_ns(optarg, &timeout_ns, &err) != 0)
-                return fl_cli_usage_error(usage_text, "--timeout: %s",
-                                          err.msg);
+                return fl_cli_usage_error(usage_text, "--timeout: %s", err.msg);
         } else
             return fl_cli_usage_error(usage_text, "bad option");
     }

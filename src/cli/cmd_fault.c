@@ -44,18 +44,18 @@ static const char usage_text[] =
     "  lazyfs mount|umount|lose NODE DIR   lost-unfsynced-writes filesystem\n"
     "  lose-writes NODE DIR       same as lazyfs lose\n"
     "node options:\n"
-    "  --state-dir DIR            local cluster state (default "
-    FL_CLUSTER_DEFAULT_STATE_DIR ")\n"
+    "  --state-dir DIR            local cluster state (default " FL_CLUSTER_DEFAULT_STATE_DIR
+    ")\n"
     "  --nodes a,b,c              SSH nodes instead of the local cluster\n"
     "  --username U --password P --private-key F --port N\n"
     "  --strict-host-key-checking | --no-host-key-checking\n";
 
 struct fault_ctx {
-    struct fl_cluster cl;     /* when local */
+    struct fl_cluster cl; /* when local */
     bool local;
-    const char *state_dir;    /* cluster state dir (faults' undo records) */
+    const char *state_dir; /* cluster state dir (faults' undo records) */
     size_t n;
-    char **nodes;             /* borrowed from cl or owned list */
+    char **nodes; /* borrowed from cl or owned list */
     char **owned_nodes;
     struct fl_remote **r;
     char **ips;
@@ -124,8 +124,8 @@ fault_partition(struct fault_ctx *c, int argc, char **argv)
     if (grudge)
         rc = fl_grudge_parse(&g, c->nodes, c->n, grudge, &err);
     else
-        rc = fl_grudge_topology(&g, c->n, topo ? topo : "random-halves",
-                                &rng, NULL, 0, &err);
+        rc = fl_grudge_topology(&g, c->n, topo ? topo : "random-halves", &rng,
+                                NULL, 0, &err);
     if (rc != 0) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         return FL_EXIT_USAGE;
@@ -192,8 +192,7 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
             break;
         case 's':
             if (fl_parse_int64(optarg, 1, 64, &v, &err))
-                return fl_cli_usage_error(usage_text, "--signal: %s",
-                                          err.msg);
+                return fl_cli_usage_error(usage_text, "--signal: %s", err.msg);
             pa->sig = (int)v;
             break;
         default:
@@ -203,8 +202,7 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
     for (; optind < argc; optind++) {
         int i = node_of(c, argv[optind]);
         if (i < 0)
-            return fl_cli_usage_error(usage_text, "no node '%s'",
-                                      argv[optind]);
+            return fl_cli_usage_error(usage_text, "no node '%s'", argv[optind]);
         if (pa->nidx < FL_CLUSTER_MAX_NODES)
             pa->idx[pa->nidx++] = i;
     }
@@ -251,8 +249,8 @@ fault_proc(struct fault_ctx *c, const char *what, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (strcmp(what, "start") == 0) {
-        struct fl_daemon_opts o = {.pidfile = pa.pidfile, .logfile = pa.log,
-                                   .chdir = pa.chdir};
+        struct fl_daemon_opts o = {
+            .pidfile = pa.pidfile, .logfile = pa.log, .chdir = pa.chdir};
         if (!pa.pidfile || !pa.cmd || pa.ncmd == 0)
             return fl_cli_usage_error(usage_text,
                                       "start: --pidfile and -- CMD needed");
@@ -269,8 +267,8 @@ fault_proc(struct fault_ctx *c, const char *what, int argc, char **argv)
         return FL_EXIT_VALID;
     }
     if ((!pa.pidfile) == (!pa.pattern))
-        return fl_cli_usage_error(usage_text,
-                                  "%s: one of --pidfile, --pattern", what);
+        return fl_cli_usage_error(usage_text, "%s: one of --pidfile, --pattern",
+                                  what);
     for (int k = 0; k < pa.nidx && rc == 0; k++) {
         struct fl_remote *r = c->r[pa.idx[k]];
         if (strcmp(what, "kill") == 0) {
@@ -350,8 +348,7 @@ fault_heal(struct fault_ctx *c)
         fprintf(stderr, "faultline: resume: %s\n", err.msg);
         rc = FL_EXIT_FAILED;
     }
-    if (fl_clock_reset(c->r, c->n, c->local ? c->state_dir : NULL, &err) !=
-        0) {
+    if (fl_clock_reset(c->r, c->n, c->local ? c->state_dir : NULL, &err) != 0) {
         fprintf(stderr, "faultline: reset clocks: %s\n", err.msg);
         rc = FL_EXIT_FAILED;
     }
@@ -383,8 +380,7 @@ static int
 parse_prob(const char *s, double *out, struct fl_err *err)
 {
     if (fl_parse_double(s, out, err) != 0 || *out > 1.0)
-        return fl_err_set(err, FL_EUSAGE, "'%s': need a probability 0..1",
-                          s);
+        return fl_err_set(err, FL_EUSAGE, "'%s': need a probability 0..1", s);
     return 0;
 }
 

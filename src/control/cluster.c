@@ -25,10 +25,11 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 
-#define STATE_FILE   "cluster.state"
+#define STATE_FILE "cluster.state"
 /* Markers name the state dir, so two clusters never touch each other's. */
-#define HOSTS_BEGIN "# faultline cluster begin (removed by faultline cluster down): "
-#define HOSTS_END   "# faultline cluster end: "
+#define HOSTS_BEGIN                                                            \
+    "# faultline cluster begin (removed by faultline cluster down): "
+#define HOSTS_END    "# faultline cluster end: "
 #define ROUTE_METRIC "4000"
 
 static const char *
@@ -51,8 +52,8 @@ sys_runv(const char *const *argv, struct fl_strbuf *out, struct fl_err *err)
         fl_sh_quote_argv(&line, argv, -1);
         while (res.err.len > 0 && res.err.buf[res.err.len - 1] == '\n')
             fl_strbuf_setlen(&res.err, res.err.len - 1);
-        rc = fl_err_set(err, FL_EREMOTE, "`%.100s` exited %d: %.120s",
-                        line.buf, res.exit_code, res.err.buf);
+        rc = fl_err_set(err, FL_EREMOTE, "`%.100s` exited %d: %.120s", line.buf,
+                        res.exit_code, res.err.buf);
         fl_strbuf_release(&line);
     }
     if (rc == 0 && out)
@@ -103,9 +104,8 @@ state_append(const char *dir, const char *line, struct fl_err *err)
     return rc;
 }
 
-static int
-state_appendf(const char *dir, struct fl_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int state_appendf(const char *dir, struct fl_err *err, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 static int
 state_appendf(const char *dir, struct fl_err *err, const char *fmt, ...)
@@ -433,8 +433,7 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
         if (strcmp(s.kind[i], "netns") == 0 &&
             kill_netns_procs(s.value[i], true) != 0)
             keep_first(err, &rc,
-                       fl_err_set(&e, -EBUSY,
-                                  "processes in %s would not die",
+                       fl_err_set(&e, -EBUSY, "processes in %s would not die",
                                   s.value[i]),
                        &e);
     for (i = s.n; i-- > 0;) {
@@ -473,6 +472,8 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
         } else if (strcmp(k, "hosts") == 0) {
             r2 = hosts_rewrite(v, dir, NULL, &e);
             keep_first(err, &rc, r2, &e);
+        } else if (strcmp(k, "dir") == 0) {
+            rmdir(v); /* only if empty: others may use it by now */
         }
     }
     /* The blackhole route goes last, once no bridge route remains. */
@@ -482,8 +483,7 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
         if (strcmp(s.kind[i], "route") != 0)
             continue;
         if (sys_runv((const char *const[]){"ip", "route", "show", "exact",
-                                           s.value[i], "table", "main",
-                                           NULL},
+                                           s.value[i], "table", "main", NULL},
                      &out, &e) == 0 &&
             strstr(out.buf, "blackhole")) {
             r2 = SYS(&e, "ip", "route", "del", "blackhole", s.value[i],
@@ -544,8 +544,7 @@ config_get(const char *config, const char *key)
 }
 
 int
-fl_cluster_load(const char *state_dir, struct fl_cluster *c,
-                struct fl_err *err)
+fl_cluster_load(const char *state_dir, struct fl_cluster *c, struct fl_err *err)
 {
     const char *dir = state_dir_or_default(state_dir);
     struct state s;
@@ -571,8 +570,7 @@ fl_cluster_load(const char *state_dir, struct fl_cluster *c,
     c->control_addr = config_get(config, "control");
     for (size_t i = 0; i < s.n; i++) {
         char *sp;
-        if (strcmp(s.kind[i], "node") != 0 ||
-            !(sp = strchr(s.value[i], ' ')))
+        if (strcmp(s.kind[i], "node") != 0 || !(sp = strchr(s.value[i], ' ')))
             continue;
         FL_ALLOC_GROW(c->nodes, c->n + 1, alloc);
         c->addrs = fl_xrealloc(c->addrs, alloc * sizeof(char *));
@@ -636,8 +634,7 @@ subnet_prefix(const char *subnet, char *pre, size_t len, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE, "subnet '%s': need a.b.c.0/24",
                           subnet);
     h = ntohl(a.s_addr);
-    snprintf(pre, len, "%u.%u.%u", h >> 24, (h >> 16) & 0xff,
-             (h >> 8) & 0xff);
+    snprintf(pre, len, "%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff);
     return 0;
 }
 
@@ -722,8 +719,10 @@ cluster_create(const struct fl_cluster_opts *o, const char *dir,
     for (i = 1; rc == 0 && i <= n; i++) {
         char *ns = fl_xasprintf("%s%s%d", nsp, prefix, i);
         if (netns_exists(ns))
-            rc = fl_err_set(err, -EEXIST, "namespace %s exists but is not "
-                            "ours", ns);
+            rc = fl_err_set(err, -EEXIST,
+                            "namespace %s exists but is not "
+                            "ours",
+                            ns);
         free(ns);
     }
     if (rc != 0)
@@ -792,12 +791,15 @@ cluster_create(const struct fl_cluster_opts *o, const char *dir,
             rc = SYS(err, "ip", "-n", ns, "link", "set", "lo", "up");
         if (rc == 0)
             rc = state_appendf(dir, err, "etc %s", etc);
-        if (rc == 0 && mkdir("/etc/netns", 0755) != 0 && errno != EEXIST)
-            rc = fl_err_set(err, -errno, "mkdir /etc/netns: %s",
-                            strerror(errno));
+        if (rc == 0 && access("/etc/netns", F_OK) != 0) {
+            /* Ours to remove again (when empty) on down. */
+            rc = state_append(dir, "dir /etc/netns", err);
+            if (rc == 0 && mkdir("/etc/netns", 0755) != 0 && errno != EEXIST)
+                rc = fl_err_set(err, -errno, "mkdir /etc/netns: %s",
+                                strerror(errno));
+        }
         if (rc == 0 && mkdir(etc, 0755) != 0 && errno != EEXIST)
-            rc = fl_err_set(err, -errno, "mkdir %s: %s", etc,
-                            strerror(errno));
+            rc = fl_err_set(err, -errno, "mkdir %s: %s", etc, strerror(errno));
         if (rc == 0)
             rc = write_file(hp, hosts.buf, err);
         if (rc == 0)
@@ -878,7 +880,8 @@ fl_cluster_status(const char *state_dir, struct fl_strbuf *out,
 
     if (rc != 0)
         return rc;
-    fl_strbuf_addf(out, "cluster: %zu nodes, subnet %s, bridge %s (%s), "
+    fl_strbuf_addf(out,
+                   "cluster: %zu nodes, subnet %s, bridge %s (%s), "
                    "control %s, state %s\n",
                    c.n, c.subnet, c.bridge,
                    link_exists(c.bridge) ? "up" : "MISSING", c.control_addr,
@@ -887,11 +890,10 @@ fl_cluster_status(const char *state_dir, struct fl_strbuf *out,
         char *ns = fl_xasprintf("%s%s", c.netns_prefix, c.nodes[i]);
         bool ok = netns_exists(ns);
 
-        fl_strbuf_addf(out, "%-6s %-15s netns %-10s %s", c.nodes[i],
-                       c.addrs[i], ns, ok ? "up" : "MISSING");
+        fl_strbuf_addf(out, "%-6s %-15s netns %-10s %s", c.nodes[i], c.addrs[i],
+                       ns, ok ? "up" : "MISSING");
         if (ok)
-            fl_strbuf_addf(out, ", %d processes",
-                           kill_netns_procs(ns, false));
+            fl_strbuf_addf(out, ", %d processes", kill_netns_procs(ns, false));
         fl_strbuf_addch(out, '\n');
         free(ns);
     }

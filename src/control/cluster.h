@@ -90,8 +90,8 @@ const char *fl_cluster_addr(const struct fl_cluster *c, const char *node);
  * for a node, so that fl_cluster_down() removes it after a crash. Appends and
  * fsyncs one line; safe to call from several processes.
  */
-int fl_cluster_note(const char *state_dir, const char *kind,
-                    const char *value, struct fl_err *err);
+int fl_cluster_note(const char *state_dir, const char *kind, const char *value,
+                    struct fl_err *err);
 
 /** True (1) if this process may build a cluster (root, netns available). */
 int fl_cluster_supported(struct fl_err *err);

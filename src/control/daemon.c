@@ -109,8 +109,9 @@ fl_daemon_signal(struct fl_remote *r, const char *pidfile, int sig,
 
     fl_strbuf_addstr(&s, ALIVE_FN "p=");
     fl_sh_quote(&s, pidfile);
-    fl_strbuf_addf(&s, "\npid=$(cat \"$p\" 2>/dev/null)\n"
-                       "alive \"$pid\" || exit 3\nkill -%d \"$pid\"\n",
+    fl_strbuf_addf(&s,
+                   "\npid=$(cat \"$p\" 2>/dev/null)\n"
+                   "alive \"$pid\" || exit 3\nkill -%d \"$pid\"\n",
                    sig);
     c.cmd = s.buf;
     c.timeout_ms = 30000;
@@ -126,8 +127,7 @@ fl_daemon_signal(struct fl_remote *r, const char *pidfile, int sig,
 }
 
 int
-fl_daemon_running(struct fl_remote *r, const char *pidfile,
-                  struct fl_err *err)
+fl_daemon_running(struct fl_remote *r, const char *pidfile, struct fl_err *err)
 {
     struct fl_strbuf s = FL_STRBUF_INIT;
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
@@ -164,13 +164,14 @@ fl_grepkill(struct fl_remote *r, const char *pattern, int sig,
         return fl_err_set(err, FL_EUSAGE, "grepkill: bad pattern");
     fl_strbuf_addf(&in, "%s\n", pattern);
     /* Same network namespace as this shell = same node. */
-    fl_strbuf_addf(&s, "IFS= read -r pat\nme=$(readlink /proc/$$/ns/net)\n"
-                       "n=0\nfor p in $(pgrep -f -- \"$pat\"); do\n"
-                       "  [ \"$p\" = $$ ] && continue\n"
-                       "  [ \"$(readlink /proc/$p/ns/net 2>/dev/null)\" = "
-                       "\"$me\" ] || continue\n"
-                       "  kill -%d \"$p\" 2>/dev/null && n=$((n+1))\n"
-                       "done\necho $n\n",
+    fl_strbuf_addf(&s,
+                   "IFS= read -r pat\nme=$(readlink /proc/$$/ns/net)\n"
+                   "n=0\nfor p in $(pgrep -f -- \"$pat\"); do\n"
+                   "  [ \"$p\" = $$ ] && continue\n"
+                   "  [ \"$(readlink /proc/$p/ns/net 2>/dev/null)\" = "
+                   "\"$me\" ] || continue\n"
+                   "  kill -%d \"$p\" 2>/dev/null && n=$((n+1))\n"
+                   "done\necho $n\n",
                    sig);
     c.cmd = s.buf;
     c.in = in.buf;
@@ -211,10 +212,11 @@ fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
         return fl_err_set(err, FL_EUSAGE, "bad port %d", port);
     fl_strbuf_addstr(&s, "h=");
     fl_sh_quote(&s, host ? host : "127.0.0.1");
-    fl_strbuf_addf(&s, "\nif command -v bash >/dev/null 2>&1; then "
-                       "exec bash -c 'exec 3<>/dev/tcp/\"$0\"/\"$1\"' "
-                       "\"$h\" %d 2>/dev/null; "
-                       "else exec nc -z -w 2 \"$h\" %d; fi\n",
+    fl_strbuf_addf(&s,
+                   "\nif command -v bash >/dev/null 2>&1; then "
+                   "exec bash -c 'exec 3<>/dev/tcp/\"$0\"/\"$1\"' "
+                   "\"$h\" %d 2>/dev/null; "
+                   "else exec nc -z -w 2 \"$h\" %d; fi\n",
                    port, port);
     c.cmd = s.buf;
     for (;;) {
@@ -228,10 +230,9 @@ fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
             break;
         }
         if (mono_ms() >= deadline) {
-            rc = fl_err_set(err, FL_ELIMIT,
-                            "%s: port %s:%d not open after %" PRId64 " ms",
-                            r->node, host ? host : "127.0.0.1", port,
-                            timeout_ms);
+            rc = fl_err_set(
+                err, FL_ELIMIT, "%s: port %s:%d not open after %" PRId64 " ms",
+                r->node, host ? host : "127.0.0.1", port, timeout_ms);
             break;
         }
         nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);

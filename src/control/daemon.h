@@ -16,10 +16,10 @@ struct fl_err;
 struct fl_remote;
 
 struct fl_daemon_opts {
-    const char *pidfile;      /* required: where the pid is written */
-    const char *logfile;      /* stdout+stderr appended here; NULL = /dev/null */
-    const char *chdir;        /* working directory; NULL = / */
-    const char *const *env;   /* NULL-terminated "K=V" list, or NULL */
+    const char *pidfile;    /* required: where the pid is written */
+    const char *logfile;    /* stdout+stderr appended here; NULL = /dev/null */
+    const char *chdir;      /* working directory; NULL = / */
+    const char *const *env; /* NULL-terminated "K=V" list, or NULL */
 };
 
 /**

@@ -128,8 +128,9 @@ fl_control__run(const char *const *argv, int (*child_setup)(void *arg),
             res->timed_out = true;
             waitpid(pid, &status, 0);
             pid = -1;
-            rc = fl_err_set(err, FL_ELIMIT, "command timed out after %" PRId64
-                            " ms", c->timeout_ms);
+            rc = fl_err_set(err, FL_ELIMIT,
+                            "command timed out after %" PRId64 " ms",
+                            c->timeout_ms);
             goto out;
         }
         if (exited) {

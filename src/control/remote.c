@@ -188,8 +188,8 @@ check_exit(struct fl_remote *r, const char *cmd,
     }
     while (tl > 0 && (tail[tl - 1] == '\n' || tail[tl - 1] == ' '))
         tl--;
-    return fl_err_set(err, FL_EREMOTE, "%s: `%.120s` exited %d: %.*s",
-                      r->node, cmd, res->exit_code, (int)tl, tail);
+    return fl_err_set(err, FL_EREMOTE, "%s: `%.120s` exited %d: %.*s", r->node,
+                      cmd, res->exit_code, (int)tl, tail);
 }
 
 int
@@ -325,8 +325,8 @@ fl_remote_download(struct fl_remote *r, const char *remote_path,
     if (rc == 0)
         rc = check_exit(r, line.buf, &res, err);
     if (rc == 0 && res.out_truncated)
-        rc = fl_err_set(err, FL_ELIMIT, "%s: %s is larger than 1 GiB",
-                        r->node, remote_path);
+        rc = fl_err_set(err, FL_ELIMIT, "%s: %s is larger than 1 GiB", r->node,
+                        remote_path);
     if (rc != 0)
         goto out;
     f = fopen(local_path, "wb");

@@ -30,7 +30,7 @@ enum fl_host_key_mode {
     FL_HOST_KEY_OFF,      /* accept anything (logs a warning) */
 };
 
-#define FL_REMOTE_DEFAULT_TIMEOUT_MS   300000 /* per command */
+#define FL_REMOTE_DEFAULT_TIMEOUT_MS   300000     /* per command */
 #define FL_REMOTE_DEFAULT_MAX_OUTPUT   (4u << 20) /* per stream, bytes */
 #define FL_REMOTE_DEFAULT_MAX_CHANNELS 6
 #define FL_REMOTE_DEFAULT_NETNS_PREFIX "fl-"
@@ -58,14 +58,14 @@ struct fl_remote_opts {
 
 /** One command. Zero fields take defaults. */
 struct fl_cmd {
-    const char *cmd;     /* shell command line, run with sh -c */
-    const void *in;      /* stdin bytes; NULL = empty stdin (EOF) */
-    size_t in_len;       /* bytes at in */
-    const char *dir;     /* cd here first (quoted for you); NULL = no cd */
-    const char *sudo;    /* run as this user through sudo; NULL = login
-                            user. Same as the login user = no sudo */
-    int64_t timeout_ms;  /* 0 = the remote's default; < 0 = no timeout */
-    size_t max_output;   /* cap per stream in bytes; 0 = the default */
+    const char *cmd;    /* shell command line, run with sh -c */
+    const void *in;     /* stdin bytes; NULL = empty stdin (EOF) */
+    size_t in_len;      /* bytes at in */
+    const char *dir;    /* cd here first (quoted for you); NULL = no cd */
+    const char *sudo;   /* run as this user through sudo; NULL = login
+                           user. Same as the login user = no sudo */
+    int64_t timeout_ms; /* 0 = the remote's default; < 0 = no timeout */
+    size_t max_output;  /* cap per stream in bytes; 0 = the default */
 };
 
 /** What a command did. Initialise with FL_CMD_RESULT_INIT. */
@@ -78,7 +78,9 @@ struct fl_cmd_result {
 };
 
 #define FL_CMD_RESULT_INIT                                                     \
-    {-1, false, false, false, FL_STRBUF_INIT, FL_STRBUF_INIT}
+    {                                                                          \
+        -1, false, false, false, FL_STRBUF_INIT, FL_STRBUF_INIT                \
+    }
 
 void fl_cmd_result_release(struct fl_cmd_result *res);
 
@@ -162,9 +164,8 @@ int fl_remote_run(struct fl_remote *r, struct fl_strbuf *out,
  * every interpolated value with fl_sh_quote first (fmt itself is trusted).
  * Output and errors as fl_remote_run.
  */
-int fl_remote_sh(struct fl_remote *r, struct fl_strbuf *out,
-                 struct fl_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int fl_remote_sh(struct fl_remote *r, struct fl_strbuf *out, struct fl_err *err,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /** Copy local_path on this machine to remote_path on the node (as root). */
 int fl_remote_upload(struct fl_remote *r, const char *local_path,

@@ -3,9 +3,10 @@
  * remote_netns.c: the backend for nodes of the local cluster. A command for
  * node nX runs with sh -c inside network namespace <prefix>nX, entered the
  * way `ip netns exec` enters it (a private mount namespace with
- * every file of /etc/netns/<ns> bind-mounted over /etc and a fresh /sys), plus its own
- * UTS namespace whose hostname is the node's name. Everything is prepared
- * before fork; the child only makes syscalls. Files are moved with cat.
+ * every file of /etc/netns/<ns> bind-mounted over /etc and a fresh /sys), plus
+ * its own UTS namespace whose hostname is the node's name. Everything is
+ * prepared before fork; the child only makes syscalls. Files are moved with
+ * cat.
  */
 #include "util/common.h"
 

@@ -89,14 +89,16 @@ check_host_key(struct fl_remote *r, ssh_session s, const char *kh,
                               "--strict-host-key-checking is on",
                               r->node, kh);
         if (ssh_session_update_known_hosts(s) != SSH_OK)
-            return fl_err_set(err, FL_EREMOTE, "cannot record %s's key in "
-                              "%s: %s", r->node, kh, ssh_get_error(s));
+            return fl_err_set(err, FL_EREMOTE,
+                              "cannot record %s's key in "
+                              "%s: %s",
+                              r->node, kh, ssh_get_error(s));
         fl_info("ssh: trusting %s's host key on first use (recorded in %s)",
                 r->node, kh);
         return 0;
     default:
-        return fl_err_set(err, FL_EREMOTE, "host key check for %s: %s",
-                          r->node, ssh_get_error(s));
+        return fl_err_set(err, FL_EREMOTE, "host key check for %s: %s", r->node,
+                          ssh_get_error(s));
     }
 }
 
@@ -107,8 +109,8 @@ authenticate(struct fl_remote *r, ssh_session s, struct fl_err *err)
 
     if (r->opts.private_key) {
         ssh_key key = NULL;
-        if (ssh_pki_import_privkey_file(r->opts.private_key, NULL, NULL,
-                                        NULL, &key) != SSH_OK)
+        if (ssh_pki_import_privkey_file(r->opts.private_key, NULL, NULL, NULL,
+                                        &key) != SSH_OK)
             return fl_err_set(err, FL_EREMOTE, "cannot read key %s",
                               r->opts.private_key);
         rc = ssh_userauth_publickey(s, NULL, key);
@@ -123,14 +125,12 @@ authenticate(struct fl_remote *r, ssh_session s, struct fl_err *err)
         ssh_userauth_publickey_auto(s, NULL, NULL) == SSH_AUTH_SUCCESS)
         return 0;
     if (r->opts.password &&
-        ssh_userauth_password(s, NULL, r->opts.password) ==
-            SSH_AUTH_SUCCESS)
+        ssh_userauth_password(s, NULL, r->opts.password) == SSH_AUTH_SUCCESS)
         return 0;
     return fl_err_set(err, FL_EREMOTE,
-                      "authentication as %s failed (key%s%s): %s",
-                      r->opts.user, getenv("SSH_AUTH_SOCK") ? ", agent" : "",
-                      r->opts.password ? ", password" : "",
-                      ssh_get_error(s));
+                      "authentication as %s failed (key%s%s): %s", r->opts.user,
+                      getenv("SSH_AUTH_SOCK") ? ", agent" : "",
+                      r->opts.password ? ", password" : "", ssh_get_error(s));
 }
 
 /* Open a new session into x->s; call with x->mu held. */
@@ -230,8 +230,8 @@ take(ssh_channel ch, int is_stderr, struct fl_strbuf *sb, size_t cap,
     char buf[16384];
     int n;
 
-    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf),
-                                             is_stderr)) > 0) {
+    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr)) >
+           0) {
         *got = true;
         if (sb->len < cap) {
             size_t t = FL_MIN((size_t)n, cap - sb->len);
@@ -285,10 +285,10 @@ ssh_exec_(struct fl_remote *r, const struct fl_cmd *c,
         pthread_mutex_lock(&x->mu);
         if (!eof_sent) {
             if (c->in && in_off < c->in_len) {
-                uint32_t chunk = (uint32_t)FL_MIN(c->in_len - in_off,
-                                                  (size_t)32768);
-                int w = ssh_channel_write(ch, (const char *)c->in + in_off,
-                                          chunk);
+                uint32_t chunk =
+                    (uint32_t)FL_MIN(c->in_len - in_off, (size_t)32768);
+                int w =
+                    ssh_channel_write(ch, (const char *)c->in + in_off, chunk);
                 if (w > 0)
                     in_off += (size_t)w;
                 else if (w < 0)
@@ -307,7 +307,8 @@ ssh_exec_(struct fl_remote *r, const struct fl_cmd *c,
             take(ch, 1, &res->err, c->max_output, &res->err_truncated, &got);
             res->exit_code = ssh_channel_get_exit_status(ch);
             if (res->exit_code < 0)
-                rc = fl_err_set(err, FL_EREMOTE, "ssh: lost the connection "
+                rc = fl_err_set(err, FL_EREMOTE,
+                                "ssh: lost the connection "
                                 "(exit status unknown)");
         }
         pthread_mutex_unlock(&x->mu);
@@ -315,8 +316,9 @@ ssh_exec_(struct fl_remote *r, const struct fl_cmd *c,
             break;
         if (deadline >= 0 && mono_ms() >= deadline) {
             res->timed_out = true;
-            rc = fl_err_set(err, FL_ELIMIT, "command timed out after %" PRId64
-                            " ms", c->timeout_ms);
+            rc = fl_err_set(err, FL_ELIMIT,
+                            "command timed out after %" PRId64 " ms",
+                            c->timeout_ms);
             break;
         }
         if (!got)

@@ -79,11 +79,15 @@ static int
 write_offset(const char *state_dir, const char *node, const char *line,
              struct fl_err *err)
 {
-    char *path = fl_clock_file(state_dir, node);
-    char *dir = fl_xasprintf("%s/clock", state_dir);
-    char *tmp = fl_xasprintf("%s.tmp", path);
+    char *path, *dir;
     FILE *f;
     int rc = 0;
+
+    if (!state_dir)
+        state_dir = FL_CLUSTER_DEFAULT_STATE_DIR;
+    path = fl_clock_file(state_dir, node);
+    dir = fl_xasprintf("%s/clock", state_dir);
+    char *tmp = fl_xasprintf("%s.tmp", path);
 
     mkdir(state_dir, 0700);
     mkdir(dir, 0755);
@@ -119,12 +123,11 @@ static int
 ssh_step(struct fl_remote *r, int64_t delta_ns, struct fl_err *err)
 {
     /* Computed on the node so the delay of the round trip does not count. */
-    return fl_remote_sh(
-        r, NULL, err,
-        "t=$(date +%%s%%N) && t=$((t + (%" PRId64 "))) && "
-        "date -u -s \"@$((t / 1000000000)).$(printf %%09d "
-        "$((t %% 1000000000)))\" >/dev/null",
-        delta_ns);
+    return fl_remote_sh(r, NULL, err,
+                        "t=$(date +%%s%%N) && t=$((t + (%" PRId64 "))) && "
+                        "date -u -s \"@$((t / 1000000000)).$(printf %%09d "
+                        "$((t %% 1000000000)))\" >/dev/null",
+                        delta_ns);
 }
 
 int
@@ -138,8 +141,7 @@ fl_clock_bump(struct fl_remote *r, const char *state_dir, int64_t delta_ns,
         return ssh_step(r, delta_ns, err);
     warn_once();
     path = fl_clock_file(state_dir, r->node);
-    snprintf(line, sizeof(line), "%" PRId64 "\n",
-             read_offset(path) + delta_ns);
+    snprintf(line, sizeof(line), "%" PRId64 "\n", read_offset(path) + delta_ns);
     free(path);
     rc = write_offset(state_dir, r->node, line, err);
     return rc;
@@ -237,7 +239,6 @@ fl_clock_offsets(struct fl_remote *const *r, size_t n, const char *state_dir,
 
 /* ---- the clock nemesis ---- */
 
-
 struct clock_nem {
     uint32_t f_reset, f_bump, f_strobe, f_check;
 };
@@ -319,16 +320,14 @@ clock_invoke(struct fl_nemesis *nem, const struct fl_env *env,
             if (i < 0)
                 return fl_err_set(err, FL_EUSAGE, "clock op: unknown node");
             if (op->f == c->f_bump)
-                rc = fl_clock_bump(env->remotes[i], sd,
-                                   (arg->kind == FL_V_INT ? arg->u.i : 0) *
-                                       1000000,
-                                   err);
+                rc = fl_clock_bump(
+                    env->remotes[i], sd,
+                    (arg->kind == FL_V_INT ? arg->u.i : 0) * 1000000, err);
             else
-                rc = fl_clock_strobe(env->remotes[i], sd,
-                                     map_int(arg, "delta", 0) * 1000000,
-                                     map_int(arg, "period", 1) * 1000000,
-                                     map_int(arg, "duration", 0) * 1000000,
-                                     err);
+                rc = fl_clock_strobe(
+                    env->remotes[i], sd, map_int(arg, "delta", 0) * 1000000,
+                    map_int(arg, "period", 1) * 1000000,
+                    map_int(arg, "duration", 0) * 1000000, err);
         }
     }
     if (rc == 0)

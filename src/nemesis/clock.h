@@ -35,8 +35,8 @@ char *fl_clock_shim_path(void);
  * Shift r's node clock by delta_ns (added to any current offset). state_dir
  * non-NULL = a local cluster node (offset file); NULL = SSH node (date -s).
  */
-int fl_clock_bump(struct fl_remote *r, const char *state_dir,
-                  int64_t delta_ns, struct fl_err *err);
+int fl_clock_bump(struct fl_remote *r, const char *state_dir, int64_t delta_ns,
+                  struct fl_err *err);
 
 /**
  * Strobe: flip between offset 0 and delta_ns every period_ns for
@@ -48,8 +48,8 @@ int fl_clock_strobe(struct fl_remote *r, const char *state_dir,
                     struct fl_err *err);
 
 /** Reset every node's clock offset to 0 (SSH: to the control's time). */
-int fl_clock_reset(struct fl_remote *const *r, size_t n,
-                   const char *state_dir, struct fl_err *err);
+int fl_clock_reset(struct fl_remote *const *r, size_t n, const char *state_dir,
+                   struct fl_err *err);
 
 /** Each node's clock offset from the control's clock, in ns. */
 int fl_clock_offsets(struct fl_remote *const *r, size_t n,

@@ -98,8 +98,8 @@ node_by_name(const struct fl_env *env, const char *s, size_t len)
 }
 
 int
-fl_nem_targets(const struct fl_env *env, const fl_val *spec,
-               struct fl_rng *rng, bool *mask, struct fl_err *err)
+fl_nem_targets(const struct fl_env *env, const fl_val *spec, struct fl_rng *rng,
+               bool *mask, struct fl_err *err)
 {
     size_t n = env->nnodes, k = 0;
     int count = 0;
@@ -157,8 +157,7 @@ count:
 }
 
 fl_val
-fl_nem_nodes_val(const struct fl_env *env, const bool *mask,
-                 struct fl_arena *a)
+fl_nem_nodes_val(const struct fl_env *env, const bool *mask, struct fl_arena *a)
 {
     fl_val *items = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(fl_val));
     size_t k = 0;
@@ -177,13 +176,12 @@ fl_nem_nodes_val(const struct fl_env *env, const bool *mask,
 struct proc_ctx {
     struct fl_nem__proc p;
     struct fl_rng rng;
-    bool *down;    /* nnodes: disrupted by us and not yet undone */
+    bool *down; /* nnodes: disrupted by us and not yet undone */
     size_t n;
 };
 
 static int
-proc_setup(struct fl_nemesis *nem, const struct fl_env *env,
-           struct fl_err *err)
+proc_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
 {
     struct proc_ctx *c = nem->ctx;
 
@@ -208,8 +206,8 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     fl_val all = fl_val_kw(fl_kw_intern_cstr("all"));
     int rc;
 
-    rc = fl_nem_targets(env, on || !fl_val_is_nil(&op->value) ? &op->value
-                                                                : &all,
+    rc = fl_nem_targets(env,
+                        on || !fl_val_is_nil(&op->value) ? &op->value : &all,
                         &c->rng, mask, err);
     if (rc < 0)
         goto out;
@@ -398,16 +396,15 @@ fl_nem_compose(struct fl_nemesis **parts, size_t n, struct fl_err *err)
     c->n = n;
     for (size_t i = 0; i < n; i++) {
         c->parts[i] = parts[i];
-        c->nfs[i] = FL_MIN(fl_nemesis_fs(parts[i], c->fs[i], MAX_FS),
-                           (size_t)MAX_FS);
+        c->nfs[i] =
+            FL_MIN(fl_nemesis_fs(parts[i], c->fs[i], MAX_FS), (size_t)MAX_FS);
     }
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < c->nfs[i]; j++)
             for (size_t i2 = i + 1; i2 < n; i2++)
                 for (size_t j2 = 0; j2 < c->nfs[i2]; j2++)
                     if (c->fs[i][j] == c->fs[i2][j2]) {
-                        fl_err_set(err, FL_EUSAGE,
-                                   "two nemeses handle :%s",
+                        fl_err_set(err, FL_EUSAGE, "two nemeses handle :%s",
                                    fl_kw_name(c->fs[i][j]));
                         compose_free(&(struct fl_nemesis){&compose_type, c});
                         return NULL;
@@ -418,12 +415,9 @@ fl_nem_compose(struct fl_nemesis **parts, size_t n, struct fl_err *err)
 /* ---- the package ---- */
 
 const struct fl_nemesis_perf fl_nemesis_perfs[] = {
-    {"kill", {0}, {0}, "#E9A4A0"},
-    {"pause", {0}, {0}, "#A0B1E9"},
-    {"partition", {0}, {0}, "#E9DCA0"},
-    {"packet", {0}, {0}, "#D1E8A0"},
-    {"clock", {0}, {0}, "#A0E9E3"},
-    {"file", {0}, {0}, "#C8A0E9"},
+    {"kill", {0}, {0}, "#E9A4A0"},      {"pause", {0}, {0}, "#A0B1E9"},
+    {"partition", {0}, {0}, "#E9DCA0"}, {"packet", {0}, {0}, "#D1E8A0"},
+    {"clock", {0}, {0}, "#A0E9E3"},     {"file", {0}, {0}, "#C8A0E9"},
 };
 const size_t fl_nemesis_nperfs = FL_ARRAY_SIZE(fl_nemesis_perfs);
 
@@ -434,7 +428,8 @@ static void
 perfs_init(void)
 {
     static const char *const fs[][2] = {
-        {"kill", "start"},         {"pause", "resume"},
+        {"kill", "start"},
+        {"pause", "resume"},
         {"start-partition", "stop-partition"},
         {"start-packet", "stop-packet"},
         {"bump-clock", "reset-clock"},
@@ -475,8 +470,9 @@ pick_fn(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
     tmpl->f = p->f;
     if (p->packet) {
         fl_val items[2] = {
-            spec, fl_val_kw(fl_kw_intern_cstr(
-                      behaviours[fl_rng_below(rng, FL_ARRAY_SIZE(behaviours))]))};
+            spec,
+            fl_val_kw(fl_kw_intern_cstr(
+                behaviours[fl_rng_below(rng, FL_ARRAY_SIZE(behaviours))]))};
         tmpl->value = fl_val_coll(ctx->arena, FL_V_VEC, items, 2);
     } else {
         tmpl->value = spec;
@@ -540,7 +536,7 @@ static void
 targets_parse(const struct fl_nemesis_opts *o, uint32_t *specs, size_t *n,
               bool primaries)
 {
-    static const char *const dflt[] = {"", "one", "minority-third",
+    static const char *const dflt[] = {"",         "one",      "minority-third",
                                        "minority", "majority", "all"};
     *n = 0;
     if (o->targets) {
@@ -603,8 +599,8 @@ fl_nemesis_combined(const struct fl_nemesis_opts *o,
             picker(fl_kw_intern_cstr("start-partition"), topo, ntopo, false),
             fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("stop-partition"),
                                             fl_val_nil())));
-        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("stop-partition"),
-                                     fl_val_nil());
+        finals[nf++] =
+            fl_gen_invoke(fl_kw_intern_cstr("stop-partition"), fl_val_nil());
     }
     if (faults & FL_FAULT_PACKET) {
         parts[np++] = fl_nem_packet_new();
@@ -612,15 +608,16 @@ fl_nemesis_combined(const struct fl_nemesis_opts *o,
             picker(fl_kw_intern_cstr("start-packet"), specs, nspecs, true),
             fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("stop-packet"),
                                             fl_val_nil())));
-        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("stop-packet"),
-                                     fl_val_nil());
+        finals[nf++] =
+            fl_gen_invoke(fl_kw_intern_cstr("stop-packet"), fl_val_nil());
     }
     if (faults & FL_FAULT_KILL) {
         parts[np++] = fl_nem_kill_new();
         gens[ng++] = STAGGERED(
             picker(fl_kw_intern_cstr("kill"), specs, nspecs, false),
-            fl_gen_repeat(-1, fl_gen_invoke(FL_KW_START,
-                                            fl_val_kw(fl_kw_intern_cstr("all")))));
+            fl_gen_repeat(-1,
+                          fl_gen_invoke(FL_KW_START,
+                                        fl_val_kw(fl_kw_intern_cstr("all")))));
         finals[nf++] =
             fl_gen_invoke(FL_KW_START, fl_val_kw(fl_kw_intern_cstr("all")));
     }
@@ -628,19 +625,21 @@ fl_nemesis_combined(const struct fl_nemesis_opts *o,
         parts[np++] = fl_nem_pause_new();
         gens[ng++] = STAGGERED(
             picker(fl_kw_intern_cstr("pause"), specs, nspecs, false),
-            fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("resume"),
-                                            fl_val_kw(fl_kw_intern_cstr("all")))));
+            fl_gen_repeat(-1,
+                          fl_gen_invoke(fl_kw_intern_cstr("resume"),
+                                        fl_val_kw(fl_kw_intern_cstr("all")))));
         finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("resume"),
                                      fl_val_kw(fl_kw_intern_cstr("all")));
     }
     if (faults & FL_FAULT_CLOCK) {
         parts[np++] = fl_nem_clock_new();
         gens[ng++] = fl_gen_stagger(
-            dt, FL_GEN_SEQ(fl_gen_invoke(fl_kw_intern_cstr("check-clock-offsets"),
-                                         fl_val_nil()),
-                           fl_gen_fn(clock_fn, NULL, NULL)));
-        finals[nf++] = fl_gen_invoke(fl_kw_intern_cstr("reset-clock"),
-                                     fl_val_nil());
+            dt,
+            FL_GEN_SEQ(fl_gen_invoke(fl_kw_intern_cstr("check-clock-offsets"),
+                                     fl_val_nil()),
+                       fl_gen_fn(clock_fn, NULL, NULL)));
+        finals[nf++] =
+            fl_gen_invoke(fl_kw_intern_cstr("reset-clock"), fl_val_nil());
     }
     if (faults & FL_FAULT_FILE) {
         uint32_t fsel[3];

@@ -30,16 +30,17 @@ enum fl_fault {
     FL_FAULT_ALL = (1 << 6) - 1,
 };
 
-/** "partition,kill", "all" or "none" into a mask; FL_EUSAGE names a bad word. */
+/** "partition,kill", "all" or "none" into a mask; FL_EUSAGE names a bad word.
+ */
 int fl_nemesis_faults_parse(const char *s, unsigned *out, struct fl_err *err);
 
 struct fl_nemesis_opts {
-    unsigned faults;         /* enum fl_fault mask */
-    int64_t interval_ns;     /* mean time between fault ops; 0 = 10 s */
-    const char *targets;     /* "one,majority,..."; NULL = Jepsen's defaults */
-    const struct fl_db *db;  /* its caps enable kill, pause, primaries */
-    const char *file_path;   /* file/dir for bitflip and truncate, or NULL */
-    const char *lazyfs_dir;  /* lazy mount for lose-unfsynced-writes, or NULL */
+    unsigned faults;        /* enum fl_fault mask */
+    int64_t interval_ns;    /* mean time between fault ops; 0 = 10 s */
+    const char *targets;    /* "one,majority,..."; NULL = Jepsen's defaults */
+    const struct fl_db *db; /* its caps enable kill, pause, primaries */
+    const char *file_path;  /* file/dir for bitflip and truncate, or NULL */
+    const char *lazyfs_dir; /* lazy mount for lose-unfsynced-writes, or NULL */
 };
 
 /**

@@ -45,8 +45,8 @@ struct lz_page {
 };
 
 struct lz_file {
-    char *path;          /* relative to the mount, "/a/b" */
-    int64_t size;        /* logical size including unsynced writes */
+    char *path;   /* relative to the mount, "/a/b" */
+    int64_t size; /* logical size including unsynced writes */
     struct lz_page **pages;
     size_t n, alloc;
     struct lz_file *next;
@@ -128,9 +128,8 @@ lz_page(struct lz_file *f, uint64_t index, bool create)
     if (fd >= 0) {
         int64_t off = (int64_t)index * PAGE;
         if (off < f->size) {
-            ssize_t r = pread(fd, p->data,
-                              (size_t)FL_MIN((int64_t)PAGE, f->size - off),
-                              off);
+            ssize_t r = pread(
+                fd, p->data, (size_t)FL_MIN((int64_t)PAGE, f->size - off), off);
             (void)r;
         }
         close(fd);
@@ -523,8 +522,7 @@ fl_lazyfs_main(int argc, char **argv)
         return 254;
     }
     if (!realpath(argv[0], real)) {
-        fprintf(stderr, "faultline lazyfs: %s: %s\n", argv[0],
-                strerror(errno));
+        fprintf(stderr, "faultline lazyfs: %s: %s\n", argv[0], strerror(errno));
         return 255;
     }
     lz.backing = fl_xstrdup(real);
@@ -583,16 +581,16 @@ fl_lazyfs_mount(struct fl_remote *r, const char *dir, const char *state_dir,
     }
     bin = fl_helper_binary();
     if (!bin) {
-        rc = fl_err_set(err, -ENOENT, "lazyfs: cannot find the faultline "
-                                      "binary (set FAULTLINE_BIN)");
+        rc = fl_err_set(err, -ENOENT,
+                        "lazyfs: cannot find the faultline "
+                        "binary (set FAULTLINE_BIN)");
         goto out;
     }
     if (m->type == &fl_remote_ssh_type) {
         /* Ship this binary over (same architecture and libraries). */
         rc = fl_remote_sh(m, NULL, err, "mkdir -p /tmp/faultline-bin");
         if (rc == 0)
-            rc = fl_remote_upload(m, bin, "/tmp/faultline-bin/faultline",
-                                  err);
+            rc = fl_remote_upload(m, bin, "/tmp/faultline-bin/faultline", err);
         if (rc == 0)
             rc = fl_remote_sh(m, NULL, err,
                               "chmod 755 /tmp/faultline-bin/faultline");
@@ -616,8 +614,7 @@ fl_lazyfs_mount(struct fl_remote *r, const char *dir, const char *state_dir,
                                    .logfile = "/tmp/faultline-lazyfs.log"};
         rc = fl_daemon_start(m, &o, argv, err);
         if (rc == 1)
-            rc = fl_err_set(err, -EEXIST, "lazyfs: already mounted at %s",
-                            dir);
+            rc = fl_err_set(err, -EEXIST, "lazyfs: already mounted at %s", dir);
     }
     /* Wait (bounded) until the mount answers. */
     for (int i = 0; rc == 0 && i < 100; i++) {
@@ -630,8 +627,8 @@ fl_lazyfs_mount(struct fl_remote *r, const char *dir, const char *state_dir,
         if (r2 == 0)
             break;
         if (i == 99)
-            rc = fl_err_set(err, FL_ELIMIT, "lazyfs at %s did not come up",
-                            dir);
+            rc =
+                fl_err_set(err, FL_ELIMIT, "lazyfs at %s did not come up", dir);
         usleep(50000);
     }
 out:
@@ -691,8 +688,8 @@ fl_lazyfs_umount(struct fl_remote *r, const char *dir, struct fl_err *err)
 }
 
 int
-fl_file_bitflip(struct fl_remote *r, const char *path, double p,
-                uint64_t seed, struct fl_err *err)
+fl_file_bitflip(struct fl_remote *r, const char *path, double p, uint64_t seed,
+                struct fl_err *err)
 {
     struct fl_strbuf out = FL_STRBUF_INIT, s = FL_STRBUF_INIT;
     struct fl_rng rng;
@@ -793,8 +790,7 @@ fn_invoke(struct fl_nemesis *nem, const struct fl_env *env,
                      : 0;
         else if (op->f == f->f_trunc && f->path)
             rc = fl_file_truncate(env->remotes[i], f->path,
-                                  (int64_t)fl_rng_below(&f->rng, 64) + 1,
-                                  err);
+                                  (int64_t)fl_rng_below(&f->rng, 64) + 1, err);
         else
             rc = fl_err_set(err, -ENOTSUP, "file fault :%s not configured",
                             fl_kw_name(op->f));

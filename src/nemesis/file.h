@@ -20,20 +20,19 @@ struct fl_remote;
  * (created). Records the mount in the cluster state (state_dir non-NULL) so
  * `cluster down` unmounts it after a crash.
  */
-int fl_lazyfs_mount(struct fl_remote *r, const char *dir,
-                    const char *state_dir, struct fl_err *err);
+int fl_lazyfs_mount(struct fl_remote *r, const char *dir, const char *state_dir,
+                    struct fl_err *err);
 /** Drop all un-fsynced writes under the lazy mount at dir. */
 int fl_lazyfs_lose(struct fl_remote *r, const char *dir, struct fl_err *err);
 /** Unmount (the un-fsynced data is lost, as in a crash). */
-int fl_lazyfs_umount(struct fl_remote *r, const char *dir,
-                     struct fl_err *err);
+int fl_lazyfs_umount(struct fl_remote *r, const char *dir, struct fl_err *err);
 
 /** Flip each bit of path with probability p (seeded). Returns flips. */
 int fl_file_bitflip(struct fl_remote *r, const char *path, double p,
                     uint64_t seed, struct fl_err *err);
 /** Drop the last drop_bytes bytes of path. */
-int fl_file_truncate(struct fl_remote *r, const char *path,
-                     int64_t drop_bytes, struct fl_err *err);
+int fl_file_truncate(struct fl_remote *r, const char *path, int64_t drop_bytes,
+                     struct fl_err *err);
 
 /** The lazy filesystem's main (`faultline fault _lazyfs BACKING MOUNT`). */
 int fl_lazyfs_main(int argc, char **argv);

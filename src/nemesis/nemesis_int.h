@@ -13,12 +13,11 @@
 
 /** A process nemesis: f_on disrupts with on(), f_off undoes with off(). */
 struct fl_nem__proc {
-    const char *name;      /* "kill", "pause" */
-    uint32_t f_on, f_off;  /* :kill/:start, :pause/:resume */
-    unsigned cap;          /* FL_DB_CAP_KILL / FL_DB_CAP_PAUSE */
+    const char *name;     /* "kill", "pause" */
+    uint32_t f_on, f_off; /* :kill/:start, :pause/:resume */
+    unsigned cap;         /* FL_DB_CAP_KILL / FL_DB_CAP_PAUSE */
     int (*on)(struct fl_db *, const struct fl_env *, size_t, struct fl_err *);
-    int (*off)(struct fl_db *, const struct fl_env *, size_t,
-               struct fl_err *);
+    int (*off)(struct fl_db *, const struct fl_env *, size_t, struct fl_err *);
 };
 
 struct fl_nemesis *fl_nem__proc_new(const struct fl_nem__proc *p);

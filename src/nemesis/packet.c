@@ -75,7 +75,7 @@ struct held {
     int64_t due_ns;
     uint64_t seq;
     uint32_t id;
-    uint32_t len;    /* of data, when data != NULL */
+    uint32_t len;        /* of data, when data != NULL */
     unsigned char *data; /* modified copy (corrupt/dup), or NULL */
     bool dup;
 };
@@ -215,8 +215,7 @@ on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa,
         s->link_free_ns = start + tx;
         h.due_ns = s->link_free_ns;
     }
-    h.dup = s->spec.duplicate > 0 &&
-            fl_rng_double(&s->rng) < s->spec.duplicate;
+    h.dup = s->spec.duplicate > 0 && fl_rng_double(&s->rng) < s->spec.duplicate;
     if (len > 0 && (h.dup || (s->spec.corrupt > 0 &&
                               fl_rng_double(&s->rng) < s->spec.corrupt))) {
         h.data = fl_xmalloc((size_t)len);
@@ -226,10 +225,10 @@ on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa,
             /* Flip a bit after the IP header, so the packet still routes
              * but its transport checksum fails (what netem corrupt does). */
             size_t ihl = len >= 20 ? (size_t)(h.data[0] & 0x0f) * 4 : 0;
-            if ((size_t)len > ihl && (!h.dup ||
-                fl_rng_double(&s->rng) < s->spec.corrupt)) {
-                size_t at = ihl + (size_t)fl_rng_below(&s->rng,
-                                                       (size_t)len - ihl);
+            if ((size_t)len > ihl &&
+                (!h.dup || fl_rng_double(&s->rng) < s->spec.corrupt)) {
+                size_t at =
+                    ihl + (size_t)fl_rng_below(&s->rng, (size_t)len - ihl);
                 h.data[at] ^= (unsigned char)(1u << fl_rng_below(&s->rng, 8));
             }
         }
@@ -269,10 +268,13 @@ fl_packet_shaper_main(int argc, char **argv)
             fprintf(stderr, "faultline shaper: bad number '%s'\n", argv[i]);
             return 254;
         }
-    s.spec = (struct fl_packet_spec){
-        .delay_ns = (int64_t)v[1], .jitter_ns = (int64_t)v[2], .loss = v[3],
-        .duplicate = v[4], .reorder = v[5], .corrupt = v[6],
-        .rate_kbit = (int64_t)v[7]};
+    s.spec = (struct fl_packet_spec){.delay_ns = (int64_t)v[1],
+                                     .jitter_ns = (int64_t)v[2],
+                                     .loss = v[3],
+                                     .duplicate = v[4],
+                                     .reorder = v[5],
+                                     .corrupt = v[6],
+                                     .rate_kbit = (int64_t)v[7]};
     fl_rng_seed(&s.rng, (uint64_t)v[8]);
     end_ns = mono_ns() + (int64_t)(v[9] * 1e9);
     signal(SIGTERM, on_signal);
@@ -421,9 +423,10 @@ try_netem(struct fl_remote *r, const struct shape_arg *sa, size_t i,
                          "bands 4 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1 "
                          "|| exit 3\n"
                          "echo \"$dev\" > /tmp/faultline-netem\n");
-    fl_strbuf_addf(&s, "tc qdisc add dev \"$dev\" parent 1:4 handle 40: netem"
-                       " delay %.3fms %.3fms loss %.3f%% duplicate %.3f%% "
-                       "reorder %.3f%% corrupt %.3f%%",
+    fl_strbuf_addf(&s,
+                   "tc qdisc add dev \"$dev\" parent 1:4 handle 40: netem"
+                   " delay %.3fms %.3fms loss %.3f%% duplicate %.3f%% "
+                   "reorder %.3f%% corrupt %.3f%%",
                    (double)p->delay_ns / 1e6, (double)p->jitter_ns / 1e6,
                    p->loss * 100, p->duplicate * 100, p->reorder * 100,
                    p->corrupt * 100);

@@ -32,7 +32,7 @@ struct fl_packet_spec {
     uint64_t seed;     /* the shapers' random seed; 0 = a random one */
 };
 
-#define FL_PACKET_QUEUE 4242 /* NFQUEUE number the shaper listens on */
+#define FL_PACKET_QUEUE 4242  /* NFQUEUE number the shaper listens on */
 #define FL_PACKET_MARK  0x4d1 /* packets the shaper itself sends */
 
 /**

@@ -9,26 +9,25 @@
  */
 #include "util/common.h"
 
-#include <netdb.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include "control/remote.h"
-#include "nemesis/partition.h"
 #include "db/db.h"
 #include "nemesis/combined.h"
-#include "util/arena.h"
-#include "util/vec.h"
 #include "nemesis/nemesis_int.h"
+#include "nemesis/partition.h"
+#include "util/arena.h"
 #include "util/err.h"
 #include "util/rng.h"
 #include "util/strbuf.h"
+#include "util/vec.h"
 
 #define CHAIN "FAULTLINE"
 
 const char *const fl_topologies[] = {
-    "halves",          "random-halves", "one",       "majority",
-    "majorities-ring", "bridge",        "minority-third", "primaries",
-    NULL,
+    "halves", "random-halves",  "one",       "majority", "majorities-ring",
+    "bridge", "minority-third", "primaries", NULL,
 };
 
 void
@@ -144,15 +143,14 @@ fl_grudge_topology(struct fl_grudge *g, size_t n, const char *t,
 
     fl_grudge_init(g, n);
     if (n < 2) {
-        rc = fl_err_set(err, FL_EUSAGE, "partition %s needs 2 or more nodes",
-                        t);
+        rc =
+            fl_err_set(err, FL_EUSAGE, "partition %s needs 2 or more nodes", t);
         goto out;
     }
     if (strcmp(t, "halves") == 0) {
         shuffle(order, n, NULL);
         split(g, order, n / 2, comp);
-    } else if (strcmp(t, "random-halves") == 0 ||
-               strcmp(t, "majority") == 0) {
+    } else if (strcmp(t, "random-halves") == 0 || strcmp(t, "majority") == 0) {
         shuffle(order, n, rng);
         split(g, order, n / 2, comp);
     } else if (strcmp(t, "one") == 0) {
@@ -216,8 +214,8 @@ node_index(char *const *nodes, size_t n, const char *s, size_t len)
 
 /* Parse a comma list into marks[i] = v; -1 on an unknown node. */
 static int
-parse_list(char *const *nodes, size_t n, const char *s, size_t len,
-           int *marks, int v, struct fl_err *err)
+parse_list(char *const *nodes, size_t n, const char *s, size_t len, int *marks,
+           int v, struct fl_err *err)
 {
     const char *end = s + len;
 
@@ -232,8 +230,8 @@ parse_list(char *const *nodes, size_t n, const char *s, size_t len,
             l--;
         i = node_index(nodes, n, s, l);
         if (i < 0)
-            return fl_err_set(err, FL_EUSAGE,
-                              "grudge: unknown node '%.*s'", (int)l, s);
+            return fl_err_set(err, FL_EUSAGE, "grudge: unknown node '%.*s'",
+                              (int)l, s);
         marks[i] = v;
         s = c ? c + 1 : end;
     }
@@ -259,8 +257,8 @@ fl_grudge_parse(struct fl_grudge *g, char *const *nodes, size_t n,
             int *b = fl_xcalloc(n ? n : 1, sizeof(int));
             rc = parse_list(nodes, n, p, (size_t)(gt - p), a, 1, err);
             if (rc == 0)
-                rc = parse_list(nodes, n, gt + 1, len - (size_t)(gt - p) - 1,
-                                b, 1, err);
+                rc = parse_list(nodes, n, gt + 1, len - (size_t)(gt - p) - 1, b,
+                                1, err);
             for (size_t d = 0; rc == 0 && d < n; d++)
                 for (size_t s = 0; s < n; s++)
                     if (b[d] && a[s])
@@ -325,14 +323,16 @@ resolve_one(struct fl_remote *r, size_t i, void *arg, struct fl_err *err)
 
     if (getaddrinfo(r->node, NULL, &hints, &ai) == 0 && ai) {
         char buf[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr,
-                  buf, sizeof(buf));
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, buf,
+                  sizeof(buf));
         freeaddrinfo(ai);
         ips[i] = fl_xstrdup(buf);
         return 0;
     }
-    rc = fl_remote_sh(r, &out, err, "getent ahostsv4 %s | head -n 1 | "
-                      "cut -d ' ' -f 1", r->node);
+    rc = fl_remote_sh(r, &out, err,
+                      "getent ahostsv4 %s | head -n 1 | "
+                      "cut -d ' ' -f 1",
+                      r->node);
     if (rc == 0 && inet_pton(AF_INET, out.buf, &tmp) != 1)
         rc = fl_err_set(err, -ENOENT, "cannot resolve %s", r->node);
     if (rc == 0)
@@ -347,8 +347,7 @@ fl_net_resolve(struct fl_remote *const *r, size_t n, char **ips,
 {
     for (size_t i = 0; i < n; i++) {
         if (strchr(r[i]->node, '\'') || strchr(r[i]->node, ' '))
-            return fl_err_set(err, FL_EUSAGE, "bad node name '%s'",
-                              r[i]->node);
+            return fl_err_set(err, FL_EUSAGE, "bad node name '%s'", r[i]->node);
         ips[i] = NULL;
     }
     return fl_remote_on_all(r, n, resolve_one, ips, err);
@@ -366,13 +365,12 @@ partition_one(struct fl_remote *r, size_t d, void *arg, struct fl_err *err)
     struct fl_strbuf s = FL_STRBUF_INIT, src = FL_STRBUF_INIT;
     int rc;
 
-    fl_strbuf_addstr(&s,
-                     "command -v iptables >/dev/null || "
-                     "{ echo 'iptables not found' >&2; exit 1; }\n"
-                     "iptables -w -N " CHAIN " 2>/dev/null || "
-                     "iptables -w -F " CHAIN " || exit 1\n"
-                     "iptables -w -C INPUT -j " CHAIN " 2>/dev/null || "
-                     "iptables -w -I INPUT 1 -j " CHAIN " || exit 1\n");
+    fl_strbuf_addstr(&s, "command -v iptables >/dev/null || "
+                         "{ echo 'iptables not found' >&2; exit 1; }\n"
+                         "iptables -w -N " CHAIN " 2>/dev/null || "
+                         "iptables -w -F " CHAIN " || exit 1\n"
+                         "iptables -w -C INPUT -j " CHAIN " 2>/dev/null || "
+                         "iptables -w -I INPUT 1 -j " CHAIN " || exit 1\n");
     for (size_t s2 = 0; s2 < pa->g->n; s2++) {
         if (!fl_grudge_drops(pa->g, d, s2))
             continue;
@@ -426,7 +424,6 @@ fl_net_heal(struct fl_remote *const *r, size_t n, struct fl_err *err)
 
 /* ---- the partition nemesis ---- */
 
-
 struct part_nem {
     uint32_t f_start, f_stop;
     struct fl_rng rng;
@@ -444,8 +441,7 @@ part_ips_free(struct part_nem *p)
 }
 
 static int
-part_setup(struct fl_nemesis *nem, const struct fl_env *env,
-           struct fl_err *err)
+part_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
 {
     struct part_nem *p = nem->ctx;
     int rc;
@@ -509,8 +505,8 @@ part_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     if (v->kind == FL_V_STR) {
         rc = fl_grudge_parse(&g, env->nodes, env->nnodes, v->u.s, err);
     } else {
-        const char *t = v->kind == FL_V_KW ? fl_kw_name(v->u.id)
-                                           : "random-halves";
+        const char *t =
+            v->kind == FL_V_KW ? fl_kw_name(v->u.id) : "random-halves";
         if (strcmp(t, "primaries") == 0 &&
             fl_db_primaries(env->db, env, &prim, err) != 0) {
             FL_VEC_RELEASE(&prim);

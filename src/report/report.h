@@ -26,7 +26,9 @@ struct fl_err;
  * (may be NULL); it is only used for the timeline's title line. h need not
  * be paired. When gnuplot is missing a warning is logged once per process
  * and the data files and script are still written. Returns 0, or a negative
- * code with err filled when a file cannot be written.
+ * code with err filled when a file cannot be written or gnuplot fails (its
+ * messages are then in store_dir/gnuplot.log); the other artifacts are
+ * still attempted. Not thread-safe with itself on the same store_dir.
  */
 int fl_report_write(const char *store_dir, const struct fl_hist *h,
                     const fl_val *results, struct fl_err *err);

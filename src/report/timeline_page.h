@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * timeline_page.h: the static parts of timeline.html (CSS, markup and the
- * viewer script), included only by timeline.c. The script decodes packed
- * little-endian uint32 arrays (window.FL_DATA) and draws only the ops in
- * view on a canvas, so a million ops scroll smoothly; window.FL is its
- * hook for tests.
+ * viewer script), included only by timeline.c. Generated from
+ * timeline-page.html and timeline-viewer.js by gen-timeline-page.js: edit
+ * those. The script decodes packed little-endian uint32 arrays
+ * (window.FL_DATA) and draws only the ops in view on a canvas, so a
+ * million ops scroll smoothly; window.FL is its hook for tests.
  */
 #ifndef FL_TIMELINE_PAGE_H
 #define FL_TIMELINE_PAGE_H
@@ -37,13 +38,19 @@ static const char timeline_page_mid[] =
 static const char timeline_page_body[] =
     "</span>\n"
     "<span><span class=\"sw\" style=\"background:#6DB6FE\"></span>ok <span class=\"sw\" style=\"background:#FEB5DA\"></span>fail <span class=\"sw\" style=\"background:#FFAA26\"></span>info <span class=\"sw\" style=\"background:#C8C8C8\"></span>no completion</span>\n"
-    "<button id=\"zin\" title=\"zoom in (ctrl+wheel)\">+</button><button id=\"zout\" title=\"zoom out\">&minus;</button><button id=\"zfit\">fit</button>\n"
+    "<button id=\"zin\" title=\"zoom in (+ key, ctrl+wheel)\">+</button><button id=\"zout\" title=\"zoom out (- key)\">&minus;</button><button id=\"zfit\" title=\"whole run (0 key)\">fit</button>\n"
     "<span id=\"info\"></span></div>\n"
     "<div id=\"wrap\"><canvas id=\"cv\"></canvas><div id=\"scroll\"><div id=\"spacer\"></div></div></div>\n"
     "<div id=\"tip\"></div>\n";
 
 /* the viewer */
 static const char timeline_page_js[] =
+    "// SPDX-License-Identifier: MIT\n"
+    "// timeline-viewer.js: the script inside every timeline.html (compiled into\n"
+    "// timeline_page.h by gen-timeline-page.js). Decodes window.FL_DATA (see\n"
+    "// timeline.c), keeps ops sorted by invocation, and on each scroll draws\n"
+    "// only the ops overlapping the visible time window: boxes when few, a\n"
+    "// per-pixel-row raster when more than 20,000 are in view.\n"
     "\"use strict\";\n"
     "(function () {\n"
     "  const D = window.FL_DATA;\n"
@@ -316,6 +323,12 @@ static const char timeline_page_js[] =
     "  document.getElementById(\"zin\").onclick = () => setZoom(pxPerMs * 2);\n"
     "  document.getElementById(\"zout\").onclick = () => setZoom(pxPerMs / 2);\n"
     "  document.getElementById(\"zfit\").onclick = () => setZoom(0, D.spanMs / 2);\n"
+    "  window.addEventListener(\"keydown\", (ev) => {\n"
+    "    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;\n"
+    "    if (ev.key === \"+\" || ev.key === \"=\") setZoom(pxPerMs * 2);\n"
+    "    else if (ev.key === \"-\") setZoom(pxPerMs / 2);\n"
+    "    else if (ev.key === \"0\") setZoom(0, D.spanMs / 2);\n"
+    "  });\n"
     "  window.addEventListener(\"resize\", () => { layout(); schedule(); });\n"
     "  if (window.ResizeObserver)\n"
     "    new ResizeObserver(() => { if (scroller.clientWidth !== W || scroller.clientHeight !== H) { layout(); schedule(); } }).observe(scroller);\n"

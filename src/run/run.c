@@ -211,6 +211,14 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
 {
     struct fl_remote_opts ro = t->remote_opts;
 
+    if (t->nnodes == 0 && ro.backend && strcmp(ro.backend, "dummy") == 0) {
+        /* --no-ssh without nodes: Jepsen's default n1..n5, as dummies. */
+        for (int i = 1; i <= 5; i++) {
+            char n[8];
+            snprintf(n, sizeof(n), "n%d", i);
+            fl_test_add_node(t, n);
+        }
+    }
     if (t->nnodes == 0) {
         /* No nodes given: the local cluster of network namespaces. */
         struct fl_cluster_opts co;

@@ -289,14 +289,25 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
 bool
 fl_run__worker_abandon(struct fl_run__worker *w)
 {
+    /*
+     * Once the CAS succeeds the worker may free itself at any moment, so
+     * everything needed afterwards is read, and the counts it will drop
+     * are raised, before the CAS.
+     */
+    struct fl_run__shared *shared = w->shared;
+    pthread_t tid = w->tid;
     int expect = FL_RUN_PHASE_RUNNING;
 
+    atomic_fetch_add(&shared->refs, 1);
+    atomic_fetch_add(&shared->abandoned, 1);
     if (!atomic_compare_exchange_strong(&w->phase, &expect,
-                                        FL_RUN_PHASE_ABANDONED))
-        return false; /* it finished: the completion is on its way */
-    atomic_fetch_add(&w->shared->abandoned, 1);
-    atomic_fetch_add(&w->shared->refs, 1);
-    pthread_detach(w->tid);
+                                        FL_RUN_PHASE_ABANDONED)) {
+        /* It finished: the completion is on its way. */
+        atomic_fetch_sub(&shared->abandoned, 1);
+        atomic_fetch_sub(&shared->refs, 1);
+        return false;
+    }
+    pthread_detach(tid);
     return true;
 }
 

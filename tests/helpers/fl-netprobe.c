@@ -70,7 +70,8 @@ serve(int port, long secs)
 
     setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (bind(t, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-        listen(t, 64) != 0 || bind(u, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        listen(t, 64) != 0 ||
+        bind(u, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
         perror("fl-netprobe: bind");
         return 1;
     }
@@ -88,8 +89,8 @@ serve(int port, long secs)
             char buf[2048];
             struct sockaddr_in from;
             socklen_t fl = sizeof(from);
-            ssize_t n = recvfrom(u, buf, sizeof(buf), 0,
-                                 (struct sockaddr *)&from, &fl);
+            ssize_t n =
+                recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
             if (n > 0)
                 sendto(u, buf, (size_t)n, 0, (struct sockaddr *)&from, fl);
         }
@@ -207,7 +208,8 @@ udpping(const char *host, int port, long count, long interval_ms)
     }
     printf("sent %ld recv %ld dup %ld loss_pct %.1f rtt_avg_ms %.2f "
            "rtt_min_ms %.2f rtt_max_ms %.2f\n",
-           count, recv_n, dups, 100.0 * (double)(count - recv_n) / (double)count,
+           count, recv_n, dups,
+           100.0 * (double)(count - recv_n) / (double)count,
            recv_n ? sum / (double)recv_n : 0, recv_n ? mn : 0, mx);
     free(sent_at);
     free(got);
@@ -248,8 +250,8 @@ clockprint(long count, long interval_ms)
 
         gettimeofday(&tv, NULL);
         clock_gettime(CLOCK_REALTIME, &ts);
-        printf("%lld %lld %lld\n", (long long)time(NULL),
-               (long long)tv.tv_sec, (long long)ts.tv_sec);
+        printf("%lld %lld %lld\n", (long long)time(NULL), (long long)tv.tv_sec,
+               (long long)ts.tv_sec);
         fflush(stdout);
         if (i + 1 < count)
             usleep((useconds_t)interval_ms * 1000);
@@ -270,6 +272,7 @@ main(int argc, char **argv)
         return ticker(argv[2], num(argv[3]));
     if (argc == 4 && !strcmp(argv[1], "clock"))
         return clockprint(num(argv[2]), num(argv[3]));
-    fprintf(stderr, "usage: fl-netprobe serve|probe|udpping|ticker|clock ...\n");
+    fprintf(stderr,
+            "usage: fl-netprobe serve|probe|udpping|ticker|clock ...\n");
     return 2;
 }

@@ -51,17 +51,38 @@ main(int argc, char **argv)
 
     while ((ch = getopt(argc, argv, "b:k:K:snp:u:w:t:c:")) != -1) {
         switch (ch) {
-        case 'b': o.backend = optarg; break;
-        case 'k': o.private_key = optarg; break;
-        case 'K': o.known_hosts = optarg; break;
-        case 's': o.host_key_mode = FL_HOST_KEY_STRICT; break;
-        case 'n': o.host_key_mode = FL_HOST_KEY_OFF; break;
-        case 'p': o.port = (int)strtol(optarg, NULL, 10); break;
-        case 'u': o.user = optarg; break;
-        case 'w': o.password = optarg; break;
-        case 't': o.timeout_ms = strtoll(optarg, NULL, 10); break;
-        case 'c': o.max_channels = (int)strtol(optarg, NULL, 10); break;
-        default: return 254;
+        case 'b':
+            o.backend = optarg;
+            break;
+        case 'k':
+            o.private_key = optarg;
+            break;
+        case 'K':
+            o.known_hosts = optarg;
+            break;
+        case 's':
+            o.host_key_mode = FL_HOST_KEY_STRICT;
+            break;
+        case 'n':
+            o.host_key_mode = FL_HOST_KEY_OFF;
+            break;
+        case 'p':
+            o.port = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'u':
+            o.user = optarg;
+            break;
+        case 'w':
+            o.password = optarg;
+            break;
+        case 't':
+            o.timeout_ms = strtoll(optarg, NULL, 10);
+            break;
+        case 'c':
+            o.max_channels = (int)strtol(optarg, NULL, 10);
+            break;
+        default:
+            return 254;
         }
     }
     if (argc - optind < 3) {

@@ -5,8 +5,8 @@
  * group, cd, sudo wrapping, parallel runs, transfers) and the daemon
  * helpers (start, running, signal, stop, grepkill, await-tcp-port).
  */
-#include "util/common.h"
 #include "tests/unit/test.h"
+#include "util/common.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -39,8 +39,8 @@ test_control_exec(void)
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_err err = FL_ERR_INIT;
     struct fl_strbuf out = FL_STRBUF_INIT;
-    struct fl_cmd c = {.cmd = "cat; echo oops >&2; exit 7",
-                       .in = "hello\n", .in_len = 6};
+    struct fl_cmd c = {
+        .cmd = "cat; echo oops >&2; exit 7", .in = "hello\n", .in_len = 6};
 
     ASSERT_OK(fl_remote_exec(r, &c, &res, &err));
     ASSERT_EQ(res.exit_code, 7);
@@ -54,9 +54,9 @@ test_control_exec(void)
     ASSERT_EQ(res.exit_code, 128 + 9);
 
     /* Nonzero exit is an error for run, naming node, command and stderr. */
-    ASSERT_EQ(fl_remote_run(r, &out, &err, "sh", "-c", "echo bad >&2; exit 3",
-                            NULL),
-              FL_EREMOTE);
+    ASSERT_EQ(
+        fl_remote_run(r, &out, &err, "sh", "-c", "echo bad >&2; exit 3", NULL),
+        FL_EREMOTE);
     ASSERT(strstr(err.msg, "self") && strstr(err.msg, "exited 3") &&
            strstr(err.msg, "bad"));
     ASSERT_OK(fl_remote_run(r, &out, &err, "echo", "a b", "$x", NULL));
@@ -112,7 +112,8 @@ test_control_caps_and_timeouts(void)
     struct fl_remote *r = local();
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_err err = FL_ERR_INIT;
-    struct fl_cmd c = {.cmd = "head -c 100000 /dev/zero; head -c 50 /dev/zero >&2",
+    struct fl_cmd c = {.cmd =
+                           "head -c 100000 /dev/zero; head -c 50 /dev/zero >&2",
                        .max_output = 1000};
     int64_t t0;
 
@@ -260,8 +261,8 @@ test_control_daemon(void)
     token = fl_xasprintf("%" PRIu64, fl_rng_next(&rng) >> 8);
     argv[0] = "sh";
     argv[1] = "-c";
-    argv[2] = fl_xasprintf("echo started; while :; do sleep 0.1; done # %s",
-                           token);
+    argv[2] =
+        fl_xasprintf("echo started; while :; do sleep 0.1; done # %s", token);
     argv[3] = NULL;
     o.pidfile = pidfile;
     o.logfile = log;
@@ -303,9 +304,9 @@ test_control_daemon(void)
         getsockname(s, (struct sockaddr *)&sa, &len);
         ASSERT_OK(fl_await_tcp_port(r, NULL, ntohs(sa.sin_port), 3000, &err));
         close(s);
-        ASSERT_EQ(fl_await_tcp_port(r, "127.0.0.1", ntohs(sa.sin_port), 300,
-                                    &err),
-                  FL_ELIMIT);
+        ASSERT_EQ(
+            fl_await_tcp_port(r, "127.0.0.1", ntohs(sa.sin_port), 300, &err),
+            FL_ELIMIT);
     }
     unlink(log);
     rmdir(dir);

@@ -11,6 +11,7 @@
 #include "util/common.h"
 
 #include "checker/elle/elle.h"
+#include "history/edn.h"
 #include "history/hist.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -470,6 +471,36 @@ test_elle_register(void)
 }
 
 static void
+test_elle_register_wfr(void)
+{
+    /* T3 read x = 1, which T1 overwrote with 2 (known only from T1's own
+     * read of 1: writes follow reads), yet T3 saw T1's z: G-single. */
+    struct tb t;
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_OK, "wx1");
+    tb_invoke(&t, 1, "rx1wx2wz1");
+    tb_invoke(&t, 2, "rx1rz1");
+    tb_complete(&t, 1, FL_OP_OK);
+    tb_complete(&t, 2, FL_OP_OK);
+    EXPECT(&t, "serializable", NULL, "true  ");
+    struct fl_elle_opts o;
+    memset(&o, 0, sizeof(o));
+    o.workload = FL_ELLE_RW_REGISTER;
+    o.wfr_keys = true;
+    struct fl_arena a;
+    fl_arena_init(&a, 1 << 16);
+    struct fl_chk_result r;
+    ASSERT_OK(fl_elle_check(&t.h, &o, &a, &r, NULL));
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    summary(&r.map, &sb);
+    ASSERT_STR_EQ(sb.buf,
+                  "false G-single-item consistent-view,repeatable-read");
+    fl_strbuf_release(&sb);
+    fl_arena_release(&a);
+    fl_hist_release(&t.h);
+}
+
+static void
 test_elle_register_lost_update(void)
 {
     struct tb t;
@@ -583,6 +614,67 @@ test_elle_explanation_and_out(void)
     fl_hist_release(&t.h);
 }
 
+static enum fl_verdict
+run_type(struct tb *t, const struct fl_checker_type *type, const char *opts,
+         struct fl_strbuf *sb)
+{
+    struct fl_arena a;
+    fl_arena_init(&a, 1 << 16);
+    fl_val ov;
+    struct fl_err err = FL_ERR_INIT;
+    ASSERT_OK(fl_edn_parse_value(&a, opts, strlen(opts), "opts", &ov, &err));
+    struct fl_chk_opts co;
+    memset(&co, 0, sizeof(co));
+    co.options = &ov;
+    struct fl_checker ch = {type, NULL};
+    struct fl_chk_result r;
+    ASSERT_OK(type->check(&ch, &t->h, &co, &a, &r, &err));
+    fl_strbuf_reset(sb);
+    summary(&r.map, sb);
+    type->free(&ch);
+    fl_arena_release(&a);
+    return r.valid;
+}
+
+static void
+test_elle_checker_type(void)
+{
+    /* The runner's path: a checker type with Elle's options map. */
+    struct tb t;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_OK, "rxay1");
+    tb_txn(&t, 1, FL_OP_OK, "ryax1");
+    ASSERT_STR_EQ(fl_chk_list_append_type.name, "list-append");
+    run_type(&t, &fl_chk_list_append_type,
+             "{:consistency-models [:read-committed]}", &sb);
+    ASSERT_STR_EQ(sb.buf, "true  ");
+    run_type(&t, &fl_chk_list_append_type,
+             "{:consistency-models [:repeatable-read] "
+             ":cycle-search-timeout 500}",
+             &sb);
+    ASSERT_STR_EQ(sb.buf, "false G2-item repeatable-read");
+    /* nil models: only the named anomalies */
+    run_type(&t, &fl_chk_list_append_type,
+             "{:consistency-models nil :anomalies [:G1]}", &sb);
+    ASSERT_STR_EQ(sb.buf, "true  ");
+    /* absent models: strict-serializable */
+    ASSERT_EQ(run_type(&t, &fl_chk_list_append_type, "{}", &sb),
+              FL_VERDICT_FALSE);
+    fl_hist_release(&t.h);
+    /* rw-register with writes-follow-reads */
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_OK, "wx1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1wx2");
+    tb_txn(&t, 2, FL_OP_OK, "rx2");
+    ASSERT_STR_EQ(fl_chk_rw_register_type.name, "rw-register");
+    ASSERT_EQ(run_type(&t, &fl_chk_rw_register_type,
+                       "{:wfr-keys? true :sequential-keys? true}", &sb),
+              FL_VERDICT_TRUE);
+    fl_hist_release(&t.h);
+    fl_strbuf_release(&sb);
+}
+
 static const struct fl_test_case elle_tests[] = {
     FL_TEST(test_elle_valid_serial),
     FL_TEST(test_elle_g0),
@@ -601,10 +693,12 @@ static const struct fl_test_case elle_tests[] = {
     FL_TEST(test_elle_realtime),
     FL_TEST(test_elle_process),
     FL_TEST(test_elle_register),
+    FL_TEST(test_elle_register_wfr),
     FL_TEST(test_elle_register_lost_update),
     FL_TEST(test_elle_cyclic_versions),
     FL_TEST(test_elle_bad_input),
     FL_TEST(test_elle_explanation_and_out),
+    FL_TEST(test_elle_checker_type),
     FL_TEST_END,
 };
 

@@ -4,8 +4,8 @@
  * cases, and round trips of hostile and random strings through a real
  * /bin/sh (and bash when present) via the local remote.
  */
-#include "util/common.h"
 #include "tests/unit/test.h"
+#include "util/common.h"
 
 #include <unistd.h>
 
@@ -32,7 +32,8 @@ test_escape_forms(void)
     const char *argv[] = {"echo", "a b", "", "x", NULL};
 
     check_quote("abc", "abc");
-    check_quote("/var/lib/etcd-1.2_x@h:p,q=r+s%", "/var/lib/etcd-1.2_x@h:p,q=r+s%");
+    check_quote("/var/lib/etcd-1.2_x@h:p,q=r+s%",
+                "/var/lib/etcd-1.2_x@h:p,q=r+s%");
     check_quote("", "''");
     check_quote(NULL, "''");
     check_quote("a b", "'a b'");
@@ -83,8 +84,10 @@ round_trip(struct fl_remote *r, const char *sh, char **ss, size_t n)
         ASSERT(off + len < res.out.len + 1);
         if (memcmp(res.out.buf + off, ss[i], len) != 0 ||
             res.out.buf[off + len] != '\0')
-            fl_test_fail(__FILE__, __LINE__, "%s: string %zu came back "
-                         "changed", sh, i);
+            fl_test_fail(__FILE__, __LINE__,
+                         "%s: string %zu came back "
+                         "changed",
+                         sh, i);
         off += len + 1;
     }
     ASSERT_EQ(off, res.out.len);
@@ -97,11 +100,43 @@ static void
 test_escape_hostile(void)
 {
     static const char *const hostile[] = {
-        "", " ", "'", "''", "\"", "\\", "\\'", "$HOME", "${IFS}",
-        "$(touch /tmp/pwned)", "`id`", "a;b", "a&&b", "a|b", "a>b", "<x",
-        "*", "?", "[a-z]", "~", "-n", "--", "-e \\n", "\n", "\t\r",
-        "a\nb'c\"d$e`f\\g", "!!", "#x", "n1; rm -rf /", "%s%n", "\xff\xfe",
-        "\xc3\xbc" "n" "\xc3\xaf" "c", "{a,b}", "(x)",
+        "",
+        " ",
+        "'",
+        "''",
+        "\"",
+        "\\",
+        "\\'",
+        "$HOME",
+        "${IFS}",
+        "$(touch /tmp/pwned)",
+        "`id`",
+        "a;b",
+        "a&&b",
+        "a|b",
+        "a>b",
+        "<x",
+        "*",
+        "?",
+        "[a-z]",
+        "~",
+        "-n",
+        "--",
+        "-e \\n",
+        "\n",
+        "\t\r",
+        "a\nb'c\"d$e`f\\g",
+        "!!",
+        "#x",
+        "n1; rm -rf /",
+        "%s%n",
+        "\xff\xfe",
+        "\xc3\xbc"
+        "n"
+        "\xc3\xaf"
+        "c",
+        "{a,b}",
+        "(x)",
     };
     struct fl_remote_opts o = {.backend = "local"};
     struct fl_err err = FL_ERR_INIT;

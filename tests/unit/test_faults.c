@@ -5,8 +5,8 @@
  * errors, target selection, --nemesis parsing, the combined package's
  * shape, and clock offset files.
  */
-#include "util/common.h"
 #include "tests/unit/test.h"
+#include "util/common.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +18,7 @@
 #include "nemesis/combined.h"
 #include "nemesis/partition.h"
 #include "os/os.h"
+#include "util/arena.h"
 #include "util/err.h"
 #include "util/rng.h"
 #include "util/strbuf.h"
@@ -70,8 +71,8 @@ test_faults_topologies(void)
         ASSERT_EQ(sees(&g, 0), n / 2);
         fl_grudge_release(&g);
 
-        ASSERT_OK(fl_grudge_topology(&g, n, "random-halves", &rng, NULL, 0,
-                                     &err));
+        ASSERT_OK(
+            fl_grudge_topology(&g, n, "random-halves", &rng, NULL, 0, &err));
         check_split(&g, n / 2);
         fl_grudge_release(&g);
         ASSERT_OK(fl_grudge_topology(&g, n, "majority", &rng, NULL, 0, &err));
@@ -82,15 +83,14 @@ test_faults_topologies(void)
         ASSERT_EQ(fl_grudge_count(&g), 2 * (n - 1));
         fl_grudge_release(&g);
 
-        ASSERT_OK(fl_grudge_topology(&g, n, "minority-third", &rng, NULL, 0,
-                                     &err));
-        ASSERT_EQ(fl_grudge_count(&g), 2 * ((n + 2) / 3 - 1) *
-                                           (n - ((n + 2) / 3 - 1)));
+        ASSERT_OK(
+            fl_grudge_topology(&g, n, "minority-third", &rng, NULL, 0, &err));
+        ASSERT_EQ(fl_grudge_count(&g),
+                  2 * ((n + 2) / 3 - 1) * (n - ((n + 2) / 3 - 1)));
         fl_grudge_release(&g);
 
         if (n >= 3) {
-            ASSERT_OK(fl_grudge_topology(&g, n, "bridge", &rng, NULL, 0,
-                                         &err));
+            ASSERT_OK(fl_grudge_topology(&g, n, "bridge", &rng, NULL, 0, &err));
             size_t bridges = 0;
             for (size_t i = 0; i < n; i++)
                 if (sees(&g, i) == n)
@@ -121,8 +121,8 @@ test_faults_topologies(void)
         }
         {
             uint32_t prim[2] = {0, (uint32_t)n - 1};
-            ASSERT_OK(fl_grudge_topology(&g, n, "primaries", &rng, prim, 2,
-                                         &err));
+            ASSERT_OK(
+                fl_grudge_topology(&g, n, "primaries", &rng, prim, 2, &err));
             ASSERT_EQ(sees(&g, 0), 1);
             ASSERT_EQ(sees(&g, n - 1), 1);
             if (n > 3)
@@ -149,10 +149,10 @@ test_faults_topologies(void)
         struct fl_rng r1, r2;
         fl_rng_seed(&r1, 99);
         fl_rng_seed(&r2, 99);
-        ASSERT_OK(fl_grudge_topology(&a, 7, "majorities-ring", &r1, NULL, 0,
-                                     &err));
-        ASSERT_OK(fl_grudge_topology(&b, 7, "majorities-ring", &r2, NULL, 0,
-                                     &err));
+        ASSERT_OK(
+            fl_grudge_topology(&a, 7, "majorities-ring", &r1, NULL, 0, &err));
+        ASSERT_OK(
+            fl_grudge_topology(&b, 7, "majorities-ring", &r2, NULL, 0, &err));
         ASSERT(memcmp(a.drop, b.drop, 49) == 0);
         fl_grudge_release(&a);
         fl_grudge_release(&b);
@@ -247,8 +247,8 @@ test_faults_targets_and_package(void)
     ASSERT(pkg.nemesis && pkg.generator && pkg.final_generator);
     size_t nfs = fl_nemesis_fs(pkg.nemesis, fs, 32);
     ASSERT_EQ(nfs, 8); /* partition 2 + packet 2 + clock 4 */
-    ASSERT(fl_nemesis_handles(pkg.nemesis,
-                              fl_kw_intern_cstr("start-partition")));
+    ASSERT(
+        fl_nemesis_handles(pkg.nemesis, fl_kw_intern_cstr("start-partition")));
     ASSERT(!fl_nemesis_handles(pkg.nemesis, fl_kw_intern_cstr("kill")));
     ASSERT(pkg.nperf >= 5);
     fl_nemesis_package_release(&pkg);
@@ -310,12 +310,88 @@ test_faults_clock_files(void)
     fl_remote_free(r[1]);
 }
 
+/* A DB that counts kills and starts per node. */
+static int fake_killed[5], fake_starts[5];
+
+static int
+fake_kill(struct fl_db *db, const struct fl_env *env, size_t node,
+          struct fl_err *err)
+{
+    FL_UNUSED(db);
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    fake_killed[node]++;
+    return 0;
+}
+
+static int
+fake_start(struct fl_db *db, const struct fl_env *env, size_t node,
+           struct fl_err *err)
+{
+    FL_UNUSED(db);
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    fake_starts[node]++;
+    return 0;
+}
+
+static const struct fl_db_type fake_db_type = {
+    .name = "fake",
+    .caps = FL_DB_CAP_KILL,
+    .setup = fl_db_node_noop,
+    .teardown = fl_db_node_noop,
+    .kill = fake_kill,
+    .start = fake_start,
+    .pause = fl_db_unsupported,
+    .resume = fl_db_unsupported,
+    .setup_primary = fl_db_unsupported,
+    .primaries = fl_db_primaries_unsupported,
+    .log_files = fl_db_log_files_none,
+};
+
+static void
+test_faults_kill_nemesis(void)
+{
+    struct fl_db db = {&fake_db_type, NULL};
+    struct fl_env env = {
+        .name = "t", .nodes = names, .nnodes = 5, .db = &db, .seed = 1};
+    struct fl_nemesis *k = fl_nem_kill_new(), *p = fl_nem_pause_new();
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_arena a;
+    struct fl_op op = {0}, out;
+    int killed = 0;
+
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_nemesis_setup(k, &env, &err));
+    ASSERT(fl_nemesis_setup(p, &env, &err) != 0); /* no pause capability */
+    op.f = fl_kw_intern_cstr("kill");
+    op.value = fl_val_kw(fl_kw_intern_cstr("majority"));
+    out = op;
+    ASSERT_OK(fl_nemesis_invoke(k, &env, &op, &a, &out, &err));
+    ASSERT_EQ(out.value.kind, FL_V_VEC);
+    ASSERT_EQ(out.value.n, 3);
+    for (int i = 0; i < 5; i++)
+        killed += fake_killed[i];
+    ASSERT_EQ(killed, 3);
+    /* Teardown starts exactly the nodes still down. */
+    ASSERT_OK(fl_nemesis_teardown(k, &env, &err));
+    for (int i = 0; i < 5; i++)
+        ASSERT_EQ(fake_starts[i], fake_killed[i]);
+    /* :start :all after teardown starts nothing more. */
+    op.f = FL_KW_START;
+    op.value = fl_val_kw(fl_kw_intern_cstr("all"));
+    out = op;
+    ASSERT_OK(fl_nemesis_invoke(k, &env, &op, &a, &out, &err));
+    ASSERT_EQ(out.value.n, 0);
+    fl_nemesis_free(k);
+    fl_nemesis_free(p);
+    fl_arena_release(&a);
+}
+
 static const struct fl_test_case faults_tests[] = {
-    FL_TEST(test_faults_topologies),
-    FL_TEST(test_faults_grudge_parse),
-    FL_TEST(test_faults_targets_and_package),
-    FL_TEST(test_faults_clock_files),
-    FL_TEST_END,
+    FL_TEST(test_faults_kill_nemesis), FL_TEST(test_faults_topologies),
+    FL_TEST(test_faults_grudge_parse), FL_TEST(test_faults_targets_and_package),
+    FL_TEST(test_faults_clock_files),  FL_TEST_END,
 };
 
 FL_TEST_SUITE(faults, faults_tests);

@@ -180,6 +180,14 @@ test_serve_run_page_and_files(void)
     ASSERT_STR_EQ(b.buf, "hello\n");
     ASSERT_EQ(fetch(&s, NULL, "/files/memkv/", &b, NULL), 200);
     ASSERT(strstr(b.buf, "20261126T010000.000Z/"));
+    /* names are escaped in pages and percent-encoded in links */
+    mkdirs(s.root, "memkv/a<b>\"c d");
+    ASSERT_EQ(fetch(&s, NULL, "/", &b, NULL), 200);
+    ASSERT(strstr(b.buf, ">a&lt;b&gt;&quot;c d<"));
+    ASSERT(strstr(b.buf, "href=\"/run/memkv/a%3Cb%3E%22c%20d\""));
+    ASSERT(!strstr(b.buf, "a<b>"));
+    ASSERT_EQ(fetch(&s, NULL, "/run/memkv/a%3Cb%3E%22c%20d", &b, NULL), 200);
+    ASSERT(!strstr(b.buf, "a<b>"));
     ASSERT_EQ(fetch(&s, "POST", "/", &b, NULL), 405);
     ASSERT_EQ(fetch(&s, NULL, "/run/memkv/nope", &b, NULL), 404);
     ASSERT_EQ(fetch(&s, NULL, "/elsewhere", &b, NULL), 404);

@@ -185,15 +185,15 @@ struct elle_ctx {
     uint32_t *key_slots; /* hash slots of key ids */
     size_t key_cap;
     struct elle_kvmap writes; /* (key, value) -> writer */
-    uint8_t *key_bad;         /* per key: skip in graph inference */
+    uint8_t *key_bad;         /* per key: 1 duplicate writes (skipped), 2 reads
+                               * incompatible with the order, 3 cyclic versions */
     struct elle_graph g;
     bool prohibited[ELLE_NANOM]; /* types the models forbid (closure) */
     bool search[ELLE_NANOM];     /* types worth looking for */
     struct elle_val_vec found[ELLE_NANOM]; /* anomaly maps per type */
     size_t dropped[ELLE_NANOM];            /* beyond ELLE_MAX_PER_TYPE */
-    int64_t timeout_ns;
-    unsigned dot_seq; /* cycle pictures written */
-    int rc;           /* first error from writing artifacts */
+    int64_t timeout_ns; /* per (component, anomaly type) search */
+    int rc;             /* first error from writing artifacts */
     struct fl_err *err;
 };
 

@@ -365,7 +365,8 @@ model_set(struct fl_arena *a, const bool *in)
     for (int m = 0; m < NMODEL; m++)
         if (in[m])
             names[n++] = model_print_name(m);
-    qsort(names, n, sizeof(names[0]), cmp_str);
+    if (n)
+        qsort(names, n, sizeof(names[0]), cmp_str);
     fl_val items[NMODEL];
     for (size_t i = 0; i < n; i++)
         items[i] = fl_val_kw(fl_kw_intern_cstr(names[i]));

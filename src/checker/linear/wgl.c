@@ -27,6 +27,10 @@
  *    the set is p plus the bits between p and that bound, plus the bits of
  *    crashed ops invoked before p returned. Keys stay a few words long on
  *    histories of millions of ops, hashed with XXH3.
+ *  - Crashed ops with the same transition (two crashed writes of 3) are
+ *    interchangeable, except that the earlier-invoked one fits in more
+ *    places, so they are linearized in invocation order. This turns 2^k
+ *    subsets of k such ops into k+1 prefixes.
  *  - Ops that cannot change the outcome are removed before the search:
  *    always-legal identity ops (reads of nil), crashed read-only ops (they
  *    may be taken never to have happened, and doing so changes nothing
@@ -73,6 +77,8 @@ struct search {
     uint32_t *src;      /* kept id -> ops[] index */
     uint32_t *tid;      /* kept id -> transition id */
     bool *ro;           /* kept id -> read-only (FL_MOP_READONLY) */
+    uint32_t *cprev; /* crashed id -> previous crashed id with the same
+                        transition, or FL_LIN_NEVER */
     uint32_t *win_end;  /* ok id p -> first ok id invoked after p's ret */
     uint32_t *cwin_end; /* ok id p -> crashed ops invoked before ret */
     uint32_t *rrank;    /* ok id -> rank in completion order */
@@ -446,6 +452,16 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
         s->tid[k] = optid[s->src[k]];
         s->ro[k] = optro[s->src[k]];
     }
+    /* Crashed ops with the same transition, in invocation order. */
+    s->cprev = fl_xmalloc((s->n + 1) * sizeof(*s->cprev));
+    uint32_t *lastc = fl_xmalloc((s->ntrans + 1) * sizeof(*lastc));
+    for (size_t t = 0; t < s->ntrans; t++)
+        lastc[t] = FL_LIN_NEVER;
+    for (size_t k = nok; k < s->n; k++) {
+        s->cprev[k] = lastc[s->tid[k]];
+        lastc[s->tid[k]] = (uint32_t)k;
+    }
+    free(lastc);
 
     /* Windows bounding the memo keys (see the file comment). */
     uint32_t *okinv = fl_xmalloc((nok + 1) * sizeof(*okinv));
@@ -526,6 +542,7 @@ search_release(struct search *s)
     free(s->src);
     free(s->tid);
     free(s->ro);
+    free(s->cprev);
     free(s->win_end);
     free(s->cwin_end);
     free(s->rrank);
@@ -777,7 +794,15 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
                 goto backtrack;
             continue;
         }
-        uint32_t r = trans(&s, state, s.tid[id]);
+        /*
+         * Crashed ops with the same transition are interchangeable except
+         * that an earlier invocation allows more orders, so they are used
+         * in invocation order: a later one waits for the earlier one.
+         */
+        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
+                             !bit_get(s.lin, s.cprev[id])
+                         ? T_ILLEGAL
+                         : trans(&s, state, s.tid[id]);
         if (r != T_ILLEGAL) {
             lin_set(&s, id);
             if (memo_insert(&s, r - 2)) {
