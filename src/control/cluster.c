@@ -474,6 +474,15 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
             keep_first(err, &rc, r2, &e);
         } else if (strcmp(k, "dir") == 0) {
             rmdir(v); /* only if empty: others may use it by now */
+        } else if (strcmp(k, "file") == 0) {
+            unlink(v);
+        } else if (strcmp(k, "node") == 0) {
+            /* The packet shaper's pidfile (nemesis/packet.c names it). */
+            char *sp = strchr(v, ' ');
+            char *pf = fl_xasprintf("/tmp/faultline-shaper-%.*s.pid",
+                                    sp ? (int)(sp - v) : (int)strlen(v), v);
+            unlink(pf);
+            free(pf);
         }
     }
     /* The blackhole route goes last, once no bridge route remains. */

@@ -86,7 +86,8 @@ const char *fl_cluster_addr(const struct fl_cluster *c, const char *node);
 
 /**
  * Record in the cluster's state file that a resource (kind "mount" with a
- * path, or "pid" with a decimal pid in the root pid namespace) was created
+ * path, "file" with a path to delete, or "pid" with "PID [STARTTIME]" in
+ * the root pid namespace) was created
  * for a node, so that fl_cluster_down() removes it after a crash. Appends and
  * fsyncs one line; safe to call from several processes.
  */

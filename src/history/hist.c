@@ -121,8 +121,16 @@ fl_hist__prepare(struct fl_hist *h, size_t len, size_t ops_hint)
 void
 fl_hist__shrink(struct fl_hist *h)
 {
-    if (h->alloc == h->n || h->n == 0)
+    if (h->alloc == h->n)
         return;
+    if (h->n == 0) {
+        free(h->ops);
+        free(h->lines);
+        h->ops = NULL;
+        h->lines = NULL;
+        h->alloc = 0;
+        return;
+    }
     h->ops = fl_xrealloc(h->ops, fl_st_mult(h->n, sizeof(struct fl_op)));
     if (h->lines)
         h->lines = fl_xrealloc(h->lines, fl_st_mult(h->n, sizeof(uint32_t)));

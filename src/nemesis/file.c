@@ -605,9 +605,10 @@ fl_lazyfs_mount(struct fl_remote *r, const char *dir, const char *state_dir,
     fl_strbuf_addch(&s, ' ');
     fl_sh_quote(&s, backing);
     rc = fl_remote_sh(m, NULL, err, "%s", s.buf);
-    if (rc == 0 && state_dir) {
+    if (rc == 0 && state_dir)
         rc = fl_cluster_note(state_dir, "mount", dir, err);
-    }
+    if (rc == 0 && state_dir)
+        rc = fl_cluster_note(state_dir, "file", pidfile, err);
     if (rc == 0) {
         const char *argv[] = {bin, "fault", "_lazyfs", backing, dir, NULL};
         struct fl_daemon_opts o = {.pidfile = pidfile,

@@ -198,6 +198,8 @@ fl_grudge_topology(struct fl_grudge *g, size_t n, const char *t,
                         t);
     }
 out:
+    if (rc != 0)
+        fl_grudge_release(g);
     free(order);
     free(comp);
     return rc;

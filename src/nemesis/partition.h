@@ -46,7 +46,8 @@ extern const char *const fl_topologies[];
  * Build the grudge for topology over n nodes: halves, random-halves, one,
  * majority, majorities-ring, bridge, minority-third, primaries (needs the
  * primaries' indices; each is isolated alone). Random choices come from rng.
- * FL_EUSAGE for an unknown name or a topology impossible for n.
+ * FL_EUSAGE for an unknown name or a topology impossible for n (g is then
+ * released).
  */
 int fl_grudge_topology(struct fl_grudge *g, size_t n, const char *topology,
                        struct fl_rng *rng, const uint32_t *primaries,

@@ -20,18 +20,13 @@
 #include "checker/workloads.h"
 #include "control/cluster.h"
 #include "history/writer.h"
+#include "report/report.h"
 #include "run/interpreter.h"
 #include "run/store.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/strbuf.h"
-
-/* The report layer draws plots; it never decides a verdict. Weak, so a
- * build without src/report/ still runs tests. */
-int fl_report_write(const char *store_dir, const struct fl_hist *h,
-                    const fl_val *results, struct fl_err *err)
-    __attribute__((weak));
 
 volatile sig_atomic_t fl_run_interrupts;
 
@@ -366,13 +361,10 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
     fl_run_headline(&r.map, res->headline, sizeof(res->headline));
     if (dir) {
         rc = fl_store_write_results(dir, &r.map, err);
-        if (fl_report_write) {
-            struct fl_err rerr = FL_ERR_INIT;
-            if (fl_report_write(dir, h, &r.map, &rerr) < 0)
-                fl_warn("report: %s", rerr.msg);
-        } else {
-            /* TODO(lead): link src/report/ so runs get plots/timeline. */
-        }
+        /* Plots and the timeline; they never decide the verdict. */
+        struct fl_err rerr = FL_ERR_INIT;
+        if (fl_report_write(dir, h, &r.map, &rerr) < 0)
+            fl_warn("report: %s", rerr.msg);
     }
     if (progress && res->headline[0])
         fputs(res->headline, progress);

@@ -1,10 +1,14 @@
 #!/bin/sh
-# t0002: every corpus history converts EDN -> JSON -> EDN to the same
-# history.edn that EDN -> EDN gives, and JSON -> JSON is stable.
+# t0002: corpus histories convert EDN -> JSON -> EDN to the same
+# history.edn that EDN -> EDN gives, and JSON -> JSON is stable. The CLI
+# runs on the Elle files and every 8th Knossos file (the unit test
+# edn/test_edn_corpus does the whole corpus in-process).
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
-for f in $(find "$CORPUS" -name '*.edn' | sort); do
+files=$(find "$CORPUS" -name '*.edn' | sort | awk '/elle/ || NR % 8 == 0')
+[ "$(echo "$files" | wc -l)" -ge 15 ] || fail "too few files"
+for f in $files; do
     "$FAULTLINE" history convert --to edn "$f" >"$TMP/a.edn" ||
         fail "$f: convert to edn"
     "$FAULTLINE" history convert --to json -o "$TMP/b.jsonl" "$f" ||

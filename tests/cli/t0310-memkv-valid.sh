@@ -31,7 +31,7 @@ expect_exit 0 "$FAULTLINE" analyze "$run"
 expect_exit 0 "$FAULTLINE" analyze store/memkv-register
 
 for w in set counter bank; do
-    expect_exit 0 "$FAULTLINE" test memkv --workload $w --time-limit 1 \
+    expect_exit 0 "$FAULTLINE" test memkv --workload $w --time-limit 0.5 \
         --concurrency 5
 done
 exit 0

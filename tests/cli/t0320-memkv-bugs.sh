@@ -6,7 +6,7 @@ cd "$TMP"
 run_bug() {
     w=$1 bug=$2 want=$3
     expect_exit 1 "$FAULTLINE" test memkv --workload "$w" --bug "$bug" \
-        --time-limit 2 --concurrency 10 --seed 7
+        --time-limit 1 --concurrency 10 --seed 7
     grep -q 'verdict: invalid' "$TMP/out" || fail "$w/$bug: verdict"
     grep -q "$want" "$TMP/out" || fail "$w/$bug: anomaly '$want' not named"
 }

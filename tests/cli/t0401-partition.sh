@@ -12,7 +12,7 @@ sleep 0.3
 # matrix: one line per node, "1" where its TCP connect to that node works.
 matrix() {
     for n in $NODES; do
-        on "$n" "$PROBE" probe 7000 300 $NODES >"$TMP/m.$n" &
+        on "$n" "$PROBE" probe 7000 1000 $NODES >"$TMP/m.$n" &
     done
     wait
     for n in $NODES; do cat "$TMP/m.$n"; done

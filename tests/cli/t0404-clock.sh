@@ -12,7 +12,8 @@ cluster_up 2
 # 100 ms for 3 s, started under the shim with n1's offset file.
 CLK=$STATE/clock/$N1
 expect_exit 0 fault clock reset
-on "$N1" sh -c 'LD_PRELOAD="$1" FAULTLINE_CLOCK_FILE="$2" setsid "$3" clock 30 100 >"$4" 2>&1 </dev/null &' \
+# (ASAN_OPTIONS: an ASan-built probe must accept a preloaded library.)
+on "$N1" sh -c 'ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$1" FAULTLINE_CLOCK_FILE="$2" setsid "$3" clock 30 100 >"$4" 2>&1 </dev/null &' \
     sh "$SHIM" "$CLK" "$PROBE" "$TMP/clk.out"
 sleep 0.5
 expect_exit 0 fault clock bump "$N1" --delta 3600s

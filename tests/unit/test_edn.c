@@ -426,7 +426,10 @@ collect_edn(const char *dir, struct fl_strbuf *list, size_t *n)
     if (!d)
         fl_test_fail(__FILE__, __LINE__, "opendir %s: %s", dir,
                      strerror(errno));
-    while ((de = readdir(d)) != NULL) {
+    for (;;) {
+        de = readdir(d);
+        if (!de)
+            break;
         if (de->d_name[0] == '.')
             continue;
         char *path = fl_xasprintf("%s/%s", dir, de->d_name);

@@ -12,7 +12,9 @@
 
 #include "tests/unit/test.h"
 
+#include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "os/os.h"
 #include "suites/etcd/etcd.h"
 #include "util/err.h"
+#include "util/parse.h"
 
 static void
 test_etcd_member_config(void)
@@ -108,6 +111,39 @@ get_value(const char *node, const char *key)
     return o.type == FL_OP_OK && o.found ? o.value : -1;
 }
 
+/*
+ * A crashed earlier run (the runner forks each test) leaves its cluster
+ * up, and the fixed subnet would then make this one skip: remove clusters
+ * of this test whose process is gone.
+ */
+static void
+reap_stale_clusters(const char *prefix)
+{
+    DIR *d = opendir("/run");
+    struct dirent *de;
+    size_t n = strlen(prefix);
+
+    while (d && (de = readdir(d)) != NULL) {
+        int64_t pid;
+        if (strncmp(de->d_name, prefix, n) != 0 ||
+            fl_parse_int64(de->d_name + n, 1, INT32_MAX, &pid, NULL) != 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char dir[300];
+        snprintf(dir, sizeof(dir), "/run/%s", de->d_name);
+        fl_cluster_down(dir, NULL);
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd),
+                 "rm -rf /tmp/fl-etcdt-%lld /tmp/fl-etcdt-%lld", (long long)pid,
+                 (long long)pid);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", cmd);
+    }
+    if (d)
+        closedir(d);
+}
+
 static void
 test_etcd_db_lifecycle(void)
 {
@@ -123,6 +159,7 @@ test_etcd_db_lifecycle(void)
         printf("skip: etcd not installed (apt-get install etcd-server)\n");
         return;
     }
+    reap_stale_clusters("faultline-etcdt-");
     snprintf(l.state_dir, sizeof(l.state_dir), "/run/faultline-etcdt-%d",
              (int)getpid());
     snprintf(l.data_dir, sizeof(l.data_dir), "/tmp/fl-etcdt-%d", (int)getpid());

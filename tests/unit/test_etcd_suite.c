@@ -12,6 +12,8 @@
 
 #include "tests/unit/test.h"
 
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include "run/run.h"
 #include "run/test.h"
 #include "util/err.h"
+#include "util/parse.h"
 #include "util/strbuf.h"
 
 extern const struct fl_suite fl_suite_etcd;
@@ -89,6 +92,39 @@ count_ops(const struct fl_hist *h, bool nemesis, int type)
     return n;
 }
 
+/*
+ * A crashed earlier run (the runner forks each test) leaves its cluster
+ * up, and the fixed subnet would then make this one skip: remove clusters
+ * of this test whose process is gone.
+ */
+static void
+reap_stale_clusters(const char *prefix)
+{
+    DIR *d = opendir("/run");
+    struct dirent *de;
+    size_t n = strlen(prefix);
+
+    while (d && (de = readdir(d)) != NULL) {
+        int64_t pid;
+        if (strncmp(de->d_name, prefix, n) != 0 ||
+            fl_parse_int64(de->d_name + n, 1, INT32_MAX, &pid, NULL) != 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char dir[300];
+        snprintf(dir, sizeof(dir), "/run/%s", de->d_name);
+        fl_cluster_down(dir, NULL);
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd),
+                 "rm -rf /tmp/fl-etcds-%lld /tmp/fl-etcds-store-%lld",
+                 (long long)pid, (long long)pid);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", cmd);
+    }
+    if (d)
+        closedir(d);
+}
+
 static void
 test_etcd_suite_short_run(void)
 {
@@ -108,6 +144,7 @@ test_etcd_suite_short_run(void)
         printf("skip: etcd not installed (apt-get install etcd-server)\n");
         return;
     }
+    reap_stale_clusters("faultline-etcds-");
     snprintf(state, sizeof(state), "/run/faultline-etcds-%d", (int)getpid());
     snprintf(data, sizeof(data), "/tmp/fl-etcds-%d", (int)getpid());
     snprintf(store, sizeof(store), "/tmp/fl-etcds-store-%d", (int)getpid());

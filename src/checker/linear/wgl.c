@@ -108,6 +108,7 @@ struct search {
         size_t n, alloc;
     } store;       /* memo keys */
     uint64_t *key; /* scratch key */
+    size_t key_ok; /* words of key before the crashed bits */
 
     struct frame *stack;
     size_t sp;
@@ -274,6 +275,7 @@ key_build(struct search *s, uint32_t state)
     s->key[kn++] = (uint64_t)state << 32 | p;
     if (s->win_end[p] > p + 1)
         kn = key_bits(s->key, kn, s->lin, p + 1, s->win_end[p] - p - 1);
+    s->key_ok = kn;
     kn = key_bits(s->key, kn, s->lin, s->nok, s->cwin_end[p]);
     return kn;
 }
@@ -300,12 +302,20 @@ memo_grow(struct search *s)
     s->c_cap = cap;
 }
 
-/* Insert the current configuration with state; false if already seen. */
+/*
+ * Insert the current configuration with state; false if it is dominated
+ * by one already seen: the same state and :ok ops, and a subset of its
+ * crashed ops. Anything reachable from a configuration is reachable from
+ * one that used fewer crashed ops (they are never required and never
+ * expire), so if that one failed, or is still being explored, this one
+ * adds nothing. The hash covers the :ok part only, so all configurations
+ * that could dominate sit in one probe run.
+ */
 static bool
 memo_insert(struct search *s, uint32_t state)
 {
-    size_t kn = key_build(s, state);
-    uint64_t h = XXH3_64bits(s->key, kn * 8);
+    size_t kn = key_build(s, state), ko = s->key_ok;
+    uint64_t h = XXH3_64bits(s->key, ko * 8);
     if (2 * (s->c_n + 1) > s->c_cap)
         memo_grow(s);
     size_t j = h & (s->c_cap - 1);
@@ -313,7 +323,12 @@ memo_insert(struct search *s, uint32_t state)
         if (s->c_hash[j] != h)
             continue;
         const uint64_t *k = s->store.v + s->c_off[j] - 1;
-        if (k[0] == s->key[0] && memcmp(k, s->key, kn * 8) == 0)
+        if (k[0] != s->key[0] || memcmp(k, s->key, ko * 8) != 0)
+            continue;
+        size_t w = ko;
+        while (w < kn && (k[w] & ~s->key[w]) == 0)
+            w++;
+        if (w == kn)
             return false;
     }
     FL_ALLOC_GROW(s->store.v, s->store.n + kn, s->store.alloc);
@@ -723,6 +738,7 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
     int32_t head = (int32_t)(2 * s.n);
     int32_t e = NIL_ENTRY;
     uint32_t iter = 0;
+    bool crashed_phase = false;
     memo_insert(&s, state);
     for (;;) {
         if (FL_UNLIKELY(++iter % CHECK_EVERY == 0) && limits_hit(&s, res)) {
@@ -730,6 +746,7 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
             goto out;
         }
         if (e == NIL_ENTRY) {
+            crashed_phase = false;
             /*
              * A fresh configuration. A read-only candidate that is legal
              * now can be linearized now without losing anything: moving
@@ -772,6 +789,12 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
         if (e & 1) {
             if (id >= s.nok)
                 break; /* only crashed returns remain: linearizable */
+            if (!crashed_phase) {
+                /* now the crashed candidates, from the head again */
+                crashed_phase = true;
+                e = s.next[head];
+                continue;
+            }
         backtrack:
             /* pop to the last free choice; forced moves have none */
             for (;;) {
@@ -787,11 +810,19 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
                 unlift(&s, fr.call);
                 if (!fr.forced) {
                     e = s.next[fr.call];
+                    crashed_phase = (uint32_t)fr.call / 2 >= s.nok;
                     break;
                 }
             }
-            if (e == NIL_ENTRY)
-                goto backtrack;
+            continue;
+        }
+        /*
+         * Candidates are tried in two passes: :ok ops, then crashed ones.
+         * Configurations that use fewer crashed ops are then explored
+         * first, and they dominate those that use more (memo_insert).
+         */
+        if ((id >= s.nok) != crashed_phase) {
+            e = s.next[e];
             continue;
         }
         /*
@@ -816,8 +847,6 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
             lin_clear(&s, id);
         }
         e = s.next[e];
-        if (e == NIL_ENTRY)
-            goto backtrack;
     }
 done:
     if (res->verdict == FL_VERDICT_FALSE)
