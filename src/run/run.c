@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checker/perf.h"
 #include "checker/workloads.h"
 #include "control/cluster.h"
 #include "history/writer.h"
@@ -355,6 +356,11 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
                            fl_val_kw(FL_KW_ERROR), s};
         r.map = fl_val_map(&a, items, 2);
         r.valid = FL_VERDICT_UNKNOWN;
+    }
+    if (h->paired) {
+        fl_val perf;
+        if (fl_perf_compute(h, &a, &perf) == 0)
+            r.map = fl_perf_merge(&a, &r.map, &perf);
     }
     res->verdict = r.valid;
     res->nops = h->n;

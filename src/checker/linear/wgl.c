@@ -830,7 +830,7 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
          * that an earlier invocation allows more orders, so they are used
          * in invocation order: a later one waits for the earlier one.
          */
-        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
+        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER && 0 &&
                              !bit_get(s.lin, s.cprev[id])
                          ? T_ILLEGAL
                          : trans(&s, state, s.tid[id]);
