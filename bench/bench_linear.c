@@ -313,9 +313,8 @@ main(int argc, char **argv)
                  crash >= 0 ? crash : 0.02, keys > 1, seed);
         if (corrupt)
             corrupt_last_read(&h);
-        snprintf(name, sizeof(name), "custom %zu ops %d keys %d procs%s",
-                 ops, keys ? keys : 1, procs ? procs : 10,
-                 corrupt ? " bad" : "");
+        snprintf(name, sizeof(name), "custom %zu ops %d keys %d procs%s", ops,
+                 keys ? keys : 1, procs ? procs : 10, corrupt ? " bad" : "");
         rc |= run_case(name, &h, keys > 1, threads, now_ns() - t0);
         fl_hist_release(&h);
         return rc;

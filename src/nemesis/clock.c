@@ -79,7 +79,7 @@ static int
 write_offset(const char *state_dir, const char *node, const char *line,
              struct fl_err *err)
 {
-    char *path, *dir;
+    char *path, *dir, *tmp;
     FILE *f;
     int rc = 0;
 
@@ -87,7 +87,7 @@ write_offset(const char *state_dir, const char *node, const char *line,
         state_dir = FL_CLUSTER_DEFAULT_STATE_DIR;
     path = fl_clock_file(state_dir, node);
     dir = fl_xasprintf("%s/clock", state_dir);
-    char *tmp = fl_xasprintf("%s.tmp", path);
+    tmp = fl_xasprintf("%s.tmp", path);
 
     mkdir(state_dir, 0700);
     mkdir(dir, 0755);

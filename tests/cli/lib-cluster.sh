@@ -72,6 +72,7 @@ leftovers() {
     grep -F "$STATE" /etc/hosts
     ls -d /etc/netns/"$NSP"* 2>/dev/null
     grep -F "$TMP" /proc/mounts
+    ls /tmp/faultline-shaper-"$NP"*.pid 2>/dev/null
     ps -eo pid,args | grep -F -e "$TMP" -e "$PROBE" | grep -v grep
     [ -e "$STATE" ] && echo "state dir $STATE"
     return 0

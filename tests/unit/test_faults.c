@@ -14,6 +14,8 @@
 #include "control/remote.h"
 #include "db/db.h"
 #include "gen/gen.h"
+#include "gen/sim.h"
+#include "history/hist.h"
 #include "nemesis/clock.h"
 #include "nemesis/combined.h"
 #include "nemesis/partition.h"
@@ -388,10 +390,75 @@ test_faults_kill_nemesis(void)
     fl_arena_release(&a);
 }
 
+static void
+test_faults_package_schedule(void)
+{
+    struct fl_db db = {&fake_db_type, NULL};
+    struct fl_nemesis_opts o = {.faults = FL_FAULT_PARTITION | FL_FAULT_KILL,
+                                .interval_ns = 1000000000LL,
+                                .db = &db};
+    struct fl_nemesis_package pkg;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_hist h;
+    struct fl_gen *g;
+    struct fl_gen_sim_opts so = {
+        .concurrency = 2, .seed = 5, .latency_ns = 1000000};
+    uint32_t sp = fl_kw_intern_cstr("start-partition"),
+             stp = fl_kw_intern_cstr("stop-partition"),
+             kill = fl_kw_intern_cstr("kill");
+    size_t inv = 0, nsp = 0, nstp = 0, nkill = 0, nstart = 0;
+    uint32_t last_part = 0;
+
+    ASSERT_OK(fl_nemesis_combined(&o, &pkg, &err));
+    g = fl_gen_nemesis(fl_gen_time_limit(20000000000LL, pkg.generator));
+    pkg.generator = NULL;
+    fl_hist_init(&h);
+    ASSERT_OK(fl_gen_simulate(g, &so, &h, &err));
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        ASSERT_EQ(op->process, FL_PROC_NEMESIS);
+        /* Nemesis ops are :info at both ends; one thread, so they pair up
+         * in order: count the invocations, the even ones. */
+        if (i % 2 != 0)
+            continue;
+        inv++;
+        if (op->f == sp || op->f == stp) {
+            /* Each fault's stream alternates start and stop. */
+            ASSERT(op->f != last_part);
+            last_part = op->f;
+            nsp += op->f == sp;
+            nstp += op->f == stp;
+        }
+        nkill += op->f == kill;
+        nstart += op->f == FL_KW_START;
+    }
+    /* Two faults, one op per ~1 s each, for 20 s. */
+    ASSERT(inv >= 20 && inv <= 60);
+    ASSERT(nsp >= 5 && nstp >= 5 && nkill >= 5 && nstart >= 5);
+    fl_gen_free(g);
+    fl_hist_release(&h);
+
+    /* The final generator heals every fault, once. */
+    fl_hist_init(&h);
+    g = fl_gen_nemesis(pkg.final_generator);
+    pkg.final_generator = NULL;
+    ASSERT_OK(fl_gen_simulate(g, &so, &h, &err));
+    ASSERT_EQ(h.n, 4);
+    ASSERT_EQ(h.ops[0].f, stp);
+    ASSERT_EQ(h.ops[2].f, FL_KW_START);
+    fl_gen_free(g);
+    fl_hist_release(&h);
+    fl_nemesis_package_release(&pkg);
+}
+
 static const struct fl_test_case faults_tests[] = {
-    FL_TEST(test_faults_kill_nemesis), FL_TEST(test_faults_topologies),
-    FL_TEST(test_faults_grudge_parse), FL_TEST(test_faults_targets_and_package),
-    FL_TEST(test_faults_clock_files),  FL_TEST_END,
+    FL_TEST(test_faults_package_schedule),
+    FL_TEST(test_faults_kill_nemesis),
+    FL_TEST(test_faults_topologies),
+    FL_TEST(test_faults_grudge_parse),
+    FL_TEST(test_faults_targets_and_package),
+    FL_TEST(test_faults_clock_files),
+    FL_TEST_END,
 };
 
 FL_TEST_SUITE(faults, faults_tests);

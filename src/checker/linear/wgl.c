@@ -31,6 +31,13 @@
  *    interchangeable, except that the earlier-invoked one fits in more
  *    places, so they are linearized in invocation order. This turns 2^k
  *    subsets of k such ops into k+1 prefixes.
+ *  - A configuration is dominated by one with the same state and :ok ops
+ *    and a subset of its crashed ops (crashed ops are never required and
+ *    never expire), and the memo prunes dominated ones. Candidates are tried
+ *    :ok ops first, crashed ops second, so the dominating configurations
+ *    tend to come first.
+ *  - A read-only candidate that is legal now is a forced move (see the
+ *    loop below).
  *  - Ops that cannot change the outcome are removed before the search:
  *    always-legal identity ops (reads of nil), crashed read-only ops (they
  *    may be taken never to have happened, and doing so changes nothing
@@ -77,8 +84,8 @@ struct search {
     uint32_t *src;      /* kept id -> ops[] index */
     uint32_t *tid;      /* kept id -> transition id */
     bool *ro;           /* kept id -> read-only (FL_MOP_READONLY) */
-    uint32_t *cprev; /* crashed id -> previous crashed id with the same
-                        transition, or FL_LIN_NEVER */
+    uint32_t *cprev;    /* crashed id -> previous crashed id with the same
+                           transition, or FL_LIN_NEVER */
     uint32_t *win_end;  /* ok id p -> first ok id invoked after p's ret */
     uint32_t *cwin_end; /* ok id p -> crashed ops invoked before ret */
     uint32_t *rrank;    /* ok id -> rank in completion order */
@@ -830,7 +837,7 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
          * that an earlier invocation allows more orders, so they are used
          * in invocation order: a later one waits for the earlier one.
          */
-        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER && 0 &&
+        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
                              !bit_get(s.lin, s.cprev[id])
                          ? T_ILLEGAL
                          : trans(&s, state, s.tid[id]);
