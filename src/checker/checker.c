@@ -3,6 +3,7 @@
  * checker.c: helpers shared by every checker.
  */
 #include "util/common.h"
+
 #include "checker/checker.h"
 
 fl_val

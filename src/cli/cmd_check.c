@@ -4,6 +4,7 @@
  * command file by KIND.
  */
 #include "util/common.h"
+
 #include "cli/cli.h"
 
 static const struct fl_cli_cmd check_table[] = {
@@ -18,8 +19,7 @@ usage(FILE *f)
 {
     fprintf(f, "usage: faultline check <kind> [options] FILE...\n\nkinds:\n");
     for (size_t i = 0; i < FL_ARRAY_SIZE(check_table); i++)
-        fprintf(f, "  %-13s %s\n", check_table[i].name,
-                check_table[i].summary);
+        fprintf(f, "  %-13s %s\n", check_table[i].name, check_table[i].summary);
 }
 
 int

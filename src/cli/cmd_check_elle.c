@@ -5,8 +5,9 @@
  * Each FILE is loaded, paired and checked; the result map is printed as
  * one EDN (or JSON) line per file and the exit code is the merged verdict.
  */
-#include "cli/cli.h"
 #include "util/common.h"
+
+#include "cli/cli.h"
 
 #include "checker/elle/elle.h"
 #include "history/hist.h"

@@ -4,6 +4,7 @@
  * style) and runs it.
  */
 #include "util/common.h"
+
 #include "cli/cli.h"
 
 static const struct fl_cli_cmd cmd_table[] = {

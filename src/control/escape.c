@@ -6,8 +6,9 @@
  * leading '-' or '~' is quoted too: neither is shell syntax, but quoting
  * them costs nothing and keeps '~' from expanding.
  */
-#include "control/escape.h"
 #include "util/common.h"
+
+#include "control/escape.h"
 #include "util/strbuf.h"
 
 static int

@@ -5,6 +5,7 @@
  * the tail of the current block.
  */
 #include "util/common.h"
+
 #include "util/arena.h"
 
 struct fl_arena_block {

@@ -20,7 +20,10 @@ struct fl_arena {
     size_t total_bytes;          /* bytes malloc'd for blocks */
 };
 
-#define FL_ARENA_INIT {NULL, NULL, NULL, 0, 0}
+#define FL_ARENA_INIT                                                          \
+    {                                                                          \
+        NULL, NULL, NULL, 0, 0                                                 \
+    }
 
 void fl_arena_init(struct fl_arena *a, size_t block_bytes);
 void fl_arena_release(struct fl_arena *a);

@@ -3,6 +3,7 @@
  * clock.c: the real (CLOCK_MONOTONIC) and fake clocks.
  */
 #include "util/common.h"
+
 #include "util/clock.h"
 
 #include <time.h>

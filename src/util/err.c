@@ -3,6 +3,7 @@
  * err.c: filling struct fl_err without allocating.
  */
 #include "util/common.h"
+
 #include "util/err.h"
 
 int

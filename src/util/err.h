@@ -9,10 +9,10 @@
 #define FL_ERR_H
 
 enum fl_err_code {
-    FL_EPARSE = -1000, /* malformed input (file:line:col in msg) */
-    FL_EUSAGE = -1001, /* bad option or argument */
-    FL_ELIMIT = -1002, /* a time or memory limit was hit */
-    FL_EMODEL = -1003, /* an op does not fit the model */
+    FL_EPARSE = -1000,  /* malformed input (file:line:col in msg) */
+    FL_EUSAGE = -1001,  /* bad option or argument */
+    FL_ELIMIT = -1002,  /* a time or memory limit was hit */
+    FL_EMODEL = -1003,  /* an op does not fit the model */
     FL_EREMOTE = -1004, /* a remote command failed */
 };
 
@@ -21,7 +21,13 @@ struct fl_err {
     char msg[256]; /* NUL-terminated human-readable message */
 };
 
-#define FL_ERR_INIT {0, {0}}
+#define FL_ERR_INIT                                                            \
+    {                                                                          \
+        0,                                                                     \
+        {                                                                      \
+            0                                                                  \
+        }                                                                      \
+    }
 
 /**
  * Record an error in err (which may be NULL) and return code, so callers can

@@ -3,8 +3,9 @@
  * log.c: leveled logging; see log.h.
  */
 #include "util/common.h"
-#include "util/log.h"
+
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 #include <pthread.h>
@@ -71,13 +72,12 @@ fl_vlog(enum fl_log_level level, const char *fmt, va_list ap)
     fl_strbuf_vaddf(&msg, fmt, ap);
     fl_clock_format_store(fl_clock_wall_ns(), ts, sizeof(ts));
     if (log_json) {
-        fl_strbuf_addf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":",
-                       ts, level_names[level]);
+        fl_strbuf_addf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", ts,
+                       level_names[level]);
         add_json_string(&line, msg.buf);
         fl_strbuf_addstr(&line, "}\n");
     } else {
-        fl_strbuf_addf(&line, "%s %-5s %s\n", ts, level_names[level],
-                       msg.buf);
+        fl_strbuf_addf(&line, "%s %-5s %s\n", ts, level_names[level], msg.buf);
     }
     pthread_mutex_lock(&log_mu);
     if (level >= log_level)

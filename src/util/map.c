@@ -4,6 +4,7 @@
  * 3/4 counting tombstones; growth rehashes into a table twice the size.
  */
 #include "util/common.h"
+
 #include "util/map.h"
 
 #define XXH_INLINE_ALL
@@ -80,8 +81,7 @@ bool
 fl_map_put(struct fl_map *m, uint64_t key, uint64_t val)
 {
     if ((m->n + m->tomb + 1) * 4 >= m->cap * 3)
-        map_resize(m, m->cap ? (m->n * 4 >= m->cap ? m->cap * 2 : m->cap)
-                             : 16);
+        map_resize(m, m->cap ? (m->n * 4 >= m->cap ? m->cap * 2 : m->cap) : 16);
     size_t mask = m->cap - 1, tomb = SIZE_MAX;
     for (size_t i = fl_hash_u64(key) & mask;; i = (i + 1) & mask) {
         if (m->used[i] == 1 && m->keys[i] == key) {

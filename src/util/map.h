@@ -13,12 +13,12 @@
 #include <stdint.h>
 
 struct fl_map {
-    uint64_t *keys;  /* cap slots */
-    uint64_t *vals;  /* cap slots */
-    uint8_t *used;   /* cap flags: 0 empty, 1 used, 2 deleted */
-    size_t cap;      /* power of two, or 0 */
-    size_t n;        /* live entries */
-    size_t tomb;     /* deleted slots */
+    uint64_t *keys; /* cap slots */
+    uint64_t *vals; /* cap slots */
+    uint8_t *used;  /* cap flags: 0 empty, 1 used, 2 deleted */
+    size_t cap;     /* power of two, or 0 */
+    size_t n;       /* live entries */
+    size_t tomb;    /* deleted slots */
 };
 
 uint64_t fl_hash_bytes(const void *p, size_t n);

@@ -3,8 +3,9 @@
  * parse.c: option value parsing with errors that say what was wrong.
  */
 #include "util/common.h"
-#include "util/parse.h"
+
 #include "util/err.h"
+#include "util/parse.h"
 
 #include <math.h>
 
@@ -23,8 +24,8 @@ fl_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
         return fl_err_set(err, FL_EUSAGE, "expected an integer, got '%s'", s);
     if (errno == ERANGE || v < min || v > max)
         return fl_err_set(err, FL_EUSAGE,
-                          "'%s' is out of range [%" PRId64 ", %" PRId64 "]",
-                          s, min, max);
+                          "'%s' is out of range [%" PRId64 ", %" PRId64 "]", s,
+                          min, max);
     *out = v;
     return 0;
 }
@@ -52,8 +53,8 @@ fl_parse_duration_ns(const char *s, int64_t *out, struct fl_err *err)
     static const struct {
         const char *unit;
         double ns;
-    } units[] = {{"ns", 1},    {"us", 1e3},  {"ms", 1e6},    {"s", 1e9},
-                 {"", 1e9},    {"m", 60e9},  {"h", 3600e9}};
+    } units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6},  {"s", 1e9},
+                 {"", 1e9}, {"m", 60e9}, {"h", 3600e9}};
     char *end;
     double v;
 
@@ -63,14 +64,12 @@ fl_parse_duration_ns(const char *s, int64_t *out, struct fl_err *err)
     v = strtod(s, &end);
     if (end == s || errno == ERANGE || !isfinite(v) || v < 0)
         return fl_err_set(err, FL_EUSAGE,
-                          "expected a duration like 10s or 250ms, got '%s'",
-                          s);
+                          "expected a duration like 10s or 250ms, got '%s'", s);
     for (size_t i = 0; i < FL_ARRAY_SIZE(units); i++) {
         if (strcmp(end, units[i].unit) == 0) {
             double ns = v * units[i].ns;
             if (ns > 9.2e18)
-                return fl_err_set(err, FL_EUSAGE, "duration '%s' too long",
-                                  s);
+                return fl_err_set(err, FL_EUSAGE, "duration '%s' too long", s);
             *out = (int64_t)ns;
             return 0;
         }

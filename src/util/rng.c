@@ -3,6 +3,7 @@
  * rng.c: xoshiro256** by Blackman and Vigna (2018), seeded with splitmix64.
  */
 #include "util/common.h"
+
 #include "util/rng.h"
 
 #include <math.h>

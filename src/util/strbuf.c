@@ -3,6 +3,7 @@
  * strbuf.c: growable strings; see strbuf.h for the invariants.
  */
 #include "util/common.h"
+
 #include "util/strbuf.h"
 
 char fl_strbuf_slopbuf[1];

@@ -17,7 +17,10 @@ struct fl_strbuf {
 };
 
 extern char fl_strbuf_slopbuf[];
-#define FL_STRBUF_INIT {0, 0, fl_strbuf_slopbuf}
+#define FL_STRBUF_INIT                                                         \
+    {                                                                          \
+        0, 0, fl_strbuf_slopbuf                                                \
+    }
 
 void fl_strbuf_init(struct fl_strbuf *sb, size_t hint);
 void fl_strbuf_release(struct fl_strbuf *sb);

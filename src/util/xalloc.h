@@ -24,10 +24,10 @@ size_t fl_st_add(size_t a, size_t b);
  * Grow a typed array so that at least n elements fit (git ALLOC_GROW).
  * v is the pointer, alloc the capacity in elements.
  */
-#define FL_ALLOC_GROW(v, n, alloc)                                            \
+#define FL_ALLOC_GROW(v, n, alloc)                                             \
     do {                                                                       \
         if ((n) > (alloc)) {                                                   \
-            size_t fl_ag_new_ = (alloc) < 8 ? 8 : (alloc) + (alloc) / 2;      \
+            size_t fl_ag_new_ = (alloc) < 8 ? 8 : (alloc) + (alloc) / 2;       \
             if (fl_ag_new_ < (n))                                              \
                 fl_ag_new_ = (n);                                              \
             (v) = fl_xrealloc((v), fl_st_mult(fl_ag_new_, sizeof(*(v))));      \

@@ -6,6 +6,7 @@
  * "N passed, N failed".
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 
 #include <signal.h>

@@ -25,14 +25,23 @@ struct fl_test_suite {
 };
 
 void fl_test_register(struct fl_test_suite *s);
-FL_NORETURN void fl_test_fail(const char *file, int line, const char *fmt,
-                              ...) FL_PRINTF(3, 4);
+FL_NORETURN void fl_test_fail(const char *file, int line, const char *fmt, ...)
+    FL_PRINTF(3, 4);
 /** A seed for randomised tests: FL_TEST_SEED or a fixed default. */
 uint64_t fl_test_seed(void);
 
-#define FL_TEST(fn)       {#fn, fn, 0}
-#define FL_TEST_T(fn, s)  {#fn, fn, s}
-#define FL_TEST_END       {NULL, NULL, 0}
+#define FL_TEST(fn)                                                            \
+    {                                                                          \
+#fn, fn, 0                                                             \
+    }
+#define FL_TEST_T(fn, s)                                                       \
+    {                                                                          \
+#fn, fn, s                                                             \
+    }
+#define FL_TEST_END                                                            \
+    {                                                                          \
+        NULL, NULL, 0                                                          \
+    }
 
 #define FL_TEST_SUITE(sname, table)                                            \
     static struct fl_test_suite fl_suite_##sname = {#sname, table, NULL};      \
@@ -67,8 +76,8 @@ uint64_t fl_test_seed(void);
     do {                                                                       \
         unsigned long long fl_a_ = (a), fl_b_ = (b);                           \
         if (fl_a_ != fl_b_)                                                    \
-            fl_test_fail(__FILE__, __LINE__, "%s == %s: %llu != %llu", #a,     \
-                         #b, fl_a_, fl_b_);                                    \
+            fl_test_fail(__FILE__, __LINE__, "%s == %s: %llu != %llu", #a, #b, \
+                         fl_a_, fl_b_);                                        \
     } while (0)
 
 #define ASSERT_STR_EQ(a, b)                                                    \

@@ -5,8 +5,9 @@
  * group, cd, sudo wrapping, parallel runs, transfers) and the daemon
  * helpers (start, running, signal, stop, grepkill, await-tcp-port).
  */
-#include "tests/unit/test.h"
 #include "util/common.h"
+
+#include "tests/unit/test.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -7,8 +7,9 @@
  * for rw-register "wx1" writes 1 and "rx1"/"rx" read 1/nil. Each history
  * is built in memory, so these tests need only the history container.
  */
-#include "test.h"
 #include "util/common.h"
+
+#include "test.h"
 
 #include "checker/elle/elle.h"
 #include "history/edn.h"

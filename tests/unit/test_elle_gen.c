@@ -5,8 +5,9 @@
  * out valid at 100,000 transactions, and each injected isolation bug must
  * be caught under the anomaly name Elle gives it. Also the corpus files.
  */
-#include "test.h"
 #include "util/common.h"
+
+#include "test.h"
 
 #include "checker/elle/elle.h"
 #include "checker/elle/elle_gen.h"

@@ -4,8 +4,9 @@
  * cases, and round trips of hostile and random strings through a real
  * /bin/sh (and bash when present) via the local remote.
  */
-#include "tests/unit/test.h"
 #include "util/common.h"
+
+#include "tests/unit/test.h"
 
 #include <unistd.h>
 

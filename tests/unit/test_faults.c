@@ -5,8 +5,9 @@
  * errors, target selection, --nemesis parsing, the combined package's
  * shape, and clock offset files.
  */
-#include "tests/unit/test.h"
 #include "util/common.h"
+
+#include "tests/unit/test.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -791,6 +791,49 @@ test_element_split(void)
     fl_arena_release(&a);
 }
 
+/* Many keys on a pool of threads: the same answer as one thread. */
+static void
+test_threads_many_keys(void)
+{
+    struct fl_hist h;
+    struct fl_arena a;
+    fl_hist_init(&h);
+    fl_arena_init(&a, 0);
+    for (int k = 0; k < 64; k++) {
+        for (int step = 0; step < 4; step++) {
+            struct fl_op op;
+            memset(&op, 0, sizeof(op));
+            op.index = (int64_t)h.n;
+            op.time_ns = -1;
+            op.pair = -1;
+            op.process = k % 7;
+            op.f = step < 2 ? FL_KW_WRITE : FL_KW_READ;
+            op.type = step % 2 ? FL_OP_OK : FL_OP_INVOKE;
+            int64_t v = step == 3 && k == 37 ? 2 : 1;
+            fl_val t[2] = {fl_val_int(k),
+                           step == 2 ? fl_val_nil() : fl_val_int(v)};
+            op.value = fl_val_coll(&h.arena, FL_V_VEC, t, 2);
+            fl_hist_append(&h, &op);
+        }
+    }
+    for (int threads = 1; threads <= 4; threads += 3) {
+        struct fl_chk_result res;
+        struct fl_linear_opts o = {.model = &fl_model_register_type,
+                                   .independent = true,
+                                   .threads = threads};
+        ASSERT_OK(fl_linear_check(&h, &o, &a, &res, NULL));
+        ASSERT_EQ(res.valid, FL_VERDICT_FALSE);
+        const fl_val *fails = get(&res.map, "failures");
+        ASSERT(fails && fails->n == 1 && fails->u.items[0].u.i == 37);
+        ASSERT_EQ(get(&res.map, "results")->n, 64);
+        const fl_val *st = get(&res.map, "stats");
+        ASSERT_EQ(fl_val_map_get_kw(st, fl_kw_intern_cstr("threads"))->u.i,
+                  threads);
+    }
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+}
+
 static void
 test_errors(void)
 {
@@ -1016,6 +1059,7 @@ static const struct fl_test_case linear_tests[] = {
     FL_TEST(test_result_shape),
     FL_TEST(test_independent_results),
     FL_TEST(test_element_split),
+    FL_TEST(test_threads_many_keys),
     FL_TEST(test_errors),
     FL_TEST(test_time_limit_unknown),
     FL_TEST(test_knossos_corpus),

@@ -3,6 +3,7 @@
  * test_util.c: strbuf, arena, map, rng, clock, parse and err.
  */
 #include "util/common.h"
+
 #include "tests/unit/test.h"
 #include "util/arena.h"
 #include "util/clock.h"

@@ -15,8 +15,9 @@
  * for the snapshot-isolation family so no two rw edges are adjacent)
  * still proves whether the model is violated, never guessing.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #include <time.h>
 

@@ -7,8 +7,9 @@
  * models prohibit are reported (plus the ones that make the answer
  * :unknown), as Elle does.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #define KW(s) elle__kw(s)
 

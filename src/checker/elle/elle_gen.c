@@ -8,8 +8,9 @@
  * completion, which lies inside its invocation-completion window: the
  * history is strict serializable by construction.
  */
-#include "checker/elle/elle_gen.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_gen.h"
 
 #include "util/rng.h"
 #include "util/vec.h"

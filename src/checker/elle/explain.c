@@ -7,8 +7,9 @@
  * rendered to SVG when dot(1) is installed. Runs of real-time edges through
  * barrier nodes are shown as one real-time step.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,9 @@
  * next barrier. T1 reaches T2 through barriers exactly when T1 completed
  * before T2 was invoked, with O(n) edges instead of O(n * concurrency).
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #include "util/map.h"
 

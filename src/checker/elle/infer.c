@@ -11,8 +11,9 @@
  * lost-update, duplicate-elements, incompatible-order, garbage reads,
  * duplicate appends) are found in the same passes.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #include "util/map.h"
 

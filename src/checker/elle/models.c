@@ -8,8 +8,9 @@
  * (:not) and the rest (:also-not). Model names are canonicalised to Adya's
  * (PL-2, PL-SI...) inside and printed with the friendly names.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 static const char *const anom_names[ELLE_NANOM] = {
 #define ELLE_ANOM_STR_(id, str) str,

@@ -10,8 +10,9 @@
  * order. Each version edge v1 -> v2 yields ww writer(v1) -> writer(v2) and
  * rw reader(v1) -> writer(v2); each read yields wr writer -> reader.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #define KW(s) elle__kw(s)
 

@@ -6,8 +6,9 @@
  * elle_mops with interned key ids, and list reads flattened into one
  * int64 array. Also small helpers that build result values.
  */
-#include "checker/elle/elle_int.h"
 #include "util/common.h"
+
+#include "checker/elle/elle_int.h"
 
 #include "util/map.h"
 
