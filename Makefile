@@ -117,7 +117,7 @@ $(SHIM): shim/faultline-time.c
 # that everything is instrumented.
 FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread \
 	-fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
-$(O)/fuzz/%: fuzz/%.c $(LIB_SRCS)
+$(O)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
 

@@ -46,12 +46,13 @@ struct fl_checker_type {
     int (*check)(const struct fl_checker *c, const struct fl_hist *h,
                  const struct fl_chk_opts *opts, struct fl_arena *a,
                  struct fl_chk_result *out, struct fl_err *err);
+    /** Free the checker: its ctx and the struct fl_checker itself. */
     void (*free)(struct fl_checker *c);
 };
 
 struct fl_checker {
     const struct fl_checker_type *type;
-    void *ctx; /* owned by the checker, freed by type->free */
+    void *ctx; /* owned by the checker, freed with it by type->free */
 };
 
 /** false > unknown > true. */

@@ -16,6 +16,18 @@ struct fcount {
     int64_t n, ok, fail, info;
 };
 
+/* :valid? and the four counts, in that order. */
+static void
+put_counts(struct fl_chk__map *m, int64_t n, int64_t ok, int64_t fail,
+           int64_t info, enum fl_verdict v)
+{
+    fl_chk__put_valid(m, v);
+    fl_chk__put_int(m, "count", n);
+    fl_chk__put_int(m, "ok-count", ok);
+    fl_chk__put_int(m, "fail-count", fail);
+    fl_chk__put_int(m, "info-count", info);
+}
+
 static fl_val
 counts_map(struct fl_arena *a, int64_t n, int64_t ok, int64_t fail,
            int64_t info, enum fl_verdict v)
@@ -23,11 +35,7 @@ counts_map(struct fl_arena *a, int64_t n, int64_t ok, int64_t fail,
     struct fl_chk__map m;
 
     fl_chk__map_init(&m, a);
-    fl_chk__put_valid(&m, v);
-    fl_chk__put_int(&m, "count", n);
-    fl_chk__put_int(&m, "ok-count", ok);
-    fl_chk__put_int(&m, "fail-count", fail);
-    fl_chk__put_int(&m, "info-count", info);
+    put_counts(&m, n, ok, fail, info, v);
     return fl_chk__map_done(&m);
 }
 
@@ -79,11 +87,7 @@ stats_check(const struct fl_checker *c, const struct fl_hist *h,
     }
     struct fl_chk__map m;
     fl_chk__map_init(&m, a);
-    fl_chk__put_valid(&m, verdict);
-    fl_chk__put_int(&m, "count", n);
-    fl_chk__put_int(&m, "ok-count", ok);
-    fl_chk__put_int(&m, "fail-count", fail);
-    fl_chk__put_int(&m, "info-count", info);
+    put_counts(&m, n, ok, fail, info, verdict);
     fl_chk__put(&m, "by-f", fl_val_map(a, items, nf));
     out->map = fl_chk__map_done(&m);
     out->valid = verdict;

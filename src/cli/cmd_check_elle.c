@@ -8,13 +8,12 @@
 #include "util/common.h"
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 
 #include "checker/elle/elle.h"
 #include "history/hist.h"
-#include "history/json.h"
 #include "util/err.h"
 #include "util/parse.h"
-#include "util/strbuf.h"
 
 static const char usage_text[] =
     "usage: faultline check list-append|rw-register [options] FILE...\n"
@@ -35,24 +34,6 @@ static const char usage_text[] =
     "  --json                      print JSON instead of EDN\n"
     "\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
-
-static bool
-opt_is(const char *a, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(a, name, n) == 0 && (a[n] == 0 || a[n] == '=');
-}
-
-static const char *
-opt_arg(int argc, char **argv, int *i)
-{
-    const char *eq = strchr(argv[*i], '=');
-    if (eq)
-        return eq + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
 
 /* Split a comma list in place into out (at most max names). */
 static size_t
@@ -80,7 +61,6 @@ check_file(const char *path, const struct fl_elle_opts *o, bool json,
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
     struct fl_chk_result res;
-    struct fl_strbuf sb = FL_STRBUF_INIT;
     size_t nwarn = 0;
     int rc;
 
@@ -95,16 +75,9 @@ check_file(const char *path, const struct fl_elle_opts *o, bool json,
         fprintf(stderr, "faultline: %s\n", err.msg);
         goto out;
     }
-    if (json)
-        fl_json_print_val(&sb, &res.map);
-    else
-        fl_val_print_edn(&sb, &res.map);
-    fl_strbuf_addch(&sb, '\n');
-    fwrite(sb.buf, 1, sb.len, stdout);
-    fflush(stdout);
+    fl_cli_print_val(&res.map, json);
     *v = res.valid;
 out:
-    fl_strbuf_release(&sb);
     fl_arena_release(&a);
     fl_hist_release(&h);
     return rc;
@@ -131,29 +104,28 @@ fl_cmd_check_elle(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = NULL;
-        bool takes = opt_is(arg, "--consistency-models") ||
-                     opt_is(arg, "--anomalies") || opt_is(arg, "--out") ||
-                     opt_is(arg, "--cycle-search-timeout");
+        bool takes = fl_cli_opt_is(arg, "--consistency-models") ||
+                     fl_cli_opt_is(arg, "--anomalies") ||
+                     fl_cli_opt_is(arg, "--out") ||
+                     fl_cli_opt_is(arg, "--cycle-search-timeout");
         if (takes) {
-            val = opt_arg(argc, argv, &i);
-            if (!val) {
-                ret = fl_cli_usage_error(usage_text, "%s needs a value", arg);
+            ret = fl_cli_opt_need(argc, argv, &i, usage_text, &val);
+            if (ret)
                 goto out;
-            }
         }
-        if (opt_is(arg, "--consistency-models")) {
+        if (fl_cli_opt_is(arg, "--consistency-models")) {
             free(mbuf);
             mbuf = fl_xstrdup(val);
             o.nmodels = split_names(mbuf, models, FL_ARRAY_SIZE(models));
             o.models = models;
-        } else if (opt_is(arg, "--anomalies")) {
+        } else if (fl_cli_opt_is(arg, "--anomalies")) {
             free(abuf);
             abuf = fl_xstrdup(val);
             o.nanomalies = split_names(abuf, anoms, FL_ARRAY_SIZE(anoms));
             o.anomalies = anoms;
-        } else if (opt_is(arg, "--out")) {
+        } else if (fl_cli_opt_is(arg, "--out")) {
             o.out_dir = val;
-        } else if (opt_is(arg, "--cycle-search-timeout")) {
+        } else if (fl_cli_opt_is(arg, "--cycle-search-timeout")) {
             int64_t ms;
             if (fl_parse_int64(val, 1, INT64_C(1) << 40, &ms, &err)) {
                 ret = fl_cli_usage_error(usage_text,
@@ -171,14 +143,10 @@ fl_cmd_check_elle(int argc, char **argv)
             o.linearizable_keys = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
-        } else if (strcmp(arg, "--") == 0) {
-            for (i++; i < argc; i++)
-                files[nfiles++] = argv[i];
-        } else if (arg[0] == '-' && arg[1] != 0) {
-            ret = fl_cli_usage_error(usage_text, "unknown option '%s'", arg);
-            goto out;
         } else {
-            files[nfiles++] = argv[i];
+            ret = fl_cli_opt_file(argc, argv, &i, files, &nfiles, usage_text);
+            if (ret)
+                goto out;
         }
     }
     for (size_t i = 0; i < o.nmodels; i++)

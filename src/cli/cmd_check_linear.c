@@ -11,12 +11,11 @@
 
 #include "checker/linear/linear.h"
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "history/edn.h"
-#include "history/json.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/parse.h"
-#include "util/strbuf.h"
 
 static const char usage_text[] =
     "usage: faultline check linearizable --model MODEL [--init EDN]\n"
@@ -35,25 +34,6 @@ static const char usage_text[] =
     "\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
 
-static const char *
-opt_arg(int argc, char **argv, int *i)
-{
-    const char *a = argv[*i];
-    const char *eq = strchr(a, '=');
-    if (eq)
-        return eq + 1;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-static bool
-opt_is(const char *a, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(a, name, n) == 0 && (a[n] == 0 || a[n] == '=');
-}
-
 static int
 check_file(const char *path, const struct fl_linear_opts *o, bool json,
            bool with_name, enum fl_verdict *v)
@@ -62,7 +42,6 @@ check_file(const char *path, const struct fl_linear_opts *o, bool json,
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
     struct fl_chk_result res;
-    struct fl_strbuf sb = FL_STRBUF_INIT;
     int rc;
 
     fl_hist_init(&h);
@@ -83,16 +62,9 @@ check_file(const char *path, const struct fl_linear_opts *o, bool json,
         m = fl_val_map(&a, items, m.n + 1);
         free(items);
     }
-    if (json)
-        fl_json_print_val(&sb, &m);
-    else
-        fl_val_print_edn(&sb, &m);
-    fl_strbuf_addch(&sb, '\n');
-    fwrite(sb.buf, 1, sb.len, stdout);
-    fflush(stdout);
+    fl_cli_print_val(&m, json);
     *v = res.valid;
 out:
-    fl_strbuf_release(&sb);
     fl_arena_release(&a);
     fl_hist_release(&h);
     return rc;
@@ -119,28 +91,27 @@ fl_cmd_check_linear(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = NULL;
-        bool takes = opt_is(arg, "--model") || opt_is(arg, "--init") ||
-                     opt_is(arg, "--time-limit") ||
-                     opt_is(arg, "--memory-limit") ||
-                     opt_is(arg, "--threads") || opt_is(arg, "--out");
+        bool takes =
+            fl_cli_opt_is(arg, "--model") || fl_cli_opt_is(arg, "--init") ||
+            fl_cli_opt_is(arg, "--time-limit") ||
+            fl_cli_opt_is(arg, "--memory-limit") ||
+            fl_cli_opt_is(arg, "--threads") || fl_cli_opt_is(arg, "--out");
         if (takes) {
-            val = opt_arg(argc, argv, &i);
-            if (!val) {
-                ret = fl_cli_usage_error(usage_text, "%s needs a value", arg);
+            ret = fl_cli_opt_need(argc, argv, &i, usage_text, &val);
+            if (ret)
                 goto out;
-            }
         }
-        if (opt_is(arg, "--model")) {
+        if (fl_cli_opt_is(arg, "--model")) {
             model = val;
-        } else if (opt_is(arg, "--init")) {
+        } else if (fl_cli_opt_is(arg, "--init")) {
             init = val;
         } else if (strcmp(arg, "--independent") == 0) {
             o.independent = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
-        } else if (opt_is(arg, "--out")) {
+        } else if (fl_cli_opt_is(arg, "--out")) {
             o.out_dir = val;
-        } else if (opt_is(arg, "--time-limit")) {
+        } else if (fl_cli_opt_is(arg, "--time-limit")) {
             double s;
             if (fl_parse_double(val, &s, &err) || s > 1e9) {
                 ret = fl_cli_usage_error(usage_text,
@@ -150,7 +121,7 @@ fl_cmd_check_linear(int argc, char **argv)
             o.time_limit_ns = (int64_t)(s * 1e9);
             if (o.time_limit_ns == 0)
                 o.time_limit_ns = 1;
-        } else if (opt_is(arg, "--memory-limit")) {
+        } else if (fl_cli_opt_is(arg, "--memory-limit")) {
             int64_t mb;
             if (fl_parse_int64(val, 1, INT64_C(1) << 30, &mb, &err)) {
                 ret = fl_cli_usage_error(usage_text, "--memory-limit: %s",
@@ -158,21 +129,17 @@ fl_cmd_check_linear(int argc, char **argv)
                 goto out;
             }
             o.memory_limit_bytes = (size_t)mb << 20;
-        } else if (opt_is(arg, "--threads")) {
+        } else if (fl_cli_opt_is(arg, "--threads")) {
             int64_t t;
             if (fl_parse_int64(val, 1, 256, &t, &err)) {
                 ret = fl_cli_usage_error(usage_text, "--threads: %s", err.msg);
                 goto out;
             }
             o.threads = (int)t;
-        } else if (strcmp(arg, "--") == 0) {
-            for (i++; i < argc; i++)
-                files[nfiles++] = argv[i];
-        } else if (arg[0] == '-' && arg[1] != 0) {
-            ret = fl_cli_usage_error(usage_text, "unknown option '%s'", arg);
-            goto out;
         } else {
-            files[nfiles++] = argv[i];
+            ret = fl_cli_opt_file(argc, argv, &i, files, &nfiles, usage_text);
+            if (ret)
+                goto out;
         }
     }
     if (!model) {

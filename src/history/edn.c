@@ -19,6 +19,7 @@
 #include "history/hist_int.h"
 #include "util/err.h"
 #include "util/map.h"
+#include "util/parse.h"
 #include "util/strbuf.h"
 
 #define EDN_MAX_DEPTH 256
@@ -238,18 +239,6 @@ utf8_encode(uint32_t cp, unsigned char *o)
     return 4;
 }
 
-static int
-hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at q (bounds checked); -1 if malformed. */
 static int32_t
 hex4(const unsigned char *q, const unsigned char *end)
@@ -258,7 +247,7 @@ hex4(const unsigned char *q, const unsigned char *end)
         return -1;
     int32_t v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(q[i]);
+        int h = fl_parse_hex_digit(q[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
@@ -1197,6 +1186,18 @@ flush_sb(FILE *f, struct fl_strbuf *sb, struct fl_err *err)
     return 0;
 }
 
+/* After writing ops (rc so far): flush the rest, fflush f, free sb. */
+static int
+finish_write(FILE *f, struct fl_strbuf *sb, int rc, struct fl_err *err)
+{
+    if (rc == 0)
+        rc = flush_sb(f, sb, err);
+    if (rc == 0 && fflush(f) != 0)
+        rc = fl_err_set(err, -errno, "write history: %s", strerror(errno));
+    fl_strbuf_release(sb);
+    return rc;
+}
+
 int
 fl_edn_write_hist(FILE *f, const struct fl_hist *h, struct fl_err *err)
 {
@@ -1210,12 +1211,7 @@ fl_edn_write_hist(FILE *f, const struct fl_hist *h, struct fl_err *err)
         if (sb.len >= 1 << 16)
             rc = flush_sb(f, &sb, err);
     }
-    if (rc == 0)
-        rc = flush_sb(f, &sb, err);
-    if (rc == 0 && fflush(f) != 0)
-        rc = fl_err_set(err, -errno, "write history: %s", strerror(errno));
-    fl_strbuf_release(&sb);
-    return rc;
+    return finish_write(f, &sb, rc, err);
 }
 
 int
@@ -1248,10 +1244,5 @@ fl_txt_write_hist(FILE *f, const struct fl_hist *h, struct fl_err *err)
         if (sb.len >= 1 << 16)
             rc = flush_sb(f, &sb, err);
     }
-    if (rc == 0)
-        rc = flush_sb(f, &sb, err);
-    if (rc == 0 && fflush(f) != 0)
-        rc = fl_err_set(err, -errno, "write history: %s", strerror(errno));
-    fl_strbuf_release(&sb);
-    return rc;
+    return finish_write(f, &sb, rc, err);
 }

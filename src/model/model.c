@@ -124,6 +124,14 @@ fl_model__sorted_insert(struct fl_vec_u32 *out, const uint32_t *s, size_t ns,
         out->v[out->n++] = s[i++];
 }
 
+const fl_val *
+fl_model__no_element(uint32_t f, const fl_val *value)
+{
+    FL_UNUSED(f);
+    FL_UNUSED(value);
+    return NULL;
+}
+
 fl_val
 fl_model__vids_val(const struct fl_model *m, enum fl_val_kind kind,
                    const uint32_t *v, size_t n, struct fl_arena *a)

@@ -113,6 +113,8 @@ uint64_t fl_model_state_hash(const uint32_t *s, size_t ns);
 /* Helpers shared by the model files. */
 void fl_model__sorted_insert(struct fl_vec_u32 *out, const uint32_t *s,
                              size_t ns, uint32_t x, bool unique);
+/** An element() for models that cannot be split by element: NULL. */
+const fl_val *fl_model__no_element(uint32_t f, const fl_val *value);
 fl_val fl_model__vids_val(const struct fl_model *m, enum fl_val_kind kind,
                           const uint32_t *v, size_t n, struct fl_arena *a);
 int fl_model__bad_op(struct fl_model *m, uint32_t f, const fl_val *value,

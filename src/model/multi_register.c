@@ -138,14 +138,6 @@ mr_classify(const uint32_t *mop, size_t nm)
     return FL_MOP_READONLY;
 }
 
-static const fl_val *
-mr_element(uint32_t f, const fl_val *value)
-{
-    FL_UNUSED(f);
-    FL_UNUSED(value);
-    return NULL;
-}
-
 static fl_val
 mr_print(const struct fl_model *m, const uint32_t *s, size_t ns,
          struct fl_arena *a)
@@ -181,7 +173,7 @@ const struct fl_model_type fl_model_multi_register_type = {
     .compile = mr_compile,
     .step = mr_step,
     .classify = mr_classify,
-    .element = mr_element,
+    .element = fl_model__no_element,
     .equal = fl_model_state_equal,
     .hash = fl_model_state_hash,
     .print = mr_print,

@@ -68,14 +68,6 @@ mutex_classify(const uint32_t *mop, size_t nm)
     return FL_MOP_NORMAL;
 }
 
-static const fl_val *
-mutex_element(uint32_t f, const fl_val *value)
-{
-    FL_UNUSED(f);
-    FL_UNUSED(value);
-    return NULL;
-}
-
 static fl_val
 mutex_print(const struct fl_model *m, const uint32_t *s, size_t ns,
             struct fl_arena *a)
@@ -104,7 +96,7 @@ const struct fl_model_type fl_model_mutex_type = {
     .compile = mutex_compile,
     .step = mutex_step,
     .classify = mutex_classify,
-    .element = mutex_element,
+    .element = fl_model__no_element,
     .equal = fl_model_state_equal,
     .hash = fl_model_state_hash,
     .print = mutex_print,

@@ -159,14 +159,6 @@ uq_element(uint32_t f, const fl_val *value)
     return NULL;
 }
 
-static const fl_val *
-fq_element(uint32_t f, const fl_val *value)
-{
-    FL_UNUSED(f);
-    FL_UNUSED(value);
-    return NULL;
-}
-
 static fl_val
 q_print(const struct fl_model *m, const uint32_t *s, size_t ns,
         struct fl_arena *a)
@@ -204,7 +196,7 @@ const struct fl_model_type fl_model_fifo_queue_type = {
     .compile = fq_compile,
     .step = fq_step,
     .classify = fq_classify,
-    .element = fq_element,
+    .element = fl_model__no_element,
     .equal = fl_model_state_equal,
     .hash = fl_model_state_hash,
     .print = q_print,

@@ -117,14 +117,6 @@ reg_classify(const uint32_t *mop, size_t nm)
     return mop[0] == REG_READ ? FL_MOP_READONLY : FL_MOP_NORMAL;
 }
 
-static const fl_val *
-reg_element(uint32_t f, const fl_val *value)
-{
-    FL_UNUSED(f);
-    FL_UNUSED(value);
-    return NULL;
-}
-
 static fl_val
 reg_print(const struct fl_model *m, const uint32_t *s, size_t ns,
           struct fl_arena *a)
@@ -165,7 +157,7 @@ const struct fl_model_type fl_model_register_type = {
     .compile = reg_compile,
     .step = reg_step,
     .classify = reg_classify,
-    .element = reg_element,
+    .element = fl_model__no_element,
     .equal = fl_model_state_equal,
     .hash = fl_model_state_hash,
     .print = reg_print,
@@ -178,7 +170,7 @@ const struct fl_model_type fl_model_cas_register_type = {
     .compile = cas_compile,
     .step = reg_step,
     .classify = reg_classify,
-    .element = reg_element,
+    .element = fl_model__no_element,
     .equal = fl_model_state_equal,
     .hash = fl_model_state_hash,
     .print = reg_print,

@@ -110,14 +110,6 @@ set_classify(const uint32_t *mop, size_t nm)
     return mop[0] == SET_READ ? FL_MOP_READONLY : FL_MOP_NORMAL;
 }
 
-static const fl_val *
-set_element(uint32_t f, const fl_val *value)
-{
-    FL_UNUSED(f);
-    FL_UNUSED(value);
-    return NULL;
-}
-
 static fl_val
 set_print(const struct fl_model *m, const uint32_t *s, size_t ns,
           struct fl_arena *a)
@@ -148,7 +140,7 @@ const struct fl_model_type fl_model_set_type = {
     .compile = set_compile,
     .step = set_step,
     .classify = set_classify,
-    .element = set_element,
+    .element = fl_model__no_element,
     .equal = fl_model_state_equal,
     .hash = fl_model_state_hash,
     .print = set_print,

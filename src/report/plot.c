@@ -446,6 +446,17 @@ gp_str(struct fl_strbuf *sb, const char *s)
     fl_strbuf_addch(sb, '"');
 }
 
+/* gnuplot title "<f> <what>" for one series */
+static void
+gp_title(struct fl_strbuf *sb, const char *f, const char *what)
+{
+    struct fl_strbuf title = FL_STRBUF_INIT;
+
+    fl_strbuf_addf(&title, "%s %s", f, what);
+    gp_str(sb, title.buf);
+    fl_strbuf_release(&title);
+}
+
 static void
 gp_regions(const struct plot_ctx *p, struct fl_strbuf *sb)
 {
@@ -554,20 +565,15 @@ gp_script(const struct plot_ctx *p, const bool *present, struct fl_strbuf *sb)
     for (size_t fi = 0; fi < p->nf; fi++) {
         for (int t = FL_OP_OK; t <= FL_OP_INFO; t++) {
             size_t blk = fi * 3 + (size_t)(t - FL_OP_OK);
-            struct fl_strbuf title = FL_STRBUF_INIT;
-
             if (!present[blk])
                 continue;
-            fl_strbuf_addf(&title, "%s %s", fl_kw_name(p->fkw[fi]),
-                           outcome_name[t]);
             fl_strbuf_addf(sb,
                            "%s\"latency-raw.dat\" index %zu every %zu "
                            "with points pt %d ps 0.5 lc rgb \"%s\" title ",
                            first ? "" : ", \\\n     ", blk, stride,
                            point_types[fi % FL_ARRAY_SIZE(point_types)],
                            outcome_color[t]);
-            gp_str(sb, title.buf);
-            fl_strbuf_release(&title);
+            gp_title(sb, fl_kw_name(p->fkw[fi]), outcome_name[t]);
             first = false;
         }
     }
@@ -580,21 +586,17 @@ gp_script(const struct plot_ctx *p, const bool *present, struct fl_strbuf *sb)
     first = true;
     for (size_t fi = 0; fi < p->nf; fi++) {
         for (size_t qi = 0; qi < FL_ARRAY_SIZE(plot_q); qi++) {
-            struct fl_strbuf title = FL_STRBUF_INIT;
-
-            fl_strbuf_addf(&title, "%s %s", fl_kw_name(p->fkw[fi]),
-                           qi == 3   ? "max"
-                           : qi == 0 ? "0.5"
-                           : qi == 1 ? "0.95"
-                                     : "0.99");
             fl_strbuf_addf(
                 sb,
                 "%s\"latency-quantiles.dat\" index %zu with "
                 "linespoints pt %d ps 0.6 lc rgb \"%s\" title ",
                 first ? "" : ", \\\n     ", fi * FL_ARRAY_SIZE(plot_q) + qi,
                 point_types[fi % FL_ARRAY_SIZE(point_types)], q_colors[qi]);
-            gp_str(sb, title.buf);
-            fl_strbuf_release(&title);
+            gp_title(sb, fl_kw_name(p->fkw[fi]),
+                     qi == 3   ? "max"
+                     : qi == 0 ? "0.5"
+                     : qi == 1 ? "0.95"
+                               : "0.99");
             first = false;
         }
     }
@@ -607,20 +609,15 @@ gp_script(const struct plot_ctx *p, const bool *present, struct fl_strbuf *sb)
     for (size_t fi = 0; fi < p->nf; fi++) {
         for (int t = FL_OP_OK; t <= FL_OP_INFO; t++) {
             size_t blk = fi * 3 + (size_t)(t - FL_OP_OK);
-            struct fl_strbuf title = FL_STRBUF_INIT;
-
             if (!present[blk])
                 continue;
-            fl_strbuf_addf(&title, "%s %s", fl_kw_name(p->fkw[fi]),
-                           outcome_name[t]);
             fl_strbuf_addf(sb,
                            "%s\"rate.dat\" index %zu with linespoints "
                            "pt %d ps 0.5 lc rgb \"%s\" title ",
                            first ? "" : ", \\\n     ", blk,
                            point_types[fi % FL_ARRAY_SIZE(point_types)],
                            outcome_color[t]);
-            gp_str(sb, title.buf);
-            fl_strbuf_release(&title);
+            gp_title(sb, fl_kw_name(p->fkw[fi]), outcome_name[t]);
             first = false;
         }
     }

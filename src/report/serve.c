@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/map.h"
+#include "util/parse.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -837,18 +838,6 @@ out:
     return ret;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Decode %HH once (as libmicrohttpd would), but turn a URL that decodes to
  * a control character (%00 would cut the path short) into "/..", which
@@ -862,8 +851,8 @@ unescape(void *cls, struct MHD_Connection *c, char *str)
     FL_UNUSED(cls);
     FL_UNUSED(c);
     for (const char *r = str; *r; r++) {
-        int hi = r[0] == '%' ? hexval(r[1]) : -1;
-        int lo = hi >= 0 ? hexval(r[2]) : -1;
+        int hi = r[0] == '%' ? fl_parse_hex_digit(r[1]) : -1;
+        int lo = hi >= 0 ? fl_parse_hex_digit(r[2]) : -1;
 
         if (lo >= 0) {
             unsigned char ch = (unsigned char)(hi * 16 + lo);

@@ -78,3 +78,15 @@ fl_parse_duration_ns(const char *s, int64_t *out, struct fl_err *err)
                       "unknown unit in duration '%s' (use ns, us, ms, s, m, h)",
                       s);
 }
+
+int
+fl_parse_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

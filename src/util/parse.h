@@ -20,5 +20,7 @@ int fl_parse_double(const char *s, double *out, struct fl_err *err);
  * "10", "1.5s", "250ms". Result in nanoseconds.
  */
 int fl_parse_duration_ns(const char *s, int64_t *out, struct fl_err *err);
+/** Value of one hex digit (0-9, a-f, A-F), or -1 for any other c. */
+int fl_parse_hex_digit(int c);
 
 #endif

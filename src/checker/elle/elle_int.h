@@ -216,6 +216,21 @@ struct elle_kv *elle__kv_get(const struct elle_kvmap *m, uint32_t key,
                              int64_t v);
 struct elle_kv *elle__kv_put(struct elle_kvmap *m, uint32_t key, int64_t v,
                              bool *isnew);
+/**
+ * Add a type anomaly {:op <txn t> :mop <its micro-op mi>} plus :k3 v3 and
+ * :k4 v4 when k3/k4 are not NULL (unless the type is already full).
+ */
+void elle__report_op_mop(struct elle_ctx *c, int type, uint32_t t, uint32_t mi,
+                         const char *k3, fl_val v3, const char *k4, fl_val v4);
+/**
+ * Record micro-op i of txn t (a write: append or register write) in
+ * c->writes. A value written twice reports one dup_type anomaly naming both
+ * txns, marks the key bad and returns NULL. Otherwise returns the new slot
+ * with txn, mop and final (no later write of the same kind to that key in
+ * the txn) filled in. Needs c->key_bad.
+ */
+struct elle_kv *elle__put_write(struct elle_ctx *c, uint32_t t, uint32_t i,
+                                int dup_type);
 
 /* txns.c */
 int elle__load_txns(struct elle_ctx *c, struct fl_err *err);

@@ -136,9 +136,38 @@ elle__txn_has_before(const struct elle_ctx *c, uint32_t t, uint32_t i,
 
 #define KW(s) elle__kw(s)
 
-static void
-report_op_mop(struct elle_ctx *c, int type, uint32_t t, uint32_t mi,
-              const char *k3, fl_val v3, const char *k4, fl_val v4)
+struct elle_kv *
+elle__put_write(struct elle_ctx *c, uint32_t t, uint32_t i, int dup_type)
+{
+    const struct elle_txn *tx = &c->txns[t];
+    const struct elle_mop *m = &c->mops[tx->mop0 + i];
+    bool isnew;
+    struct elle_kv *kv = elle__kv_put(&c->writes, m->key, m->v, &isnew);
+    if (!isnew) {
+        if (!kv->dup) {
+            fl_val txns[2] = {elle__op_val(c, kv->txn), elle__op_val(c, t)};
+            fl_val r[6] = {KW("key"),   fl_val_copy(c->a, &c->keys[m->key]),
+                           KW("value"), fl_val_int(m->v),
+                           KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, 2)};
+            elle__add(c, dup_type, elle__mapv(c, r, 3));
+        }
+        kv->dup = 1;
+        c->key_bad[m->key] = 1;
+        return NULL;
+    }
+    kv->txn = t;
+    kv->mop = tx->mop0 + i;
+    kv->final = 1;
+    for (uint32_t j = i + 1; j < tx->nmop; j++)
+        if (c->mops[tx->mop0 + j].f == m->f &&
+            c->mops[tx->mop0 + j].key == m->key)
+            kv->final = 0;
+    return kv;
+}
+
+void
+elle__report_op_mop(struct elle_ctx *c, int type, uint32_t t, uint32_t mi,
+                    const char *k3, fl_val v3, const char *k4, fl_val v4)
 {
     if (!elle__want(c, type))
         return;
@@ -201,8 +230,8 @@ check_internal(struct elle_ctx *c, uint32_t t)
                 continue;
             for (uint32_t e = 0; e < r->n; e++)
                 if (EL(r, e) == w->v) {
-                    report_op_mop(c, ELLE_A_FUTURE, t, i, "element",
-                                  fl_val_int(w->v), NULL, fl_val_nil());
+                    elle__report_op_mop(c, ELLE_A_FUTURE, t, i, "element",
+                                        fl_val_int(w->v), NULL, fl_val_nil());
                     break;
                 }
         }
@@ -244,9 +273,9 @@ check_internal(struct elle_ctx *c, uint32_t t)
         for (uint32_t j = (uint32_t)(last + 1); j < i; j++)
             if (ms[j].key == r->key && ms[j].f == ELLE_APPEND)
                 items[ni++] = fl_val_int(ms[j].v);
-        report_op_mop(c, ELLE_A_INTERNAL, t, i, "expected",
-                      fl_val_coll(c->a, FL_V_VEC, items, ni), NULL,
-                      fl_val_nil());
+        elle__report_op_mop(c, ELLE_A_INTERNAL, t, i, "expected",
+                            fl_val_coll(c->a, FL_V_VEC, items, ni), NULL,
+                            fl_val_nil());
         free(items);
     }
 }
@@ -323,32 +352,9 @@ elle__infer_append(struct elle_ctx *c)
         for (uint32_t i = 0; i < tx->nmop; i++) {
             struct elle_mop *m = &c->mops[tx->mop0 + i];
             if (m->f == ELLE_APPEND) {
-                bool isnew;
-                struct elle_kv *kv =
-                    elle__kv_put(&c->writes, m->key, m->v, &isnew);
+                struct elle_kv *kv = elle__put_write(c, t, i, ELLE_A_DUPAPP);
                 /* an append's off field caches its writes-map slot */
-                m->off = isnew ? (uint32_t)(kv - c->writes.slots) : ELLE_NONE;
-                if (!isnew) {
-                    if (!kv->dup) {
-                        fl_val txns[2] = {elle__op_val(c, kv->txn),
-                                          elle__op_val(c, t)};
-                        fl_val r[6] = {
-                            KW("key"),   fl_val_copy(c->a, &c->keys[m->key]),
-                            KW("value"), fl_val_int(m->v),
-                            KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, 2)};
-                        elle__add(c, ELLE_A_DUPAPP, elle__mapv(c, r, 3));
-                    }
-                    kv->dup = 1;
-                    c->key_bad[m->key] = 1;
-                    continue;
-                }
-                kv->txn = t;
-                kv->mop = tx->mop0 + i;
-                kv->final = 1;
-                for (uint32_t j = i + 1; j < tx->nmop; j++)
-                    if (c->mops[tx->mop0 + j].f == ELLE_APPEND &&
-                        c->mops[tx->mop0 + j].key == m->key)
-                        kv->final = 0;
+                m->off = kv ? (uint32_t)(kv - c->writes.slots) : ELLE_NONE;
             } else if (tx->type == FL_OP_OK) {
                 uint32_t lm = long_mop[m->key];
                 if (lm == ELLE_NONE || c->mops[lm].n < m->n)
@@ -384,9 +390,9 @@ elle__infer_append(struct elle_ctx *c)
                             long_mop[k] < c->txns[t].mop0 + c->txns[t].nmop)
                             reader = t;
                 }
-                report_op_mop(c, ELLE_A_GARBAGE, reader,
-                              mop_idx(c, reader, long_mop[k]), "element",
-                              fl_val_int(EL(L, i)), NULL, fl_val_nil());
+                elle__report_op_mop(c, ELLE_A_GARBAGE, reader,
+                                    mop_idx(c, reader, long_mop[k]), "element",
+                                    fl_val_int(EL(L, i)), NULL, fl_val_nil());
                 continue;
             }
             if (kv->pos != ELLE_NONE) {
@@ -406,9 +412,10 @@ elle__infer_append(struct elle_ctx *c)
                     for (uint32_t j = 0; j < L->n; j++)
                         cnt += EL(L, j) == EL(L, i);
                     fl_val d[2] = {fl_val_int(EL(L, i)), fl_val_int(cnt)};
-                    report_op_mop(c, ELLE_A_DUPEL, reader,
-                                  mop_idx(c, reader, long_mop[k]), "duplicates",
-                                  fl_val_map(c->a, d, 1), NULL, fl_val_nil());
+                    elle__report_op_mop(c, ELLE_A_DUPEL, reader,
+                                        mop_idx(c, reader, long_mop[k]),
+                                        "duplicates", fl_val_map(c->a, d, 1),
+                                        NULL, fl_val_nil());
                 }
                 continue;
             }
@@ -556,9 +563,9 @@ elle__infer_append(struct elle_ctx *c)
                             : &c->writes.slots[lslot[lstart[k] + e]];
                     if (kv && c->txns[kv->txn].type == FL_OP_FAIL &&
                         elle__want(c, ELLE_A_G1A))
-                        report_op_mop(c, ELLE_A_G1A, t, i, "writer",
-                                      elle__op_val(c, kv->txn), "element",
-                                      fl_val_int(EL(m, e)));
+                        elle__report_op_mop(c, ELLE_A_G1A, t, i, "writer",
+                                            elle__op_val(c, kv->txn), "element",
+                                            fl_val_int(EL(m, e)));
                 }
             }
             if (elle__txn_has_before(c, t, i, ELLE_APPEND, k) ||
@@ -575,9 +582,9 @@ elle__infer_append(struct elle_ctx *c)
                     elle__add_edge(c, w->txn, t, ELLE_WR,
                                    mop_idx(c, w->txn, w->mop), i);
                     if (!w->final && elle__want(c, ELLE_A_G1B))
-                        report_op_mop(c, ELLE_A_G1B, t, i, "writer",
-                                      elle__op_val(c, w->txn), "element",
-                                      fl_val_int(w->v));
+                        elle__report_op_mop(c, ELLE_A_G1B, t, i, "writer",
+                                            elle__op_val(c, w->txn), "element",
+                                            fl_val_int(w->v));
                 }
             }
             if (m->n < L->n) {

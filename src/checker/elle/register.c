@@ -79,29 +79,6 @@ reads_find(const struct reg_read *r, size_t n, uint32_t key, uint8_t has_v,
     return lo;
 }
 
-static void
-report(struct elle_ctx *c, int type, uint32_t t, uint32_t mi, const char *k3,
-       fl_val v3, const char *k4, fl_val v4)
-{
-    if (!elle__want(c, type))
-        return;
-    fl_val kv[8];
-    size_t n = 0;
-    kv[n++] = KW("op");
-    kv[n++] = elle__op_val(c, t);
-    kv[n++] = KW("mop");
-    kv[n++] = elle__mop_val(c, &c->mops[c->txns[t].mop0 + mi]);
-    if (k3) {
-        kv[n++] = KW(k3);
-        kv[n++] = v3;
-    }
-    if (k4) {
-        kv[n++] = KW(k4);
-        kv[n++] = v4;
-    }
-    elle__add(c, type, elle__mapv(c, kv, n / 2));
-}
-
 /* The version a txn leaves a key at: its last write, else its read. */
 static bool
 txn_version(const struct elle_ctx *c, uint32_t t, uint32_t key, int64_t *v,
@@ -306,31 +283,8 @@ elle__infer_register(struct elle_ctx *c)
         const struct elle_txn *tx = &c->txns[t];
         for (uint32_t i = 0; i < tx->nmop; i++) {
             const struct elle_mop *m = &c->mops[tx->mop0 + i];
-            if (m->f != ELLE_WRITE)
-                continue;
-            bool isnew;
-            struct elle_kv *kv = elle__kv_put(&c->writes, m->key, m->v, &isnew);
-            if (!isnew) {
-                if (!kv->dup) {
-                    fl_val txns[2] = {elle__op_val(c, kv->txn),
-                                      elle__op_val(c, t)};
-                    fl_val r[6] = {
-                        KW("key"),   fl_val_copy(c->a, &c->keys[m->key]),
-                        KW("value"), fl_val_int(m->v),
-                        KW("txns"),  fl_val_coll(c->a, FL_V_VEC, txns, 2)};
-                    elle__add(c, ELLE_A_DUPW, elle__mapv(c, r, 3));
-                }
-                kv->dup = 1;
-                c->key_bad[m->key] = 1;
-                continue;
-            }
-            kv->txn = t;
-            kv->mop = tx->mop0 + i;
-            kv->final = 1;
-            for (uint32_t j = i + 1; j < tx->nmop; j++)
-                if (c->mops[tx->mop0 + j].f == ELLE_WRITE &&
-                    c->mops[tx->mop0 + j].key == m->key)
-                    kv->final = 0;
+            if (m->f == ELLE_WRITE)
+                elle__put_write(c, t, i, ELLE_A_DUPW);
         }
     }
 
@@ -352,9 +306,9 @@ elle__infer_register(struct elle_ctx *c)
                 const struct elle_mop *p = &c->mops[tx->mop0 + last];
                 uint8_t ph = p->f == ELLE_WRITE ? 1 : p->has_v;
                 if (ph != m->has_v || (ph && p->v != m->v))
-                    report(c, ELLE_A_INTERNAL, t, i, "expected",
-                           ph ? fl_val_int(p->v) : fl_val_nil(), NULL,
-                           fl_val_nil());
+                    elle__report_op_mop(c, ELLE_A_INTERNAL, t, i, "expected",
+                                        ph ? fl_val_int(p->v) : fl_val_nil(),
+                                        NULL, fl_val_nil());
                 continue;
             }
             if (c->key_bad[m->key] == 1)
@@ -362,25 +316,27 @@ elle__infer_register(struct elle_ctx *c)
             if (m->has_v) {
                 struct elle_kv *w = elle__kv_get(&c->writes, m->key, m->v);
                 if (!w) {
-                    report(c, ELLE_A_GARBAGE, t, i, NULL, fl_val_nil(), NULL,
-                           fl_val_nil());
+                    elle__report_op_mop(c, ELLE_A_GARBAGE, t, i, NULL,
+                                        fl_val_nil(), NULL, fl_val_nil());
                     continue;
                 }
                 if (w->txn == t) {
-                    report(c, ELLE_A_FUTURE, t, i, NULL, fl_val_nil(), NULL,
-                           fl_val_nil());
+                    elle__report_op_mop(c, ELLE_A_FUTURE, t, i, NULL,
+                                        fl_val_nil(), NULL, fl_val_nil());
                     continue;
                 }
                 if (c->txns[w->txn].type == FL_OP_FAIL) {
                     if (elle__want(c, ELLE_A_G1A))
-                        report(c, ELLE_A_G1A, t, i, "writer",
-                               elle__op_val(c, w->txn), NULL, fl_val_nil());
+                        elle__report_op_mop(c, ELLE_A_G1A, t, i, "writer",
+                                            elle__op_val(c, w->txn), NULL,
+                                            fl_val_nil());
                     continue;
                 }
                 if (!w->final)
                     if (elle__want(c, ELLE_A_G1B))
-                        report(c, ELLE_A_G1B, t, i, "writer",
-                               elle__op_val(c, w->txn), NULL, fl_val_nil());
+                        elle__report_op_mop(c, ELLE_A_G1B, t, i, "writer",
+                                            elle__op_val(c, w->txn), NULL,
+                                            fl_val_nil());
                 elle__add_edge(c, w->txn, t, ELLE_WR,
                                w->mop - c->txns[w->txn].mop0, i);
             }
