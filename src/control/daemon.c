@@ -13,6 +13,7 @@
 
 #include "control/daemon.h"
 #include "control/remote.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 /* sh function: alive PID -> status 0 if PID runs and is not a zombie. */
@@ -189,15 +190,6 @@ fl_grepkill(struct fl_remote *r, const char *pattern, int sig,
     return rc;
 }
 
-static int64_t
-mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
                   int64_t timeout_ms, struct fl_err *err)
@@ -205,7 +197,7 @@ fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
     struct fl_strbuf s = FL_STRBUF_INIT;
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_cmd c = {.timeout_ms = 5000};
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = fl_clock_mono_ms() + timeout_ms;
     int rc = 0;
 
     if (port <= 0 || port > 65535)
@@ -229,7 +221,7 @@ fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
             rc = fl_err_set(err, r2, "%s", e.msg);
             break;
         }
-        if (mono_ms() >= deadline) {
+        if (fl_clock_mono_ms() >= deadline) {
             rc = fl_err_set(
                 err, FL_ELIMIT, "%s: port %s:%d not open after %" PRId64 " ms",
                 r->node, host ? host : "127.0.0.1", port, timeout_ms);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "control/remote.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -37,15 +38,6 @@ static void
 ssh_global_init(void)
 {
     ssh_init();
-}
-
-static int64_t
-mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -250,7 +242,8 @@ ssh_exec_(struct fl_remote *r, const struct fl_cmd *c,
 {
     struct ssh_ctx *x = r->ctx;
     ssh_channel ch = NULL;
-    int64_t deadline = c->timeout_ms > 0 ? mono_ms() + c->timeout_ms : -1;
+    int64_t deadline =
+        c->timeout_ms > 0 ? fl_clock_mono_ms() + c->timeout_ms : -1;
     size_t in_off = 0;
     bool eof_sent = false;
     int rc = 0;
@@ -314,7 +307,7 @@ ssh_exec_(struct fl_remote *r, const struct fl_cmd *c,
         pthread_mutex_unlock(&x->mu);
         if (done)
             break;
-        if (deadline >= 0 && mono_ms() >= deadline) {
+        if (deadline >= 0 && fl_clock_mono_ms() >= deadline) {
             res->timed_out = true;
             rc = fl_err_set(err, FL_ELIMIT,
                             "command timed out after %" PRId64 " ms",

@@ -83,6 +83,12 @@ fl_clock_sleep_ns(struct fl_clock *c, int64_t ns)
 }
 
 int64_t
+fl_clock_mono_ms(void)
+{
+    return fl_clock_now_ns(&real_clock) / FL_NS_PER_MS;
+}
+
+int64_t
 fl_clock_wall_ns(void)
 {
     struct timespec ts;

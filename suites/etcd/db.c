@@ -25,6 +25,7 @@
 #include "control/remote.h"
 #include "db/db.h"
 #include "suites/etcd/etcd.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -190,26 +191,18 @@ start_member(struct etcd_db *d, struct fl_remote *r, const char *node,
     return rc;
 }
 
-static int64_t
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 fl_etcd_await_healthy(const char *node, int port, int64_t timeout_ms,
                       struct fl_err *err)
 {
     struct fl_strbuf url = FL_STRBUF_INIT;
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = fl_clock_mono_ms() + timeout_ms;
     int rc = 0;
 
     fl_etcd_client_url(&url, node, port);
     struct fl_etcd_conn *c = fl_etcd_conn_new(url.buf, 2000);
     while (!fl_etcd_healthy(c)) {
-        if (mono_ms() >= deadline) {
+        if (fl_clock_mono_ms() >= deadline) {
             rc = fl_err_set(err, FL_ELIMIT,
                             "%s: etcd not healthy at %s/health after %" PRId64
                             " ms (see its etcd.log)",
