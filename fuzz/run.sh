@@ -15,7 +15,7 @@ for bin in "$O"/fuzz/fuzz_*; do
     dict=""
     [ -f "$dir/$name.dict" ] && dict="-dict=$dir/$name.dict"
     if (cd "$work" && "$bin" -max_total_time="$secs" -max_len=65536 \
-        -timeout=10 -rss_limit_mb=2048 $dict $seeds "$work" >log 2>&1); then
+        -timeout=10 -rss_limit_mb=2048 $dict "$work" $seeds >log 2>&1); then
         pass=$((pass + 1))
         echo "ok   $name ($(grep -o 'Done [0-9]* runs' "$work/log" | head -n 1))"
     else

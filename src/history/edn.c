@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <setjmp.h>
+#include <sys/mman.h>
 
 #include "history/hist_int.h"
 #include "util/err.h"
@@ -26,12 +27,17 @@
 #define EDN_MAX_ITEMS (1u << 24) /* per collection */
 #define KW_CACHE_SIZE 1024
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 enum {
     C_WS = 1 << 0,    /* whitespace, including ',' */
     C_DELIM = 1 << 1, /* ends a token */
     C_SYM = 1 << 2,   /* may appear in a symbol or keyword */
     C_DIGIT = 1 << 3,
-    C_STR = 1 << 4, /* needs attention inside a string */
+    C_STR = 1 << 4,  /* needs attention inside a string */
+    C_SKIP = 1 << 5, /* may start whitespace, a comment or a #_ discard */
 };
 
 static uint8_t cls[256];
@@ -43,7 +49,9 @@ edn_init_classes(void)
         uint8_t k = 0;
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' ||
             c == '\f' || c == '\v')
-            k |= C_WS | C_DELIM;
+            k |= C_WS | C_DELIM | C_SKIP;
+        if (c == ';' || c == '#')
+            k |= C_SKIP;
         if (strchr("()[]{}\";", c) && c)
             k |= C_DELIM;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -59,6 +67,7 @@ edn_init_classes(void)
 }
 
 struct kw_cache_ent {
+    uint64_t word;    /* names of up to 8 bytes, packed little-endian */
     const char *name; /* fl_kw_name(id), stable */
     uint32_t len, id;
 };
@@ -74,6 +83,7 @@ struct prs {
     jmp_buf jb;
     fl_val *stk; /* scratch stack of collection items */
     size_t nstk, astk;
+    const char *arena_end; /* end of the arena block last prefaulted */
 };
 
 /*
@@ -136,7 +146,7 @@ newline_at(struct prs *p, const unsigned char *q)
 }
 
 static void
-skip_ws(struct prs *p)
+skip_ws_slow(struct prs *p)
 {
     for (;;) {
         const unsigned char *q = p->p, *end = p->end;
@@ -158,7 +168,7 @@ skip_ws(struct prs *p)
             if (++p->depth > EDN_MAX_DEPTH)
                 perr_at(p, q, "nesting deeper than %d", EDN_MAX_DEPTH);
             p->p = q + 2;
-            skip_ws(p);
+            skip_ws_slow(p);
             if (p->p == p->end || is_close(*p->p))
                 perr_at(p, q, "#_ discard with no form to discard");
             parse_value(p, &tmp);
@@ -167,6 +177,24 @@ skip_ws(struct prs *p)
         }
         return;
     }
+}
+
+/*
+ * Items are mostly separated by " " or ", ": step over those inline and
+ * call out only for newlines, comments, discards and longer runs.
+ */
+static inline void
+skip_ws(struct prs *p)
+{
+    const unsigned char *q = p->p, *end = p->end;
+    if (q < end && *q == ',')
+        q++;
+    if (q < end && *q == ' ')
+        q++;
+    p->p = q;
+    if (q < end && !(cls[*q] & C_SKIP))
+        return;
+    skip_ws_slow(p);
 }
 
 static size_t
@@ -372,29 +400,31 @@ parse_string(struct prs *p, fl_val *out)
 static uint32_t
 intern_cached(const unsigned char *s, size_t n)
 {
-    uint64_t h = n * 0x9e3779b97f4a7c15ull;
-    if (n >= 8) {
+    uint64_t h = n * 0x9e3779b97f4a7c15ull, w = 0;
+    struct kw_cache_ent *e;
+    if (n <= 8) {
+        /* Pack the name into one word: hash and compare it at once. */
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)s[i] << (8 * i);
+        h ^= w * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        e = &kwc[(h ^ (h >> 29)) & (KW_CACHE_SIZE - 1)];
+        if (e->name && e->len == n && e->word == w)
+            return e->id;
+    } else {
         uint64_t x, y;
         memcpy(&x, s, 8);
         memcpy(&y, s + n - 8, 8);
         h ^= (x * 0xff51afd7ed558ccdull) ^ (y * 0xc4ceb9fe1a85ec53ull);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            h = (h ^ s[i]) * 0x100000001b3ull;
-    }
-    h ^= h >> 32;
-    struct kw_cache_ent *e = &kwc[(h ^ (h >> 29)) & (KW_CACHE_SIZE - 1)];
-    if (e->name && e->len == n) {
-        /* Names are short: a byte loop beats a call to memcmp. */
-        size_t i = 0;
-        while (i < n && (unsigned char)e->name[i] == s[i])
-            i++;
-        if (i == n)
+        h ^= h >> 32;
+        e = &kwc[(h ^ (h >> 29)) & (KW_CACHE_SIZE - 1)];
+        if (e->name && e->len == n && memcmp(e->name, s, n) == 0)
             return e->id;
     }
     uint32_t id = fl_kw_intern((const char *)s, n);
     e->name = fl_kw_name(id);
     e->len = (uint32_t)n;
+    e->word = w;
     e->id = id;
     return id;
 }
@@ -479,10 +509,12 @@ scan_digits(struct prs *p, const unsigned char *q, bool neg, int64_t *val,
             bool *overflow)
 {
     uint64_t acc = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
+    uint64_t lim10 = lim / 10, limd = lim % 10;
     *overflow = false;
     while (q < p->end && (cls[*q] & C_DIGIT)) {
         uint64_t d = (uint64_t)(*q - '0');
-        if (acc > (lim - d) / 10)
+        /* acc * 10 + d > lim, without a division per digit */
+        if (acc > lim10 || (acc == lim10 && d > limd))
             *overflow = true;
         else
             acc = acc * 10 + d;
@@ -671,9 +703,18 @@ parse_items(struct prs *p, unsigned char close, const unsigned char *open)
         if (p->nstk - base >= EDN_MAX_ITEMS)
             perr_at(p, open, "collection has more than %u items",
                     EDN_MAX_ITEMS);
-        fl_val v;
-        parse_value(p, &v);
-        stk_push(p, &v);
+        if (c == '{' || c == '[' || c == '(' || c == '#') {
+            /* These may push onto (and move) the stack themselves. */
+            fl_val v;
+            parse_value(p, &v);
+            stk_push(p, &v);
+        } else {
+            /* Scalars never touch the stack: parse straight into it. */
+            if (p->nstk == p->astk)
+                FL_ALLOC_GROW(p->stk, p->nstk + 1, p->astk);
+            parse_value(p, &p->stk[p->nstk]);
+            p->nstk++;
+        }
     }
     p->depth--;
     return base;
@@ -694,9 +735,16 @@ finish_coll(struct prs *p, size_t base, enum fl_val_kind kind,
         check_unique(p, items, n, 1, open, "item in set");
     }
     fl_val v = {(uint8_t)kind, 0, 0, (uint32_t)n, {.items = NULL}};
-    size_t bytes = (kind == FL_V_MAP ? 2 : 1) * n * sizeof(fl_val);
-    if (bytes)
-        v.u.items = fl_arena_memdup(p->a, items, bytes);
+    size_t cnt = (kind == FL_V_MAP ? 2 : 1) * n;
+    if (cnt) {
+        fl_val *dst = fl_arena_alloc_packed(p->a, cnt * sizeof(fl_val));
+        if (cnt <= 8) /* short: inline moves beat a call to memcpy */
+            for (size_t i = 0; i < cnt; i++)
+                dst[i] = items[i];
+        else
+            memcpy(dst, items, cnt * sizeof(fl_val));
+        v.u.items = dst;
+    }
     p->nstk = base;
     *out = v;
 }
@@ -836,6 +884,24 @@ op_int(struct prs *p, const fl_val *v, const unsigned char *at, const char *key)
     return v->u.i;
 }
 
+/*
+ * The arena just started a new block: fault its free part in with one
+ * madvise rather than one page fault per 4 KiB as values are copied in
+ * (on a big history that halves the time spent storing values). Purely
+ * advisory: errors (old kernels) are ignored.
+ */
+static void
+prefault_block(struct prs *p)
+{
+    const size_t pg = 4096;
+    uintptr_t s = ((uintptr_t)p->a->next + pg - 1) & ~(uintptr_t)(pg - 1);
+    uintptr_t e = (uintptr_t)p->a->end & ~(uintptr_t)(pg - 1);
+
+    p->arena_end = p->a->end;
+    if (e > s && e - s >= 16 * pg)
+        madvise((void *)s, e - s, MADV_POPULATE_WRITE);
+}
+
 /* Build an op from the map items (k v pairs) at stk[base..] and append. */
 static void
 make_op(struct prs *p, struct fl_hist *h, size_t base,
@@ -946,6 +1012,8 @@ make_op(struct prs *p, struct fl_hist *h, size_t base,
         op.index = (int64_t)h->n;
     p->nstk = base;
     fl_hist__append_line(h, &op, line);
+    if (p->a->end != p->arena_end)
+        prefault_block(p);
 }
 
 /* One op form at p->p: a map, or a tagged map (a Jepsen Op record). */
