@@ -4,7 +4,7 @@
  * generator, scheduler, worker hand-off, history append and (with -w) the
  * history.edn writer, without any client cost. Jepsen's interpreter does
  * 20,000-50,000 ops/s; the targets are 1,000,000 ops/s with 10 threads and
- * 200,000 with 1,000. Usage: bench_interp [-w] [seconds-per-case].
+ * 200,000 with 1,000. Usage: bench_interp [-w] [-t threads] [seconds-per-case].
  */
 
 #include "util/common.h"
@@ -79,17 +79,29 @@ main(int argc, char **argv)
     static const int cases[] = {10, 100, 1000};
     double secs = 1.0;
     bool write = false;
+    int64_t only = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-w") == 0) {
             write = true;
+        } else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
+            if (fl_parse_int64(argv[++i], 1, 100000, &only, NULL) < 0) {
+                fprintf(stderr, "bench_interp: bad -t %s\n", argv[i]);
+                return 254;
+            }
         } else if (fl_parse_double(argv[i], &secs, NULL) < 0 || secs <= 0) {
-            fprintf(stderr, "usage: bench_interp [-w] [seconds]\n");
+            fprintf(stderr,
+                    "usage: bench_interp [-w] [-t threads] [seconds]\n");
             return 254;
         }
     }
     printf("interpreter, noop client, %s history.edn writer:\n",
            write ? "with" : "without");
+    if (only) {
+        printf("  %5d threads: %10.0f ops/s\n", (int)only,
+               run_case((int)only, secs, write));
+        return 0;
+    }
     for (size_t i = 0; i < FL_ARRAY_SIZE(cases); i++)
         printf("  %5d threads: %10.0f ops/s\n", cases[i],
                run_case(cases[i], secs, write));

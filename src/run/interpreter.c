@@ -59,7 +59,6 @@ struct fl_interp {
     size_t tq_head, tq_n, tq_cap;
     unsigned seen_seq; /* queue seq when last drained */
     bool spin;         /* scheduler spins before sleeping */
-    bool worker_spin;  /* workers do too */
     struct fl_interp_stats st;
     int64_t last_flush, last_progress;
     uint64_t progress_ops; /* completions at the last progress line */
@@ -98,18 +97,9 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     fl_gen_threads_init(&in->th, o->concurrency);
     in->slots = fl_xcalloc((size_t)in->th.nthreads, sizeof(*in->slots));
     fl_run__queue_init(&in->queue);
-    /*
-     * Spinning pays only when every worker can sit on a core of its own
-     * beside the scheduler; otherwise idle spinners steal the scheduler's
-     * CPU, which is the bottleneck. The scheduler itself always spins a
-     * little on a multi-core machine.
-     */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    in->spin = ncpu > 1;
-    in->worker_spin = ncpu > in->th.nthreads;
-    bool worker_spin = in->worker_spin;
-    in->shared = fl_xcalloc(1, sizeof(*in->shared));
-    atomic_store(&in->shared->refs, 1);
+    /* The scheduler spins a little before sleeping on a multi-core box. */
+    in->spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    in->shared = fl_run__shared_new(in->th.nthreads);
     fl_rng_seed(&in->rng, o->seed);
     fl_rng_fork(&in->rng, &in->rng_nem);
     in->tq_cap = 64;
@@ -122,9 +112,8 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     for (int t = 0; t < in->th.nthreads; t++) {
         bool nem = t == o->concurrency;
         in->slots[t].sleep_until = -1;
-        in->slots[t].w =
-            fl_run__worker_start(t, nem, o->env, o->client, o->nemesis,
-                                 &in->queue, in->shared, worker_spin, err);
+        in->slots[t].w = fl_run__worker_start(
+            t, nem, o->env, o->client, o->nemesis, &in->queue, in->shared, err);
         if (!in->slots[t].w) {
             fl_interp_free(in, 0);
             return NULL;
@@ -322,7 +311,7 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
     in->st.timeouts++;
     s->w = fl_run__worker_start(t, t == in->th.concurrency, in->o.env,
                                 in->o.client, in->o.nemesis, &in->queue,
-                                in->shared, in->worker_spin, err);
+                                in->shared, err);
     if (!s->w)
         return err && err->code ? err->code : -EAGAIN;
     return complete(in, g, &c, t, now, err);

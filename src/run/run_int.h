@@ -5,9 +5,10 @@
  * is lock-free: the scheduler publishes an op with one atomic store (and a
  * futex wake only if the worker went to sleep), and a worker queues its
  * completion with one atomic exchange on an intrusive MPSC list (Vyukov),
- * waking the scheduler through a futex only when it sleeps. Both sides spin
- * briefly (yielding) before sleeping, which keeps a busy run off the
- * futex path altogether.
+ * waking the scheduler through a futex only when it sleeps. Both sides wait
+ * actively for a while before sleeping, which keeps a busy run off the
+ * futex path, and wakes of sleeping workers are handed to workers that
+ * are awake anyway (struct fl_run__wakeq).
  */
 #ifndef FL_RUN_INT_H
 #define FL_RUN_INT_H
@@ -45,10 +46,27 @@ struct fl_run__queue {
     atomic_int sleeping;                 /* scheduler is in futex wait */
 };
 
+/*
+ * Wakes the scheduler handed to workers (worker.c): a bounded ring with
+ * one producer (the scheduler) and many consumers. A futex wake costs
+ * the waker several microseconds, and the scheduler is the bottleneck of
+ * a fast run, so when it hands an op to a sleeping worker while some
+ * other worker is awake and about to look here, it queues the wake
+ * instead of making the system call.
+ */
+struct fl_run__wakeq {
+    _Atomic(struct fl_run__worker *) *ring;
+    size_t mask;
+    atomic_size_t head; /* consumers take with a CAS */
+    atomic_size_t tail; /* the scheduler publishes */
+    atomic_int wakers;  /* workers between an op and their next wait */
+};
+
 /* Lives until the interpreter and every abandoned worker are done. */
 struct fl_run__shared {
     atomic_int refs;
     atomic_int abandoned; /* abandoned workers still inside a call */
+    struct fl_run__wakeq wakeq;
 };
 
 enum fl_run__slot {
@@ -77,7 +95,8 @@ struct fl_run__worker {
     struct fl_client client;  /* open client, if client_open */
     bool client_open;
     int32_t client_proc; /* process the client was opened for */
-    bool spin;           /* spin before sleeping */
+    int64_t gap_ns;      /* average wait for the next op (worker.c) */
+    bool in_window;      /* counted in shared->wakeq.wakers */
     /* borrowed from the interpreter; for an abandoned worker they stay
      * valid while the run keeps them alive (see fl_interp_abandoned) */
     const struct fl_env *env;
@@ -95,7 +114,7 @@ struct fl_run__worker *
 fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
                      const struct fl_client_seed *seed, struct fl_nemesis *nem,
                      struct fl_run__queue *queue, struct fl_run__shared *shared,
-                     bool spin, struct fl_err *err);
+                     struct fl_err *err);
 /** Hand op (sequence seq) to w, which must be idle. */
 void fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                          uint64_t seq);
@@ -107,6 +126,8 @@ bool fl_run__worker_abandon(struct fl_run__worker *w);
 /** Tell w to exit and join it. */
 void fl_run__worker_stop(struct fl_run__worker *w);
 
+/** A shared block for nthreads workers, with one reference. */
+struct fl_run__shared *fl_run__shared_new(int nthreads);
 void fl_run__shared_unref(struct fl_run__shared *s);
 
 /** futex helpers (Linux). */

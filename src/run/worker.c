@@ -22,9 +22,15 @@
 #include "util/err.h"
 #include "util/log.h"
 
-#define WORKER_ARENA_BLOCK 4096
-#define WORKER_ARENA_MAX   (1 << 20) /* release the arena past this */
-#define WORKER_SPINS       2000      /* pause loops before sleeping */
+#define WORKER_ARENA_BLOCK   4096
+#define WORKER_ARENA_MAX     (1 << 20)    /* release the arena past this */
+#define WORKER_SPINS         64           /* pause loops before anything else */
+#define WORKER_ACTIVE_MIN_NS (5 * 1000)   /* active wait: at least */
+#define WORKER_ACTIVE_MAX_NS (100 * 1000) /* and at most */
+#define WORKER_SPIN_MAX_NS   (10 * 1000) /* of which spinning, the rest yields \
+                                          */
+#define WORKER_GAP_LONG_NS (500 * 1000)  /* past this gap, no active wait */
+#define WORKER_GAP0_NS     (20 * 1000)   /* first guess at the gap */
 
 void
 fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns)
@@ -100,11 +106,94 @@ fl_run__queue_pop(struct fl_run__queue *q)
     return NULL;
 }
 
+struct fl_run__shared *
+fl_run__shared_new(int nthreads)
+{
+    struct fl_run__shared *s = fl_xcalloc(1, sizeof(*s));
+    size_t cap = 16;
+
+    /* Room for every thread twice: a replaced worker may still be queued. */
+    while (cap < 2 * (size_t)nthreads + 2)
+        cap *= 2;
+    s->wakeq.ring = fl_xcalloc(cap, sizeof(*s->wakeq.ring));
+    s->wakeq.mask = cap - 1;
+    atomic_store(&s->refs, 1);
+    return s;
+}
+
 void
 fl_run__shared_unref(struct fl_run__shared *s)
 {
-    if (atomic_fetch_sub(&s->refs, 1) == 1)
+    if (atomic_fetch_sub(&s->refs, 1) == 1) {
+        free(s->wakeq.ring);
         free(s);
+    }
+}
+
+/* Scheduler only: queue a wake; false when the ring is full. */
+static bool
+wakeq_push(struct fl_run__wakeq *q, struct fl_run__worker *w)
+{
+    size_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+
+    if (t - atomic_load_explicit(&q->head, memory_order_acquire) > q->mask)
+        return false;
+    atomic_store_explicit(&q->ring[t & q->mask], w, memory_order_relaxed);
+    atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
+    return true;
+}
+
+static struct fl_run__worker *
+wakeq_pop(struct fl_run__wakeq *q)
+{
+    size_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+
+    for (;;) {
+        if (h == atomic_load_explicit(&q->tail, memory_order_seq_cst))
+            return NULL;
+        struct fl_run__worker *w =
+            atomic_load_explicit(&q->ring[h & q->mask], memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(&q->head, &h, h + 1,
+                                                  memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return w;
+    }
+}
+
+/*
+ * Wake up to n queued workers. A queued worker is asleep with an op in
+ * its slot and cannot go away before it is woken; should it wake on its
+ * own first (a spurious futex return), a late wake hits a futex word
+ * nobody waits on, which is harmless.
+ */
+static void
+wakeq_help(struct fl_run__wakeq *q, int n)
+{
+    struct fl_run__worker *w;
+
+    while (n-- > 0 && (w = wakeq_pop(q)))
+        fl_run__futex_wake(&w->slot, 1);
+}
+
+/* A worker opens its window after an op and closes it before waiting. */
+static void
+window_open(struct fl_run__worker *w)
+{
+    w->in_window = true;
+    atomic_fetch_add_explicit(&w->shared->wakeq.wakers, 1,
+                              memory_order_seq_cst);
+    wakeq_help(&w->shared->wakeq, 1);
+}
+
+static void
+window_close(struct fl_run__worker *w)
+{
+    struct fl_run__wakeq *q = &w->shared->wakeq;
+
+    w->in_window = false;
+    atomic_fetch_sub_explicit(&q->wakers, 1, memory_order_seq_cst);
+    /* Pairs with the scheduler's push then load of wakers. */
+    wakeq_help(q, 2);
 }
 
 static void
@@ -170,19 +259,69 @@ run_nemesis_op(struct fl_run__worker *w, const struct fl_op *op,
     c->type = FL_OP_INFO; /* nemesis completions are always :info */
 }
 
-/* Wait for an op; false when told to exit. */
+static int64_t
+mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Wait for an op; false when told to exit. With a fast client the worker
+ * that just finished is usually the next one the scheduler picks, within
+ * a microsecond or two, and a futex sleep and wake would cost several
+ * times the op. So the worker keeps an average of how long it waited for
+ * its next op (gap) and waits actively for up to twice that: a short
+ * spin, then yielding the CPU to other runnable threads (often workers
+ * with ops of their own). When the gap is long (hundreds of threads, or
+ * a slow client or generator) it goes almost straight to the futex.
+ */
 static bool
 wait_op(struct fl_run__worker *w)
 {
+    int64_t t0 = mono_ns(), now = t0;
+    int64_t budget = 0, spin_until;
+    bool open = w->in_window;
+
+    if (w->gap_ns < WORKER_GAP_LONG_NS)
+        budget = FL_MIN(FL_MAX(2 * w->gap_ns, WORKER_ACTIVE_MIN_NS),
+                        WORKER_ACTIVE_MAX_NS);
+    spin_until = FL_MIN(budget, WORKER_SPIN_MAX_NS);
     for (int i = 0;; i++) {
         unsigned s = atomic_load_explicit(&w->slot, memory_order_acquire);
-        if (s == FL_RUN_SLOT_READY)
+        if (s == FL_RUN_SLOT_READY) {
+            int64_t gap = mono_ns() - t0;
+            w->gap_ns += (gap - w->gap_ns) / 8;
+            if (open)
+                window_close(w);
             return true;
-        if (s == FL_RUN_SLOT_EXIT)
+        }
+        if (s == FL_RUN_SLOT_EXIT) {
+            if (open)
+                window_close(w);
             return false;
-        if (w->spin && i < WORKER_SPINS) {
+        }
+        if (i < WORKER_SPINS) {
             FL_CPU_RELAX();
             continue;
+        }
+        if ((i & 15) == 0)
+            now = mono_ns();
+        if (now - t0 < spin_until) {
+            FL_CPU_RELAX();
+            continue;
+        }
+        if (now - t0 < budget) {
+            sched_yield();
+            now = mono_ns();
+            continue;
+        }
+        if (open) {
+            window_close(w);
+            open = false;
+            continue; /* look at the slot once more */
         }
         unsigned idle = FL_RUN_SLOT_IDLE;
         if (s == FL_RUN_SLOT_IDLE && !atomic_compare_exchange_strong(
@@ -221,6 +360,7 @@ worker_main(void *arg)
             abandoned = true;
             break;
         }
+        window_open(w);
         w->comp.op = c;
         w->comp.thread = w->thread;
         w->comp.seq = seq;
@@ -243,7 +383,7 @@ struct fl_run__worker *
 fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
                      const struct fl_client_seed *seed, struct fl_nemesis *nem,
                      struct fl_run__queue *queue, struct fl_run__shared *shared,
-                     bool spin, struct fl_err *err)
+                     struct fl_err *err)
 {
     struct fl_run__worker *w = fl_xcalloc(1, sizeof(*w));
     pthread_attr_t attr;
@@ -256,7 +396,7 @@ fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
     w->nem = nem;
     w->queue = queue;
     w->shared = shared;
-    w->spin = spin;
+    w->gap_ns = WORKER_GAP0_NS;
     w->client_proc = INT32_MIN;
     atomic_store(&w->slot, FL_RUN_SLOT_IDLE);
     atomic_store(&w->phase, FL_RUN_PHASE_DONE);
@@ -279,11 +419,24 @@ void
 fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                     uint64_t seq)
 {
+    struct fl_run__wakeq *q = &w->shared->wakeq;
+
     w->op = *op;
     w->seq = seq;
     atomic_store(&w->phase, FL_RUN_PHASE_RUNNING);
-    if (atomic_exchange(&w->slot, FL_RUN_SLOT_READY) == FL_RUN_SLOT_SLEEPING)
+    if (atomic_exchange(&w->slot, FL_RUN_SLOT_READY) != FL_RUN_SLOT_SLEEPING)
+        return;
+    /*
+     * Dekker with window_close(): either a worker closing its window sees
+     * this wake queued, or we see no worker in its window and wake the
+     * queue ourselves.
+     */
+    if (!wakeq_push(q, w)) {
         fl_run__futex_wake(&w->slot, 1);
+        return;
+    }
+    if (atomic_load_explicit(&q->wakers, memory_order_seq_cst) == 0)
+        wakeq_help(q, INT_MAX);
 }
 
 bool

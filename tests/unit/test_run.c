@@ -10,6 +10,7 @@
 #include "tests/unit/test.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -25,7 +26,7 @@ struct fake {
     atomic_int hang_release; /* set to let hung invokes return */
 };
 
-enum { FAKE_OK, FAKE_HANG_FIRST, FAKE_ERROR_ODD, FAKE_OPEN_FAILS };
+enum { FAKE_OK, FAKE_HANG_FIRST, FAKE_ERROR_ODD, FAKE_OPEN_FAILS, FAKE_MIXED };
 
 static int
 fake_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
@@ -55,6 +56,10 @@ fake_invoke(struct fl_client *c, const struct fl_env *env,
     }
     if (f->mode == FAKE_ERROR_ODD && op->value.u.i % 2 == 1)
         return fl_err_set(err, -EIO, "socket closed");
+    if (f->mode == FAKE_MIXED && op->value.u.i % 7 == 0)
+        usleep(200);
+    else if (f->mode == FAKE_MIXED && op->value.u.i % 5 == 0)
+        sched_yield();
     out->type = FL_OP_OK;
     return 0;
 }
@@ -297,7 +302,75 @@ test_interp_nemesis_and_stop(void)
     fl_hist_release(&r.hist);
 }
 
+/* Every value 0..n-1 was invoked once and completed :ok once. */
+static void
+assert_each_once(const struct fl_hist *h, int n)
+{
+    unsigned char *inv = fl_xcalloc((size_t)n, 1),
+                  *ok = fl_xcalloc((size_t)n, 1);
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        ASSERT(op->value.kind == FL_V_INT);
+        ASSERT(op->value.u.i >= 0 && op->value.u.i < n);
+        if (op->type == FL_OP_INVOKE)
+            inv[op->value.u.i]++;
+        else if (op->type == FL_OP_OK)
+            ok[op->value.u.i]++;
+        else
+            ASSERT(!"unexpected completion type");
+    }
+    for (int v = 0; v < n; v++) {
+        ASSERT_EQ(inv[v], 1);
+        ASSERT_EQ(ok[v], 1);
+    }
+    free(inv);
+    free(ok);
+}
+
+/*
+ * The hand-off under stress: fast, yielding and sleeping ops mixed over
+ * many threads, then phases that switch between back-to-back ops and
+ * ops milliseconds apart, so workers move between waiting actively,
+ * sleeping, being woken by the scheduler and being woken by each other.
+ * A lost wake hangs the run (and the test's timeout catches it).
+ */
+static void
+test_interp_handoff_stress(void)
+{
+    static const int conc[] = {1, 3, 64, 300};
+    struct fl_err err = FL_ERR_INIT;
+
+    for (size_t k = 0; k < FL_ARRAY_SIZE(conc); k++) {
+        struct run_env r;
+        struct fl_interp_stats st;
+        int n = 6000;
+
+        env_init(&r, FAKE_MIXED);
+        struct fl_interp *in = start(&r, conc[k], 10 * FL_NS_PER_S);
+        struct fl_gen *parts[3];
+        struct fl_gen **gs = fl_xcalloc((size_t)n, sizeof(*gs));
+        for (int i = 0; i < n; i++)
+            gs[i] = fl_gen_invoke(FL_KW_WRITE, fl_val_int(i));
+        parts[0] = fl_gen_seq(gs, 2500);
+        parts[1] = fl_gen_delay(FL_NS_PER_MS, fl_gen_seq(gs + 2500, 40));
+        parts[2] = fl_gen_seq(gs + 2540, (size_t)n - 2540);
+        struct fl_gen *g = fl_gen_clients(fl_gen_seq(parts, 3));
+        free(gs);
+        ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+        fl_interp_get_stats(in, &st);
+        ASSERT_EQ(st.ok, (uint64_t)n);
+        ASSERT_EQ(st.timeouts, 0);
+        ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+        assert_each_once(&r.hist, n);
+        ASSERT_EQ(fl_interp_free(in, 0), 0);
+        fl_gen_free(g);
+        fl_hist_release(&r.hist);
+    }
+}
+
 static const struct fl_test_case run_tests[] = {
+    FL_TEST_T(test_interp_handoff_stress, 120),
     FL_TEST(test_interp_runs_all_ops),
     FL_TEST(test_interp_timeout_abandons_worker),
     FL_TEST(test_interp_errors_become_info),
