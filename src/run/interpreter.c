@@ -25,6 +25,7 @@
 #define PROGRESS_TTY_NS        (FL_NS_PER_S / 2)
 #define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
+#define POOL_INITIAL_MAX       64 /* pool threads started up front */
 
 struct tslot {
     struct fl_run__worker *w; /* current worker of this thread */
@@ -77,6 +78,7 @@ void
 fl_interp_get_stats(const struct fl_interp *in, struct fl_interp_stats *out)
 {
     *out = in->st;
+    out->pool_threads = fl_run__pool_started(in->shared);
 }
 
 int
@@ -99,7 +101,19 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     fl_run__queue_init(&in->queue);
     /* The scheduler spins a little before sleeping on a multi-core box. */
     in->spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
-    in->shared = fl_run__shared_new(in->th.nthreads);
+    /*
+     * As many pool threads as test threads, up to POOL_INITIAL_MAX: ops of
+     * an in-process client then really run side by side, as they would
+     * with a thread each; past that the pool grows when calls block.
+     */
+    in->shared = fl_run__pool_start(
+        in->th.nthreads, FL_MIN(in->th.nthreads, POOL_INITIAL_MAX), err);
+    if (!in->shared) {
+        fl_gen_threads_release(&in->th);
+        free(in->slots);
+        free(in);
+        return NULL;
+    }
     fl_rng_seed(&in->rng, o->seed);
     fl_rng_fork(&in->rng, &in->rng_nem);
     in->tq_cap = 64;
@@ -112,12 +126,8 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     for (int t = 0; t < in->th.nthreads; t++) {
         bool nem = t == o->concurrency;
         in->slots[t].sleep_until = -1;
-        in->slots[t].w = fl_run__worker_start(
-            t, nem, o->env, o->client, o->nemesis, &in->queue, in->shared, err);
-        if (!in->slots[t].w) {
-            fl_interp_free(in, 0);
-            return NULL;
-        }
+        in->slots[t].w = fl_run__worker_new(t, nem, o->env, o->client,
+                                            o->nemesis, &in->queue, in->shared);
     }
     in->last_flush = in->last_progress = now_rel(in);
     return in;
@@ -128,15 +138,19 @@ fl_interp_free(struct fl_interp *in, int64_t grace_ns)
 {
     if (!in)
         return 0;
+    /*
+     * Ops still in flight (a failed run) are abandoned like timed-out
+     * ones, so that no pool thread touches the completion queue after
+     * this; workers with nothing in flight are ours to free.
+     */
+    for (int t = 0; t < in->th.nthreads; t++) {
+        struct tslot *s = &in->slots[t];
+        if (s->seq && s->sleep_until < 0 && fl_run__worker_abandon(s->w))
+            s->w = NULL;
+    }
+    int stuck = fl_run__pool_stop(in->shared, grace_ns);
     for (int t = 0; t < in->th.nthreads; t++)
-        fl_run__worker_stop(in->slots[t].w);
-    /* Give abandoned workers a chance to return before we go. */
-    int64_t until = fl_clock_now_ns(fl_clock_real()) + grace_ns;
-    while (atomic_load(&in->shared->abandoned) > 0 &&
-           fl_clock_now_ns(fl_clock_real()) < until)
-        usleep(1000);
-    int stuck = atomic_load(&in->shared->abandoned);
-    fl_run__shared_unref(in->shared);
+        fl_run__worker_free(in->slots[t].w);
     free(in->tq);
     free(in->slots);
     free(in->fault_on);
@@ -309,11 +323,9 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
     fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
             t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f), t);
     in->st.timeouts++;
-    s->w = fl_run__worker_start(t, t == in->th.concurrency, in->o.env,
-                                in->o.client, in->o.nemesis, &in->queue,
-                                in->shared, err);
-    if (!s->w)
-        return err && err->code ? err->code : -EAGAIN;
+    s->w =
+        fl_run__worker_new(t, t == in->th.concurrency, in->o.env, in->o.client,
+                           in->o.nemesis, &in->queue, in->shared);
     return complete(in, g, &c, t, now, err);
 }
 
@@ -349,16 +361,20 @@ expire(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
     return rc;
 }
 
-#define SCHED_SPINS 4000 /* pause loops before sleeping */
+#define SCHED_SPINS     256                 /* pause loops, then yields */
+#define SCHED_ACTIVE_NS (50 * FL_NS_PER_US) /* then sleep */
 
 /* Wait for a completion until deadline (relative time). */
 static void
 wait_until(struct fl_interp *in, int64_t deadline)
 {
     int64_t d = next_deadline(in);
+    int64_t grow = fl_run__pool_grow(in->shared);
 
     if (d < deadline)
         deadline = d;
+    if (grow != INT64_MAX && now_rel(in) + grow < deadline)
+        deadline = now_rel(in) + grow;
     if (in->o.writer && deadline > in->last_flush + in->o.flush_interval_ns)
         deadline = in->last_flush + in->o.flush_interval_ns;
     if (in->clock->fake) {
@@ -372,10 +388,21 @@ wait_until(struct fl_interp *in, int64_t deadline)
             usleep(100);
         return;
     }
-    for (int i = 0; in->spin && i < SCHED_SPINS; i++) {
+    /*
+     * Wait actively a little: spin, then yield, which runs a pool thread
+     * that shares this CPU at once instead of after a futex round trip.
+     */
+    int64_t t0 = fl_clock_mono_ns();
+    for (int i = 0; in->spin; i++) {
         if (atomic_load(&in->queue.seq) != in->seen_seq)
             return;
-        FL_CPU_RELAX();
+        if (i < SCHED_SPINS) {
+            FL_CPU_RELAX();
+            continue;
+        }
+        if (fl_clock_mono_ns() - t0 > SCHED_ACTIVE_NS)
+            break;
+        sched_yield();
     }
     int64_t left = deadline == INT64_MAX ? FL_NS_PER_S : deadline - now_rel(in);
     if (left <= 0)
@@ -438,6 +465,7 @@ housekeeping(struct fl_interp *in, struct fl_err *err)
 {
     int64_t now = now_rel(in);
 
+    fl_run__pool_grow(in->shared);
     progress(in, now, false);
     if (in->o.writer && now - in->last_flush >= in->o.flush_interval_ns) {
         in->last_flush = now;

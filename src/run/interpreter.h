@@ -56,6 +56,7 @@ struct fl_interp_stats {
     uint64_t timeouts;       /* ops turned :info by the op timeout */
     uint64_t nemesis;        /* nemesis ops completed */
     uint64_t asks;           /* calls of the generator's op */
+    int pool_threads;        /* OS threads started to run ops */
 };
 
 enum fl_interp_result {

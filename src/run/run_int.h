@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run_int.h: internals shared by interpreter.c and worker.c: the worker
- * thread, its one-op hand-off slot and the completion queue. The hot path
- * is lock-free: the scheduler publishes an op with one atomic store (and a
- * futex wake only if the worker went to sleep), and a worker queues its
- * completion with one atomic exchange on an intrusive MPSC list (Vyukov),
- * waking the scheduler through a futex only when it sleeps. Both sides wait
- * actively for a while before sleeping, which keeps a busy run off the
- * futex path, and wakes of sleeping workers are handed to workers that
- * are awake anyway (struct fl_run__wakeq).
+ * run_int.h: internals shared by interpreter.c and worker.c: the workers
+ * (one per client thread, plus the nemesis), the pool of OS threads that
+ * runs their ops, and the completion queue. The hot path is lock-free:
+ * the scheduler queues a worker on the pool's run queue with one atomic
+ * store, a pool thread takes it with one CAS, and the completion goes
+ * back with one atomic exchange on an intrusive MPSC list (Vyukov).
+ * Futexes are touched only by threads that have nothing to do for a
+ * while; docs/run.md explains why ops do not each get an OS thread.
  */
 #ifndef FL_RUN_INT_H
 #define FL_RUN_INT_H
@@ -19,7 +18,7 @@
 #include "run/interpreter.h"
 #include "util/arena.h"
 
-struct fl_run__worker;
+struct fl_run__pool;
 
 #if defined(__x86_64__) || defined(__i386__)
 #define FL_CPU_RELAX() __builtin_ia32_pause()
@@ -46,57 +45,35 @@ struct fl_run__queue {
     atomic_int sleeping;                 /* scheduler is in futex wait */
 };
 
-/*
- * Wakes the scheduler handed to workers (worker.c): a bounded ring with
- * one producer (the scheduler) and many consumers. A futex wake costs
- * the waker several microseconds, and the scheduler is the bottleneck of
- * a fast run, so when it hands an op to a sleeping worker while some
- * other worker is awake and about to look here, it queues the wake
- * instead of making the system call.
- */
-struct fl_run__wakeq {
-    _Atomic(struct fl_run__worker *) *ring;
-    size_t mask;
-    atomic_size_t head; /* consumers take with a CAS */
-    atomic_size_t tail; /* the scheduler publishes */
-    atomic_int wakers;  /* workers between an op and their next wait */
-};
-
-/* Lives until the interpreter and every abandoned worker are done. */
+/* Lives until the interpreter and every pool thread are done. */
 struct fl_run__shared {
-    atomic_int refs;
-    atomic_int abandoned; /* abandoned workers still inside a call */
-    struct fl_run__wakeq wakeq;
-};
-
-enum fl_run__slot {
-    FL_RUN_SLOT_IDLE = 0,     /* nothing to do */
-    FL_RUN_SLOT_READY = 1,    /* op published */
-    FL_RUN_SLOT_SLEEPING = 2, /* worker waits on the futex */
-    FL_RUN_SLOT_EXIT = 3,     /* worker must exit */
+    atomic_int refs;      /* the interpreter, plus one per pool thread */
+    atomic_int abandoned; /* abandoned workers not yet cleaned up */
+    struct fl_run__pool *pool;
 };
 
 enum fl_run__phase {
-    FL_RUN_PHASE_RUNNING = 0,   /* the op is being worked on */
+    FL_RUN_PHASE_RUNNING = 0,   /* the op is queued or being worked on */
     FL_RUN_PHASE_DONE = 1,      /* the completion is (being) queued */
     FL_RUN_PHASE_ABANDONED = 2, /* timed out: drop the completion */
 };
 
+/*
+ * One client thread (or the nemesis) of the test: its open client, its
+ * node, the op in flight. It has no OS thread of its own: a pool thread
+ * runs its op, one op at a time (worker.c).
+ */
 struct fl_run__worker {
     int thread; /* thread index; == concurrency: nemesis */
     bool nemesis;
-    pthread_t tid;
-    atomic_uint slot;         /* enum fl_run__slot (futex word) */
     atomic_int phase;         /* enum fl_run__phase of the current op */
-    struct fl_op op;          /* written by the scheduler before READY */
+    struct fl_op op;          /* written by the scheduler before queueing */
     uint64_t seq;             /* likewise */
     struct fl_run__comp comp; /* the completion node */
     struct fl_arena arena;    /* completion values (worker-owned) */
     struct fl_client client;  /* open client, if client_open */
     bool client_open;
     int32_t client_proc; /* process the client was opened for */
-    int64_t gap_ns;      /* average wait for the next op (worker.c) */
-    bool in_window;      /* counted in shared->wakeq.wakers */
     /* borrowed from the interpreter; for an abandoned worker they stay
      * valid while the run keeps them alive (see fl_interp_abandoned) */
     const struct fl_env *env;
@@ -110,24 +87,49 @@ void fl_run__queue_init(struct fl_run__queue *q);
 /** Pop one completion, or NULL (consumer only). */
 struct fl_run__comp *fl_run__queue_pop(struct fl_run__queue *q);
 
+/** A worker for thread index `thread`; no OS thread is started. */
 struct fl_run__worker *
-fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
-                     const struct fl_client_seed *seed, struct fl_nemesis *nem,
-                     struct fl_run__queue *queue, struct fl_run__shared *shared,
-                     struct fl_err *err);
-/** Hand op (sequence seq) to w, which must be idle. */
+fl_run__worker_new(int thread, bool nemesis, const struct fl_env *env,
+                   const struct fl_client_seed *seed, struct fl_nemesis *nem,
+                   struct fl_run__queue *queue, struct fl_run__shared *shared);
+/** Close w's client and free w; w must have no op in flight. */
+void fl_run__worker_free(struct fl_run__worker *w);
+/**
+ * Hand op (sequence seq) to w, which must be idle: w joins the pool's run
+ * queue, and a sleeping pool thread is woken unless enough are awake.
+ */
 void fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                          uint64_t seq);
 /**
- * Give up on w's current op: true if it was abandoned (the worker will
- * free itself), false if its completion is already queued.
+ * Give up on w's current op: true if it was abandoned (the pool thread
+ * that runs it, or drains it, frees w), false if its completion is
+ * already queued.
  */
 bool fl_run__worker_abandon(struct fl_run__worker *w);
-/** Tell w to exit and join it. */
-void fl_run__worker_stop(struct fl_run__worker *w);
 
-/** A shared block for nthreads workers, with one reference. */
-struct fl_run__shared *fl_run__shared_new(int nthreads);
+/**
+ * The shared block with a pool of `initial` threads, for a test of
+ * nthreads threads; one reference for the caller. NULL with err set if
+ * not even one thread starts.
+ */
+struct fl_run__shared *fl_run__pool_start(int nthreads, int initial,
+                                          struct fl_err *err);
+/**
+ * Called by the scheduler every turn: when the oldest queued op has
+ * waited longer than the grow interval and fewer pool threads are free
+ * than ops are queued (the others are inside calls), start more. Returns
+ * how soon (ns) to call again, INT64_MAX if nothing is queued.
+ */
+int64_t fl_run__pool_grow(struct fl_run__shared *s);
+/**
+ * Stop the pool: every thread not inside an abandoned call exits (this
+ * waits for them); abandoned calls get grace_ns to return. Returns how
+ * many are still inside one. Drops the caller's reference.
+ */
+int fl_run__pool_stop(struct fl_run__shared *s, int64_t grace_ns);
+/** Pool threads started so far (for tests and the run's log). */
+int fl_run__pool_started(const struct fl_run__shared *s);
+
 void fl_run__shared_unref(struct fl_run__shared *s);
 
 /** futex helpers (Linux). */

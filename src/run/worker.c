@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * worker.c: a worker thread, the only place client and nemesis code runs
- * during a test. It waits for one op at a time, invokes the client (opened
- * lazily for the op's process and bound to node `thread mod nnodes`) or
- * the nemesis, turns errors into :info completions, and queues the
- * completion for the scheduler. A worker the scheduler abandoned after a
- * timeout drops its late completion, closes its client and frees itself;
- * nothing ever cancels a thread. Also here: the completion queue and the
- * futex wrappers.
+ * worker.c: workers and the pool of OS threads that runs their ops, the
+ * only place client and nemesis code runs during a test. A pool thread
+ * takes a worker with an op, invokes its client (opened lazily for the
+ * op's process and bound to node `thread mod nnodes`) or the nemesis,
+ * turns errors into :info completions, and queues the completion for the
+ * scheduler. A worker the scheduler abandoned after a timeout drops its
+ * late completion and is freed by the thread that ran it; nothing ever
+ * cancels a thread, and the pool grows when all its threads are stuck
+ * inside calls. Also here: the completion queue and the futex wrappers.
  */
 #include "util/common.h"
 
@@ -19,18 +20,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 
 #define WORKER_ARENA_BLOCK   4096
 #define WORKER_ARENA_MAX     (1 << 20)    /* release the arena past this */
-#define WORKER_SPINS         64           /* pause loops before anything else */
+#define WORKER_SPINS         64           /* pause loops before anything */
 #define WORKER_ACTIVE_MIN_NS (5 * 1000)   /* active wait: at least */
 #define WORKER_ACTIVE_MAX_NS (100 * 1000) /* and at most */
-#define WORKER_SPIN_MAX_NS   (10 * 1000) /* of which spinning, the rest yields \
-                                          */
-#define WORKER_GAP_LONG_NS (500 * 1000)  /* past this gap, no active wait */
-#define WORKER_GAP0_NS     (20 * 1000)   /* first guess at the gap */
+#define WORKER_SPIN_MAX_NS   (10 * 1000)  /* spinning; then yielding */
+#define WORKER_GAP_LONG_NS   (500 * 1000) /* past this, no active wait */
+#define WORKER_GAP0_NS       (20 * 1000)  /* first guess at the gap */
+#define POOL_WAKE_NS         (200 * 1000) /* longest wait behind calls */
+#define POOL_STACK           (256 * 1024)
 
 void
 fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns)
@@ -106,96 +109,6 @@ fl_run__queue_pop(struct fl_run__queue *q)
     return NULL;
 }
 
-struct fl_run__shared *
-fl_run__shared_new(int nthreads)
-{
-    struct fl_run__shared *s = fl_xcalloc(1, sizeof(*s));
-    size_t cap = 16;
-
-    /* Room for every thread twice: a replaced worker may still be queued. */
-    while (cap < 2 * (size_t)nthreads + 2)
-        cap *= 2;
-    s->wakeq.ring = fl_xcalloc(cap, sizeof(*s->wakeq.ring));
-    s->wakeq.mask = cap - 1;
-    atomic_store(&s->refs, 1);
-    return s;
-}
-
-void
-fl_run__shared_unref(struct fl_run__shared *s)
-{
-    if (atomic_fetch_sub(&s->refs, 1) == 1) {
-        free(s->wakeq.ring);
-        free(s);
-    }
-}
-
-/* Scheduler only: queue a wake; false when the ring is full. */
-static bool
-wakeq_push(struct fl_run__wakeq *q, struct fl_run__worker *w)
-{
-    size_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
-
-    if (t - atomic_load_explicit(&q->head, memory_order_acquire) > q->mask)
-        return false;
-    atomic_store_explicit(&q->ring[t & q->mask], w, memory_order_relaxed);
-    atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
-    return true;
-}
-
-static struct fl_run__worker *
-wakeq_pop(struct fl_run__wakeq *q)
-{
-    size_t h = atomic_load_explicit(&q->head, memory_order_acquire);
-
-    for (;;) {
-        if (h == atomic_load_explicit(&q->tail, memory_order_seq_cst))
-            return NULL;
-        struct fl_run__worker *w =
-            atomic_load_explicit(&q->ring[h & q->mask], memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&q->head, &h, h + 1,
-                                                  memory_order_acq_rel,
-                                                  memory_order_acquire))
-            return w;
-    }
-}
-
-/*
- * Wake up to n queued workers. A queued worker is asleep with an op in
- * its slot and cannot go away before it is woken; should it wake on its
- * own first (a spurious futex return), a late wake hits a futex word
- * nobody waits on, which is harmless.
- */
-static void
-wakeq_help(struct fl_run__wakeq *q, int n)
-{
-    struct fl_run__worker *w;
-
-    while (n-- > 0 && (w = wakeq_pop(q)))
-        fl_run__futex_wake(&w->slot, 1);
-}
-
-/* A worker opens its window after an op and closes it before waiting. */
-static void
-window_open(struct fl_run__worker *w)
-{
-    w->in_window = true;
-    atomic_fetch_add_explicit(&w->shared->wakeq.wakers, 1,
-                              memory_order_seq_cst);
-    wakeq_help(&w->shared->wakeq, 1);
-}
-
-static void
-window_close(struct fl_run__worker *w)
-{
-    struct fl_run__wakeq *q = &w->shared->wakeq;
-
-    w->in_window = false;
-    atomic_fetch_sub_explicit(&q->wakers, 1, memory_order_seq_cst);
-    /* Pairs with the scheduler's push then load of wakers. */
-    wakeq_help(q, 2);
-}
-
 static void
 close_client(struct fl_run__worker *w)
 {
@@ -259,57 +172,128 @@ run_nemesis_op(struct fl_run__worker *w, const struct fl_op *op,
     c->type = FL_OP_INFO; /* nemesis completions are always :info */
 }
 
-static int64_t
-mono_ns(void)
-{
-    struct timespec ts;
+/*
+ * The pool. Ops wait on a bounded ring with one producer (the scheduler)
+ * and many consumers (pool threads). `nfree` counts pool threads that are
+ * not inside a call and not asleep: each of them will look at the ring
+ * again before it sleeps. An op queued when every thread sleeps wakes one
+ * at once. Otherwise, when the oldest queued op has waited POOL_WAKE_NS
+ * and either no thread took an op for that long, or every thread is
+ * asleep or inside a call that began longer ago than that,
+ * fl_run__pool_grow() wakes or starts a thread for each queued op: no op
+ * waits long behind a call that might never return, and a fast client is
+ * served by the few threads at work, without wakes.
+ */
+struct pool_thread {
+    atomic_uint wake;        /* futex: set by whoever wakes us */
+    _Atomic int64_t call_ns; /* when the current call began, 0: none */
+    int64_t gap_ns;          /* average wait for the next op */
+    struct pool_thread *next_idle;
+    struct pool_thread *next_all;
+    struct fl_run__shared *shared;
+};
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+struct fl_run__pool {
+    _Atomic(struct fl_run__worker *) *ring;
+    int64_t *queued_ns; /* scheduler only: when each entry was queued */
+    size_t mask;
+    atomic_size_t head; /* consumers take with a CAS */
+    atomic_size_t tail; /* the scheduler publishes */
+    atomic_int nfree;   /* threads awake and outside calls */
+    atomic_int nspin;   /* of which waiting actively */
+    atomic_int nbusy;   /* threads inside calls */
+    _Atomic int64_t last_pop_ns;
+    int nthreads;      /* of the test: the pool needs no more */
+    int spin_max;      /* at most this many wait actively */
+    atomic_int nalive; /* threads not yet exited */
+    atomic_int started;
+    atomic_bool exit;
+    pthread_mutex_t lock;     /* guards idle, all */
+    struct pool_thread *idle; /* asleep, waiting to be woken */
+    struct pool_thread *all;  /* every thread, freed with the pool */
+};
+
+#define mono_ns fl_clock_mono_ns
+
+static bool
+ring_empty(struct fl_run__pool *p)
+{
+    return atomic_load_explicit(&p->head, memory_order_seq_cst) ==
+           atomic_load_explicit(&p->tail, memory_order_seq_cst);
+}
+
+static struct fl_run__worker *
+ring_pop(struct fl_run__pool *p)
+{
+    size_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+
+    for (;;) {
+        if (h == atomic_load_explicit(&p->tail, memory_order_acquire))
+            return NULL;
+        struct fl_run__worker *w =
+            atomic_load_explicit(&p->ring[h & p->mask], memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(&p->head, &h, h + 1,
+                                                  memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return w;
+    }
+}
+
+/* Wake sleepers until `want` threads are free; pool lock held. */
+static void
+wake_locked(struct fl_run__pool *p, size_t want)
+{
+    while (p->idle && (size_t)atomic_load(&p->nfree) < want) {
+        struct pool_thread *t = p->idle;
+        p->idle = t->next_idle;
+        atomic_fetch_add(&p->nfree, 1); /* on its behalf */
+        atomic_store(&t->wake, 1);
+        fl_run__futex_wake(&t->wake, 1);
+    }
 }
 
 /*
- * Wait for an op; false when told to exit. With a fast client the worker
- * that just finished is usually the next one the scheduler picks, within
- * a microsecond or two, and a futex sleep and wake would cost several
- * times the op. So the worker keeps an average of how long it waited for
- * its next op (gap) and waits actively for up to twice that: a short
- * spin, then yielding the CPU to other runnable threads (often workers
- * with ops of their own). When the gap is long (hundreds of threads, or
- * a slow client or generator) it goes almost straight to the futex.
+ * Wait for work; false when the pool is stopping and the ring is empty.
+ * With a fast client the next op usually comes within a microsecond or
+ * two, and a futex sleep and wake would cost several times that; so a
+ * thread keeps an average of how long it waited (gap) and waits actively
+ * for up to twice that, first spinning, then yielding the CPU to other
+ * runnable threads. When the gap is long (a slow client, hundreds of
+ * threads sharing few ops) it goes almost straight to sleep.
  */
 static bool
-wait_op(struct fl_run__worker *w)
+pool_wait(struct pool_thread *t)
 {
-    int64_t t0 = mono_ns(), now = t0;
-    int64_t budget = 0, spin_until;
-    bool open = w->in_window;
+    struct fl_run__pool *p = t->shared->pool;
+    int64_t t0 = mono_ns(), now = t0, budget = 0, spin;
 
-    if (w->gap_ns < WORKER_GAP_LONG_NS)
-        budget = FL_MIN(FL_MAX(2 * w->gap_ns, WORKER_ACTIVE_MIN_NS),
+    if (t->gap_ns < WORKER_GAP_LONG_NS)
+        budget = FL_MIN(FL_MAX(2 * t->gap_ns, WORKER_ACTIVE_MIN_NS),
                         WORKER_ACTIVE_MAX_NS);
-    spin_until = FL_MIN(budget, WORKER_SPIN_MAX_NS);
+    spin = FL_MIN(budget, WORKER_SPIN_MAX_NS);
+    /* Active waiters beyond the cores left beside the scheduler only
+     * take CPU from it and from threads that have work. */
+    if (atomic_fetch_add(&p->nspin, 1) >= p->spin_max)
+        budget = spin = 0;
     for (int i = 0;; i++) {
-        unsigned s = atomic_load_explicit(&w->slot, memory_order_acquire);
-        if (s == FL_RUN_SLOT_READY) {
-            int64_t gap = mono_ns() - t0;
-            w->gap_ns += (gap - w->gap_ns) / 8;
-            if (open)
-                window_close(w);
+        if (!ring_empty(p)) {
+            atomic_fetch_sub(&p->nspin, 1);
+            t->gap_ns += (mono_ns() - t0 - t->gap_ns) / 8;
             return true;
         }
-        if (s == FL_RUN_SLOT_EXIT) {
-            if (open)
-                window_close(w);
+        if (atomic_load(&p->exit)) {
+            atomic_fetch_sub(&p->nspin, 1);
             return false;
         }
+        if (!budget)
+            break;
         if (i < WORKER_SPINS) {
             FL_CPU_RELAX();
             continue;
         }
         if ((i & 15) == 0)
             now = mono_ns();
-        if (now - t0 < spin_until) {
+        if (now - t0 < spin) {
             FL_CPU_RELAX();
             continue;
         }
@@ -318,76 +302,288 @@ wait_op(struct fl_run__worker *w)
             now = mono_ns();
             continue;
         }
-        if (open) {
-            window_close(w);
-            open = false;
-            continue; /* look at the slot once more */
-        }
-        unsigned idle = FL_RUN_SLOT_IDLE;
-        if (s == FL_RUN_SLOT_IDLE && !atomic_compare_exchange_strong(
-                                         &w->slot, &idle, FL_RUN_SLOT_SLEEPING))
-            continue;
-        fl_run__futex_wait(&w->slot, FL_RUN_SLOT_SLEEPING, -1);
+        break;
     }
+    atomic_fetch_sub(&p->nspin, 1);
+    /* Sleep. Dekker with fl_run__worker_send(): it queues, then reads
+     * nfree; we drop nfree, then look at the ring. */
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_sub_explicit(&p->nfree, 1, memory_order_seq_cst);
+    if (!ring_empty(p) || atomic_load(&p->exit)) {
+        atomic_fetch_add(&p->nfree, 1);
+        pthread_mutex_unlock(&p->lock);
+        return !ring_empty(p) || !atomic_load(&p->exit);
+    }
+    atomic_store(&t->wake, 0);
+    t->next_idle = p->idle;
+    p->idle = t;
+    pthread_mutex_unlock(&p->lock);
+    while (!atomic_load(&t->wake))
+        fl_run__futex_wait(&t->wake, 0, -1);
+    t->gap_ns += (mono_ns() - t0 - t->gap_ns) / 8;
+    return true; /* look again; the waker counted us free */
+}
+
+/* An abandoned worker's op is over: it is ours to clean up. */
+static void
+worker_abandoned(struct fl_run__worker *w)
+{
+    struct fl_run__shared *shared = w->shared;
+
+    close_client(w);
+    fl_arena_release(&w->arena);
+    free(w);
+    atomic_fetch_sub(&shared->abandoned, 1);
+}
+
+static void
+call_done(struct pool_thread *t)
+{
+    struct fl_run__pool *p = t->shared->pool;
+
+    atomic_fetch_add(&p->nfree, 1);
+    atomic_fetch_sub(&p->nbusy, 1);
+    atomic_store(&t->call_ns, 0);
+}
+
+/* Run w's op and queue its completion (or drop it, if abandoned). */
+static void
+run_op(struct pool_thread *t, struct fl_run__worker *w)
+{
+    struct fl_op op = w->op, c;
+    uint64_t seq = w->seq;
+
+    if (atomic_load(&w->phase) == FL_RUN_PHASE_ABANDONED) {
+        /* Timed out before it started: do not start it now. */
+        worker_abandoned(w);
+        call_done(t);
+        return;
+    }
+    /* The scheduler has copied everything from the last completion. */
+    if (w->arena.total_bytes > WORKER_ARENA_MAX) {
+        fl_arena_release(&w->arena);
+        fl_arena_init(&w->arena, WORKER_ARENA_BLOCK);
+    }
+    c = op;
+    c.type = FL_OP_INFO;
+    c.extra = NULL;
+    if (w->nemesis)
+        run_nemesis_op(w, &op, &c);
+    else
+        run_client_op(w, &op, &c);
+
+    /* Free again before the scheduler can see the completion and count. */
+    call_done(t);
+    if (atomic_exchange(&w->phase, FL_RUN_PHASE_DONE) ==
+        FL_RUN_PHASE_ABANDONED) {
+        worker_abandoned(w);
+        return;
+    }
+    w->comp.op = c;
+    w->comp.thread = w->thread;
+    w->comp.seq = seq;
+    queue_push(w->queue, &w->comp);
 }
 
 static void *
-worker_main(void *arg)
+pool_main(void *arg)
 {
-    struct fl_run__worker *w = arg;
-    bool abandoned = false;
+    struct pool_thread *t = arg;
+    struct fl_run__shared *shared = t->shared;
+    struct fl_run__pool *p = shared->pool;
 
-    while (wait_op(w)) {
-        struct fl_op op = w->op, c;
-        uint64_t seq = w->seq;
-
-        atomic_store_explicit(&w->slot, FL_RUN_SLOT_IDLE, memory_order_release);
-        /* The scheduler has copied everything from the last completion. */
-        if (w->arena.total_bytes > WORKER_ARENA_MAX) {
-            fl_arena_release(&w->arena);
-            fl_arena_init(&w->arena, WORKER_ARENA_BLOCK);
+    for (;;) {
+        struct fl_run__worker *w = ring_pop(p);
+        if (w) {
+            /* In a fresh call before no longer free (see pool_grow). */
+            int64_t now = mono_ns();
+            atomic_store(&t->call_ns, now);
+            atomic_store_explicit(&p->last_pop_ns, now, memory_order_relaxed);
+            atomic_fetch_add(&p->nbusy, 1);
+            atomic_fetch_sub(&p->nfree, 1);
+            run_op(t, w);
+            continue;
         }
-        c = op;
-        c.type = FL_OP_INFO;
-        c.extra = NULL;
-        if (w->nemesis)
-            run_nemesis_op(w, &op, &c);
-        else
-            run_client_op(w, &op, &c);
-
-        if (atomic_exchange(&w->phase, FL_RUN_PHASE_DONE) ==
-            FL_RUN_PHASE_ABANDONED) {
-            abandoned = true;
+        if (!pool_wait(t))
             break;
-        }
-        window_open(w);
-        w->comp.op = c;
-        w->comp.thread = w->thread;
-        w->comp.seq = seq;
-        queue_push(w->queue, &w->comp);
     }
-
-    close_client(w);
-    if (abandoned) {
-        /* Nobody joins an abandoned worker: it cleans up after itself. */
-        struct fl_run__shared *shared = w->shared;
-        fl_arena_release(&w->arena);
-        free(w);
-        atomic_fetch_sub(&shared->abandoned, 1);
-        fl_run__shared_unref(shared);
-    }
+    atomic_fetch_sub(&p->nfree, 1);
+    atomic_fetch_sub(&p->nalive, 1);
+    fl_run__shared_unref(shared);
     return NULL;
 }
 
+/* Start one more pool thread; pool lock held. */
+static int
+spawn_locked(struct fl_run__shared *s, struct fl_err *err)
+{
+    struct fl_run__pool *p = s->pool;
+    struct pool_thread *t = fl_xcalloc(1, sizeof(*t));
+    pthread_attr_t attr;
+    pthread_t tid;
+    int rc;
+
+    t->shared = s;
+    t->gap_ns = WORKER_GAP0_NS;
+    atomic_fetch_add(&s->refs, 1);
+    atomic_fetch_add(&p->nfree, 1);
+    atomic_fetch_add(&p->nalive, 1);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, POOL_STACK);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&tid, &attr, pool_main, t);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        atomic_fetch_sub(&p->nfree, 1);
+        atomic_fetch_sub(&p->nalive, 1);
+        atomic_fetch_sub(&s->refs, 1);
+        free(t);
+        return fl_err_set(err, -rc, "start a pool thread: %s", strerror(rc));
+    }
+    t->next_all = p->all;
+    p->all = t;
+    atomic_fetch_add(&p->started, 1);
+    return 0;
+}
+
+struct fl_run__shared *
+fl_run__pool_start(int nthreads, int initial, struct fl_err *err)
+{
+    struct fl_run__shared *s = fl_xcalloc(1, sizeof(*s));
+    struct fl_run__pool *p = fl_xcalloc(1, sizeof(*p));
+    size_t cap = 16;
+
+    /* Every thread can be queued once, plus abandoned ones not yet drained. */
+    while (cap < 2 * (size_t)nthreads + 2)
+        cap *= 2;
+    p->ring = fl_xcalloc(cap, sizeof(*p->ring));
+    p->queued_ns = fl_xcalloc(cap, sizeof(*p->queued_ns));
+    p->mask = cap - 1;
+    p->spin_max = (int)FL_MAX(sysconf(_SC_NPROCESSORS_ONLN) - 1, 1);
+    p->nthreads = nthreads;
+    pthread_mutex_init(&p->lock, NULL);
+    s->pool = p;
+    atomic_store(&s->refs, 1);
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < FL_MAX(initial, 1); i++) {
+        if (spawn_locked(s, err) < 0) {
+            if (i > 0)
+                break; /* run with what we have; more may come later */
+            pthread_mutex_unlock(&p->lock);
+            fl_run__shared_unref(s);
+            return NULL;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return s;
+}
+
+int
+fl_run__pool_started(const struct fl_run__shared *s)
+{
+    return atomic_load(&s->pool->started);
+}
+
+int64_t
+fl_run__pool_grow(struct fl_run__shared *s)
+{
+    struct fl_run__pool *p = s->pool;
+    size_t h = atomic_load(&p->head), tl = atomic_load(&p->tail);
+
+    if (h == tl)
+        return INT64_MAX;
+    int64_t now = mono_ns(), waited = now - p->queued_ns[h & p->mask];
+    if (waited < POOL_WAKE_NS)
+        return POOL_WAKE_NS - waited;
+    /*
+     * The queue moves if threads took ops lately, and will move if a
+     * thread is free or began its call lately (it will likely be back
+     * soon). Otherwise every thread is asleep, or inside a long call, or
+     * not getting a CPU: wake or start a thread for each queued op.
+     */
+    bool moving =
+        now - atomic_load_explicit(&p->last_pop_ns, memory_order_relaxed) <
+        POOL_WAKE_NS;
+    pthread_mutex_lock(&p->lock);
+    bool blocked = atomic_load(&p->nfree) == 0;
+    for (struct pool_thread *t = p->all; t && blocked; t = t->next_all) {
+        int64_t since = atomic_load(&t->call_ns);
+        if (since && now - since < POOL_WAKE_NS)
+            blocked = false;
+    }
+    if (moving && !blocked) {
+        pthread_mutex_unlock(&p->lock);
+        return POOL_WAKE_NS;
+    }
+    size_t queued = tl - h;
+    wake_locked(p, queued);
+    int n = (int)queued - atomic_load(&p->nfree);
+    int room =
+        p->nthreads + atomic_load(&s->abandoned) + 1 - atomic_load(&p->nalive);
+    for (int i = 0; i < FL_MIN(n, room); i++) {
+        struct fl_err err = FL_ERR_INIT;
+        if (spawn_locked(s, &err) < 0) {
+            fl_warn("run: %s; queued ops wait for busy threads", err.msg);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return POOL_WAKE_NS;
+}
+
+int
+fl_run__pool_stop(struct fl_run__shared *s, int64_t grace_ns)
+{
+    struct fl_run__pool *p = s->pool;
+    int64_t until;
+
+    atomic_store(&p->exit, true);
+    pthread_mutex_lock(&p->lock);
+    while (p->idle) {
+        struct pool_thread *t = p->idle;
+        p->idle = t->next_idle;
+        atomic_fetch_add(&p->nfree, 1);
+        atomic_store(&t->wake, 1);
+        fl_run__futex_wake(&t->wake, 1);
+    }
+    pthread_mutex_unlock(&p->lock);
+    /* Threads outside abandoned calls exit promptly (draining the ring). */
+    while (atomic_load(&p->nalive) > atomic_load(&s->abandoned))
+        usleep(200);
+    until = mono_ns() + grace_ns;
+    while (atomic_load(&s->abandoned) > 0 && mono_ns() < until)
+        usleep(1000);
+    int stuck = atomic_load(&s->abandoned);
+    fl_run__shared_unref(s);
+    return stuck;
+}
+
+void
+fl_run__shared_unref(struct fl_run__shared *s)
+{
+    if (atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    struct fl_run__pool *p = s->pool;
+    if (p) {
+        while (p->all) {
+            struct pool_thread *t = p->all;
+            p->all = t->next_all;
+            free(t);
+        }
+        pthread_mutex_destroy(&p->lock);
+        free(p->ring);
+        free(p->queued_ns);
+        free(p);
+    }
+    free(s);
+}
+
 struct fl_run__worker *
-fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
-                     const struct fl_client_seed *seed, struct fl_nemesis *nem,
-                     struct fl_run__queue *queue, struct fl_run__shared *shared,
-                     struct fl_err *err)
+fl_run__worker_new(int thread, bool nemesis, const struct fl_env *env,
+                   const struct fl_client_seed *seed, struct fl_nemesis *nem,
+                   struct fl_run__queue *queue, struct fl_run__shared *shared)
 {
     struct fl_run__worker *w = fl_xcalloc(1, sizeof(*w));
-    pthread_attr_t attr;
-    int rc;
 
     w->thread = thread;
     w->nemesis = nemesis;
@@ -396,82 +592,66 @@ fl_run__worker_start(int thread, bool nemesis, const struct fl_env *env,
     w->nem = nem;
     w->queue = queue;
     w->shared = shared;
-    w->gap_ns = WORKER_GAP0_NS;
     w->client_proc = INT32_MIN;
-    atomic_store(&w->slot, FL_RUN_SLOT_IDLE);
     atomic_store(&w->phase, FL_RUN_PHASE_DONE);
     fl_arena_init(&w->arena, WORKER_ARENA_BLOCK);
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    rc = pthread_create(&w->tid, &attr, worker_main, w);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        fl_err_set(err, -rc, "start worker thread %d: %s", thread,
-                   strerror(rc));
-        fl_arena_release(&w->arena);
-        free(w);
-        return NULL;
-    }
     return w;
+}
+
+void
+fl_run__worker_free(struct fl_run__worker *w)
+{
+    if (!w)
+        return;
+    close_client(w);
+    fl_arena_release(&w->arena);
+    free(w);
 }
 
 void
 fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
                     uint64_t seq)
 {
-    struct fl_run__wakeq *q = &w->shared->wakeq;
+    struct fl_run__pool *p = w->shared->pool;
+    size_t tl = atomic_load_explicit(&p->tail, memory_order_relaxed);
 
     w->op = *op;
     w->seq = seq;
     atomic_store(&w->phase, FL_RUN_PHASE_RUNNING);
-    if (atomic_exchange(&w->slot, FL_RUN_SLOT_READY) != FL_RUN_SLOT_SLEEPING)
-        return;
+    /* Cannot overflow: a worker is queued at most once, see pool_start. */
+    p->queued_ns[tl & p->mask] = mono_ns();
+    atomic_store_explicit(&p->ring[tl & p->mask], w, memory_order_relaxed);
+    atomic_store_explicit(&p->tail, tl + 1, memory_order_seq_cst);
     /*
-     * Dekker with window_close(): either a worker closing its window sees
-     * this wake queued, or we see no worker in its window and wake the
-     * queue ourselves.
+     * A free thread takes it, or one that is inside a call when it comes
+     * back. Only when every thread sleeps is one woken here; the rest is
+     * fl_run__pool_grow()'s: with a fast client the threads at work drain
+     * the queue sooner than a woken one would start.
      */
-    if (!wakeq_push(q, w)) {
-        fl_run__futex_wake(&w->slot, 1);
+    if (atomic_load_explicit(&p->nfree, memory_order_seq_cst) > 0 ||
+        atomic_load_explicit(&p->nbusy, memory_order_seq_cst) > 0)
         return;
-    }
-    if (atomic_load_explicit(&q->wakers, memory_order_seq_cst) == 0)
-        wakeq_help(q, INT_MAX);
+    pthread_mutex_lock(&p->lock);
+    wake_locked(p, 1);
+    pthread_mutex_unlock(&p->lock);
 }
 
 bool
 fl_run__worker_abandon(struct fl_run__worker *w)
 {
     /*
-     * Once the CAS succeeds the worker may free itself at any moment, so
-     * everything needed afterwards is read, and the counts it will drop
-     * are raised, before the CAS.
+     * Once the CAS succeeds a pool thread may free w at any moment, so
+     * the count it will drop is raised before the CAS.
      */
     struct fl_run__shared *shared = w->shared;
-    pthread_t tid = w->tid;
     int expect = FL_RUN_PHASE_RUNNING;
 
-    atomic_fetch_add(&shared->refs, 1);
     atomic_fetch_add(&shared->abandoned, 1);
     if (!atomic_compare_exchange_strong(&w->phase, &expect,
                                         FL_RUN_PHASE_ABANDONED)) {
         /* It finished: the completion is on its way. */
         atomic_fetch_sub(&shared->abandoned, 1);
-        atomic_fetch_sub(&shared->refs, 1);
         return false;
     }
-    pthread_detach(tid);
     return true;
-}
-
-void
-fl_run__worker_stop(struct fl_run__worker *w)
-{
-    if (!w)
-        return;
-    if (atomic_exchange(&w->slot, FL_RUN_SLOT_EXIT) == FL_RUN_SLOT_SLEEPING)
-        fl_run__futex_wake(&w->slot, 1);
-    pthread_join(w->tid, NULL);
-    fl_arena_release(&w->arena);
-    free(w);
 }

@@ -89,6 +89,12 @@ fl_clock_mono_ms(void)
 }
 
 int64_t
+fl_clock_mono_ns(void)
+{
+    return fl_clock_now_ns(&real_clock);
+}
+
+int64_t
 fl_clock_wall_ns(void)
 {
     struct timespec ts;

@@ -24,9 +24,17 @@ struct fake {
     atomic_int invokes;
     atomic_int opens, closes;
     atomic_int hang_release; /* set to let hung invokes return */
+    atomic_int inflight, max_inflight;
 };
 
-enum { FAKE_OK, FAKE_HANG_FIRST, FAKE_ERROR_ODD, FAKE_OPEN_FAILS, FAKE_MIXED };
+enum {
+    FAKE_OK,
+    FAKE_HANG_FIRST,
+    FAKE_ERROR_ODD,
+    FAKE_OPEN_FAILS,
+    FAKE_MIXED,
+    FAKE_SLOW
+};
 
 static int
 fake_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
@@ -56,6 +64,17 @@ fake_invoke(struct fl_client *c, const struct fl_env *env,
     }
     if (f->mode == FAKE_ERROR_ODD && op->value.u.i % 2 == 1)
         return fl_err_set(err, -EIO, "socket closed");
+    if (f->mode == FAKE_SLOW) {
+        int now = atomic_fetch_add(&f->inflight, 1) + 1;
+        int max = atomic_load(&f->max_inflight);
+        while (now > max &&
+               !atomic_compare_exchange_weak(&f->max_inflight, &max, now))
+            ;
+        /* Block until every thread's op is inside a call (or 5 s). */
+        for (int i = 0; i < 5000 && atomic_load(&f->max_inflight) < 200; i++)
+            usleep(1000);
+        atomic_fetch_sub(&f->inflight, 1);
+    }
     if (f->mode == FAKE_MIXED && op->value.u.i % 7 == 0)
         usleep(200);
     else if (f->mode == FAKE_MIXED && op->value.u.i % 5 == 0)
@@ -369,7 +388,36 @@ test_interp_handoff_stress(void)
     }
 }
 
+/*
+ * Calls that block with 200 client threads, each until all 200 are
+ * inside a call at once (or 5 s pass): the pool starts 64 threads and
+ * must grow until every thread's op runs, as with a thread per client.
+ */
+static void
+test_interp_pool_grows_for_blocking_calls(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_interp_stats st;
+
+    env_init(&r, FAKE_SLOW);
+    struct fl_interp *in = start(&r, 200, 10 * FL_NS_PER_S);
+    struct fl_gen *g = counter_gen(400);
+    int64_t t0 = fl_clock_now_ns(fl_clock_real());
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    int64_t took = fl_clock_now_ns(fl_clock_real()) - t0;
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.ok, 400);
+    ASSERT_EQ(atomic_load(&r.fake.max_inflight), 200);
+    ASSERT(took < 4 * FL_NS_PER_S);
+    ASSERT(st.pool_threads >= 200 && st.pool_threads <= 202);
+    ASSERT_EQ(fl_interp_free(in, 0), 0);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+}
+
 static const struct fl_test_case run_tests[] = {
+    FL_TEST_T(test_interp_pool_grows_for_blocking_calls, 60),
     FL_TEST_T(test_interp_handoff_stress, 120),
     FL_TEST(test_interp_runs_all_ops),
     FL_TEST(test_interp_timeout_abandons_worker),
