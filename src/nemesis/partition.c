@@ -19,6 +19,7 @@
 #include "nemesis/partition.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/rng.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
@@ -509,10 +510,21 @@ part_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     } else {
         const char *t =
             v->kind == FL_V_KW ? fl_kw_name(v->u.id) : "random-halves";
-        if (strcmp(t, "primaries") == 0 &&
-            fl_db_primaries(env->db, env, &prim, err) != 0) {
-            FL_VEC_RELEASE(&prim);
-            return err ? err->code : -ENOTSUP;
+        if (strcmp(t, "primaries") == 0) {
+            /*
+             * No primary is normal mid-election, and a DB that cannot be
+             * asked is what faults do: isolate one random node instead, as
+             * a primary would have been, rather than fail the fault.
+             */
+            struct fl_err perr = FL_ERR_INIT;
+            if (fl_db_primaries(env->db, env, &prim, &perr) != 0 ||
+                prim.n == 0) {
+                fl_warn("partition: no primaries (%s); isolating one "
+                        "random node instead",
+                        perr.msg[0] ? perr.msg : "the DB reports none");
+                prim.n = 0;
+                t = "one";
+            }
         }
         rc = fl_grudge_topology(&g, env->nnodes, t, &p->rng, prim.v, prim.n,
                                 err);

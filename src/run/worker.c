@@ -33,6 +33,7 @@
 #define WORKER_GAP_LONG_NS   (500 * 1000) /* past this, no active wait */
 #define WORKER_GAP0_NS       (20 * 1000)  /* first guess at the gap */
 #define POOL_WAKE_NS         (200 * 1000) /* longest wait behind calls */
+#define POOL_CHECK_NS        (20 * 1000)  /* how often the scheduler looks */
 #define POOL_STACK           (256 * 1024)
 
 void
@@ -193,21 +194,32 @@ struct pool_thread {
     struct fl_run__shared *shared;
 };
 
+/*
+ * Three cache lines: what the scheduler writes for every op, what pool
+ * threads write for every op, and what changes only when threads sleep,
+ * wake, start or exit; so the per-op hand-off moves as few lines as it
+ * can between CPUs.
+ */
 struct fl_run__pool {
-    _Atomic(struct fl_run__worker *) *ring;
-    int64_t *queued_ns; /* scheduler only: when each entry was queued */
+    /* written by the scheduler */
+    _Alignas(64) _Atomic(struct fl_run__worker *) *ring;
+    int64_t *queued_ns; /* when each entry was queued */
     size_t mask;
-    atomic_size_t head; /* consumers take with a CAS */
     atomic_size_t tail; /* the scheduler publishes */
-    atomic_int nfree;   /* threads awake and outside calls */
-    atomic_int nspin;   /* of which waiting actively */
-    atomic_int nbusy;   /* threads inside calls */
+    int64_t next_check; /* of fl_run__pool_grow() */
+    /* written by pool threads */
+    _Alignas(64) atomic_size_t head; /* consumers take with a CAS */
+    atomic_int nfree;                /* threads awake and outside calls */
+    atomic_int nspin;                /* of which waiting actively */
+    atomic_int nbusy;                /* threads inside calls */
     _Atomic int64_t last_pop_ns;
-    int nthreads;      /* of the test: the pool needs no more */
-    int spin_max;      /* at most this many wait actively */
-    atomic_int nalive; /* threads not yet exited */
+    /* rarely written */
+    _Alignas(64) atomic_int nawake; /* threads not asleep: free or busy */
+    atomic_int nalive;              /* threads not yet exited */
     atomic_int started;
     atomic_bool exit;
+    int nthreads;             /* of the test: the pool needs no more */
+    int spin_max;             /* at most this many wait actively */
     pthread_mutex_t lock;     /* guards idle, all */
     struct pool_thread *idle; /* asleep, waiting to be woken */
     struct pool_thread *all;  /* every thread, freed with the pool */
@@ -246,7 +258,8 @@ wake_locked(struct fl_run__pool *p, size_t want)
     while (p->idle && (size_t)atomic_load(&p->nfree) < want) {
         struct pool_thread *t = p->idle;
         p->idle = t->next_idle;
-        atomic_fetch_add(&p->nfree, 1); /* on its behalf */
+        atomic_fetch_add(&p->nawake, 1); /* on its behalf */
+        atomic_fetch_add(&p->nfree, 1);
         atomic_store(&t->wake, 1);
         fl_run__futex_wake(&t->wake, 1);
     }
@@ -306,10 +319,12 @@ pool_wait(struct pool_thread *t)
     }
     atomic_fetch_sub(&p->nspin, 1);
     /* Sleep. Dekker with fl_run__worker_send(): it queues, then reads
-     * nfree; we drop nfree, then look at the ring. */
+     * nawake; we drop nawake, then look at the ring. */
     pthread_mutex_lock(&p->lock);
     atomic_fetch_sub_explicit(&p->nfree, 1, memory_order_seq_cst);
+    atomic_fetch_sub_explicit(&p->nawake, 1, memory_order_seq_cst);
     if (!ring_empty(p) || atomic_load(&p->exit)) {
+        atomic_fetch_add(&p->nawake, 1);
         atomic_fetch_add(&p->nfree, 1);
         pthread_mutex_unlock(&p->lock);
         return !ring_empty(p) || !atomic_load(&p->exit);
@@ -408,6 +423,7 @@ pool_main(void *arg)
             break;
     }
     atomic_fetch_sub(&p->nfree, 1);
+    atomic_fetch_sub(&p->nawake, 1);
     atomic_fetch_sub(&p->nalive, 1);
     fl_run__shared_unref(shared);
     return NULL;
@@ -427,6 +443,7 @@ spawn_locked(struct fl_run__shared *s, struct fl_err *err)
     t->gap_ns = WORKER_GAP0_NS;
     atomic_fetch_add(&s->refs, 1);
     atomic_fetch_add(&p->nfree, 1);
+    atomic_fetch_add(&p->nawake, 1);
     atomic_fetch_add(&p->nalive, 1);
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, POOL_STACK);
@@ -435,6 +452,7 @@ spawn_locked(struct fl_run__shared *s, struct fl_err *err)
     pthread_attr_destroy(&attr);
     if (rc != 0) {
         atomic_fetch_sub(&p->nfree, 1);
+        atomic_fetch_sub(&p->nawake, 1);
         atomic_fetch_sub(&p->nalive, 1);
         atomic_fetch_sub(&s->refs, 1);
         free(t);
@@ -492,7 +510,11 @@ fl_run__pool_grow(struct fl_run__shared *s)
 
     if (h == tl)
         return INT64_MAX;
-    int64_t now = mono_ns(), waited = now - p->queued_ns[h & p->mask];
+    int64_t now = mono_ns();
+    if (now < p->next_check)
+        return p->next_check - now;
+    p->next_check = now + POOL_CHECK_NS;
+    int64_t waited = now - p->queued_ns[h & p->mask];
     if (waited < POOL_WAKE_NS)
         return POOL_WAKE_NS - waited;
     /*
@@ -542,6 +564,7 @@ fl_run__pool_stop(struct fl_run__shared *s, int64_t grace_ns)
     while (p->idle) {
         struct pool_thread *t = p->idle;
         p->idle = t->next_idle;
+        atomic_fetch_add(&p->nawake, 1);
         atomic_fetch_add(&p->nfree, 1);
         atomic_store(&t->wake, 1);
         fl_run__futex_wake(&t->wake, 1);
@@ -628,8 +651,7 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
      * fl_run__pool_grow()'s: with a fast client the threads at work drain
      * the queue sooner than a woken one would start.
      */
-    if (atomic_load_explicit(&p->nfree, memory_order_seq_cst) > 0 ||
-        atomic_load_explicit(&p->nbusy, memory_order_seq_cst) > 0)
+    if (atomic_load_explicit(&p->nawake, memory_order_seq_cst) > 0)
         return;
     pthread_mutex_lock(&p->lock);
     wake_locked(p, 1);
