@@ -186,9 +186,10 @@ run_nemesis_op(struct fl_run__worker *w, const struct fl_op *op,
  * served by the few threads at work, without wakes.
  */
 struct pool_thread {
-    atomic_uint wake;        /* futex: set by whoever wakes us */
-    _Atomic int64_t call_ns; /* when the current call began, 0: none */
-    int64_t gap_ns;          /* average wait for the next op */
+    atomic_uint wake;            /* futex: set by whoever wakes us */
+    _Atomic int64_t call_ns;     /* when the current call began, 0: none */
+    _Atomic int64_t avg_call_ns; /* average length of its calls */
+    int64_t gap_ns;              /* average wait for the next op */
     struct pool_thread *next_idle;
     struct pool_thread *next_all;
     struct fl_run__shared *shared;
@@ -358,6 +359,10 @@ call_done(struct pool_thread *t)
 
     atomic_fetch_add(&p->nfree, 1);
     atomic_fetch_sub(&p->nbusy, 1);
+    int64_t began = atomic_load_explicit(&t->call_ns, memory_order_relaxed);
+    int64_t avg = atomic_load_explicit(&t->avg_call_ns, memory_order_relaxed);
+    atomic_store_explicit(&t->avg_call_ns, avg + (mono_ns() - began - avg) / 8,
+                          memory_order_relaxed);
     atomic_store(&t->call_ns, 0);
 }
 
@@ -518,35 +523,41 @@ fl_run__pool_grow(struct fl_run__shared *s)
     if (waited < POOL_WAKE_NS)
         return POOL_WAKE_NS - waited;
     /*
-     * The queue moves if threads took ops lately, and will move if a
-     * thread is free or began its call lately (it will likely be back
-     * soon). Otherwise every thread is asleep, or inside a long call, or
-     * not getting a CPU: wake or start a thread for each queued op.
+     * Queued ops will be taken if a thread is free, or if one is inside a
+     * call that began lately and its calls are short (it will be back
+     * soon: a fast client needs no more threads). Otherwise every thread
+     * is asleep or inside a long call: wake or start one per queued op,
+     * as a thread per client would have had.
      */
     bool moving =
         now - atomic_load_explicit(&p->last_pop_ns, memory_order_relaxed) <
         POOL_WAKE_NS;
     pthread_mutex_lock(&p->lock);
-    bool blocked = atomic_load(&p->nfree) == 0;
-    for (struct pool_thread *t = p->all; t && blocked; t = t->next_all) {
+    bool any_free = atomic_load(&p->nfree) > 0, soon = false;
+    for (struct pool_thread *t = p->all; t && !soon; t = t->next_all) {
         int64_t since = atomic_load(&t->call_ns);
-        if (since && now - since < POOL_WAKE_NS)
-            blocked = false;
-    }
-    if (moving && !blocked) {
-        pthread_mutex_unlock(&p->lock);
-        return POOL_WAKE_NS;
+        soon = since && now - since < POOL_WAKE_NS &&
+               atomic_load_explicit(&t->avg_call_ns, memory_order_relaxed) <
+                   POOL_WAKE_NS;
     }
     size_t queued = tl - h;
-    wake_locked(p, queued);
-    int n = (int)queued - atomic_load(&p->nfree);
-    int room =
-        p->nthreads + atomic_load(&s->abandoned) + 1 - atomic_load(&p->nalive);
-    for (int i = 0; i < FL_MIN(n, room); i++) {
-        struct fl_err err = FL_ERR_INIT;
-        if (spawn_locked(s, &err) < 0) {
-            fl_warn("run: %s; queued ops wait for busy threads", err.msg);
-            break;
+    if (any_free || soon) {
+        /* Threads are at work. If they took no op for that long they are
+         * short of CPU, or the one woken has not run yet: one more awake
+         * thread may help; more would only compete for the same CPUs. */
+        if (!moving)
+            wake_locked(p, (size_t)atomic_load(&p->nfree) + 1);
+    } else {
+        wake_locked(p, queued);
+        int n = (int)queued - atomic_load(&p->nfree);
+        int room = p->nthreads + atomic_load(&s->abandoned) + 1 -
+                   atomic_load(&p->nalive);
+        for (int i = 0; i < FL_MIN(n, room); i++) {
+            struct fl_err err = FL_ERR_INIT;
+            if (spawn_locked(s, &err) < 0) {
+                fl_warn("run: %s; queued ops wait for busy threads", err.msg);
+                break;
+            }
         }
     }
     pthread_mutex_unlock(&p->lock);

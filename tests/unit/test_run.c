@@ -33,7 +33,8 @@ enum {
     FAKE_ERROR_ODD,
     FAKE_OPEN_FAILS,
     FAKE_MIXED,
-    FAKE_SLOW
+    FAKE_SLOW,
+    FAKE_SLEEP
 };
 
 static int
@@ -73,6 +74,15 @@ fake_invoke(struct fl_client *c, const struct fl_env *env,
         /* Block until every thread's op is inside a call (or 5 s). */
         for (int i = 0; i < 5000 && atomic_load(&f->max_inflight) < 200; i++)
             usleep(1000);
+        atomic_fetch_sub(&f->inflight, 1);
+    }
+    if (f->mode == FAKE_SLEEP) {
+        int now = atomic_fetch_add(&f->inflight, 1) + 1;
+        int max = atomic_load(&f->max_inflight);
+        while (now > max &&
+               !atomic_compare_exchange_weak(&f->max_inflight, &max, now))
+            ;
+        usleep(20000);
         atomic_fetch_sub(&f->inflight, 1);
     }
     if (f->mode == FAKE_MIXED && op->value.u.i % 7 == 0)
@@ -416,7 +426,34 @@ test_interp_pool_grows_for_blocking_calls(void)
     fl_hist_release(&r.hist);
 }
 
+/*
+ * Steady blocking calls (20 ms each, a slow network round trip), one
+ * started every 50 us by 200 threads: some call is always fresh, and
+ * still the pool must grow past its first 64 threads until about every
+ * thread has its op in a call, as with a thread per client.
+ */
+static void
+test_interp_pool_grows_under_steady_load(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_interp_stats st;
+
+    env_init(&r, FAKE_SLEEP);
+    struct fl_interp *in = start(&r, 200, 10 * FL_NS_PER_S);
+    struct fl_gen *g = fl_gen_delay(50 * FL_NS_PER_US, counter_gen(2000));
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.ok, 2000);
+    ASSERT(atomic_load(&r.fake.max_inflight) >= 150);
+    ASSERT(st.pool_threads > 150 && st.pool_threads <= 202);
+    ASSERT_EQ(fl_interp_free(in, 0), 0);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+}
+
 static const struct fl_test_case run_tests[] = {
+    FL_TEST_T(test_interp_pool_grows_under_steady_load, 60),
     FL_TEST_T(test_interp_pool_grows_for_blocking_calls, 60),
     FL_TEST_T(test_interp_handoff_stress, 120),
     FL_TEST(test_interp_runs_all_ops),
