@@ -284,8 +284,9 @@ complete(struct fl_interp *in, struct fl_gen *g, struct fl_op *c, int t,
     return journal(in, c, err);
 }
 
+/* Handle queued completions; *nowp is the time they were stamped with. */
 static int
-drain(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
+drain(struct fl_interp *in, struct fl_gen *g, int64_t *nowp, struct fl_err *err)
 {
     struct fl_run__comp *c;
     int64_t now = -1;
@@ -300,6 +301,7 @@ drain(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
         struct fl_op op = c->op;
         rc = complete(in, g, &op, c->thread, now, err);
     }
+    *nowp = now;
     return rc;
 }
 
@@ -331,9 +333,8 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
 
 /* Time out hung ops and end sleeps that are due. */
 static int
-expire(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
+expire(struct fl_interp *in, struct fl_gen *g, int64_t now, struct fl_err *err)
 {
-    int64_t now = now_rel(in);
     int rc = 0;
 
     if (in->nsleeping) {
@@ -369,7 +370,7 @@ static void
 wait_until(struct fl_interp *in, int64_t deadline)
 {
     int64_t d = next_deadline(in);
-    int64_t grow = fl_run__pool_grow(in->shared);
+    int64_t grow = fl_run__pool_grow(in->shared, fl_clock_mono_ns());
 
     if (d < deadline)
         deadline = d;
@@ -460,12 +461,17 @@ progress(struct fl_interp *in, int64_t now, bool final)
     in->progress_ops = done;
 }
 
-static int
-housekeeping(struct fl_interp *in, struct fl_err *err)
+/* CLOCK_MONOTONIC at relative time now, for the pool. */
+static int64_t
+mono_at(const struct fl_interp *in, int64_t now)
 {
-    int64_t now = now_rel(in);
+    return in->clock->fake ? fl_clock_mono_ns() : now + in->o.env->origin_ns;
+}
 
-    fl_run__pool_grow(in->shared);
+static int
+housekeeping(struct fl_interp *in, int64_t now, struct fl_err *err)
+{
+    fl_run__pool_grow(in->shared, mono_at(in, now));
     progress(in, now, false);
     if (in->o.writer && now - in->last_flush >= in->o.flush_interval_ns) {
         in->last_flush = now;
@@ -527,7 +533,7 @@ dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
         in->nem_deadline =
             now + FL_MAX(in->o.op_timeout_ns, NEMESIS_MIN_TIMEOUT_NS);
     }
-    fl_run__worker_send(s->w, op, s->seq);
+    fl_run__worker_send(s->w, op, s->seq, mono_at(in, now));
     return rc;
 }
 
@@ -553,11 +559,16 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 
     fl_err_clear(&in->gen_err);
     for (;;) {
-        rc = drain(in, g, err);
+        /* One clock reading per turn: the completions' stamp, or now. An
+         * invoke stamped a little early only widens its op's interval. */
+        int64_t now;
+        rc = drain(in, g, &now, err);
+        if (now < 0)
+            now = now_rel(in);
         if (rc == 0)
-            rc = expire(in, g, err);
+            rc = expire(in, g, now, err);
         if (rc == 0)
-            rc = housekeeping(in, err);
+            rc = housekeeping(in, now, err);
         if (rc < 0 && !failed) {
             failed = true;
             first_rc = rc;
@@ -572,7 +583,6 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 
         struct fl_rng scratch = in->rng, scratch_nem = in->rng_nem;
         struct fl_op op;
-        int64_t now = now_rel(in);
         ctx_now(in, now);
         in->ctx.rng = &scratch;
         in->ctx.rng_nemesis = &scratch_nem;

@@ -6,7 +6,8 @@
  * node; nemesis setup; the interpreter's three phases (workload + faults
  * under the time limit, healing, final client ops); nemesis and client
  * teardown; history.txt; log download; DB and OS teardown; checking,
- * results.edn and reports. Steps that touch nodes run one thread per node.
+ * results.edn and reports (through the caller's hook: report/ is a layer
+ * above run/). Steps that touch nodes run one thread per node.
  * Failures in setup end the run (exit 255) but teardown still runs.
  */
 #include "util/common.h"
@@ -21,7 +22,6 @@
 #include "checker/workloads.h"
 #include "control/cluster.h"
 #include "history/writer.h"
-#include "report/report.h"
 #include "run/interpreter.h"
 #include "run/store.h"
 #include "util/clock.h"
@@ -325,11 +325,13 @@ fl_run_headline(const fl_val *results, char *buf, size_t len)
     fl_strbuf_release(&sb);
 }
 
-/* Pair, check and write results.edn and reports. */
+/* Pair, check and write results.edn and, through o's hook, reports. */
 static int
 check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
-              FILE *progress, struct fl_run_result *res, struct fl_err *err)
+              const struct fl_run_opts *o, struct fl_run_result *res,
+              struct fl_err *err)
 {
+    FILE *progress = o ? o->progress : NULL;
     struct fl_arena a;
     struct fl_chk_opts co;
     struct fl_chk_result r;
@@ -369,7 +371,8 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
         rc = fl_store_write_results(dir, &r.map, err);
         /* Plots and the timeline; they never decide the verdict. */
         struct fl_err rerr = FL_ERR_INIT;
-        if (fl_report_write(dir, h, &r.map, &rerr) < 0)
+        if (o && o->report &&
+            o->report(o->report_arg, dir, h, &r.map, &rerr) < 0)
             fl_warn("report: %s", rerr.msg);
     }
     if (progress && res->headline[0])
@@ -510,6 +513,10 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
         phase[2] = fl_gen_clients(t->final_generator);
     t->nemesis.final_generator = NULL;
     t->final_generator = NULL;
+    /* As Jepsen's interpreter does: a failing generator says where. */
+    for (int p = 0; p < 3; p++)
+        if (phase[p])
+            phase[p] = fl_gen_friendly_exceptions(phase[p]);
     for (int p = 0; p < 3; p++) {
         if (p == 1)
             fl_interp_set_stop_level(in, 2); /* heal even after Ctrl-C */
@@ -582,7 +589,7 @@ teardown:
     if (have_cluster)
         fl_cluster_release(&cluster); /* the cluster stays up for reuse */
     if (rc == 0)
-        rc = check_history(t, &hist, dir, progress, res, err);
+        rc = check_history(t, &hist, dir, o, res, err);
     if (dir) {
         struct fl_err serr = FL_ERR_INIT;
         fl_store_finish(root, dir, &serr);
@@ -600,7 +607,7 @@ out:
 }
 
 int
-fl_analyze(struct fl_test *t, const char *dir, FILE *progress,
+fl_analyze(struct fl_test *t, const char *dir, const struct fl_run_opts *o,
            struct fl_run_result *res, struct fl_err *err)
 {
     struct fl_hist h;
@@ -613,7 +620,7 @@ fl_analyze(struct fl_test *t, const char *dir, FILE *progress,
     fl_hist_init(&h);
     rc = fl_hist_load(path, FL_HIST_EDN, &h, err);
     if (rc == 0)
-        rc = check_history(t, &h, dir, progress, res, err);
+        rc = check_history(t, &h, dir, o, res, err);
     fl_hist_release(&h);
     free(path);
     return rc;

@@ -22,9 +22,24 @@ extern volatile sig_atomic_t fl_run_interrupts;
 /** Install handlers that count SIGINT/SIGTERM in fl_run_interrupts. */
 void fl_run_install_signals(void);
 
+/**
+ * The report hook: after a run's history has been checked and results.edn
+ * written, it renders what a person looks at (plots, timeline) into the
+ * run's store directory. h is the history (paired unless pairing failed),
+ * results the results map. Returns 0, or a negative code with err filled;
+ * a failure is logged as a warning and never changes the verdict. The run
+ * layer only calls it: the report layer sits above run (DESIGN.md), so the
+ * caller (the CLI) plugs fl_report_write() in.
+ */
+typedef int fl_run_report_fn(void *arg, const char *store_dir,
+                             const struct fl_hist *h, const fl_val *results,
+                             struct fl_err *err);
+
 struct fl_run_opts {
-    const char *store_root; /* NULL: "store" */
-    FILE *progress;         /* progress and summary lines, or NULL */
+    const char *store_root;   /* NULL: "store"; fl_analyze ignores it */
+    FILE *progress;           /* progress and summary lines, or NULL */
+    fl_run_report_fn *report; /* called after checking; NULL: no reports */
+    void *report_arg;         /* passed to report */
 };
 
 struct fl_run_result {
@@ -48,10 +63,11 @@ int fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
 
 /**
  * Check the history of t's store directory dir again (also a run cut short
- * by a crash) with t's checker, rewriting results.edn. Fills res like
- * fl_test_run.
+ * by a crash) with t's checker, rewriting results.edn and, through
+ * o->report, the reports. o may be NULL (no progress, no reports). Fills
+ * res like fl_test_run.
  */
-int fl_analyze(struct fl_test *t, const char *dir, FILE *progress,
+int fl_analyze(struct fl_test *t, const char *dir, const struct fl_run_opts *o,
                struct fl_run_result *res, struct fl_err *err);
 
 /**

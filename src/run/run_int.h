@@ -96,10 +96,11 @@ fl_run__worker_new(int thread, bool nemesis, const struct fl_env *env,
 void fl_run__worker_free(struct fl_run__worker *w);
 /**
  * Hand op (sequence seq) to w, which must be idle: w joins the pool's run
- * queue, and a sleeping pool thread is woken unless enough are awake.
+ * queue, and a sleeping pool thread is woken unless one is awake. now is
+ * CLOCK_MONOTONIC (ns).
  */
 void fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
-                         uint64_t seq);
+                         uint64_t seq, int64_t now);
 /**
  * Give up on w's current op: true if it was abandoned (the pool thread
  * that runs it, or drains it, frees w), false if its completion is
@@ -115,12 +116,14 @@ bool fl_run__worker_abandon(struct fl_run__worker *w);
 struct fl_run__shared *fl_run__pool_start(int nthreads, int initial,
                                           struct fl_err *err);
 /**
- * Called by the scheduler every turn: when the oldest queued op has
- * waited longer than the grow interval and fewer pool threads are free
- * than ops are queued (the others are inside calls), start more. Returns
- * how soon (ns) to call again, INT64_MAX if nothing is queued.
+ * Called by the scheduler every turn (it looks at most every 20 us): when
+ * the oldest queued op has waited 200 us and no thread is free or soon
+ * back from a short call, wake or start a thread per queued op; when
+ * threads are free but took nothing, wake one more. now is
+ * CLOCK_MONOTONIC; returns how soon (ns) to call again, INT64_MAX if
+ * nothing is queued.
  */
-int64_t fl_run__pool_grow(struct fl_run__shared *s);
+int64_t fl_run__pool_grow(struct fl_run__shared *s, int64_t now);
 /**
  * Stop the pool: every thread not inside an abandoned call exits (this
  * waits for them); abandoned calls get grace_ns to return. Returns how

@@ -508,14 +508,13 @@ fl_run__pool_started(const struct fl_run__shared *s)
 }
 
 int64_t
-fl_run__pool_grow(struct fl_run__shared *s)
+fl_run__pool_grow(struct fl_run__shared *s, int64_t now)
 {
     struct fl_run__pool *p = s->pool;
     size_t h = atomic_load(&p->head), tl = atomic_load(&p->tail);
 
     if (h == tl)
         return INT64_MAX;
-    int64_t now = mono_ns();
     if (now < p->next_check)
         return p->next_check - now;
     p->next_check = now + POOL_CHECK_NS;
@@ -644,7 +643,7 @@ fl_run__worker_free(struct fl_run__worker *w)
 
 void
 fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
-                    uint64_t seq)
+                    uint64_t seq, int64_t now)
 {
     struct fl_run__pool *p = w->shared->pool;
     size_t tl = atomic_load_explicit(&p->tail, memory_order_relaxed);
@@ -653,7 +652,7 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
     w->seq = seq;
     atomic_store(&w->phase, FL_RUN_PHASE_RUNNING);
     /* Cannot overflow: a worker is queued at most once, see pool_start. */
-    p->queued_ns[tl & p->mask] = mono_ns();
+    p->queued_ns[tl & p->mask] = now;
     atomic_store_explicit(&p->ring[tl & p->mask], w, memory_order_relaxed);
     atomic_store_explicit(&p->tail, tl + 1, memory_order_seq_cst);
     /*
