@@ -122,7 +122,8 @@ fl_cmd_analyze(int argc, char **argv)
         free(dir);
         return rc;
     }
-    rc = fl_analyze(&t, dir, stderr, &res, &err);
+    struct fl_run_opts ro = fl_cli_run_opts(NULL);
+    rc = fl_analyze(&t, dir, &ro, &res, &err);
     if (rc < 0) {
         fprintf(stderr, "faultline analyze: %s\n", err.msg);
         rc = err.code == FL_EPARSE ? FL_EXIT_USAGE : FL_EXIT_FAILED;

@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 
+#include "report/report.h"
 #include "util/err.h"
 #include "util/parse.h"
 #include "util/rng.h"
@@ -469,6 +470,28 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     return 0;
 }
 
+/* The run's report hook: report/ sits above run/, so the CLI plugs it in. */
+static int
+write_report(void *arg, const char *store_dir, const struct fl_hist *h,
+             const fl_val *results, struct fl_err *err)
+{
+    FL_UNUSED(arg);
+    return fl_report_write(store_dir, h, results, err);
+}
+
+struct fl_run_opts
+fl_cli_run_opts(const char *store_root)
+{
+    struct fl_run_opts ro = {
+        .store_root = store_root,
+        .progress = stderr,
+        .report = write_report,
+        .report_arg = NULL,
+    };
+
+    return ro;
+}
+
 void
 fl_cli_print_verdict(const struct fl_run_result *r)
 {
@@ -512,7 +535,7 @@ fl_cmd_test(int argc, char **argv)
         struct fl_test t;
         struct fl_run_result res;
         struct fl_err err = FL_ERR_INIT;
-        struct fl_run_opts ro = {a.store, stderr};
+        struct fl_run_opts ro = fl_cli_run_opts(a.store);
 
         fl_test_init(&t);
         rc = fl_cli_test_build(&a, NULL, NULL, &t);

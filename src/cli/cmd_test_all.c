@@ -49,7 +49,7 @@ fl_cmd_test_all(int argc, char **argv)
                 struct fl_test t;
                 struct fl_run_result res;
                 struct fl_err err = FL_ERR_INIT;
-                struct fl_run_opts ro = {a.store, stderr};
+                struct fl_run_opts ro = fl_cli_run_opts(a.store);
                 enum outcome o;
 
                 memset(&res, 0, sizeof(res));

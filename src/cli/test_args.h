@@ -47,5 +47,10 @@ int fl_cli_test_build(const struct fl_test_args *a, const char *workload,
                       const char *nemesis, struct fl_test *t);
 /** Print the verdict, store path and headline anomalies to stdout. */
 void fl_cli_print_verdict(const struct fl_run_result *r);
+/**
+ * Run options for test, test-all and analyze: store root and progress on
+ * stderr, with the report hook set to fl_report_write() (plots, timeline).
+ */
+struct fl_run_opts fl_cli_run_opts(const char *store_root);
 
 #endif

@@ -108,6 +108,67 @@ fl_gen__free_array(struct fl_gen **gens, size_t n)
 }
 
 void
+fl_gen_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    if (!g) {
+        fl_strbuf_addstr(sb, "nil");
+        return;
+    }
+    if (depth <= 0) {
+        fl_strbuf_addstr(sb, "...");
+        return;
+    }
+    if (g->type->describe)
+        g->type->describe(g, sb, depth);
+    else
+        fl_strbuf_addf(sb, "(%s)", g->type->name);
+}
+
+void
+fl_gen__describe_dt(struct fl_strbuf *sb, int64_t ns)
+{
+    static const struct {
+        int64_t ns;
+        const char *unit;
+    } units[] = {{1000000000, "s"}, {1000000, "ms"}, {1000, "us"}};
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(units); i++) {
+        if (ns != 0 && ns % units[i].ns == 0) {
+            fl_strbuf_addf(sb, "%" PRId64 "%s", ns / units[i].ns,
+                           units[i].unit);
+            return;
+        }
+    }
+    fl_strbuf_addf(sb, "%" PRId64 "ns", ns);
+}
+
+void
+fl_gen__describe_list(struct fl_strbuf *sb, const char *head,
+                      struct fl_gen *const *gens, size_t n, int depth)
+{
+    fl_strbuf_addf(sb, "(%s", head);
+    for (size_t i = 0; i < n; i++) {
+        fl_strbuf_addch(sb, ' ');
+        if (i == FL_GEN__DESCRIBE_MAX) {
+            fl_strbuf_addstr(sb, "...");
+            break;
+        }
+        fl_gen_describe(gens[i], sb, depth - 1);
+    }
+    fl_strbuf_addch(sb, ')');
+}
+
+/* "(head child)" for the many one-child wrappers. */
+static void
+describe_one(struct fl_strbuf *sb, const char *head, const struct fl_gen *child,
+             int depth)
+{
+    struct fl_gen *c = (struct fl_gen *)child;
+
+    fl_gen__describe_list(sb, head, &c, 1, depth);
+}
+
+void
 fl_gen__soonest_init(struct fl_gen__soonest *s)
 {
     s->idx = -1;
@@ -240,6 +301,31 @@ once_op_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+once_op_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct once_op *s = g->ctx;
+
+    FL_UNUSED(depth);
+    if (s->tmpl.type == FL_GEN_OP_SLEEP)
+        fl_strbuf_addstr(sb, "(sleep ");
+    else if (s->tmpl.type == FL_GEN_OP_LOG)
+        fl_strbuf_addstr(sb, "(log ");
+    else
+        fl_strbuf_addf(sb, "{:f :%s, :value ", fl_kw_name(s->tmpl.f));
+    fl_val_print_edn(sb, &s->tmpl.value);
+    if (s->tmpl.process != FL_GEN_PROC_ANY)
+        fl_strbuf_addf(sb, ", :process %" PRId32, s->tmpl.process);
+    if (s->tmpl.time_ns != FL_GEN_TIME_NOW)
+        fl_strbuf_addf(sb, ", :time %" PRId64, s->tmpl.time_ns);
+    if (s->done)
+        fl_strbuf_addstr(sb, ", done");
+    fl_strbuf_addch(sb, s->tmpl.type == FL_GEN_OP_SLEEP ||
+                                s->tmpl.type == FL_GEN_OP_LOG
+                            ? ')'
+                            : '}');
+}
+
 static const struct fl_gen_type once_op_type = {
     .name = "op",
     .op = once_op_op,
@@ -247,6 +333,7 @@ static const struct fl_gen_type once_op_type = {
     .update = fl_gen_update_ignore,
     .clone = once_op_clone,
     .free = once_op_free,
+    .describe = once_op_describe,
 };
 
 struct fl_gen *
@@ -495,6 +582,14 @@ lazy_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+lazy_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct lazy_gen *s = g->ctx;
+
+    describe_one(sb, "lazy", s->cur, depth);
+}
+
 static const struct fl_gen_type lazy_type = {
     .name = "lazy",
     .op = lazy_op,
@@ -502,6 +597,7 @@ static const struct fl_gen_type lazy_type = {
     .update = lazy_update,
     .clone = lazy_clone,
     .free = lazy_free,
+    .describe = lazy_describe,
 };
 
 struct fl_gen *
@@ -577,6 +673,14 @@ seq_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+seq_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct seq_gen *s = g->ctx;
+
+    fl_gen__describe_list(sb, "seq", s->gens + s->i, s->n - s->i, depth);
+}
+
 static const struct fl_gen_type seq_type = {
     .name = "seq",
     .op = seq_op,
@@ -584,6 +688,7 @@ static const struct fl_gen_type seq_type = {
     .update = seq_update,
     .clone = seq_clone,
     .free = seq_free,
+    .describe = seq_describe,
 };
 
 struct fl_gen *
@@ -625,6 +730,21 @@ count_free(struct fl_gen *g)
     free(s);
 }
 
+/* "(limit 3 g)", "(repeat g)" (remaining < 0: forever). */
+static void
+count_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct count_gen *s = g->ctx;
+    char head[64];
+
+    if (s->remaining < 0)
+        snprintf(head, sizeof(head), "%s", g->type->name);
+    else
+        snprintf(head, sizeof(head), "%s %" PRId64, g->type->name,
+                 s->remaining);
+    describe_one(sb, head, s->gen, depth);
+}
+
 static void
 count_update(struct fl_gen *g, const struct fl_gen_ctx *ctx,
              const struct fl_op *event)
@@ -661,6 +781,7 @@ static const struct fl_gen_type limit_type = {
     .update = count_update,
     .clone = count_clone,
     .free = count_free,
+    .describe = count_describe,
 };
 
 struct fl_gen *
@@ -709,6 +830,7 @@ static const struct fl_gen_type repeat_type = {
     .update = count_update,
     .clone = count_clone,
     .free = count_free,
+    .describe = count_describe,
 };
 
 struct fl_gen *
@@ -790,6 +912,19 @@ cycle_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+cycle_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct cycle_gen *s = g->ctx;
+    char head[64];
+
+    if (s->remaining < 0)
+        snprintf(head, sizeof(head), "cycle");
+    else
+        snprintf(head, sizeof(head), "cycle %" PRId64, s->remaining);
+    describe_one(sb, head, s->cur, depth);
+}
+
 static const struct fl_gen_type cycle_type = {
     .name = "cycle",
     .op = cycle_op,
@@ -797,6 +932,7 @@ static const struct fl_gen_type cycle_type = {
     .update = cycle_update,
     .clone = cycle_clone,
     .free = cycle_free,
+    .describe = cycle_describe,
 };
 
 struct fl_gen *
@@ -854,6 +990,14 @@ wrap_free(struct fl_gen *g)
 }
 
 static void
+wrap_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct wrap_gen *s = g->ctx;
+
+    describe_one(sb, g->type->name, s->gen, depth);
+}
+
+static void
 wrap_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
             const struct fl_op *op)
 {
@@ -906,6 +1050,7 @@ static const struct fl_gen_type map_type = {
     .update = wrap_update,
     .clone = wrap_clone,
     .free = wrap_free,
+    .describe = wrap_describe,
 };
 
 struct fl_gen *
@@ -953,6 +1098,7 @@ static const struct fl_gen_type f_map_type = {
     .update = f_map_update,
     .clone = wrap_clone,
     .free = wrap_free,
+    .describe = wrap_describe,
 };
 
 struct fl_gen *
@@ -1018,6 +1164,7 @@ static const struct fl_gen_type filter_type = {
     .update = wrap_update,
     .clone = wrap_clone,
     .free = wrap_free,
+    .describe = wrap_describe,
 };
 
 struct fl_gen *
@@ -1051,6 +1198,7 @@ static const struct fl_gen_type on_update_type = {
     .update = on_update_update,
     .clone = wrap_clone,
     .free = wrap_free,
+    .describe = wrap_describe,
 };
 
 struct fl_gen *

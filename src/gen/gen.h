@@ -40,6 +40,7 @@ struct fl_arena;
 struct fl_env;
 struct fl_err;
 struct fl_gen;
+struct fl_strbuf;
 
 /** Results of fl_gen_op(). */
 enum fl_gen_res {
@@ -184,6 +185,11 @@ struct fl_gen_type {
                    const struct fl_op *event);
     void *(*clone)(const struct fl_gen *g); /* returns a copy of ctx */
     void (*free)(struct fl_gen *g);         /* frees ctx and children */
+    /*
+     * Optional: append "(name params children...)" to sb, describing
+     * children with fl_gen_describe(child, sb, depth - 1). NULL: "(name)".
+     */
+    void (*describe)(const struct fl_gen *g, struct fl_strbuf *sb, int depth);
 };
 
 struct fl_gen {
@@ -211,6 +217,19 @@ void fl_gen_update(struct fl_gen *g, const struct fl_gen_ctx *ctx,
 /** A deep copy of g's current state; NULL for NULL. */
 struct fl_gen *fl_gen_clone(const struct fl_gen *g);
 void fl_gen_free(struct fl_gen *g);
+
+/**
+ * Append a one-line description of g's tree to sb, Clojure-style:
+ * "(limit 100 (stagger 1ms (fn)))". Levels below depth print as "...",
+ * and lists of more than 10 generators are cut short (Jepsen prints
+ * generators with *print-length* 10). NULL prints "nil".
+ */
+void fl_gen_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth);
+/**
+ * Append a description of ctx to sb: the time, the free threads and the
+ * process of each visible thread (at most 16 threads are listed).
+ */
+void fl_gen_ctx_describe(const struct fl_gen_ctx *ctx, struct fl_strbuf *sb);
 
 /**
  * Fill in an op template as Jepsen's fill-in-op does: a free process if
@@ -398,6 +417,53 @@ struct fl_gen *fl_gen_until_ok(struct fl_gen *g);
  * a bad op makes fl_gen_op() return FL_GEN_ERROR with ctx->err filled.
  */
 struct fl_gen *fl_gen_validate(struct fl_gen *g);
+
+/**
+ * Jepsen's friendly-exceptions: when g fails (FL_GEN_ERROR), ctx->err is
+ * rewritten to say what failed, in which generator (fl_gen_describe) and
+ * in which context (fl_gen_ctx_describe), keeping the original code. The
+ * message starts with the original error so it survives the 255-character
+ * limit of struct fl_err; when the whole text does not fit it is also
+ * logged at error level. fl_gen_update() has no error channel, so an
+ * update that fails records it in ctx->err: friendly-exceptions clears
+ * ctx->err before passing an event on, and if the update left an error
+ * there it restores the caller's ctx->err and reports the failure (with
+ * the event) from its next fl_gen_op() call.
+ */
+struct fl_gen *fl_gen_friendly_exceptions(struct fl_gen *g);
+
+/**
+ * A trace sink: receives one line (no newline) per call traced.
+ */
+typedef void fl_gen_trace_fn(void *arg, const char *line);
+/**
+ * Jepsen's trace: log every fl_gen_op() (with its result), fl_gen_commit()
+ * and fl_gen_update() call that reaches g, each line starting with name
+ * (copied) and showing the context, then pass the call on unchanged. Lines
+ * go to the log at info level.
+ */
+struct fl_gen *fl_gen_trace(const char *name, struct fl_gen *g);
+/** fl_gen_trace() with the lines sent to sink(arg, line) instead. */
+struct fl_gen *fl_gen_trace_to(const char *name, fl_gen_trace_fn *sink,
+                               void *arg, void (*free_arg)(void *),
+                               struct fl_gen *g);
+
+/* ---- caching ---- */
+
+/**
+ * Jepsen's cache (0.3.13): for generators whose op is expensive to compute
+ * (a function doing I/O, a big search). When an op of g is proposed but
+ * not used (its time is in the future, another generator's op came first,
+ * no thread was free for it), the same op is proposed again for period_ns
+ * after it was computed instead of asking g again; each time it is reused
+ * its process is refreshed to a free process (fairly, as fill-in does)
+ * and its time to now, unless g scheduled it later. After period_ns, or
+ * once the op is used, g is asked again. Updates reach g as usual. The
+ * process is chosen again, so g must not care which thread gets its op
+ * (put thread-bound combinators such as each-thread or reserve outside
+ * the cache, not inside). Values of cached ops stay in ctx->arena.
+ */
+struct fl_gen *fl_gen_cache(int64_t period_ns, struct fl_gen *g);
 
 /* ---- independent keys (jepsen.independent) ---- */
 

@@ -8,6 +8,8 @@
 
 #include "gen/gen.h"
 
+#include "util/strbuf.h"
+
 /** Soonest-op reduction (Jepsen's soonest-op-map) over candidates. */
 struct fl_gen__soonest {
     int idx;        /* chosen candidate, -1 = none yet */
@@ -27,5 +29,17 @@ void fl_gen__soonest_add(struct fl_gen__soonest *s, int idx, int res,
 /** Clone an array of n generators. */
 struct fl_gen **fl_gen__clone_array(struct fl_gen *const *gens, size_t n);
 void fl_gen__free_array(struct fl_gen **gens, size_t n);
+
+/** Children listed per generator in descriptions (Jepsen's print-length). */
+#define FL_GEN__DESCRIBE_MAX 10
+
+/** Append a duration: "1s", "250ms", "20us" or "7ns". */
+void fl_gen__describe_dt(struct fl_strbuf *sb, int64_t ns);
+/**
+ * Append "(head g0 g1 ...)" describing n children at depth - 1; more than
+ * FL_GEN__DESCRIBE_MAX are cut short with "...". head may carry params.
+ */
+void fl_gen__describe_list(struct fl_strbuf *sb, const char *head,
+                           struct fl_gen *const *gens, size_t n, int depth);
 
 #endif

@@ -99,6 +99,19 @@ on_threads_free(struct fl_gen *g)
     free(s);
 }
 
+static fl_gen_thread_pred is_client_thread, is_nemesis_thread;
+
+static void
+on_threads_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct on_threads *s = g->ctx;
+    const char *head = s->pred->pred == is_client_thread    ? "clients"
+                       : s->pred->pred == is_nemesis_thread ? "nemesis"
+                                                            : "on-threads";
+
+    fl_gen__describe_list(sb, head, &s->gen, 1, depth);
+}
+
 static const struct fl_gen_type on_threads_type = {
     .name = "on-threads",
     .op = on_threads_op,
@@ -106,6 +119,7 @@ static const struct fl_gen_type on_threads_type = {
     .update = on_threads_update,
     .clone = on_threads_clone,
     .free = on_threads_free,
+    .describe = on_threads_describe,
 };
 
 struct fl_gen *
@@ -316,6 +330,15 @@ each_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+each_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct each_gen *s = g->ctx;
+
+    fl_gen__describe_list(sb, s->per_process ? "each-process" : "each-thread",
+                          &s->fresh, 1, depth);
+}
+
 static const struct fl_gen_type each_type = {
     .name = "each-thread",
     .op = each_op,
@@ -323,6 +346,7 @@ static const struct fl_gen_type each_type = {
     .update = each_update,
     .clone = each_clone,
     .free = each_free,
+    .describe = each_describe,
 };
 
 static struct fl_gen *
@@ -477,6 +501,25 @@ reserve_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+reserve_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct reserve_gen *s = g->ctx;
+
+    fl_strbuf_addstr(sb, "(reserve");
+    for (size_t i = 0; i <= s->n; i++) {
+        fl_strbuf_addch(sb, ' ');
+        if (i == FL_GEN__DESCRIBE_MAX) {
+            fl_strbuf_addstr(sb, "...");
+            break;
+        }
+        if (i < s->n)
+            fl_strbuf_addf(sb, "%d ", s->hi[i] - s->lo[i]);
+        fl_gen_describe(s->gens[i], sb, depth - 1);
+    }
+    fl_strbuf_addch(sb, ')');
+}
+
 static const struct fl_gen_type reserve_type = {
     .name = "reserve",
     .op = reserve_op,
@@ -484,6 +527,7 @@ static const struct fl_gen_type reserve_type = {
     .update = reserve_update,
     .clone = reserve_clone,
     .free = reserve_free,
+    .describe = reserve_describe,
 };
 
 struct fl_gen *
@@ -605,6 +649,16 @@ process_limit_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+process_limit_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct process_limit *s = g->ctx;
+    char head[48];
+
+    snprintf(head, sizeof(head), "process-limit %d", s->limit);
+    fl_gen__describe_list(sb, head, &s->gen, 1, depth);
+}
+
 static const struct fl_gen_type process_limit_type = {
     .name = "process-limit",
     .op = process_limit_op,
@@ -612,6 +666,7 @@ static const struct fl_gen_type process_limit_type = {
     .update = process_limit_update,
     .clone = process_limit_clone,
     .free = process_limit_free,
+    .describe = process_limit_describe,
 };
 
 struct fl_gen *
@@ -680,6 +735,16 @@ climit_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+climit_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct climit *s = g->ctx;
+    char head[48];
+
+    snprintf(head, sizeof(head), "concurrency-limit %d", s->limit);
+    fl_gen__describe_list(sb, head, &s->gen, 1, depth);
+}
+
 static const struct fl_gen_type climit_type = {
     .name = "concurrency-limit",
     .op = climit_op,
@@ -687,6 +752,7 @@ static const struct fl_gen_type climit_type = {
     .update = climit_update,
     .clone = climit_clone,
     .free = climit_free,
+    .describe = climit_describe,
 };
 
 struct fl_gen *
@@ -915,6 +981,17 @@ indep_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+indep_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct indep_gen *s = g->ctx;
+    char head[64];
+
+    snprintf(head, sizeof(head), "independent %d, next key %" PRId64, s->n,
+             s->next_key);
+    fl_gen__describe_list(sb, head, s->gens, (size_t)s->ngroups, depth);
+}
+
 static const struct fl_gen_type indep_type = {
     .name = "independent",
     .op = indep_op,
@@ -922,6 +999,7 @@ static const struct fl_gen_type indep_type = {
     .update = indep_update,
     .clone = indep_clone,
     .free = indep_free,
+    .describe = indep_describe,
 };
 
 struct fl_gen *

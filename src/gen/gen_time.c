@@ -97,6 +97,15 @@ any_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+any_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct any_gen *s = g->ctx;
+
+    fl_gen__describe_list(sb, s->shortest ? "shortest-any" : "any", s->gens,
+                          s->n, depth);
+}
+
 static const struct fl_gen_type any_type = {
     .name = "any",
     .op = any_op,
@@ -104,6 +113,7 @@ static const struct fl_gen_type any_type = {
     .update = any_update,
     .clone = any_clone,
     .free = any_free,
+    .describe = any_describe,
 };
 
 static struct fl_gen *
@@ -193,6 +203,14 @@ mix_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+mix_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct mix_gen *s = g->ctx;
+
+    fl_gen__describe_list(sb, "mix", s->gens, s->n, depth);
+}
+
 static const struct fl_gen_type mix_type = {
     .name = "mix",
     .op = mix_op,
@@ -200,6 +218,7 @@ static const struct fl_gen_type mix_type = {
     .update = fl_gen_update_ignore,
     .clone = mix_clone,
     .free = mix_free,
+    .describe = mix_describe,
 };
 
 struct fl_gen *
@@ -262,6 +281,14 @@ flip_flop_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+flip_flop_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct flip_flop *s = g->ctx;
+
+    fl_gen__describe_list(sb, "flip-flop", s->gens, 2, depth);
+}
+
 static const struct fl_gen_type flip_flop_type = {
     .name = "flip-flop",
     .op = flip_flop_op,
@@ -269,6 +296,7 @@ static const struct fl_gen_type flip_flop_type = {
     .update = fl_gen_update_ignore,
     .clone = flip_flop_clone,
     .free = flip_flop_free,
+    .describe = flip_flop_describe,
 };
 
 struct fl_gen *
@@ -364,6 +392,25 @@ cycle_times_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+cycle_times_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct cycle_times *s = g->ctx;
+
+    fl_strbuf_addstr(sb, "(cycle-times");
+    for (size_t i = 0; i < s->n; i++) {
+        fl_strbuf_addch(sb, ' ');
+        if (i == FL_GEN__DESCRIBE_MAX) {
+            fl_strbuf_addstr(sb, "...");
+            break;
+        }
+        fl_gen__describe_dt(sb, s->cutoffs[i] - (i ? s->cutoffs[i - 1] : 0));
+        fl_strbuf_addch(sb, ' ');
+        fl_gen_describe(s->gens[i], sb, depth - 1);
+    }
+    fl_strbuf_addch(sb, ')');
+}
+
 static const struct fl_gen_type cycle_times_type = {
     .name = "cycle-times",
     .op = cycle_times_op,
@@ -371,6 +418,7 @@ static const struct fl_gen_type cycle_times_type = {
     .update = cycle_times_update,
     .clone = cycle_times_clone,
     .free = cycle_times_free,
+    .describe = cycle_times_describe,
 };
 
 struct fl_gen *
@@ -430,6 +478,23 @@ timed_update(struct fl_gen *g, const struct fl_gen_ctx *ctx,
     fl_gen_update(s->gen, ctx, event);
 }
 
+/* "(stagger 1ms g)"; synchronize and validate have no interval. */
+static void
+timed_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct timed *s = g->ctx;
+    struct fl_strbuf head = FL_STRBUF_INIT;
+
+    fl_strbuf_addstr(&head, g->type->name);
+    if (s->dt) {
+        fl_strbuf_addch(&head, ' ');
+        fl_gen__describe_dt(&head, s->dt);
+    }
+    fl_gen__describe_list(sb, head.buf, (struct fl_gen *const *)&s->gen, 1,
+                          depth);
+    fl_strbuf_release(&head);
+}
+
 static struct fl_gen *
 timed_new(const struct fl_gen_type *type, int64_t dt, struct fl_gen *g)
 {
@@ -483,6 +548,7 @@ static const struct fl_gen_type time_limit_type = {
     .update = timed_update,
     .clone = timed_clone,
     .free = timed_free,
+    .describe = timed_describe,
 };
 
 struct fl_gen *
@@ -524,6 +590,7 @@ static const struct fl_gen_type stagger_type = {
     .update = timed_update,
     .clone = timed_clone,
     .free = timed_free,
+    .describe = timed_describe,
 };
 
 struct fl_gen *
@@ -564,6 +631,7 @@ static const struct fl_gen_type delay_type = {
     .update = timed_update,
     .clone = timed_clone,
     .free = timed_free,
+    .describe = timed_describe,
 };
 
 struct fl_gen *
@@ -601,6 +669,7 @@ static const struct fl_gen_type sync_type = {
     .update = timed_update,
     .clone = timed_clone,
     .free = timed_free,
+    .describe = timed_describe,
 };
 
 struct fl_gen *
@@ -703,6 +772,15 @@ until_ok_free(struct fl_gen *g)
     free(s);
 }
 
+static void
+until_ok_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct until_ok *s = g->ctx;
+
+    fl_gen__describe_list(sb, "until-ok", (struct fl_gen *const *)&s->gen, 1,
+                          depth);
+}
+
 static const struct fl_gen_type until_ok_type = {
     .name = "until-ok",
     .op = until_ok_op,
@@ -710,6 +788,7 @@ static const struct fl_gen_type until_ok_type = {
     .update = until_ok_update,
     .clone = until_ok_clone,
     .free = until_ok_free,
+    .describe = until_ok_describe,
 };
 
 struct fl_gen *
@@ -774,6 +853,7 @@ static const struct fl_gen_type validate_type = {
     .update = timed_update,
     .clone = timed_clone,
     .free = timed_free,
+    .describe = timed_describe,
 };
 
 struct fl_gen *

@@ -5,8 +5,9 @@
  * files, a .gp script, PNG and SVG), the clock-offset plot when clock faults
  * ran, and timeline.html (a self-contained page drawing only the visible ops,
  * usable for millions of ops). fl_serve_*() is the web UI over a whole store
- * (libmicrohttpd). Nothing here changes a verdict: the run calls
- * fl_report_write() after checking and only logs its failure.
+ * (libmicrohttpd). Nothing here changes a verdict: the CLI plugs
+ * fl_report_write() into the run's report hook (run/run.h), which the run
+ * calls after checking, only logging its failure.
  */
 #ifndef FL_REPORT_H
 #define FL_REPORT_H

@@ -33,6 +33,7 @@
 #define WORKER_GAP_LONG_NS   (500 * 1000) /* past this, no active wait */
 #define WORKER_GAP0_NS       (20 * 1000)  /* first guess at the gap */
 #define POOL_WAKE_NS         (200 * 1000) /* longest wait behind calls */
+#define POOL_LONG_CALL_NS    (20 * 1000)  /* calls this long get threads */
 #define POOL_CHECK_NS        (20 * 1000)  /* how often the scheduler looks */
 #define POOL_STACK           (256 * 1024)
 
@@ -214,6 +215,7 @@ struct fl_run__pool {
     atomic_int nspin;                /* of which waiting actively */
     atomic_int nbusy;                /* threads inside calls */
     _Atomic int64_t last_pop_ns;
+    _Atomic int64_t avg_call_ns; /* over all threads, roughly */
     /* rarely written */
     _Alignas(64) atomic_int nawake; /* threads not asleep: free or busy */
     atomic_int nalive;              /* threads not yet exited */
@@ -359,9 +361,14 @@ call_done(struct pool_thread *t)
 
     atomic_fetch_add(&p->nfree, 1);
     atomic_fetch_sub(&p->nbusy, 1);
-    int64_t began = atomic_load_explicit(&t->call_ns, memory_order_relaxed);
+    int64_t took =
+        mono_ns() - atomic_load_explicit(&t->call_ns, memory_order_relaxed);
     int64_t avg = atomic_load_explicit(&t->avg_call_ns, memory_order_relaxed);
-    atomic_store_explicit(&t->avg_call_ns, avg + (mono_ns() - began - avg) / 8,
+    atomic_store_explicit(&t->avg_call_ns, avg + (took - avg) / 8,
+                          memory_order_relaxed);
+    /* Threads race on this one; a lost update does not matter. */
+    avg = atomic_load_explicit(&p->avg_call_ns, memory_order_relaxed);
+    atomic_store_explicit(&p->avg_call_ns, avg + (took - avg) / 16,
                           memory_order_relaxed);
     atomic_store(&t->call_ns, 0);
 }
@@ -537,7 +544,7 @@ fl_run__pool_grow(struct fl_run__shared *s, int64_t now)
         int64_t since = atomic_load(&t->call_ns);
         soon = since && now - since < POOL_WAKE_NS &&
                atomic_load_explicit(&t->avg_call_ns, memory_order_relaxed) <
-                   POOL_WAKE_NS;
+                   POOL_LONG_CALL_NS;
     }
     size_t queued = tl - h;
     if (any_free || soon) {
@@ -656,15 +663,20 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
     atomic_store_explicit(&p->ring[tl & p->mask], w, memory_order_relaxed);
     atomic_store_explicit(&p->tail, tl + 1, memory_order_seq_cst);
     /*
-     * A free thread takes it, or one that is inside a call when it comes
-     * back. Only when every thread sleeps is one woken here; the rest is
-     * fl_run__pool_grow()'s: with a fast client the threads at work drain
-     * the queue sooner than a woken one would start.
+     * A free thread takes it. With a fast client (calls shorter than
+     * POOL_LONG_CALL_NS on average) so does a thread inside a call when
+     * it comes back, sooner than a woken one would start; only if every
+     * thread sleeps is one woken. With a slower client ops start at once,
+     * on a woken thread, as they would with a thread per client: that is
+     * what lets their calls overlap.
      */
-    if (atomic_load_explicit(&p->nawake, memory_order_seq_cst) > 0)
+    if (atomic_load_explicit(&p->nawake, memory_order_seq_cst) > 0 &&
+        (atomic_load_explicit(&p->nfree, memory_order_seq_cst) > 0 ||
+         atomic_load_explicit(&p->avg_call_ns, memory_order_relaxed) <
+             POOL_LONG_CALL_NS))
         return;
     pthread_mutex_lock(&p->lock);
-    wake_locked(p, 1);
+    wake_locked(p, tl + 1 - atomic_load(&p->head));
     pthread_mutex_unlock(&p->lock);
 }
 

@@ -24,6 +24,13 @@
 
 #define STALE_LAG_NS  (50 * FL_NS_PER_MS) /* replica lag of stale-read */
 #define RACE_PAUSE_US 200                 /* lost-update's race window */
+/*
+ * lost-update's cas is a read and a later unconditional write, one
+ * replication round trip apart, as a client-side compare-and-set over a
+ * LAN would be. Only a cas that matched opens the window, so it has to be
+ * as wide as a real round trip for concurrent writers to land in it.
+ */
+#define CAS_RTT_US 1000
 
 struct reg {
     bool set, prev_set;
@@ -119,11 +126,17 @@ coin(struct fl_memkv *kv, int percent)
 
 /* The lost-update race window: the lock is dropped while paused. */
 static void
-race_window(struct fl_memkv *kv)
+race_window_us(struct fl_memkv *kv, unsigned pause_us)
 {
     pthread_mutex_unlock(&kv->mu);
-    usleep(RACE_PAUSE_US);
+    usleep(pause_us);
     pthread_mutex_lock(&kv->mu);
+}
+
+static void
+race_window(struct fl_memkv *kv)
+{
+    race_window_us(kv, RACE_PAUSE_US);
 }
 
 static fl_val
@@ -174,7 +187,7 @@ do_register(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
         bool match = r->set && r->value == arg->u.items[0].u.i;
         if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE && match) {
             /* Check, then set later without checking again. */
-            race_window(kv);
+            race_window_us(kv, CAS_RTT_US);
             r = reg_get(kv, key);
         }
         if (match)
@@ -282,8 +295,11 @@ do_bank(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
         for (int i = 0; i < FL_MEMKV_ACCOUNTS; i++) {
             items[2 * i] = fl_val_int(i);
             items[2 * i + 1] = fl_val_int(kv->accounts[i]);
-            /* Not a snapshot: each account is read on its own. */
-            if (kv->bug == FL_MEMKV_BUG_STALE_READ && i == 3)
+            /*
+             * Not a snapshot: each account is read on its own, one
+             * request after another, and transfers land in between.
+             */
+            if (kv->bug == FL_MEMKV_BUG_STALE_READ && i + 1 < FL_MEMKV_ACCOUNTS)
                 race_window(kv);
         }
         pthread_mutex_unlock(&kv->mu);

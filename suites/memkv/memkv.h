@@ -4,9 +4,10 @@
  * test faultline itself (docs/memkv.md), never as a stand-in for a real
  * system: every operation is atomic under one mutex unless a bug is
  * switched on. Bugs: stale-read (register reads may return the value a
- * recent write replaced; bank reads are not atomic), lost-update (adds,
- * cas, counter increments and transfers are read-modify-write without the
- * lock held across, so concurrent updates overwrite each other).
+ * recent write replaced; bank reads fetch one balance at a time),
+ * lost-update (adds, cas, counter increments and transfers are
+ * read-modify-write without the lock held across, so concurrent updates
+ * overwrite each other).
  */
 #ifndef FL_MEMKV_H
 #define FL_MEMKV_H

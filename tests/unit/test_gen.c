@@ -825,6 +825,298 @@ test_gen_clone_independent(void)
     check_sched(c, &sc, two);
 }
 
+/* ---- describe, friendly-exceptions, trace, cache ---- */
+
+static int
+counting_fn(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    int *calls = arg;
+
+    FL_UNUSED(ctx);
+    t->f = kw_a;
+    t->value = fl_val_int(++*calls);
+    return FL_GEN_OP;
+}
+
+static char *
+describe(const struct fl_gen *g, int depth)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    fl_gen_describe(g, &sb, depth);
+    return fl_strbuf_detach(&sb, NULL);
+}
+
+static void
+test_gen_describe(void)
+{
+    int calls = 0;
+
+    kws();
+    struct fl_gen *g = fl_gen_clients(fl_gen_limit(
+        100,
+        fl_gen_stagger(MS, FL_GEN_MIX(rep(kw_a, 1),
+                                      fl_gen_fn(counting_fn, &calls, NULL)))));
+    char *d = describe(g, 10);
+    ASSERT_STR_EQ(d, "(clients (limit 100 (stagger 1ms (mix (repeat {:f :a, "
+                     ":value 1}) (fn)))))");
+    free(d);
+    d = describe(g, 2);
+    ASSERT_STR_EQ(d, "(clients (limit 100 ...))");
+    free(d);
+    fl_gen_free(g);
+
+    /* Long lists are cut after 10, as Jepsen's *print-length*. */
+    struct fl_gen *gs[12];
+    for (int i = 0; i < 12; i++)
+        gs[i] = fl_gen_invoke(kw_b, fl_val_int(i));
+    g = FL_GEN_ANY(fl_gen_seq(gs, 12), NULL, fl_gen_sleep(3 * MS),
+                   fl_gen_time_limit(2000000000, fl_gen_then(NULL, NULL)));
+    d = describe(g, 3);
+    ASSERT_STR_EQ(d, "(any (seq {:f :b, :value 0} {:f :b, :value 1} {:f :b, "
+                     ":value 2} {:f :b, :value 3} {:f :b, :value 4} {:f :b, "
+                     ":value 5} {:f :b, :value 6} {:f :b, :value 7} {:f :b, "
+                     ":value 8} {:f :b, :value 9} ...) (sleep 3000000) "
+                     "(time-limit 2s (seq)))");
+    free(d);
+    fl_gen_free(g);
+    d = describe(NULL, 1);
+    ASSERT_STR_EQ(d, "nil");
+    free(d);
+}
+
+/* An op pinned to process 0 twice: the second finds thread 0 busy. */
+static struct fl_gen *
+twice_on_p0(void)
+{
+    struct fl_op t = fl_gen_template(kw_a, fl_val_nil());
+
+    t.process = 0;
+    return fl_gen_validate(FL_GEN_SEQ(fl_gen_once_op(&t), fl_gen_once_op(&t)));
+}
+
+/* Fails (in ctx->err) on the second :ok it sees. */
+static void
+fail_on_ok(void *arg, struct fl_gen *inner, const struct fl_gen_ctx *ctx,
+           const struct fl_op *event)
+{
+    int *oks = arg;
+
+    if (event->type == FL_OP_OK && ++*oks == 2)
+        fl_err_set(ctx->err, FL_EMODEL, "second ok");
+    fl_gen_update(inner, ctx, event);
+}
+
+static void
+test_gen_friendly_exceptions(void)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+    struct sim_case c = {.concurrency = 2, .latency = 10};
+    const char *ops = "0 0 invoke a 1\n0 1 invoke a 1\n"
+                      "10 0 ok a 1\n10 1 ok a 1\n";
+
+    kws();
+    /* A failing op names the generator and the context. */
+    fl_hist_init(&h);
+    struct fl_gen *g =
+        fl_gen_friendly_exceptions(fl_gen_clients(twice_on_p0()));
+    ASSERT(fl_gen_perfect(g, 2, &h, &err) < 0);
+    ASSERT_EQ(err.code, FL_EUSAGE);
+    ASSERT_STR_EQ(err.msg,
+                  "generator threw when asked for an op: invalid op from "
+                  "generator: process's thread is not free (process 0, "
+                  "time 0, f :a); generator (clients (validate (seq {:f :a, "
+                  ":value nil, :process 0}))); context time 0 ns, 2 of 3 "
+                  "threads free: 0=p0(busy) 1=p1 nemesis");
+    ASSERT_EQ(h.n, 1);
+    fl_gen_free(g);
+    fl_hist_release(&h);
+
+    /*
+     * An update has no error channel: the failure it leaves in ctx->err
+     * is reported, with the event, by the next op.
+     */
+    int oks = 0;
+    fl_hist_init(&h);
+    g = fl_gen_friendly_exceptions(
+        fl_gen_clients(fl_gen_on_update(fail_on_ok, &oks, NULL, rep(kw_a, 7))));
+    ASSERT(fl_gen_perfect(g, 1, &h, &err) < 0);
+    ASSERT_EQ(err.code, FL_EMODEL);
+    ASSERT_STR_EQ(err.msg, "generator threw when updated with ok p0 :a 7 "
+                           "@20: second ok; generator (clients (on-update "
+                           "(repeat {:f :a, :value 7}))); context time 20 "
+                           "ns, 2 of 2 threads free: 0=p0 nemesis");
+    ASSERT_EQ(h.n, 4);
+    fl_gen_free(g);
+    fl_hist_release(&h);
+
+    /* A generator that does not fail runs exactly as without the wrapper. */
+    check_sched(fl_gen_friendly_exceptions(
+                    fl_gen_clients(fl_gen_limit(2, rep(kw_a, 1)))),
+                &c, ops);
+}
+
+static void
+collect_line(void *arg, const char *line)
+{
+    struct fl_strbuf *sb = arg;
+
+    fl_strbuf_addf(sb, "%s\n", line);
+}
+
+static void
+test_gen_trace(void)
+{
+    struct fl_strbuf lines = FL_STRBUF_INIT;
+    struct sim_case c = {.concurrency = 1, .latency = 10};
+
+    kws();
+    /* The schedule is unchanged and every call is logged in order. */
+    check_sched(fl_gen_clients(fl_gen_trace_to("w", collect_line, &lines, NULL,
+                                               fl_gen_limit(2, rep(kw_a, 1)))),
+                &c,
+                "0 0 invoke a 1\n10 0 ok a 1\n"
+                "10 0 invoke a 1\n20 0 ok a 1\n");
+    ASSERT_STR_EQ(
+        lines.buf,
+        "w op [time 0 ns, 1 of 1 threads free: 0=p0] -> invoke p0 :a 1 @0\n"
+        "w commit [time 0 ns, 1 of 1 threads free: 0=p0] invoke p0 :a 1 @0\n"
+        "w update [time 0 ns, 0 of 1 threads free: 0=p0(busy)] invoke p0 :a "
+        "1 @0\n"
+        "w op [time 0 ns, 0 of 1 threads free: 0=p0(busy)] -> pending\n"
+        "w update [time 10 ns, 1 of 1 threads free: 0=p0] ok p0 :a 1 @10\n"
+        "w op [time 10 ns, 1 of 1 threads free: 0=p0] -> invoke p0 :a 1 @10\n"
+        "w commit [time 10 ns, 1 of 1 threads free: 0=p0] invoke p0 :a 1 "
+        "@10\n"
+        "w update [time 10 ns, 0 of 1 threads free: 0=p0(busy)] invoke p0 "
+        ":a 1 @10\n"
+        "w op [time 10 ns, 0 of 1 threads free: 0=p0(busy)] -> exhausted\n"
+        "w update [time 20 ns, 1 of 1 threads free: 0=p0] ok p0 :a 1 @20\n"
+        "w op [time 20 ns, 1 of 1 threads free: 0=p0] -> exhausted\n");
+    fl_strbuf_release(&lines);
+
+    /* The default sink logs; a clone shares it. */
+    struct fl_gen *g = fl_gen_trace("log", rep(kw_a, 1));
+    struct fl_gen *g2 = fl_gen_clone(g);
+    char *d = describe(g2, 4);
+    ASSERT_STR_EQ(d, "(trace log (repeat {:f :a, :value 1}))");
+    free(d);
+    fl_gen_free(g);
+    fl_gen_free(g2);
+}
+
+/* limit 3 of delay 100 ns of cache(period) of a counting function. */
+static char *
+cache_sched(int64_t period, int *calls)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+
+    *calls = 0;
+    fl_hist_init(&h);
+    struct fl_gen *g = fl_gen_clients(fl_gen_limit(
+        3, fl_gen_delay(100, fl_gen_cache(period, fl_gen_fn(counting_fn, calls,
+                                                            NULL)))));
+    ASSERT_OK(fl_gen_perfect(g, 2, &h, &err));
+    fl_gen_free(g);
+    char *s = sched(&h, 1);
+    fl_hist_release(&h);
+    return s;
+}
+
+static void
+test_gen_cache(void)
+{
+    struct sim_case c = {.concurrency = 2, .latency = 10};
+    int calls;
+
+    kws();
+    /*
+     * Each op after the first is proposed at once with a time 100 ns on,
+     * and asked for again when a completion comes in (t+10) and when its
+     * time comes (t+100): without a cache, every ask calls the function.
+     */
+    char *s = cache_sched(0, &calls);
+    ASSERT_STR_EQ(s, "0 0 invoke a 1\n10 0 ok a 1\n"
+                     "100 1 invoke a 4\n110 1 ok a 4\n"
+                     "200 0 invoke a 7\n210 0 ok a 7\n");
+    ASSERT_EQ(calls, 7);
+    free(s);
+    /* Cached for longer than the delay: computed once, refreshed to the
+     * process that is free and the time it is used. */
+    s = cache_sched(1000, &calls);
+    ASSERT_STR_EQ(s, "0 0 invoke a 1\n10 0 ok a 1\n"
+                     "100 1 invoke a 2\n110 1 ok a 2\n"
+                     "200 0 invoke a 3\n210 0 ok a 3\n");
+    ASSERT_EQ(calls, 3);
+    free(s);
+    /* Cached for 50 ns: reused at t+10, computed again at t+100. */
+    s = cache_sched(50, &calls);
+    ASSERT_STR_EQ(s, "0 0 invoke a 1\n10 0 ok a 1\n"
+                     "100 1 invoke a 3\n110 1 ok a 3\n"
+                     "200 0 invoke a 5\n210 0 ok a 5\n");
+    ASSERT_EQ(calls, 5);
+    free(s);
+
+    /* An op that expires unused is not lost, nor run twice. */
+    for (int64_t period = 0; period <= 1000; period += 5) {
+        check_sched(
+            fl_gen_clients(fl_gen_delay(
+                100,
+                fl_gen_cache(period,
+                             FL_GEN_SEQ(fl_gen_invoke(kw_a, fl_val_int(1)),
+                                        fl_gen_invoke(kw_a, fl_val_int(2)),
+                                        fl_gen_invoke(kw_b, fl_val_int(3)))))),
+            &c,
+            "0 0 invoke a 1\n10 0 ok a 1\n"
+            "100 1 invoke a 2\n110 1 ok a 2\n"
+            "200 0 invoke b 3\n210 0 ok b 3\n");
+    }
+    /*
+     * A reused op goes to whichever process is free now, at the time it is
+     * asked for; with no thread free the cache is pending.
+     */
+    struct fl_gen_threads th;
+    struct fl_gen_ctx ctx;
+    struct fl_rng rng;
+    struct fl_op op;
+    struct fl_gen *g = fl_gen_cache(1000, fl_gen_fn(counting_fn, &calls, NULL));
+    calls = 0;
+    memset(&ctx, 0, sizeof(ctx));
+    fl_rng_seed(&rng, 1);
+    ctx.rng = ctx.rng_nemesis = &rng;
+    fl_gen_threads_init(&th, 1);
+    fl_gen_threads_ctx(&th, 0, &ctx);
+    ASSERT_EQ(fl_gen_op(g, &ctx, &op), FL_GEN_OP);
+    ASSERT_EQ(op.process, 0);
+    fl_gen_threads_busy(&th, 0);
+    fl_gen_threads_busy(&th, 1);
+    fl_gen_threads_ctx(&th, 5, &ctx);
+    ASSERT_EQ(fl_gen_op(g, &ctx, &op), FL_GEN_PENDING);
+    fl_gen_threads_free(&th, 1);
+    fl_gen_threads_ctx(&th, 7, &ctx);
+    ASSERT_EQ(fl_gen_op(g, &ctx, &op), FL_GEN_OP);
+    ASSERT_EQ(op.process, FL_PROC_NEMESIS);
+    ASSERT_EQ(op.time_ns, 7);
+    ASSERT_EQ(op.value.u.i, 1);
+    ASSERT_EQ(calls, 1);
+    /* A clone (cycle, each-thread) carries the cached op with it. */
+    struct fl_gen *g2 = fl_gen_clone(g);
+    ASSERT_EQ(fl_gen_op(g2, &ctx, &op), FL_GEN_OP);
+    ASSERT_EQ(op.value.u.i, 1);
+    fl_gen_commit(g2, &ctx, &op);
+    ASSERT_EQ(fl_gen_op(g2, &ctx, &op), FL_GEN_OP);
+    ASSERT_EQ(op.value.u.i, 2);
+    ASSERT_EQ(calls, 2);
+    fl_gen_free(g2);
+    char *d = describe(g, 3);
+    ASSERT_STR_EQ(d, "(cache 1us (fn))");
+    free(d);
+    fl_gen_threads_release(&th);
+    fl_gen_free(g);
+}
+
 static const struct fl_test_case gen_tests[] = {
     FL_TEST(test_gen_single_op),
     FL_TEST(test_gen_fair_and_completions_first),
@@ -852,6 +1144,10 @@ static const struct fl_test_case gen_tests[] = {
     FL_TEST(test_gen_fn_and_lazy),
     FL_TEST(test_gen_mix_seeded),
     FL_TEST(test_gen_clone_independent),
+    FL_TEST(test_gen_describe),
+    FL_TEST(test_gen_friendly_exceptions),
+    FL_TEST(test_gen_trace),
+    FL_TEST(test_gen_cache),
     FL_TEST_END,
 };
 
