@@ -8,6 +8,7 @@
  * peak RSS (parse + check only). Target: < 5 s and < 2 GB on 2 cores.
  *
  *   build/bench/bench_elle [-n TXNS] [-c CONCURRENCY] [-k FILE] [-b BUG]
+ *   build/bench/bench_elle -r FILE     (check a kept history again)
  */
 #include "util/common.h"
 
@@ -68,9 +69,10 @@ run_check(const char *path)
     getrusage(RUSAGE_SELF, &ru);
     printf("ops %zu\nparse_s %.3f\ncheck_s %.3f\ntotal_s %.3f\n"
            "parse_cpu_s %.3f\ncheck_cpu_s %.3f\ntotal_cpu_s %.3f\n"
-           "peak_rss_mb %.1f\nvalid %s\n",
+           "peak_rss_mb %.1f\nhist_arena_mb %.1f\nvalid %s\n",
            h.n, t1 - t0, t2 - t1, t2 - t0, c1 - c0, c2 - c1, c2 - c0,
            (double)ru.ru_maxrss / 1024.0,
+           (double)h.arena.total_bytes / (1024.0 * 1024.0),
            r.valid == FL_VERDICT_TRUE    ? "true"
            : r.valid == FL_VERDICT_FALSE ? "false"
                                          : "unknown");
@@ -85,11 +87,11 @@ main(int argc, char **argv)
 {
     struct fl_elle_gen_opts o;
     struct fl_err err = FL_ERR_INIT;
-    const char *keep = NULL;
+    const char *keep = NULL, *reuse = NULL;
     int64_t n = 1000000, c = 50, bug = 0;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:c:k:b:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:c:k:b:r:")) != -1) {
         switch (opt) {
         case 'n':
             if (fl_parse_int64(optarg, 1, INT64_C(100000000), &n, &err))
@@ -102,6 +104,9 @@ main(int argc, char **argv)
         case 'k':
             keep = optarg;
             break;
+        case 'r':
+            reuse = optarg;
+            break;
         case 'b':
             if (fl_parse_int64(optarg, 0, FL_ELLE_BUG_DIRTY_WRITE, &bug, &err))
                 goto usage;
@@ -109,6 +114,10 @@ main(int argc, char **argv)
         default:
             goto usage;
         }
+    }
+    if (reuse) {
+        /* Parse and check only, in this process (no generation). */
+        return run_check(reuse);
     }
     fl_elle_gen_opts_init(&o);
     o.ntxn = (size_t)n;
@@ -156,6 +165,6 @@ main(int argc, char **argv)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
 usage:
     fprintf(stderr, "usage: bench_elle [-n TXNS] [-c CONCURRENCY] [-k FILE] "
-                    "[-b BUG]\n");
+                    "[-b BUG] | -r FILE\n");
     return 254;
 }

@@ -14,6 +14,7 @@
 #include "history/edn.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <sys/mman.h>
 
@@ -23,9 +24,10 @@
 #include "util/parse.h"
 #include "util/strbuf.h"
 
-#define EDN_MAX_DEPTH 256
-#define EDN_MAX_ITEMS (1u << 24) /* per collection */
-#define KW_CACHE_SIZE 1024
+#define EDN_MAX_DEPTH   256
+#define EDN_MAX_ITEMS   (1u << 24) /* per collection */
+#define KW_CACHE_SIZE   1024
+#define DEDUP_MAX_ITEMS 64 /* longer vectors are not looked up */
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -84,6 +86,8 @@ struct prs {
     fl_val *stk; /* scratch stack of collection items */
     size_t nstk, astk;
     const char *arena_end; /* end of the arena block last prefaulted */
+    fl_val *dedup;         /* recent small vectors, by content hash */
+    size_t dedup_mask;     /* slots - 1; dedup is NULL when off */
 };
 
 /*
@@ -720,6 +724,21 @@ parse_items(struct prs *p, unsigned char close, const unsigned char *open)
     return base;
 }
 
+/* n bytes at a and b are equal (short runs: no call to memcmp). */
+static inline bool
+same_bits(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t u, w;
+        memcpy(&u, x + i, 8);
+        memcpy(&w, y + i, 8);
+        if (u != w)
+            return false;
+    }
+    return true;
+}
+
 static void
 finish_coll(struct prs *p, size_t base, enum fl_val_kind kind,
             const unsigned char *open, fl_val *out)
@@ -736,6 +755,28 @@ finish_coll(struct prs *p, size_t base, enum fl_val_kind kind,
     }
     fl_val v = {(uint8_t)kind, 0, 0, (uint32_t)n, {.items = NULL}};
     size_t cnt = (kind == FL_V_MAP ? 2 : 1) * n;
+    fl_val *slot = NULL;
+    uint16_t tag = 0;
+    if (p->dedup && cnt && cnt <= DEDUP_MAX_ITEMS && kind != FL_V_MAP &&
+        kind != FL_V_SET) {
+        /*
+         * Histories repeat small vectors: a micro-op in both the
+         * invocation and the completion, the same list read by many
+         * txns. Values are immutable, so a vector whose items are
+         * bit-for-bit those of a recent one shares its storage (equal
+         * bits are equal values: nested collections compare by pointer).
+         */
+        uint64_t hash = fl_hash_bytes(items, cnt * sizeof(fl_val)) ^ kind;
+        tag = (uint16_t)(hash >> 48); /* kept in the slot's pad */
+        slot = &p->dedup[hash & p->dedup_mask];
+        if (slot->pad == tag && slot->kind == kind && slot->n == cnt &&
+            same_bits(slot->u.items, items, cnt * sizeof(fl_val))) {
+            v.u.items = slot->u.items;
+            p->nstk = base;
+            *out = v;
+            return;
+        }
+    }
     if (cnt) {
         fl_val *dst = fl_arena_alloc_packed(p->a, cnt * sizeof(fl_val));
         if (cnt <= 8) /* short: inline moves beat a call to memcpy */
@@ -744,6 +785,10 @@ finish_coll(struct prs *p, size_t base, enum fl_val_kind kind,
         else
             memcpy(dst, items, cnt * sizeof(fl_val));
         v.u.items = dst;
+        if (slot) {
+            *slot = v;
+            slot->pad = tag;
+        }
     }
     p->nstk = base;
     *out = v;
@@ -898,8 +943,13 @@ prefault_block(struct prs *p)
     uintptr_t e = (uintptr_t)p->a->end & ~(uintptr_t)(pg - 1);
 
     p->arena_end = p->a->end;
-    if (e > s && e - s >= 16 * pg)
+    if (e > s && e - s >= 16 * pg) {
+        const uintptr_t huge = 2u << 20;
+        uintptr_t hs = (s + huge - 1) & ~(huge - 1), he = e & ~(huge - 1);
+        if (he > hs)
+            madvise((void *)hs, he - hs, MADV_HUGEPAGE);
         madvise((void *)s, e - s, MADV_POPULATE_WRITE);
+    }
 }
 
 /* Build an op from the map items (k v pairs) at stk[base..] and append. */
@@ -1058,6 +1108,7 @@ static void
 prs_release(struct prs *p)
 {
     free(p->stk);
+    free(p->dedup);
 }
 
 static void
@@ -1106,23 +1157,38 @@ hist_body(struct prs *p, struct fl_hist *h)
 }
 
 /*
- * Run one of the bodies above under setjmp. The parser state lives on the
- * heap so nothing the scanner changes is a local of the setjmp frame.
+ * Run one of the bodies above under setjmp, starting at buf + start on line
+ * line0 (buf itself stays the base for positions in messages); the line
+ * the parse ended on goes to *end_line. The parser state lives on the heap
+ * so nothing the scanner changes is a local of the setjmp frame.
  */
 static int
-run_parser(struct fl_arena *a, const char *buf, size_t len, const char *name,
-           struct fl_err *err, fl_val *out, struct fl_hist *h)
+run_parser(struct fl_arena *a, const char *buf, size_t len, size_t start,
+           uint32_t line0, const char *name, struct fl_err *err, fl_val *out,
+           struct fl_hist *h, uint32_t *end_line)
 {
     struct prs *p = fl_xmalloc(sizeof(*p));
     int rc = FL_EPARSE;
 
     prs_init(p, a, buf, len, name, err);
+    p->p = p->line_start = p->buf + start;
+    p->line = line0;
+    if (h) {
+        /* A slot per 256 input bytes, 256 to 16384 (a 256 KiB table). */
+        size_t slots = 256;
+        while (slots < (1u << 14) && slots * 256 < len - start)
+            slots *= 2;
+        p->dedup = fl_xcalloc(slots, sizeof(fl_val));
+        p->dedup_mask = slots - 1;
+    }
     if (setjmp(p->jb) == 0) {
         if (h)
             hist_body(p, h);
         else
             value_body(p, out);
         rc = 0;
+        if (end_line)
+            *end_line = p->line;
     }
     prs_release(p);
     free(p);
@@ -1133,7 +1199,122 @@ int
 fl_edn_parse_value(struct fl_arena *a, const char *buf, size_t len,
                    const char *name, fl_val *out, struct fl_err *err)
 {
-    return run_parser(a, buf, len, name, err, out, NULL);
+    return run_parser(a, buf, len, 0, 1, name, err, out, NULL, NULL);
+}
+
+size_t fl_edn__par_min_bytes = 16u << 20;
+
+/*
+ * Where a second thread may start: the first "\n{" at or after the middle
+ * of a history of top-level op maps, or 0 when there is none (or the input
+ * is one big vector, which one thread reads).
+ */
+static size_t
+split_point(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' ||
+                       buf[i] == '\t'))
+        i++;
+    if (i == len || buf[i] != '{')
+        return 0;
+    for (const char *q = buf + len / 2; q < buf + len;) {
+        const char *nl = memchr(q, '\n', (size_t)(buf + len - q));
+        if (!nl || nl + 1 >= buf + len)
+            return 0;
+        if (nl[1] == '{')
+            return (size_t)(nl + 1 - buf);
+        q = nl + 1;
+    }
+    return 0;
+}
+
+/* The second half, parsed into a history of its own. */
+struct half {
+    const char *buf;
+    size_t len, start;
+    const char *name;
+    struct fl_hist h;
+    struct fl_err err;
+    int rc;
+};
+
+static void *
+half_main(void *arg)
+{
+    struct half *x = arg;
+    fl_hist__prepare(&x->h, x->len - x->start, (x->len - x->start) / 32 + 16);
+    x->rc = run_parser(&x->h.arena, x->buf, x->len, x->start, 1, x->name,
+                       &x->err, NULL, &x->h, NULL);
+    return NULL;
+}
+
+/* Append x's ops to h as if one thread had read them after line0 - 1. */
+static void
+merge_half(struct fl_hist *h, struct half *x, uint32_t line0)
+{
+    size_t base = h->n;
+    fl_hist__reserve(h, x->h.n);
+    memcpy(h->ops + base, x->h.ops, x->h.n * sizeof(struct fl_op));
+    for (size_t i = 0; i < x->h.n; i++) {
+        if (!(h->ops[base + i].flags & FL_OP_HAS_INDEX))
+            h->ops[base + i].index += (int64_t)base;
+        h->lines[base + i] = x->h.lines[i] + line0 - 1;
+    }
+    h->n += x->h.n;
+    h->paired = false;
+    fl_arena_adopt(&h->arena, &x->h.arena);
+}
+
+/*
+ * Two threads: this one reads [0, cut) and a second one [cut, len), where
+ * cut starts a line beginning with '{'. Correct whatever the cut hits:
+ * when the first half reads cleanly up to the cut (it ends in a newline,
+ * so no token crosses it) the parser's whole state there is "between two
+ * top-level ops on line L", exactly where the second thread started. If
+ * the first half fails (the cut fell inside a multi-line string, say, or
+ * the input is bad) everything is read again by one thread, so messages
+ * are what a sequential read gives; if only the second half fails, this
+ * thread reads it again from the cut. Returns 1 when it did not try.
+ */
+static int
+parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
+               struct fl_err *err)
+{
+    size_t cut = split_point(buf, len);
+    struct half *x;
+    pthread_t th;
+    uint32_t line = 1;
+    int rc;
+
+    if (!cut)
+        return 1;
+    x = fl_xcalloc(1, sizeof(*x));
+    x->buf = buf;
+    x->len = len;
+    x->start = cut;
+    x->name = name;
+    fl_hist_init(&x->h);
+    if (pthread_create(&th, NULL, half_main, x) != 0) {
+        free(x);
+        return 1;
+    }
+    struct fl_err aerr = FL_ERR_INIT;
+    size_t n0 = h->n;
+    rc = run_parser(&h->arena, buf, cut, 0, 1, name, &aerr, NULL, h, &line);
+    pthread_join(th, NULL);
+    if (rc < 0) {
+        h->n = n0;
+        rc = run_parser(&h->arena, buf, len, 0, 1, name, err, NULL, h, NULL);
+    } else if (x->rc < 0) {
+        rc = run_parser(&h->arena, buf, len, cut, line, name, err, NULL, h,
+                        NULL);
+    } else {
+        merge_half(h, x, line);
+    }
+    fl_hist_release(&x->h);
+    free(x);
+    return rc;
 }
 
 int
@@ -1141,13 +1322,17 @@ fl_edn_parse_hist(const char *buf, size_t len, const char *name,
                   struct fl_hist *h, struct fl_err *err)
 {
     size_t n0 = h->n;
+    int rc = 1;
     /*
      * Reserve generously (a printed op takes well over 32 bytes) so the
      * ops array is not copied while it grows; untouched room costs no
      * memory and fl_hist__shrink() gives it back.
      */
     fl_hist__prepare(h, len, len / 32 + 16);
-    int rc = run_parser(&h->arena, buf, len, name, err, NULL, h);
+    if (len >= fl_edn__par_min_bytes)
+        rc = parse_hist_par(buf, len, name, h, err);
+    if (rc > 0)
+        rc = run_parser(&h->arena, buf, len, 0, 1, name, err, NULL, h, NULL);
     if (rc < 0)
         h->n = n0; /* drop the ops of a partly parsed input */
     fl_hist__shrink(h);

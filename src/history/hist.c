@@ -116,6 +116,11 @@ fl_hist__prepare(struct fl_hist *h, size_t len, size_t ops_hint)
         size_t block = 4096;
         while (block < len && block < (1u << 20))
             block *= 2;
+        /* Big inputs: blocks that can hold transparent huge pages (the
+         * EDN reader asks for them), so the arena costs a page fault per
+         * 2 MiB rather than per 4 KiB. */
+        if (len >= (64u << 20))
+            block = 8u << 20;
         h->arena.block_bytes = block;
     }
     fl_hist__reserve(h, ops_hint);

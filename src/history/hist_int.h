@@ -8,6 +8,12 @@
 
 #include "history/hist.h"
 
+/**
+ * EDN histories at least this long are read by two threads (edn.c); the
+ * unit tests lower it to exercise the split on small inputs.
+ */
+extern size_t fl_edn__par_min_bytes;
+
 /** Append op and record its source line (1-based) in h->lines. */
 size_t fl_hist__append_line(struct fl_hist *h, const struct fl_op *op,
                             uint32_t line);

@@ -118,3 +118,25 @@ fl_arena_strndup(struct fl_arena *a, const char *s, size_t n)
     p[n] = '\0';
     return p;
 }
+
+void
+fl_arena_adopt(struct fl_arena *a, struct fl_arena *from)
+{
+    struct fl_arena_block *tail;
+
+    if (!from->head)
+        return;
+    if (!a->head) {
+        a->head = from->head;
+        a->next = from->next;
+        a->end = from->end;
+    } else {
+        /* Behind a's head, so a keeps filling its current block. */
+        for (tail = from->head; tail->next; tail = tail->next)
+            ;
+        tail->next = a->head->next;
+        a->head->next = from->head;
+    }
+    a->total_bytes += from->total_bytes;
+    fl_arena_init(from, from->block_bytes);
+}

@@ -35,5 +35,11 @@ void *fl_arena_calloc(struct fl_arena *a, size_t n, size_t size);
 void *fl_arena_memdup(struct fl_arena *a, const void *p, size_t size);
 /** Copy of s[0..n) plus a NUL. */
 char *fl_arena_strndup(struct fl_arena *a, const char *s, size_t n);
+/**
+ * Move every block of from into a (pointers into them stay valid and are
+ * now freed with a); from is left empty. a keeps allocating from its own
+ * current block. For merging what two threads built in their own arenas.
+ */
+void fl_arena_adopt(struct fl_arena *a, struct fl_arena *from);
 
 #endif

@@ -353,7 +353,7 @@ cycle_exists(struct elle_ctx *c, const uint8_t *node_ok)
             mask[0][1] = ELLE_RW;
         }
         size_t n = (size_t)g->nnode * sp->layers;
-        uint32_t *comp = fl_xmalloc(fl_st_mult(n + 1, sizeof(uint32_t)));
+        uint32_t *comp = elle__big_calloc(n + 1, sizeof(uint32_t));
         uint32_t ncomp = elle__scc(g, sp->layers, mask, node_ok, comp);
         uint32_t *size = fl_xcalloc((size_t)ncomp + 1, sizeof(uint32_t));
         uint32_t best = ELLE_NONE;
@@ -391,8 +391,7 @@ void
 elle__find_cycles(struct elle_ctx *c)
 {
     struct elle_graph *g = &c->g;
-    uint32_t *comp =
-        fl_xmalloc(fl_st_mult((size_t)g->nnode + 1, sizeof(uint32_t)));
+    uint32_t *comp = elle__big_calloc((size_t)g->nnode + 1, sizeof(uint32_t));
     uint8_t all[2][2] = {{ELLE_DATA | ELLE_PROC | ELLE_RT, 0}, {0, 0}};
     uint32_t ncomp = elle__scc(g, 1, all, NULL, comp);
     /* Group nodes by component (counting sort). */
@@ -401,13 +400,11 @@ elle__find_cycles(struct elle_ctx *c)
         start[comp[v] + 2]++;
     for (uint32_t i = 0; i < ncomp; i++)
         start[i + 2] += start[i + 1];
-    uint32_t *order =
-        fl_xmalloc(fl_st_mult((size_t)g->nnode + 1, sizeof(uint32_t)));
+    uint32_t *order = elle__big_calloc((size_t)g->nnode + 1, sizeof(uint32_t));
     for (uint32_t v = 0; v < g->nnode; v++)
         order[start[comp[v] + 1]++] = v;
     uint8_t *node_ok = fl_xcalloc((size_t)g->nnode + 1, 1);
-    uint32_t *loc =
-        fl_xmalloc(fl_st_mult((size_t)g->nnode + 1, sizeof(uint32_t)));
+    uint32_t *loc = elle__big_calloc((size_t)g->nnode + 1, sizeof(uint32_t));
     memset(loc, 0xff, ((size_t)g->nnode + 1) * sizeof(uint32_t));
     bool any = false;
     for (uint32_t cid = 0; cid < ncomp; cid++) {

@@ -62,6 +62,7 @@ ctx_release(struct elle_ctx *c)
     free(c->mops);
     free(c->keys);
     free(c->key_slots);
+    free(c->int_key);
     free(c->writes.slots);
     free(c->key_bad);
     elle__graph_release(&c->g);
@@ -172,15 +173,15 @@ fl_elle_check(const struct fl_hist *h, const struct fl_elle_opts *o,
     if (c.nok == 0) {
         elle__add(&c, ELLE_A_EMPTY, fl_val_bool(true));
     } else {
+        struct elle_order *ord = elle__order_start(
+            &c, needs(c.prohibited, proc_types, FL_ARRAY_SIZE(proc_types)),
+            needs(c.prohibited, rt_types, FL_ARRAY_SIZE(rt_types)));
         if (o->workload == FL_ELLE_LIST_APPEND)
             elle__infer_append(&c);
         else
             elle__infer_register(&c);
         phase("infer", &tp);
-        elle__order_edges(
-            &c, needs(c.prohibited, proc_types, FL_ARRAY_SIZE(proc_types)),
-            needs(c.prohibited, rt_types, FL_ARRAY_SIZE(rt_types)));
-        elle__graph_build(&c.g);
+        elle__order_finish(&c, ord);
         phase("graph", &tp);
         elle__find_cycles(&c);
         phase("cycles", &tp);

@@ -146,6 +146,7 @@ FL_VEC(elle_edge_vec, struct elle_edge);
 struct elle_graph {
     uint32_t ntxn, nnode;
     struct elle_edge_vec edges; /* all edges until built, then released */
+    struct elle_edge_vec more;  /* a helper thread's, which follow edges */
     uint32_t *off;              /* nnode+1 CSR offsets into adj_* */
     uint32_t *adj_dst;          /* destination per CSR slot */
     uint32_t *adj_mops;         /* amop << 16 | bmop per slot */
@@ -163,6 +164,7 @@ struct elle_kv {
     uint32_t pos;  /* position in the key's version order, or ELLE_NONE */
     uint8_t dup;   /* written more than once */
     uint8_t final; /* the writer's last write to this key */
+    uint8_t wtype; /* the writer txn's type (FL_OP_OK, ...): no lookup */
 };
 
 struct elle_kvmap {
@@ -184,6 +186,8 @@ struct elle_ctx {
     uint32_t nkey, key_alloc;
     uint32_t *key_slots; /* hash slots of key ids */
     size_t key_cap;
+    uint32_t *int_key; /* small non-negative integer key -> id, or NONE */
+    size_t int_key_n;  /* entries in int_key */
     struct elle_kvmap writes; /* (key, value) -> writer */
     uint8_t *key_bad;         /* per key: 1 duplicate writes (skipped), 2 reads
                                * incompatible with the order, 3 cyclic versions */
@@ -233,6 +237,13 @@ struct elle_kv *elle__put_write(struct elle_ctx *c, uint32_t t, uint32_t i,
                                 int dup_type);
 
 /* txns.c */
+/**
+ * n zeroed elements of size bytes for the checker's big tables (micro-ops,
+ * hash slots, edges, CSR): arrays of 4 MiB or more ask for transparent
+ * huge pages, so filling them costs one page fault per 2 MiB instead of
+ * per 4 KiB. Aborts on OOM; caller frees with free().
+ */
+void *elle__big_calloc(size_t n, size_t size);
 int elle__load_txns(struct elle_ctx *c, struct fl_err *err);
 fl_val elle__op_val(struct elle_ctx *c, uint32_t txn);
 fl_val elle__mop_val(struct elle_ctx *c, const struct elle_mop *m);
@@ -264,9 +275,26 @@ bool elle__txn_has_before(const struct elle_ctx *c, uint32_t t, uint32_t i,
                           uint8_t f, uint32_t key);
 
 /* graph.c */
-void elle__order_edges(struct elle_ctx *c, bool proc, bool rt);
-/** CSR from g->edges; the edge vector is released. Edge ids = slots. */
-void elle__graph_build(struct elle_graph *g);
+struct elle_order;
+/**
+ * Start building the process (proc) and real-time (rt) order edges. They
+ * depend only on the txn table, so on a big history a second thread makes
+ * them while inference runs; the caller must not change c->txns until
+ * elle__order_finish().
+ */
+struct elle_order *elle__order_start(const struct elle_ctx *c, bool proc,
+                                     bool rt);
+/**
+ * Wait for the order edges and build c->g's CSR: inference's edges (in
+ * c->g.edges) first, then the order edges, exactly as if they had been
+ * added in that sequence. Frees o.
+ */
+void elle__order_finish(struct elle_ctx *c, struct elle_order *o);
+/**
+ * CSR from g->edges, then g->more, then more's edges (more may be NULL);
+ * g->edges and g->more are released. Edge ids = slots.
+ */
+void elle__graph_build(struct elle_graph *g, const struct elle_edge_vec *more);
 /** The edge in CSR slot eid of the whole graph. */
 void elle__edge_get(const struct elle_graph *g, uint32_t eid,
                     struct elle_edge *e);

@@ -15,8 +15,22 @@
 
 #include "util/map.h"
 
+#include <pthread.h>
+
+/* One order edge (never a self loop: barriers are not txns). */
 static void
-process_edges(struct elle_ctx *c)
+push_edge(struct elle_edge_vec *v, uint32_t src, uint32_t dst, uint8_t rel)
+{
+    struct elle_edge e;
+    memset(&e, 0, sizeof(e));
+    e.src = src;
+    e.dst = dst;
+    e.rel = rel;
+    FL_VEC_PUSH(v, e);
+}
+
+static void
+process_edges(const struct elle_ctx *c, struct elle_edge_vec *out)
 {
     struct fl_map last;
     fl_map_init(&last);
@@ -27,7 +41,7 @@ process_edges(struct elle_ctx *c)
         uint64_t key = (uint32_t)tx->process;
         uint64_t *prev = fl_map_get(&last, key);
         if (prev)
-            elle__add_edge(c, (uint32_t)*prev, t, ELLE_PROC, 0, 0);
+            push_edge(out, (uint32_t)*prev, t, ELLE_PROC);
         if (tx->type == FL_OP_OK)
             fl_map_put(&last, key, t);
         else
@@ -36,11 +50,12 @@ process_edges(struct elle_ctx *c)
     fl_map_release(&last);
 }
 
-static void
-realtime_edges(struct elle_ctx *c)
+/* Real-time edges; returns the node count with the barrier nodes. */
+static uint32_t
+realtime_edges(const struct elle_ctx *c, struct elle_edge_vec *out)
 {
     const struct fl_hist *h = c->h;
-    uint32_t *txn_at = fl_xmalloc(fl_st_mult(h->n + 1, sizeof(uint32_t)));
+    uint32_t *txn_at = elle__big_calloc(h->n + 1, sizeof(uint32_t));
     memset(txn_at, 0xff, (h->n + 1) * sizeof(uint32_t));
     for (uint32_t t = 0; t < c->ntxn; t++) {
         const struct elle_txn *tx = &c->txns[t];
@@ -63,53 +78,103 @@ realtime_edges(struct elle_ctx *c)
         if (done.n) {
             uint32_t b = next++;
             if (barrier != ELLE_NONE)
-                elle__add_edge(c, barrier, b, ELLE_RT, 0, 0);
+                push_edge(out, barrier, b, ELLE_RT);
             for (size_t i = 0; i < done.n; i++)
-                elle__add_edge(c, done.v[i], b, ELLE_RT, 0, 0);
+                push_edge(out, done.v[i], b, ELLE_RT);
             done.n = 0;
             barrier = b;
         }
         if (barrier != ELLE_NONE)
-            elle__add_edge(c, barrier, t, ELLE_RT, 0, 0);
+            push_edge(out, barrier, t, ELLE_RT);
     }
-    c->g.nnode = next;
     FL_VEC_RELEASE(&done);
     free(txn_at);
+    return next;
+}
+
+struct elle_order {
+    const struct elle_ctx *c;
+    bool proc, rt, threaded;
+    pthread_t th;
+    struct elle_edge_vec edges; /* process edges, then real-time ones */
+    uint32_t nnode;
+};
+
+static void *
+order_main(void *arg)
+{
+    struct elle_order *o = arg;
+    /* About one process edge per txn and two real-time edges. */
+    size_t want = (o->proc ? 1 : 0) + (o->rt ? 2 : 0);
+    if (want) {
+        o->edges.alloc = want * (size_t)o->c->ntxn + 16;
+        o->edges.v = elle__big_calloc(o->edges.alloc, sizeof(struct elle_edge));
+    }
+    o->nnode = o->c->ntxn;
+    if (o->proc)
+        process_edges(o->c, &o->edges);
+    if (o->rt)
+        o->nnode = realtime_edges(o->c, &o->edges);
+    return NULL;
+}
+
+struct elle_order *
+elle__order_start(const struct elle_ctx *c, bool proc, bool rt)
+{
+    struct elle_order *o = fl_xcalloc(1, sizeof(*o));
+    o->c = c;
+    o->proc = proc;
+    o->rt = rt;
+    /* Small histories are not worth a thread. */
+    if (c->ntxn >= 4096 && (proc || rt) &&
+        pthread_create(&o->th, NULL, order_main, o) == 0)
+        o->threaded = true;
+    return o;
 }
 
 void
-elle__order_edges(struct elle_ctx *c, bool proc, bool rt)
+elle__order_finish(struct elle_ctx *c, struct elle_order *o)
 {
-    c->g.ntxn = c->g.nnode = c->ntxn;
-    if (proc)
-        process_edges(c);
-    if (rt)
-        realtime_edges(c);
-    c->g.has_proc = proc;
-    c->g.has_rt = rt;
+    if (o->threaded)
+        pthread_join(o->th, NULL);
+    else
+        order_main(o);
+    c->g.ntxn = c->ntxn;
+    c->g.nnode = o->nnode;
+    c->g.has_proc = o->proc;
+    c->g.has_rt = o->rt;
+    elle__graph_build(&c->g, &o->edges);
+    FL_VEC_RELEASE(&o->edges);
+    free(o);
 }
 
 void
-elle__graph_build(struct elle_graph *g)
+elle__graph_build(struct elle_graph *g, const struct elle_edge_vec *more)
 {
-    size_t ne = g->edges.n;
-    g->off = fl_xcalloc((size_t)g->nnode + 2, sizeof(uint32_t));
-    g->adj_dst = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
-    g->adj_mops = fl_xmalloc(fl_st_mult(ne + 1, sizeof(uint32_t)));
-    g->adj_rel = fl_xmalloc(ne + 1);
+    const struct elle_edge_vec *vs[3] = {&g->edges, &g->more, more};
+    size_t ne = g->edges.n + g->more.n + (more ? more->n : 0);
+    g->off = elle__big_calloc((size_t)g->nnode + 2, sizeof(uint32_t));
+    g->adj_dst = elle__big_calloc(ne + 1, sizeof(uint32_t));
+    g->adj_mops = elle__big_calloc(ne + 1, sizeof(uint32_t));
+    g->adj_rel = elle__big_calloc(ne + 1, 1);
     g->adj_eid = NULL;
-    for (size_t i = 0; i < ne; i++)
-        g->off[g->edges.v[i].src + 2]++;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; vs[k] && i < vs[k]->n; i++)
+            g->off[vs[k]->v[i].src + 2]++;
     for (uint32_t v = 0; v < g->nnode; v++)
         g->off[v + 2] += g->off[v + 1];
-    for (size_t i = 0; i < ne; i++) {
-        const struct elle_edge *e = &g->edges.v[i];
-        uint32_t s = g->off[e->src + 1]++;
-        g->adj_dst[s] = e->dst;
-        g->adj_mops[s] = (uint32_t)e->amop << 16 | e->bmop;
-        g->adj_rel[s] = e->rel;
+    /* Inference's edges first, then the order edges, each stable. */
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; vs[k] && i < vs[k]->n; i++) {
+            const struct elle_edge *e = &vs[k]->v[i];
+            uint32_t s = g->off[e->src + 1]++;
+            g->adj_dst[s] = e->dst;
+            g->adj_mops[s] = (uint32_t)e->amop << 16 | e->bmop;
+            g->adj_rel[s] = e->rel;
+        }
     }
     FL_VEC_RELEASE(&g->edges);
+    FL_VEC_RELEASE(&g->more);
 }
 
 void
@@ -137,6 +202,7 @@ void
 elle__graph_release(struct elle_graph *g)
 {
     FL_VEC_RELEASE(&g->edges);
+    FL_VEC_RELEASE(&g->more);
     free(g->off);
     free(g->adj_dst);
     free(g->adj_mops);
@@ -156,11 +222,11 @@ elle__scc(const struct elle_graph *g, unsigned layers, const uint8_t mask[2][2],
           const uint8_t *node_ok, uint32_t *comp)
 {
     size_t n = (size_t)g->nnode * layers;
-    uint32_t *index = fl_xmalloc(fl_st_mult(n + 1, sizeof(uint32_t)));
-    uint32_t *low = fl_xmalloc(fl_st_mult(n + 1, sizeof(uint32_t)));
-    uint32_t *stack = fl_xmalloc(fl_st_mult(n + 1, sizeof(uint32_t)));
-    struct frame *cs = fl_xmalloc(fl_st_mult(n + 1, sizeof(struct frame)));
-    uint8_t *on = fl_xcalloc(n + 1, 1);
+    uint32_t *index = elle__big_calloc(n + 1, sizeof(uint32_t));
+    uint32_t *low = elle__big_calloc(n + 1, sizeof(uint32_t));
+    uint32_t *stack = elle__big_calloc(n + 1, sizeof(uint32_t));
+    struct frame *cs = elle__big_calloc(n + 1, sizeof(struct frame));
+    uint8_t *on = elle__big_calloc(n + 1, 1);
     uint32_t idx = 0, ncomp = 0;
     size_t sp = 0, csp = 0;
 

@@ -17,6 +17,8 @@
 
 #include "util/map.h"
 
+#include <pthread.h>
+
 static uint64_t
 kv_hash(uint32_t key, int64_t v)
 {
@@ -44,7 +46,7 @@ static void
 kv_grow(struct elle_kvmap *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 1024;
-    struct elle_kv *slots = fl_xmalloc(fl_st_mult(cap, sizeof(*slots)));
+    struct elle_kv *slots = elle__big_calloc(cap, sizeof(*slots));
     for (size_t i = 0; i < cap; i++)
         slots[i].key = ELLE_NONE;
     for (size_t i = 0; i < m->cap; i++) {
@@ -98,12 +100,16 @@ elle__reserve(struct elle_ctx *c)
     while (cap * 3 < (nw + 2) * 4)
         cap *= 2;
     free(c->writes.slots);
-    c->writes.slots = fl_xmalloc(fl_st_mult(cap, sizeof(struct elle_kv)));
+    c->writes.slots = elle__big_calloc(cap, sizeof(struct elle_kv));
     for (size_t i = 0; i < cap; i++)
         c->writes.slots[i].key = ELLE_NONE;
     c->writes.cap = cap;
     c->writes.n = 0;
-    FL_VEC_RESERVE(&c->g.edges, 2 * c->nmop + 4 * (size_t)c->ntxn + 16);
+    if (!c->g.edges.alloc) {
+        c->g.edges.alloc = 2 * c->nmop + 4 * (size_t)c->ntxn + 16;
+        c->g.edges.v =
+            elle__big_calloc(c->g.edges.alloc, sizeof(struct elle_edge));
+    }
 }
 
 void
@@ -158,6 +164,7 @@ elle__put_write(struct elle_ctx *c, uint32_t t, uint32_t i, int dup_type)
     kv->txn = t;
     kv->mop = tx->mop0 + i;
     kv->final = 1;
+    kv->wtype = tx->type;
     for (uint32_t j = i + 1; j < tx->nmop; j++)
         if (c->mops[tx->mop0 + j].f == m->f &&
             c->mops[tx->mop0 + j].key == m->key)
@@ -188,6 +195,33 @@ elle__report_op_mop(struct elle_ctx *c, int type, uint32_t t, uint32_t mi,
     elle__add(c, type, elle__mapv(c, kv, n / 2));
 }
 
+/* How many txns ahead the big passes prefetch. */
+#define PREFETCH_TXNS 8
+
+/* Bring the writes-map slots of txn t's appends into cache. */
+static inline void
+prefetch_appends(const struct elle_ctx *c, uint32_t t)
+{
+    const struct elle_txn *tx = &c->txns[t];
+    const struct elle_mop *ms = &c->mops[tx->mop0];
+    for (uint32_t i = 0; i < tx->nmop; i++)
+        if (ms[i].f == ELLE_APPEND)
+            __builtin_prefetch(&c->writes.slots[kv_hash(ms[i].key, ms[i].v) &
+                                                (c->writes.cap - 1)],
+                               1);
+}
+
+/* Bring the elements of txn t's list reads into cache. */
+static inline void
+prefetch_reads(const struct elle_ctx *c, uint32_t t)
+{
+    const struct elle_txn *tx = &c->txns[t];
+    const struct elle_mop *ms = &c->mops[tx->mop0];
+    for (uint32_t i = 0; i < tx->nmop; i++)
+        if (ms[i].f == ELLE_READ && ms[i].n)
+            __builtin_prefetch(ms[i].items);
+}
+
 /* Element i of a list read (the history's own storage). */
 #define EL(m_, k_) ((m_)->items[(k_)].u.i)
 
@@ -214,8 +248,13 @@ elle__mop_ints(struct elle_ctx *c, const struct elle_mop *m, uint32_t start,
     return r;
 }
 
-static void
-check_internal(struct elle_ctx *c, uint32_t t)
+/*
+ * Future reads and internal inconsistencies of txn t. With dry, report
+ * nothing and return true at the first one found (so a helper thread can
+ * leave the reporting, which must happen in txn order, to the caller).
+ */
+static bool
+check_internal(struct elle_ctx *c, uint32_t t, bool dry)
 {
     const struct elle_txn *tx = &c->txns[t];
     const struct elle_mop *ms = &c->mops[tx->mop0];
@@ -230,6 +269,8 @@ check_internal(struct elle_ctx *c, uint32_t t)
                 continue;
             for (uint32_t e = 0; e < r->n; e++)
                 if (EL(r, e) == w->v) {
+                    if (dry)
+                        return true;
                     elle__report_op_mop(c, ELLE_A_FUTURE, t, i, "element",
                                         fl_val_int(w->v), NULL, fl_val_nil());
                     break;
@@ -263,6 +304,8 @@ check_internal(struct elle_ctx *c, uint32_t t)
                 bad = EL(r, at++) != ms[j].v;
         if (!bad)
             continue;
+        if (dry)
+            return true;
         fl_val *items =
             fl_xmalloc(fl_st_mult((size_t)base + nap + 2, sizeof(fl_val)));
         size_t ni = 0;
@@ -278,6 +321,7 @@ check_internal(struct elle_ctx *c, uint32_t t)
                             fl_val_nil());
         free(items);
     }
+    return false;
 }
 
 struct lu_tuple {
@@ -328,6 +372,181 @@ mop_idx(const struct elle_ctx *c, uint32_t t, uint32_t global)
     return global - c->txns[t].mop0;
 }
 
+/* Reads (global mop ids, in txn order) that are not a prefix of their
+ * key's longest read. */
+struct prefix_job {
+    const struct elle_ctx *c;
+    const uint32_t *long_mop;
+    struct fl_vec_u32 bad;
+};
+
+static void *
+prefix_main(void *arg)
+{
+    struct prefix_job *j = arg;
+    const struct elle_ctx *c = j->c;
+    for (uint32_t t = 0; t < c->ntxn; t++) {
+        const struct elle_txn *tx = &c->txns[t];
+        if (t + PREFETCH_TXNS < c->ntxn)
+            prefetch_reads(c, t + PREFETCH_TXNS);
+        if (tx->type != FL_OP_OK)
+            continue;
+        for (uint32_t i = 0; i < tx->nmop; i++) {
+            const struct elle_mop *m = &c->mops[tx->mop0 + i];
+            if (m->f != ELLE_READ || c->key_bad[m->key] == 1 ||
+                j->long_mop[m->key] == ELLE_NONE)
+                continue;
+            const struct elle_mop *L = &c->mops[j->long_mop[m->key]];
+            if (m != L && !is_prefix(m, L))
+                FL_VEC_PUSH(&j->bad, tx->mop0 + i);
+        }
+    }
+    return NULL;
+}
+
+/* What the reads pass needs; read-only while it runs. */
+struct reads_ctx {
+    struct elle_ctx *c;
+    const uint32_t *long_mop, *fpos, *lstart, *lslot, *ucount, *umop, *utxn;
+};
+
+enum { RD_EDGES = 1, RD_REPORT = 2 };
+
+/* One thread's share of the reads pass: txns [t0, t1). */
+struct reads_part {
+    const struct reads_ctx *r;
+    uint32_t t0, t1;
+    struct elle_edge_vec *edges; /* where edges go */
+    struct elle_edge_vec own;    /* a helper's edges */
+    struct lu_tuple *lu;         /* lost-update candidates */
+    size_t nlu, lualloc;
+    struct fl_vec_u32 redo; /* txns with anomalies left to report */
+};
+
+static void
+part_edge(struct reads_part *p, uint32_t src, uint32_t dst, uint8_t rel,
+          uint32_t amop, uint32_t bmop)
+{
+    if (src == dst)
+        return;
+    struct elle_edge e;
+    memset(&e, 0, sizeof(e));
+    e.src = src;
+    e.dst = dst;
+    e.amop = (uint16_t)FL_MIN(amop, 0xffffu);
+    e.bmop = (uint16_t)FL_MIN(bmop, 0xffffu);
+    e.rel = rel;
+    FL_VEC_PUSH(p->edges, e);
+}
+
+/*
+ * The reads of committed txn t. mode RD_EDGES adds its edges and
+ * lost-update candidates; RD_REPORT reports its anomalies. A helper thread
+ * runs RD_EDGES alone (touching nothing shared) and returns true when t has
+ * something to report, which the caller does later with RD_REPORT alone:
+ * together the same edges and anomalies, in the same order, as one pass.
+ */
+static bool
+reads_txn(struct reads_part *p, uint32_t t, int mode)
+{
+    const struct reads_ctx *r = p->r;
+    struct elle_ctx *c = r->c;
+    const uint32_t *long_mop = r->long_mop, *fpos = r->fpos;
+    const uint32_t *lstart = r->lstart, *lslot = r->lslot;
+    const uint32_t *ucount = r->ucount, *umop = r->umop, *utxn = r->utxn;
+    const struct elle_txn *tx = &c->txns[t];
+    bool report = mode & RD_REPORT, edges = mode & RD_EDGES, found = false;
+
+    if (tx->type != FL_OP_OK)
+        return false;
+    found |= check_internal(c, t, !report);
+    for (uint32_t i = 0; i < tx->nmop; i++) {
+        const struct elle_mop *m = &c->mops[tx->mop0 + i];
+        uint32_t k = m->key;
+        if (m->f != ELLE_READ || c->key_bad[k] == 1 || long_mop[k] == ELLE_NONE)
+            continue;
+        if (fpos[k] != ELLE_NONE && m->n > fpos[k]) {
+            for (uint32_t e = fpos[k]; e < m->n; e++) {
+                struct elle_kv *kv =
+                    c->key_bad[k] == 2 ? elle__kv_get(&c->writes, k, EL(m, e))
+                    : lslot[lstart[k] + e] == ELLE_NONE
+                        ? NULL
+                        : &c->writes.slots[lslot[lstart[k] + e]];
+                if (!kv || kv->wtype != FL_OP_FAIL)
+                    continue;
+                found = true;
+                if (report && elle__want(c, ELLE_A_G1A))
+                    elle__report_op_mop(c, ELLE_A_G1A, t, i, "writer",
+                                        elle__op_val(c, kv->txn), "element",
+                                        fl_val_int(EL(m, e)));
+            }
+        }
+        if (elle__txn_has_before(c, t, i, ELLE_APPEND, k) ||
+            elle__txn_has_before(c, t, i, ELLE_READ, k))
+            continue; /* not an external read */
+        const struct elle_mop *L = &c->mops[long_mop[k]];
+        if (c->key_bad[k] == 2 && !is_prefix(m, L))
+            continue; /* incompatible with the order: no edges */
+        if (m->n > 0) {
+            uint32_t wsl = lslot[lstart[k] + m->n - 1];
+            struct elle_kv *w = wsl == ELLE_NONE ? NULL : &c->writes.slots[wsl];
+            if (w && w->txn != t && w->wtype != FL_OP_FAIL) {
+                if (edges)
+                    part_edge(p, w->txn, t, ELLE_WR, mop_idx(c, w->txn, w->mop),
+                              i);
+                if (!w->final) {
+                    found = true;
+                    if (report && elle__want(c, ELLE_A_G1B))
+                        elle__report_op_mop(c, ELLE_A_G1B, t, i, "writer",
+                                            elle__op_val(c, w->txn), "element",
+                                            fl_val_int(w->v));
+                }
+            }
+        }
+        if (!edges)
+            continue;
+        if (m->n < L->n) {
+            uint32_t xsl = lslot[lstart[k] + m->n];
+            struct elle_kv *x = xsl == ELLE_NONE ? NULL : &c->writes.slots[xsl];
+            if (x && x->wtype != FL_OP_FAIL)
+                part_edge(p, t, x->txn, ELLE_RW, i, mop_idx(c, x->txn, x->mop));
+        } else {
+            for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
+                part_edge(p, t, utxn[s], ELLE_RW, i,
+                          mop_idx(c, utxn[s], umop[s]));
+        }
+        /* lost update candidates: read k externally and append to k */
+        for (uint32_t j = i + 1; j < tx->nmop; j++) {
+            const struct elle_mop *w = &c->mops[tx->mop0 + j];
+            if (w->f == ELLE_APPEND && w->key == k) {
+                struct lu_tuple tu = {k, m->n, t};
+                FL_ALLOC_GROW(p->lu, p->nlu + 1, p->lualloc);
+                p->lu[p->nlu++] = tu;
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+static void
+reads_range(struct reads_part *p, int mode)
+{
+    for (uint32_t t = p->t0; t < p->t1; t++) {
+        if (t + PREFETCH_TXNS < p->t1)
+            prefetch_reads(p->r->c, t + PREFETCH_TXNS);
+        if (reads_txn(p, t, mode) && !(mode & RD_REPORT))
+            FL_VEC_PUSH(&p->redo, t);
+    }
+}
+
+static void *
+reads_main(void *arg)
+{
+    reads_range(arg, RD_EDGES);
+    return NULL;
+}
+
 void
 elle__infer_append(struct elle_ctx *c)
 {
@@ -340,15 +559,20 @@ elle__infer_append(struct elle_ctx *c)
     uint32_t *umop = NULL; /* unobserved appends, CSR by key: global mops */
     uint32_t *utxn = NULL;
     struct lu_tuple *lu = NULL;
-    size_t nlu = 0, lualloc = 0;
+    size_t nlu = 0;
     c->key_bad = fl_xcalloc(nkey + 1, 1);
     memset(long_mop, 0xff, (nkey + 1) * sizeof(uint32_t));
     elle__reserve(c);
     memset(fpos, 0xff, (nkey + 1) * sizeof(uint32_t));
 
-    /* Who appended what; duplicates make a key unusable. */
+    /* Who appended what; duplicates make a key unusable. The map is far
+     * bigger than the caches: fetch a later txn's slots ahead of time. The
+     * longest read's length is kept per key (not read back from mops). */
+    uint32_t *long_n = fl_xcalloc(nkey + 1, sizeof(uint32_t));
     for (uint32_t t = 0; t < c->ntxn; t++) {
         const struct elle_txn *tx = &c->txns[t];
+        if (t + PREFETCH_TXNS < c->ntxn)
+            prefetch_appends(c, t + PREFETCH_TXNS);
         for (uint32_t i = 0; i < tx->nmop; i++) {
             struct elle_mop *m = &c->mops[tx->mop0 + i];
             if (m->f == ELLE_APPEND) {
@@ -356,12 +580,22 @@ elle__infer_append(struct elle_ctx *c)
                 /* an append's off field caches its writes-map slot */
                 m->off = kv ? (uint32_t)(kv - c->writes.slots) : ELLE_NONE;
             } else if (tx->type == FL_OP_OK) {
-                uint32_t lm = long_mop[m->key];
-                if (lm == ELLE_NONE || c->mops[lm].n < m->n)
+                if (long_mop[m->key] == ELLE_NONE || long_n[m->key] < m->n) {
                     long_mop[m->key] = tx->mop0 + i;
+                    long_n[m->key] = m->n;
+                }
             }
         }
     }
+    free(long_n);
+
+    /* Which reads are not a prefix of their key's longest read: a helper
+     * thread finds them while this one builds the version orders (it
+     * only reads what the loop above wrote; the reports come later). */
+    struct prefix_job pj = {c, long_mop, {NULL, 0, 0}};
+    pthread_t pth;
+    bool pthr =
+        c->ntxn >= 4096 && pthread_create(&pth, NULL, prefix_main, &pj) == 0;
 
     /* Version orders: the longest read of each key. lslot[lstart[k] + i]
      * is the writes-map slot of element i of key k's order (ELLE_NONE for
@@ -380,6 +614,9 @@ elle__infer_append(struct elle_ctx *c)
         const struct elle_mop *L = &c->mops[long_mop[k]];
         uint32_t reader = ELLE_NONE;
         for (uint32_t i = 0; i < L->n; i++) {
+            if (i + 4 < L->n)
+                __builtin_prefetch(&c->writes.slots[kv_hash(k, EL(L, i + 4)) &
+                                                    (c->writes.cap - 1)]);
             struct elle_kv *kv = elle__kv_get(&c->writes, k, EL(L, i));
             lslot[lstart[k] + i] = ELLE_NONE;
             if (!kv) {
@@ -421,33 +658,29 @@ elle__infer_append(struct elle_ctx *c)
             }
             kv->pos = i;
             lslot[lstart[k] + i] = (uint32_t)(kv - c->writes.slots);
-            if (c->txns[kv->txn].type == FL_OP_FAIL && fpos[k] == ELLE_NONE)
+            if (kv->wtype == FL_OP_FAIL && fpos[k] == ELLE_NONE)
                 fpos[k] = i;
         }
     }
 
-    /* Every read must be a prefix of the longest. */
-    for (uint32_t t = 0; t < c->ntxn; t++) {
-        const struct elle_txn *tx = &c->txns[t];
-        if (tx->type != FL_OP_OK)
-            continue;
-        for (uint32_t i = 0; i < tx->nmop; i++) {
-            const struct elle_mop *m = &c->mops[tx->mop0 + i];
-            if (m->f != ELLE_READ || c->key_bad[m->key] == 1 ||
-                long_mop[m->key] == ELLE_NONE)
-                continue;
-            const struct elle_mop *L = &c->mops[long_mop[m->key]];
-            if (m == L || is_prefix(m, L))
-                continue;
-            fl_val vals[2] = {elle__mop_ints(c, m, 0, m->n),
-                              elle__mop_ints(c, L, 0, L->n)};
-            fl_val kv[4] = {KW("key"), fl_val_copy(c->a, &c->keys[m->key]),
-                            KW("values"), fl_val_coll(c->a, FL_V_VEC, vals, 2)};
-            if (c->key_bad[m->key] != 2)
-                elle__add(c, ELLE_A_INCOMPAT, elle__mapv(c, kv, 2));
-            c->key_bad[m->key] = 2;
-        }
+    /* Every read must be a prefix of the longest (the helper's list, in
+     * txn order: the same reports as one pass). */
+    if (pthr)
+        pthread_join(pth, NULL);
+    else
+        prefix_main(&pj);
+    for (size_t b = 0; b < pj.bad.n; b++) {
+        const struct elle_mop *m = &c->mops[pj.bad.v[b]];
+        const struct elle_mop *L = &c->mops[long_mop[m->key]];
+        fl_val vals[2] = {elle__mop_ints(c, m, 0, m->n),
+                          elle__mop_ints(c, L, 0, L->n)};
+        fl_val kv[4] = {KW("key"), fl_val_copy(c->a, &c->keys[m->key]),
+                        KW("values"), fl_val_coll(c->a, FL_V_VEC, vals, 2)};
+        if (c->key_bad[m->key] != 2)
+            elle__add(c, ELLE_A_INCOMPAT, elle__mapv(c, kv, 2));
+        c->key_bad[m->key] = 2;
     }
+    FL_VEC_RELEASE(&pj.bad);
 
     /* Dirty updates and ww edges along each version order. */
     for (uint32_t k = 0; k < nkey; k++) {
@@ -460,8 +693,7 @@ elle__infer_append(struct elle_ctx *c)
             if (sl == ELLE_NONE)
                 continue; /* garbage, or a duplicate occurrence */
             struct elle_kv *kv = &c->writes.slots[sl];
-            if (fpos[k] != ELLE_NONE && i > fpos[k] &&
-                c->txns[kv->txn].type == FL_OP_OK) {
+            if (fpos[k] != ELLE_NONE && i > fpos[k] && kv->wtype == FL_OP_OK) {
                 struct elle_kv *f =
                     &c->writes.slots[lslot[lstart[k] + fpos[k]]];
                 fl_val txns[3] = {elle__op_val(c, f->txn),
@@ -476,8 +708,7 @@ elle__infer_append(struct elle_ctx *c)
                 elle__add(c, ELLE_A_DIRTY, elle__mapv(c, r, 3));
                 fpos[k] |= 0x80000000u; /* once per key */
             }
-            if (prev && c->txns[prev->txn].type != FL_OP_FAIL &&
-                c->txns[kv->txn].type != FL_OP_FAIL)
+            if (prev && prev->wtype != FL_OP_FAIL && kv->wtype != FL_OP_FAIL)
                 elle__add_edge(c, prev->txn, kv->txn, ELLE_WW,
                                mop_idx(c, prev->txn, prev->mop),
                                mop_idx(c, kv->txn, kv->mop));
@@ -490,29 +721,23 @@ elle__infer_append(struct elle_ctx *c)
         if (fpos[k] == 0x7fffffffu)
             fpos[k] = ELLE_NONE;
 
-    /* Committed appends no read saw: they follow the longest read. */
+    /* Committed appends no read saw: they follow the longest read. One
+     * sequential sweep of the writes map (not a random probe per append),
+     * counting-sorted by key; within a key, in (txn, micro-op) order. */
     size_t nu = 0;
     for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t t = 0; t < c->ntxn; t++) {
-            const struct elle_txn *tx = &c->txns[t];
-            if (tx->type != FL_OP_OK)
+        for (size_t sl = 0; sl < c->writes.cap; sl++) {
+            const struct elle_kv *kv = &c->writes.slots[sl];
+            if (kv->key == ELLE_NONE || kv->pos != ELLE_NONE || kv->dup ||
+                kv->wtype != FL_OP_OK || c->key_bad[kv->key] == 1)
                 continue;
-            for (uint32_t i = 0; i < tx->nmop; i++) {
-                const struct elle_mop *m = &c->mops[tx->mop0 + i];
-                if (m->f != ELLE_APPEND || c->key_bad[m->key] == 1 ||
-                    m->off == ELLE_NONE)
-                    continue;
-                struct elle_kv *kv = &c->writes.slots[m->off];
-                if (kv->pos != ELLE_NONE || kv->txn != t)
-                    continue;
-                if (pass == 0) {
-                    ucount[m->key + 1]++;
-                    nu++;
-                } else {
-                    uint32_t slot = ucount[m->key]++;
-                    umop[slot] = tx->mop0 + i;
-                    utxn[slot] = t;
-                }
+            if (pass == 0) {
+                ucount[kv->key + 1]++;
+                nu++;
+            } else {
+                uint32_t slot = ucount[kv->key]++;
+                umop[slot] = kv->mop;
+                utxn[slot] = kv->txn;
             }
         }
         if (pass == 0) {
@@ -520,6 +745,21 @@ elle__infer_append(struct elle_ctx *c)
                 ucount[k + 1] += ucount[k];
             umop = fl_xmalloc(fl_st_mult(nu + 1, sizeof(uint32_t)));
             utxn = fl_xmalloc(fl_st_mult(nu + 1, sizeof(uint32_t)));
+        }
+    }
+    for (uint32_t k = 0; k < nkey; k++) {
+        /* insertion sort: a key has few unobserved appends */
+        for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++) {
+            uint32_t tm = umop[s], tt = utxn[s], j = s;
+            while (
+                j > (k ? ucount[k - 1] : 0) &&
+                (utxn[j - 1] > tt || (utxn[j - 1] == tt && umop[j - 1] > tm))) {
+                umop[j] = umop[j - 1];
+                utxn[j] = utxn[j - 1];
+                j--;
+            }
+            umop[j] = tm;
+            utxn[j] = tt;
         }
     }
     /* now ucount[k] is the end of key k's range; its start is ucount[k-1] */
@@ -533,7 +773,7 @@ elle__infer_append(struct elle_ctx *c)
         if (lsl == ELLE_NONE)
             continue;
         struct elle_kv *last = &c->writes.slots[lsl];
-        if (c->txns[last->txn].type == FL_OP_FAIL)
+        if (last->wtype == FL_OP_FAIL)
             continue;
         for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
             elle__add_edge(c, last->txn, utxn[s], ELLE_WW,
@@ -541,76 +781,54 @@ elle__infer_append(struct elle_ctx *c)
                            mop_idx(c, utxn[s], umop[s]));
     }
 
-    /* Reads: wr and rw edges, G1a, G1b, lost updates, internal. */
-    for (uint32_t t = 0; t < c->ntxn; t++) {
-        const struct elle_txn *tx = &c->txns[t];
-        if (tx->type != FL_OP_OK)
-            continue;
-        check_internal(c, t);
-        for (uint32_t i = 0; i < tx->nmop; i++) {
-            const struct elle_mop *m = &c->mops[tx->mop0 + i];
-            uint32_t k = m->key;
-            if (m->f != ELLE_READ || c->key_bad[k] == 1 ||
-                long_mop[k] == ELLE_NONE)
-                continue;
-            if (fpos[k] != ELLE_NONE && m->n > fpos[k]) {
-                for (uint32_t e = fpos[k]; e < m->n; e++) {
-                    struct elle_kv *kv =
-                        c->key_bad[k] == 2
-                            ? elle__kv_get(&c->writes, k, EL(m, e))
-                        : lslot[lstart[k] + e] == ELLE_NONE
-                            ? NULL
-                            : &c->writes.slots[lslot[lstart[k] + e]];
-                    if (kv && c->txns[kv->txn].type == FL_OP_FAIL &&
-                        elle__want(c, ELLE_A_G1A))
-                        elle__report_op_mop(c, ELLE_A_G1A, t, i, "writer",
-                                            elle__op_val(c, kv->txn), "element",
-                                            fl_val_int(EL(m, e)));
-                }
-            }
-            if (elle__txn_has_before(c, t, i, ELLE_APPEND, k) ||
-                elle__txn_has_before(c, t, i, ELLE_READ, k))
-                continue; /* not an external read */
-            const struct elle_mop *L = &c->mops[long_mop[k]];
-            if (c->key_bad[k] == 2 && !is_prefix(m, L))
-                continue; /* incompatible with the order: no edges */
-            if (m->n > 0) {
-                uint32_t wsl = lslot[lstart[k] + m->n - 1];
-                struct elle_kv *w =
-                    wsl == ELLE_NONE ? NULL : &c->writes.slots[wsl];
-                if (w && w->txn != t && c->txns[w->txn].type != FL_OP_FAIL) {
-                    elle__add_edge(c, w->txn, t, ELLE_WR,
-                                   mop_idx(c, w->txn, w->mop), i);
-                    if (!w->final && elle__want(c, ELLE_A_G1B))
-                        elle__report_op_mop(c, ELLE_A_G1B, t, i, "writer",
-                                            elle__op_val(c, w->txn), "element",
-                                            fl_val_int(w->v));
-                }
-            }
-            if (m->n < L->n) {
-                uint32_t xsl = lslot[lstart[k] + m->n];
-                struct elle_kv *x =
-                    xsl == ELLE_NONE ? NULL : &c->writes.slots[xsl];
-                if (x && c->txns[x->txn].type != FL_OP_FAIL)
-                    elle__add_edge(c, t, x->txn, ELLE_RW, i,
-                                   mop_idx(c, x->txn, x->mop));
-            } else {
-                for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-                    elle__add_edge(c, t, utxn[s], ELLE_RW, i,
-                                   mop_idx(c, utxn[s], umop[s]));
-            }
-            /* lost update candidates: read k externally and append to k */
-            for (uint32_t j = i + 1; j < tx->nmop; j++) {
-                const struct elle_mop *w = &c->mops[tx->mop0 + j];
-                if (w->f == ELLE_APPEND && w->key == k) {
-                    struct lu_tuple tu = {k, m->n, t};
-                    FL_ALLOC_GROW(lu, nlu + 1, lualloc);
-                    lu[nlu++] = tu;
-                    break;
-                }
-            }
+    /* Reads: wr and rw edges, G1a, G1b, lost updates, internal. On a
+     * big history a helper thread takes the second half of the txns. */
+    struct reads_ctx rc = {c,     long_mop, fpos, lstart,
+                           lslot, ucount,   umop, utxn};
+    struct reads_part main_part, *helper = NULL;
+    pthread_t th;
+    uint32_t mid = c->ntxn;
+    memset(&main_part, 0, sizeof(main_part));
+    main_part.r = &rc;
+    main_part.edges = &c->g.edges;
+    if (c->ntxn >= 4096) {
+        helper = fl_xcalloc(1, sizeof(*helper));
+        helper->r = &rc;
+        helper->t0 = mid = c->ntxn / 2;
+        helper->t1 = c->ntxn;
+        helper->edges = &helper->own;
+        helper->own.alloc = c->nmop + 16;
+        helper->own.v =
+            elle__big_calloc(helper->own.alloc, sizeof(struct elle_edge));
+        if (pthread_create(&th, NULL, reads_main, helper) != 0) {
+            FL_VEC_RELEASE(&helper->own);
+            free(helper);
+            helper = NULL;
+            mid = c->ntxn;
         }
     }
+    main_part.t1 = mid;
+    reads_range(&main_part, RD_EDGES | RD_REPORT);
+    if (helper) {
+        pthread_join(th, NULL);
+        /* Its edges and candidates follow ours, as one thread's would;
+         * then its txns' anomalies are reported, in txn order. */
+        FL_VEC_RELEASE(&c->g.more);
+        c->g.more = helper->own; /* moved, not copied */
+        memset(&helper->own, 0, sizeof(helper->own));
+        for (size_t i = 0; i < helper->nlu; i++) {
+            FL_ALLOC_GROW(main_part.lu, main_part.nlu + 1, main_part.lualloc);
+            main_part.lu[main_part.nlu++] = helper->lu[i];
+        }
+        for (size_t i = 0; i < helper->redo.n; i++)
+            reads_txn(&main_part, helper->redo.v[i], RD_REPORT);
+        FL_VEC_RELEASE(&helper->own);
+        FL_VEC_RELEASE(&helper->redo);
+        free(helper->lu);
+        free(helper);
+    }
+    lu = main_part.lu;
+    nlu = main_part.nlu;
     lost_updates(c, lu, nlu, long_mop);
     free(lu);
     free(umop);

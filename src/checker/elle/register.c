@@ -140,7 +140,7 @@ check_cyclic(struct elle_ctx *c, struct vedge *ve, size_t nve)
         elle__graph_release(&vg);
         return;
     }
-    elle__graph_build(&vg);
+    elle__graph_build(&vg, NULL);
     uint32_t *comp = fl_xmalloc(fl_st_mult(vg.nnode, sizeof(uint32_t)));
     uint8_t mask[2][2] = {{ELLE_WW, 0}, {0, 0}};
     uint32_t ncomp = elle__scc(&vg, 1, mask, NULL, comp);

@@ -12,6 +12,8 @@
 
 #include "util/map.h"
 
+#include <sys/mman.h>
+
 fl_val
 elle__kw(const char *name)
 {
@@ -39,8 +41,48 @@ elle__add(struct elle_ctx *c, int type, fl_val anomaly)
     FL_VEC_PUSH(&c->found[type], anomaly);
 }
 
+void *
+elle__big_calloc(size_t n, size_t size)
+{
+    size_t bytes = fl_st_mult(n ? n : 1, size);
+    void *p = fl_xcalloc(n ? n : 1, size);
+    const uintptr_t huge = 2u << 20;
+    uintptr_t s = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (bytes >= 2 * huge && e > s)
+        madvise((void *)s, e - s, MADV_HUGEPAGE); /* advisory */
+    return p;
+}
+
+/* Keys are mostly small integers: those skip the hash table. */
+#define ELLE_INT_KEY_MAX (1u << 22)
+
+static uint32_t key_intern_slow(struct elle_ctx *c, const fl_val *k);
+
 static uint32_t
 key_intern(struct elle_ctx *c, const fl_val *k)
+{
+    if (k->kind != FL_V_INT || k->u.i < 0 || k->u.i >= ELLE_INT_KEY_MAX)
+        return key_intern_slow(c, k);
+    size_t i = (size_t)k->u.i;
+    if (i >= c->int_key_n) {
+        size_t n = c->int_key_n ? c->int_key_n : 1024;
+        while (n <= i)
+            n *= 2;
+        c->int_key = fl_xrealloc(c->int_key, fl_st_mult(n, sizeof(uint32_t)));
+        memset(c->int_key + c->int_key_n, 0xff,
+               (n - c->int_key_n) * sizeof(uint32_t));
+        c->int_key_n = n;
+    }
+    /* First sight goes through the table too, so an equal bigint key
+     * (5N is 5) still finds the same id. */
+    if (c->int_key[i] == ELLE_NONE)
+        c->int_key[i] = key_intern_slow(c, k);
+    return c->int_key[i];
+}
+
+static uint32_t
+key_intern_slow(struct elle_ctx *c, const fl_val *k)
 {
     if (c->nkey * 2 + 2 > c->key_cap) {
         size_t cap = c->key_cap ? c->key_cap * 2 : 1024;
@@ -170,7 +212,7 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
         struct fl_map procs; /* process -> slot in open[] (never deleted) */
         struct fl_vec_u32 open = {NULL, 0, 0}; /* open invocation or NONE */
         fl_map_init(&procs);
-        pair = fl_xmalloc(fl_st_mult(h->n + 1, sizeof(*pair)));
+        pair = elle__big_calloc(h->n + 1, sizeof(*pair));
         for (size_t i = 0; i < h->n; i++) {
             const struct fl_op *op = &h->ops[i];
             pair[i] = -1;
@@ -207,9 +249,9 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
         if (op->type != FL_OP_INVOKE && fl_val_is_seq(&op->value))
             nmop += op->value.n;
     }
-    c->txns = fl_xcalloc(ninv + 1, sizeof(*c->txns));
+    c->txns = elle__big_calloc(ninv + 1, sizeof(*c->txns));
     c->mop_alloc = nmop + 16;
-    c->mops = fl_xmalloc(fl_st_mult(c->mop_alloc, sizeof(*c->mops)));
+    c->mops = elle__big_calloc(c->mop_alloc, sizeof(*c->mops));
     /* Txn ids in invocation order; then decode in history order (each
      * txn at its completion), which reads the history's value arena almost
      * sequentially instead of jumping ahead to every completion. */
@@ -229,6 +271,14 @@ elle__load_txns(struct elle_ctx *c, struct fl_err *err)
     }
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
+        /* The values are scattered through the history's arena: ask for
+         * a later op's micro-ops now so they are in cache in time. */
+        if (i + 16 < h->n && fl_val_is_seq(&h->ops[i + 16].value) &&
+            h->ops[i + 16].value.n)
+            __builtin_prefetch(h->ops[i + 16].value.u.items);
+        if (i + 8 < h->n && fl_val_is_seq(&h->ops[i + 8].value))
+            for (uint32_t j = 0; j < h->ops[i + 8].value.n && j < 4; j++)
+                __builtin_prefetch(h->ops[i + 8].value.u.items[j].u.items);
         if (!is_txn_op(op))
             continue;
         uint32_t tid;
