@@ -26,6 +26,7 @@
 #define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
 #define POOL_INITIAL_MAX       64 /* pool threads started up front */
+#define GROW_CHECK_NS          (20 * FL_NS_PER_US) /* see fl_run__pool_grow */
 
 struct tslot {
     struct fl_run__worker *w; /* current worker of this thread */
@@ -60,6 +61,7 @@ struct fl_interp {
     size_t tq_head, tq_n, tq_cap;
     unsigned seen_seq; /* queue seq when last drained */
     bool spin;         /* scheduler spins before sleeping */
+    int64_t next_grow; /* when housekeeping next looks at the pool */
     struct fl_interp_stats st;
     int64_t last_flush, last_progress;
     uint64_t progress_ops; /* completions at the last progress line */
@@ -362,7 +364,7 @@ expire(struct fl_interp *in, struct fl_gen *g, int64_t now, struct fl_err *err)
     return rc;
 }
 
-#define SCHED_SPINS     256                 /* pause loops, then yields */
+#define SCHED_SPIN_NS   (5 * FL_NS_PER_US)  /* spin, then yield */
 #define SCHED_ACTIVE_NS (50 * FL_NS_PER_US) /* then sleep */
 
 /* Wait for a completion until deadline (relative time). */
@@ -393,16 +395,19 @@ wait_until(struct fl_interp *in, int64_t deadline)
      * Wait actively a little: spin, then yield, which runs a pool thread
      * that shares this CPU at once instead of after a futex round trip.
      */
-    int64_t t0 = fl_clock_mono_ns();
+    int64_t t0 = fl_clock_mono_ns(), waited = 0;
     for (int i = 0; in->spin; i++) {
         if (atomic_load(&in->queue.seq) != in->seen_seq)
             return;
-        if (i < SCHED_SPINS) {
+        if ((i & 31) == 0)
+            waited = fl_clock_mono_ns() - t0;
+        if (waited < SCHED_SPIN_NS) {
             FL_CPU_RELAX();
             continue;
         }
-        if (fl_clock_mono_ns() - t0 > SCHED_ACTIVE_NS)
+        if (waited > SCHED_ACTIVE_NS)
             break;
+        waited = fl_clock_mono_ns() - t0;
         sched_yield();
     }
     int64_t left = deadline == INT64_MAX ? FL_NS_PER_S : deadline - now_rel(in);
@@ -471,7 +476,10 @@ mono_at(const struct fl_interp *in, int64_t now)
 static int
 housekeeping(struct fl_interp *in, int64_t now, struct fl_err *err)
 {
-    fl_run__pool_grow(in->shared, mono_at(in, now));
+    if (now >= in->next_grow) {
+        fl_run__pool_grow(in->shared, mono_at(in, now));
+        in->next_grow = now + GROW_CHECK_NS;
+    }
     progress(in, now, false);
     if (in->o.writer && now - in->last_flush >= in->o.flush_interval_ns) {
         in->last_flush = now;

@@ -15,6 +15,7 @@
 #include "run/run_int.h"
 
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -213,12 +214,12 @@ struct fl_run__pool {
     _Alignas(64) atomic_size_t head; /* consumers take with a CAS */
     atomic_int nfree;                /* threads awake and outside calls */
     atomic_int nspin;                /* of which waiting actively */
-    atomic_int nbusy;                /* threads inside calls */
     _Atomic int64_t last_pop_ns;
     _Atomic int64_t avg_call_ns; /* over all threads, roughly */
     /* rarely written */
     _Alignas(64) atomic_int nawake; /* threads not asleep: free or busy */
-    atomic_int nalive;              /* threads not yet exited */
+    atomic_bool slow;  /* avg_call_ns >= POOL_LONG_CALL_NS, stored on change */
+    atomic_int nalive; /* threads not yet exited */
     atomic_int started;
     atomic_bool exit;
     int nthreads;             /* of the test: the pool needs no more */
@@ -229,6 +230,43 @@ struct fl_run__pool {
 };
 
 #define mono_ns fl_clock_mono_ns
+
+/*
+ * An asymmetric Dekker fence. Handing an op over must not wake a sleeping
+ * thread late, which needs store-then-load ordering on both sides: the
+ * scheduler stores the ring's tail then reads how many threads are awake,
+ * a thread going to sleep lowers that count then reads the tail. A full
+ * fence costs the scheduler about a fifth of its time per op, so it pays
+ * with a compiler barrier and the (rare) sleeper with membarrier(2),
+ * which runs a full fence on every CPU running one of our threads. Where
+ * membarrier is not available both sides use a full fence.
+ */
+static pthread_once_t asym_once = PTHREAD_ONCE_INIT;
+static bool asym_ok;
+
+static void
+asym_init(void)
+{
+    asym_ok = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+                      0, 0) == 0;
+}
+
+static inline void
+fence_light(void)
+{
+    if (asym_ok)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+static void
+fence_heavy(void)
+{
+    if (!asym_ok ||
+        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        atomic_thread_fence(memory_order_seq_cst);
+}
 
 static bool
 ring_empty(struct fl_run__pool *p)
@@ -326,6 +364,7 @@ pool_wait(struct pool_thread *t)
     pthread_mutex_lock(&p->lock);
     atomic_fetch_sub_explicit(&p->nfree, 1, memory_order_seq_cst);
     atomic_fetch_sub_explicit(&p->nawake, 1, memory_order_seq_cst);
+    fence_heavy();
     if (!ring_empty(p) || atomic_load(&p->exit)) {
         atomic_fetch_add(&p->nawake, 1);
         atomic_fetch_add(&p->nfree, 1);
@@ -360,7 +399,6 @@ call_done(struct pool_thread *t)
     struct fl_run__pool *p = t->shared->pool;
 
     atomic_fetch_add(&p->nfree, 1);
-    atomic_fetch_sub(&p->nbusy, 1);
     int64_t took =
         mono_ns() - atomic_load_explicit(&t->call_ns, memory_order_relaxed);
     int64_t avg = atomic_load_explicit(&t->avg_call_ns, memory_order_relaxed);
@@ -368,8 +406,12 @@ call_done(struct pool_thread *t)
                           memory_order_relaxed);
     /* Threads race on this one; a lost update does not matter. */
     avg = atomic_load_explicit(&p->avg_call_ns, memory_order_relaxed);
-    atomic_store_explicit(&p->avg_call_ns, avg + (took - avg) / 16,
-                          memory_order_relaxed);
+    avg += (took - avg) / 16;
+    atomic_store_explicit(&p->avg_call_ns, avg, memory_order_relaxed);
+    /* The scheduler reads only the flag, on a line that rarely changes. */
+    bool slow = avg >= POOL_LONG_CALL_NS;
+    if (atomic_load_explicit(&p->slow, memory_order_relaxed) != slow)
+        atomic_store_explicit(&p->slow, slow, memory_order_relaxed);
     atomic_store(&t->call_ns, 0);
 }
 
@@ -426,7 +468,6 @@ pool_main(void *arg)
             int64_t now = mono_ns();
             atomic_store(&t->call_ns, now);
             atomic_store_explicit(&p->last_pop_ns, now, memory_order_relaxed);
-            atomic_fetch_add(&p->nbusy, 1);
             atomic_fetch_sub(&p->nfree, 1);
             run_op(t, w);
             continue;
@@ -483,6 +524,7 @@ fl_run__pool_start(int nthreads, int initial, struct fl_err *err)
     struct fl_run__pool *p = fl_xcalloc(1, sizeof(*p));
     size_t cap = 16;
 
+    pthread_once(&asym_once, asym_init);
     /* Every thread can be queued once, plus abandoned ones not yet drained. */
     while (cap < 2 * (size_t)nthreads + 2)
         cap *= 2;
@@ -657,11 +699,14 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
 
     w->op = *op;
     w->seq = seq;
-    atomic_store(&w->phase, FL_RUN_PHASE_RUNNING);
+    /* Published with the ring's tail below. */
+    atomic_store_explicit(&w->phase, FL_RUN_PHASE_RUNNING,
+                          memory_order_relaxed);
     /* Cannot overflow: a worker is queued at most once, see pool_start. */
     p->queued_ns[tl & p->mask] = now;
     atomic_store_explicit(&p->ring[tl & p->mask], w, memory_order_relaxed);
-    atomic_store_explicit(&p->tail, tl + 1, memory_order_seq_cst);
+    atomic_store_explicit(&p->tail, tl + 1, memory_order_release);
+    fence_light(); /* pairs with fence_heavy() in pool_wait() */
     /*
      * A free thread takes it. With a fast client (calls shorter than
      * POOL_LONG_CALL_NS on average) so does a thread inside a call when
@@ -670,10 +715,9 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
      * on a woken thread, as they would with a thread per client: that is
      * what lets their calls overlap.
      */
-    if (atomic_load_explicit(&p->nawake, memory_order_seq_cst) > 0 &&
-        (atomic_load_explicit(&p->nfree, memory_order_seq_cst) > 0 ||
-         atomic_load_explicit(&p->avg_call_ns, memory_order_relaxed) <
-             POOL_LONG_CALL_NS))
+    if (atomic_load_explicit(&p->nawake, memory_order_relaxed) > 0 &&
+        (!atomic_load_explicit(&p->slow, memory_order_relaxed) ||
+         atomic_load_explicit(&p->nfree, memory_order_relaxed) > 0))
         return;
     pthread_mutex_lock(&p->lock);
     wake_locked(p, tl + 1 - atomic_load(&p->head));
