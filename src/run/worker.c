@@ -241,7 +241,27 @@ struct fl_run__pool {
  * which runs a full fence on every CPU running one of our threads. Where
  * membarrier is not available both sides use a full fence.
  */
-static pthread_once_t asym_once = PTHREAD_ONCE_INIT;
+#if defined(__SANITIZE_THREAD__)
+/* TSan models neither fences nor membarrier: plain seq_cst on both sides. */
+#define HANDOFF_STORE memory_order_seq_cst
+#define HANDOFF_LOAD  memory_order_seq_cst
+static void
+asym_init(void)
+{
+}
+
+static inline void
+fence_light(void)
+{
+}
+
+static void
+fence_heavy(void)
+{
+}
+#else
+#define HANDOFF_STORE memory_order_release
+#define HANDOFF_LOAD  memory_order_relaxed
 static bool asym_ok;
 
 static void
@@ -267,6 +287,8 @@ fence_heavy(void)
         syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
         atomic_thread_fence(memory_order_seq_cst);
 }
+#endif
+static pthread_once_t asym_once = PTHREAD_ONCE_INIT;
 
 static bool
 ring_empty(struct fl_run__pool *p)
@@ -705,7 +727,7 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
     /* Cannot overflow: a worker is queued at most once, see pool_start. */
     p->queued_ns[tl & p->mask] = now;
     atomic_store_explicit(&p->ring[tl & p->mask], w, memory_order_relaxed);
-    atomic_store_explicit(&p->tail, tl + 1, memory_order_release);
+    atomic_store_explicit(&p->tail, tl + 1, HANDOFF_STORE);
     fence_light(); /* pairs with fence_heavy() in pool_wait() */
     /*
      * A free thread takes it. With a fast client (calls shorter than
@@ -715,7 +737,7 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
      * on a woken thread, as they would with a thread per client: that is
      * what lets their calls overlap.
      */
-    if (atomic_load_explicit(&p->nawake, memory_order_relaxed) > 0 &&
+    if (atomic_load_explicit(&p->nawake, HANDOFF_LOAD) > 0 &&
         (!atomic_load_explicit(&p->slow, memory_order_relaxed) ||
          atomic_load_explicit(&p->nfree, memory_order_relaxed) > 0))
         return;
