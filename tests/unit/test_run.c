@@ -65,24 +65,19 @@ fake_invoke(struct fl_client *c, const struct fl_env *env,
     }
     if (f->mode == FAKE_ERROR_ODD && op->value.u.i % 2 == 1)
         return fl_err_set(err, -EIO, "socket closed");
-    if (f->mode == FAKE_SLOW) {
+    if (f->mode == FAKE_SLOW || f->mode == FAKE_SLEEP) {
         int now = atomic_fetch_add(&f->inflight, 1) + 1;
         int max = atomic_load(&f->max_inflight);
         while (now > max &&
                !atomic_compare_exchange_weak(&f->max_inflight, &max, now))
             ;
-        /* Block until every thread's op is inside a call (or 5 s). */
-        for (int i = 0; i < 5000 && atomic_load(&f->max_inflight) < 200; i++)
+        if (f->mode == FAKE_SLEEP)
+            usleep(20000);
+        /* FAKE_SLOW blocks until every thread's op is in a call (or 5 s). */
+        for (int i = 0; f->mode == FAKE_SLOW && i < 5000 &&
+                        atomic_load(&f->max_inflight) < 200;
+             i++)
             usleep(1000);
-        atomic_fetch_sub(&f->inflight, 1);
-    }
-    if (f->mode == FAKE_SLEEP) {
-        int now = atomic_fetch_add(&f->inflight, 1) + 1;
-        int max = atomic_load(&f->max_inflight);
-        while (now > max &&
-               !atomic_compare_exchange_weak(&f->max_inflight, &max, now))
-            ;
-        usleep(20000);
         atomic_fetch_sub(&f->inflight, 1);
     }
     if (f->mode == FAKE_MIXED && op->value.u.i % 7 == 0)
