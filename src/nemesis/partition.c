@@ -513,17 +513,20 @@ part_invoke(struct fl_nemesis *nem, const struct fl_env *env,
         if (strcmp(t, "primaries") == 0) {
             /*
              * No primary is normal mid-election, and a DB that cannot be
-             * asked is what faults do: isolate one random node instead, as
-             * a primary would have been, rather than fail the fault.
+             * asked is what faults do. As in Jepsen, isolate nothing then
+             * (the op says so) rather than fail the fault.
              */
             struct fl_err perr = FL_ERR_INIT;
             if (fl_db_primaries(env->db, env, &prim, &perr) != 0 ||
                 prim.n == 0) {
-                fl_warn("partition: no primaries (%s); isolating one "
-                        "random node instead",
-                        perr.msg[0] ? perr.msg : "the DB reports none");
-                prim.n = 0;
-                t = "one";
+                const char *why =
+                    perr.msg[0] ? perr.msg : "the DB reports none";
+                fl_info("partition: no primaries (%s); nothing isolated", why);
+                FL_VEC_RELEASE(&prim);
+                fl_val items[2] = {fl_val_kw(fl_kw_intern_cstr("no-primaries")),
+                                   fl_val_str(a, why, strlen(why))};
+                out->value = fl_val_coll(a, FL_V_VEC, items, 2);
+                return 0;
             }
         }
         rc = fl_grudge_topology(&g, env->nnodes, t, &p->rng, prim.v, prim.n,
