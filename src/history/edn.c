@@ -944,10 +944,7 @@ prefault_block(struct prs *p)
 
     p->arena_end = p->a->end;
     if (e > s && e - s >= 16 * pg) {
-        const uintptr_t huge = 2u << 20;
-        uintptr_t hs = (s + huge - 1) & ~(huge - 1), he = e & ~(huge - 1);
-        if (he > hs)
-            madvise((void *)hs, he - hs, MADV_HUGEPAGE);
+        fl_advise_hugepages((void *)s, e - s);
         madvise((void *)s, e - s, MADV_POPULATE_WRITE);
     }
 }

@@ -86,11 +86,8 @@ fl_hist__append_line(struct fl_hist *h, const struct fl_op *op, uint32_t line)
 static void
 hugepages(void *p, size_t bytes)
 {
-    const uintptr_t huge = 2u << 20;
-    uintptr_t s = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (bytes >= 4 * huge && e > s)
-        madvise((void *)s, e - s, MADV_HUGEPAGE);
+    if (bytes >= 4 * (2u << 20))
+        fl_advise_hugepages(p, bytes);
 }
 
 void

@@ -26,7 +26,7 @@
 #define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
 #define POOL_INITIAL_MAX       64 /* pool threads started up front */
-#define GROW_CHECK_NS          (20 * FL_NS_PER_US) /* see fl_run__pool_grow */
+#define GROW_CHECK_NS          (20 * FL_NS_PER_US) /* see housekeeping() */
 
 struct tslot {
     struct fl_run__worker *w; /* current worker of this thread */
@@ -390,8 +390,11 @@ wait_until(struct fl_interp *in, int64_t deadline)
 
     if (d < deadline)
         deadline = d;
-    if (grow != INT64_MAX && now_rel(in) + grow < deadline)
-        deadline = now_rel(in) + grow;
+    if (grow != INT64_MAX) {
+        int64_t now = now_rel(in);
+        if (now + grow < deadline)
+            deadline = now + grow;
+    }
     if (in->o.writer && deadline > in->last_flush + in->o.flush_interval_ns)
         deadline = in->last_flush + in->o.flush_interval_ns;
     if (in->clock->fake) {
@@ -490,6 +493,7 @@ mono_at(const struct fl_interp *in, int64_t now)
 static int
 housekeeping(struct fl_interp *in, int64_t now, struct fl_err *err)
 {
+    /* Even asking costs a cache miss on the ring's head: every 20 us. */
     if (now >= in->next_grow) {
         fl_run__pool_grow(in->shared, mono_at(in, now));
         in->next_grow = now + GROW_CHECK_NS;

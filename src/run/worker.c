@@ -409,9 +409,7 @@ worker_abandoned(struct fl_run__worker *w)
 {
     struct fl_run__shared *shared = w->shared;
 
-    close_client(w);
-    fl_arena_release(&w->arena);
-    free(w);
+    fl_run__worker_free(w);
     atomic_fetch_sub(&shared->abandoned, 1);
 }
 
@@ -642,14 +640,7 @@ fl_run__pool_stop(struct fl_run__shared *s, int64_t grace_ns)
 
     atomic_store(&p->exit, true);
     pthread_mutex_lock(&p->lock);
-    while (p->idle) {
-        struct pool_thread *t = p->idle;
-        p->idle = t->next_idle;
-        atomic_fetch_add(&p->nawake, 1);
-        atomic_fetch_add(&p->nfree, 1);
-        atomic_store(&t->wake, 1);
-        fl_run__futex_wake(&t->wake, 1);
-    }
+    wake_locked(p, SIZE_MAX); /* all of them */
     pthread_mutex_unlock(&p->lock);
     /* Threads outside abandoned calls exit promptly (draining the ring). */
     while (atomic_load(&p->nalive) > atomic_load(&s->abandoned))

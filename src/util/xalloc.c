@@ -4,6 +4,8 @@
  */
 #include "util/common.h"
 
+#include <sys/mman.h>
+
 static FL_NORETURN void
 oom(size_t size)
 {
@@ -103,4 +105,15 @@ fl_st_add(size_t a, size_t b)
     if (__builtin_add_overflow(a, b, &r))
         FL_BUG("size overflow: %zu + %zu", a, b);
     return r;
+}
+
+void
+fl_advise_hugepages(void *p, size_t bytes)
+{
+    const uintptr_t huge = 2u << 20;
+    uintptr_t s = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+    if (e > s)
+        madvise((void *)s, e - s, MADV_HUGEPAGE);
 }

@@ -19,6 +19,12 @@ char *fl_xstrndup(const char *s, size_t n);
 char *fl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t fl_st_mult(size_t a, size_t b);
 size_t fl_st_add(size_t a, size_t b);
+/**
+ * Ask for transparent huge pages on the 2 MB-aligned part of [p, p+bytes)
+ * (advisory; nothing if no whole huge page fits). Big arrays filled once
+ * otherwise spend much of their time in page faults.
+ */
+void fl_advise_hugepages(void *p, size_t bytes);
 
 /*
  * Grow a typed array so that at least n elements fit (git ALLOC_GROW).

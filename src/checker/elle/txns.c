@@ -12,8 +12,6 @@
 
 #include "util/map.h"
 
-#include <sys/mman.h>
-
 fl_val
 elle__kw(const char *name)
 {
@@ -46,11 +44,9 @@ elle__big_calloc(size_t n, size_t size)
 {
     size_t bytes = fl_st_mult(n ? n : 1, size);
     void *p = fl_xcalloc(n ? n : 1, size);
-    const uintptr_t huge = 2u << 20;
-    uintptr_t s = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (bytes >= 2 * huge && e > s)
-        madvise((void *)s, e - s, MADV_HUGEPAGE); /* advisory */
+
+    if (bytes >= 2 * (2u << 20))
+        fl_advise_hugepages(p, bytes);
     return p;
 }
 
