@@ -21,7 +21,6 @@
 #include "util/log.h"
 
 #define PENDING_NS             (1 * FL_NS_PER_MS) /* max pending interval */
-#define FLUSH_NS               (5 * FL_NS_PER_MS) /* history.edn flush */
 #define PROGRESS_TTY_NS        (FL_NS_PER_S / 2)
 #define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
@@ -31,6 +30,8 @@
 struct tslot {
     struct fl_run__worker *w; /* current worker of this thread */
     uint64_t seq;             /* seq of the op in flight, 0 = none */
+    uint64_t sent;            /* ops sent to w, this one included */
+    struct fl_op op;          /* the op in flight, for a timeout */
     int64_t sleep_until;      /* a sleep op: when it ends, else -1 */
     struct fl_op sleep_op;    /* the sleep op itself */
 };
@@ -47,7 +48,7 @@ struct fl_interp {
     struct fl_clock *clock;
     struct fl_gen_threads th;
     struct tslot *slots;
-    struct fl_run__queue queue;
+    struct fl_run__queue *queue;
     struct fl_run__shared *shared;
     struct fl_rng rng, rng_nem;
     struct fl_gen_ctx ctx;
@@ -59,11 +60,10 @@ struct fl_interp {
     int64_t nem_deadline;
     struct tq_entry *tq; /* ring buffer of timeouts */
     size_t tq_head, tq_n, tq_cap;
-    unsigned seen_seq; /* queue seq when last drained */
     bool spin;         /* scheduler spins before sleeping */
     int64_t next_grow; /* when housekeeping next looks at the pool */
     struct fl_interp_stats st;
-    int64_t last_flush, last_progress;
+    int64_t last_progress;
     uint64_t progress_ops; /* completions at the last progress line */
     bool tty;
     bool *fault_on; /* per perf region */
@@ -96,11 +96,9 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
 
     in->o = *o;
     in->clock = o->clock ? o->clock : fl_clock_real();
-    if (!in->o.flush_interval_ns)
-        in->o.flush_interval_ns = FLUSH_NS;
     fl_gen_threads_init(&in->th, o->concurrency);
     in->slots = fl_xcalloc((size_t)in->th.nthreads, sizeof(*in->slots));
-    fl_run__queue_init(&in->queue);
+    in->queue = fl_run__queue_new(in->th.nthreads);
     /* The scheduler spins a little before sleeping on a multi-core box. */
     in->spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
     /*
@@ -112,6 +110,7 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
         in->th.nthreads, FL_MIN(in->th.nthreads, POOL_INITIAL_MAX), err);
     if (!in->shared) {
         fl_gen_threads_release(&in->th);
+        fl_run__queue_free(in->queue);
         free(in->slots);
         free(in);
         return NULL;
@@ -129,9 +128,9 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
         bool nem = t == o->concurrency;
         in->slots[t].sleep_until = -1;
         in->slots[t].w = fl_run__worker_new(t, nem, o->env, o->client,
-                                            o->nemesis, &in->queue, in->shared);
+                                            o->nemesis, in->queue, in->shared);
     }
-    in->last_flush = in->last_progress = now_rel(in);
+    in->last_progress = now_rel(in);
     return in;
 }
 
@@ -147,12 +146,14 @@ fl_interp_free(struct fl_interp *in, int64_t grace_ns)
      */
     for (int t = 0; t < in->th.nthreads; t++) {
         struct tslot *s = &in->slots[t];
-        if (s->seq && s->sleep_until < 0 && fl_run__worker_abandon(s->w))
+        if (s->seq && s->sleep_until < 0 &&
+            fl_run__worker_abandon(s->w, s->sent))
             s->w = NULL;
     }
     int stuck = fl_run__pool_stop(in->shared, grace_ns);
     for (int t = 0; t < in->th.nthreads; t++)
         fl_run__worker_free(in->slots[t].w);
+    fl_run__queue_free(in->queue);
     free(in->tq);
     free(in->slots);
     free(in->fault_on);
@@ -290,18 +291,15 @@ complete(struct fl_interp *in, struct fl_gen *g, struct fl_op *c, int t,
 static int
 drain(struct fl_interp *in, struct fl_gen *g, int64_t *nowp, struct fl_err *err)
 {
-    struct fl_run__comp *c;
+    struct fl_op op;
     int64_t now = -1;
     int rc = 0;
 
-    in->seen_seq = atomic_load(&in->queue.seq);
-    while (rc == 0 && (c = fl_run__queue_pop(&in->queue))) {
-        if (in->slots[c->thread].seq != c->seq)
-            continue; /* already timed out */
+    /* Timed-out ops queue nothing (see fl_run__worker_abandon). */
+    while (rc == 0 && fl_run__queue_pop(in->queue, &op)) {
         if (now < 0)
             now = now_rel(in);
-        struct fl_op op = c->op;
-        rc = complete(in, g, &op, c->thread, now, err);
+        rc = complete(in, g, &op, op.pair, now, err);
     }
     *nowp = now;
     return rc;
@@ -313,13 +311,12 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
          int64_t now, struct fl_err *err)
 {
     struct tslot *s = &in->slots[t];
-    /* Copy the op first: an abandoned worker may free itself at once. */
-    struct fl_op c = s->w->op;
+    struct fl_op c = s->op;
 
     if (t == in->th.concurrency)
         in->nem_seq = 0;
     FL_UNUSED(seq);
-    if (!fl_run__worker_abandon(s->w))
+    if (!fl_run__worker_abandon(s->w, s->sent))
         return 0; /* its completion is already queued */
     c.type = FL_OP_INFO;
     c.extra = NULL;
@@ -329,7 +326,8 @@ time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
     in->st.timeouts++;
     s->w =
         fl_run__worker_new(t, t == in->th.concurrency, in->o.env, in->o.client,
-                           in->o.nemesis, &in->queue, in->shared);
+                           in->o.nemesis, in->queue, in->shared);
+    s->sent = 0;
     return complete(in, g, &c, t, now, err);
 }
 
@@ -379,9 +377,7 @@ wait_until(struct fl_interp *in, int64_t deadline)
      */
     for (int i = 0; in->spin && !in->clock->fake && i < SCHED_QUICK_SPINS;
          i++) {
-        if ((i & 3) == 0 &&
-            atomic_load_explicit(&in->queue.seq, memory_order_acquire) !=
-                in->seen_seq)
+        if ((i & 3) == 0 && fl_run__queue_ready(in->queue))
             return;
         FL_CPU_RELAX();
     }
@@ -395,11 +391,9 @@ wait_until(struct fl_interp *in, int64_t deadline)
         if (now + grow < deadline)
             deadline = now + grow;
     }
-    if (in->o.writer && deadline > in->last_flush + in->o.flush_interval_ns)
-        deadline = in->last_flush + in->o.flush_interval_ns;
     if (in->clock->fake) {
         /* A fake clock only moves when told: jump to the deadline. */
-        if (atomic_load(&in->queue.seq) != in->seen_seq)
+        if (fl_run__queue_ready(in->queue))
             return;
         int64_t step = deadline - now_rel(in);
         if (step > 0 && deadline != INT64_MAX)
@@ -414,7 +408,7 @@ wait_until(struct fl_interp *in, int64_t deadline)
      */
     int64_t t0 = fl_clock_mono_ns(), waited = 0;
     for (int i = 0; in->spin; i++) {
-        if (atomic_load(&in->queue.seq) != in->seen_seq)
+        if (fl_run__queue_ready(in->queue))
             return;
         if ((i & 31) == 0)
             waited = fl_clock_mono_ns() - t0;
@@ -430,10 +424,7 @@ wait_until(struct fl_interp *in, int64_t deadline)
     int64_t left = deadline == INT64_MAX ? FL_NS_PER_S : deadline - now_rel(in);
     if (left <= 0)
         return;
-    atomic_store(&in->queue.sleeping, 1);
-    if (atomic_load(&in->queue.seq) == in->seen_seq)
-        fl_run__futex_wait(&in->queue.seq, in->seen_seq, left);
-    atomic_store(&in->queue.sleeping, 0);
+    fl_run__queue_sleep(in->queue, left);
 }
 
 static void
@@ -490,8 +481,9 @@ mono_at(const struct fl_interp *in, int64_t now)
     return in->clock->fake ? fl_clock_mono_ns() : now + in->o.env->origin_ns;
 }
 
-static int
-housekeeping(struct fl_interp *in, int64_t now, struct fl_err *err)
+/* The writer flushes history.edn on its own, within milliseconds. */
+static void
+housekeeping(struct fl_interp *in, int64_t now)
 {
     /* Even asking costs a cache miss on the ring's head: every 20 us. */
     if (now >= in->next_grow) {
@@ -499,11 +491,6 @@ housekeeping(struct fl_interp *in, int64_t now, struct fl_err *err)
         in->next_grow = now + GROW_CHECK_NS;
     }
     progress(in, now, false);
-    if (in->o.writer && now - in->last_flush >= in->o.flush_interval_ns) {
-        in->last_flush = now;
-        return fl_hist_writer_flush(in->o.writer, err);
-    }
-    return 0;
 }
 
 static int
@@ -559,7 +546,9 @@ dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
         in->nem_deadline =
             now + FL_MAX(in->o.op_timeout_ns, NEMESIS_MIN_TIMEOUT_NS);
     }
-    fl_run__worker_send(s->w, op, s->seq, mono_at(in, now));
+    s->op = *op;
+    s->sent++;
+    fl_run__worker_send(s->w, op, mono_at(in, now));
     return rc;
 }
 
@@ -594,7 +583,7 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
         if (rc == 0)
             rc = expire(in, g, now, err);
         if (rc == 0)
-            rc = housekeeping(in, now, err);
+            housekeeping(in, now);
         if (rc < 0 && !failed) {
             failed = true;
             first_rc = rc;
@@ -650,7 +639,6 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
                 *err = ferr;
             failed = true;
         }
-        in->last_flush = now_rel(in);
     }
     if (failed)
         return first_rc < 0 ? first_rc : FL_EUSAGE;

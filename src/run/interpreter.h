@@ -46,7 +46,6 @@ struct fl_interp_opts {
     int64_t time_limit_ns;               /* for "remaining" in progress */
     const struct fl_nemesis_perf *perf;  /* fault regions for progress */
     size_t nperf;
-    int64_t flush_interval_ns; /* writer flush; 0 = 5 ms */
 };
 
 /** Counters, readable after (or between) runs. */

@@ -5,7 +5,7 @@
  * runs their ops, and the completion queue. The hot path is lock-free:
  * the scheduler queues a worker on the pool's run queue with one atomic
  * store, a pool thread takes it with one CAS, and the completion goes
- * back with one atomic exchange on an intrusive MPSC list (Vyukov).
+ * back through a ring where the scheduler takes it with plain loads.
  * Futexes are touched only by threads that have nothing to do for a
  * while; docs/run.md explains why ops do not each get an OS thread.
  */
@@ -28,21 +28,38 @@ struct fl_run__pool;
 #define FL_CPU_RELAX() ((void)0)
 #endif
 
-/* One queued completion; embedded in its worker (one in flight each). */
-struct fl_run__comp {
-    _Atomic(struct fl_run__comp *) next;
-    struct fl_op op; /* values in the worker's arena */
-    int thread;
-    uint64_t seq;
+/*
+ * A completion on its way to the scheduler: one cache line. The op's
+ * index field carries the ring position + 1 once the rest is written
+ * (the scheduler sets the real index when it journals the op), and its
+ * pair field the thread.
+ */
+struct fl_run__done {
+    _Alignas(64) struct fl_op op;
 };
 
-/* Completion queue: intrusive MPSC list plus a futex to sleep on. */
+/*
+ * Completion queue: a bounded ring, many producers (pool threads) and
+ * one consumer (the scheduler). A producer reserves an entry with one
+ * fetch_add on a line only producers write, writes the completion, then
+ * its tag; the consumer reads the entry at its head once the tag says it
+ * is this lap's, with plain loads. A worker has at most one completion
+ * queued, so the ring, an entry per worker, never overflows. The
+ * consumer sleeps on `futex` with `sleeping` set; producers look at
+ * `sleeping` after each push.
+ */
 struct fl_run__queue {
-    _Atomic(struct fl_run__comp *) tail; /* producers exchange here */
-    struct fl_run__comp *head;           /* consumer side */
-    struct fl_run__comp stub;            /* sentinel node */
-    atomic_uint seq;                     /* bumped by every push (futex) */
-    atomic_int sleeping;                 /* scheduler is in futex wait */
+    /* producers */
+    _Alignas(64) atomic_size_t tail;
+    struct fl_run__done *pring;
+    size_t pmask;
+    /* the consumer */
+    _Alignas(64) size_t head;
+    struct fl_run__done *cring;
+    size_t cmask;
+    /* rarely written */
+    _Alignas(64) atomic_int sleeping; /* the consumer is in futex wait */
+    atomic_uint futex;                /* bumped to wake it */
 };
 
 /* Lives until the interpreter and every pool thread are done. */
@@ -52,26 +69,25 @@ struct fl_run__shared {
     struct fl_run__pool *pool;
 };
 
-enum fl_run__phase {
-    FL_RUN_PHASE_RUNNING = 0,   /* the op is queued or being worked on */
-    FL_RUN_PHASE_DONE = 1,      /* the completion is (being) queued */
-    FL_RUN_PHASE_ABANDONED = 2, /* timed out: drop the completion */
-};
+/* fl_run__worker.done after a timeout: drop the completion. */
+#define FL_RUN_ABANDONED UINT64_MAX
 
 /*
  * One client thread (or the nemesis) of the test: its open client, its
- * node, the op in flight. It has no OS thread of its own: a pool thread
- * runs its op, one op at a time (worker.c).
+ * node. It has no OS thread of its own: a pool thread runs its ops, one
+ * at a time (worker.c). The op travels in the pool's run queue and the
+ * completion in the completion queue, so the scheduler never writes
+ * here while the worker lives: its lines stay with the pool thread that
+ * runs it.
  */
 struct fl_run__worker {
+    /* ops finished (written by the pool thread that ran the last one),
+     * or FL_RUN_ABANDONED (the scheduler's CAS, after a timeout) */
+    _Alignas(64) _Atomic uint64_t done;
     int thread; /* thread index; == concurrency: nemesis */
     bool nemesis;
-    atomic_int phase;         /* enum fl_run__phase of the current op */
-    struct fl_op op;          /* written by the scheduler before queueing */
-    uint64_t seq;             /* likewise */
-    struct fl_run__comp comp; /* the completion node */
-    struct fl_arena arena;    /* completion values (worker-owned) */
-    struct fl_client client;  /* open client, if client_open */
+    struct fl_arena arena;   /* completion values (worker-owned) */
+    struct fl_client client; /* open client, if client_open */
     bool client_open;
     int32_t client_proc; /* process the client was opened for */
     /* borrowed from the interpreter; for an abandoned worker they stay
@@ -83,9 +99,31 @@ struct fl_run__worker {
     struct fl_run__shared *shared;
 };
 
-void fl_run__queue_init(struct fl_run__queue *q);
-/** Pop one completion, or NULL (consumer only). */
-struct fl_run__comp *fl_run__queue_pop(struct fl_run__queue *q);
+/** A queue for at most nworkers workers at a time. */
+struct fl_run__queue *fl_run__queue_new(int nworkers);
+void fl_run__queue_free(struct fl_run__queue *q);
+/**
+ * Take the next completion into *c (c->pair is its thread); false if
+ * none is queued (consumer only).
+ */
+bool fl_run__queue_pop(struct fl_run__queue *q, struct fl_op *c);
+/**
+ * True if a completion is queued (consumer only). The producers' counter
+ * comes first: polling the entry itself would pull its line away from a
+ * producer between its stores.
+ */
+static inline bool
+fl_run__queue_ready(struct fl_run__queue *q)
+{
+    return atomic_load_explicit(&q->tail, memory_order_relaxed) != q->head &&
+           __atomic_load_n(&q->cring[q->head & q->cmask].op.index,
+                           __ATOMIC_ACQUIRE) == (int64_t)q->head + 1;
+}
+/**
+ * Wait for a completion, at most timeout_ns (-1: no limit); returns at
+ * once if one is queued (consumer only).
+ */
+void fl_run__queue_sleep(struct fl_run__queue *q, int64_t timeout_ns);
 
 /** A worker for thread index `thread`; no OS thread is started. */
 struct fl_run__worker *
@@ -95,18 +133,18 @@ fl_run__worker_new(int thread, bool nemesis, const struct fl_env *env,
 /** Close w's client and free w; w must have no op in flight. */
 void fl_run__worker_free(struct fl_run__worker *w);
 /**
- * Hand op (sequence seq) to w, which must be idle: w joins the pool's run
- * queue, and a sleeping pool thread is woken unless one is awake. now is
+ * Hand op to w, which must be idle: it joins the pool's run queue, and a
+ * sleeping pool thread is woken unless one is awake. now is
  * CLOCK_MONOTONIC (ns).
  */
 void fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
-                         uint64_t seq, int64_t now);
+                         int64_t now);
 /**
- * Give up on w's current op: true if it was abandoned (the pool thread
- * that runs it, or drains it, frees w), false if its completion is
- * already queued.
+ * Give up on w's op number n (its nth since it was made): true if it was
+ * abandoned (the pool thread that runs it, or drains it, frees w), false
+ * if its completion is already queued.
  */
-bool fl_run__worker_abandon(struct fl_run__worker *w);
+bool fl_run__worker_abandon(struct fl_run__worker *w, uint64_t n);
 
 /**
  * The shared block with a pool of `initial` threads, for a test of

@@ -36,6 +36,7 @@
 #define POOL_WAKE_NS         (200 * 1000) /* longest wait behind calls */
 #define POOL_LONG_CALL_NS    (20 * 1000)  /* calls this long get threads */
 #define POOL_CHECK_NS        (20 * 1000)  /* how often the scheduler looks */
+#define POOL_PREFETCH        4            /* queued jobs fetched ahead */
 #define POOL_STACK           (256 * 1024)
 
 void
@@ -55,61 +56,6 @@ void
 fl_run__futex_wake(atomic_uint *addr, int n)
 {
     syscall(SYS_futex, (unsigned *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
-
-void
-fl_run__queue_init(struct fl_run__queue *q)
-{
-    atomic_store(&q->stub.next, NULL);
-    q->head = &q->stub;
-    atomic_store(&q->tail, &q->stub);
-    atomic_store(&q->seq, 0);
-    atomic_store(&q->sleeping, 0);
-}
-
-static void
-queue_push(struct fl_run__queue *q, struct fl_run__comp *c)
-{
-    atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
-    struct fl_run__comp *prev =
-        atomic_exchange_explicit(&q->tail, c, memory_order_acq_rel);
-    atomic_store_explicit(&prev->next, c, memory_order_release);
-    atomic_fetch_add_explicit(&q->seq, 1, memory_order_seq_cst);
-    if (atomic_load_explicit(&q->sleeping, memory_order_seq_cst))
-        fl_run__futex_wake(&q->seq, 1);
-}
-
-struct fl_run__comp *
-fl_run__queue_pop(struct fl_run__queue *q)
-{
-    struct fl_run__comp *head = q->head;
-    struct fl_run__comp *next =
-        atomic_load_explicit(&head->next, memory_order_acquire);
-
-    if (head == &q->stub) {
-        if (!next)
-            return NULL;
-        q->head = next;
-        head = next;
-        next = atomic_load_explicit(&head->next, memory_order_acquire);
-    }
-    if (next) {
-        q->head = next;
-        return head;
-    }
-    if (head != atomic_load_explicit(&q->tail, memory_order_acquire))
-        return NULL; /* a push is halfway: try again later */
-    /* head is the last node: put the stub back behind it to pop it. */
-    atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
-    struct fl_run__comp *prev =
-        atomic_exchange_explicit(&q->tail, &q->stub, memory_order_acq_rel);
-    atomic_store_explicit(&prev->next, &q->stub, memory_order_release);
-    next = atomic_load_explicit(&head->next, memory_order_acquire);
-    if (next) {
-        q->head = next;
-        return head;
-    }
-    return NULL;
 }
 
 static void
@@ -198,6 +144,40 @@ struct pool_thread {
 };
 
 /*
+ * An op in the run queue, one cache line: the worker, then the op. A
+ * pool thread copies it before its CAS on the head says it is taken (it
+ * may be rewritten as soon as it is), so it is made of atomic words.
+ */
+#define JOB_WORDS 8
+struct fl_run__job {
+    _Alignas(64) _Atomic uint64_t word[JOB_WORDS];
+};
+_Static_assert(sizeof(struct fl_op) <= (JOB_WORDS - 1) * sizeof(uint64_t),
+               "an op fits a job");
+
+static void
+job_put(struct fl_run__job *j, struct fl_run__worker *w, const struct fl_op *op)
+{
+    uint64_t buf[JOB_WORDS] = {0};
+
+    buf[0] = (uint64_t)(uintptr_t)w;
+    memcpy(&buf[1], op, sizeof(*op));
+    for (int i = 0; i < JOB_WORDS; i++)
+        atomic_store_explicit(&j->word[i], buf[i], memory_order_relaxed);
+}
+
+static struct fl_run__worker *
+job_get(struct fl_run__job *j, struct fl_op *op)
+{
+    uint64_t buf[JOB_WORDS];
+
+    for (int i = 0; i < JOB_WORDS; i++)
+        buf[i] = atomic_load_explicit(&j->word[i], memory_order_relaxed);
+    memcpy(op, &buf[1], sizeof(*op));
+    return (struct fl_run__worker *)(uintptr_t)buf[0];
+}
+
+/*
  * Three cache lines: what the scheduler writes for every op, what pool
  * threads write for every op, and what changes only when threads sleep,
  * wake, start or exit; so the per-op hand-off moves as few lines as it
@@ -205,7 +185,7 @@ struct pool_thread {
  */
 struct fl_run__pool {
     /* written by the scheduler */
-    _Alignas(64) _Atomic(struct fl_run__worker *) *ring;
+    _Alignas(64) struct fl_run__job *jobs;
     int64_t *queued_ns; /* when each entry was queued */
     size_t mask;
     atomic_size_t tail; /* the scheduler publishes */
@@ -290,6 +270,86 @@ fence_heavy(void)
 #endif
 static pthread_once_t asym_once = PTHREAD_ONCE_INIT;
 
+struct fl_run__queue *
+fl_run__queue_new(int nworkers)
+{
+    struct fl_run__queue *q = fl_xcalloc_aligned(64, sizeof(*q));
+    size_t cap = 16;
+
+    pthread_once(&asym_once, asym_init);
+    while (cap < (size_t)nworkers + 1)
+        cap *= 2;
+    q->pring = q->cring =
+        fl_xcalloc_aligned(64, fl_st_mult(cap, sizeof(*q->pring)));
+    q->pmask = q->cmask = cap - 1;
+    return q;
+}
+
+void
+fl_run__queue_free(struct fl_run__queue *q)
+{
+    if (!q)
+        return;
+    free(q->cring);
+    free(q);
+}
+
+/* The op's fields after index: the tag keeps index's place. */
+_Static_assert(offsetof(struct fl_op, index) == 0, "index comes first");
+#define OP_BODY     offsetof(struct fl_op, time_ns)
+#define OP_BODY_LEN (sizeof(struct fl_op) - OP_BODY)
+
+static void
+queue_push(struct fl_run__queue *q, int thread, const struct fl_op *c)
+{
+    /* acq_rel: see fl_run__queue_pop() */
+    size_t i = atomic_fetch_add_explicit(&q->tail, 1, memory_order_acq_rel);
+    struct fl_run__done *e = &q->pring[i & q->pmask];
+
+    memcpy((char *)&e->op + OP_BODY, (const char *)c + OP_BODY, OP_BODY_LEN);
+    e->op.pair = thread;
+    __atomic_store_n(&e->op.index, (int64_t)i + 1, HANDOFF_STORE);
+    fence_light(); /* pairs with fence_heavy() in fl_run__queue_sleep() */
+    if (atomic_load_explicit(&q->sleeping, HANDOFF_LOAD)) {
+        atomic_fetch_add(&q->futex, 1);
+        fl_run__futex_wake(&q->futex, 1);
+    }
+}
+
+bool
+fl_run__queue_pop(struct fl_run__queue *q, struct fl_op *c)
+{
+    struct fl_run__done *e = &q->cring[q->head & q->cmask];
+
+    /*
+     * No producer writes e again before we are done with it: one that
+     * does reserves its entry a lap later, and a worker has at most one
+     * completion queued, so some worker finished twice in between; its
+     * second op was sent after we took this entry, and its producer's
+     * fetch_add (acq_rel) orders every later reservation after that.
+     */
+    if (!fl_run__queue_ready(q))
+        return false;
+    memcpy((char *)c + OP_BODY, (const char *)&e->op + OP_BODY, OP_BODY_LEN);
+    c->index = -1;
+    q->head++;
+    return true;
+}
+
+void
+fl_run__queue_sleep(struct fl_run__queue *q, int64_t timeout_ns)
+{
+    unsigned f = atomic_load(&q->futex);
+
+    /* Dekker with queue_push(): we set sleeping, then look at the ring;
+     * it fills the ring, then looks at sleeping. */
+    atomic_store_explicit(&q->sleeping, 1, memory_order_seq_cst);
+    fence_heavy();
+    if (!fl_run__queue_ready(q))
+        fl_run__futex_wait(&q->futex, f, timeout_ns);
+    atomic_store_explicit(&q->sleeping, 0, memory_order_relaxed);
+}
+
 static bool
 ring_empty(struct fl_run__pool *p)
 {
@@ -297,21 +357,24 @@ ring_empty(struct fl_run__pool *p)
            atomic_load_explicit(&p->tail, memory_order_seq_cst);
 }
 
+/* Take the next job: its worker, and its op into *op. */
 static struct fl_run__worker *
-ring_pop(struct fl_run__pool *p)
+ring_pop(struct fl_run__pool *p, struct fl_op *op)
 {
-    size_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+    size_t h = atomic_load_explicit(&p->head, memory_order_acquire), tl;
+    struct fl_run__worker *w;
 
-    for (;;) {
-        if (h == atomic_load_explicit(&p->tail, memory_order_acquire))
+    do {
+        tl = atomic_load_explicit(&p->tail, memory_order_acquire);
+        if (h == tl)
             return NULL;
-        struct fl_run__worker *w =
-            atomic_load_explicit(&p->ring[h & p->mask], memory_order_relaxed);
-        if (atomic_compare_exchange_weak_explicit(&p->head, &h, h + 1,
-                                                  memory_order_acq_rel,
-                                                  memory_order_acquire))
-            return w;
-    }
+        w = job_get(&p->jobs[h & p->mask], op);
+    } while (!atomic_compare_exchange_weak_explicit(
+        &p->head, &h, h + 1, memory_order_acq_rel, memory_order_acquire));
+    /* Jobs queued behind it: fetch their lines while this one runs. */
+    for (size_t i = h + 1; i < tl && i <= h + POOL_PREFETCH; i++)
+        __builtin_prefetch(&p->jobs[i & p->mask]);
+    return w;
 }
 
 /* Wake sleepers until `want` threads are free; pool lock held. */
@@ -347,9 +410,17 @@ pool_wait(struct pool_thread *t)
         budget = FL_MIN(FL_MAX(2 * t->gap_ns, WORKER_ACTIVE_MIN_NS),
                         WORKER_ACTIVE_MAX_NS);
     spin = FL_MIN(budget, WORKER_SPIN_MAX_NS);
-    /* Active waiters beyond the cores left beside the scheduler only
-     * take CPU from it and from threads that have work. */
-    if (atomic_fetch_add(&p->nspin, 1) >= p->spin_max)
+    /*
+     * Active waiters beyond the cores left beside the scheduler only
+     * take CPU from it and from threads that have work. With a fast
+     * client a thread inside a call counts as one: it is back in a
+     * moment, and takes the next op faster than a second thread would.
+     */
+    int busy = 0;
+    if (!atomic_load_explicit(&p->slow, memory_order_relaxed))
+        busy = atomic_load_explicit(&p->nawake, memory_order_relaxed) -
+               atomic_load_explicit(&p->nfree, memory_order_relaxed);
+    if (atomic_fetch_add(&p->nspin, 1) + FL_MAX(busy, 0) >= p->spin_max)
         budget = spin = 0;
     for (int i = 0;; i++) {
         if (!ring_empty(p)) {
@@ -399,7 +470,10 @@ pool_wait(struct pool_thread *t)
     pthread_mutex_unlock(&p->lock);
     while (!atomic_load(&t->wake))
         fl_run__futex_wait(&t->wake, 0, -1);
-    t->gap_ns += (mono_ns() - t0 - t->gap_ns) / 8;
+    /* Woken because there is work: the time asleep says nothing of how
+     * soon the next op comes after it. Counting it would keep a thread
+     * that slept long sleeping after every op, each time woken again. */
+    t->gap_ns = WORKER_GAP0_NS;
     return true; /* look again; the waker counted us free */
 }
 
@@ -437,12 +511,14 @@ call_done(struct pool_thread *t)
 
 /* Run w's op and queue its completion (or drop it, if abandoned). */
 static void
-run_op(struct pool_thread *t, struct fl_run__worker *w)
+run_op(struct pool_thread *t, struct fl_run__worker *w, const struct fl_op *op)
 {
-    struct fl_op op = w->op, c;
-    uint64_t seq = w->seq;
+    struct fl_run__queue *q = w->queue;
+    int thread = w->thread;
+    uint64_t n = atomic_load_explicit(&w->done, memory_order_acquire);
+    struct fl_op c;
 
-    if (atomic_load(&w->phase) == FL_RUN_PHASE_ABANDONED) {
+    if (n == FL_RUN_ABANDONED) {
         /* Timed out before it started: do not start it now. */
         worker_abandoned(w);
         call_done(t);
@@ -453,25 +529,55 @@ run_op(struct pool_thread *t, struct fl_run__worker *w)
         fl_arena_release(&w->arena);
         fl_arena_init(&w->arena, WORKER_ARENA_BLOCK);
     }
-    c = op;
+    /* Where the completion probably goes: fetch its line for writing. */
+    __builtin_prefetch(
+        &q->pring[atomic_load_explicit(&q->tail, memory_order_relaxed) &
+                  q->pmask],
+        1);
+    c = *op;
     c.type = FL_OP_INFO;
     c.extra = NULL;
     if (w->nemesis)
-        run_nemesis_op(w, &op, &c);
+        run_nemesis_op(w, op, &c);
     else
-        run_client_op(w, &op, &c);
+        run_client_op(w, op, &c);
 
     /* Free again before the scheduler can see the completion and count. */
     call_done(t);
-    if (atomic_exchange(&w->phase, FL_RUN_PHASE_DONE) ==
-        FL_RUN_PHASE_ABANDONED) {
+    if (atomic_exchange(&w->done, n + 1) == FL_RUN_ABANDONED) {
         worker_abandoned(w);
         return;
     }
-    w->comp.op = c;
-    w->comp.thread = w->thread;
-    w->comp.seq = seq;
-    queue_push(w->queue, &w->comp);
+    queue_push(q, thread, &c);
+}
+
+/*
+ * With a fast client, threads awake beyond the cores beside the scheduler
+ * only take turns on the same CPUs, each turn a context switch, and pass
+ * the queues' cache lines between them: the extra ones sleep, however
+ * much work there is, while spin_max others stay awake to do it. (More
+ * are woken if ops wait; see fl_run__pool_grow.)
+ */
+static void
+pool_shed(struct pool_thread *t)
+{
+    struct fl_run__pool *p = t->shared->pool;
+
+    pthread_mutex_lock(&p->lock);
+    if (atomic_load(&p->nawake) <= p->spin_max || atomic_load(&p->slow) ||
+        atomic_load(&p->exit)) {
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
+    atomic_fetch_sub(&p->nfree, 1);
+    atomic_fetch_sub(&p->nawake, 1);
+    atomic_store(&t->wake, 0);
+    t->next_idle = p->idle;
+    p->idle = t;
+    pthread_mutex_unlock(&p->lock);
+    while (!atomic_load(&t->wake))
+        fl_run__futex_wait(&t->wake, 0, -1);
+    t->gap_ns = WORKER_GAP0_NS;
 }
 
 static void *
@@ -482,14 +588,19 @@ pool_main(void *arg)
     struct fl_run__pool *p = shared->pool;
 
     for (;;) {
-        struct fl_run__worker *w = ring_pop(p);
+        struct fl_op op;
+        struct fl_run__worker *w = ring_pop(p, &op);
         if (w) {
             /* In a fresh call before no longer free (see pool_grow). */
             int64_t now = mono_ns();
             atomic_store(&t->call_ns, now);
             atomic_store_explicit(&p->last_pop_ns, now, memory_order_relaxed);
             atomic_fetch_sub(&p->nfree, 1);
-            run_op(t, w);
+            run_op(t, w, &op);
+            if (atomic_load_explicit(&p->nawake, memory_order_relaxed) >
+                    p->spin_max &&
+                !atomic_load_explicit(&p->slow, memory_order_relaxed))
+                pool_shed(t);
             continue;
         }
         if (!pool_wait(t))
@@ -548,7 +659,7 @@ fl_run__pool_start(int nthreads, int initial, struct fl_err *err)
     /* Every thread can be queued once, plus abandoned ones not yet drained. */
     while (cap < 2 * (size_t)nthreads + 2)
         cap *= 2;
-    p->ring = fl_xcalloc(cap, sizeof(*p->ring));
+    p->jobs = fl_xcalloc_aligned(64, fl_st_mult(cap, sizeof(*p->jobs)));
     p->queued_ns = fl_xcalloc(cap, sizeof(*p->queued_ns));
     p->mask = cap - 1;
     p->spin_max = (int)FL_MAX(sysconf(_SC_NPROCESSORS_ONLN) - 1, 1);
@@ -666,7 +777,7 @@ fl_run__shared_unref(struct fl_run__shared *s)
             free(t);
         }
         pthread_mutex_destroy(&p->lock);
-        free(p->ring);
+        free(p->jobs);
         free(p->queued_ns);
         free(p);
     }
@@ -678,7 +789,7 @@ fl_run__worker_new(int thread, bool nemesis, const struct fl_env *env,
                    const struct fl_client_seed *seed, struct fl_nemesis *nem,
                    struct fl_run__queue *queue, struct fl_run__shared *shared)
 {
-    struct fl_run__worker *w = fl_xcalloc(1, sizeof(*w));
+    struct fl_run__worker *w = fl_xcalloc_aligned(64, sizeof(*w));
 
     w->thread = thread;
     w->nemesis = nemesis;
@@ -688,7 +799,6 @@ fl_run__worker_new(int thread, bool nemesis, const struct fl_env *env,
     w->queue = queue;
     w->shared = shared;
     w->client_proc = INT32_MIN;
-    atomic_store(&w->phase, FL_RUN_PHASE_DONE);
     fl_arena_init(&w->arena, WORKER_ARENA_BLOCK);
     return w;
 }
@@ -705,19 +815,15 @@ fl_run__worker_free(struct fl_run__worker *w)
 
 void
 fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
-                    uint64_t seq, int64_t now)
+                    int64_t now)
 {
     struct fl_run__pool *p = w->shared->pool;
     size_t tl = atomic_load_explicit(&p->tail, memory_order_relaxed);
+    struct fl_run__job *j = &p->jobs[tl & p->mask];
 
-    w->op = *op;
-    w->seq = seq;
-    /* Published with the ring's tail below. */
-    atomic_store_explicit(&w->phase, FL_RUN_PHASE_RUNNING,
-                          memory_order_relaxed);
     /* Cannot overflow: a worker is queued at most once, see pool_start. */
+    job_put(j, w, op);
     p->queued_ns[tl & p->mask] = now;
-    atomic_store_explicit(&p->ring[tl & p->mask], w, memory_order_relaxed);
     atomic_store_explicit(&p->tail, tl + 1, HANDOFF_STORE);
     fence_light(); /* pairs with fence_heavy() in pool_wait() */
     /*
@@ -738,18 +844,17 @@ fl_run__worker_send(struct fl_run__worker *w, const struct fl_op *op,
 }
 
 bool
-fl_run__worker_abandon(struct fl_run__worker *w)
+fl_run__worker_abandon(struct fl_run__worker *w, uint64_t n)
 {
     /*
      * Once the CAS succeeds a pool thread may free w at any moment, so
      * the count it will drop is raised before the CAS.
      */
     struct fl_run__shared *shared = w->shared;
-    int expect = FL_RUN_PHASE_RUNNING;
+    uint64_t expect = n - 1;
 
     atomic_fetch_add(&shared->abandoned, 1);
-    if (!atomic_compare_exchange_strong(&w->phase, &expect,
-                                        FL_RUN_PHASE_ABANDONED)) {
+    if (!atomic_compare_exchange_strong(&w->done, &expect, FL_RUN_ABANDONED)) {
         /* It finished: the completion is on its way. */
         atomic_fetch_sub(&shared->abandoned, 1);
         return false;

@@ -47,6 +47,21 @@ fl_xcalloc(size_t nmemb, size_t size)
 }
 
 void *
+fl_xcalloc_aligned(size_t align, size_t size)
+{
+    void *p = NULL;
+
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    size = (size ? size : 1) + align - 1;
+    size -= size % align;
+    if (posix_memalign(&p, align, size) != 0)
+        oom(size);
+    memset(p, 0, size);
+    return p;
+}
+
+void *
 fl_xrealloc(void *ptr, size_t size)
 {
     void *p = realloc(ptr, size ? size : 1);

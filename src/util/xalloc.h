@@ -13,6 +13,8 @@
 void *fl_xmalloc(size_t size);
 void *fl_xcalloc(size_t nmemb, size_t size);
 void *fl_xrealloc(void *ptr, size_t size);
+/** Zeroed, aligned to `align` (a power of two); free with free(). */
+void *fl_xcalloc_aligned(size_t align, size_t size);
 char *fl_xstrdup(const char *s);
 char *fl_xstrndup(const char *s, size_t n);
 /** printf into a fresh string; caller frees with free(). */

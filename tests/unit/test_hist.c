@@ -301,6 +301,80 @@ test_hist_writer(void)
     ASSERT_EQ(err.code, -ENOENT);
 }
 
+/*
+ * Lines of 100 KB fill the writer's buffer every few ops, whatever the
+ * timing: each op must still be written exactly once, in order, and be
+ * on disk after a flush without close.
+ */
+static void
+test_hist_writer_big_lines(void)
+{
+    char path[] = "/tmp/fl-test-writer-XXXXXX";
+    int fd = mkstemp(path);
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_arena a;
+    enum { N = 40, LEN = 100 * 1024 };
+
+    ASSERT(fd >= 0);
+    close(fd);
+    fl_arena_init(&a, 4096);
+    char *big = fl_xmalloc(LEN);
+    struct fl_hist_writer *w = fl_hist_writer_open(path, &err);
+    ASSERT(w != NULL);
+    for (int i = 0; i < N; i++) {
+        struct fl_op op;
+        memset(&op, 0, sizeof(op));
+        memset(big, 'a' + i % 26, LEN);
+        op.index = i;
+        op.time_ns = i;
+        op.process = 0;
+        op.type = i % 2 ? FL_OP_OK : FL_OP_INVOKE;
+        op.f = FL_KW_WRITE;
+        op.value = fl_val_str(&a, big, LEN);
+        ASSERT_OK(fl_hist_writer_append(w, &op, &err));
+    }
+    ASSERT_OK(fl_hist_writer_flush(w, &err));
+    struct fl_hist h;
+    fl_hist_init(&h);
+    ASSERT_OK(fl_hist_load(path, FL_HIST_EDN, &h, &err));
+    ASSERT_EQ(h.n, N);
+    for (int i = 0; i < N; i++) {
+        ASSERT_EQ(h.ops[i].index, i);
+        ASSERT_EQ(h.ops[i].value.kind, FL_V_STR);
+        ASSERT_EQ(h.ops[i].value.u.s[LEN - 1], 'a' + i % 26);
+    }
+    ASSERT_OK(fl_hist_writer_close(w, &err));
+    fl_hist_release(&h);
+    fl_arena_release(&a);
+    free(big);
+    unlink(path);
+}
+
+/* A failed write is reported by the flush and every later append. */
+static void
+test_hist_writer_full_disk(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_op op;
+
+    if (access("/dev/full", W_OK) != 0)
+        return;
+    struct fl_hist_writer *w = fl_hist_writer_open("/dev/full", &err);
+    ASSERT(w != NULL);
+    memset(&op, 0, sizeof(op));
+    op.type = FL_OP_INVOKE;
+    op.f = FL_KW_WRITE;
+    op.value = fl_val_int(1);
+    ASSERT_OK(fl_hist_writer_append(w, &op, &err));
+    ASSERT(fl_hist_writer_flush(w, &err) < 0);
+    ASSERT_EQ(err.code, -ENOSPC);
+    ASSERT(strstr(err.msg, "/dev/full") != NULL);
+    fl_err_clear(&err);
+    ASSERT(fl_hist_writer_append(w, &op, &err) < 0);
+    ASSERT_EQ(err.code, -ENOSPC);
+    ASSERT(fl_hist_writer_close(w, &err) < 0);
+}
+
 static const struct fl_test_case hist_tests[] = {
     FL_TEST(test_hist_append),
     FL_TEST(test_hist_pair_basic),
@@ -308,6 +382,8 @@ static const struct fl_test_case hist_tests[] = {
     FL_TEST(test_hist_pair_no_lines),
     FL_TEST(test_hist_load),
     FL_TEST(test_hist_writer),
+    FL_TEST(test_hist_writer_big_lines),
+    FL_TEST(test_hist_writer_full_disk),
     FL_TEST_END,
 };
 
