@@ -92,7 +92,7 @@ fl_interp_abandoned(struct fl_interp *in)
 struct fl_interp *
 fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
 {
-    struct fl_interp *in = fl_xcalloc(1, sizeof(*in));
+    struct fl_interp *in = fl_xcalloc_aligned(64, sizeof(*in));
 
     in->o = *o;
     in->clock = o->clock ? o->clock : fl_clock_real();
@@ -405,14 +405,19 @@ wait_until(struct fl_interp *in, int64_t deadline)
     /*
      * Wait actively a little: spin, then yield, which runs a pool thread
      * that shares this CPU at once instead of after a futex round trip.
+     * With a fast client the pool keeps its few awake threads on the
+     * other CPUs, and a yield (a system call) only comes back late: spin
+     * all the while.
      */
     int64_t t0 = fl_clock_mono_ns(), waited = 0;
+    int64_t spin =
+        fl_run__pool_fast(in->shared) ? SCHED_ACTIVE_NS : SCHED_SPIN_NS;
     for (int i = 0; in->spin; i++) {
         if (fl_run__queue_ready(in->queue))
             return;
         if ((i & 31) == 0)
             waited = fl_clock_mono_ns() - t0;
-        if (waited < SCHED_SPIN_NS) {
+        if (waited < spin) {
             FL_CPU_RELAX();
             continue;
         }

@@ -168,6 +168,8 @@ int64_t fl_run__pool_grow(struct fl_run__shared *s, int64_t now);
  * many are still inside one. Drops the caller's reference.
  */
 int fl_run__pool_stop(struct fl_run__shared *s, int64_t grace_ns);
+/** True while the client's calls average under 20 us (see worker.c). */
+bool fl_run__pool_fast(const struct fl_run__shared *s);
 /** Pool threads started so far (for tests and the run's log). */
 int fl_run__pool_started(const struct fl_run__shared *s);
 

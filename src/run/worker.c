@@ -72,13 +72,13 @@ static void
 run_client_op(struct fl_run__worker *w, const struct fl_op *op, struct fl_op *c)
 {
     struct fl_err err = FL_ERR_INIT;
-    size_t node =
-        w->env && w->env->nnodes ? (size_t)w->thread % w->env->nnodes : 0;
 
     if (w->client_open && w->client_proc != op->process &&
         !w->client.type->reusable)
         close_client(w);
     if (!w->client_open) {
+        size_t node =
+            w->env && w->env->nnodes ? (size_t)w->thread % w->env->nnodes : 0;
         if (fl_client_open(&w->client, w->seed, w->env, node, &err) < 0) {
             fl_val items[2];
             c->type = FL_OP_FAIL;
@@ -493,8 +493,16 @@ call_done(struct pool_thread *t)
     struct fl_run__pool *p = t->shared->pool;
 
     atomic_fetch_add(&p->nfree, 1);
-    int64_t took =
-        mono_ns() - atomic_load_explicit(&t->call_ns, memory_order_relaxed);
+    /*
+     * Averages of calls capped at twice the threshold: one call that ran
+     * long because its thread lost the CPU must not make a fast client
+     * look slow (slow mode wakes a thread per op, and more runnable
+     * threads lose the CPU more often); a client whose calls really are
+     * slow still averages above the threshold.
+     */
+    int64_t took = FL_MIN(
+        mono_ns() - atomic_load_explicit(&t->call_ns, memory_order_relaxed),
+        2 * POOL_LONG_CALL_NS);
     int64_t avg = atomic_load_explicit(&t->avg_call_ns, memory_order_relaxed);
     atomic_store_explicit(&t->avg_call_ns, avg + (took - avg) / 8,
                           memory_order_relaxed);
@@ -652,7 +660,7 @@ struct fl_run__shared *
 fl_run__pool_start(int nthreads, int initial, struct fl_err *err)
 {
     struct fl_run__shared *s = fl_xcalloc(1, sizeof(*s));
-    struct fl_run__pool *p = fl_xcalloc(1, sizeof(*p));
+    struct fl_run__pool *p = fl_xcalloc_aligned(64, sizeof(*p));
     size_t cap = 16;
 
     pthread_once(&asym_once, asym_init);
@@ -679,6 +687,12 @@ fl_run__pool_start(int nthreads, int initial, struct fl_err *err)
     }
     pthread_mutex_unlock(&p->lock);
     return s;
+}
+
+bool
+fl_run__pool_fast(const struct fl_run__shared *s)
+{
+    return !atomic_load_explicit(&s->pool->slow, memory_order_relaxed);
 }
 
 int
