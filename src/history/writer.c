@@ -147,6 +147,16 @@ writer_main(void *arg)
     return NULL;
 }
 
+static void
+writer_free(struct fl_hist_writer *w)
+{
+    pthread_mutex_destroy(&w->mu);
+    fl_strbuf_release(&w->buf);
+    free(w->ring);
+    free(w->path);
+    free(w);
+}
+
 struct fl_hist_writer *
 fl_hist_writer_open(const char *path, struct fl_err *err)
 {
@@ -166,11 +176,7 @@ fl_hist_writer_open(const char *path, struct fl_err *err)
         fl_err_set(err, -rc, "%s: start the writer thread: %s", path,
                    strerror(rc));
         close(fd);
-        pthread_mutex_destroy(&w->mu);
-        fl_strbuf_release(&w->buf);
-        free(w->ring);
-        free(w->path);
-        free(w);
+        writer_free(w);
         return NULL;
     }
     return w;
@@ -249,10 +255,6 @@ fl_hist_writer_close(struct fl_hist_writer *w, struct fl_err *err)
         rc = fl_err_set(err, -errno, "fsync %s: %s", w->path, strerror(errno));
     if (close(w->fd) != 0 && rc == 0)
         rc = fl_err_set(err, -errno, "close %s: %s", w->path, strerror(errno));
-    pthread_mutex_destroy(&w->mu);
-    fl_strbuf_release(&w->buf);
-    free(w->ring);
-    free(w->path);
-    free(w);
+    writer_free(w);
     return rc;
 }

@@ -392,6 +392,25 @@ wake_locked(struct fl_run__pool *p, size_t want)
 }
 
 /*
+ * Sleep on the idle list until woken (the waker counts us awake and free
+ * again); pool lock held, and dropped. t no longer counts as awake.
+ */
+static void
+sleep_locked(struct fl_run__pool *p, struct pool_thread *t)
+{
+    atomic_store(&t->wake, 0);
+    t->next_idle = p->idle;
+    p->idle = t;
+    pthread_mutex_unlock(&p->lock);
+    while (!atomic_load(&t->wake))
+        fl_run__futex_wait(&t->wake, 0, -1);
+    /* Woken because there is work: the time asleep says nothing of how
+     * soon the next op comes after it. Counting it would keep a thread
+     * that slept long sleeping after every op, each time woken again. */
+    t->gap_ns = WORKER_GAP0_NS;
+}
+
+/*
  * Wait for work; false when the pool is stopping and the ring is empty.
  * With a fast client the next op usually comes within a microsecond or
  * two, and a futex sleep and wake would cost several times that; so a
@@ -464,16 +483,7 @@ pool_wait(struct pool_thread *t)
         pthread_mutex_unlock(&p->lock);
         return !ring_empty(p) || !atomic_load(&p->exit);
     }
-    atomic_store(&t->wake, 0);
-    t->next_idle = p->idle;
-    p->idle = t;
-    pthread_mutex_unlock(&p->lock);
-    while (!atomic_load(&t->wake))
-        fl_run__futex_wait(&t->wake, 0, -1);
-    /* Woken because there is work: the time asleep says nothing of how
-     * soon the next op comes after it. Counting it would keep a thread
-     * that slept long sleeping after every op, each time woken again. */
-    t->gap_ns = WORKER_GAP0_NS;
+    sleep_locked(p, t);
     return true; /* look again; the waker counted us free */
 }
 
@@ -579,13 +589,7 @@ pool_shed(struct pool_thread *t)
     }
     atomic_fetch_sub(&p->nfree, 1);
     atomic_fetch_sub(&p->nawake, 1);
-    atomic_store(&t->wake, 0);
-    t->next_idle = p->idle;
-    p->idle = t;
-    pthread_mutex_unlock(&p->lock);
-    while (!atomic_load(&t->wake))
-        fl_run__futex_wait(&t->wake, 0, -1);
-    t->gap_ns = WORKER_GAP0_NS;
+    sleep_locked(p, t);
 }
 
 static void *
