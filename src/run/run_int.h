@@ -175,6 +175,13 @@ int fl_run__pool_started(const struct fl_run__shared *s);
 
 void fl_run__shared_unref(struct fl_run__shared *s);
 
+/**
+ * For tests: at every 256th ring entry, a pool thread sleeps 10 ms
+ * between copying the op and taking it, long enough for the scheduler to
+ * reuse the entry meanwhile (the CAS must then fail).
+ */
+extern atomic_bool fl_run__test_pop_yield;
+
 /** futex helpers (Linux). */
 void fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns);
 void fl_run__futex_wake(atomic_uint *addr, int n);

@@ -357,6 +357,8 @@ ring_empty(struct fl_run__pool *p)
            atomic_load_explicit(&p->tail, memory_order_seq_cst);
 }
 
+atomic_bool fl_run__test_pop_yield;
+
 /* Take the next job: its worker, and its op into *op. */
 static struct fl_run__worker *
 ring_pop(struct fl_run__pool *p, struct fl_op *op)
@@ -369,6 +371,11 @@ ring_pop(struct fl_run__pool *p, struct fl_op *op)
         if (h == tl)
             return NULL;
         w = job_get(&p->jobs[h & p->mask], op);
+        /* Tests stretch the window in which the entry can be reused. */
+        if (atomic_load_explicit(&fl_run__test_pop_yield,
+                                 memory_order_relaxed) &&
+            h % 256 == 0)
+            usleep(10000);
     } while (!atomic_compare_exchange_weak_explicit(
         &p->head, &h, h + 1, memory_order_acq_rel, memory_order_acquire));
     /* Jobs queued behind it: fetch their lines while this one runs. */

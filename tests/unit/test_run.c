@@ -17,6 +17,7 @@
 #include "gen/gen.h"
 #include "history/hist.h"
 #include "run/interpreter.h"
+#include "run/run_int.h"
 #include "util/err.h"
 
 struct fake {
@@ -394,6 +395,41 @@ test_interp_handoff_stress(void)
 }
 
 /*
+ * Pool threads that stall between copying a queued op and taking it
+ * (fl_run__test_pop_yield): meanwhile other threads take and finish ops,
+ * and the scheduler reuses ring entries. A thread must then fail its CAS
+ * and look again, never run an op it copied from a reused entry (that
+ * runs a worker's op twice, or one op on two threads). Taking before
+ * copying fails here at once: "thread 1 is already free".
+ */
+static void
+test_interp_ring_reuse_while_taking(void)
+{
+    static const int conc[] = {2, 8, 64};
+    struct fl_err err = FL_ERR_INIT;
+
+    atomic_store(&fl_run__test_pop_yield, true);
+    for (size_t k = 0; k < FL_ARRAY_SIZE(conc); k++) {
+        struct run_env r;
+        struct fl_interp_stats st;
+        int n = 6000;
+
+        env_init(&r, FAKE_MIXED);
+        struct fl_interp *in = start(&r, conc[k], 10 * FL_NS_PER_S);
+        struct fl_gen *g = counter_gen(n);
+        ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+        fl_interp_get_stats(in, &st);
+        ASSERT_EQ(st.ok, (uint64_t)n);
+        ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+        assert_each_once(&r.hist, n);
+        ASSERT_EQ(fl_interp_free(in, 0), 0);
+        fl_gen_free(g);
+        fl_hist_release(&r.hist);
+    }
+    atomic_store(&fl_run__test_pop_yield, false);
+}
+
+/*
  * Calls that block with 200 client threads, each until all 200 are
  * inside a call at once (or 5 s pass): the pool starts 64 threads and
  * must grow until every thread's op runs, as with a thread per client.
@@ -451,6 +487,7 @@ static const struct fl_test_case run_tests[] = {
     FL_TEST_T(test_interp_pool_grows_under_steady_load, 60),
     FL_TEST_T(test_interp_pool_grows_for_blocking_calls, 60),
     FL_TEST_T(test_interp_handoff_stress, 120),
+    FL_TEST_T(test_interp_ring_reuse_while_taking, 120),
     FL_TEST(test_interp_runs_all_ops),
     FL_TEST(test_interp_timeout_abandons_worker),
     FL_TEST(test_interp_errors_become_info),
