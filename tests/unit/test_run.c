@@ -354,6 +354,30 @@ assert_each_once(const struct fl_hist *h, int n)
 }
 
 /*
+ * Run g (n writes of 0..n-1) with the mixed fake client at concurrency
+ * c: every value must be invoked once and completed :ok once.
+ */
+static void
+run_mixed(int c, struct fl_gen *g, int n)
+{
+    struct run_env r;
+    struct fl_interp_stats st;
+    struct fl_err err = FL_ERR_INIT;
+
+    env_init(&r, FAKE_MIXED);
+    struct fl_interp *in = start(&r, c, 10 * FL_NS_PER_S);
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
+    fl_interp_get_stats(in, &st);
+    ASSERT_EQ(st.ok, (uint64_t)n);
+    ASSERT_EQ(st.timeouts, 0);
+    ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+    assert_each_once(&r.hist, n);
+    ASSERT_EQ(fl_interp_free(in, 0), 0);
+    fl_gen_free(g);
+    fl_hist_release(&r.hist);
+}
+
+/*
  * The hand-off under stress: fast, yielding and sleeping ops mixed over
  * many threads, then phases that switch between back-to-back ops and
  * ops milliseconds apart, so workers move between waiting actively,
@@ -364,15 +388,9 @@ static void
 test_interp_handoff_stress(void)
 {
     static const int conc[] = {1, 3, 64, 300};
-    struct fl_err err = FL_ERR_INIT;
+    int n = 6000;
 
     for (size_t k = 0; k < FL_ARRAY_SIZE(conc); k++) {
-        struct run_env r;
-        struct fl_interp_stats st;
-        int n = 6000;
-
-        env_init(&r, FAKE_MIXED);
-        struct fl_interp *in = start(&r, conc[k], 10 * FL_NS_PER_S);
         struct fl_gen *parts[3];
         struct fl_gen **gs = fl_xcalloc((size_t)n, sizeof(*gs));
         for (int i = 0; i < n; i++)
@@ -380,17 +398,8 @@ test_interp_handoff_stress(void)
         parts[0] = fl_gen_seq(gs, 2500);
         parts[1] = fl_gen_delay(FL_NS_PER_MS, fl_gen_seq(gs + 2500, 40));
         parts[2] = fl_gen_seq(gs + 2540, (size_t)n - 2540);
-        struct fl_gen *g = fl_gen_clients(fl_gen_seq(parts, 3));
         free(gs);
-        ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
-        fl_interp_get_stats(in, &st);
-        ASSERT_EQ(st.ok, (uint64_t)n);
-        ASSERT_EQ(st.timeouts, 0);
-        ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
-        assert_each_once(&r.hist, n);
-        ASSERT_EQ(fl_interp_free(in, 0), 0);
-        fl_gen_free(g);
-        fl_hist_release(&r.hist);
+        run_mixed(conc[k], fl_gen_clients(fl_gen_seq(parts, 3)), n);
     }
 }
 
@@ -406,26 +415,10 @@ static void
 test_interp_ring_reuse_while_taking(void)
 {
     static const int conc[] = {2, 8, 64};
-    struct fl_err err = FL_ERR_INIT;
 
     atomic_store(&fl_run__test_pop_yield, true);
-    for (size_t k = 0; k < FL_ARRAY_SIZE(conc); k++) {
-        struct run_env r;
-        struct fl_interp_stats st;
-        int n = 6000;
-
-        env_init(&r, FAKE_MIXED);
-        struct fl_interp *in = start(&r, conc[k], 10 * FL_NS_PER_S);
-        struct fl_gen *g = counter_gen(n);
-        ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_DONE);
-        fl_interp_get_stats(in, &st);
-        ASSERT_EQ(st.ok, (uint64_t)n);
-        ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
-        assert_each_once(&r.hist, n);
-        ASSERT_EQ(fl_interp_free(in, 0), 0);
-        fl_gen_free(g);
-        fl_hist_release(&r.hist);
-    }
+    for (size_t k = 0; k < FL_ARRAY_SIZE(conc); k++)
+        run_mixed(conc[k], counter_gen(6000), 6000);
     atomic_store(&fl_run__test_pop_yield, false);
 }
 
