@@ -90,4 +90,24 @@ expect_exit 0 r -n "$N1" run true
 # A key the node does not know is refused.
 expect_exit 255 "$RMT" -k "$K/other" -K "$KH" "$N2" run true
 grep -q "authentication" "$TMP/err" || fail "bad key: $(cat "$TMP/err")"
+
+# A command that breaks the connection (it kills its own sshd) fails and
+# is not run again; the next command reconnects. The second time sshd's
+# listener is gone too and comes back 250 ms later: the reconnect waits
+# it out with backoff.
+M=$TMP/marks
+expect_exit 0 r "$N2" seq 'echo one' "echo x >>$M; kill -9 \$PPID" 'echo two'
+[ "$(cat "$TMP/out")" = "one
+two" ] || fail "reconnect: $(cat "$TMP/out") / $(cat "$TMP/err")"
+grep -q "cmd 2: error" "$TMP/err" || fail "broken command: $(cat "$TMP/err")"
+[ "$(cat "$M")" = x ] || fail "the broken command ran $(wc -l <"$M") times"
+restart="kill \$(cat $K/sshd2.pid); setsid sh -c 'sleep 0.25; $SSHD -f $K/sshd2.conf -E $K/sshd2.log' </dev/null >/dev/null 2>&1 & kill -9 \$PPID"
+old=$(cat "$K/sshd2.pid")
+t0=$(date +%s%N)
+expect_exit 0 r "$N2" seq 'echo one' "$restart" 'echo three'
+t1=$(date +%s%N)
+[ "$(cat "$TMP/out")" = "one
+three" ] || fail "reconnect with backoff: $(cat "$TMP/out") / $(cat "$TMP/err")"
+[ $(((t1 - t0) / 1000000)) -ge 250 ] || fail "reconnected before sshd was back"
+[ "$(cat "$K/sshd2.pid")" != "$old" ] || fail "sshd on $N2 was not restarted"
 echo ok

@@ -5,9 +5,13 @@
  *   fl-remote [-b BACKEND] [-k KEY] [-K KNOWN_HOSTS] [-s|-n] [-p PORT]
  *             [-u USER] [-w PASSWORD] [-t TIMEOUT_MS] [-c CHANNELS]
  *             NODE run CMD | upload LOCAL REMOTE | download REMOTE LOCAL |
- *             parallel N CMD
+ *             parallel N CMD | seq CMD...
  * run copies the command's stdin, stdout and stderr and exits with its
- * status; parallel runs CMD N times at once on one connection.
+ * status; parallel runs CMD N times at once on one connection; seq runs
+ * the CMDs one after another on one remote (reconnecting if a command
+ * broke the connection), prints their stdout, one line per command to
+ * stderr ("cmd N: exit X" or "cmd N: error: ..."), and exits 0 only if
+ * the last one did.
  */
 #include "util/common.h"
 
@@ -87,7 +91,7 @@ main(int argc, char **argv)
     }
     if (argc - optind < 3) {
         fprintf(stderr, "usage: fl-remote [opts] NODE run CMD|upload L R|"
-                        "download R L|parallel N CMD\n");
+                        "download R L|parallel N CMD|seq CMD...\n");
         return 254;
     }
     r = fl_remote_new(argv[optind], &o, &err);
@@ -122,6 +126,22 @@ main(int argc, char **argv)
         rc = fl_remote_upload(r, argv[optind + 2], argv[optind + 3], &err);
     } else if (!strcmp(argv[optind + 1], "download") && argc - optind == 4) {
         rc = fl_remote_download(r, argv[optind + 2], argv[optind + 3], &err);
+    } else if (!strcmp(argv[optind + 1], "seq")) {
+        for (int i = optind + 2; i < argc; i++) {
+            struct fl_cmd c = {.cmd = argv[i]};
+            struct fl_cmd_result res = FL_CMD_RESULT_INIT;
+            fl_err_clear(&err);
+            int erc = fl_remote_exec(r, &c, &res, &err);
+            fwrite(res.out.buf, 1, res.out.len, stdout);
+            fflush(stdout);
+            if (erc != 0)
+                fprintf(stderr, "cmd %d: error: %s\n", i - optind - 1, err.msg);
+            else
+                fprintf(stderr, "cmd %d: exit %d\n", i - optind - 1,
+                        res.exit_code);
+            rc = erc != 0 ? 255 : res.exit_code;
+            fl_cmd_result_release(&res);
+        }
     } else if (!strcmp(argv[optind + 1], "parallel") && argc - optind == 4) {
         int n = (int)strtol(argv[optind + 2], NULL, 10);
         struct par *p = fl_xcalloc((size_t)(n > 0 ? n : 1), sizeof(*p));
