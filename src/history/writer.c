@@ -15,16 +15,14 @@
 #include "history/writer.h"
 
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "history/edn.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/futex.h"
 #include "util/strbuf.h"
 
 #define WRITER_RING       (1u << 15)         /* ops queued, at most */
@@ -56,25 +54,10 @@ struct fl_hist_writer {
 };
 
 static void
-futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns)
-{
-    struct timespec ts = {timeout_ns / FL_NS_PER_S, timeout_ns % FL_NS_PER_S};
-
-    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
-}
-
-static void
-futex_wake(atomic_uint *addr)
-{
-    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL,
-            NULL, 0);
-}
-
-static void
 kick(struct fl_hist_writer *w)
 {
     atomic_fetch_add(&w->kick, 1);
-    futex_wake(&w->kick);
+    fl_futex_wake(&w->kick, INT32_MAX);
 }
 
 /* Write the buffer out: ops before d are then on disk (writer thread). */
@@ -96,7 +79,7 @@ write_out(struct fl_hist_writer *w, size_t d)
     atomic_store_explicit(&w->written, d, memory_order_release);
     atomic_fetch_add(&w->wgen, 1);
     if (atomic_load(&w->flushers))
-        futex_wake(&w->wgen);
+        fl_futex_wake(&w->wgen, INT32_MAX);
 }
 
 static void *
@@ -142,7 +125,7 @@ writer_main(void *arg)
         int64_t nap = WRITER_IDLE_NS;
         if (w->buf.len && oldest + WRITER_LAG_NS - now < nap)
             nap = FL_MAX(oldest + WRITER_LAG_NS - now, 1);
-        futex_wait(&w->kick, k, nap);
+        fl_futex_wait(&w->kick, k, nap);
     }
     return NULL;
 }
@@ -234,7 +217,7 @@ fl_hist_writer_flush(struct fl_hist_writer *w, struct fl_err *err)
         if (atomic_load_explicit(&w->written, memory_order_acquire) >= t ||
             atomic_load(&w->failed))
             break;
-        futex_wait(&w->wgen, g, WRITER_IDLE_NS);
+        fl_futex_wait(&w->wgen, g, WRITER_IDLE_NS);
     }
     atomic_fetch_sub(&w->flushers, 1);
     if (atomic_load(&w->failed))

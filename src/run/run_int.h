@@ -182,8 +182,4 @@ void fl_run__shared_unref(struct fl_run__shared *s);
  */
 extern atomic_bool fl_run__test_pop_yield;
 
-/** futex helpers (Linux). */
-void fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns);
-void fl_run__futex_wake(atomic_uint *addr, int n);
-
 #endif

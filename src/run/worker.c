@@ -8,21 +8,20 @@
  * scheduler. A worker the scheduler abandoned after a timeout drops its
  * late completion and is freed by the thread that ran it; nothing ever
  * cancels a thread, and the pool grows when all its threads are stuck
- * inside calls. Also here: the completion queue and the futex wrappers.
+ * inside calls. Also here: the completion queue.
  */
 #include "util/common.h"
 
 #include "run/run_int.h"
 
-#include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <sched.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/futex.h"
 #include "util/log.h"
 
 #define WORKER_ARENA_BLOCK   4096
@@ -38,25 +37,6 @@
 #define POOL_CHECK_NS        (20 * 1000)  /* how often the scheduler looks */
 #define POOL_PREFETCH        4            /* queued jobs fetched ahead */
 #define POOL_STACK           (256 * 1024)
-
-void
-fl_run__futex_wait(atomic_uint *addr, unsigned val, int64_t timeout_ns)
-{
-    struct timespec ts, *tp = NULL;
-
-    if (timeout_ns >= 0) {
-        ts.tv_sec = timeout_ns / 1000000000LL;
-        ts.tv_nsec = timeout_ns % 1000000000LL;
-        tp = &ts;
-    }
-    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAIT_PRIVATE, val, tp, NULL, 0);
-}
-
-void
-fl_run__futex_wake(atomic_uint *addr, int n)
-{
-    syscall(SYS_futex, (unsigned *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
 
 static void
 close_client(struct fl_run__worker *w)
@@ -312,7 +292,7 @@ queue_push(struct fl_run__queue *q, int thread, const struct fl_op *c)
     fence_light(); /* pairs with fence_heavy() in fl_run__queue_sleep() */
     if (atomic_load_explicit(&q->sleeping, HANDOFF_LOAD)) {
         atomic_fetch_add(&q->futex, 1);
-        fl_run__futex_wake(&q->futex, 1);
+        fl_futex_wake(&q->futex, 1);
     }
 }
 
@@ -346,7 +326,7 @@ fl_run__queue_sleep(struct fl_run__queue *q, int64_t timeout_ns)
     atomic_store_explicit(&q->sleeping, 1, memory_order_seq_cst);
     fence_heavy();
     if (!fl_run__queue_ready(q))
-        fl_run__futex_wait(&q->futex, f, timeout_ns);
+        fl_futex_wait(&q->futex, f, timeout_ns);
     atomic_store_explicit(&q->sleeping, 0, memory_order_relaxed);
 }
 
@@ -394,7 +374,7 @@ wake_locked(struct fl_run__pool *p, size_t want)
         atomic_fetch_add(&p->nawake, 1); /* on its behalf */
         atomic_fetch_add(&p->nfree, 1);
         atomic_store(&t->wake, 1);
-        fl_run__futex_wake(&t->wake, 1);
+        fl_futex_wake(&t->wake, 1);
     }
 }
 
@@ -410,7 +390,7 @@ sleep_locked(struct fl_run__pool *p, struct pool_thread *t)
     p->idle = t;
     pthread_mutex_unlock(&p->lock);
     while (!atomic_load(&t->wake))
-        fl_run__futex_wait(&t->wake, 0, -1);
+        fl_futex_wait(&t->wake, 0, -1);
     /* Woken because there is work: the time asleep says nothing of how
      * soon the next op comes after it. Counting it would keep a thread
      * that slept long sleeping after every op, each time woken again. */
