@@ -407,6 +407,39 @@ test_elle_unobserved_write(void)
 }
 
 static void
+test_elle_info_proven_committed(void)
+{
+    /* T2 saw T1's append to x, so the :info T1 committed, and its append
+     * to y, which T2 did not see, must come after T2's read: G-single. */
+    struct tb t;
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_INFO, "ax1ay1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1ry");
+    EXPECT(&t, "serializable", NULL,
+           "false G-single-item consistent-view,repeatable-read");
+    fl_hist_release(&t.h);
+    /* Nobody saw any of T1's appends: it may never have committed. */
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_INFO, "ax1ay1");
+    tb_txn(&t, 1, FL_OP_OK, "rxry");
+    tb_txn(&t, 2, FL_OP_OK, "ry");
+    EXPECT(&t, "serializable", NULL, "true  ");
+    fl_hist_release(&t.h);
+    /* The same for rw-register writes. */
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_INFO, "wx1wy1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1ry");
+    EXPECT(&t, "serializable", NULL,
+           "false G-single-item consistent-view,repeatable-read");
+    fl_hist_release(&t.h);
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_INFO, "wx1wy1");
+    tb_txn(&t, 1, FL_OP_OK, "rxry");
+    EXPECT(&t, "serializable", NULL, "true  ");
+    fl_hist_release(&t.h);
+}
+
+static void
 test_elle_realtime(void)
 {
     /* T2 starts after T1 committed yet misses its append: fine for
@@ -691,6 +724,7 @@ static const struct fl_test_case elle_tests[] = {
     FL_TEST(test_elle_incompatible_order),
     FL_TEST(test_elle_g_nonadjacent),
     FL_TEST(test_elle_unobserved_write),
+    FL_TEST(test_elle_info_proven_committed),
     FL_TEST(test_elle_realtime),
     FL_TEST(test_elle_process),
     FL_TEST(test_elle_register),

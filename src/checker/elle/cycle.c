@@ -79,7 +79,7 @@ local_build(const struct elle_graph *G, const uint32_t *nodes, uint32_t n,
                 continue;
             L->g.adj_dst[k] = w;
             L->g.adj_eid[k] = s;
-            L->g.adj_rel[k] = G->adj_rel[s];
+            L->g.adj_rel[k] = G->adj_rel[s] & ELLE_REL_MASK;
             k++;
         }
     }
