@@ -43,15 +43,15 @@
 #define OMAXL 24 /* elements per list */
 
 struct omop {
-    bool w;          /* append / write */
-    int key, v;      /* v: the value written; a register read's value */
-    bool nil;        /* register read saw nil */
-    int n;           /* list read: element count */
-    int r[OMAXL];    /* list read: elements */
+    bool w;       /* append / write */
+    int key, v;   /* v: the value written; a register read's value */
+    bool nil;     /* register read saw nil */
+    int n;        /* list read: element count */
+    int r[OMAXL]; /* list read: elements */
 };
 
 struct otxn {
-    int type; /* FL_OP_OK, FL_OP_FAIL, FL_OP_INFO */
+    int type;     /* FL_OP_OK, FL_OP_FAIL, FL_OP_INFO */
     int inv, cmp; /* history positions; cmp -1 for :info */
     int n;
     struct omop m[OMAXM];
@@ -228,7 +228,7 @@ ok_mask(const struct ohist *o)
 struct search {
     const struct ohist *o;
     bool strict;
-    uint32_t must; /* the :ok txns */
+    uint32_t must;           /* the :ok txns */
     uint64_t memo[MEMO_CAP]; /* (placed, state) that lead nowhere */
     uint32_t nmemo;
 };
@@ -380,8 +380,7 @@ checker_rules_out(const struct fl_hist *h, bool reg, bool out[OM_N],
     struct fl_err err = FL_ERR_INIT;
     ASSERT_OK(fl_elle_check(h, &opt, &a, &r, &err));
     const fl_val *nt = fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("not"));
-    const fl_val *an =
-        fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("also-not"));
+    const fl_val *an = fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("also-not"));
     for (int m = 0; m < OM_N; m++)
         out[m] = in_set(nt, om_names[m]) || in_set(an, om_names[m]);
     fl_strbuf_reset(sb);
@@ -604,8 +603,8 @@ oracle_expect(const char *edn, bool reg, bool strict, bool ser, bool si)
     fl_hist_release(&h);
 }
 
-#define INV(p, v) "{:process " #p " :type :invoke :f :txn :value " v "}\n"
-#define OK(p, v)  "{:process " #p " :type :ok :f :txn :value " v "}\n"
+#define INV(p, v)  "{:process " #p " :type :invoke :f :txn :value " v "}\n"
+#define OK(p, v)   "{:process " #p " :type :ok :f :txn :value " v "}\n"
 #define INFO(p, v) "{:process " #p " :type :info :f :txn :value " v "}\n"
 
 static void

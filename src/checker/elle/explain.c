@@ -85,8 +85,9 @@ static const char *
 basis_name(const struct elle_edge *e)
 {
     static const char *const names[] = {
-        "observed",         "after-longest-read", "initial-state",
-        "writes-follow-reads", "sequential-keys",  "linearizable-keys"};
+        "observed",        "after-longest-read",
+        "initial-state",   "writes-follow-reads",
+        "sequential-keys", "linearizable-keys"};
     if (e->rel == ELLE_PROC)
         return "process";
     if (e->rel == ELLE_RT)
@@ -130,15 +131,17 @@ explain_basis(struct elle_ctx *c, struct fl_strbuf *sb,
                        "so it is placed after the longest read of that key",
                        lb, (long long)w->b);
         if (c->txns[e->dst].type == FL_OP_INFO)
-            fl_strbuf_addf(sb, "; T%d is :info, but a read saw another of "
-                               "its appends, so it committed",
+            fl_strbuf_addf(sb,
+                           "; T%d is :info, but a read saw another of "
+                           "its appends, so it committed",
                            lb);
         fl_strbuf_addch(sb, ')');
         break;
     case ELLE_W_INIT:
         fl_strbuf_addf(sb,
-                       " (inferred: no read orders it; every write follows "
-                       "the initial nil)");
+                       " (inferred: every write follows the initial nil; no "
+                       "read shows T%d's write after it)",
+                       lb);
         break;
     case ELLE_W_WFR:
         fl_strbuf_addf(sb,
