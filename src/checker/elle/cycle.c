@@ -344,7 +344,7 @@ static const struct ce_spec ce_specs[] = {
  * real-time hops in a row, so with the real-time hop last, paths of one or
  * two other edges cover every cycle of two or three txns.
  */
-#define SHORT_BUDGET 50000000 /* edge visits: bounded, deterministic */
+#define SHORT_BUDGET 50000000 /* edge visits in all: deterministic */
 
 struct hop {
     uint32_t slot; /* CSR slot, or ELLE_NONE for a real-time hop */
@@ -481,20 +481,23 @@ rt_path(const struct elle_graph *g, uint32_t a, uint32_t b,
  */
 static int
 short_cycle(struct elle_ctx *c, uint8_t d, unsigned layers,
-            const uint8_t *node_ok)
+            const uint8_t *node_ok, uint64_t *budget)
 {
     struct short_search S = {c, (uint8_t)(d & ~ELLE_RT), (d & ELLE_RT) != 0,
-                             layers == 2, SHORT_BUDGET};
+                             layers == 2, *budget};
+    int type = -1;
     if (layers == 2)
         S.rels |= ELLE_RW;
     struct hop h[3];
-    for (size_t n = 2; n <= 3; n++) {
-        for (uint32_t u = 0; u < c->ntxn && S.work; u++) {
+    for (size_t n = 2; n <= 3 && type < 0; n++) {
+        for (uint32_t u = 0; u < c->ntxn && S.work && type < 0; u++) {
             if (!node_ok[u] || !short_from(&S, u, n, h))
                 continue;
-            int type = hops_type(h, n);
-            if (!c->search[type])
+            type = hops_type(h, n);
+            if (!c->search[type]) {
+                type = -1;
                 continue;
+            }
             struct fl_vec_u32 eids = {NULL, 0, 0};
             for (size_t i = 0; i < n; i++) {
                 if (h[i].slot != ELLE_NONE)
@@ -504,10 +507,10 @@ short_cycle(struct elle_ctx *c, uint8_t d, unsigned layers,
             }
             elle__report_cycle(c, type, eids.v, eids.n);
             FL_VEC_RELEASE(&eids);
-            return type;
         }
     }
-    return -1;
+    *budget = S.work;
+    return type;
 }
 
 static void
@@ -515,6 +518,7 @@ cycle_exists(struct elle_ctx *c, const uint8_t *node_ok)
 {
     const struct elle_graph *g = &c->g;
     bool found[ELLE_NANOM];
+    uint64_t budget = SHORT_BUDGET; /* shared by all models' searches */
     for (int x = 0; x < ELLE_NANOM; x++)
         found[x] = c->found[x].n > 0;
     for (size_t i = 0; i < FL_ARRAY_SIZE(ce_specs); i++) {
@@ -540,7 +544,7 @@ cycle_exists(struct elle_ctx *c, const uint8_t *node_ok)
                 best = comp[v];
         int st = -1;
         if (best != ELLE_NONE)
-            st = short_cycle(c, sp->d, sp->layers, node_ok);
+            st = short_cycle(c, sp->d, sp->layers, node_ok, &budget);
         if (st >= 0)
             found[st] = true;
         else if (best != ELLE_NONE) {
