@@ -19,6 +19,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/map.h"
 #include "util/rng.h"
 
@@ -50,6 +51,8 @@ struct fl_memkv {
     size_t nset, setalloc;
     int64_t counter;
     int64_t accounts[FL_MEMKV_ACCOUNTS];
+    bool paused;            /* the pause fault: ops wait; protected by mu */
+    pthread_cond_t resumed; /* signalled when paused is cleared */
 };
 
 struct fl_memkv *
@@ -58,6 +61,7 @@ fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug, uint64_t seed)
     struct fl_memkv *kv = fl_xcalloc(1, sizeof(*kv));
 
     pthread_mutex_init(&kv->mu, NULL);
+    pthread_cond_init(&kv->resumed, NULL);
     kv->workload = w;
     kv->bug = bug;
     fl_rng_seed(&kv->rng, seed ^ 0x6d656d6b76ULL);
@@ -76,6 +80,7 @@ fl_memkv_free(void *p)
     if (!kv)
         return;
     pthread_mutex_destroy(&kv->mu);
+    pthread_cond_destroy(&kv->resumed);
     fl_map_release(&kv->regs);
     free(kv->r);
     free(kv->set);
@@ -353,6 +358,11 @@ memkv_invoke(struct fl_client *c, const struct fl_env *env,
     struct fl_memkv *kv = c->shared;
 
     FL_UNUSED(env);
+    /* A paused store answers nothing until resumed (a SIGSTOPped node). */
+    pthread_mutex_lock(&kv->mu);
+    while (kv->paused)
+        pthread_cond_wait(&kv->resumed, &kv->mu);
+    pthread_mutex_unlock(&kv->mu);
     switch (kv->workload) {
     case FL_MEMKV_REGISTER:
         return do_register(kv, op, a, out, err);
@@ -382,3 +392,82 @@ const struct fl_client_type fl_memkv_client_type = {
     .teardown = memkv_open,
     .close = memkv_close,
 };
+
+/* ---- the pause nemesis ---- */
+
+bool
+fl_memkv_set_paused(struct fl_memkv *kv, bool paused)
+{
+    pthread_mutex_lock(&kv->mu);
+    bool was = kv->paused;
+    kv->paused = paused;
+    if (!paused)
+        pthread_cond_broadcast(&kv->resumed);
+    pthread_mutex_unlock(&kv->mu);
+    return was;
+}
+
+static int
+pause_invoke(struct fl_nemesis *n, const struct fl_env *env,
+             const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+             struct fl_err *err)
+{
+    bool pause = op->f == fl_kw_intern_cstr("pause");
+
+    FL_UNUSED(env);
+    if (!pause && op->f != fl_kw_intern_cstr("resume"))
+        return fl_err_set(err, FL_EUSAGE, "memkv nemesis: no fault :%s",
+                          fl_kw_name(op->f));
+    bool was = fl_memkv_set_paused(n->ctx, pause);
+    const char *what = pause ? (was ? "already-paused" : "paused")
+                             : (was ? "resumed" : "not-paused");
+    out->value = fl_val_kw(fl_kw_intern_cstr(what));
+    FL_UNUSED(a);
+    return 0;
+}
+
+static int
+pause_setup(struct fl_nemesis *n, const struct fl_env *env, struct fl_err *err)
+{
+    FL_UNUSED(n);
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    return 0;
+}
+
+static int
+pause_teardown(struct fl_nemesis *n, const struct fl_env *env,
+               struct fl_err *err)
+{
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    if (fl_memkv_set_paused(n->ctx, false))
+        fl_info("memkv: healed: resumed the paused store");
+    return 0;
+}
+
+static size_t
+pause_fs(const struct fl_nemesis *n, uint32_t *out, size_t max)
+{
+    FL_UNUSED(n);
+    if (max >= 2) {
+        out[0] = fl_kw_intern_cstr("pause");
+        out[1] = fl_kw_intern_cstr("resume");
+    }
+    return 2;
+}
+
+static const struct fl_nemesis_type pause_type = {
+    .name = "memkv-pause",
+    .setup = pause_setup,
+    .invoke = pause_invoke,
+    .teardown = pause_teardown,
+    .fs = pause_fs,
+    .free = NULL,
+};
+
+struct fl_nemesis *
+fl_memkv_pause_nemesis_new(struct fl_memkv *kv)
+{
+    return fl_nemesis_new(&pause_type, kv);
+}

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nemesis/nemesis.h"
 #include "run/client.h"
 
 enum fl_memkv_bug {
@@ -41,6 +42,17 @@ struct fl_memkv *fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug,
 void fl_memkv_free(void *kv);
 /** Parse "none", "stale-read", "lost-update"; -1 if unknown. */
 int fl_memkv_bug_parse(const char *s);
+
+/**
+ * The pause fault: while paused, every op waits until resumed, as the
+ * requests to a SIGSTOPped node hang. Returns whether kv was paused.
+ */
+bool fl_memkv_set_paused(struct fl_memkv *kv, bool paused);
+/**
+ * A nemesis for kv (borrowed: it must outlive the nemesis) handling :pause
+ * and :resume; its teardown resumes. Free with fl_nemesis_free().
+ */
+struct fl_nemesis *fl_memkv_pause_nemesis_new(struct fl_memkv *kv);
 
 /** The client (shared = the struct fl_memkv). */
 extern const struct fl_client_type fl_memkv_client_type;

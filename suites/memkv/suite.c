@@ -15,11 +15,12 @@
 #include "gen/gen.h"
 #include "run/test.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 static const char *const memkv_workloads[] = {"register", "set", "counter",
                                               "bank", NULL};
-static const char *const memkv_nemeses[] = {"none", NULL};
+static const char *const memkv_nemeses[] = {"none", "pause", NULL};
 
 static const struct fl_suite_opt memkv_opts[] = {
     {"bug", "BUG", "none", "none, stale-read or lost-update"},
@@ -253,6 +254,38 @@ build_bank(struct fl_test *t, struct fl_err *err)
     return 0;
 }
 
+/* ---- the pause nemesis ---- */
+
+static struct fl_nemesis_perf pause_perf[1] = {
+    {"pause", {0}, {0}, "#A0B1E9"}, /* the colour of the pause fault */
+};
+
+/*
+ * --nemesis pause: the store pauses at the start, resumes after
+ * --nemesis-interval, pauses again after another, and so on. The
+ * schedule is exact (delay, not stagger): self-tests need to know when a
+ * fault is on. Healing resumes.
+ */
+static void
+build_pause(struct fl_test *t, struct fl_memkv *kv)
+{
+    uint32_t pause = fl_kw_intern_cstr("pause");
+    uint32_t resume = fl_kw_intern_cstr("resume");
+    int64_t dt =
+        t->nemesis_interval_ns > 0 ? t->nemesis_interval_ns : 10 * FL_NS_PER_S;
+
+    pause_perf[0].start[0] = pause;
+    pause_perf[0].stop[0] = resume;
+    t->nemesis.nemesis = fl_memkv_pause_nemesis_new(kv);
+    t->nemesis.generator = fl_gen_delay(
+        dt, fl_gen_flip_flop(
+                fl_gen_repeat(-1, fl_gen_invoke(pause, fl_val_nil())),
+                fl_gen_repeat(-1, fl_gen_invoke(resume, fl_val_nil()))));
+    t->nemesis.final_generator = fl_gen_invoke(resume, fl_val_nil());
+    t->nemesis.perf = pause_perf;
+    t->nemesis.nperf = 1;
+}
+
 static int
 memkv_build(struct fl_test *t, struct fl_err *err)
 {
@@ -270,10 +303,10 @@ memkv_build(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE,
                           "--bug %s: expected none, stale-read or lost-update",
                           bugs);
-    if (strcmp(nem, "none") != 0)
+    if (strcmp(nem, "none") != 0 && strcmp(nem, "pause") != 0)
         return fl_err_set(err, FL_EUSAGE,
-                          "--nemesis %s: memkv runs in-process and has no "
-                          "faults (use none)",
+                          "--nemesis %s: memkv runs in-process and has only "
+                          "the pause fault (use none or pause)",
                           nem);
     if (strcmp(wl, "register") == 0)
         w = FL_MEMKV_REGISTER;
@@ -299,6 +332,8 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     t->client.type = &fl_memkv_client_type;
     t->client.shared = fl_memkv_new(w, (enum fl_memkv_bug)bug, t->seed);
     t->client.free_shared = fl_memkv_free;
+    if (strcmp(nem, "pause") == 0)
+        build_pause(t, t->client.shared);
     switch (w) {
     case FL_MEMKV_REGISTER:
         rc = build_register(t, err);
