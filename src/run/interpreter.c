@@ -22,7 +22,8 @@
 
 #define PENDING_NS             (1 * FL_NS_PER_MS) /* max pending interval */
 #define PROGRESS_TTY_NS        (FL_NS_PER_S / 2)
-#define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
+#define PROGRESS_FILE_NS       (5 * FL_NS_PER_S)    /* plain lines: a log */
+#define POLL_NS                (100 * FL_NS_PER_MS) /* see wait_until() */
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
 #define POOL_INITIAL_MAX       64 /* pool threads started up front */
 #define GROW_CHECK_NS          (20 * FL_NS_PER_US) /* see housekeeping() */
@@ -68,6 +69,8 @@ struct fl_interp {
     bool tty;
     bool *fault_on; /* per perf region */
     int progress_len;
+    const char *stage; /* what the run is doing, for the progress line */
+    int noticed;       /* the stop level last reported to on_stop */
 };
 
 static int64_t
@@ -305,25 +308,29 @@ drain(struct fl_interp *in, struct fl_gen *g, int64_t *nowp, struct fl_err *err)
     return rc;
 }
 
-/* Give up on thread t's op seq: record it :info and replace the worker. */
+/*
+ * Give up on thread t's op in flight: record it :info with :error why
+ * ("timeout", "interrupted") and give the thread a fresh worker.
+ */
 static int
-time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
-         int64_t now, struct fl_err *err)
+give_up(struct fl_interp *in, struct fl_gen *g, int t, const char *why,
+        int64_t now, struct fl_err *err)
 {
     struct tslot *s = &in->slots[t];
     struct fl_op c = s->op;
 
     if (t == in->th.concurrency)
         in->nem_seq = 0;
-    FL_UNUSED(seq);
     if (!fl_run__worker_abandon(s->w, s->sent))
         return 0; /* its completion is already queued */
     c.type = FL_OP_INFO;
     c.extra = NULL;
-    fl_op_set_error(&c, &in->o.hist->arena, "timeout");
-    fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
-            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f), t);
-    in->st.timeouts++;
+    fl_op_set_error(&c, &in->o.hist->arena, why);
+    fl_warn("%s op :%s on thread %d: %s; abandoning its worker",
+            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f), t,
+            why);
+    if (strcmp(why, "timeout") == 0)
+        in->st.timeouts++;
     s->w =
         fl_run__worker_new(t, t == in->th.concurrency, in->o.env, in->o.client,
                            in->o.nemesis, in->queue, in->shared);
@@ -355,10 +362,37 @@ expire(struct fl_interp *in, struct fl_gen *g, int64_t now, struct fl_err *err)
         struct tq_entry e = in->tq[in->tq_head];
         in->tq_head = (in->tq_head + 1) % in->tq_cap;
         in->tq_n--;
-        rc = time_out(in, g, e.thread, e.seq, now, err);
+        rc = give_up(in, g, e.thread, "timeout", now, err);
     }
     if (rc == 0 && in->nem_seq && now >= in->nem_deadline)
-        rc = time_out(in, g, in->th.concurrency, in->nem_seq, now, err);
+        rc = give_up(in, g, in->th.concurrency, "timeout", now, err);
+    return rc;
+}
+
+/*
+ * End every client op in flight now: each is recorded :info with :error
+ * "interrupted" (its effect is unknown) and sleeps end. The nemesis op in
+ * flight is waited for: a fault half applied must be healed after it.
+ */
+static int
+abandon_clients(struct fl_interp *in, struct fl_gen *g, int64_t now,
+                struct fl_err *err)
+{
+    int rc = 0;
+
+    for (int t = 0; t < in->th.concurrency && rc == 0; t++) {
+        struct tslot *s = &in->slots[t];
+        if (!s->seq)
+            continue;
+        if (s->sleep_until >= 0) {
+            struct fl_op c = s->sleep_op;
+            s->sleep_until = -1;
+            in->nsleeping--;
+            rc = complete(in, g, &c, t, now, err);
+            continue;
+        }
+        rc = give_up(in, g, t, "interrupted", now, err);
+    }
     return rc;
 }
 
@@ -429,6 +463,10 @@ wait_until(struct fl_interp *in, int64_t deadline)
     int64_t left = deadline == INT64_MAX ? FL_NS_PER_S : deadline - now_rel(in);
     if (left <= 0)
         return;
+    /* Notice a stop request, and keep the progress line going, while
+     * nothing completes (ops hung on a paused node). */
+    if ((in->o.stop || in->o.progress) && left > POLL_NS)
+        left = POLL_NS;
     fl_run__queue_sleep(in->queue, left);
 }
 
@@ -446,7 +484,12 @@ progress(struct fl_interp *in, int64_t now, bool final)
     double dt = (double)(now - in->last_progress) / 1e9;
     double rate = dt > 0 ? (double)(done - in->progress_ops) / dt : 0;
     n = snprintf(line, sizeof(line), "[%6.1fs", (double)now / 1e9);
-    if (in->o.time_limit_ns > 0) {
+    if (in->stage) {
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ", %s", in->stage);
+    } else if (in->o.time_limit_ns > 0 && now >= in->o.time_limit_ns) {
+        n += snprintf(line + n, sizeof(line) - (size_t)n,
+                      ", waiting for %d ops", in->outstanding);
+    } else if (in->o.time_limit_ns > 0) {
         double left = (double)(in->o.time_limit_ns - now) / 1e9;
         n += snprintf(line + n, sizeof(line) - (size_t)n, ", %5.1fs left",
                       left > 0 ? left : 0);
@@ -565,10 +608,42 @@ stop_requested(const struct fl_interp *in)
     return in->o.stop && *in->o.stop >= level;
 }
 
+static bool
+abandon_requested(const struct fl_interp *in)
+{
+    return in->o.stop && in->o.abandon_level > 0 &&
+           *in->o.stop >= in->o.abandon_level;
+}
+
+/* Tell the caller, once per level, that a stop request was seen. */
+static void
+notice_stop(struct fl_interp *in)
+{
+    int level = in->o.stop ? *in->o.stop : 0;
+
+    if (level <= in->noticed)
+        return;
+    in->noticed = level;
+    if (in->o.on_stop)
+        in->o.on_stop(in->o.on_stop_arg, level, in->outstanding);
+}
+
 void
 fl_interp_set_stop_level(struct fl_interp *in, int level)
 {
     in->o.stop_level = level;
+}
+
+void
+fl_interp_set_abandon_level(struct fl_interp *in, int level)
+{
+    in->o.abandon_level = level;
+}
+
+void
+fl_interp_set_stage(struct fl_interp *in, const char *stage)
+{
+    in->stage = stage;
 }
 
 int
@@ -592,6 +667,15 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
         if (rc < 0 && !failed) {
             failed = true;
             first_rc = rc;
+        }
+        if (stop_requested(in))
+            notice_stop(in);
+        if (rc == 0 && !failed && abandon_requested(in)) {
+            rc = abandon_clients(in, g, now, err);
+            if (rc < 0) {
+                failed = true;
+                first_rc = rc;
+            }
         }
         bool stopping = failed || stop_requested(in);
         if (stopping) {

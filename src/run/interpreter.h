@@ -42,9 +42,16 @@ struct fl_interp_opts {
     volatile sig_atomic_t *stop;         /* *stop >= stop_level: stop
                                             asking for ops (NULL: never) */
     int stop_level;                      /* 0 means 1 */
-    FILE *progress;                      /* progress line, or NULL */
-    int64_t time_limit_ns;               /* for "remaining" in progress */
-    const struct fl_nemesis_perf *perf;  /* fault regions for progress */
+    int abandon_level;                   /* *stop >= this: client ops in
+                                            flight end at once as :info
+                                            "interrupted" (0: never) */
+    /* called (on the scheduling thread) when a new *stop level is first
+       seen, with the ops still in flight; NULL: nothing */
+    void (*on_stop)(void *arg, int level, int outstanding);
+    void *on_stop_arg;
+    FILE *progress;                     /* progress line, or NULL */
+    int64_t time_limit_ns;              /* for "remaining" in progress */
+    const struct fl_nemesis_perf *perf; /* fault regions for progress */
     size_t nperf;
 };
 
@@ -83,6 +90,14 @@ void fl_interp_get_stats(const struct fl_interp *in,
                          struct fl_interp_stats *out);
 /** Change the stop level (the run raises it for its healing phases). */
 void fl_interp_set_stop_level(struct fl_interp *in, int level);
+/** Change the abandon level (see struct fl_interp_opts). */
+void fl_interp_set_abandon_level(struct fl_interp *in, int level);
+/**
+ * Say what the run is doing on the progress line instead of the time
+ * left ("healing", "final reads"); stage is borrowed (a literal), NULL
+ * for the time left.
+ */
+void fl_interp_set_stage(struct fl_interp *in, const char *stage);
 /** Print the progress line one last time (with a newline). */
 void fl_interp_progress_final(struct fl_interp *in);
 /**
