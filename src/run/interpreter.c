@@ -69,8 +69,9 @@ struct fl_interp {
     bool tty;
     bool *fault_on; /* per perf region */
     int progress_len;
-    const char *stage; /* what the run is doing, for the progress line */
-    int noticed;       /* the stop level last reported to on_stop */
+    const char *stage;   /* what the run is doing, for the progress line */
+    bool force_progress; /* print the progress line at the next turn */
+    int noticed;         /* the stop level last reported to on_stop */
 };
 
 static int64_t
@@ -326,11 +327,16 @@ give_up(struct fl_interp *in, struct fl_gen *g, int t, const char *why,
     c.type = FL_OP_INFO;
     c.extra = NULL;
     fl_op_set_error(&c, &in->o.hist->arena, why);
-    fl_warn("%s op :%s on thread %d: %s; abandoning its worker",
-            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f), t,
-            why);
-    if (strcmp(why, "timeout") == 0)
+    if (strcmp(why, "timeout") == 0) {
+        fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
+                t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f),
+                t);
         in->st.timeouts++;
+    } else {
+        fl_info("%s op :%s on thread %d: %s; abandoning its worker",
+                t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f),
+                t, why);
+    }
     s->w =
         fl_run__worker_new(t, t == in->th.concurrency, in->o.env, in->o.client,
                            in->o.nemesis, in->queue, in->shared);
@@ -478,8 +484,10 @@ progress(struct fl_interp *in, int64_t now, bool final)
     char line[512];
     int n;
 
-    if (!f || (!final && now - in->last_progress < every))
+    if (!f ||
+        (!final && !in->force_progress && now - in->last_progress < every))
         return;
+    in->force_progress = false;
     uint64_t done = in->st.ok + in->st.fail + in->st.info;
     double dt = (double)(now - in->last_progress) / 1e9;
     double rate = dt > 0 ? (double)(done - in->progress_ops) / dt : 0;
@@ -643,7 +651,17 @@ fl_interp_set_abandon_level(struct fl_interp *in, int level)
 void
 fl_interp_set_stage(struct fl_interp *in, const char *stage)
 {
+    if (stage && stage != in->stage)
+        in->force_progress = true; /* show it at once */
     in->stage = stage;
+}
+
+void
+fl_interp_progress_break(struct fl_interp *in)
+{
+    if (in->tty && in->progress_len && in->o.progress)
+        fputc('\n', in->o.progress);
+    in->progress_len = 0;
 }
 
 int
@@ -737,5 +755,10 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 void
 fl_interp_progress_final(struct fl_interp *in)
 {
-    progress(in, now_rel(in), true);
+    int64_t now = now_rel(in);
+
+    /* A plain line just printed says it all already. */
+    if (in->tty || now - in->last_progress > PROGRESS_TTY_NS)
+        progress(in, now, true);
+    in->progress_len = 0; /* the line ended */
 }

@@ -98,6 +98,11 @@ void fl_interp_set_abandon_level(struct fl_interp *in, int level);
  * for the time left.
  */
 void fl_interp_set_stage(struct fl_interp *in, const char *stage);
+/**
+ * End the progress line shown on a terminal, so that the caller can
+ * print a line of its own (nothing when progress is not a terminal).
+ */
+void fl_interp_progress_break(struct fl_interp *in);
 /** Print the progress line one last time (with a newline). */
 void fl_interp_progress_final(struct fl_interp *in);
 /**
