@@ -66,11 +66,14 @@ struct fl_interp {
     struct fl_interp_stats st;
     int64_t last_progress;
     uint64_t progress_ops; /* completions at the last progress line */
+    double progress_rate;  /* the rate it showed */
     bool tty;
     bool *fault_on; /* per perf region */
     int progress_len;
     const char *stage;   /* what the run is doing, for the progress line */
     bool force_progress; /* print the progress line at the next turn */
+    struct fl_gen *heal; /* run instead once stopped (borrowed), or NULL */
+    bool healed;         /* heal was switched to */
     int noticed;         /* the stop level last reported to on_stop */
 };
 
@@ -490,7 +493,9 @@ progress(struct fl_interp *in, int64_t now, bool final)
     in->force_progress = false;
     uint64_t done = in->st.ok + in->st.fail + in->st.info;
     double dt = (double)(now - in->last_progress) / 1e9;
-    double rate = dt > 0 ? (double)(done - in->progress_ops) / dt : 0;
+    /* Over a short interval (a forced or final line) the rate is noise. */
+    double rate = dt >= 0.2 ? (double)(done - in->progress_ops) / dt
+                            : in->progress_rate;
     n = snprintf(line, sizeof(line), "[%6.1fs", (double)now / 1e9);
     if (in->stage) {
         n += snprintf(line + n, sizeof(line) - (size_t)n, ", %s", in->stage);
@@ -526,8 +531,11 @@ progress(struct fl_interp *in, int64_t now, bool final)
         fprintf(f, "%s\n", line);
     }
     fflush(f);
-    in->last_progress = now;
-    in->progress_ops = done;
+    if (dt >= 0.2) {
+        in->last_progress = now;
+        in->progress_ops = done;
+        in->progress_rate = rate;
+    }
 }
 
 /* CLOCK_MONOTONIC at relative time now, for the pool. */
@@ -649,6 +657,19 @@ fl_interp_set_abandon_level(struct fl_interp *in, int level)
 }
 
 void
+fl_interp_set_heal(struct fl_interp *in, struct fl_gen *heal)
+{
+    in->heal = heal;
+    in->healed = false;
+}
+
+bool
+fl_interp_healed(const struct fl_interp *in)
+{
+    return in->healed;
+}
+
+void
 fl_interp_set_stage(struct fl_interp *in, const char *stage)
 {
     if (stage && stage != in->stage)
@@ -668,7 +689,7 @@ int
 fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 {
     int rc = 0, first_rc = 0;
-    bool failed = false;
+    bool failed = false, healing = false;
 
     fl_err_clear(&in->gen_err);
     for (;;) {
@@ -686,8 +707,7 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
             failed = true;
             first_rc = rc;
         }
-        if (stop_requested(in))
-            notice_stop(in);
+        notice_stop(in);
         if (rc == 0 && !failed && abandon_requested(in)) {
             rc = abandon_clients(in, g, now, err);
             if (rc < 0) {
@@ -695,8 +715,15 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
                 first_rc = rc;
             }
         }
-        bool stopping = failed || stop_requested(in);
-        if (stopping) {
+        bool stop = stop_requested(in);
+        if (stop && !failed && in->heal) {
+            /* Heal at once, while the ops in flight finish. */
+            g = in->heal;
+            in->heal = NULL;
+            in->healed = healing = true;
+            fl_interp_set_stage(in, "healing");
+        }
+        if (failed || (stop && !healing)) {
             if (in->outstanding == 0)
                 break;
             wait_until(in, INT64_MAX);

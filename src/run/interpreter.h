@@ -90,6 +90,15 @@ void fl_interp_get_stats(const struct fl_interp *in,
                          struct fl_interp_stats *out);
 /** Change the stop level (the run raises it for its healing phases). */
 void fl_interp_set_stop_level(struct fl_interp *in, int level);
+/**
+ * A generator of nemesis ops (borrowed) that the next fl_interp_run()
+ * switches to as soon as a stop is requested, instead of only waiting for
+ * the ops in flight: the faults are healed at once, and client ops that
+ * hang on them can complete. NULL: none. fl_interp_healed() then says
+ * whether it ran.
+ */
+void fl_interp_set_heal(struct fl_interp *in, struct fl_gen *heal);
+bool fl_interp_healed(const struct fl_interp *in);
 /** Change the abandon level (see struct fl_interp_opts). */
 void fl_interp_set_abandon_level(struct fl_interp *in, int level);
 /**

@@ -578,9 +578,9 @@ on_interrupt(void *arg, int level, int outstanding)
                  "interrupted by %s at %.1f s of %.1f s", sig,
                  (double)run_now(r) / 1e9, (double)r->t->time_limit_ns / 1e9);
         say(r,
-            "interrupted (%s): no new ops; waiting for the %d in flight, "
-            "then healing the faults and checking what was recorded (again: "
-            "end the clients now)",
+            "interrupted (%s): no new ops; healing the faults now, then "
+            "checking what was recorded (%d ops in flight finish first; "
+            "interrupt again to end them now)",
             sig, outstanding);
     } else if (level == 2) {
         say(r, "interrupted again: the clients end now (their ops become "
@@ -759,10 +759,11 @@ interp_start(struct run *r, struct fl_err *err)
 }
 
 /*
- * The interpreter's three phases. The workload stops at the first
- * interrupt; the second ends its client ops at once. Healing runs after
- * both (only a third interrupt, which kills the process, skips it); the
- * final client ops run unless interrupted twice.
+ * The interpreter's three phases. The first interrupt stops the workload
+ * and heals at once, while its ops in flight finish; the second ends its
+ * client ops at once. Healing runs after both (only a third interrupt,
+ * which kills the process, skips it); the final client ops run unless
+ * interrupted twice.
  */
 static int
 run_workload(struct run *r, struct fl_err *err)
@@ -787,10 +788,15 @@ run_workload(struct run *r, struct fl_err *err)
     for (int p = 0; p < 3; p++)
         if (phase[p])
             phase[p] = fl_gen_friendly_exceptions(phase[p]);
+    /* Interrupted, the workload heals at once (its ops may hang on a fault). */
+    fl_interp_set_heal(r->in, phase[1]);
     for (int p = 0; p < 3 && rc == 0; p++) {
         fl_interp_set_stop_level(r->in, stop_at[p]);
         fl_interp_set_abandon_level(r->in, abandon_at[p]);
-        if (!phase[p] || fl_run_interrupts >= stop_at[p])
+        if (p == 1)
+            fl_interp_set_heal(r->in, NULL);
+        if (!phase[p] || fl_run_interrupts >= stop_at[p] ||
+            (p == 1 && fl_interp_healed(r->in)))
             continue;
         fl_interp_set_stage(r->in, stages[p]);
         int ret = fl_interp_run(r->in, phase[p], err);

@@ -49,10 +49,13 @@ int fl_memkv_bug_parse(const char *s);
  */
 bool fl_memkv_set_paused(struct fl_memkv *kv, bool paused);
 /**
- * A nemesis for kv (borrowed: it must outlive the nemesis) handling :pause
- * and :resume; its teardown resumes. Free with fl_nemesis_free().
+ * The nemesis of kv (borrowed: it must outlive the nemesis): :pause and
+ * :resume; :start-partition and :stop-partition (a request sent during a
+ * partition is lost: its client waits for an answer until the op times
+ * out, or until this nemesis's teardown closes the connections). Teardown
+ * heals both. Free with fl_nemesis_free().
  */
-struct fl_nemesis *fl_memkv_pause_nemesis_new(struct fl_memkv *kv);
+struct fl_nemesis *fl_memkv_nemesis_new(struct fl_memkv *kv);
 
 /** The client (shared = the struct fl_memkv). */
 extern const struct fl_client_type fl_memkv_client_type;
