@@ -494,8 +494,8 @@ progress(struct fl_interp *in, int64_t now, bool final)
     uint64_t done = in->st.ok + in->st.fail + in->st.info;
     double dt = (double)(now - in->last_progress) / 1e9;
     /* Over a short interval (a forced or final line) the rate is noise. */
-    double rate = dt >= 0.2 ? (double)(done - in->progress_ops) / dt
-                            : in->progress_rate;
+    double rate =
+        dt >= 0.2 ? (double)(done - in->progress_ops) / dt : in->progress_rate;
     n = snprintf(line, sizeof(line), "[%6.1fs", (double)now / 1e9);
     if (in->stage) {
         n += snprintf(line + n, sizeof(line) - (size_t)n, ", %s", in->stage);
