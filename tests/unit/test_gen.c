@@ -483,6 +483,39 @@ test_gen_time_limit_waits_for_pending_clients(void)
     }
 }
 
+/* note-exhausted records when its generator ran out, and only then. */
+static void
+test_gen_note_exhausted(void)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_gen_sim_opts o;
+    int64_t at = -1, never = -1, third_a = -1;
+    int na = 0;
+
+    kws();
+    memset(&o, 0, sizeof(o));
+    o.concurrency = 1;
+    o.latency_ns = 10;
+    struct fl_gen *g = fl_gen_clients(fl_gen_time_limit(
+        100,
+        FL_GEN_ANY(
+            fl_gen_note_exhausted(&at, fl_gen_limit(3, rep(kw_a, 0))),
+            fl_gen_note_exhausted(&never, fl_gen_delay(40, rep(kw_b, 0))))));
+    fl_hist_init(&h);
+    ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
+    for (size_t i = 0; i < h.n; i++)
+        if (h.ops[i].type == FL_OP_INVOKE && h.ops[i].f == kw_a && ++na == 3)
+            third_a = h.ops[i].time_ns;
+    ASSERT_EQ(na, 3);
+    /* a ran out right after its third op, before the time limit ... */
+    ASSERT(at >= third_a && at <= third_a + 10);
+    /* ... and b never did: the time limit ended the workload. */
+    ASSERT_EQ(never, -1);
+    fl_hist_release(&h);
+    fl_gen_free(g);
+}
+
 static void
 all_info(void *arg, const struct fl_op *inv, struct fl_arena *a,
          struct fl_op *c)
@@ -1191,6 +1224,7 @@ static const struct fl_test_case gen_tests[] = {
     FL_TEST(test_gen_delay_catches_up),
     FL_TEST(test_gen_time_limit),
     FL_TEST(test_gen_time_limit_waits_for_pending_clients),
+    FL_TEST(test_gen_note_exhausted),
     FL_TEST(test_gen_each_process_and_process_limit),
     FL_TEST(test_gen_each_thread),
     FL_TEST(test_gen_reserve),

@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gen/gen.h"
 #include "history/hist.h"
 #include "run/run.h"
 #include "run/test.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -141,8 +143,90 @@ test_run_report_hook(void)
     fl_strbuf_release(&cmd);
 }
 
+/* The whole of file path (caller frees). */
+static char *
+slurp(const char *dir, const char *file)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char path[600];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (fl_strbuf_read_file(&sb, path) < 0)
+        fl_test_fail(__FILE__, __LINE__, "cannot read %s", path);
+    return fl_strbuf_detach(&sb, NULL);
+}
+
+/*
+ * A workload whose client generator runs out long before the time limit
+ * says so, when, and of how long; the run is still complete (status.edn),
+ * and its results carry no :incomplete.
+ */
+static void
+test_run_says_when_workload_ended_early(void)
+{
+    char store[] = "/tmp/fl-early-XXXXXX";
+    struct fl_test t;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_run_result res;
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *progress = open_memstream(&out, &outlen);
+
+    ASSERT(mkdtemp(store) != NULL);
+    ASSERT(progress != NULL);
+    struct fl_run_opts o = {.store_root = store, .progress = progress};
+    fl_test_init(&t);
+    t.concurrency = 2;
+    t.seed = 3;
+    t.time_limit_ns = 3 * FL_NS_PER_S;
+    fl_test_set_opt_str(&t, "workload", "counter");
+    ASSERT_OK(fl_suite_memkv.build(&t, &err));
+    t.generator = fl_gen_limit(50, t.generator); /* 50 ops at 1,000/s */
+    int64_t t0 = fl_clock_mono_ns();
+    ASSERT_OK(fl_test_run(&t, &o, &res, &err));
+    fclose(progress);
+    /* The nemesis-less workload ends when its clients do. */
+    ASSERT(fl_clock_mono_ns() - t0 < 2 * FL_NS_PER_S);
+    if (!strstr(out, "faultline: clients: generator exhausted at 0.") ||
+        !strstr(out, " s of 3.0 s\n"))
+        fl_test_fail(__FILE__, __LINE__, "no word of the early end: %s", out);
+    ASSERT_EQ(res.end, FL_RUN_COMPLETE);
+    char *status = slurp(res.store_dir, "status.edn");
+    ASSERT_STR_EQ(status, "{:status :complete}\n");
+    char *results = slurp(res.store_dir, "results.edn");
+    ASSERT(strstr(results, ":incomplete") == NULL);
+    free(status);
+    free(results);
+    free(out);
+    fl_run_result_release(&res);
+    fl_test_release(&t);
+
+    /* A workload that runs to its limit says nothing of the kind. */
+    progress = open_memstream(&out, &outlen);
+    o.progress = progress;
+    fl_test_init(&t);
+    t.concurrency = 2;
+    t.seed = 3;
+    t.time_limit_ns = 300 * FL_NS_PER_MS;
+    fl_test_set_opt_str(&t, "workload", "counter");
+    ASSERT_OK(fl_suite_memkv.build(&t, &err));
+    ASSERT_OK(fl_test_run(&t, &o, &res, &err));
+    fclose(progress);
+    if (strstr(out, "exhausted"))
+        fl_test_fail(__FILE__, __LINE__, "ended early? %s", out);
+    free(out);
+    fl_run_result_release(&res);
+    fl_test_release(&t);
+
+    struct fl_strbuf cmd = FL_STRBUF_INIT;
+    fl_strbuf_addf(&cmd, "rm -rf '%s'", store);
+    ASSERT_EQ(system(cmd.buf), 0);
+    fl_strbuf_release(&cmd);
+}
+
 static const struct fl_test_case run_hook_tests[] = {
     FL_TEST_T(test_run_report_hook, 60),
+    FL_TEST_T(test_run_says_when_workload_ended_early, 60),
     FL_TEST_END,
 };
 
