@@ -15,6 +15,7 @@
 
 #include "gen/gen.h"
 #include "history/hist.h"
+#include "nemesis/nemesis.h"
 #include "run/run.h"
 #include "run/test.h"
 #include "util/clock.h"
@@ -224,9 +225,83 @@ test_run_says_when_workload_ended_early(void)
     fl_strbuf_release(&cmd);
 }
 
+static int
+failing_setup(struct fl_nemesis *n, const struct fl_env *env,
+              struct fl_err *err)
+{
+    FL_UNUSED(n);
+    FL_UNUSED(env);
+    return fl_err_set(err, -EHOSTUNREACH, "no route to the fault injector");
+}
+
+static int
+failing_teardown(struct fl_nemesis *n, const struct fl_env *env,
+                 struct fl_err *err)
+{
+    FL_UNUSED(n);
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    return 0;
+}
+
+static const struct fl_nemesis_type failing_nemesis_type = {
+    .name = "failing",
+    .setup = failing_setup,
+    .teardown = failing_teardown,
+};
+
+/*
+ * A run that faultline could not finish (its nemesis could not be set up)
+ * records why in status.edn; analyze of it says incomplete, with that
+ * reason, and so do its results.
+ */
+static void
+test_run_framework_error_is_recorded(void)
+{
+    char store[] = "/tmp/fl-ferr-XXXXXX";
+    struct fl_test t;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_run_result res;
+    struct fl_run_opts o = {.store_root = NULL};
+
+    ASSERT(mkdtemp(store) != NULL);
+    o.store_root = store;
+    fl_test_init(&t);
+    t.concurrency = 2;
+    t.time_limit_ns = 200 * FL_NS_PER_MS;
+    fl_test_set_opt_str(&t, "workload", "set");
+    ASSERT_OK(fl_suite_memkv.build(&t, &err));
+    t.nemesis.nemesis = fl_nemesis_new(&failing_nemesis_type, NULL);
+    ASSERT(fl_test_run(&t, &o, &res, &err) < 0);
+    ASSERT(strstr(err.msg, "no route") != NULL);
+    ASSERT_EQ(res.end, FL_RUN_FRAMEWORK_ERROR);
+    char *status = slurp(res.store_dir, "status.edn");
+    if (!strstr(status, ":status :incomplete, :reason :framework-error") ||
+        !strstr(status, "no route to the fault injector"))
+        fl_test_fail(__FILE__, __LINE__, "status.edn: %s", status);
+    free(status);
+
+    struct fl_run_result ares;
+    ASSERT_OK(fl_analyze(&t, res.store_dir, NULL, &ares, &err));
+    ASSERT_EQ(ares.end, FL_RUN_FRAMEWORK_ERROR);
+    ASSERT(strstr(ares.end_detail, "no route") != NULL);
+    char *results = slurp(res.store_dir, "results.edn");
+    ASSERT(strstr(results, " :incomplete-reason :framework-error\n") != NULL);
+    free(results);
+    fl_run_result_release(&ares);
+    fl_run_result_release(&res);
+    fl_test_release(&t);
+
+    struct fl_strbuf cmd = FL_STRBUF_INIT;
+    fl_strbuf_addf(&cmd, "rm -rf '%s'", store);
+    ASSERT_EQ(system(cmd.buf), 0);
+    fl_strbuf_release(&cmd);
+}
+
 static const struct fl_test_case run_hook_tests[] = {
     FL_TEST_T(test_run_report_hook, 60),
     FL_TEST_T(test_run_says_when_workload_ended_early, 60),
+    FL_TEST_T(test_run_framework_error_is_recorded, 60),
     FL_TEST_END,
 };
 
