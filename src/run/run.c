@@ -496,6 +496,9 @@ struct run {
     struct fl_run_status status;
     int64_t clients_done_ns;  /* when the clients' generator ran out */
     int64_t workload_done_ns; /* when the workload's generator ran out */
+    int phase;                /* the interpreter's phase: 0 workload, 1
+                                 healing, 2 final ops */
+    bool can_heal;            /* the nemesis has a healing generator */
 };
 
 static int64_t
@@ -571,17 +574,29 @@ on_interrupt(void *arg, int level, int outstanding)
     struct run *r = arg;
     const char *sig = signal_name(fl_run_last_signal);
 
-    if (level == 1) {
+    if (level == 1 && r->phase > 0) {
+        /* The workload is over: healing and final ops go on. */
+        say(r,
+            "interrupted (%s) after the workload: finishing healing and "
+            "final ops, then checking (interrupt again to skip the final "
+            "ops)",
+            sig);
+        return;
+    }
+    if (r->status.end == FL_RUN_COMPLETE) {
         r->res->interrupted = true;
         r->status.end = FL_RUN_INTERRUPTED;
         snprintf(r->status.detail, sizeof(r->status.detail),
-                 "interrupted by %s at %.1f s of %.1f s", sig,
-                 (double)run_now(r) / 1e9, (double)r->t->time_limit_ns / 1e9);
+                 "interrupted by %s at %.1f s of %.1f s%s", sig,
+                 (double)run_now(r) / 1e9, (double)r->t->time_limit_ns / 1e9,
+                 r->phase > 0 ? " (final ops cut short)" : "");
+    }
+    if (level == 1) {
         say(r,
-            "interrupted (%s): no new ops; healing the faults now, then "
-            "checking what was recorded (%d ops in flight finish first; "
-            "interrupt again to end them now)",
-            sig, outstanding);
+            "interrupted (%s): no new ops; %sthen checking what was "
+            "recorded (%d ops in flight finish first; interrupt again to "
+            "end them now)",
+            sig, r->can_heal ? "healing the faults now, " : "", outstanding);
     } else if (level == 2) {
         say(r, "interrupted again: the clients end now (their ops become "
                ":info), the faults are still healed (a third time: quit at "
@@ -790,6 +805,7 @@ run_workload(struct run *r, struct fl_err *err)
             phase[p] = fl_gen_friendly_exceptions(phase[p]);
     /* Interrupted, the workload heals at once (its ops may hang on a fault). */
     fl_interp_set_heal(r->in, phase[1]);
+    r->can_heal = phase[1] != NULL;
     for (int p = 0; p < 3 && rc == 0; p++) {
         fl_interp_set_stop_level(r->in, stop_at[p]);
         fl_interp_set_abandon_level(r->in, abandon_at[p]);
@@ -799,6 +815,7 @@ run_workload(struct run *r, struct fl_err *err)
             (p == 1 && fl_interp_healed(r->in)))
             continue;
         fl_interp_set_stage(r->in, stages[p]);
+        r->phase = p;
         int ret = fl_interp_run(r->in, phase[p], err);
         if (ret < 0)
             rc = ret;
