@@ -9,6 +9,8 @@
  * results.edn and reports (through the caller's hook: report/ is a layer
  * above run/). Steps that touch nodes run one thread per node.
  * Failures in setup end the run (exit 255) but teardown still runs.
+ * fl_test_run() is these steps as one function per phase over a struct
+ * run; status.edn records how the run ended (docs/run.md).
  */
 #include "util/common.h"
 
@@ -344,9 +346,9 @@ open_invocations(const struct fl_hist *h, struct fl_arena *a, size_t *nopen)
     *nopen = 0;
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
+        /* Nemesis invocations are :info too; paired ones have pair >= 0. */
         bool inv = op->type == FL_OP_INVOKE ||
-                   (op->process == FL_PROC_NEMESIS && op->type == FL_OP_INFO &&
-                    (op->pair < 0 || (size_t)op->pair > i));
+                   (op->process == FL_PROC_NEMESIS && op->type == FL_OP_INFO);
         if (!inv || op->pair >= 0)
             continue;
         ++*nopen;
