@@ -36,6 +36,18 @@
 volatile sig_atomic_t fl_run_interrupts;
 volatile sig_atomic_t fl_run_last_signal;
 
+/* The interpreter acknowledges interrupts itself while the workload runs. */
+static volatile sig_atomic_t handler_acks = 1;
+
+/* Write a fixed message (async-signal-safe). */
+static void
+signal_say(const char *msg)
+{
+    ssize_t n = write(STDERR_FILENO, msg, strlen(msg));
+
+    FL_UNUSED(n);
+}
+
 static void
 on_signal(int sig)
 {
@@ -47,6 +59,16 @@ on_signal(int sig)
         return;
     }
     fl_run_interrupts++;
+    if (!handler_acks)
+        return;
+    /* Outside the workload (setup, teardown, checking): say so at once. */
+    if (fl_run_interrupts == 1)
+        signal_say("\nfaultline: interrupted; finishing the current step "
+                   "(setup, teardown or checking), healing, then checking "
+                   "what was recorded (again: skip the final ops)\n");
+    else
+        signal_say("\nfaultline: interrupted again (a third time quits at "
+                   "once, leaving faults behind)\n");
 }
 
 void
@@ -807,6 +829,7 @@ run_workload(struct run *r, struct fl_err *err)
             phase[p] = fl_gen_friendly_exceptions(phase[p]);
     /* Interrupted, the workload heals at once (its ops may hang on a fault). */
     fl_interp_set_heal(r->in, phase[1]);
+    handler_acks = 0;
     r->can_heal = phase[1] != NULL;
     for (int p = 0; p < 3 && rc == 0; p++) {
         fl_interp_set_stop_level(r->in, stop_at[p]);
@@ -824,6 +847,7 @@ run_workload(struct run *r, struct fl_err *err)
         if (p == 0 && ret == FL_INTERP_DONE)
             say_if_ended_early(r);
     }
+    handler_acks = 1;
     fl_interp_progress_final(r->in);
     for (int p = 0; p < 3; p++)
         fl_gen_free(phase[p]);

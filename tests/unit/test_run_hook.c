@@ -10,6 +10,7 @@
 
 #include "tests/unit/test.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -298,10 +299,45 @@ test_run_framework_error_is_recorded(void)
     fl_strbuf_release(&cmd);
 }
 
+/*
+ * Outside the workload (setup, teardown, checking: the interpreter is not
+ * there to notice), the signal handler itself acknowledges an interrupt on
+ * stderr at once, and counts it.
+ */
+static void
+test_run_signal_acknowledged_outside_workload(void)
+{
+    int fds[2], saved = dup(STDERR_FILENO);
+    char buf[1024];
+
+    ASSERT(saved >= 0);
+    ASSERT_EQ(pipe(fds), 0);
+    ASSERT(dup2(fds[1], STDERR_FILENO) >= 0);
+    fl_run_install_signals();
+    raise(SIGINT);
+    raise(SIGTERM);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fds[1]);
+    ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
+    close(fds[0]);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    ASSERT(n > 0);
+    buf[n] = '\0';
+    ASSERT_EQ(fl_run_interrupts, 2);
+    ASSERT_EQ(fl_run_last_signal, SIGTERM);
+    fl_run_interrupts = 0;
+    if (!strstr(buf, "faultline: interrupted; finishing the current step") ||
+        !strstr(buf, "faultline: interrupted again"))
+        fl_test_fail(__FILE__, __LINE__, "stderr: %s", buf);
+}
+
 static const struct fl_test_case run_hook_tests[] = {
     FL_TEST_T(test_run_report_hook, 60),
     FL_TEST_T(test_run_says_when_workload_ended_early, 60),
     FL_TEST_T(test_run_framework_error_is_recorded, 60),
+    FL_TEST(test_run_signal_acknowledged_outside_workload),
     FL_TEST_END,
 };
 
