@@ -495,9 +495,18 @@ fl_cli_run_opts(const char *store_root)
 void
 fl_cli_print_verdict(const struct fl_run_result *r)
 {
+    bool cut = r->end != FL_RUN_COMPLETE;
+
+    if (cut)
+        printf("INCOMPLETE: the run was cut short (%s: %s); %zu "
+               "invocation(s) never completed. The verdict covers only what "
+               "was recorded.\n",
+               fl_run_end_name(r->end), r->end_detail, r->nopen);
     switch (r->verdict) {
     case FL_VERDICT_TRUE:
-        printf("Everything looks good!\nverdict: valid\n");
+        printf("%s\nverdict: valid\n",
+               cut ? "No anomalies in what was recorded."
+                   : "Everything looks good!");
         break;
     case FL_VERDICT_FALSE:
         printf("Analysis invalid!\nverdict: invalid\n");
@@ -509,7 +518,10 @@ fl_cli_print_verdict(const struct fl_run_result *r)
     }
     if (r->store_dir)
         printf("store: %s\n", r->store_dir);
-    printf("ops: %zu%s\n", r->nops, r->interrupted ? " (interrupted)" : "");
+    if (cut)
+        printf("ops: %zu (incomplete: %s)\n", r->nops, fl_run_end_name(r->end));
+    else
+        printf("ops: %zu\n", r->nops);
     if (r->headline[0])
         printf("anomalies:\n%s", r->headline);
     fflush(stdout);
