@@ -9,11 +9,11 @@
  */
 #include "util/common.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "control/cluster.h"
 #include "control/daemon.h"
 #include "control/remote.h"
@@ -44,11 +44,10 @@ static const char usage_text[] =
     "  lazyfs mount|umount|lose NODE DIR   lost-unfsynced-writes filesystem\n"
     "  lose-writes NODE DIR       same as lazyfs lose\n"
     "node options:\n"
-    "  --state-dir DIR            local cluster state (default " FL_CLUSTER_DEFAULT_STATE_DIR
+    "      --state-dir DIR        local cluster state (default " FL_CLUSTER_DEFAULT_STATE_DIR
     ")\n"
-    "  --nodes a,b,c              SSH nodes instead of the local cluster\n"
-    "  --username U --password P --private-key F --port N\n"
-    "  --strict-host-key-checking | --no-host-key-checking\n";
+    "      --nodes a,b,c          SSH nodes instead of the local cluster\n" FL_CLI_SSH_HELP
+    "Options take --opt VALUE or --opt=VALUE; 'fault ACTION --help' is this.\n";
 
 struct fault_ctx {
     struct fl_cluster cl; /* when local */
@@ -95,8 +94,10 @@ fault_partition(struct fault_ctx *c, int argc, char **argv)
         {"topology", required_argument, NULL, 't'},
         {"grudge", required_argument, NULL, 'g'},
         {"seed", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
     const char *topo = NULL, *grudge = NULL;
     struct fl_err err = FL_ERR_INIT;
     struct fl_grudge g = {0};
@@ -105,17 +106,15 @@ fault_partition(struct fault_ctx *c, int argc, char **argv)
     int64_t seed = (int64_t)(fl_rng_os_seed() >> 1);
     int ch, rc;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
         if (ch == 't')
             topo = optarg;
         else if (ch == 'g')
             grudge = optarg;
-        else if (ch == 's') {
-            if (fl_parse_int64(optarg, 0, INT64_MAX, &seed, &err))
-                return fl_cli_usage_error(usage_text, "--seed: %s", err.msg);
-        } else
-            return fl_cli_usage_error(usage_text, "bad partition option");
+        else if (fl_cli_opt_int(&p, 0, INT64_MAX, &seed) != 0)
+            return FL_EXIT_USAGE;
     }
     if (optind != argc || (topo && grudge))
         return fl_cli_usage_error(usage_text,
@@ -161,9 +160,10 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
         {"signal", required_argument, NULL, 's'},
         {"log", required_argument, NULL, 'l'},
         {"chdir", required_argument, NULL, 'C'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
-    struct fl_err err = FL_ERR_INIT;
+    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
     int64_t v;
     int ch;
 
@@ -175,9 +175,10 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
             argc = k;
             break;
         }
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
         switch (ch) {
+        case FL_CLI_OPT_EXIT:
+            return p.exit_code;
         case 'p':
             pa->pidfile = optarg;
             break;
@@ -191,12 +192,12 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
             pa->chdir = optarg;
             break;
         case 's':
-            if (fl_parse_int64(optarg, 1, 64, &v, &err))
-                return fl_cli_usage_error(usage_text, "--signal: %s", err.msg);
+            if (fl_cli_opt_int(&p, 1, 64, &v) != 0)
+                return FL_EXIT_USAGE;
             pa->sig = (int)v;
             break;
         default:
-            return fl_cli_usage_error(usage_text, "bad option");
+            FL_BUG("option %d not handled", ch);
         }
     }
     for (; optind < argc; optind++) {
@@ -397,8 +398,10 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
         {"corrupt", required_argument, NULL, 'c'},
         {"rate", required_argument, NULL, 'R'},
         {"seed", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
     struct fl_packet_spec ps = {0};
     bool *mask = fl_xcalloc(c->n, sizeof(bool));
     struct fl_err err = FL_ERR_INIT;
@@ -406,9 +409,11 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
     int ch, rc = 0;
     bool any_target = false;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while (rc == 0 && (ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    while (rc == 0 && (ch = fl_cli_getopt(argc, argv, &p)) != -1) {
         switch (ch) {
+        case FL_CLI_OPT_EXIT:
+            free(mask);
+            return p.exit_code;
         case 't':
             rc = parse_targets(c, optarg, mask, &err);
             any_target = true;
@@ -440,14 +445,15 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
             ps.seed = (uint64_t)v;
             break;
         default:
-            rc = fl_err_set(&err, FL_EUSAGE, "bad packet option");
+            FL_BUG("option %d not handled", ch);
         }
     }
     if (rc == 0 && optind != argc)
         rc = fl_err_set(&err, FL_EUSAGE, "unexpected '%s'", argv[optind]);
     if (rc != 0) {
         free(mask);
-        return fl_cli_usage_error(usage_text, "packet: %s", err.msg);
+        return fl_cli_usage_error(usage_text, "packet: %s%s%s", p.opt,
+                                  p.opt[0] ? ": " : "", err.msg);
     }
     if (!any_target)
         for (size_t i = 0; i < c->n; i++)
@@ -479,8 +485,10 @@ fault_clock(struct fault_ctx *c, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"delta", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
     struct fl_err err = FL_ERR_INIT;
     const char *sd = c->local ? c->state_dir : NULL;
     int64_t delta_ns = 0;
@@ -498,14 +506,13 @@ fault_clock(struct fault_ctx *c, int argc, char **argv)
         free(off);
     } else if (strcmp(argv[1], "bump") == 0) {
         struct proc_args pa = {0};
-        optind = 0; /* 0: GNU getopt re-reads the "+" mode */
         argc--;
         argv++;
-        while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-            if (ch != 'd' ||
-                parse_signed_duration(optarg, &delta_ns, &err) != 0)
-                return fl_cli_usage_error(usage_text, "clock bump: %s",
-                                          err.msg[0] ? err.msg : "bad option");
+        while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+            if (ch == FL_CLI_OPT_EXIT)
+                return p.exit_code;
+            if (parse_signed_duration(optarg, &delta_ns, &err) != 0)
+                return fl_cli_bad_value(&p, "%s", err.msg);
         }
         for (; optind < argc; optind++) {
             int i = node_of(c, argv[optind]);
@@ -607,68 +614,91 @@ open_nodes(struct fault_ctx *c, const char *nodes_list,
     return fl_net_resolve(c->r, c->n, c->ips, err);
 }
 
-int
-fl_cmd_fault(int argc, char **argv)
+/* `fault ACTION ... --help`: answered before any node is touched. */
+static bool
+action_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+static const char *const actions[] = {
+    "partition", "heal",  "kill",        "start",  "pause", "resume",
+    "packet",    "clock", "lose-writes", "lazyfs", NULL,
+};
+
+static bool
+known_action(const char *a)
+{
+    for (size_t i = 0; actions[i]; i++)
+        if (strcmp(actions[i], a) == 0)
+            return true;
+    return false;
+}
+
+/* The node options, before ACTION. Returns -1 to go on, or an exit code. */
+static int
+parse_node_opts(int argc, char **argv, struct fault_ctx *c,
+                const char **nodes_list, struct fl_remote_opts *ro)
 {
     static const struct option lo[] = {
         {"state-dir", required_argument, NULL, 'd'},
         {"nodes", required_argument, NULL, 'n'},
-        {"username", required_argument, NULL, 'u'},
-        {"password", required_argument, NULL, 'w'},
-        {"private-key", required_argument, NULL, 'k'},
-        {"port", required_argument, NULL, 'p'},
-        {"strict-host-key-checking", no_argument, NULL, 'S'},
-        {"no-host-key-checking", no_argument, NULL, 'N'},
-        {"no-ssh", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_SSH_OPTIONS,
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {
+        .usage = usage_text, .opts = lo, .in_order = true};
+    int ch, r;
+
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
+        if (ch == 'd') {
+            c->state_dir = optarg;
+        } else if (ch == 'n') {
+            *nodes_list = optarg;
+        } else {
+            r = fl_cli_ssh_opt(&p, ch, ro);
+            if (r != 1)
+                return r ? r : FL_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static int
+run_action(struct fault_ctx *c, const char *action, int argc, char **argv)
+{
+    if (strcmp(action, "partition") == 0)
+        return fault_partition(c, argc, argv);
+    if (strcmp(action, "heal") == 0)
+        return argc == 1 ? fault_heal(c)
+                         : fl_cli_usage_error(usage_text, "heal: no arguments");
+    if (strcmp(action, "packet") == 0)
+        return fault_packet(c, argc, argv);
+    if (strcmp(action, "clock") == 0)
+        return fault_clock(c, argc, argv);
+    if (strcmp(action, "lose-writes") == 0 || strcmp(action, "lazyfs") == 0)
+        return fault_lazyfs(c, argc, argv);
+    return fault_proc(c, action, argc, argv);
+}
+
+int
+fl_cmd_fault(int argc, char **argv)
+{
     struct fault_ctx c = {.state_dir = FL_CLUSTER_DEFAULT_STATE_DIR};
     struct fl_remote_opts ro = {0};
     struct fl_err err = FL_ERR_INIT;
     const char *nodes_list = NULL, *action;
-    int64_t v;
-    int ch, rc;
+    int rc;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'd':
-            c.state_dir = optarg;
-            break;
-        case 'n':
-            nodes_list = optarg;
-            break;
-        case 'u':
-            ro.user = optarg;
-            break;
-        case 'w':
-            ro.password = optarg;
-            break;
-        case 'k':
-            ro.private_key = optarg;
-            break;
-        case 'p':
-            if (fl_parse_int64(optarg, 1, 65535, &v, &err))
-                return fl_cli_usage_error(usage_text, "--port: %s", err.msg);
-            ro.port = (int)v;
-            break;
-        case 'S':
-            ro.host_key_mode = FL_HOST_KEY_STRICT;
-            break;
-        case 'N':
-            ro.host_key_mode = FL_HOST_KEY_OFF;
-            break;
-        case 'D':
-            ro.backend = "dummy";
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return FL_EXIT_VALID;
-        default:
-            return fl_cli_usage_error(usage_text, "bad option");
-        }
-    }
+    rc = parse_node_opts(argc, argv, &c, &nodes_list, &ro);
+    if (rc >= 0)
+        return rc;
     if (optind >= argc)
         return fl_cli_usage_error(usage_text, "fault: missing action");
     action = argv[optind];
@@ -679,32 +709,19 @@ fl_cmd_fault(int argc, char **argv)
         return fl_lazyfs_main(argc - optind - 1, argv + optind + 1);
     argc -= optind;
     argv += optind;
-    if (strcmp(action, "partition") && strcmp(action, "heal") &&
-        strcmp(action, "kill") && strcmp(action, "start") &&
-        strcmp(action, "pause") && strcmp(action, "resume") &&
-        strcmp(action, "packet") && strcmp(action, "clock") &&
-        strcmp(action, "lose-writes") && strcmp(action, "lazyfs"))
+    if (!known_action(action))
         return fl_cli_usage_error(usage_text, "fault: unknown action '%s'",
                                   action);
+    if (action_wants_help(argc, argv)) {
+        fputs(usage_text, stdout);
+        return FL_EXIT_VALID;
+    }
     if (open_nodes(&c, nodes_list, &ro, &err) != 0) {
         fprintf(stderr, "faultline: fault: %s\n", err.msg);
         ctx_release(&c);
         return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
     }
-    if (strcmp(action, "partition") == 0)
-        rc = fault_partition(&c, argc, argv);
-    else if (strcmp(action, "heal") == 0)
-        rc = argc == 1 ? fault_heal(&c)
-                       : fl_cli_usage_error(usage_text, "heal: no arguments");
-    else if (strcmp(action, "packet") == 0)
-        rc = fault_packet(&c, argc, argv);
-    else if (strcmp(action, "clock") == 0)
-        rc = fault_clock(&c, argc, argv);
-    else if (strcmp(action, "lose-writes") == 0 ||
-             strcmp(action, "lazyfs") == 0)
-        rc = fault_lazyfs(&c, argc, argv);
-    else
-        rc = fault_proc(&c, action, argc, argv);
+    rc = run_action(&c, action, argc, argv);
     ctx_release(&c);
     return rc;
 }
