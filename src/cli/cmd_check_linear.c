@@ -47,8 +47,13 @@ check_file(const char *path, const struct fl_linear_opts *o, bool json,
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
-    if (rc == 0)
+    if (rc == 0) {
+        struct fl_err perr = FL_ERR_INIT;
+        /* Only for its warnings (file:line): the checker pairs on its
+         * own and reports a history it cannot pair. */
+        fl_hist_pair(&h, stderr, NULL, &perr);
         rc = fl_linear_check(&h, o, &a, &res, &err);
+    }
     if (rc) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         goto out;

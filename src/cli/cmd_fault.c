@@ -49,6 +49,59 @@ static const char usage_text[] =
     "      --nodes a,b,c          SSH nodes instead of the local cluster\n" FL_CLI_SSH_HELP
     "Options take --opt VALUE or --opt=VALUE; 'fault ACTION --help' is this.\n";
 
+static const struct option partition_opts[] = {
+    {"topology", required_argument, NULL, 't'},
+    {"grudge", required_argument, NULL, 'g'},
+    {"seed", required_argument, NULL, 's'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct option proc_opts[] = {
+    {"pidfile", required_argument, NULL, 'p'},
+    {"pattern", required_argument, NULL, 'P'},
+    {"signal", required_argument, NULL, 's'},
+    {"log", required_argument, NULL, 'l'},
+    {"chdir", required_argument, NULL, 'C'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct option packet_opts[] = {
+    {"targets", required_argument, NULL, 't'},
+    {"delay", required_argument, NULL, 'd'},
+    {"jitter", required_argument, NULL, 'j'},
+    {"loss", required_argument, NULL, 'l'},
+    {"duplicate", required_argument, NULL, 'D'},
+    {"reorder", required_argument, NULL, 'r'},
+    {"corrupt", required_argument, NULL, 'c'},
+    {"rate", required_argument, NULL, 'R'},
+    {"seed", required_argument, NULL, 's'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct option clock_opts[] = {
+    {"delta", required_argument, NULL, 'd'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+static const struct option no_opts[] = {
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct {
+    const char *name;
+    const struct option *opts;
+} actions[] = {
+    {"partition", partition_opts}, {"heal", no_opts},
+    {"kill", proc_opts},           {"start", proc_opts},
+    {"pause", proc_opts},          {"resume", proc_opts},
+    {"packet", packet_opts},       {"clock", clock_opts},
+    {"lose-writes", no_opts},      {"lazyfs", no_opts},
+};
+
 struct fault_ctx {
     struct fl_cluster cl; /* when local */
     bool local;
@@ -90,14 +143,7 @@ node_of(struct fault_ctx *c, const char *name)
 static int
 fault_partition(struct fault_ctx *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"topology", required_argument, NULL, 't'},
-        {"grudge", required_argument, NULL, 'g'},
-        {"seed", required_argument, NULL, 's'},
-        FL_CLI_OPT_HELP,
-        FL_CLI_OPT_END,
-    };
-    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
+    struct fl_cli_parser p = {.usage = usage_text, .opts = partition_opts};
     const char *topo = NULL, *grudge = NULL;
     struct fl_err err = FL_ERR_INIT;
     struct fl_grudge g = {0};
@@ -154,16 +200,7 @@ static int
 parse_proc_args(struct fault_ctx *c, int argc, char **argv,
                 struct proc_args *pa)
 {
-    static const struct option lo[] = {
-        {"pidfile", required_argument, NULL, 'p'},
-        {"pattern", required_argument, NULL, 'P'},
-        {"signal", required_argument, NULL, 's'},
-        {"log", required_argument, NULL, 'l'},
-        {"chdir", required_argument, NULL, 'C'},
-        FL_CLI_OPT_HELP,
-        FL_CLI_OPT_END,
-    };
-    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
+    struct fl_cli_parser p = {.usage = usage_text, .opts = proc_opts};
     int64_t v;
     int ch;
 
@@ -230,14 +267,63 @@ note_paused(struct fault_ctx *c, const char *node, const struct proc_args *pa)
 }
 
 static int
+fault_start(struct fault_ctx *c, const struct proc_args *pa)
+{
+    struct fl_daemon_opts o = {
+        .pidfile = pa->pidfile, .logfile = pa->log, .chdir = pa->chdir};
+    struct fl_err err = FL_ERR_INIT;
+
+    if (!pa->pidfile || !pa->cmd || pa->ncmd == 0)
+        return fl_cli_usage_error(usage_text,
+                                  "start: --pidfile and -- CMD needed");
+    for (int k = 0; k < pa->nidx; k++) {
+        int r = fl_daemon_start(c->r[pa->idx[k]], &o,
+                                (const char *const *)pa->cmd, &err);
+        if (r < 0) {
+            fprintf(stderr, "faultline: %s\n", err.msg);
+            return FL_EXIT_FAILED;
+        }
+        printf("%s: %s\n", c->nodes[pa->idx[k]],
+               r == 1 ? "already running" : "started");
+    }
+    return FL_EXIT_VALID;
+}
+
+/* Signal the target on r: the number of processes hit (0, 1, ...) or <0. */
+static int
 signal_target(struct fl_remote *r, const struct proc_args *pa, int sig,
               struct fl_err *err)
 {
     if (pa->pidfile) {
         int rc = fl_daemon_signal(r, pa->pidfile, sig, err);
-        return rc == -ESRCH ? 0 : rc;
+        return rc == -ESRCH ? 0 : rc < 0 ? rc : 1;
     }
-    return fl_grepkill(r, pa->pattern, sig, err) < 0 ? err->code : 0;
+    return fl_grepkill(r, pa->pattern, sig, err);
+}
+
+/* kill, pause or resume on node i: processes hit, or <0. */
+static int
+proc_one(struct fault_ctx *c, const char *what, const struct proc_args *pa,
+         int i, struct fl_err *err)
+{
+    struct fl_remote *r = c->r[i];
+    int n;
+
+    if (strcmp(what, "kill") == 0 && pa->pidfile && pa->sig == SIGKILL) {
+        /* stop waits for the exit and removes the pidfile */
+        n = fl_daemon_running(r, pa->pidfile, err);
+        if (n == 1 && fl_daemon_stop(r, pa->pidfile, SIGKILL, 5000, err) < 0)
+            n = err->code;
+        return n;
+    }
+    n = signal_target(r, pa,
+                      strcmp(what, "kill") == 0    ? pa->sig
+                      : strcmp(what, "pause") == 0 ? SIGSTOP
+                                                   : SIGCONT,
+                      err);
+    if (n > 0 && strcmp(what, "pause") == 0)
+        note_paused(c, c->nodes[i], pa);
+    return n;
 }
 
 static int
@@ -245,53 +331,35 @@ fault_proc(struct fault_ctx *c, const char *what, int argc, char **argv)
 {
     struct proc_args pa = {.sig = SIGKILL};
     struct fl_err err = FL_ERR_INIT;
-    int rc = parse_proc_args(c, argc, argv, &pa);
+    int rc = parse_proc_args(c, argc, argv, &pa), missed = 0;
 
     if (rc != 0)
         return rc;
-    if (strcmp(what, "start") == 0) {
-        struct fl_daemon_opts o = {
-            .pidfile = pa.pidfile, .logfile = pa.log, .chdir = pa.chdir};
-        if (!pa.pidfile || !pa.cmd || pa.ncmd == 0)
-            return fl_cli_usage_error(usage_text,
-                                      "start: --pidfile and -- CMD needed");
-        for (int k = 0; k < pa.nidx; k++) {
-            int r2 = fl_daemon_start(c->r[pa.idx[k]], &o,
-                                     (const char *const *)pa.cmd, &err);
-            if (r2 < 0) {
-                fprintf(stderr, "faultline: %s\n", err.msg);
-                return FL_EXIT_FAILED;
-            }
-            printf("%s: %s\n", c->nodes[pa.idx[k]],
-                   r2 == 1 ? "already running" : "started");
-        }
-        return FL_EXIT_VALID;
-    }
+    if (strcmp(what, "start") == 0)
+        return fault_start(c, &pa);
     if ((!pa.pidfile) == (!pa.pattern))
         return fl_cli_usage_error(usage_text, "%s: one of --pidfile, --pattern",
                                   what);
-    for (int k = 0; k < pa.nidx && rc == 0; k++) {
-        struct fl_remote *r = c->r[pa.idx[k]];
-        if (strcmp(what, "kill") == 0) {
-            if (pa.pidfile && pa.sig == SIGKILL)
-                rc = fl_daemon_stop(r, pa.pidfile, SIGKILL, 5000, &err);
-            else
-                rc = signal_target(r, &pa, pa.sig, &err);
-        } else if (strcmp(what, "pause") == 0) {
-            rc = signal_target(r, &pa, SIGSTOP, &err);
-            if (rc == 0)
-                note_paused(c, c->nodes[pa.idx[k]], &pa);
-        } else {
-            rc = signal_target(r, &pa, SIGCONT, &err);
+    for (int k = 0; k < pa.nidx; k++) {
+        const char *node = c->nodes[pa.idx[k]];
+        int n = proc_one(c, what, &pa, pa.idx[k], &err);
+
+        if (n < 0) {
+            fprintf(stderr, "faultline: %s: %s\n", what, err.msg);
+            return FL_EXIT_FAILED;
         }
-        if (rc == 0)
-            printf("%s: %s\n", c->nodes[pa.idx[k]], what);
+        if (n == 0) {
+            fprintf(stderr, "faultline: %s: %s: no process matched %s '%s'\n",
+                    what, node, pa.pidfile ? "--pidfile" : "--pattern",
+                    pa.pidfile ? pa.pidfile : pa.pattern);
+            missed++;
+        } else {
+            printf("%s: %s (%d process%s)\n", node, what, n,
+                   n == 1 ? "" : "es");
+        }
     }
-    if (rc != 0) {
-        fprintf(stderr, "faultline: %s: %s\n", what, err.msg);
-        return FL_EXIT_FAILED;
-    }
-    return FL_EXIT_VALID;
+    fflush(stdout);
+    return missed ? FL_EXIT_INVALID : FL_EXIT_VALID;
 }
 
 /* Resume everything `fault pause` noted. */
@@ -320,7 +388,7 @@ resume_noted(struct fault_ctx *c, struct fl_err *err)
                 pa.pidfile = val;
             else
                 pa.pattern = val;
-            if (signal_target(c->r[i], &pa, SIGCONT, err) != 0 && rc == 0)
+            if (signal_target(c->r[i], &pa, SIGCONT, err) < 0 && rc == 0)
                 rc = err->code;
         }
         if (rc == 0)
@@ -388,20 +456,7 @@ parse_prob(const char *s, double *out, struct fl_err *err)
 static int
 fault_packet(struct fault_ctx *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"targets", required_argument, NULL, 't'},
-        {"delay", required_argument, NULL, 'd'},
-        {"jitter", required_argument, NULL, 'j'},
-        {"loss", required_argument, NULL, 'l'},
-        {"duplicate", required_argument, NULL, 'D'},
-        {"reorder", required_argument, NULL, 'r'},
-        {"corrupt", required_argument, NULL, 'c'},
-        {"rate", required_argument, NULL, 'R'},
-        {"seed", required_argument, NULL, 's'},
-        FL_CLI_OPT_HELP,
-        FL_CLI_OPT_END,
-    };
-    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
+    struct fl_cli_parser p = {.usage = usage_text, .opts = packet_opts};
     struct fl_packet_spec ps = {0};
     bool *mask = fl_xcalloc(c->n, sizeof(bool));
     struct fl_err err = FL_ERR_INIT;
@@ -483,12 +538,7 @@ parse_signed_duration(const char *s, int64_t *out, struct fl_err *err)
 static int
 fault_clock(struct fault_ctx *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"delta", required_argument, NULL, 'd'},
-        FL_CLI_OPT_HELP,
-        FL_CLI_OPT_END,
-    };
-    struct fl_cli_parser p = {.usage = usage_text, .opts = lo};
+    struct fl_cli_parser p = {.usage = usage_text, .opts = clock_opts};
     struct fl_err err = FL_ERR_INIT;
     const char *sd = c->local ? c->state_dir : NULL;
     int64_t delta_ns = 0;
@@ -614,28 +664,31 @@ open_nodes(struct fault_ctx *c, const char *nodes_list,
     return fl_net_resolve(c->r, c->n, c->ips, err);
 }
 
-/* `fault ACTION ... --help`: answered before any node is touched. */
-static bool
-action_wants_help(int argc, char **argv)
+/*
+ * The action's options, checked before any node is touched: --help, and
+ * unknown options or missing values (their values are parsed later, with
+ * the nodes). Returns -1 to go on, or an exit code.
+ */
+static int
+precheck_action(int argc, char **argv)
 {
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
-    return false;
-}
+    for (size_t i = 0; i < FL_ARRAY_SIZE(actions); i++) {
+        struct fl_cli_parser p = {.usage = usage_text,
+                                  .opts = actions[i].opts};
+        char **copy; /* getopt permutes; the action parses argv again */
+        int ch;
 
-static const char *const actions[] = {
-    "partition", "heal",  "kill",        "start",  "pause", "resume",
-    "packet",    "clock", "lose-writes", "lazyfs", NULL,
-};
-
-static bool
-known_action(const char *a)
-{
-    for (size_t i = 0; actions[i]; i++)
-        if (strcmp(actions[i], a) == 0)
-            return true;
-    return false;
+        if (strcmp(actions[i].name, argv[0]) != 0)
+            continue;
+        copy = fl_xcalloc((size_t)argc + 1, sizeof(*copy));
+        memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+        while ((ch = fl_cli_getopt(argc, copy, &p)) >= 0)
+            ;
+        free(copy);
+        return ch == FL_CLI_OPT_EXIT ? p.exit_code : -1;
+    }
+    return fl_cli_usage_error(usage_text, "fault: unknown action '%s'",
+                              argv[0]);
 }
 
 /* The node options, before ACTION. Returns -1 to go on, or an exit code. */
@@ -709,13 +762,9 @@ fl_cmd_fault(int argc, char **argv)
         return fl_lazyfs_main(argc - optind - 1, argv + optind + 1);
     argc -= optind;
     argv += optind;
-    if (!known_action(action))
-        return fl_cli_usage_error(usage_text, "fault: unknown action '%s'",
-                                  action);
-    if (action_wants_help(argc, argv)) {
-        fputs(usage_text, stdout);
-        return FL_EXIT_VALID;
-    }
+    rc = precheck_action(argc, argv);
+    if (rc >= 0)
+        return rc;
     if (open_nodes(&c, nodes_list, &ro, &err) != 0) {
         fprintf(stderr, "faultline: fault: %s\n", err.msg);
         ctx_release(&c);
