@@ -673,8 +673,7 @@ static int
 precheck_action(int argc, char **argv)
 {
     for (size_t i = 0; i < FL_ARRAY_SIZE(actions); i++) {
-        struct fl_cli_parser p = {.usage = usage_text,
-                                  .opts = actions[i].opts};
+        struct fl_cli_parser p = {.usage = usage_text, .opts = actions[i].opts};
         char **copy; /* getopt permutes; the action parses argv again */
         int ch;
 

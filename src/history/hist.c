@@ -288,7 +288,8 @@ warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
     va_end(ap);
 }
 
-/* A completion whose :time is before its invocation's: a clock or writer bug. */
+/* A completion whose :time is before its invocation's: a clock or writer bug.
+ */
 static void
 warn_time_order(const struct fl_hist *h, size_t inv, size_t comp, FILE *warn,
                 size_t *nwarn)
