@@ -488,7 +488,7 @@ test_timeline_packs_ops_per_process(void)
     const char *data = strstr(page.buf, "window.FL_DATA");
     ASSERT(data && !strstr(data, "</script><b>"));
     ASSERT(strstr(data, "\\u003c/script\\u003e"));
-    ASSERT(strstr(page.buf, "[2.000000,9.000000,\"kill\",0,0]"));
+    ASSERT(strstr(page.buf, "[2.000000,9.000000,\"kill\",\"#c38fff\",0]"));
     /* spans sorted by start: read@0, kill@1, write(p2)@4, write(p7)@5 */
     ASSERT_EQ(page_array(page.buf, "start", v, 16), 4);
     ASSERT(v[0] == 0 && v[1] == 1000 && v[2] == 3000 && v[3] == 1000);
@@ -591,6 +591,70 @@ test_regions_and_plots_of_a_jepsen_history(void)
     fl_hist_release(&h);
 }
 
+/*
+ * One colour per fault, whatever the order the faults came in, and the same
+ * colour in the plot script (shading and legend) and in the timeline.
+ */
+static void
+test_fault_colours_fixed_and_shared(void)
+{
+    const char *part = fl_report_fault_color("partition");
+    const char *kill = fl_report_fault_color("kill");
+    struct fl_report_regions r1, r2;
+    struct fl_hist h1, h2;
+    char *dir = tmpdir();
+    struct fl_strbuf gp = FL_STRBUF_INIT, tl = FL_STRBUF_INIT;
+    struct fl_strbuf want = FL_STRBUF_INIT;
+
+    ASSERT_STR_EQ(part, "#ff7f7f");
+    ASSERT(strcmp(part, kill) != 0);
+    ASSERT(strcmp(part, fl_report_fault_color("pause")) != 0);
+    ASSERT(strcmp(kill, fl_report_fault_color("clock")) != 0);
+    ASSERT_STR_EQ(fl_report_fault_color("some-new-fault"),
+                  fl_report_fault_color("some-new-fault"));
+    fl_hist_init(&h1);
+    nem(&h1, 0, "kill");
+    nem(&h1, 10, "start");
+    nem(&h1, 20, "start-partition");
+    nem(&h1, 30, "stop-partition");
+    op2(&h1, 40, 45, 0, "read", FL_OP_OK);
+    fl_hist_init(&h2);
+    nem(&h2, 0, "start-partition");
+    nem(&h2, 10, "stop-partition");
+    nem(&h2, 20, "kill");
+    nem(&h2, 30, "start");
+    regions_of(&h1, &r1);
+    regions_of(&h2, &r2);
+    ASSERT_STR_EQ(find_region(&r1, "partition", 0)->color, part);
+    ASSERT_STR_EQ(find_region(&r2, "partition", 0)->color, part);
+    ASSERT_STR_EQ(find_region(&r1, "kill", 0)->color, kill);
+    ASSERT_STR_EQ(find_region(&r2, "kill", 0)->color, kill);
+
+    ASSERT_OK(fl_report_plots(dir, &h1, NULL, NULL));
+    slurp(dir, "plots.gp", &gp);
+    fl_strbuf_addf(&want, "graph 1 fc rgb \"%s\"", part);
+    ASSERT(strstr(gp.buf, want.buf)); /* shading */
+    fl_strbuf_reset(&want);
+    fl_strbuf_addf(&want, "lc rgb \"%s\" title \"partition\"", part);
+    ASSERT(strstr(gp.buf, want.buf)); /* legend */
+    fl_strbuf_reset(&want);
+    fl_strbuf_addf(&want, "%s/timeline.html", dir);
+    ASSERT_OK(fl_report_timeline(want.buf, &h1, NULL, NULL));
+    slurp(dir, "timeline.html", &tl);
+    fl_strbuf_reset(&want);
+    fl_strbuf_addf(&want, "\"partition\",\"%s\"", part);
+    ASSERT(strstr(tl.buf, want.buf));
+    rmtree(dir);
+    free(dir);
+    fl_strbuf_release(&gp);
+    fl_strbuf_release(&tl);
+    fl_strbuf_release(&want);
+    fl_report_regions_release(&r1);
+    fl_report_regions_release(&r2);
+    fl_hist_release(&h1);
+    fl_hist_release(&h2);
+}
+
 static const struct fl_test_case report_tests[] = {
     FL_TEST(test_perf_quantiles_and_rates),
     FL_TEST(test_perf_merge),
@@ -605,6 +669,7 @@ static const struct fl_test_case report_tests[] = {
     FL_TEST(test_timeline_packs_ops_per_process),
     FL_TEST(test_timeline_without_times_places_ops_by_position),
     FL_TEST(test_regions_and_plots_of_a_jepsen_history),
+    FL_TEST(test_fault_colours_fixed_and_shared),
     FL_TEST_END,
 };
 
