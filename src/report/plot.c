@@ -495,11 +495,10 @@ gp_region_keys(const struct plot_ctx *p, struct fl_strbuf *sb)
 
             if (g->kind != k)
                 continue;
-            fl_strbuf_addf(
-                sb,
-                ", NaN with boxes fs transparent solid 0.25 "
-                "noborder lc rgb \"%s\" title ",
-                g->color);
+            fl_strbuf_addf(sb,
+                           ", NaN with boxes fs transparent solid 0.25 "
+                           "noborder lc rgb \"%s\" title ",
+                           g->color);
             gp_str(sb, g->label);
             break;
         }

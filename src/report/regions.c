@@ -112,14 +112,10 @@ fl_report_fault_color(const char *label)
     static const struct {
         const char *label, *color;
     } fixed[] = {
-        {"partition", "#ff7f7f"},
-        {"packet", "#7fb2ff"},
-        {"kill", "#c38fff"},
-        {"pause", "#ffc04d"},
-        {"clock", "#7fdede"},
-        {"bitflip", "#e0a080"},
-        {"truncate", "#e0a080"},
-        {"lose-unfsynced-writes", "#e0a080"},
+        {"partition", "#ff7f7f"}, {"packet", "#7fb2ff"},
+        {"kill", "#c38fff"},      {"pause", "#ffc04d"},
+        {"clock", "#7fdede"},     {"bitflip", "#e0a080"},
+        {"truncate", "#e0a080"},  {"lose-unfsynced-writes", "#e0a080"},
         {"nemesis", "#b0b0b0"},
     };
     static const char *const others[] = {"#8fd88f", "#f29ed0", "#a6a6ff",

@@ -17,13 +17,13 @@ struct fl_strbuf;
  * starts nor stops anything we know gives a zero-length period (an event).
  */
 struct fl_report_region {
-    int64_t start_ns; /* fault active from here */
-    int64_t end_ns;   /* to here; == start_ns for an event */
-    char label[40];   /* fault name: "partition", "kill", "clock", ... */
-    int kind;         /* index of label among distinct labels, from 0 */
+    int64_t start_ns;  /* fault active from here */
+    int64_t end_ns;    /* to here; == start_ns for an event */
+    char label[40];    /* fault name: "partition", "kill", "clock", ... */
+    int kind;          /* index of label among distinct labels, from 0 */
     const char *color; /* fl_report_fault_color(label), static */
-    bool open;        /* never stopped: end_ns is the history's end */
-    bool event;       /* a single nemesis op, not a period */
+    bool open;         /* never stopped: end_ns is the history's end */
+    bool event;        /* a single nemesis op, not a period */
 };
 
 struct fl_report_regions {
