@@ -53,6 +53,16 @@ void fl_report_regions_release(struct fl_report_regions *r);
  */
 const char *fl_report_fault_color(const char *label);
 
+/**
+ * Append, when results (a results.edn map) is invalid, "<h2>failures,
+ * explained</h2>" and each failed checker's failure in full (explain.c):
+ * ops as tables, Elle's explanations, element lists, errors. dir is the
+ * run's directory and url its URL prefix ("/files/<run>", already
+ * URL-escaped), for linear.svg.
+ */
+void fl_report_html_failures(struct fl_strbuf *sb, const fl_val *results,
+                             const char *dir, const char *url);
+
 /** First and last :time of h (both -1 when no op has a time). */
 void fl_report_span(const struct fl_hist *h, int64_t *t0, int64_t *t1);
 
