@@ -184,6 +184,7 @@ find_suite(int argc, char **argv, struct fl_test_args *a)
             fl_cli_test_usage(stdout, cmd, NULL);
             return 1;
         }
+        fprintf(stderr, "faultline %s: name a SUITE first\n\n", cmd);
         fl_cli_test_usage(stderr, cmd, NULL);
         return FL_EXIT_USAGE;
     }
