@@ -64,8 +64,9 @@ add_edn(struct fl_strbuf *sb, const fl_val *v, size_t max)
     }
     fl_report_html_escape(sb, t.buf, t.len);
     if (full > max)
-        fl_strbuf_addf(sb, " <span class=\"muted\">... (%zu bytes in all, "
-                           "see results.edn)</span>",
+        fl_strbuf_addf(sb,
+                       " <span class=\"muted\">... (%zu bytes in all, "
+                       "see results.edn)</span>",
                        full);
     fl_strbuf_release(&t);
 }
@@ -117,8 +118,7 @@ add_op_row(struct fl_strbuf *sb, const char *role, const fl_val *op,
 }
 
 static void
-add_field(struct fl_strbuf *sb, const char *label, const fl_val *v,
-          size_t max)
+add_field(struct fl_strbuf *sb, const char *label, const fl_val *v, size_t max)
 {
     if (empty(v))
         return;
@@ -224,8 +224,9 @@ add_elle(struct fl_strbuf *sb, const fl_val *anomalies)
         for (uint32_t k = 0; k < n && k < MAX_ANOMALIES; k++)
             add_anomaly(sb, &list->u.items[k]);
         if (n > MAX_ANOMALIES)
-            fl_strbuf_addf(sb, "<p class=\"muted\">and %u more in "
-                               "results.edn</p>",
+            fl_strbuf_addf(sb,
+                           "<p class=\"muted\">and %u more in "
+                           "results.edn</p>",
                            n - MAX_ANOMALIES);
     }
 }
@@ -256,9 +257,8 @@ add_generic(struct fl_strbuf *sb, const fl_val *m)
         add_field(sb, fields[i].label, get(m, fields[i].key), MAX_LIST);
 }
 
-static void add_result(struct fl_strbuf *sb, const char *name,
-                       const fl_val *m, const char *dir, const char *url,
-                       int depth);
+static void add_result(struct fl_strbuf *sb, const char *name, const fl_val *m,
+                       const char *dir, const char *url, int depth);
 
 /* Independent results: explain the first failing keys one by one. */
 static bool
@@ -322,8 +322,7 @@ add_result(struct fl_strbuf *sb, const char *name, const fl_val *m,
             (get(m, "last-linearized") || get(m, "previous-ok")))
             add_linear(sb, m);
         if (anomalies && anomalies->kind == FL_V_MAP) {
-            add_field(sb, "anomaly types:", get(m, "anomaly-types"),
-                      MAX_CELL);
+            add_field(sb, "anomaly types:", get(m, "anomaly-types"), MAX_CELL);
             add_elle(sb, anomalies);
         }
         add_generic(sb, m);
