@@ -471,7 +471,7 @@ gp_regions(const struct plot_ctx *p, struct fl_strbuf *sb)
         }
         fl_strbuf_addf(sb,
                        "set object %d rect from %.6f, graph 0 to %.6f, "
-                       "graph 1 fc rgb \"%s\" fs transparent solid 0.25 "
+                       "graph 1 fc rgb \"%s\" fs transparent solid 0.4 "
                        "noborder behind\n",
                        obj++, sec(g->start_ns), sec(g->end_ns), col);
         if (p->regions.n <= 40) {
@@ -496,7 +496,7 @@ gp_region_keys(const struct plot_ctx *p, struct fl_strbuf *sb)
             if (g->kind != k)
                 continue;
             fl_strbuf_addf(sb,
-                           ", NaN with boxes fs transparent solid 0.25 "
+                           ", NaN with boxes fs transparent solid 0.4 "
                            "noborder lc rgb \"%s\" title ",
                            g->color);
             gp_str(sb, g->label);

@@ -10,6 +10,7 @@
 
 #include "report/report_int.h"
 
+#include "nemesis/combined.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -106,30 +107,6 @@ classify(const char *f, const struct fl_report_regions *r, char *label)
     return ACT_EVENT;
 }
 
-const char *
-fl_report_fault_color(const char *label)
-{
-    static const struct {
-        const char *label, *color;
-    } fixed[] = {
-        {"partition", "#ff7f7f"}, {"packet", "#7fb2ff"},
-        {"kill", "#c38fff"},      {"pause", "#ffc04d"},
-        {"clock", "#7fdede"},     {"bitflip", "#e0a080"},
-        {"truncate", "#e0a080"},  {"lose-unfsynced-writes", "#e0a080"},
-        {"nemesis", "#b0b0b0"},
-    };
-    static const char *const others[] = {"#8fd88f", "#f29ed0", "#a6a6ff",
-                                         "#cfcf5f"};
-    uint32_t hash = 2166136261u; /* FNV-1a: stable across runs */
-
-    for (size_t i = 0; i < FL_ARRAY_SIZE(fixed); i++)
-        if (strcmp(label, fixed[i].label) == 0)
-            return fixed[i].color;
-    for (const char *c = label; *c; c++)
-        hash = (hash ^ (unsigned char)*c) * 16777619u;
-    return others[hash % FL_ARRAY_SIZE(others)];
-}
-
 static int
 kind_of(struct fl_report_regions *r, const char *label)
 {
@@ -152,7 +129,7 @@ push(struct fl_report_regions *r, int64_t start, int64_t end, const char *label,
     g->end_ns = end;
     set_label(g->label, label, strlen(label));
     g->kind = kind;
-    g->color = fl_report_fault_color(g->label);
+    g->color = fl_nemesis_fault_color(g->label);
     g->open = open;
     g->event = event;
 }

@@ -21,7 +21,7 @@ struct fl_report_region {
     int64_t end_ns;    /* to here; == start_ns for an event */
     char label[40];    /* fault name: "partition", "kill", "clock", ... */
     int kind;          /* index of label among distinct labels, from 0 */
-    const char *color; /* fl_report_fault_color(label), static */
+    const char *color; /* fl_nemesis_fault_color(label), static */
     bool open;         /* never stopped: end_ns is the history's end */
     bool event;        /* a single nemesis op, not a period */
 };
@@ -43,15 +43,6 @@ struct fl_report_regions {
 void fl_report_regions(const struct fl_hist *h, const int32_t *pair,
                        struct fl_report_regions *out);
 void fl_report_regions_release(struct fl_report_regions *r);
-
-/**
- * The one colour of a fault, "#rrggbb", for plots, the timeline and their
- * legends (docs/report.md has the table): partition, packet, kill, pause,
- * clock, the file faults (bitflip, truncate, lose-unfsynced-writes) each a
- * fixed colour; any other label one of a few more, chosen by a hash of
- * the label, so the same fault has the same colour in every run.
- */
-const char *fl_report_fault_color(const char *label);
 
 /**
  * Append, when results (a results.edn map) is invalid, "<h2>failures,

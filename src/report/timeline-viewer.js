@@ -149,7 +149,7 @@
       if (r[1] < t0 || r[0] > t1) continue;
       const ya = Math.max(HEAD, y(r[0])), yb = Math.min(H, y(r[1]));
       ctx.fillStyle = r[3]; /* the fault's colour, report/regions.c */
-      ctx.globalAlpha = r[4] ? 0.9 : 0.18;
+      ctx.globalAlpha = r[4] ? 0.9 : 0.35;
       ctx.fillRect(GUT, ya, W - GUT, Math.max(r[4] ? 1 : 1, yb - ya));
       ctx.globalAlpha = 1;
       labels.push([r[2], Math.max(HEAD + 12, ya + 12)]);

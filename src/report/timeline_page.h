@@ -197,7 +197,7 @@ static const char timeline_page_js[] =
     "      if (r[1] < t0 || r[0] > t1) continue;\n"
     "      const ya = Math.max(HEAD, y(r[0])), yb = Math.min(H, y(r[1]));\n"
     "      ctx.fillStyle = r[3]; /* the fault's colour, report/regions.c */\n"
-    "      ctx.globalAlpha = r[4] ? 0.9 : 0.18;\n"
+    "      ctx.globalAlpha = r[4] ? 0.9 : 0.35;\n"
     "      ctx.fillRect(GUT, ya, W - GUT, Math.max(r[4] ? 1 : 1, yb - ya));\n"
     "      ctx.globalAlpha = 1;\n"
     "      labels.push([r[2], Math.max(HEAD + 12, ya + 12)]);\n"

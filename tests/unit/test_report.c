@@ -9,6 +9,7 @@
 #include "test.h"
 
 #include "checker/perf.h"
+#include "nemesis/combined.h"
 #include "report/report_int.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -488,7 +489,7 @@ test_timeline_packs_ops_per_process(void)
     const char *data = strstr(page.buf, "window.FL_DATA");
     ASSERT(data && !strstr(data, "</script><b>"));
     ASSERT(strstr(data, "\\u003c/script\\u003e"));
-    ASSERT(strstr(page.buf, "[2.000000,9.000000,\"kill\",\"#c38fff\",0]"));
+    ASSERT(strstr(page.buf, "[2.000000,9.000000,\"kill\",\"#E9A4A0\",0]"));
     /* spans sorted by start: read@0, kill@1, write(p2)@4, write(p7)@5 */
     ASSERT_EQ(page_array(page.buf, "start", v, 16), 4);
     ASSERT(v[0] == 0 && v[1] == 1000 && v[2] == 3000 && v[3] == 1000);
@@ -598,20 +599,22 @@ test_regions_and_plots_of_a_jepsen_history(void)
 static void
 test_fault_colours_fixed_and_shared(void)
 {
-    const char *part = fl_report_fault_color("partition");
-    const char *kill = fl_report_fault_color("kill");
+    const char *part = fl_nemesis_fault_color("partition");
+    const char *kill = fl_nemesis_fault_color("kill");
     struct fl_report_regions r1, r2;
     struct fl_hist h1, h2;
     char *dir = tmpdir();
     struct fl_strbuf gp = FL_STRBUF_INIT, tl = FL_STRBUF_INIT;
     struct fl_strbuf want = FL_STRBUF_INIT;
 
-    ASSERT_STR_EQ(part, "#ff7f7f");
+    ASSERT_STR_EQ(part, "#E9DCA0"); /* Jepsen's, nemesis/combined.c */
+    ASSERT_STR_EQ(fl_nemesis_fault_color("bitflip"),
+                  fl_nemesis_fault_color("file"));
     ASSERT(strcmp(part, kill) != 0);
-    ASSERT(strcmp(part, fl_report_fault_color("pause")) != 0);
-    ASSERT(strcmp(kill, fl_report_fault_color("clock")) != 0);
-    ASSERT_STR_EQ(fl_report_fault_color("some-new-fault"),
-                  fl_report_fault_color("some-new-fault"));
+    ASSERT(strcmp(part, fl_nemesis_fault_color("pause")) != 0);
+    ASSERT(strcmp(kill, fl_nemesis_fault_color("clock")) != 0);
+    ASSERT_STR_EQ(fl_nemesis_fault_color("some-new-fault"),
+                  fl_nemesis_fault_color("some-new-fault"));
     fl_hist_init(&h1);
     nem(&h1, 0, "kill");
     nem(&h1, 10, "start");
