@@ -2,7 +2,8 @@
 # t0752: a directory given as a history names itself and points at
 # DIR/history.edn (exit 254); a completion timed before its invocation and
 # a duplicate :index are warnings naming file:line, and the verdict is
-# still computed (history stats, check linearizable, check list-append).
+# still computed (history stats, check linearizable, check list-append,
+# analyze of a stored run).
 . "$(dirname "$0")/lib.sh"
 
 mkdir "$TMP/run"
@@ -51,4 +52,13 @@ H
 expect_exit 0 "$FAULTLINE" check list-append "$TMP/la.edn"
 grep -q "la.edn:2: warning: duplicate :index 0" "$TMP/err" || fail "elle: $(cat "$TMP/err")"
 grep -q "la.edn:4: warning: completion at :time 30" "$TMP/err" || fail "elle: no time warning"
+# analyze: a stored run whose history.edn was edited by hand.
+cd "$TMP"
+expect_exit 0 "$FAULTLINE" test memkv --time-limit 1 --rate 50 --seed 7 --store st
+run=$(sed -n 's/^store: //p' out)
+sed -i '3s/:index 2,/:index 1,/' "$run/history.edn"
+expect_exit 0 "$FAULTLINE" analyze "$run"
+grep -q "history.edn:3: warning: duplicate :index 1 (also at .*history.edn:2)" err ||
+    fail "analyze: no warning: $(cat err)"
+grep -q "verdict: valid" out || fail "analyze: no verdict"
 exit 0
