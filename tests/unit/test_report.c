@@ -9,6 +9,7 @@
 #include "test.h"
 
 #include "checker/perf.h"
+#include "history/edn.h"
 #include "nemesis/combined.h"
 #include "report/report_int.h"
 #include "util/err.h"
@@ -658,6 +659,76 @@ test_fault_colours_fixed_and_shared(void)
     fl_hist_release(&h2);
 }
 
+/* results.edn text -> the run page's "failures, explained" HTML */
+static void
+explain(const char *edn, const char *dir, struct fl_strbuf *html)
+{
+    struct fl_arena a;
+    fl_val v;
+
+    fl_arena_init(&a, 0);
+    ASSERT_OK(fl_edn_parse_value(&a, edn, strlen(edn), "r", &v, NULL));
+    fl_report_html_failures(html, &v, dir, "/files/t/1");
+    fl_arena_release(&a);
+}
+
+static void
+test_explain_failures(void)
+{
+    struct fl_strbuf h = FL_STRBUF_INIT;
+
+    /* linearizability, per key: the failing op, the path with models */
+    explain("{:valid? false :linear {:valid? false :analyzer :wgl "
+            ":results {7 {:valid? false "
+            ":op {:process 2 :type :ok :f :read :value [7 3] :index 31} "
+            ":previous-ok {:process 1 :type :ok :f :write :value [7 4] "
+            ":index 29} :last-linearized [{:op {:process 1 :type :ok :f "
+            ":write :value [7 4] :index 29} :model 4}] :final-model 4 "
+            ":final-step [:read 3]}} :failures [7]} :stats {:valid? true}}",
+            "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "<h2>failures, explained</h2>"));
+    ASSERT(strstr(h.buf, "<h3>linear, key 7</h3>"));
+    ASSERT(strstr(h.buf, "<tr><th>cannot linearize</th><td>31</td><td>2</td>"
+                         "<td>:ok</td><td>:read</td><td>[7 3]</td>"));
+    ASSERT(strstr(h.buf, "<tr><th>linearized 1</th><td>29</td>"));
+    ASSERT(strstr(h.buf, "<td>4</td></tr>")); /* the model after it */
+    ASSERT(strstr(h.buf, "<code>[:read 3]</code>"));
+    ASSERT(!strstr(h.buf, "stats"));      /* valid checkers: nothing */
+    ASSERT(!strstr(h.buf, "linear-svg")); /* no linear.svg in dir */
+
+    /* Elle: the explanation, escaped */
+    fl_strbuf_reset(&h);
+    explain("{:valid? false :elle {:valid? false :anomaly-types [:G1c] "
+            ":anomalies {:G1c [{:type :G1c :explanation \"T1 < T2 & "
+            "<b>\"}]}}}",
+            "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "<pre class=\"explain\">T1 &lt; T2 &amp; "
+                         "&lt;b&gt;</pre>"));
+
+    /* a set's lost elements in full, long lists cut with a note */
+    fl_strbuf_reset(&h);
+    explain("{:valid? false :set {:valid? false :lost \"#{1 5..9}\"}}",
+            "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "lost (acknowledged, then never read):</b> "
+                         "<code>#{1 5..9}</code>"));
+    fl_strbuf_reset(&h);
+    struct fl_strbuf big = FL_STRBUF_INIT;
+    fl_strbuf_addstr(&big, "{:valid? false :set {:valid? false :lost \"#{");
+    for (int i = 0; i < 8000; i += 2)
+        fl_strbuf_addf(&big, "%d ", i);
+    fl_strbuf_addstr(&big, "}\"}}");
+    explain(big.buf, "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "see results.edn"));
+    ASSERT(strstr(h.buf, "#{0 2 4 6 8 "));
+    fl_strbuf_release(&big);
+
+    /* valid results: no section at all */
+    fl_strbuf_reset(&h);
+    explain("{:valid? true :set {:valid? true}}", "/nonexistent", &h);
+    ASSERT_EQ(h.len, 0);
+    fl_strbuf_release(&h);
+}
+
 static const struct fl_test_case report_tests[] = {
     FL_TEST(test_perf_quantiles_and_rates),
     FL_TEST(test_perf_merge),
@@ -673,6 +744,7 @@ static const struct fl_test_case report_tests[] = {
     FL_TEST(test_timeline_without_times_places_ops_by_position),
     FL_TEST(test_regions_and_plots_of_a_jepsen_history),
     FL_TEST(test_fault_colours_fixed_and_shared),
+    FL_TEST(test_explain_failures),
     FL_TEST_END,
 };
 
