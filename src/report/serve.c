@@ -74,7 +74,12 @@ static const char page_css[] =
     "code{background:#f4f4f4;padding:1px 4px}h1{font-size:20px}"
     "h2{font-size:16px;margin-top:24px}.muted{color:#777}"
     ".cut{background:#FFD6A0;font-weight:bold;border-radius:3px;"
-    "padding:2px 8px;margin-left:4px}";
+    "padding:2px 8px;margin-left:4px}"
+    "table.ops td,table.ops th{font:12px monospace;vertical-align:top;"
+    "max-width:40em;overflow-wrap:anywhere}"
+    "pre.explain{background:#f8f8f8;border:1px solid #e4e4e4;padding:8px;"
+    "white-space:pre-wrap;overflow-wrap:anywhere}"
+    "div.failure{margin-left:8px}h3{font-size:15px}";
 
 /* ---- paths ---- */
 
@@ -678,6 +683,10 @@ run_page(const char *dir, const char *rel, struct fl_strbuf *sb)
             fl_strbuf_addstr(sb, "</ul>");
         }
         fl_strbuf_release(&items);
+        fl_strbuf_reset(&p);
+        fl_strbuf_addstr(&p, "/files/");
+        add_url(&p, rel);
+        fl_report_html_failures(sb, &res, dir, p.buf);
         const fl_val *perf = fl_val_map_get_kw(&res, fl_kw_intern_cstr("perf"));
         if (perf && perf->kind == FL_V_MAP)
             add_perf(sb, perf);

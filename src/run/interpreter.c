@@ -17,8 +17,10 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "history/edn.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 
 #define PENDING_NS             (1 * FL_NS_PER_MS) /* max pending interval */
 #define PROGRESS_TTY_NS        (FL_NS_PER_S / 2)
@@ -217,12 +219,26 @@ next_deadline(struct fl_interp *in)
     return d;
 }
 
+/* --log-level debug: every op into faultline.log, as history.edn has it. */
+static void
+log_op(const struct fl_op *op)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    if (!fl_log_enabled(FL_LOG_DEBUG))
+        return;
+    fl_edn_print_op(&sb, op);
+    fl_debug("op %s", sb.buf);
+    fl_strbuf_release(&sb);
+}
+
 static int
 journal(struct fl_interp *in, struct fl_op *op, struct fl_err *err)
 {
     op->index = (int64_t)in->o.hist->n;
     op->flags |= FL_OP_HAS_INDEX | FL_OP_HAS_TIME | FL_OP_HAS_VALUE;
     op->pair = -1;
+    log_op(op);
     fl_hist_append(in->o.hist, op);
     if (in->o.writer)
         return fl_hist_writer_append(in->o.writer, op, err);

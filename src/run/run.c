@@ -459,7 +459,9 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
     snprintf(res->end_detail, sizeof(res->end_detail), "%s", st->detail);
     if (!c)
         c = stats = fl_chk_stats_new();
-    if (fl_hist_pair(h, NULL, NULL, &cerr) < 0) {
+    /* warnings (file:line when analyzing a stored history) go with the
+     * progress lines; the verdict is computed anyway */
+    if (fl_hist_pair(h, o ? o->progress : NULL, NULL, &cerr) < 0) {
         /* A broken history is a verdict of its own: unknown, with why. */
         fl_val s = fl_val_str(&a, cerr.msg, strlen(cerr.msg));
         fl_val items[4] = {fl_val_kw(FL_KW_VALID), fl_val_kw(FL_KW_UNKNOWN),

@@ -1054,6 +1054,64 @@ test_svg_written(void)
     fl_hist_release(&h);
 }
 
+/*
+ * A crashed op invoked at the start and open till the end used to set the
+ * axis: every other op was a sliver at the right edge. The red (failing)
+ * and green (linearized) bars must stay wide enough to read.
+ */
+static void
+test_svg_long_crashed_op_keeps_others_legible(void)
+{
+    char dir[] = "/tmp/fl-linear-svg-XXXXXX";
+    struct fl_strbuf edn = FL_STRBUF_INIT, p = FL_STRBUF_INIT;
+    struct fl_strbuf svg = FL_STRBUF_INIT;
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_chk_result res;
+    const char *r;
+    double w;
+
+    ASSERT(mkdtemp(dir) != NULL);
+    fl_strbuf_addstr(&edn, "{:process 9 :type :invoke :f :write :value 7}\n");
+    for (int i = 0; i < 400; i++)
+        fl_strbuf_addf(&edn,
+                       "{:process %d :type :invoke :f :write :value %d}\n"
+                       "{:process %d :type :ok :f :write :value %d}\n",
+                       i % 5, i, i % 5, i);
+    fl_strbuf_addstr(&edn, "{:process 1 :type :invoke :f :read :value nil}\n"
+                           "{:process 1 :type :ok :f :read :value 3}\n");
+    fl_hist_init(&h);
+    fl_arena_init(&a, 0);
+    ASSERT_OK(fl_hist_parse(edn.buf, edn.len, "t", FL_HIST_EDN, &h, NULL));
+    struct fl_linear_opts o = {.model = &fl_model_register_type,
+                               .out_dir = dir};
+    ASSERT_OK(fl_linear_check(&h, &o, &a, &res, NULL));
+    ASSERT_EQ(res.valid, FL_VERDICT_FALSE);
+    fl_strbuf_addf(&p, "%s/linear.svg", dir);
+    ASSERT_OK(fl_strbuf_read_file(&svg, p.buf));
+    ASSERT(strstr(svg.buf, ":write 7 (crashed) #0") != NULL);
+    r = strstr(svg.buf, "fill=\"#f4a0a0\""); /* the failing op's bar */
+    ASSERT(r != NULL);
+    while (r > svg.buf && strncmp(r, "width=\"", 7) != 0)
+        r--;
+    w = strtod(r + 7, NULL);
+    ASSERT(w >= 40);
+    r = strstr(svg.buf, "fill=\"#a8e0a8\""); /* a linearized op's bar */
+    ASSERT(r != NULL);
+    while (r > svg.buf && strncmp(r, "width=\"", 7) != 0)
+        r--;
+    ASSERT(strtod(r + 7, NULL) >= 40);
+    /* the path is listed in full below the picture */
+    ASSERT(strstr(svg.buf, "400. process 4 :write 399 #") != NULL);
+    unlink(p.buf);
+    rmdir(dir);
+    fl_strbuf_release(&edn);
+    fl_strbuf_release(&p);
+    fl_strbuf_release(&svg);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+}
+
 static const struct fl_test_case linear_tests[] = {
     FL_TEST(test_crashed_semantics),
     FL_TEST(test_result_shape),
@@ -1064,6 +1122,7 @@ static const struct fl_test_case linear_tests[] = {
     FL_TEST(test_time_limit_unknown),
     FL_TEST(test_knossos_corpus),
     FL_TEST(test_svg_written),
+    FL_TEST(test_svg_long_crashed_op_keeps_others_legible),
     FL_TEST_T(test_fuzz_register, 120),
     FL_TEST_T(test_fuzz_cas_register, 120),
     FL_TEST_T(test_fuzz_mutex, 120),
