@@ -1,10 +1,11 @@
 # lib.sh: helpers for CLI tests (git's test-lib.sh in miniature). Source it
-# first; it sets $FAULTLINE, $CORPUS, $TMP (removed at exit) and defines
-# expect_exit and the fail and skip helpers.
+# first; it sets $FAULTLINE, $CORPUS ($CORPUS, $FL_CORPUS, or ../shared/corpus
+# beside the source tree), $TMP (removed at exit) and defines expect_exit and
+# the fail and skip helpers.
 set -u
 : "${FAULTLINE:?FAULTLINE must point at the faultline binary}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-CORPUS=${CORPUS:-$TOP/../shared/corpus}
+CORPUS=${CORPUS:-${FL_CORPUS:-$TOP/../shared/corpus}}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

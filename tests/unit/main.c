@@ -13,11 +13,15 @@
 #include "tests/unit/test.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/strbuf.h"
 
 #define SKIP_STATUS 77
 
@@ -85,6 +89,63 @@ no_skip_reason(void)
     if (no_skip && *no_skip)
         return strcmp(no_skip, "1") == 0 ? "FL_NO_SKIP=1" : NULL;
     return ci && strcmp(ci, "true") == 0 ? "CI=true" : NULL;
+}
+
+static bool
+is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The source tree: the working directory, or the parent of the binary's. */
+static bool
+find_source_tree(struct fl_strbuf *top)
+{
+    char exe[PATH_MAX];
+    ssize_t n;
+    bool ok;
+
+    fl_strbuf_reset(top);
+    if (access("tests/unit/test.h", F_OK) == 0) {
+        fl_strbuf_addstr(top, ".");
+        return true;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    fl_strbuf_addf(top, "%s/../tests/unit/test.h", exe);
+    ok = access(top->buf, F_OK) == 0;
+    fl_strbuf_reset(top);
+    fl_strbuf_addf(top, "%s/..", exe);
+    return ok;
+}
+
+const char *
+fl_test_corpus(void)
+{
+    static char abs[PATH_MAX];
+    struct fl_strbuf path = FL_STRBUF_INIT;
+    const char *env = getenv("FL_CORPUS");
+
+    if (env && *env) {
+        if (!is_dir(env))
+            fl_test_fail(__FILE__, __LINE__, "FL_CORPUS=%s: no such directory",
+                         env);
+        return env;
+    }
+    if (!find_source_tree(&path))
+        fl_test_fail(__FILE__, __LINE__,
+                     "no corpus: run from the source tree or set FL_CORPUS");
+    fl_strbuf_addstr(&path, "/../shared/corpus");
+    if (!is_dir(path.buf) || !realpath(path.buf, abs))
+        fl_test_fail(__FILE__, __LINE__, "no corpus at %s: set FL_CORPUS",
+                     path.buf);
+    fl_strbuf_release(&path);
+    return abs;
 }
 
 uint64_t

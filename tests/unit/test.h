@@ -35,6 +35,14 @@ FL_NORETURN void fl_test_fail(const char *file, int line, const char *fmt, ...)
  */
 FL_NORETURN void fl_test_skip(const char *file, int line, const char *fmt, ...)
     FL_PRINTF(3, 4);
+/**
+ * The shared corpus of Knossos and Elle histories (DESIGN.md): $FL_CORPUS,
+ * else ../shared/corpus beside the source tree (found from the working
+ * directory or from the test binary's build directory). Fails the running
+ * test, naming where it looked, when there is none. Never an absolute path
+ * of one machine.
+ */
+const char *fl_test_corpus(void);
 /** A seed for randomised tests: FL_TEST_SEED or a fixed default. */
 uint64_t fl_test_seed(void);
 

@@ -958,13 +958,6 @@ test_time_limit_unknown(void)
 
 /* ---- the Knossos corpus ---- */
 
-static const char *
-corpus_dir(void)
-{
-    const char *e = getenv("FL_CORPUS");
-    return e ? e : "../shared/corpus";
-}
-
 struct expect {
     const char *file;
     int64_t index; /* :index of the failing op, or -1 */
@@ -981,7 +974,7 @@ static void
 test_knossos_corpus(void)
 {
     struct fl_strbuf tsv = FL_STRBUF_INIT, path = FL_STRBUF_INIT;
-    fl_strbuf_addf(&path, "%s/knossos/EXPECTED.tsv", corpus_dir());
+    fl_strbuf_addf(&path, "%s/knossos/EXPECTED.tsv", fl_test_corpus());
     ASSERT_OK(fl_strbuf_read_file(&tsv, path.buf));
     int nfiles = 0, nnamed = 0;
     char *line = tsv.buf, *save = NULL;
@@ -1011,7 +1004,7 @@ test_knossos_corpus(void)
         fl_hist_init(&h);
         fl_arena_init(&a, 0);
         fl_strbuf_reset(&path);
-        fl_strbuf_addf(&path, "%s/knossos/%s", corpus_dir(), cols[0]);
+        fl_strbuf_addf(&path, "%s/knossos/%s", fl_test_corpus(), cols[0]);
         if (fl_hist_load(path.buf, FL_HIST_AUTO, &h, &err))
             fl_test_fail(__FILE__, __LINE__, "%s", err.msg);
         if (init)

@@ -568,17 +568,6 @@ test_timeline_without_times_places_ops_by_position(void)
     fl_hist_release(&h);
 }
 
-/* Where the shared corpus is: beside the checkout, or the fixed path. */
-static const char *
-corpus_dir(void)
-{
-    struct stat st;
-
-    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
-        return "../shared/corpus";
-    return "/work/shared/corpus";
-}
-
 /*
  * A real Jepsen etcd history: the nemesis's :start/:stop pairs become three
  * periods from each :start's completion to the :stop's completion, and the
@@ -593,7 +582,7 @@ test_regions_and_plots_of_a_jepsen_history(void)
     char *dir = tmpdir();
 
     fl_hist_init(&h);
-    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", corpus_dir());
+    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", fl_test_corpus());
     ASSERT_OK(fl_hist_load(path.buf, FL_HIST_AUTO, &h, NULL));
     regions_of(&h, &r);
     ASSERT_EQ(r.n, 3);
