@@ -2,8 +2,9 @@
 # run.sh [SCRIPT...]: runs every tests/cli/tNNNN-*.sh (or the scripts given)
 # against $FAULTLINE. A script exits 0 when it passed, 77 after lib.sh's
 # `skip REASON` printed "skip: REASON", anything else when it failed (an exit
-# 77 without that line is a failure). The last line is "N passed, N failed,
-# N skipped" (../lib-runner.sh: a skip fails where skips are not allowed).
+# 77 without that line, or a "skip:" line with exit 0, is a failure). The
+# last line is "N passed, N failed, N skipped" (../lib-runner.sh: a skip
+# fails where skips are not allowed).
 dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/../lib-runner.sh"
 
@@ -13,13 +14,15 @@ run_one() {
     out=$(sh "$t" 2>&1)
     rc=$?
     reason=$(printf '%s\n' "$out" | sed -n 's/^skip: //p' | tail -n 1)
-    if [ "$rc" = 0 ]; then
+    if [ "$rc" = 0 ] && [ -z "$reason" ]; then
         result_pass "$name"
         return
     fi
     if [ "$rc" = 77 ] && [ -n "$reason" ]; then
         result_skip "$name" "$reason"
         no_skip_reason >/dev/null || return
+    elif [ "$rc" = 0 ]; then
+        result_fail "$name" "said 'skip: $reason' but exited 0 (use lib.sh's skip)"
     else
         result_fail "$name" "exit $rc"
     fi

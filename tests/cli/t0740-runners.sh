@@ -44,6 +44,8 @@ printf '. "%s"\nfail "it broke"\n' "$LIB" >"$T/t9002-fail.sh"
 printf '. "%s"\nskip "needs a unicorn"\necho not reached\n' "$LIB" \
     >"$T/t9003-skip.sh"
 printf '. "%s"\nexit 77\n' "$LIB" >"$T/t9004-exit77.sh"
+# an old-style skip that passes: echo skip, exit 0
+printf '. "%s"\necho "skip: no root"\nexit 0\n' "$LIB" >"$T/t9006-oldskip.sh"
 RUN="sh $TOP/tests/cli/run.sh"
 
 run_env $RUN "$T/t9001-pass.sh" "$T/t9002-fail.sh" "$T/t9003-skip.sh" \
@@ -58,6 +60,9 @@ grep -q "not reached" "$TMP/out" && fail "skip did not end the script"
 
 run_env $RUN "$T/t9001-pass.sh" "$T/t9003-skip.sh"
 expect 0 "1 passed, 0 failed, 1 skipped"
+run_env $RUN "$T/t9006-oldskip.sh"
+expect 1 "0 passed, 1 failed, 0 skipped"
+has "FAIL t9006-oldskip: said 'skip: no root' but exited 0 (use lib.sh's skip)"
 
 for env in FL_NO_SKIP=1 CI=true; do
     run_env "$env" $RUN "$T/t9001-pass.sh" "$T/t9003-skip.sh"
