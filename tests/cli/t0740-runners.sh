@@ -108,6 +108,11 @@ for env in FL_NO_SKIP=1 CI=true; do
     has "and skips are not allowed ($env)"
 done
 
+# No unit test prints "skip" and returns (a pass): they call FL_SKIP.
+(cd "$TOP" && git ls-files 'tests/unit/*.c' | xargs grep -n -i -E \
+    'printf\("skip:|puts\("skip:') >"$TMP/oldskip"
+[ ! -s "$TMP/oldskip" ] || fail "skips that pass: $(cat "$TMP/oldskip")"
+
 # --- fuzz/run.sh ---------------------------------------------------------
 nfuzz=$(ls "$TOP"/fuzz/fuzz_*.c | wc -l)
 [ "$nfuzz" -gt 0 ] || fail "no fuzz targets"
