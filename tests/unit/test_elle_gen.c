@@ -19,19 +19,6 @@
 
 #include <sys/stat.h>
 
-/* $FL_CORPUS, else ../shared/corpus from the checkout, else /work/shared. */
-static const char *
-corpus_dir(void)
-{
-    struct stat st;
-    const char *e = getenv("FL_CORPUS");
-    if (e)
-        return e;
-    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
-        return "../shared/corpus";
-    return "/work/shared/corpus";
-}
-
 static enum fl_verdict
 check(const struct fl_hist *h, const char *model, struct fl_strbuf *types,
       struct fl_strbuf *nots)
@@ -270,7 +257,7 @@ static bool
 load_corpus(struct fl_hist *h, const char *name)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/elle/%s", corpus_dir(), name);
+    snprintf(path, sizeof(path), "%s/elle/%s", fl_test_corpus(), name);
     struct fl_err err = FL_ERR_INIT;
     fl_hist_init(h);
     if (fl_hist_load(path, FL_HIST_AUTO, h, &err) != 0) {

@@ -278,6 +278,36 @@ file_exists(const char *dir, const char *name)
     return ok;
 }
 
+/* A PNG or SVG file that gnuplot drew: its magic bytes or its <svg>. */
+static bool
+is_image(const char *dir, const char *name)
+{
+    struct fl_strbuf p = FL_STRBUF_INIT, sb = FL_STRBUF_INIT;
+    bool ok = false;
+
+    fl_strbuf_addf(&p, "%s/%s", dir, name);
+    if (fl_strbuf_read_file(&sb, p.buf) == 0) {
+        if (strstr(name, ".png"))
+            ok = sb.len > 100 && memcmp(sb.buf, "\x89PNG\r\n\x1a\n", 8) == 0;
+        else
+            ok = strstr(sb.buf, "<svg") != NULL;
+    }
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&p);
+    return ok;
+}
+
+/*
+ * The plots' images need gnuplot, which scripts/install-deps.sh installs:
+ * without it a test that checks them is skipped, never passed.
+ */
+static void
+need_gnuplot(void)
+{
+    if (!fl_report_have_gnuplot())
+        FL_SKIP("no gnuplot on PATH (scripts/install-deps.sh)");
+}
+
 static void
 slurp(const char *dir, const char *name, struct fl_strbuf *sb)
 {
@@ -317,10 +347,11 @@ static void
 test_plots_data_script_and_images(void)
 {
     struct fl_hist h;
-    char *dir = tmpdir();
     struct fl_strbuf gp = FL_STRBUF_INIT, raw = FL_STRBUF_INIT;
     bool rendered;
 
+    need_gnuplot();
+    char *dir = tmpdir();
     faulty_history(&h);
     /* sort by time: faulty_history appends nemesis ops last */
     ASSERT_OK(fl_report_plots(dir, &h, &rendered, NULL));
@@ -336,12 +367,11 @@ test_plots_data_script_and_images(void)
     ASSERT(strstr(gp.buf, "\"latency-raw.dat\" index 0"));
     slurp(dir, "latency-raw.dat", &raw);
     ASSERT(strstr(raw.buf, "# f=write outcome=ok\n0.000000 2.000000\n"));
-    if (fl_report_have_gnuplot()) {
-        ASSERT(rendered);
-        ASSERT(file_exists(dir, "latency-raw.png"));
-        ASSERT(file_exists(dir, "latency-quantiles.svg"));
-        ASSERT(file_exists(dir, "rate.png"));
-    }
+    ASSERT(rendered);
+    ASSERT(is_image(dir, "latency-raw.png"));
+    ASSERT(is_image(dir, "latency-quantiles.png"));
+    ASSERT(is_image(dir, "latency-quantiles.svg"));
+    ASSERT(is_image(dir, "rate.png"));
     rmtree(dir);
     free(dir);
     fl_strbuf_release(&gp);
@@ -373,9 +403,10 @@ static void
 test_plots_clock_offsets(void)
 {
     struct fl_hist h;
-    char *dir = tmpdir();
     struct fl_strbuf dat = FL_STRBUF_INIT;
 
+    need_gnuplot();
+    char *dir = tmpdir();
     fl_hist_init(&h);
     op2(&h, 0, 10, 0, "read", FL_OP_OK);
     add(&h, 100, FL_PROC_NEMESIS, "bump-clock", FL_OP_INFO);
@@ -389,8 +420,7 @@ test_plots_clock_offsets(void)
     ASSERT_OK(fl_report_plots(dir, &h, NULL, NULL));
     slurp(dir, "clock-offset.dat", &dat);
     ASSERT(strstr(dat.buf, "# node=n1\n0.101000 -1.500000\n"));
-    if (fl_report_have_gnuplot())
-        ASSERT(file_exists(dir, "clock-offset.png"));
+    ASSERT(is_image(dir, "clock-offset.png"));
     rmtree(dir);
     free(dir);
     fl_strbuf_release(&dat);
@@ -540,17 +570,6 @@ test_timeline_without_times_places_ops_by_position(void)
     fl_hist_release(&h);
 }
 
-/* Where the shared corpus is: beside the checkout, or the fixed path. */
-static const char *
-corpus_dir(void)
-{
-    struct stat st;
-
-    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
-        return "../shared/corpus";
-    return "/work/shared/corpus";
-}
-
 /*
  * A real Jepsen etcd history: the nemesis's :start/:stop pairs become three
  * periods from each :start's completion to the :stop's completion, and the
@@ -565,7 +584,7 @@ test_regions_and_plots_of_a_jepsen_history(void)
     char *dir = tmpdir();
 
     fl_hist_init(&h);
-    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", corpus_dir());
+    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", fl_test_corpus());
     ASSERT_OK(fl_hist_load(path.buf, FL_HIST_AUTO, &h, NULL));
     regions_of(&h, &r);
     ASSERT_EQ(r.n, 3);
