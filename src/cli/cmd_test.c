@@ -41,6 +41,7 @@ enum {
     O_NEM_INTERVAL,
     O_STORE,
     O_OP_TIMEOUT,
+    O_STATE_DIR,
     O_SUITE_BASE = 2000,
 };
 
@@ -66,6 +67,7 @@ static const struct option base_opts[] = {
     {"nemesis-interval", required_argument, NULL, O_NEM_INTERVAL},
     {"store", required_argument, NULL, O_STORE},
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
+    {"state-dir", required_argument, NULL, O_STATE_DIR},
 };
 
 void
@@ -89,6 +91,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
         "                             (no nodes: the local cluster n1..n5)\n"
+        "      --state-dir DIR        the local cluster's state dir\n"
+        "                             (/run/faultline)\n"
         "      --username USER        ssh user (root)\n"
         "      --password PASS        ssh password\n"
         "      --ssh-private-key FILE ssh key\n"
@@ -333,6 +337,9 @@ fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a)
         case O_STORE:
             a->store = optarg;
             break;
+        case O_STATE_DIR:
+            a->state_dir = optarg;
+            break;
         case O_LEAVE:
             a->leave_db_running = true;
             break;
@@ -447,6 +454,8 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
         fl_test_set_opt_str(t, "workload", workload);
     if (nemesis)
         fl_test_set_opt_str(t, "nemesis", nemesis);
+    if (a->state_dir)
+        fl_test_set_opt_str(t, "cluster-state-dir", a->state_dir);
     if (a->rate_given)
         fl_test_set_opt(t, "rate",
                         &(fl_val){FL_V_FLOAT, 0, 0, 0, {.d = a->rate_hz}});

@@ -15,6 +15,7 @@
 #include "control/remote.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/strbuf.h"
 
 /* sh function: alive PID -> status 0 if PID runs and is not a zombie. */
 #define ALIVE_FN                                                               \
@@ -29,6 +30,7 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_cmd c = {0};
     const char *log = o->logfile ? o->logfile : "/dev/null";
+    char *marker = NULL;
     int rc;
 
     if (!o->pidfile || !argv || !argv[0])
@@ -44,9 +46,12 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     fl_strbuf_addstr(&s, " || exit 1\necho \"faultline starting $(date -u "
                          "+%Y-%m-%dT%H:%M:%SZ): \"");
     fl_sh_quote(&s, words.buf);
-    fl_strbuf_addstr(&s, " >> \"$l\" || exit 1\nsetsid ");
+    fl_strbuf_addstr(&s, " >> \"$l\" || exit 1\nsetsid env ");
+    /* The mark a later run finds a leftover of a killed run by. */
+    marker = fl_xasprintf(FL_DAEMON_MARK "=%s", r->node);
+    fl_sh_quote(&s, marker);
+    fl_strbuf_addch(&s, ' ');
     if (o->env && o->env[0]) {
-        fl_strbuf_addstr(&s, "env ");
         fl_sh_quote_argv(&s, o->env, -1);
         fl_strbuf_addch(&s, ' ');
     }
@@ -64,6 +69,7 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     fl_cmd_result_release(&res);
     fl_strbuf_release(&s);
     fl_strbuf_release(&words);
+    free(marker);
     return rc;
 }
 
@@ -232,4 +238,67 @@ fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
     fl_cmd_result_release(&res);
     fl_strbuf_release(&s);
     return rc;
+}
+
+/* sh: for each process of this node (network namespace), "$p" and "$d". */
+#define FOR_NODE_PROCS                                                         \
+    "me=$(readlink /proc/$$/ns/net)\n"                                         \
+    "for d in /proc/[0-9]*; do\n"                                              \
+    "  p=${d#/proc/}\n"                                                        \
+    "  [ \"$p\" = $$ ] && continue\n"                                          \
+    "  [ \"$(readlink $d/ns/net 2>/dev/null)\" = \"$me\" ] || continue\n"
+
+int
+fl_daemon_kill_leftovers(struct fl_remote *r, struct fl_strbuf *report,
+                         struct fl_err *err)
+{
+    struct fl_strbuf s = FL_STRBUF_INIT;
+    int rc;
+
+    fl_strbuf_addstr(&s, ALIVE_FN "m=");
+    {
+        char *marker = fl_xasprintf(FL_DAEMON_MARK "=%s", r->node);
+        fl_sh_quote(&s, marker);
+        free(marker);
+    }
+    fl_strbuf_addstr(
+        &s, "\nkilled=\n" FOR_NODE_PROCS
+            "  tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qxF -- \"$m\" "
+            "|| continue\n"
+            "  alive $p || continue\n"
+            "  c=$(tr '\\0' ' ' < $d/cmdline 2>/dev/null | cut -c1-100)\n"
+            "  st=$(cat $d/stat 2>/dev/null); set -- ${st##*) }\n"
+            "  kill -9 $p 2>/dev/null || continue\n"
+            "  w=; [ \"$1\" = T ] && w=', it was stopped'\n"
+            "  echo \"daemon: pid $p (${c% }) killed$w\"\n"
+            "  killed=\"$killed $p\"\n"
+            "done\n"
+            /* Ports and files are free once they are gone. */
+            "for p in $killed; do i=0\n"
+            "  while alive $p && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); "
+            "done\ndone\n");
+    rc = fl_remote_sh(r, report, err, "%s", s.buf);
+    fl_strbuf_release(&s);
+    return rc;
+}
+
+int
+fl_daemon_resume_stopped(struct fl_remote *r, struct fl_strbuf *report,
+                         struct fl_err *err)
+{
+    /*
+     * Stopped (state T) and not on a terminal: a job suspended with ^Z in
+     * someone's shell is left alone. Fields of /proc/PID/stat after the
+     * command: state ppid pgrp session tty_nr.
+     */
+    return fl_remote_sh(
+        r, report, err, "%s",
+        FOR_NODE_PROCS
+        "  st=$(cat $d/stat 2>/dev/null) || continue\n"
+        "  set -- ${st##*) }\n"
+        "  [ \"$1\" = T ] && [ \"$5\" = 0 ] || continue\n"
+        "  c=$(tr '\\0' ' ' < $d/cmdline 2>/dev/null | cut -c1-100)\n"
+        "  kill -CONT $p 2>/dev/null && "
+        "echo \"pause: stopped process pid $p (${c% }) resumed\"\n"
+        "done\n");
 }

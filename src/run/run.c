@@ -21,7 +21,9 @@
 #include "checker/perf.h"
 #include "checker/workloads.h"
 #include "control/cluster.h"
+#include "control/lock.h"
 #include "history/writer.h"
+#include "nemesis/heal.h"
 #include "run/interpreter.h"
 #include "run/store.h"
 #include "util/clock.h"
@@ -201,6 +203,24 @@ snarf_node(struct fl_test *t, size_t i, struct fl_err *err)
 
 /* ---- remotes ---- */
 
+/*
+ * The lock on the run's nodes (control/lock.h), taken before anything else
+ * so a refused run leaves nothing behind: the local cluster's when no nodes
+ * are given, else the nodes'. In-process suites and dummies touch nothing.
+ */
+static struct fl_lock *
+lock_nodes(struct fl_test *t, struct fl_err *err)
+{
+    const char *backend = t->remote_opts.backend;
+
+    if (t->no_remotes || (backend && strcmp(backend, "dummy") == 0))
+        return fl_lock_nodes(NULL, 0, err); /* locks nothing */
+    if (t->nnodes == 0)
+        return fl_lock_cluster(
+            fl_env_opt_str(&t->env, "cluster-state-dir", NULL), err);
+    return fl_lock_nodes(t->nodes, t->nnodes, err);
+}
+
 static int
 connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
                 struct fl_err *err)
@@ -219,6 +239,7 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
         /* No nodes given: the local cluster of network namespaces. */
         struct fl_cluster_opts co;
         memset(&co, 0, sizeof(co));
+        co.state_dir = fl_env_opt_str(&t->env, "cluster-state-dir", NULL);
         int rc = fl_cluster_up(&co, cluster, err);
         if (rc < 0)
             return rc;
@@ -237,6 +258,29 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
             return err && err->code ? err->code : FL_EREMOTE;
     }
     return 0;
+}
+
+/* Remove what a killed run left on the nodes, and say what it was. */
+static int
+heal_leftovers(struct fl_test *t, FILE *progress, struct fl_err *err)
+{
+    struct fl_strbuf report = FL_STRBUF_INIT;
+    int rc;
+
+    if (!t->env.remotes)
+        return 0;
+    rc = fl_nem_heal_leftovers(&t->env, &report, err);
+    if (rc == 0 && report.len == 0)
+        fl_strbuf_addstr(&report, "nothing to heal\n");
+    for (char *p = report.buf, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        *nl = '\0';
+        fl_info("heal: %s", p);
+        if (progress)
+            fprintf(progress, "faultline: heal: %s\n", p);
+    }
+    fl_strbuf_release(&report);
+    return rc;
 }
 
 static void
@@ -412,6 +456,7 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
     struct fl_hist_writer *w = NULL;
     struct fl_interp *in = NULL;
     struct fl_cluster cluster;
+    struct fl_lock *lock = NULL;
     bool have_cluster = false, os_up = false, db_up = false;
     bool clients_up = false, nemesis_up = false;
     FILE *logf = NULL;
@@ -426,6 +471,12 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
         fl_test_set_name(t, t->suite ? t->suite->name : "test");
     fl_test_sync_env(t);
 
+    /* Held until the nodes are torn down: no second run, down or fault. */
+    lock = lock_nodes(t, err);
+    if (!lock) {
+        rc = err && err->code ? err->code : -EBUSY;
+        goto out;
+    }
     rc = fl_store_create(root, t->name, fl_clock_wall_ns(), &dir, err);
     if (rc < 0)
         goto out;
@@ -464,6 +515,9 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
         fl_test_add_node(t, "n1");
         fl_test_sync_env(t);
     }
+    rc = heal_leftovers(t, progress, err);
+    if (rc < 0)
+        goto teardown;
     rc = on_nodes(t, os_setup_node, "os setup", err);
     os_up = true;
     if (rc < 0)
@@ -586,6 +640,8 @@ teardown:
             fl_error("%s", terr.msg);
     }
     disconnect_remotes(t);
+    fl_lock_free(lock); /* the nodes are free; checking needs no lock */
+    lock = NULL;
     if (have_cluster)
         fl_cluster_release(&cluster); /* the cluster stays up for reuse */
     if (rc == 0)
@@ -595,6 +651,7 @@ teardown:
         fl_store_finish(root, dir, &serr);
     }
 out:
+    fl_lock_free(lock);
     fl_hist_writer_close(w, NULL);
     if (logf) {
         fl_log_set_file(NULL);
