@@ -560,7 +560,7 @@ fl_cmd_test(int argc, char **argv)
                 fprintf(stderr, "store: %s\n", res.store_dir);
             fl_run_result_release(&res);
             fl_test_release(&t);
-            exit_code = FL_EXIT_FAILED;
+            exit_code = err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
             break;
         }
         fl_cli_print_verdict(&res);
