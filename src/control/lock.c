@@ -53,8 +53,9 @@ describe_self(struct fl_strbuf *sb)
         fl_strbuf_addch(sb, ' ');
         for (size_t i = 0; i < len; i++) {
             unsigned char c = (unsigned char)cmd.buf[i];
-            fl_strbuf_addch(sb, c == 0 ? ' ' : (c < 0x20 || c == 0x7f) ? '?'
-                                                                       : c);
+            fl_strbuf_addch(sb, c == 0                    ? ' '
+                                : (c < 0x20 || c == 0x7f) ? '?'
+                                                          : c);
         }
     }
     fl_strbuf_addch(sb, '\n');
@@ -259,8 +260,7 @@ make_lock_dir(struct fl_err *err)
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return fl_err_set(err, -errno, "mkdir %s: %s", dir, strerror(errno));
     /* In /tmp someone else could have made it first. */
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_uid != geteuid())
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
         return fl_err_set(err, -EACCES, "lock dir %s is not ours", dir);
     return 0;
 }

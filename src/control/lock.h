@@ -37,8 +37,7 @@ struct fl_lock *fl_lock_cluster(const char *state_dir, struct fl_err *err);
  * -EBUSY message naming the first node that is held. n == 0 gives a lock
  * on nothing (touching no file), for callers that lock conditionally.
  */
-struct fl_lock *fl_lock_nodes(char *const *names, size_t n,
-                              struct fl_err *err);
+struct fl_lock *fl_lock_nodes(char *const *names, size_t n, struct fl_err *err);
 
 /** Release l (the kernel does it too when the process dies); accepts NULL. */
 void fl_lock_free(struct fl_lock *l);

@@ -83,8 +83,7 @@ fl_remote_new(const char *node, const struct fl_remote_opts *opts,
     }
     if (fl_parse_check_name("node", node, err) != 0 ||
         fl_parse_check_name("--username", opts->user, err) != 0 ||
-        fl_parse_check_name("--ssh-private-key", opts->private_key, err) !=
-            0 ||
+        fl_parse_check_name("--ssh-private-key", opts->private_key, err) != 0 ||
         fl_parse_check_name("--netns-prefix", opts->netns_prefix, err) != 0)
         return NULL;
     r = fl_xcalloc(1, sizeof(*r));

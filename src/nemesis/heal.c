@@ -22,9 +22,9 @@
 
 struct heal_arg {
     const struct fl_env *env;
-    const char *state_dir;  /* local cluster's, or NULL */
-    const char *mounts;     /* the local cluster's noted mounts */
-    struct fl_strbuf *out;  /* one per node */
+    const char *state_dir; /* local cluster's, or NULL */
+    const char *mounts;    /* the local cluster's noted mounts */
+    struct fl_strbuf *out; /* one per node */
 };
 
 /* fl_remote_sh() output lacks its last newline. */

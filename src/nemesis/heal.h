@@ -4,8 +4,8 @@
  * does: whatever a killed run (or a `faultline fault` by hand) left behind
  * is removed before the DB is set up, so it cannot make the new run fail
  * or lie. Each fault heals its own kind of leftover (the partition, packet,
- * clock and file nemeses, control/daemon.c for processes); this is the one entry point the run
- * calls.
+ * clock and file nemeses, control/daemon.c for processes); this is the one
+ * entry point the run calls.
  */
 #ifndef FL_NEMESIS_HEAL_H
 #define FL_NEMESIS_HEAL_H

@@ -76,8 +76,7 @@ fl_hosts_lookup(const char *path, const char *name, char *addr, size_t len,
     rc = -ENOENT;
     for (p = sb.buf; *p; p = nl ? nl + 1 : p + strlen(p)) {
         nl = strchr(p, '\n');
-        if (line_names(p, nl ? (size_t)(nl - p) : strlen(p), name, addr,
-                       len)) {
+        if (line_names(p, nl ? (size_t)(nl - p) : strlen(p), name, addr, len)) {
             rc = 0;
             break;
         }
@@ -149,8 +148,7 @@ lock_hosts(const char *path)
         if (fd < 0)
             return -1;
         if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 &&
-            stat(path, &b) == 0 && a.st_ino == b.st_ino &&
-            a.st_dev == b.st_dev)
+            stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
             return fd;
         close(fd); /* replaced while we waited: lock the new one */
     }
@@ -174,8 +172,7 @@ write_all(int fd, const char *buf, size_t len)
 
 /* Replace path by data: temp file beside it, same mode and owner, rename. */
 static int
-replace_file(const char *path, const struct fl_strbuf *data,
-             struct fl_err *err)
+replace_file(const char *path, const struct fl_strbuf *data, struct fl_err *err)
 {
     struct stat st;
     char *tmp;
@@ -187,8 +184,8 @@ replace_file(const char *path, const struct fl_strbuf *data,
         st.st_uid = geteuid();
         st.st_gid = getegid();
     }
-    tmp = slash ? fl_xasprintf("%.*s/.%s.faultline-XXXXXX",
-                               (int)(slash - path), path, slash + 1)
+    tmp = slash ? fl_xasprintf("%.*s/.%s.faultline-XXXXXX", (int)(slash - path),
+                               path, slash + 1)
                 : fl_xasprintf(".%s.faultline-XXXXXX", path);
     fd = mkstemp(tmp);
     if (fd < 0) {

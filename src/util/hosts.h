@@ -25,8 +25,8 @@ const char *fl_hosts_path(void);
  * comments ignored) into addr (len bytes). 0 when found, -ENOENT when not,
  * -errno (err filled) when the file cannot be read.
  */
-int fl_hosts_lookup(const char *path, const char *name, char *addr,
-                    size_t len, struct fl_err *err);
+int fl_hosts_lookup(const char *path, const char *name, char *addr, size_t len,
+                    struct fl_err *err);
 
 /**
  * Edit the hosts file at path: remove the lines equal to begin or end (the
@@ -38,7 +38,6 @@ int fl_hosts_lookup(const char *path, const char *name, char *addr,
  * empty. Returns 0 or -errno with err naming the file.
  */
 int fl_hosts_set_block(const char *path, const char *begin, const char *end,
-                       const char *ours, const char *block,
-                       struct fl_err *err);
+                       const char *ours, const char *block, struct fl_err *err);
 
 #endif
