@@ -6,7 +6,9 @@
  * after taking the flock the file must still be the one at the path, else
  * the lock is on a dead inode and is taken again. The files this process
  * holds are kept in one list, so that nested takers share one flock (two
- * open file descriptions in one process would exclude each other).
+ * open file descriptions in one process would exclude each other). A
+ * forked child shares its parent's flocks but is not their holder: it
+ * takes its own (and is refused while the parent holds them).
  */
 #include "util/common.h"
 
@@ -28,6 +30,7 @@ struct held {
     char *path;        /* owned */
     int fd;            /* open, flock()ed, O_CLOEXEC */
     int refs;          /* takers that have not released it */
+    pid_t pid;         /* the process that took it (not a forked child) */
     struct held *next; /* protected by held_mu */
 };
 
@@ -134,7 +137,7 @@ held_take(const char *path, const char *what, struct fl_err *err)
 
     pthread_mutex_lock(&held_mu);
     for (h = held_list; h; h = h->next)
-        if (strcmp(h->path, path) == 0)
+        if (h->pid == getpid() && strcmp(h->path, path) == 0)
             break;
     if (h) {
         h->refs++;
@@ -144,6 +147,7 @@ held_take(const char *path, const char *what, struct fl_err *err)
         h->path = fl_xstrdup(path);
         h->fd = fd;
         h->refs = 1;
+        h->pid = getpid();
         h->next = held_list;
         held_list = h;
     }
