@@ -86,17 +86,24 @@ out:
     return rc;
 }
 
-/* Is line (len bytes) one of the newline-separated lines of list? */
+/*
+ * Is line (len bytes) one of the newline-separated lines of list not yet
+ * taken? Takes it (used[k] for the k-th line): each line we wrote is
+ * removed once, so an equal line of someone else's stays.
+ */
 static bool
-in_list(const char *list, const char *line, size_t len)
+take_line(const char *list, bool *used, const char *line, size_t len)
 {
     const char *p, *nl;
+    size_t k = 0;
 
-    for (p = list; p && *p; p = nl ? nl + 1 : NULL) {
+    for (p = list; p && *p; p = nl ? nl + 1 : NULL, k++) {
         nl = strchr(p, '\n');
         size_t l = nl ? (size_t)(nl - p) : strlen(p);
-        if (l == len && memcmp(p, line, len) == 0)
+        if (!used[k] && l == len && memcmp(p, line, len) == 0) {
+            used[k] = true;
             return true;
+        }
     }
     return false;
 }
@@ -113,6 +120,7 @@ hosts_filter(const struct fl_strbuf *in, const char *begin, const char *end,
              const char *ours, const char *block, struct fl_strbuf *out)
 {
     bool inside = false;
+    bool *used = fl_xcalloc(ours ? strlen(ours) + 1 : 1, sizeof(bool));
     const char *p, *nl;
 
     for (p = in->buf; *p; p = nl ? nl + 1 : p + strlen(p)) {
@@ -127,7 +135,7 @@ hosts_filter(const struct fl_strbuf *in, const char *begin, const char *end,
             inside = false;
             continue;
         }
-        if (inside && in_list(ours, p, len))
+        if (inside && take_line(ours, used, p, len))
             continue;
         fl_strbuf_add(out, p, len);
         if (nl || block)
@@ -135,6 +143,7 @@ hosts_filter(const struct fl_strbuf *in, const char *begin, const char *end,
     }
     if (block)
         fl_strbuf_addstr(out, block);
+    free(used);
 }
 
 /* Open and flock path, the file that is at path once locked; -1 if none. */

@@ -31,8 +31,9 @@ int fl_hosts_lookup(const char *path, const char *name, char *addr, size_t len,
 /**
  * Edit the hosts file at path: remove the lines equal to begin or end (the
  * block's markers, without newline) and, between them, the lines listed in
- * ours (newline-separated: the lines this block was written with); every
- * other line, also one added inside the block meanwhile, is kept. Then
+ * ours (newline-separated: the lines this block was written with), each
+ * once; every other line, also one added inside the block meanwhile or an
+ * equal line of another block after a lost end marker, is kept. Then
  * append block (NULL: nothing), which should start with begin and end with
  * end. The file is only replaced when it changes. A missing file counts as
  * empty. Returns 0 or -errno with err naming the file.
