@@ -27,7 +27,8 @@ done
 grep -q "^$holder .*faultline test etcd --state-dir" "$STATE/lock" ||
     fail "the lock file does not name the holder: $(cat "$STATE/lock")"
 
-# refused NAME CMD...: CMD fails within 3 s naming the holder.
+# refused NAME CMD...: CMD fails within 3 s naming the holder's pid and
+# command line.
 refused() {
     name=$1
     shift
@@ -40,6 +41,8 @@ refused() {
 }
 refused "a second run" run --time-limit 5 --nemesis none
 refused "cluster down" "$FAULTLINE" cluster down --state-dir "$STATE"
+refused "cluster up" "$FAULTLINE" cluster up --nodes 3 --state-dir "$STATE" \
+    --bridge "$BR" --subnet "$SUBNET" --node-prefix "$NP" --netns-prefix "$NSP"
 refused "fault partition" fault partition --topology one --seed 1
 refused "fault heal" fault heal
 "$FAULTLINE" cluster status --state-dir "$STATE" >/dev/null ||
