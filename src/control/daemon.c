@@ -240,13 +240,16 @@ fl_await_tcp_port(struct fl_remote *r, const char *host, int port,
     return rc;
 }
 
-/* sh: for each process of this node (network namespace), "$p" and "$d". */
+/*
+ * sh: for each process of this node (same network namespace as this
+ * shell; -ef compares the namespaces' inodes without a fork per process),
+ * "$p" and "$d".
+ */
 #define FOR_NODE_PROCS                                                         \
-    "me=$(readlink /proc/$$/ns/net)\n"                                         \
     "for d in /proc/[0-9]*; do\n"                                              \
     "  p=${d#/proc/}\n"                                                        \
     "  [ \"$p\" = $$ ] && continue\n"                                          \
-    "  [ \"$(readlink $d/ns/net 2>/dev/null)\" = \"$me\" ] || continue\n"
+    "  [ $d/ns/net -ef /proc/$$/ns/net ] || continue\n"
 
 int
 fl_daemon_kill_leftovers(struct fl_remote *r, struct fl_strbuf *report,

@@ -22,6 +22,7 @@
 
 #include "control/cluster.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
 
@@ -122,9 +123,10 @@ record_holder(int fd)
     struct fl_strbuf sb = FL_STRBUF_INIT;
 
     describe_self(&sb);
+    /* The lock holds anyway; only a refused caller's message is poorer. */
     if (ftruncate(fd, 0) != 0 ||
         pwrite(fd, sb.buf, sb.len, 0) != (ssize_t)sb.len)
-        fl_strbuf_reset(&sb); /* the lock holds; only the message suffers */
+        fl_warn("lock: cannot record the holder: %s", strerror(errno));
     fl_strbuf_release(&sb);
 }
 
@@ -166,9 +168,9 @@ held_put(struct held *h)
             ;
         if (*pp)
             *pp = h->next;
-        /* Say nobody holds it; a file of a removed dir is gone anyway. */
-        if (ftruncate(h->fd, 0) != 0)
-            h->refs = 0;
+        /* Say nobody holds it (a file in a removed dir is gone anyway). */
+        if (ftruncate(h->fd, 0) != 0 && errno != ENOENT)
+            fl_warn("lock %s: %s", h->path, strerror(errno));
         close(h->fd);
         free(h->path);
         free(h);

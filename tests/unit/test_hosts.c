@@ -55,8 +55,7 @@ test_hosts_lookup(void)
     ASSERT_STR_EQ(addr, "10.0.0.2");
     ASSERT_OK(fl_hosts_lookup(path, "six", addr, sizeof(addr), &err));
     ASSERT_STR_EQ(addr, "::1");
-    ASSERT_EQ(fl_hosts_lookup(path, "gone", addr, sizeof(addr), &err),
-              -ENOENT);
+    ASSERT_EQ(fl_hosts_lookup(path, "gone", addr, sizeof(addr), &err), -ENOENT);
     ASSERT_EQ(fl_hosts_lookup(path, "alpha-comment", addr, sizeof(addr), &err),
               -ENOENT);
     ASSERT_EQ(fl_hosts_lookup(path, "127.0.0.1", addr, sizeof(addr), &err),
