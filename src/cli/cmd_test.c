@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 
+#include "control/lock.h"
 #include "report/report.h"
 #include "util/err.h"
 #include "util/parse.h"
@@ -528,6 +529,7 @@ int
 fl_cmd_test(int argc, char **argv)
 {
     struct fl_test_args a;
+    struct fl_lock *lock = NULL;
     int rc = fl_cli_test_parse(argc, argv, &a);
     int exit_code = FL_EXIT_VALID;
 
@@ -553,7 +555,13 @@ fl_cmd_test(int argc, char **argv)
             exit_code = rc;
             break;
         }
-        rc = fl_test_run(&t, &ro, &res, &err);
+        /* One lock for all --test-count runs: nobody gets in between. */
+        if (!lock && !(lock = fl_test_lock(&t, &err))) {
+            memset(&res, 0, sizeof(res));
+            rc = err.code;
+        } else {
+            rc = fl_test_run(&t, &ro, &res, &err);
+        }
         if (rc < 0) {
             fprintf(stderr, "faultline: test failed: %s\n", err.msg);
             if (res.store_dir)
@@ -574,6 +582,7 @@ fl_cmd_test(int argc, char **argv)
         if (fl_run_interrupts)
             break;
     }
+    fl_lock_free(lock);
     fl_cli_test_args_release(&a);
     return exit_code;
 }

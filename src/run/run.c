@@ -203,13 +203,8 @@ snarf_node(struct fl_test *t, size_t i, struct fl_err *err)
 
 /* ---- remotes ---- */
 
-/*
- * The lock on the run's nodes (control/lock.h), taken before anything else
- * so a refused run leaves nothing behind: the local cluster's when no nodes
- * are given, else the nodes'. In-process suites and dummies touch nothing.
- */
-static struct fl_lock *
-lock_nodes(struct fl_test *t, struct fl_err *err)
+struct fl_lock *
+fl_test_lock(struct fl_test *t, struct fl_err *err)
 {
     const char *backend = t->remote_opts.backend;
 
@@ -471,8 +466,11 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
         fl_test_set_name(t, t->suite ? t->suite->name : "test");
     fl_test_sync_env(t);
 
-    /* Held until the nodes are torn down: no second run, down or fault. */
-    lock = lock_nodes(t, err);
+    /*
+     * First, so a refused run leaves nothing behind; held until the nodes
+     * are torn down: no second run, cluster down or fault meanwhile.
+     */
+    lock = fl_test_lock(t, err);
     if (!lock) {
         rc = err && err->code ? err->code : -EBUSY;
         goto out;

@@ -59,5 +59,28 @@ wait $holder 2>/dev/null
 [ -n "$(ip netns pids "${NSP}$N1")" ] || fail "etcd did not outlive the run"
 expect_exit 0 fault heal
 expect_exit 0 run --time-limit 3 --nemesis none
+
+# --test-count: one lock for all its runs; a `fault` trying all the time
+# never gets in between two of them (where the run checks its history).
+"$FAULTLINE" test etcd --state-dir "$STATE" --etcd-dir "$TMP/etcd" \
+    --store "$TMP/store" --concurrency 3 --time-limit 2 --nemesis none \
+    --test-count 2 >"$TMP/h.out" 2>"$TMP/h.err" &
+holder=$!
+i=0
+until grep -q "^$holder " "$STATE/lock" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "--test-count: no lock after 30 s"
+    sleep 0.1
+done
+# Before its second run has begun, the fault must never get in.
+while kill -0 $holder 2>/dev/null; do
+    runs=$(grep -c "^faultline: etcd-register, seed" "$TMP/h.err")
+    if fault heal >/dev/null 2>&1 && [ "$runs" -lt 2 ]; then
+        fail "a fault got in between the runs of --test-count 2"
+    fi
+    sleep 0.05
+done
+wait $holder || fail "--test-count 2 failed: $(tail -3 "$TMP/h.err")"
+[ "$(grep -c '^verdict: valid' "$TMP/h.out")" = 2 ] || fail "not 2 runs"
 expect_exit 0 "$FAULTLINE" cluster down --state-dir "$STATE"
 echo ok
