@@ -77,6 +77,27 @@ prefix_lines(struct fl_strbuf *report, const char *node, const char *lines)
     }
 }
 
+/*
+ * The state dir of the local cluster env's nodes belong to, or NULL: only
+ * when every node is one of its nodes (a run on other netns nodes must not
+ * touch the mounts or clocks of whatever cluster is up in the default
+ * state dir).
+ */
+static const char *
+cluster_of(const struct fl_env *env)
+{
+    const char *sd = fl_nem_local_state_dir(env);
+    struct fl_cluster c;
+    bool ours = true;
+
+    if (!sd || fl_cluster_load(sd, &c, NULL) != 0)
+        return NULL;
+    for (size_t i = 0; i < env->nnodes && ours; i++)
+        ours = fl_cluster_addr(&c, env->nodes[i]) != NULL;
+    fl_cluster_release(&c);
+    return ours ? sd : NULL;
+}
+
 int
 fl_nem_heal_leftovers(const struct fl_env *env, struct fl_strbuf *report,
                       struct fl_err *err)
@@ -87,7 +108,7 @@ fl_nem_heal_leftovers(const struct fl_env *env, struct fl_strbuf *report,
 
     if (!env->remotes || env->nnodes == 0)
         return 0;
-    h.state_dir = fl_nem_local_state_dir(env);
+    h.state_dir = cluster_of(env);
     if (h.state_dir)
         fl_cluster_noted(h.state_dir, "mount", &mounts, NULL);
     h.mounts = mounts.buf;
