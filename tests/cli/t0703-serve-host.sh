@@ -19,6 +19,8 @@ EOT
 
 # serves HOST: `serve --host HOST` starts and answers on 127.0.0.1.
 serves() {
+    # The job truncates serve.out only once it runs: remove the last one's.
+    rm -f "$TMP/serve.out"
     "$FAULTLINE" serve --store "$TMP/store" --host "$1" --port 0 \
         >"$TMP/serve.out" 2>"$TMP/serve.err" &
     SERVE_PID=$!
