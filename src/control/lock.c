@@ -130,6 +130,18 @@ record_holder(int fd)
     fl_strbuf_release(&sb);
 }
 
+/* Is path h's file ("dir/lock" and "dir//lock" are one lock)? */
+static bool
+same_file(const struct held *h, const char *path)
+{
+    struct stat a, b;
+
+    if (strcmp(h->path, path) == 0)
+        return true;
+    return fstat(h->fd, &a) == 0 && stat(path, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Take (or count again) the lock file path; NULL with err if held. */
 static struct held *
 held_take(const char *path, const char *what, struct fl_err *err)
@@ -139,7 +151,7 @@ held_take(const char *path, const char *what, struct fl_err *err)
 
     pthread_mutex_lock(&held_mu);
     for (h = held_list; h; h = h->next)
-        if (h->pid == getpid() && strcmp(h->path, path) == 0)
+        if (h->pid == getpid() && same_file(h, path))
             break;
     if (h) {
         h->refs++;

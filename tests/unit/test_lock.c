@@ -115,8 +115,9 @@ test_lock_cluster_exec_and_nesting(void)
     pid = holder(dir, NULL, 0, true);
     l1 = fl_lock_cluster(dir, &err);
     ASSERT(l1 != NULL);
-    /* Nested in one process: counted, not refused. */
-    l2 = fl_lock_cluster(dir, &err);
+    /* Nested in one process: counted, not refused, however spelt. */
+    snprintf(path, sizeof(path), "%s/", dir);
+    l2 = fl_lock_cluster(path, &err);
     ASSERT(l2 != NULL);
     fl_lock_free(l2);
     reap(pid);
