@@ -14,7 +14,6 @@
 
 struct fl_err;
 struct fl_remote;
-struct fl_strbuf;
 
 /**
  * Every daemon fl_daemon_start() starts has FAULTLINE_DAEMON=<node> in its
@@ -63,25 +62,6 @@ int fl_daemon_running(struct fl_remote *r, const char *pidfile,
  */
 int fl_grepkill(struct fl_remote *r, const char *pattern, int sig,
                 struct fl_err *err);
-
-/**
- * SIGKILL every process of r's node (on a local cluster node: of its
- * network namespace) that fl_daemon_start() started for this node name
- * (FL_DAEMON_MARK) and wait (up to 5 s each) until they are gone. Appends
- * "daemon: pid N (command) killed" per process to report. For the start
- * of a run: a killed run leaves its DB and helpers running.
- */
-int fl_daemon_kill_leftovers(struct fl_remote *r, struct fl_strbuf *report,
-                             struct fl_err *err);
-
-/**
- * SIGCONT every stopped process of r's node (network namespace, as above)
- * that has no controlling terminal (so a job suspended in a shell is left
- * alone), appending "pause: stopped process pid N (command) resumed" per
- * process to report. For the start of a run after a killed one.
- */
-int fl_daemon_resume_stopped(struct fl_remote *r, struct fl_strbuf *report,
-                             struct fl_err *err);
 
 /**
  * Wait until a TCP connect from the node to host:port succeeds (host NULL =

@@ -10,13 +10,13 @@
 #include "nemesis/heal.h"
 
 #include "control/cluster.h"
-#include "control/daemon.h"
 #include "control/remote.h"
 #include "nemesis/clock.h"
 #include "nemesis/combined.h"
 #include "nemesis/file.h"
 #include "nemesis/packet.h"
 #include "nemesis/partition.h"
+#include "os/heal.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -53,10 +53,10 @@ heal_node(struct fl_remote *r, size_t i, void *arg, struct fl_err *err)
         rc = fl_packet_heal_leftovers(r, out, err);
     end_line(out);
     if (rc == 0)
-        rc = fl_daemon_kill_leftovers(r, out, err);
+        rc = fl_os_heal_daemons(r, out, err);
     end_line(out);
     if (rc == 0)
-        rc = fl_daemon_resume_stopped(r, out, err);
+        rc = fl_os_heal_stopped(r, out, err);
     end_line(out);
     if (rc == 0 && h->state_dir)
         rc = fl_clock_heal_leftovers(h->state_dir, h->env->nodes[i], out, err);

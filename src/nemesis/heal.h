@@ -4,7 +4,7 @@
  * does: whatever a killed run (or a `faultline fault` by hand) left behind
  * is removed before the DB is set up, so it cannot make the new run fail
  * or lie. Each fault heals its own kind of leftover (the partition, packet,
- * clock and file nemeses, control/daemon.c for processes); this is the one
+ * clock and file nemeses, os/heal.c for processes); this is the one
  * entry point the run calls.
  */
 #ifndef FL_NEMESIS_HEAL_H
