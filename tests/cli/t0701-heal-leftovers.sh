@@ -33,11 +33,17 @@ paused() {
     done
     return 1
 }
+# Freeze the run (and give its commands in flight time to end) before
+# looking, so the faults seen are the ones the SIGKILL leaves.
 i=0
-until partitioned && paused; do
+while :; do
     i=$((i + 1))
-    [ $i -lt 600 ] || { cat "$TMP/k.err" >&2; fail "no partition+pause in 60 s"; }
-    sleep 0.1
+    [ $i -lt 300 ] || { cat "$TMP/k.err" >&2; fail "no partition+pause in 60 s"; }
+    sleep 0.2
+    kill -STOP $victim
+    sleep 0.3
+    partitioned && paused && break
+    kill -CONT $victim
 done
 kill -9 $victim
 wait $victim 2>/dev/null
