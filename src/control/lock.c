@@ -289,6 +289,9 @@ fl_lock_nodes(char *const *names, size_t n, struct fl_err *err)
     struct fl_lock *l = fl_xcalloc(1, sizeof(*l));
 
     l->v = fl_xcalloc(n ? n : 1, sizeof(*l->v));
+    for (size_t i = 0; i < n; i++)
+        if (fl_parse_check_name("node", names[i], err) != 0)
+            goto fail; /* before any file is made */
     if (n > 0 && make_lock_dir(err) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
@@ -296,8 +299,6 @@ fl_lock_nodes(char *const *names, size_t n, struct fl_err *err)
         struct held *h;
         bool dup = false;
 
-        if (fl_parse_check_name("node", names[i], err) != 0)
-            goto fail;
         path = fl_lock_node_path(names[i]);
         what = fl_xasprintf("node %s", names[i]);
         for (size_t k = 0; k < l->n; k++)

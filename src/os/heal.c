@@ -32,7 +32,7 @@
 
 int
 fl_os_heal_daemons(struct fl_remote *r, struct fl_strbuf *report,
-                         struct fl_err *err)
+                   struct fl_err *err)
 {
     struct fl_strbuf s = FL_STRBUF_INIT;
     int rc;
@@ -66,7 +66,7 @@ fl_os_heal_daemons(struct fl_remote *r, struct fl_strbuf *report,
 
 int
 fl_os_heal_stopped(struct fl_remote *r, struct fl_strbuf *report,
-                         struct fl_err *err)
+                   struct fl_err *err)
 {
     /*
      * Stopped (state T) and not on a terminal: a job suspended with ^Z in

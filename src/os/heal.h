@@ -20,7 +20,7 @@ struct fl_strbuf;
  * of a run: a killed run leaves its DB and helpers running.
  */
 int fl_os_heal_daemons(struct fl_remote *r, struct fl_strbuf *report,
-                             struct fl_err *err);
+                       struct fl_err *err);
 
 /**
  * SIGCONT every stopped process of r's node (network namespace, as above)
@@ -29,6 +29,6 @@ int fl_os_heal_daemons(struct fl_remote *r, struct fl_strbuf *report,
  * process to report. For the start of a run after a killed one.
  */
 int fl_os_heal_stopped(struct fl_remote *r, struct fl_strbuf *report,
-                             struct fl_err *err);
+                       struct fl_err *err);
 
 #endif
