@@ -206,13 +206,15 @@ fl_cmd_cluster(int argc, char **argv)
     if (strcmp(sub, "down") == 0) {
         if (fl_cluster_down(dir, &err) != 0) {
             fprintf(stderr, "faultline: cluster down: %s\n", err.msg);
-            return FL_EXIT_FAILED;
+            return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
         }
         return FL_EXIT_VALID;
     }
     if (fl_cluster_status(dir, &out, &err) != 0) {
         fprintf(stderr, "faultline: cluster status: %s\n", err.msg);
-        return err.code == -ENOENT ? FL_EXIT_INVALID : FL_EXIT_FAILED;
+        return err.code == -ENOENT     ? FL_EXIT_INVALID
+               : err.code == FL_EUSAGE ? FL_EXIT_USAGE
+                                       : FL_EXIT_FAILED;
     }
     fputs(out.buf, stdout);
     fl_strbuf_release(&out);

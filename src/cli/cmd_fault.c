@@ -16,6 +16,7 @@
 #include "cli/cli_opt.h"
 #include "control/cluster.h"
 #include "control/daemon.h"
+#include "control/lock.h"
 #include "control/remote.h"
 #include "nemesis/clock.h"
 #include "nemesis/file.h"
@@ -111,6 +112,7 @@ struct fault_ctx {
     char **owned_nodes;
     struct fl_remote **r;
     char **ips;
+    struct fl_lock *lock; /* the nodes, while this command works on them */
 };
 
 static void
@@ -129,6 +131,7 @@ ctx_release(struct fault_ctx *c)
     free(c->owned_nodes);
     if (c->local)
         fl_cluster_release(&c->cl);
+    fl_lock_free(c->lock);
 }
 
 static int
@@ -653,6 +656,12 @@ open_nodes(struct fault_ctx *c, const char *nodes_list,
             return fl_err_set(err, FL_EUSAGE, "--nodes: empty list");
         if (!ro->backend)
             ro->backend = "ssh";
+    }
+    if (strcmp(ro->backend, "dummy") != 0) {
+        c->lock = c->local ? fl_lock_cluster(c->state_dir, err)
+                           : fl_lock_nodes(c->nodes, c->n, err);
+        if (!c->lock)
+            return err->code;
     }
     c->r = fl_xcalloc(c->n, sizeof(*c->r));
     c->ips = fl_xcalloc(c->n, sizeof(*c->ips));

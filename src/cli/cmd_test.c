@@ -14,6 +14,7 @@
 
 #include <getopt.h>
 
+#include "control/lock.h"
 #include "report/report.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -38,6 +39,7 @@ enum {
     O_NEM_INTERVAL,
     O_STORE,
     O_OP_TIMEOUT,
+    O_STATE_DIR,
     O_SUITE_BASE = 2000,
 };
 
@@ -60,6 +62,7 @@ static const struct option base_opts[] = {
     {"nemesis-interval", required_argument, NULL, O_NEM_INTERVAL},
     {"store", required_argument, NULL, O_STORE},
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
+    {"state-dir", required_argument, NULL, O_STATE_DIR},
 };
 
 static void
@@ -105,7 +108,9 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "  -n, --node HOST            add a node (repeatable)\n"
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
-        "                             (no nodes: the local cluster n1..n5)\n" FL_CLI_SSH_HELP
+        "                             (no nodes: the local cluster n1..n5)\n"
+        "      --state-dir DIR        the local cluster's state dir\n"
+        "                             (/run/faultline)\n" FL_CLI_SSH_HELP
         "      --concurrency N|Nn     client threads; Nn = N per node (1n)\n"
         "      --time-limit SECONDS   length of the workload phase (60)\n"
         "      --test-count N         run the test N times (1)\n"
@@ -343,6 +348,9 @@ parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
     case O_STORE:
         a->store = optarg;
         return 0;
+    case O_STATE_DIR:
+        a->state_dir = optarg;
+        return 0;
     case O_LEAVE:
         a->leave_db_running = true;
         return 0;
@@ -487,6 +495,8 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
         fl_test_set_opt_str(t, "workload", workload);
     if (nemesis)
         fl_test_set_opt_str(t, "nemesis", nemesis);
+    if (a->state_dir)
+        fl_test_set_opt_str(t, "cluster-state-dir", a->state_dir);
     if (a->rate_given)
         fl_test_set_opt(t, "rate",
                         &(fl_val){FL_V_FLOAT, 0, 0, 0, {.d = a->rate_hz}});
@@ -571,6 +581,7 @@ int
 fl_cmd_test(int argc, char **argv)
 {
     struct fl_test_args a;
+    struct fl_lock *lock = NULL;
     int rc = fl_cli_test_parse(argc, argv, &a);
     int exit_code = FL_EXIT_VALID;
 
@@ -596,14 +607,20 @@ fl_cmd_test(int argc, char **argv)
             exit_code = rc;
             break;
         }
-        rc = fl_test_run(&t, &ro, &res, &err);
+        /* One lock for all --test-count runs: nobody gets in between. */
+        if (!lock && !(lock = fl_test_lock(&t, &err))) {
+            memset(&res, 0, sizeof(res));
+            rc = err.code;
+        } else {
+            rc = fl_test_run(&t, &ro, &res, &err);
+        }
         if (rc < 0) {
             fprintf(stderr, "faultline: test failed: %s\n", err.msg);
             if (res.store_dir)
                 fprintf(stderr, "store: %s\n", res.store_dir);
             fl_run_result_release(&res);
             fl_test_release(&t);
-            exit_code = FL_EXIT_FAILED;
+            exit_code = err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
             break;
         }
         fl_cli_print_verdict(&res);
@@ -617,6 +634,7 @@ fl_cmd_test(int argc, char **argv)
         if (fl_run_interrupts)
             break;
     }
+    fl_lock_free(lock);
     fl_cli_test_args_release(&a);
     return exit_code;
 }

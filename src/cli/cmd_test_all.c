@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/test_args.h"
+#include "control/lock.h"
 
 #include "util/err.h"
 
@@ -22,6 +23,7 @@ int
 fl_cmd_test_all(int argc, char **argv)
 {
     struct fl_test_args a;
+    struct fl_lock *lock = NULL;
     int rc = fl_cli_test_parse(argc, argv, &a);
     static const char *const none[] = {"none", NULL};
     char *lines[NOUTCOMES] = {NULL};
@@ -66,6 +68,16 @@ fl_cmd_test_all(int argc, char **argv)
                         free(lines[i]);
                     return rc;
                 }
+                /* One lock for every run: nobody gets in between. */
+                if (!rc && !lock && !(lock = fl_test_lock(&t, &err))) {
+                    fprintf(stderr, "faultline: test-all: %s\n", err.msg);
+                    fl_test_release(&t);
+                    fl_cli_test_args_release(&a);
+                    for (int i = 0; i < NOUTCOMES; i++)
+                        free(lines[i]);
+                    return err.code == FL_EUSAGE ? FL_EXIT_USAGE
+                                                 : FL_EXIT_FAILED;
+                }
                 if (rc)
                     o = CRASHED;
                 else if (fl_test_run(&t, &ro, &res, &err) < 0) {
@@ -98,6 +110,7 @@ fl_cmd_test_all(int argc, char **argv)
     }
     printf("\n%zu successes\n%zu unknown\n%zu crashed\n%zu failures\n",
            counts[OK], counts[UNKNOWN], counts[CRASHED], counts[FAILED]);
+    fl_lock_free(lock);
     fl_cli_test_args_release(&a);
     if (counts[CRASHED])
         return FL_EXIT_FAILED;

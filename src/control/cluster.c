@@ -22,7 +22,10 @@
 
 #include "control/cluster.h"
 #include "control/control_int.h"
+#include "control/lock.h"
 #include "util/err.h"
+#include "util/hosts.h"
+#include "util/parse.h"
 #include "util/strbuf.h"
 
 #define STATE_FILE "cluster.state"
@@ -126,8 +129,11 @@ int
 fl_cluster_note(const char *state_dir, const char *kind, const char *value,
                 struct fl_err *err)
 {
-    if (strchr(value, '\n') || strchr(kind, ' '))
-        return fl_err_set(err, -EINVAL, "bad state entry");
+    if (fl_parse_check_name("state entry", value, err) != 0 ||
+        fl_parse_check_name("state entry", kind, err) != 0 || strchr(kind, ' '))
+        return fl_err_set(err, FL_EUSAGE, "bad state entry '%s'", kind);
+    if (fl_parse_check_name("--state-dir", state_dir, err) != 0)
+        return FL_EUSAGE;
     return state_appendf(state_dir_or_default(state_dir), err, "%s %s", kind,
                          value);
 }
@@ -193,63 +199,62 @@ state_get(const struct state *s, const char *kind)
     return NULL;
 }
 
+/* The values of kind in the state file, newline-separated, into out. */
+static void
+state_values(const char *dir, const char *kind, struct fl_strbuf *out)
+{
+    struct state s;
+
+    if (state_read(dir, &s, NULL) != 0)
+        return;
+    for (size_t i = 0; i < s.n; i++)
+        if (strcmp(s.kind[i], kind) == 0)
+            fl_strbuf_addf(out, "%s\n", s.value[i]);
+    state_release(&s);
+}
+
+int
+fl_cluster_noted(const char *state_dir, const char *kind, struct fl_strbuf *out,
+                 struct fl_err *err)
+{
+    if (fl_parse_check_name("--state-dir", state_dir, err) != 0)
+        return FL_EUSAGE;
+    state_values(state_dir_or_default(state_dir), kind, out);
+    return 0;
+}
+
 /* --- /etc/hosts blocks ---------------------------------------------- */
 
-/* Rewrite path without our marked block, then append block (may be NULL). */
+/*
+ * Replace this cluster's block in the hosts file path by block (NULL:
+ * remove it); ours lists the node lines the block was written with.
+ */
 static int
-hosts_rewrite(const char *path, const char *dir, const char *block,
-              struct fl_err *err)
+hosts_set(const char *path, const char *dir, const char *ours,
+          const char *block, struct fl_err *err)
 {
-    struct fl_strbuf in = FL_STRBUF_INIT, out = FL_STRBUF_INIT;
     char *begin = fl_xasprintf(HOSTS_BEGIN "%s", dir);
     char *end = fl_xasprintf(HOSTS_END "%s", dir);
-    bool inside = false;
-    char *p, *nl;
-    FILE *f = NULL;
-    int rc = fl_strbuf_read_file(&in, path);
+    int rc = fl_hosts_set_block(path, begin, end, ours, block, err);
 
-    if (rc != 0 && rc != -ENOENT) {
-        rc = fl_err_set(err, rc, "read %s: %s", path, strerror(-rc));
-        goto out;
-    }
-    rc = 0;
-    for (p = in.buf; *p; p = nl ? nl + 1 : p + strlen(p)) {
-        size_t len;
-
-        nl = strchr(p, '\n');
-        len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len == strlen(begin) && !memcmp(p, begin, len)) {
-            inside = true;
-            continue;
-        }
-        if (inside) {
-            if (len == strlen(end) && !memcmp(p, end, len))
-                inside = false;
-            continue;
-        }
-        fl_strbuf_add(&out, p, len);
-        fl_strbuf_addch(&out, '\n');
-        if (!nl)
-            break;
-    }
-    if (block)
-        fl_strbuf_addstr(&out, block);
-    if (out.len == in.len && !memcmp(out.buf, in.buf, in.len))
-        goto out; /* nothing of ours there */
-    /* In place, not rename: /etc/hosts may be a bind mount. */
-    f = fopen(path, "w");
-    if (!f || fwrite(out.buf, 1, out.len, f) != out.len) {
-        rc = fl_err_set(err, -errno, "write %s: %s", path, strerror(errno));
-        goto out;
-    }
-out:
-    if (f && fclose(f) != 0 && rc == 0)
-        rc = fl_err_set(err, -errno, "close %s: %s", path, strerror(errno));
-    fl_strbuf_release(&in);
-    fl_strbuf_release(&out);
     free(begin);
     free(end);
     return rc;
+}
+
+/* The node lines "ADDR NAME" of the hosts block, from the state file. */
+static char *
+hosts_lines(const struct state *s)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    for (size_t i = 0; i < s->n; i++) {
+        const char *sp = strchr(s->value[i], ' ');
+        if (strcmp(s->kind[i], "node") == 0 && sp)
+            fl_strbuf_addf(&sb, "%s %.*s\n", sp + 1, (int)(sp - s->value[i]),
+                           s->value[i]);
+    }
+    return fl_strbuf_detach(&sb, NULL);
 }
 
 /* --- processes and mounts ------------------------------------------- */
@@ -408,10 +413,9 @@ rm_rf_ours(const char *dir)
         closedir(d);
 }
 
-int
-fl_cluster_down(const char *state_dir, struct fl_err *err)
+static int
+cluster_down(const char *dir, struct fl_err *err)
 {
-    const char *dir = state_dir_or_default(state_dir);
     struct state s;
     struct fl_err e = FL_ERR_INIT;
     int rc = 0, r2;
@@ -420,6 +424,9 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
 
     r2 = state_read(dir, &s, &e);
     if (r2 == -ENOENT) {
+        path = fl_xasprintf("%s/lock", dir);
+        unlink(path); /* ours: we hold it */
+        free(path);
         rmdir(dir);
         return 0;
     }
@@ -470,8 +477,10 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
             r2 = SYS(&e, "ip", "link", "del", v);
             keep_first(err, &rc, r2, &e);
         } else if (strcmp(k, "hosts") == 0) {
-            r2 = hosts_rewrite(v, dir, NULL, &e);
+            char *ours = hosts_lines(&s);
+            r2 = hosts_set(v, dir, ours, NULL, &e);
             keep_first(err, &rc, r2, &e);
+            free(ours);
         } else if (strcmp(k, "dir") == 0) {
             rmdir(v); /* only if empty: others may use it by now */
         } else if (strcmp(k, "file") == 0) {
@@ -509,6 +518,25 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
         rmdir(dir);
     }
     state_release(&s);
+    return rc;
+}
+
+int
+fl_cluster_down(const char *state_dir, struct fl_err *err)
+{
+    const char *dir = state_dir_or_default(state_dir);
+    struct fl_lock *lock;
+    int rc;
+
+    if (fl_parse_check_name("--state-dir", state_dir, err) != 0)
+        return FL_EUSAGE;
+    if (access(dir, F_OK) != 0)
+        return 0; /* nothing up, and nothing to lock */
+    lock = fl_lock_cluster(dir, err);
+    if (!lock)
+        return err && err->code ? err->code : -EBUSY;
+    rc = cluster_down(dir, err);
+    fl_lock_free(lock);
     return rc;
 }
 
@@ -558,10 +586,13 @@ fl_cluster_load(const char *state_dir, struct fl_cluster *c, struct fl_err *err)
     const char *dir = state_dir_or_default(state_dir);
     struct state s;
     const char *config;
-    int rc = state_read(dir, &s, err);
+    int rc;
     size_t alloc = 0;
 
     memset(c, 0, sizeof(*c));
+    if (fl_parse_check_name("--state-dir", state_dir, err) != 0)
+        return FL_EUSAGE;
+    rc = state_read(dir, &s, err);
     if (rc != 0)
         return rc;
     config = state_get(&s, "config");
@@ -696,7 +727,8 @@ cluster_create(const struct fl_cluster_opts *o, const char *dir,
         o->netns_prefix ? o->netns_prefix : FL_REMOTE_DEFAULT_NETNS_PREFIX;
     int n = o->nodes > 0 ? o->nodes : FL_CLUSTER_DEFAULT_NODES;
     struct fl_strbuf hosts = FL_STRBUF_INIT, block = FL_STRBUF_INIT,
-                     out = FL_STRBUF_INIT;
+                     out = FL_STRBUF_INIT, lines = FL_STRBUF_INIT;
+    const char *hosts_path = fl_hosts_path();
     char pre[32], ctl[48];
     int rc, i;
 
@@ -768,8 +800,9 @@ cluster_create(const struct fl_cluster_opts *o, const char *dir,
     fl_strbuf_addf(&block, HOSTS_BEGIN "%s\n", dir);
     for (i = 1; i <= n; i++) {
         fl_strbuf_addf(&hosts, "%s.%d %s%d\n", pre, 10 + i, prefix, i);
-        fl_strbuf_addf(&block, "%s.%d %s%d\n", pre, 10 + i, prefix, i);
+        fl_strbuf_addf(&lines, "%s.%d %s%d\n", pre, 10 + i, prefix, i);
     }
+    fl_strbuf_add(&block, lines.buf, lines.len);
     fl_strbuf_addf(&block, HOSTS_END "%s\n", dir);
 
     for (i = 1; rc == 0 && i <= n; i++) {
@@ -825,33 +858,40 @@ cluster_create(const struct fl_cluster_opts *o, const char *dir,
         free(hnv);
     }
     if (rc == 0)
-        rc = state_append(dir, "hosts /etc/hosts", err);
+        rc = state_appendf(dir, err, "hosts %s", hosts_path);
     if (rc == 0)
-        rc = hosts_rewrite("/etc/hosts", dir, block.buf, err);
+        rc = hosts_set(hosts_path, dir, lines.buf, block.buf, err);
     if (rc == 0)
         rc = state_append(dir, "ready", err);
 out:
     fl_strbuf_release(&hosts);
+    fl_strbuf_release(&lines);
     fl_strbuf_release(&block);
     fl_strbuf_release(&out);
     return rc;
 }
 
-int
-fl_cluster_up(const struct fl_cluster_opts *opts, struct fl_cluster *c,
-              struct fl_err *err)
+/* Every name of opts that ends up in a file, a command or a hosts line. */
+static int
+check_opts(const struct fl_cluster_opts *o, struct fl_err *err)
 {
-    static const struct fl_cluster_opts none;
-    const char *dir;
+    if (fl_parse_check_name("--state-dir", o->state_dir, err) != 0 ||
+        fl_parse_check_name("--subnet", o->subnet, err) != 0 ||
+        fl_parse_check_name("--bridge", o->bridge, err) != 0 ||
+        fl_parse_check_name("--node-prefix", o->node_prefix, err) != 0 ||
+        fl_parse_check_name("--netns-prefix", o->netns_prefix, err) != 0 ||
+        fl_parse_check_name("FAULTLINE_HOSTS_FILE", fl_hosts_path(), err) != 0)
+        return FL_EUSAGE;
+    return 0;
+}
+
+static int
+cluster_up(const struct fl_cluster_opts *opts, const char *dir,
+           struct fl_cluster *c, struct fl_err *err)
+{
     char *path;
     int rc;
 
-    if (!opts)
-        opts = &none;
-    dir = state_dir_or_default(opts->state_dir);
-    memset(c, 0, sizeof(*c));
-    if (!fl_cluster_supported(err))
-        return err ? err->code : -EPERM;
     path = fl_xasprintf("%s/" STATE_FILE, dir);
     if (access(path, F_OK) == 0) {
         free(path);
@@ -872,10 +912,35 @@ fl_cluster_up(const struct fl_cluster_opts *opts, struct fl_cluster *c,
     rc = cluster_create(opts, dir, err);
     if (rc != 0) {
         struct fl_err e2 = FL_ERR_INIT;
-        fl_cluster_down(dir, &e2);
+        cluster_down(dir, &e2);
         return rc;
     }
     return fl_cluster_load(dir, c, err);
+}
+
+int
+fl_cluster_up(const struct fl_cluster_opts *opts, struct fl_cluster *c,
+              struct fl_err *err)
+{
+    static const struct fl_cluster_opts none;
+    struct fl_lock *lock;
+    const char *dir;
+    int rc;
+
+    if (!opts)
+        opts = &none;
+    dir = state_dir_or_default(opts->state_dir);
+    memset(c, 0, sizeof(*c));
+    if (check_opts(opts, err) != 0)
+        return FL_EUSAGE;
+    if (!fl_cluster_supported(err))
+        return err ? err->code : -EPERM;
+    lock = fl_lock_cluster(dir, err);
+    if (!lock)
+        return err && err->code ? err->code : -EBUSY;
+    rc = cluster_up(opts, dir, c, err);
+    fl_lock_free(lock);
+    return rc;
 }
 
 /* --- status --------------------------------------------------------- */

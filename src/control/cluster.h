@@ -94,6 +94,13 @@ const char *fl_cluster_addr(const struct fl_cluster *c, const char *node);
 int fl_cluster_note(const char *state_dir, const char *kind, const char *value,
                     struct fl_err *err);
 
+/**
+ * Append the values noted with kind (see fl_cluster_note()), one per line,
+ * to out; nothing when no cluster is up there.
+ */
+int fl_cluster_noted(const char *state_dir, const char *kind,
+                     struct fl_strbuf *out, struct fl_err *err);
+
 /** True (1) if this process may build a cluster (root, netns available). */
 int fl_cluster_supported(struct fl_err *err);
 

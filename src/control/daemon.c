@@ -29,6 +29,7 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_cmd c = {0};
     const char *log = o->logfile ? o->logfile : "/dev/null";
+    char *marker = NULL;
     int rc;
 
     if (!o->pidfile || !argv || !argv[0])
@@ -44,9 +45,12 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     fl_strbuf_addstr(&s, " || exit 1\necho \"faultline starting $(date -u "
                          "+%Y-%m-%dT%H:%M:%SZ): \"");
     fl_sh_quote(&s, words.buf);
-    fl_strbuf_addstr(&s, " >> \"$l\" || exit 1\nsetsid ");
+    fl_strbuf_addstr(&s, " >> \"$l\" || exit 1\nsetsid env ");
+    /* The mark a later run finds a leftover of a killed run by. */
+    marker = fl_xasprintf(FL_DAEMON_MARK "=%s", r->node);
+    fl_sh_quote(&s, marker);
+    fl_strbuf_addch(&s, ' ');
     if (o->env && o->env[0]) {
-        fl_strbuf_addstr(&s, "env ");
         fl_sh_quote_argv(&s, o->env, -1);
         fl_strbuf_addch(&s, ' ');
     }
@@ -64,6 +68,7 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     fl_cmd_result_release(&res);
     fl_strbuf_release(&s);
     fl_strbuf_release(&words);
+    free(marker);
     return rc;
 }
 

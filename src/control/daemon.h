@@ -15,6 +15,12 @@
 struct fl_err;
 struct fl_remote;
 
+/**
+ * Every daemon fl_daemon_start() starts has FAULTLINE_DAEMON=<node> in its
+ * environment, so a later run can find the leftovers of a killed one.
+ */
+#define FL_DAEMON_MARK "FAULTLINE_DAEMON"
+
 struct fl_daemon_opts {
     const char *pidfile;    /* required: where the pid is written */
     const char *logfile;    /* stdout+stderr appended here; NULL = /dev/null */

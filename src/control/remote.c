@@ -11,6 +11,7 @@
 
 #include "control/remote.h"
 #include "util/err.h"
+#include "util/parse.h"
 
 static const struct fl_remote_type *const remote_types[] = {
     &fl_remote_ssh_type,
@@ -80,6 +81,11 @@ fl_remote_new(const char *node, const struct fl_remote_opts *opts,
         fl_err_set(err, FL_EUSAGE, "empty node name");
         return NULL;
     }
+    if (fl_parse_check_name("node", node, err) != 0 ||
+        fl_parse_check_name("--username", opts->user, err) != 0 ||
+        fl_parse_check_name("--ssh-private-key", opts->private_key, err) != 0 ||
+        fl_parse_check_name("--netns-prefix", opts->netns_prefix, err) != 0)
+        return NULL;
     r = fl_xcalloc(1, sizeof(*r));
     r->type = type;
     r->node = fl_xstrdup(node);

@@ -201,6 +201,28 @@ fl_clock_reset(struct fl_remote *const *r, size_t n, const char *state_dir,
 }
 
 int
+fl_clock_heal_leftovers(const char *state_dir, const char *node,
+                        struct fl_strbuf *report, struct fl_err *err)
+{
+    char *path = fl_clock_file(state_dir, node);
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    int64_t off = 0, period = 0, end = 0;
+    int rc = 0;
+
+    if (fl_strbuf_read_file(&sb, path) == 0)
+        sscanf(sb.buf, "%" SCNd64 " %" SCNd64 " %" SCNd64, &off, &period, &end);
+    if (off != 0 || period > 0) {
+        rc = write_offset(state_dir, node, "0\n", err);
+        if (rc == 0)
+            fl_strbuf_addf(report, "clock: offset %+.3f s%s reset\n",
+                           (double)off / 1e9, period > 0 ? " (strobe)" : "");
+    }
+    fl_strbuf_release(&sb);
+    free(path);
+    return rc;
+}
+
+int
 fl_clock_offsets(struct fl_remote *const *r, size_t n, const char *state_dir,
                  int64_t *offsets_ns, struct fl_err *err)
 {

@@ -17,6 +17,7 @@
 
 struct fl_err;
 struct fl_remote;
+struct fl_strbuf;
 
 /** The shim's environment variable naming the offset file. */
 #define FL_CLOCK_ENV "FAULTLINE_CLOCK_FILE"
@@ -50,6 +51,14 @@ int fl_clock_strobe(struct fl_remote *r, const char *state_dir,
 /** Reset every node's clock offset to 0 (SSH: to the control's time). */
 int fl_clock_reset(struct fl_remote *const *r, size_t n, const char *state_dir,
                    struct fl_err *err);
+
+/**
+ * Reset a local cluster node's offset file (state_dir non-NULL) left
+ * non-zero by a killed run, appending "clock: offset +5.000 s reset" to
+ * report when it was. SSH nodes' real clocks are not judged here.
+ */
+int fl_clock_heal_leftovers(const char *state_dir, const char *node,
+                            struct fl_strbuf *report, struct fl_err *err);
 
 /** Each node's clock offset from the control's clock, in ns. */
 int fl_clock_offsets(struct fl_remote *const *r, size_t n,

@@ -688,6 +688,56 @@ fl_lazyfs_umount(struct fl_remote *r, const char *dir, struct fl_err *err)
     return rc;
 }
 
+/* Is dir one of the newline-separated lines of list? */
+static bool
+listed(const char *list, const char *dir, size_t len)
+{
+    for (const char *p = list; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        if (l == len && memcmp(p, dir, len) == 0)
+            return true;
+        p = nl ? nl + 1 : NULL;
+    }
+    return false;
+}
+
+int
+fl_lazyfs_heal_leftovers(struct fl_remote *r, const char *only,
+                         struct fl_strbuf *report, struct fl_err *err)
+{
+    struct fl_remote *m;
+    struct fl_strbuf out = FL_STRBUF_INIT;
+    int rc;
+
+    /* Local nodes share this machine's mounts: only this cluster's. */
+    if (r->type == &fl_remote_netns_type && !only)
+        return 0;
+    m = mount_remote(r, err);
+    if (!m)
+        return err ? err->code : -EINVAL;
+    rc = fl_remote_sh(m, &out, err, "%s",
+                      "awk '$1 == \"faultline-lazyfs\" { print $2 }' "
+                      "/proc/mounts");
+    for (char *p = out.buf; rc == 0 && *p;) {
+        char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *dir = fl_xstrndup(p, len);
+
+        if (len > 0 && (!only || listed(only, dir, len))) {
+            rc = fl_lazyfs_umount(r, dir, err);
+            if (rc == 0)
+                fl_strbuf_addf(report, "lazyfs: mount %s unmounted\n", dir);
+        }
+        free(dir);
+        p = nl ? nl + 1 : p + len;
+    }
+    if (m != r)
+        fl_remote_free(m);
+    fl_strbuf_release(&out);
+    return rc;
+}
+
 int
 fl_file_bitflip(struct fl_remote *r, const char *path, double p, uint64_t seed,
                 struct fl_err *err)

@@ -14,6 +14,7 @@
 
 struct fl_err;
 struct fl_remote;
+struct fl_strbuf;
 
 /**
  * Mount a lazy filesystem at dir on r's node, backed by dir + ".lazy-data"
@@ -26,6 +27,16 @@ int fl_lazyfs_mount(struct fl_remote *r, const char *dir, const char *state_dir,
 int fl_lazyfs_lose(struct fl_remote *r, const char *dir, struct fl_err *err);
 /** Unmount (the un-fsynced data is lost, as in a crash). */
 int fl_lazyfs_umount(struct fl_remote *r, const char *dir, struct fl_err *err);
+
+/**
+ * Unmount every lazy filesystem on r's node (and stop its daemon), or, when
+ * only is non-NULL, those whose mount point is one of its newline-separated
+ * lines; appends "lazyfs: mount DIR unmounted" per mount to report. A
+ * local cluster node shares this machine's mounts, so there only is
+ * required (the cluster's noted mounts) and NULL does nothing.
+ */
+int fl_lazyfs_heal_leftovers(struct fl_remote *r, const char *only,
+                             struct fl_strbuf *report, struct fl_err *err);
 
 /** Flip each bit of path with probability p (seeded). Returns flips. */
 int fl_file_bitflip(struct fl_remote *r, const char *path, double p,

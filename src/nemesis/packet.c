@@ -397,6 +397,34 @@ heal_one(struct fl_remote *r, size_t i, void *arg, struct fl_err *err)
 }
 
 int
+fl_packet_heal_leftovers(struct fl_remote *r, struct fl_strbuf *report,
+                         struct fl_err *err)
+{
+    char *pidfile = shaper_pidfile(r);
+    struct fl_strbuf s = FL_STRBUF_INIT;
+    int rc;
+
+    fl_strbuf_addstr(&s, "p=");
+    fl_sh_quote(&s, pidfile);
+    fl_strbuf_addstr(
+        &s, "\nif command -v iptables >/dev/null && "
+            "iptables -w -L " PKT_CHAIN " -n >/dev/null 2>&1; then\n"
+            "  echo 'packet: iptables chain " PKT_CHAIN "'\nfi\n"
+            "if [ -f /tmp/faultline-netem ]; then\n"
+            "  echo \"packet: netem qdisc on $(cat /tmp/faultline-netem)\"\n"
+            "fi\n"
+            "if [ -f \"$p\" ] && pid=$(cat \"$p\") && [ -n \"$pid\" ] && "
+            "[ -d /proc/$pid ]; then\n"
+            "  echo \"packet: shaper pid $pid\"\nfi\n");
+    rc = fl_remote_sh(r, report, err, "%s", s.buf);
+    if (rc == 0)
+        rc = heal_one(r, 0, NULL, err);
+    fl_strbuf_release(&s);
+    free(pidfile);
+    return rc;
+}
+
+int
 fl_packet_heal(struct fl_remote *const *r, size_t n, struct fl_err *err)
 {
     return fl_remote_on_all(r, n, heal_one, NULL, err);

@@ -19,6 +19,7 @@
 
 struct fl_err;
 struct fl_remote;
+struct fl_strbuf;
 
 /** What to do to each shaped packet; zero fields do nothing. */
 struct fl_packet_spec {
@@ -46,6 +47,14 @@ int fl_packet_shape(struct fl_remote *const *r, size_t n, char *const *ips,
 
 /** Undo fl_packet_shape on every node (idempotent). */
 int fl_packet_heal(struct fl_remote *const *r, size_t n, struct fl_err *err);
+
+/**
+ * Undo fl_packet_shape on r's node, appending one line per thing found
+ * (our chain, a netem qdisc, a running shaper) to report. For the start of
+ * a run, after a killed one.
+ */
+int fl_packet_heal_leftovers(struct fl_remote *r, struct fl_strbuf *report,
+                             struct fl_err *err);
 
 /** Append the spec as "delay=100ms jitter=0ms loss=0.2 ..." to buf. */
 void fl_packet_spec_describe(const struct fl_packet_spec *s, char *buf,

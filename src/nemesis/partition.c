@@ -404,19 +404,34 @@ fl_net_partition(struct fl_remote *const *r, size_t n, char *const *ips,
     return fl_remote_on_all(r, n, partition_one, &pa, err);
 }
 
+#define HEAL_SH                                                                \
+    "command -v iptables >/dev/null || exit 0\n"                               \
+    "i=0; while [ $i -lt 100 ] && iptables -w -D INPUT -j " CHAIN              \
+    " 2>/dev/null; do i=$((i+1)); done\n"                                      \
+    "if iptables -w -L " CHAIN " -n >/dev/null 2>&1; then\n"                   \
+    "  iptables -w -F " CHAIN " && iptables -w -X " CHAIN " || exit 1\n"       \
+    "fi\n"
+
 static int
 heal_one(struct fl_remote *r, size_t i, void *arg, struct fl_err *err)
 {
     FL_UNUSED(i);
     FL_UNUSED(arg);
-    return fl_remote_sh(
-        r, NULL, err, "%s",
-        "command -v iptables >/dev/null || exit 0\n"
-        "i=0; while [ $i -lt 100 ] && iptables -w -D INPUT -j " CHAIN
-        " 2>/dev/null; do i=$((i+1)); done\n"
-        "if iptables -w -L " CHAIN " -n >/dev/null 2>&1; then\n"
-        "  iptables -w -F " CHAIN " && iptables -w -X " CHAIN " || exit 1\n"
-        "fi\n");
+    return fl_remote_sh(r, NULL, err, "%s", HEAL_SH);
+}
+
+int
+fl_net_heal_leftovers(struct fl_remote *r, struct fl_strbuf *report,
+                      struct fl_err *err)
+{
+    /* Say what is there (a killed run's grudge), then heal as usual. */
+    return fl_remote_sh(r, report, err, "%s",
+                        "if command -v iptables >/dev/null && "
+                        "iptables -w -L " CHAIN " -n >/dev/null 2>&1; then\n"
+                        "  n=$(iptables -w -S " CHAIN " | grep -c '^-A')\n"
+                        "  echo \"partition: iptables chain " CHAIN
+                        " with $n DROP rule(s)\"\n"
+                        "fi\n" HEAL_SH);
 }
 
 int

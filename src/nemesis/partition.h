@@ -85,4 +85,12 @@ int fl_net_partition(struct fl_remote *const *r, size_t n, char *const *ips,
 /** Remove the FAULTLINE chain on every node (idempotent). */
 int fl_net_heal(struct fl_remote *const *r, size_t n, struct fl_err *err);
 
+/**
+ * Heal r's node as fl_net_heal() does, appending one line per thing found
+ * and removed ("partition: iptables chain FAULTLINE with 2 DROP rule(s)")
+ * to report; nothing when the node is clean. For the start of a run.
+ */
+int fl_net_heal_leftovers(struct fl_remote *r, struct fl_strbuf *report,
+                          struct fl_err *err);
+
 #endif

@@ -17,6 +17,7 @@
 #include "history/edn.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/hosts.h"
 #include "util/map.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
@@ -1042,16 +1043,62 @@ out:
 
 /* ---- lifecycle ---- */
 
+static struct addrinfo *
+numeric_addr(const char *addr)
+{
+    struct addrinfo hints, *ai = NULL;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+    if (getaddrinfo(addr, NULL, &hints, &ai) != 0)
+        return NULL;
+    return ai;
+}
+
+/*
+ * The address to listen on: host as a numeric address, or a name from the
+ * hosts file. Never DNS: a name that resolves differently tomorrow, or
+ * that a resolver answers with a public address, must not decide where the
+ * store is served.
+ */
+static struct addrinfo *
+bind_addr(const char *host, struct fl_err *err)
+{
+    const char *hosts = fl_hosts_path();
+    struct fl_err e = FL_ERR_INIT;
+    struct addrinfo *ai = NULL;
+    char addr[64];
+    int rc;
+
+    if (fl_parse_check_name("--host", host, err) != 0)
+        return NULL;
+    ai = numeric_addr(host);
+    if (ai)
+        return ai;
+    rc = fl_hosts_lookup(hosts, host, addr, sizeof(addr), &e);
+    if (rc == -ENOENT)
+        fl_err_set(err, FL_EUSAGE,
+                   "--host %s: not a numeric address and not a name in %s "
+                   "(names are not looked up in DNS)",
+                   host, hosts);
+    else if (rc == 0 && !(ai = numeric_addr(addr)))
+        fl_err_set(err, FL_EUSAGE, "--host %s: %s gives it the bad address %s",
+                   host, hosts, addr);
+    else if (rc != 0)
+        fl_err_set(err, FL_EUSAGE, "--host %s: %s", host, e.msg);
+    return ai;
+}
+
 struct fl_server *
 fl_serve_start(const struct fl_serve_opts *opts, struct fl_err *err)
 {
     const char *store = opts->store_dir ? opts->store_dir : "store";
     const char *host = opts->host ? opts->host : "127.0.0.1";
     struct fl_server *s = fl_xcalloc(1, sizeof(*s));
-    struct addrinfo hints, *ai = NULL;
+    struct addrinfo *ai = NULL;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
-    int gai;
 
     pthread_mutex_init(&s->mu, NULL);
     fl_strmap_init(&s->cache_idx);
@@ -1066,14 +1113,9 @@ fl_serve_start(const struct fl_serve_opts *opts, struct fl_err *err)
         goto fail;
     }
     s->rootlen = strlen(s->root);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    gai = getaddrinfo(host, NULL, &hints, &ai);
-    if (gai != 0 || !ai) {
-        fl_err_set(err, FL_EUSAGE, "host %s: %s", host, gai_strerror(gai));
+    ai = bind_addr(host, err);
+    if (!ai)
         goto fail;
-    }
     if (ai->ai_family == AF_INET6) {
         ((struct sockaddr_in6 *)ai->ai_addr)->sin6_port =
             htons((uint16_t)opts->port);

@@ -24,8 +24,10 @@
 #include "checker/perf.h"
 #include "checker/workloads.h"
 #include "control/cluster.h"
+#include "control/lock.h"
 #include "history/edn.h"
 #include "history/writer.h"
+#include "nemesis/heal.h"
 #include "run/interpreter.h"
 #include "run/store.h"
 #include "util/clock.h"
@@ -229,6 +231,19 @@ snarf_node(struct fl_test *t, size_t i, struct fl_err *err)
 
 /* ---- remotes ---- */
 
+struct fl_lock *
+fl_test_lock(struct fl_test *t, struct fl_err *err)
+{
+    const char *backend = t->remote_opts.backend;
+
+    if (t->no_remotes || (backend && strcmp(backend, "dummy") == 0))
+        return fl_lock_nodes(NULL, 0, err); /* locks nothing */
+    if (t->nnodes == 0)
+        return fl_lock_cluster(
+            fl_env_opt_str(&t->env, "cluster-state-dir", NULL), err);
+    return fl_lock_nodes(t->nodes, t->nnodes, err);
+}
+
 static int
 connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
                 struct fl_err *err)
@@ -247,6 +262,7 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
         /* No nodes given: the local cluster of network namespaces. */
         struct fl_cluster_opts co;
         memset(&co, 0, sizeof(co));
+        co.state_dir = fl_env_opt_str(&t->env, "cluster-state-dir", NULL);
         int rc = fl_cluster_up(&co, cluster, err);
         if (rc < 0)
             return rc;
@@ -265,6 +281,29 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
             return err && err->code ? err->code : FL_EREMOTE;
     }
     return 0;
+}
+
+/* Remove what a killed run left on the nodes, and say what it was. */
+static int
+heal_leftovers(struct fl_test *t, FILE *progress, struct fl_err *err)
+{
+    struct fl_strbuf report = FL_STRBUF_INIT;
+    int rc;
+
+    if (!t->env.remotes)
+        return 0;
+    rc = fl_nem_heal_leftovers(&t->env, &report, err);
+    if (rc == 0 && report.len == 0)
+        fl_strbuf_addstr(&report, "nothing to heal\n");
+    for (char *p = report.buf, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        *nl = '\0';
+        fl_info("heal: %s", p);
+        if (progress)
+            fprintf(progress, "faultline: heal: %s\n", p);
+    }
+    fl_strbuf_release(&report);
+    return rc;
 }
 
 static void
@@ -518,6 +557,7 @@ struct run {
     struct fl_hist_writer *w;
     struct fl_interp *in;
     struct fl_cluster cluster;
+    struct fl_lock *lock; /* the nodes', held from start to teardown */
     bool have_cluster, os_up, db_up, clients_up, nemesis_up, started;
     struct fl_run_status status;
     int64_t clients_done_ns;  /* when the clients' generator ran out */
@@ -708,6 +748,9 @@ run_setup(struct run *r, struct fl_err *err)
         fl_test_add_node(t, "n1");
         fl_test_sync_env(t);
     }
+    rc = heal_leftovers(t, r->progress, err);
+    if (rc < 0)
+        return rc;
     rc = on_nodes(t, os_setup_node, "os setup", err);
     r->os_up = true;
     if (rc < 0)
@@ -914,6 +957,8 @@ run_teardown(struct run *r, int *rc, struct fl_err *err)
             fl_error("%s", terr.msg);
     }
     disconnect_remotes(t);
+    fl_lock_free(r->lock); /* the nodes are free; checking needs no lock */
+    r->lock = NULL;
     if (r->have_cluster)
         fl_cluster_release(&r->cluster); /* the cluster stays up for reuse */
 }
@@ -951,6 +996,7 @@ run_finish(struct run *r, int rc, struct fl_err *err)
 static void
 run_release(struct run *r)
 {
+    fl_lock_free(r->lock);
     fl_hist_writer_close(r->w, NULL);
     if (r->logf) {
         fl_log_set_file(NULL);
@@ -969,7 +1015,13 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
     int rc;
 
     run_init(&r, t, o, res);
-    rc = run_open_store(&r, err);
+    /*
+     * First, so a refused run leaves nothing behind; held until the nodes
+     * are torn down: no second run, cluster down or fault meanwhile.
+     */
+    r.lock = fl_test_lock(t, err);
+    rc = r.lock ? run_open_store(&r, err)
+                : (err && err->code ? err->code : -EBUSY);
     if (rc == 0 || r.w) {
         if (rc == 0)
             rc = run_setup(&r, err);

@@ -18,6 +18,8 @@
 #include "run/store.h"
 #include "run/test.h"
 
+struct fl_lock;
+
 /** Interrupts received (SIGINT/SIGTERM); the run reads it. */
 extern volatile sig_atomic_t fl_run_interrupts;
 /** The last of those signals (SIGINT or SIGTERM), 0 before any. */
@@ -57,6 +59,18 @@ struct fl_run_result {
 };
 
 void fl_run_result_release(struct fl_run_result *r);
+
+/**
+ * Lock the nodes t runs on (control/lock.h): the local cluster whose state
+ * is in option :cluster-state-dir (default /run/faultline) when t has no
+ * nodes, else each of its nodes; nothing (a lock on nothing) for in-process
+ * suites and dummy remotes. fl_test_run() takes it itself, before creating
+ * anything; a caller running several tests on the same nodes (test-all,
+ * --test-count) may hold it across them (locks nest within a process).
+ * Release with fl_lock_free(). NULL with err (-EBUSY naming the holder's
+ * pid and command, FL_EUSAGE for a bad name) when it cannot be had.
+ */
+struct fl_lock *fl_test_lock(struct fl_test *t, struct fl_err *err);
 
 /**
  * Run t (built by its suite). Returns 0 when the history was checked

@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/parse.h"
 #include "util/strbuf.h"
 
 static int
@@ -67,6 +68,9 @@ fl_store_create(const char *root, const char *name, int64_t wall_ns, char **dir,
     char stamp[32];
     int rc;
 
+    if (fl_parse_check_name("--store", root, err) != 0 ||
+        fl_parse_check_name("test name", name, err) != 0)
+        return FL_EUSAGE;
     if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
         strcmp(name, "..") == 0)
         return fl_err_set(err, FL_EUSAGE, "bad test name '%s'",

@@ -90,3 +90,22 @@ fl_parse_hex_digit(int c)
         return c - 'A' + 10;
     return -1;
 }
+
+int
+fl_parse_check_name(const char *what, const char *s, struct fl_err *err)
+{
+    if (!s)
+        return 0;
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x20 && c != 0x7f)
+            continue;
+        /* Name the prefix before it: the rest may be what misleads. */
+        return fl_err_set(err, FL_EUSAGE,
+                          "%s: control character 0x%02x at byte %zu (after "
+                          "'%.*s') is not allowed in a path or name",
+                          what, c, i, (int)(i > 60 ? 60 : i), s);
+    }
+    return 0;
+}

@@ -23,4 +23,14 @@ int fl_parse_duration_ns(const char *s, int64_t *out, struct fl_err *err);
 /** Value of one hex digit (0-9, a-f, A-F), or -1 for any other c. */
 int fl_parse_hex_digit(int c);
 
+/**
+ * The one check for every path and name that enters faultline from outside
+ * (state and store dirs, node names and prefixes, bridge, namespace
+ * prefix, test names, ...): FL_EUSAGE, naming what (e.g. "--state-dir"),
+ * if s has a control character (below 0x20, or 0x7f). Such a character
+ * would end a line in the state file or in /etc/hosts, or a shell word.
+ * NULL is accepted (an unset option).
+ */
+int fl_parse_check_name(const char *what, const char *s, struct fl_err *err);
+
 #endif
