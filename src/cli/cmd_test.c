@@ -14,6 +14,7 @@
 #include <getopt.h>
 
 #include "report/report.h"
+#include "run/client_cmd.h"
 #include "util/err.h"
 #include "util/parse.h"
 #include "util/rng.h"
@@ -41,6 +42,7 @@ enum {
     O_NEM_INTERVAL,
     O_STORE,
     O_OP_TIMEOUT,
+    O_CLIENT_CMD,
     O_SUITE_BASE = 2000,
 };
 
@@ -66,6 +68,7 @@ static const struct option base_opts[] = {
     {"nemesis-interval", required_argument, NULL, O_NEM_INTERVAL},
     {"store", required_argument, NULL, O_STORE},
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
+    {"client-cmd", required_argument, NULL, O_CLIENT_CMD},
 };
 
 void
@@ -108,6 +111,9 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --store DIR            store root (store)\n"
         "      --op-timeout SECONDS   a hung op becomes :info after this "
         "(10)\n"
+        "      --client-cmd CMD       run the client as `sh -c CMD`, one per\n"
+        "                             worker, over JSON lines\n"
+        "                             (docs/client-protocol.md)\n"
         "  -h, --help                 this help\n");
     if (s) {
         fprintf(f, "\n%s options:\n", s->name);
@@ -333,6 +339,14 @@ fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a)
         case O_STORE:
             a->store = optarg;
             break;
+        case O_CLIENT_CMD:
+            if (!*optarg) {
+                rc =
+                    usage_error(cmd, "--client-cmd: %s%s", "empty command", "");
+                goto out;
+            }
+            a->client_cmd = optarg;
+            break;
         case O_LEAVE:
             a->leave_db_running = true;
             break;
@@ -453,6 +467,8 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     fl_test_set_opt_int(t, "time-limit-ms", a->time_limit_ns / 1000000);
     fl_test_set_opt_int(t, "nemesis-interval-ms",
                         a->nemesis_interval_ns / 1000000);
+    if (a->client_cmd)
+        fl_test_set_opt_str(t, "client-cmd", a->client_cmd);
     for (size_t i = 0; s->opts && s->opts[i].name; i++) {
         const char *v = s->opts[i].dflt;
         for (size_t k = 0; k < a->nopts; k++)
@@ -466,6 +482,9 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
         fprintf(stderr, "faultline: %s: %s\n", s->name, err.msg);
         return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
     }
+    /* Any suite's ops can go to a client in another language. */
+    if (a->client_cmd && t->client.type != &fl_client_cmd_type)
+        fl_client_cmd_seed(&t->client, a->client_cmd, t->op_timeout_ns);
     fl_test_sync_env(t);
     return 0;
 }

@@ -24,6 +24,7 @@ struct fl_test_args {
     double rate_hz;
     bool rate_given;
     const char *workload, *nemesis, *store;
+    const char *client_cmd; /* --client-cmd, or NULL */
     const char *username, *password, *private_key;
     bool strict_host_keys, no_ssh, leave_db_running, logging_json;
     /* suite options given on the command line: name/value pairs */

@@ -9,6 +9,8 @@
  */
 #include "util/common.h"
 
+#include "control/proc.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -211,4 +213,33 @@ out:
             close(err_p[i]);
     }
     return rc;
+}
+
+pid_t
+fl_proc_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd,
+              struct fl_err *err)
+{
+    pid_t pid = fork();
+
+    if (pid < 0)
+        return fl_err_set(err, -errno, "fork: %s", strerror(errno));
+    if (pid == 0)
+        child_exec(argv, in_fd, out_fd, err_fd, NULL, NULL);
+    setpgid(pid, pid); /* also in the child; whichever runs first */
+    return pid;
+}
+
+int
+fl_proc_kill(pid_t pid)
+{
+    int status = 0;
+
+    if (pid <= 0)
+        return -1;
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
 }
