@@ -35,6 +35,7 @@
 #define CMD_NAME_MAX       60      /* command bytes quoted in errors */
 #define CMD_LINE_MAX       200     /* offending-line bytes quoted in errors */
 #define CMD_MARGIN_MAX_NS  (500 * 1000000LL) /* see fl_client_cmd_seed */
+#define CMD_OPEN_MIN_NS    (10 * 1000000000LL) /* open: start-up is slow */
 #define CMD_OPEN_DFLT_NS   (60 * 1000000000LL) /* open without op timeout */
 #define CMD_CLOSE_MAX_NS   (5 * 1000000000LL)  /* answer to close */
 #define CMD_EXIT_WAIT_NS   (1000 * 1000000LL)  /* exit after close */
@@ -499,7 +500,11 @@ cmd_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     const struct cmd_cfg *cfg = c->shared;
     struct cmd_client *cc = fl_xcalloc(1, sizeof(*cc));
     struct fl_strbuf msg = FL_STRBUF_INIT;
-    int64_t timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : CMD_OPEN_DFLT_NS;
+    /* Starting an interpreter on a loaded machine can take seconds; an op
+     * waiting on a slow open still ends at the run's op timeout. */
+    int64_t timeout_ns = cfg->timeout_ns
+                             ? FL_MAX(cfg->timeout_ns, CMD_OPEN_MIN_NS)
+                             : CMD_OPEN_DFLT_NS;
     size_t len;
     int rc;
 
