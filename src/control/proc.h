@@ -23,8 +23,8 @@ struct fl_err;
  * fails; an exec failure shows as exit status 127 with a line on err_fd.
  * Thread-safe; the child makes only syscalls before exec.
  */
-pid_t fl_proc_spawn(const char *const *argv, int in_fd, int out_fd,
-                    int err_fd, struct fl_err *err);
+pid_t fl_proc_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd,
+                    struct fl_err *err);
 
 /**
  * SIGKILL the process group of pid (a child from fl_proc_spawn) and reap

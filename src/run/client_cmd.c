@@ -32,9 +32,9 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define CMD_NAME_MAX       60      /* command bytes quoted in errors */
-#define CMD_LINE_MAX       200     /* offending-line bytes quoted in errors */
-#define CMD_MARGIN_MAX_NS  (500 * 1000000LL) /* see fl_client_cmd_seed */
+#define CMD_NAME_MAX       60  /* command bytes quoted in errors */
+#define CMD_LINE_MAX       200 /* offending-line bytes quoted in errors */
+#define CMD_MARGIN_MAX_NS  (500 * 1000000LL)   /* see fl_client_cmd_seed */
 #define CMD_OPEN_MIN_NS    (10 * 1000000000LL) /* open: start-up is slow */
 #define CMD_OPEN_DFLT_NS   (60 * 1000000000LL) /* open without op timeout */
 #define CMD_CLOSE_MAX_NS   (5 * 1000000000LL)  /* answer to close */
@@ -114,12 +114,11 @@ open_log(struct cmd_client *cc, const struct fl_env *env,
     if (c->thread >= 0)
         cc->log_path = fl_xasprintf("%s/worker-%d.stderr", dir, c->thread);
     else
-        cc->log_path = fl_xasprintf(
-            "%s/setup-%s.stderr", dir,
-            c->node < env->nnodes ? env->nodes[c->node] : "node");
+        cc->log_path =
+            fl_xasprintf("%s/setup-%s.stderr", dir,
+                         c->node < env->nnodes ? env->nodes[c->node] : "node");
     free(dir);
-    return open(cc->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                0644);
+    return open(cc->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
 static void
@@ -129,8 +128,9 @@ set_name(struct cmd_client *cc, const struct cmd_cfg *cfg,
     size_t n = strlen(cfg->cmd);
 
     fl_strbuf_setlen(&cc->name, 0);
-    fl_strbuf_addf(&cc->name, "client \"%.*s%s\" (", (int)FL_MIN(n, CMD_NAME_MAX),
-                   cfg->cmd, n > CMD_NAME_MAX ? "..." : "");
+    fl_strbuf_addf(&cc->name, "client \"%.*s%s\" (",
+                   (int)FL_MIN(n, CMD_NAME_MAX), cfg->cmd,
+                   n > CMD_NAME_MAX ? "..." : "");
     if (c->thread >= 0)
         fl_strbuf_addf(&cc->name, "worker %d", c->thread);
     else
@@ -638,8 +638,7 @@ cmd_close(struct fl_client *c, const struct fl_env *env)
         fl_client_proto_close(&cc->req);
         if (exchange(cc, t, "close", &len, &msg) < 0 ||
             expect_ok(cc, len, "close", &msg) < 0)
-            fl_warn("client-cmd: %s",
-                    msg.buf + strlen("indeterminate: "));
+            fl_warn("client-cmd: %s", msg.buf + strlen("indeterminate: "));
         if (cc->pid > 0) {
             shutdown(cc->in_fd, SHUT_WR);
             if (!child_exited(cc, CMD_EXIT_WAIT_NS, &si))

@@ -238,8 +238,8 @@ fl_client_proto_parse(const char *line, size_t len, struct fl_arena *a,
                           FL_CLIENT_PROTO_MAX_LINE);
     o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
     if (!o)
-        return fl_err_set(err, FL_EPARSE, "not JSON (column %d: %s)",
-                          je.column, je.text);
+        return fl_err_set(err, FL_EPARSE, "not JSON (column %d: %s)", je.column,
+                          je.text);
     if (json_is_object(o))
         rc = parse_members(o, a, r, err);
     else
@@ -267,8 +267,7 @@ fl_client_proto_match(const struct fl_client_proto_reply *r,
 }
 
 void
-fl_client_proto_apply(const struct fl_client_proto_reply *r,
-                      struct fl_op *out)
+fl_client_proto_apply(const struct fl_client_proto_reply *r, struct fl_op *out)
 {
     out->type = r->type;
     if (r->has_value)

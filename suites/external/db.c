@@ -85,8 +85,8 @@ run_cmd(const struct ext_db *d, const struct fl_env *env, size_t node,
     if (res.exit_code != 0 && !status_ok) {
         size_t n = res.err.len, k = FL_MIN(n, (size_t)EXT_ERR_TAIL);
         rc = fl_err_set(err, FL_EREMOTE, "--%s on %s: exit %d%s%.*s", opt,
-                        env->nodes[node], res.exit_code, k ? ": " : "",
-                        (int)k, res.err.buf + n - k);
+                        env->nodes[node], res.exit_code, k ? ": " : "", (int)k,
+                        res.err.buf + n - k);
         goto out;
     }
     if (out)
@@ -193,8 +193,9 @@ ext_log_files(struct fl_db *db, const struct fl_env *env, size_t node,
     int rc;
 
     /* The glob is the user's, unquoted on purpose: the shell expands it. */
-    fl_strbuf_addf(&cmd, "for f in %s; do [ -f \"$f\" ] && echo \"$f\"; done; "
-                         "true",
+    fl_strbuf_addf(&cmd,
+                   "for f in %s; do [ -f \"$f\" ] && echo \"$f\"; done; "
+                   "true",
                    d->cfg.logs);
     rc = run_cmd(d, env, node, "db-logs", cmd.buf, false, &list, NULL, err);
     for (char *s = list.buf; rc == 0 && *s;) {

@@ -24,8 +24,7 @@
 #include "util/err.h"
 #include "util/parse.h"
 
-static const char *const ext_workloads[] = {"register", "set", "counter",
-                                            NULL};
+static const char *const ext_workloads[] = {"register", "set", "counter", NULL};
 static const char *const ext_nemeses[] = {
     "none", "partition", "kill", "pause", "packet", "partition,kill,pause",
     NULL};
@@ -206,8 +205,10 @@ build_db(struct fl_test *t, struct fl_external_db_cfg *c, struct fl_err *err)
     if (!to && fl_env_opt_int(env, "db-timeout", 0) > 0)
         ns = fl_env_opt_int(env, "db-timeout", 0) * 1000000000LL;
     if (to && (fl_parse_duration_ns(to, &ns, err) < 0 || ns <= 0))
-        return fl_err_set(err, FL_EUSAGE, "--db-timeout: '%s' is not a "
-                                          "positive duration", to);
+        return fl_err_set(err, FL_EUSAGE,
+                          "--db-timeout: '%s' is not a "
+                          "positive duration",
+                          to);
     c->setup = fl_env_opt_str(env, "db-setup", NULL);
     c->teardown = fl_env_opt_str(env, "db-teardown", NULL);
     c->start = fl_env_opt_str(env, "db-start", NULL);
