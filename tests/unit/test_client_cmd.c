@@ -69,9 +69,10 @@ test_proto_requests(void)
     fl_val kv[2] = {fl_val_int(3), fl_val_coll(&a, FL_V_VEC, pair, 2)};
     struct fl_op op = test_op(FL_KW_CAS, fl_val_coll(&a, FL_V_VEC, kv, 2));
     fl_client_proto_invoke(&sb, &env, 1, &op);
-    ASSERT_STR_EQ(sb.buf, "{\"type\":\"invoke\",\"f\":\"cas\",\"value\":[3,[1,2]],"
-                          "\"process\":4,\"node\":\"n2\",\"time\":123,"
-                          "\"index\":17}\n");
+    ASSERT_STR_EQ(sb.buf,
+                  "{\"type\":\"invoke\",\"f\":\"cas\",\"value\":[3,[1,2]],"
+                  "\"process\":4,\"node\":\"n2\",\"time\":123,"
+                  "\"index\":17}\n");
     /* Keywords and sets keep the history's encoding. */
     fl_strbuf_setlen(&sb, 0);
     fl_val items[2] = {fl_val_kw(FL_KW_READ), fl_val_int(5)};
@@ -87,11 +88,12 @@ test_proto_requests(void)
     fl_val o = fl_val_map(&a, opts, 2);
     env.options = &o;
     fl_client_proto_open(&sb, &env, 1, 2000000000LL);
-    ASSERT_STR_EQ(sb.buf, "{\"type\":\"open\",\"node\":\"n2\",\"nodes\":[\"n1\","
-                          "\"n2\"],\"test\":{\"name\":\"t\",\"seed\":9,"
-                          "\"concurrency\":2,\"op-timeout-ms\":2000,"
-                          "\"store-dir\":null,\"workload\":\"set\","
-                          "\"rate\":2.5}}\n");
+    ASSERT_STR_EQ(sb.buf,
+                  "{\"type\":\"open\",\"node\":\"n2\",\"nodes\":[\"n1\","
+                  "\"n2\"],\"test\":{\"name\":\"t\",\"seed\":9,"
+                  "\"concurrency\":2,\"op-timeout-ms\":2000,"
+                  "\"store-dir\":null,\"workload\":\"set\","
+                  "\"rate\":2.5}}\n");
     fl_strbuf_setlen(&sb, 0);
     fl_client_proto_close(&sb);
     ASSERT_STR_EQ(sb.buf, "{\"type\":\"close\"}\n");
@@ -183,7 +185,7 @@ test_proto_answers(void)
 
 /* Answers open, then runs BODY for each op; close is answered. */
 #define SH_CLIENT(body)                                                        \
-    "read l; echo '{\"type\":\"ok\"}'; while read l; do case \"$l\" in "     \
+    "read l; echo '{\"type\":\"ok\"}'; while read l; do case \"$l\" in "       \
     "*'\"close\"'*) echo '{\"type\":\"ok\"}'; exit 0;; esac; " body "; done"
 
 struct cmd_run {
@@ -291,8 +293,8 @@ test_cmd_hang_kills_group(void)
 
     ASSERT(fd >= 0);
     close(fd);
-    char *cmd = fl_xasprintf(
-        SH_CLIENT("sleep 300 & echo $! > %s; sleep 300"), path);
+    char *cmd =
+        fl_xasprintf(SH_CLIENT("sleep 300 & echo $! > %s; sleep 300"), path);
     ASSERT_OK(cmd_start(&r, cmd, 400 * 1000000LL, &err));
     free(cmd);
     int64_t t0 = fl_clock_mono_ns();
@@ -328,8 +330,9 @@ test_cmd_open(void)
     struct cmd_run r;
     struct fl_err err = FL_ERR_INIT;
 
-    ASSERT(cmd_start(&r, "read l; echo '{\"type\":\"fail\",\"error\":\"no "
-                         "route\"}'",
+    ASSERT(cmd_start(&r,
+                     "read l; echo '{\"type\":\"fail\",\"error\":\"no "
+                     "route\"}'",
                      0, &err) < 0);
     ASSERT(strstr(err.msg, "open answered") != NULL);
     ASSERT(strstr(err.msg, "no route") != NULL);
