@@ -71,8 +71,9 @@ run_case(const char *cmd, int threads, double secs)
     fl_client_seed_release(&seed);
     fl_hist_release(&h);
     if (st.info || st.fail)
-        fprintf(stderr, "bench_client_cmd: %" PRIu64 " :info, %" PRIu64
-                        " :fail (client broken?)\n",
+        fprintf(stderr,
+                "bench_client_cmd: %" PRIu64 " :info, %" PRIu64
+                " :fail (client broken?)\n",
                 st.info, st.fail);
     /* The first op of each worker includes the client's start-up. */
     return (double)st.ok / ((double)(t1 - t0) / 1e9);

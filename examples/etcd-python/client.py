@@ -89,9 +89,9 @@ class Client:
         self.db = None
 
     def open(self, msg):
-        ms = msg["test"].get("op-timeout-ms", 10000)
-        # Answer before faultline gives up on us.
-        self.db = Etcd(msg["node"], max(ms / 2000.0, 0.1))
+        ms = msg["test"].get("answer-timeout-ms") or 10000
+        # Answer (with an :info) before faultline gives up on us.
+        self.db = Etcd(msg["node"], max(ms * 0.8 / 1000.0, 0.1))
         return {"type": "ok"}
 
     def invoke(self, msg):

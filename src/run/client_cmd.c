@@ -43,8 +43,9 @@
 #define CMD_READ_CHUNK     65536
 
 struct cmd_cfg {
-    char *cmd;          /* sh -c command line */
-    int64_t timeout_ns; /* answer deadline; 0 = none */
+    char *cmd;             /* sh -c command line */
+    int64_t timeout_ns;    /* answer deadline; 0 = none */
+    int64_t op_timeout_ns; /* the run's --op-timeout; 0 = none */
 };
 
 struct cmd_client {
@@ -94,6 +95,7 @@ fl_client_cmd_seed(struct fl_client_seed *seed, const char *cmd,
     fl_client_seed_release(seed);
     cfg->cmd = fl_xstrdup(cmd);
     cfg->timeout_ns = fl_client_cmd_timeout_ns(op_timeout_ns);
+    cfg->op_timeout_ns = op_timeout_ns;
     seed->type = &fl_client_cmd_type;
     seed->shared = cfg;
     seed->free_shared = cfg_free;
@@ -516,7 +518,8 @@ cmd_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     rc = spawn(cc, cfg, env, c, err);
     if (rc < 0)
         goto out;
-    fl_client_proto_open(&cc->req, env, c->node, cfg->timeout_ns);
+    fl_client_proto_open(&cc->req, env, c->node, cfg->op_timeout_ns,
+                         cfg->timeout_ns);
     if (exchange(cc, timeout_ns, "open", &len, &msg) < 0 ||
         expect_ok(cc, len, "open", &msg) < 0) {
         /* Skip "indeterminate: ": a failed open is a :fail of the op. */

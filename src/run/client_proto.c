@@ -51,7 +51,7 @@ has_opt(const struct fl_env *env, const char *name)
 /* {"name":..,"seed":..,<options>}: option keys without their ':'. */
 static void
 print_test(struct fl_strbuf *sb, const struct fl_env *env,
-           int64_t op_timeout_ns)
+           int64_t op_timeout_ns, int64_t answer_timeout_ns)
 {
     const fl_val *o = env->options;
 
@@ -64,6 +64,8 @@ print_test(struct fl_strbuf *sb, const struct fl_env *env,
     if (!has_opt(env, "op-timeout-ms"))
         fl_strbuf_addf(sb, ",\"op-timeout-ms\":%" PRId64,
                        op_timeout_ns / 1000000);
+    fl_strbuf_addf(sb, ",\"answer-timeout-ms\":%" PRId64,
+                   answer_timeout_ns / 1000000);
     fl_strbuf_addstr(sb, ",\"store-dir\":");
     if (env->store_dir)
         print_str(sb, env->store_dir);
@@ -75,7 +77,8 @@ print_test(struct fl_strbuf *sb, const struct fl_env *env,
             continue;
         const char *name = fl_kw_name(k->u.id);
         if (!strcmp(name, "name") || !strcmp(name, "seed") ||
-            !strcmp(name, "concurrency") || !strcmp(name, "store-dir"))
+            !strcmp(name, "concurrency") || !strcmp(name, "store-dir") ||
+            !strcmp(name, "answer-timeout-ms"))
             continue;
         fl_strbuf_addch(sb, ',');
         print_str(sb, name);
@@ -87,14 +90,15 @@ print_test(struct fl_strbuf *sb, const struct fl_env *env,
 
 void
 fl_client_proto_open(struct fl_strbuf *sb, const struct fl_env *env,
-                     size_t node, int64_t op_timeout_ns)
+                     size_t node, int64_t op_timeout_ns,
+                     int64_t answer_timeout_ns)
 {
     fl_strbuf_addstr(sb, "{\"type\":\"open\",\"node\":");
     print_str(sb, node < env->nnodes ? env->nodes[node] : "");
     fl_strbuf_addstr(sb, ",\"nodes\":");
     print_nodes(sb, env);
     fl_strbuf_addstr(sb, ",\"test\":");
-    print_test(sb, env, op_timeout_ns);
+    print_test(sb, env, op_timeout_ns, answer_timeout_ns);
     fl_strbuf_addstr(sb, "}\n");
 }
 

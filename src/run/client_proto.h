@@ -41,10 +41,12 @@ struct fl_client_proto_reply {
  * Append the open request for the client bound to env->nodes[node],
  * newline included: {"type":"open","node":..,"nodes":[..],"test":{..}}.
  * test holds every option of env (names without ':') plus name, seed,
- * concurrency, op-timeout-ms and store-dir.
+ * concurrency, op-timeout-ms (the run's, 0 = none), answer-timeout-ms (how
+ * long faultline waits for an answer, 0 = forever) and store-dir.
  */
 void fl_client_proto_open(struct fl_strbuf *sb, const struct fl_env *env,
-                          size_t node, int64_t op_timeout_ns);
+                          size_t node, int64_t op_timeout_ns,
+                          int64_t answer_timeout_ns);
 /**
  * Append the invoke request for op, newline included:
  * {"type":"invoke","f":..,"value":..,"process":..,"node":..,"time":..,

@@ -47,6 +47,8 @@ expect_exit 1 ext --client-cmd "sh $TMP/tee.sh $TMP/opens" --workload set \
     --nodes a,b,c --seed 5
 grep -q '^{"type":"open","node":"b","nodes":\["a","b","c"\],"test":{"name":"external-set","seed":5,"concurrency":2,' \
     "$TMP/opens" || { head -2 "$TMP/opens" >&2; fail "open request"; }
+grep -q '"op-timeout-ms":10000,"answer-timeout-ms":9500,' "$TMP/opens" ||
+    fail "open lacks the timeouts"
 grep -q '"workload":"set"' "$TMP/opens" || fail "open lacks the options"
 grep -q '"store-dir":"store/external-set/' "$TMP/opens" || fail "no store-dir"
 run=$(sed -n 's/^store: //p' "$TMP/out")

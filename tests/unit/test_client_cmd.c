@@ -87,11 +87,12 @@ test_proto_requests(void)
     opts[3] = fl_val_float(2.5);
     fl_val o = fl_val_map(&a, opts, 2);
     env.options = &o;
-    fl_client_proto_open(&sb, &env, 1, 2000000000LL);
+    fl_client_proto_open(&sb, &env, 1, 2000000000LL, 1500000000LL);
     ASSERT_STR_EQ(sb.buf,
                   "{\"type\":\"open\",\"node\":\"n2\",\"nodes\":[\"n1\","
                   "\"n2\"],\"test\":{\"name\":\"t\",\"seed\":9,"
                   "\"concurrency\":2,\"op-timeout-ms\":2000,"
+                  "\"answer-timeout-ms\":1500,"
                   "\"store-dir\":null,\"workload\":\"set\","
                   "\"rate\":2.5}}\n");
     fl_strbuf_setlen(&sb, 0);
