@@ -60,7 +60,7 @@ grep -q ':client-cmd "sh ' "$run/test.edn" || fail "test.edn lacks client-cmd"
 for w in register set counter; do
     rm -f "$TMP/db.json"
     expect_exit 0 ext --client-cmd "python3 $FAKE $TMP/db.json ok" \
-        --workload $w --concurrency 4
+        --workload $w --concurrency 4 --time-limit 3
     grep -q 'verdict: valid' "$TMP/out" || fail "$w: not valid"
 done
 
