@@ -371,6 +371,10 @@ read_failed(struct cmd_client *cc, enum cmd_read r, int64_t timeout_ns,
     case CMD_READ_TIMEOUT:
         fl_strbuf_addf(msg, "no answer to %s within %" PRId64 " ms; killed",
                        what, timeout_ns / 1000000);
+        if (cc->buf.len) {
+            fl_strbuf_addstr(msg, "; it wrote, without a newline, ");
+            quote_line(msg, cc->buf.buf, cc->buf.len);
+        }
         break;
     case CMD_READ_EOF:
         describe_exit(cc, msg);
