@@ -4,8 +4,7 @@
  * descriptors the caller owns (the JSON-lines client of run/ is one), in
  * its own process group so that one kill reaches everything it started.
  * Running a command to completion with captured output is
- * fl_control__run() (control_int.h); both share the child's exec path in
- * proc.c.
+ * fl_control__run() (control_int.h), also in proc.c.
  */
 #ifndef FL_PROC_H
 #define FL_PROC_H
@@ -15,13 +14,14 @@
 struct fl_err;
 
 /**
- * Fork and exec argv (argv[0] looked up in PATH) with in_fd, out_fd and
- * err_fd as its stdin, stdout and stderr and every other descriptor
- * closed, as the leader of a new process group (pgid == pid). The caller
- * keeps its descriptors (close them after the call) and reaps the child
- * with waitpid(). Returns the pid, or -errno with err filled when fork
- * fails; an exec failure shows as exit status 127 with a line on err_fd.
- * Thread-safe; the child makes only syscalls before exec.
+ * Start argv (argv[0] looked up in PATH) with in_fd, out_fd and err_fd as
+ * its stdin, stdout and stderr and every other descriptor closed, as the
+ * leader of a new process group (pgid == pid), with no signal blocked and
+ * SIGPIPE at its default. The caller keeps its descriptors (close them
+ * after the call) and reaps the child with waitpid(). Returns the pid, or
+ * -errno with err filled when it could not be started (argv[0] not found
+ * included). Thread-safe; uses posix_spawn, so it is cheap from a large
+ * process.
  */
 pid_t fl_proc_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd,
                     struct fl_err *err);

@@ -44,7 +44,7 @@ run_mode() {
     rm -f "$TMP/db.json"
     expect_exit 0 "$FAULTLINE" test external --workload register \
         --client-cmd "python3 $FAKE $TMP/db.json $mode 15" \
-        --concurrency 4 --time-limit 4 --rate 100 --op-timeout 1 --seed 7
+        --concurrency 4 --time-limit 5 --rate 100 --op-timeout 3 --seed 7
     grep -q 'verdict: valid' "$TMP/out" || fail "$mode: no valid verdict"
     run=$(sed -n 's/^store: //p' "$TMP/out")
     [ -s "$run/history.edn" ] || fail "$mode: no history"
@@ -62,7 +62,7 @@ run_mode() {
         fail "$mode: not logged"
 }
 
-run_mode hang "no answer to the op within 750 ms; killed"
+run_mode hang "no answer to the op within 2500 ms; killed"
 run_mode crash "exited with status 3 without answering the op"
 grep -q "crashing on purpose" "$run"/clients/worker-*.stderr ||
     fail "crash: stderr not in clients/worker-N.stderr"
