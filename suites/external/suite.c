@@ -25,9 +25,8 @@
 #include "util/parse.h"
 
 static const char *const ext_workloads[] = {"register", "set", "counter", NULL};
-static const char *const ext_nemeses[] = {
-    "none", "partition", "kill", "pause", "packet", "partition,kill,pause",
-    NULL};
+/* For test-all: kill and pause need DB commands, so ask for them by name. */
+static const char *const ext_nemeses[] = {"none", "partition", "packet", NULL};
 
 static const struct fl_suite_opt ext_opts[] = {
     {"db-setup", "CMD", NULL, "shell command installing the DB on a node"},
