@@ -64,6 +64,19 @@ for w in register set counter; do
     grep -q 'verdict: valid' "$TMP/out" || fail "$w: not valid"
 done
 
+# DB commands enable the kill and pause faults (on dummy remotes here: the
+# commands themselves run in test_external.c and t0922).
+rm -f "$TMP/db.json"
+expect_exit 0 ext --no-ssh --nodes a,b,c --time-limit 2 \
+    --client-cmd "python3 $FAKE $TMP/db.json ok" --db-start "start" \
+    --db-kill "kill" --db-pause "stop" --db-resume "cont" \
+    --nemesis kill,pause --nemesis-interval 0.2
+run=$(sed -n 's/^store: //p' "$TMP/out")
+grep -q ':process :nemesis, :f :kill, :value \[' "$run/history.edn" ||
+    fail "no kill fault"
+grep -q ':process :nemesis, :f :pause, :value \[' "$run/history.edn" ||
+    fail "no pause fault"
+
 # Any suite: memkv's ops go to the client, not to its in-process store.
 rm -f "$TMP/db.json"
 expect_exit 0 "$FAULTLINE" test memkv --workload register --time-limit 1 \
