@@ -79,6 +79,18 @@ test_proto_requests(void)
     op = test_op(FL_KW_READ, fl_val_coll(&a, FL_V_SET, items, 2));
     fl_client_proto_invoke(&sb, &env, 0, &op);
     ASSERT(strstr(sb.buf, "\"value\":{\"#set\":[\":read\",5]}") != NULL);
+    /* A txn's micro-ops: [[:append 1 2] [:r 1 nil]]. */
+    fl_strbuf_setlen(&sb, 0);
+    fl_val m1[3] = {fl_val_kw(fl_kw_intern_cstr("append")), fl_val_int(1),
+                    fl_val_int(2)};
+    fl_val m2[3] = {fl_val_kw(fl_kw_intern_cstr("r")), fl_val_int(1),
+                    fl_val_nil()};
+    fl_val mops[2] = {fl_val_coll(&a, FL_V_VEC, m1, 3),
+                      fl_val_coll(&a, FL_V_VEC, m2, 3)};
+    op = test_op(fl_kw_intern_cstr("txn"), fl_val_coll(&a, FL_V_VEC, mops, 2));
+    fl_client_proto_invoke(&sb, &env, 0, &op);
+    ASSERT(strstr(sb.buf, "\"f\":\"txn\",\"value\":[[\":append\",1,2],"
+                          "[\":r\",1,null]]") != NULL);
 
     fl_strbuf_setlen(&sb, 0);
     opts[0] = fl_val_kw(fl_kw_intern_cstr("workload"));
