@@ -27,6 +27,9 @@ struct fl_chk_opts {
     int threads;               /* 0: one per core */
     const char *out_dir;       /* artifact directory, or NULL */
     const fl_val *options;     /* checker-specific EDN map, or NULL */
+    bool incomplete;           /* the run was cut short (killed,
+                                  interrupted): no final read need follow
+                                  the last ops (set checkers) */
 };
 
 struct fl_chk_result {

@@ -2,9 +2,11 @@
 /*
  * set.c: Jepsen's set and set-full checkers over :add (an integer element)
  * and :read (a set or vector of integers) ops. set compares the last :ok
- * read with what was attempted and acknowledged. set-full follows each
- * element through every read that began after it was known to exist
- * (acknowledged, or seen by a read): it is lost when the last such read
+ * read with what was attempted and acknowledged; in a run cut short
+ * (opts->incomplete) that read need not be a final one, and an add
+ * acknowledged after it began that it misses is never-read, not lost. set-full
+ * follows each element through every read that began after it was known to
+ * exist (acknowledged, or seen by a read): it is lost when the last such read
  * misses it, stale when a read misses it but a later one has it again, and
  * never read when no read began after it was known.
  */
@@ -95,13 +97,15 @@ set_check(const struct fl_checker *c, const struct fl_hist *h,
 {
     struct fl_vec_i64 attempts = {0}, adds = {0}, final = {0};
     struct fl_vec_i64 ok = {0}, lost = {0}, unexpected = {0}, recovered = {0};
+    struct fl_vec_i64 late = {0}, never = {0};
     const struct fl_op *last_read = NULL;
+    bool cut_short = opts && opts->incomplete;
+    int32_t *pair = cut_short ? fl_chk__pairs(h) : NULL;
     struct fl_chk__map m;
     size_t dups;
     int rc = 0;
 
     FL_UNUSED(c);
-    FL_UNUSED(opts);
     for (size_t i = 0; i < h->n && rc == 0; i++) {
         const struct fl_op *op = &h->ops[i];
         int64_t x = 0;
@@ -118,6 +122,22 @@ set_check(const struct fl_checker *c, const struct fl_hist *h,
         } else if (op->f == FL_KW_READ && op->type == FL_OP_OK) {
             last_read = op;
         }
+    }
+    /* Cut short: adds acknowledged after the last read began. */
+    int64_t read_inv = INT64_MAX;
+    if (cut_short && last_read) {
+        size_t li = (size_t)(last_read - h->ops);
+        read_inv =
+            pair[li] >= 0 ? h->ops[pair[li]].time_ns : last_read->time_ns;
+        for (size_t i = 0; i < h->n && rc == 0; i++) {
+            const struct fl_op *op = &h->ops[i];
+            int64_t x = 0;
+            if (fl_op_is_client(op) && op->f == FL_KW_ADD &&
+                op->type == FL_OP_OK && op->time_ns > read_inv &&
+                add_value(op, &x, err) == 0)
+                FL_VEC_PUSH(&late, x);
+        }
+        late.n = fl_chk__sort_unique(late.v, late.n);
     }
     if (rc < 0)
         goto out;
@@ -145,9 +165,14 @@ set_check(const struct fl_checker *c, const struct fl_hist *h,
             FL_VEC_PUSH(&unexpected, final.v[i]);
         }
     }
-    for (size_t i = 0; i < adds.n; i++)
-        if (!has(final.v, final.n, adds.v[i]))
+    for (size_t i = 0; i < adds.n; i++) {
+        if (has(final.v, final.n, adds.v[i]))
+            continue;
+        if (has(late.v, late.n, adds.v[i]))
+            FL_VEC_PUSH(&never, adds.v[i]);
+        else
             FL_VEC_PUSH(&lost, adds.v[i]);
+    }
     enum fl_verdict v =
         lost.n || unexpected.n ? FL_VERDICT_FALSE : FL_VERDICT_TRUE;
     fl_chk__put_valid(&m, v);
@@ -161,6 +186,12 @@ set_check(const struct fl_checker *c, const struct fl_hist *h,
     fl_chk__put(&m, "lost", interval_val(a, lost.v, lost.n));
     fl_chk__put(&m, "unexpected", interval_val(a, unexpected.v, unexpected.n));
     fl_chk__put(&m, "recovered", interval_val(a, recovered.v, recovered.n));
+    if (cut_short) {
+        /* Jepsen: an add no read followed is not lost, only unknown. */
+        fl_chk__put(&m, "incomplete", fl_val_bool(true));
+        fl_chk__put_int(&m, "never-read-count", (int64_t)never.n);
+        fl_chk__put(&m, "never-read", interval_val(a, never.v, never.n));
+    }
     out->map = fl_chk__map_done(&m);
     out->valid = v;
 out:
@@ -171,6 +202,9 @@ out:
     FL_VEC_RELEASE(&lost);
     FL_VEC_RELEASE(&unexpected);
     FL_VEC_RELEASE(&recovered);
+    FL_VEC_RELEASE(&late);
+    FL_VEC_RELEASE(&never);
+    free(pair);
     return rc;
 }
 
@@ -221,7 +255,6 @@ set_full_check(const struct fl_checker *c, const struct fl_hist *h,
     int64_t stable = 0, worst_stale_ns = 0, worst_stale = 0;
     int rc = 0;
 
-    FL_UNUSED(opts);
     for (size_t i = 0; i < h->n && rc == 0; i++) {
         const struct fl_op *op = &h->ops[i];
         if (!fl_op_is_client(op) || op->type != FL_OP_OK)
@@ -328,6 +361,8 @@ set_full_check(const struct fl_checker *c, const struct fl_hist *h,
         fl_chk__put(&m, "worst-stale", fl_chk__map_done(&w));
     }
     fl_chk__put_int(&m, "duplicated-count", (int64_t)dup_total);
+    if (opts && opts->incomplete)
+        fl_chk__put(&m, "incomplete", fl_val_bool(true));
     if (nreads == 0)
         fl_chk__put_str(&m, "error", "Set was never read");
     out->map = fl_chk__map_done(&m);

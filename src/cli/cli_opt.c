@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli_opt.c: option matching and result printing shared by the check
- * subcommands (cmd_check_elle.c, cmd_check_linear.c). Options take their
- * value either inline ("--out=DIR") or as the next argument ("--out DIR").
+ * cli_opt.c: getopt_long(3) the same way in every subcommand (cli_opt.h),
+ * typed option values and the shared SSH options. getopt runs silent
+ * (opterr = 0, ':' first) so that every error is reported here, naming
+ * the option as the user wrote it.
  */
 #include "util/common.h"
 
@@ -10,53 +11,174 @@
 
 #include "cli/cli.h"
 #include "history/json.h"
+#include "util/err.h"
+#include "util/parse.h"
 #include "util/strbuf.h"
 
-bool
-fl_cli_opt_is(const char *a, const char *name)
+/* The option just returned: its long name, or "-c" for a short one. */
+static void
+note_opt(struct fl_cli_parser *p, int longi, int ch)
 {
-    size_t n = strlen(name);
-    return strncmp(a, name, n) == 0 && (a[n] == 0 || a[n] == '=');
+    if (longi >= 0)
+        snprintf(p->opt, sizeof(p->opt), "--%s", p->opts[longi].name);
+    else
+        snprintf(p->opt, sizeof(p->opt), "-%c", ch);
 }
 
-const char *
-fl_cli_opt_arg(int argc, char **argv, int *i)
+/* A long option the user gave a value it does not take ("--json=1"). */
+static bool
+value_not_taken(const struct fl_cli_parser *p, const char *a)
 {
-    const char *eq = strchr(argv[*i], '=');
-    if (eq)
-        return eq + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
+    size_t n = strcspn(a, "=");
+
+    if (strncmp(a, "--", 2) != 0 || !a[n])
+        return false;
+    for (const struct option *o = p->opts; o->name; o++)
+        if (o->has_arg == no_argument && strlen(o->name) == n - 2 &&
+            strncmp(o->name, a + 2, n - 2) == 0)
+            return true;
+    return false;
+}
+
+/* How many long options "--abbrev[=v]" abbreviates; their names in sb. */
+static size_t
+matches(const struct fl_cli_parser *p, const char *a, struct fl_strbuf *sb)
+{
+    size_t n, count = 0;
+
+    if (strncmp(a, "--", 2) != 0)
+        return 0;
+    n = strcspn(a, "=") - 2;
+    for (const struct option *o = p->opts; o->name; o++)
+        if (strncmp(o->name, a + 2, n) == 0)
+            fl_strbuf_addf(sb, "%s--%s", count++ ? ", " : "", o->name);
+    return count;
+}
+
+static int
+opt_error(struct fl_cli_parser *p, int argc, char **argv, int ch)
+{
+    /* getopt has stepped past the bad option (also one missing a value) */
+    const char *a = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    struct fl_strbuf which = FL_STRBUF_INIT;
+
+    p->exit_code = FL_EXIT_USAGE;
+    if (ch == ':' && strncmp(a, "--", 2) == 0)
+        fl_cli_usage_error(p->usage, "option '%s' needs an argument", a);
+    else if (ch == ':')
+        fl_cli_usage_error(p->usage, "option '-%c' needs an argument", optopt);
+    else if (value_not_taken(p, a))
+        fl_cli_usage_error(p->usage, "option '%.*s' takes no value",
+                           (int)strcspn(a, "="), a);
+    else if (optopt > 0 && optopt < 0x80)
+        fl_cli_usage_error(p->usage, "unknown option '-%c'", optopt);
+    else if (matches(p, a, &which) > 1)
+        fl_cli_usage_error(p->usage, "ambiguous option '%.*s' (%s)",
+                           (int)strcspn(a, "="), a, which.buf);
+    else
+        fl_cli_usage_error(p->usage, "unknown option '%.*s'",
+                           (int)strcspn(a, "="), a);
+    fl_strbuf_release(&which);
+    return FL_CLI_OPT_EXIT;
 }
 
 int
-fl_cli_opt_need(int argc, char **argv, int *i, const char *usage,
-                const char **val)
+fl_cli_getopt(int argc, char **argv, struct fl_cli_parser *p)
 {
-    const char *arg = argv[*i];
+    char shortopts[64];
+    int ch, longi = -1;
 
-    *val = fl_cli_opt_arg(argc, argv, i);
-    if (!*val)
-        return fl_cli_usage_error(usage, "%s needs a value", arg);
-    return 0;
-}
-
-int
-fl_cli_opt_file(int argc, char **argv, int *i, char **files, int *nfiles,
-                const char *usage)
-{
-    const char *arg = argv[*i];
-
-    if (strcmp(arg, "--") == 0) {
-        for (++*i; *i < argc; ++*i)
-            files[(*nfiles)++] = argv[*i];
-    } else if (arg[0] == '-' && arg[1] != 0) {
-        return fl_cli_usage_error(usage, "unknown option '%s'", arg);
-    } else {
-        files[(*nfiles)++] = argv[*i];
+    if (!p->started) {
+        optind = 0; /* 0: GNU getopt starts over and re-reads "+" */
+        opterr = 0;
+        p->started = true;
     }
+    snprintf(shortopts, sizeof(shortopts), "%s:h%s", p->in_order ? "+" : "",
+             p->shortopts ? p->shortopts : "");
+    ch = getopt_long(argc, argv, shortopts, p->opts, &longi);
+    if (ch == -1)
+        return -1;
+    if (ch == '?' || ch == ':')
+        return opt_error(p, argc, argv, ch);
+    if (ch == FL_CLI_HELP || ch == 'h') {
+        fputs(p->help ? p->help : p->usage, stdout);
+        p->exit_code = FL_EXIT_VALID;
+        return FL_CLI_OPT_EXIT;
+    }
+    note_opt(p, longi, ch);
+    return ch;
+}
+
+int
+fl_cli_bad_value(const struct fl_cli_parser *p, const char *fmt, ...)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    fl_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fl_cli_usage_error(p->usage, "%s '%s': %s", p->opt, optarg ? optarg : "",
+                       sb.buf);
+    fl_strbuf_release(&sb);
+    return FL_EXIT_USAGE;
+}
+
+int
+fl_cli_opt_int(const struct fl_cli_parser *p, int64_t min, int64_t max,
+               int64_t *out)
+{
+    struct fl_err err = FL_ERR_INIT;
+
+    if (fl_parse_int64(optarg, min, max, out, &err) < 0)
+        return fl_cli_bad_value(p, "%s", err.msg);
     return 0;
+}
+
+int
+fl_cli_opt_duration(const struct fl_cli_parser *p, int64_t *out_ns)
+{
+    struct fl_err err = FL_ERR_INIT;
+
+    if (fl_parse_duration_ns(optarg, out_ns, &err) < 0)
+        return fl_cli_bad_value(p, "%s", err.msg);
+    if (*out_ns <= 0)
+        return fl_cli_bad_value(p, "must be positive");
+    return 0;
+}
+
+int
+fl_cli_ssh_opt(const struct fl_cli_parser *p, int ch, struct fl_remote_opts *ro)
+{
+    int64_t port;
+
+    switch (ch) {
+    case FL_CLI_SSH_USERNAME:
+        ro->user = optarg;
+        return 1;
+    case FL_CLI_SSH_PASSWORD:
+        ro->password = optarg;
+        return 1;
+    case FL_CLI_SSH_KEY:
+        ro->private_key = optarg;
+        return 1;
+    case FL_CLI_SSH_PORT:
+        if (fl_cli_opt_int(p, 1, 65535, &port) != 0)
+            return FL_EXIT_USAGE;
+        ro->port = (int)port;
+        return 1;
+    case FL_CLI_SSH_STRICT:
+        ro->host_key_mode = FL_HOST_KEY_STRICT;
+        return 1;
+    case FL_CLI_SSH_NO_CHECK:
+        ro->host_key_mode = FL_HOST_KEY_OFF;
+        return 1;
+    case FL_CLI_SSH_NO_SSH:
+        ro->backend = "dummy";
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 void

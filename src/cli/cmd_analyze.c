@@ -9,11 +9,13 @@
 #include "util/common.h"
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/test_args.h"
 
 #include "run/store.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/log.h"
 
 static const char usage[] =
     "usage: faultline analyze [--store ROOT] [STORE-DIR]\n\n"
@@ -23,8 +25,18 @@ static const char usage[] =
     "test.edn; results.edn is rewritten. Exit code: 0 valid, 1 invalid,\n"
     "2 unknown, 254 bad arguments, 255 faultline failed.\n\n"
     "options:\n"
-    "      --store ROOT   store root (store)\n"
-    "  -h, --help         this help\n";
+    "      --store ROOT       store root (store)\n"
+    "      --log-level LEVEL  debug, info, warn or error (warn)\n"
+    "  -h, --help             this help\n";
+
+enum { O_STORE = 1000, O_LOG_LEVEL };
+
+static const struct option longopts[] = {
+    FL_CLI_OPT_HELP,
+    {"store", required_argument, NULL, O_STORE},
+    {"log-level", required_argument, NULL, O_LOG_LEVEL},
+    FL_CLI_OPT_END,
+};
 
 static const fl_val *
 get(const fl_val *m, const char *key)
@@ -92,25 +104,25 @@ fl_cmd_analyze(int argc, char **argv)
     struct fl_err err = FL_ERR_INIT;
     struct fl_run_result res;
     struct fl_test t;
+    struct fl_cli_parser p = {.usage = usage, .opts = longopts};
+    enum fl_log_level level = FL_LOG_WARN;
     char *dir = NULL;
-    int rc;
+    int ch, rc;
 
-    if (fl_cli_wants_help(argc, argv, usage))
-        return 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
-            root = argv[++i];
-        else if (strncmp(argv[i], "--store=", 8) == 0)
-            root = argv[i] + 8;
-        else if (argv[i][0] == '-')
-            return fl_cli_usage_error(usage, "analyze: unknown option '%s'",
-                                      argv[i]);
-        else if (!arg)
-            arg = argv[i];
-        else
-            return fl_cli_usage_error(
-                usage, "analyze: unexpected argument '%s'", argv[i]);
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
+        if (ch == O_STORE)
+            root = optarg;
+        else if (fl_cli_log_level(&p, &level) != 0)
+            return FL_EXIT_USAGE;
     }
+    if (optind < argc)
+        arg = argv[optind];
+    if (optind + 1 < argc)
+        return fl_cli_usage_error(usage, "analyze: unexpected argument '%s'",
+                                  argv[optind + 1]);
+    fl_log_set_level(level);
     if (fl_store_resolve(root, arg, &dir, &err) < 0) {
         fprintf(stderr, "faultline analyze: %s\n", err.msg);
         return FL_EXIT_USAGE;

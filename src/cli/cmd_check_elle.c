@@ -83,92 +83,130 @@ out:
     return rc;
 }
 
+enum {
+    O_MODELS = 1000,
+    O_ANOMALIES,
+    O_OUT,
+    O_TIMEOUT,
+    O_NO_RENDER,
+    O_WFR,
+    O_SEQUENTIAL,
+    O_LINEARIZABLE,
+    O_JSON,
+};
+
+static const struct option longopts[] = {
+    FL_CLI_OPT_HELP,
+    {"consistency-models", required_argument, NULL, O_MODELS},
+    {"anomalies", required_argument, NULL, O_ANOMALIES},
+    {"out", required_argument, NULL, O_OUT},
+    {"cycle-search-timeout", required_argument, NULL, O_TIMEOUT},
+    {"no-render", no_argument, NULL, O_NO_RENDER},
+    {"wfr-keys", no_argument, NULL, O_WFR},
+    {"sequential-keys", no_argument, NULL, O_SEQUENTIAL},
+    {"linearizable-keys", no_argument, NULL, O_LINEARIZABLE},
+    {"json", no_argument, NULL, O_JSON},
+    FL_CLI_OPT_END,
+};
+
+struct elle_args {
+    struct fl_elle_opts o;
+    const char *models[64], *anoms[64];
+    char *mbuf, *abuf; /* the split lists (owned) */
+    bool json;
+};
+
+/* One option into ea. Returns 0 or an exit code. */
+static int
+parse_one(const struct fl_cli_parser *p, int ch, struct elle_args *ea)
+{
+    int64_t ms;
+
+    switch (ch) {
+    case O_MODELS:
+        free(ea->mbuf);
+        ea->mbuf = fl_xstrdup(optarg);
+        ea->o.nmodels =
+            split_names(ea->mbuf, ea->models, FL_ARRAY_SIZE(ea->models));
+        ea->o.models = ea->models;
+        return 0;
+    case O_ANOMALIES:
+        free(ea->abuf);
+        ea->abuf = fl_xstrdup(optarg);
+        ea->o.nanomalies =
+            split_names(ea->abuf, ea->anoms, FL_ARRAY_SIZE(ea->anoms));
+        ea->o.anomalies = ea->anoms;
+        return 0;
+    case O_OUT:
+        ea->o.out_dir = optarg;
+        return 0;
+    case O_TIMEOUT:
+        if (fl_cli_opt_int(p, 1, INT64_C(1) << 40, &ms) != 0)
+            return FL_EXIT_USAGE;
+        ea->o.cycle_search_timeout_ns = ms * 1000000;
+        return 0;
+    case O_NO_RENDER:
+        ea->o.no_render = true;
+        return 0;
+    case O_WFR:
+        ea->o.wfr_keys = true;
+        return 0;
+    case O_SEQUENTIAL:
+        ea->o.sequential_keys = true;
+        return 0;
+    case O_LINEARIZABLE:
+        ea->o.linearizable_keys = true;
+        return 0;
+    case O_JSON:
+        ea->json = true;
+        return 0;
+    default:
+        FL_BUG("option %d not handled", ch);
+    }
+}
+
+/* Every named model and anomaly must be known before any file is read. */
+static int
+check_names(const struct elle_args *ea)
+{
+    for (size_t i = 0; i < ea->o.nmodels; i++)
+        if (!fl_elle_model_known(ea->models[i]))
+            return fl_cli_usage_error(
+                usage_text, "unknown consistency model '%s'", ea->models[i]);
+    for (size_t i = 0; i < ea->o.nanomalies; i++)
+        if (!fl_elle_anomaly_known(ea->anoms[i]))
+            return fl_cli_usage_error(usage_text, "unknown anomaly type '%s'",
+                                      ea->anoms[i]);
+    return 0;
+}
+
 int
 fl_cmd_check_elle(int argc, char **argv)
 {
-    struct fl_elle_opts o;
-    struct fl_err err = FL_ERR_INIT;
-    const char *models[64], *anoms[64];
-    char *mbuf = NULL, *abuf = NULL;
-    bool json = false;
-    int nfiles = 0, ret = FL_EXIT_USAGE;
-    char **files = fl_xcalloc((size_t)argc + 1, sizeof(*files));
+    struct fl_cli_parser p = {.usage = usage_text, .opts = longopts};
+    struct elle_args ea;
+    int ch, ret = 0;
 
-    memset(&o, 0, sizeof(o));
-    o.workload = strcmp(argv[0], "rw-register") == 0 ? FL_ELLE_RW_REGISTER
-                                                     : FL_ELLE_LIST_APPEND;
-    if (fl_cli_wants_help(argc, argv, usage_text)) {
-        ret = 0;
+    memset(&ea, 0, sizeof(ea));
+    ea.o.workload = strcmp(argv[0], "rw-register") == 0 ? FL_ELLE_RW_REGISTER
+                                                        : FL_ELLE_LIST_APPEND;
+    while (ret == 0 && (ch = fl_cli_getopt(argc, argv, &p)) >= 0)
+        ret = parse_one(&p, ch, &ea);
+    if (ch == FL_CLI_OPT_EXIT)
+        ret = p.exit_code;
+    if (ret != 0 || ch == FL_CLI_OPT_EXIT)
         goto out;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = NULL;
-        bool takes = fl_cli_opt_is(arg, "--consistency-models") ||
-                     fl_cli_opt_is(arg, "--anomalies") ||
-                     fl_cli_opt_is(arg, "--out") ||
-                     fl_cli_opt_is(arg, "--cycle-search-timeout");
-        if (takes) {
-            ret = fl_cli_opt_need(argc, argv, &i, usage_text, &val);
-            if (ret)
-                goto out;
-        }
-        if (fl_cli_opt_is(arg, "--consistency-models")) {
-            free(mbuf);
-            mbuf = fl_xstrdup(val);
-            o.nmodels = split_names(mbuf, models, FL_ARRAY_SIZE(models));
-            o.models = models;
-        } else if (fl_cli_opt_is(arg, "--anomalies")) {
-            free(abuf);
-            abuf = fl_xstrdup(val);
-            o.nanomalies = split_names(abuf, anoms, FL_ARRAY_SIZE(anoms));
-            o.anomalies = anoms;
-        } else if (fl_cli_opt_is(arg, "--out")) {
-            o.out_dir = val;
-        } else if (fl_cli_opt_is(arg, "--cycle-search-timeout")) {
-            int64_t ms;
-            if (fl_parse_int64(val, 1, INT64_C(1) << 40, &ms, &err)) {
-                ret = fl_cli_usage_error(usage_text,
-                                         "--cycle-search-timeout: %s", err.msg);
-                goto out;
-            }
-            o.cycle_search_timeout_ns = ms * 1000000;
-        } else if (strcmp(arg, "--no-render") == 0) {
-            o.no_render = true;
-        } else if (strcmp(arg, "--wfr-keys") == 0) {
-            o.wfr_keys = true;
-        } else if (strcmp(arg, "--sequential-keys") == 0) {
-            o.sequential_keys = true;
-        } else if (strcmp(arg, "--linearizable-keys") == 0) {
-            o.linearizable_keys = true;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = true;
-        } else {
-            ret = fl_cli_opt_file(argc, argv, &i, files, &nfiles, usage_text);
-            if (ret)
-                goto out;
-        }
-    }
-    for (size_t i = 0; i < o.nmodels; i++)
-        if (!fl_elle_model_known(models[i])) {
-            ret = fl_cli_usage_error(
-                usage_text, "unknown consistency model '%s'", models[i]);
-            goto out;
-        }
-    for (size_t i = 0; i < o.nanomalies; i++)
-        if (!fl_elle_anomaly_known(anoms[i])) {
-            ret = fl_cli_usage_error(usage_text, "unknown anomaly type '%s'",
-                                     anoms[i]);
-            goto out;
-        }
-    if (nfiles == 0) {
+    ret = check_names(&ea);
+    if (ret)
+        goto out;
+    if (optind >= argc) {
         ret = fl_cli_usage_error(usage_text, "no history file given");
         goto out;
     }
     enum fl_verdict all = FL_VERDICT_TRUE;
-    for (int i = 0; i < nfiles; i++) {
+    for (int i = optind; i < argc; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        int rc = check_file(files[i], &o, json, &v);
+        int rc = check_file(argv[i], &ea.o, ea.json, &v);
         if (rc) {
             ret = rc == FL_EPARSE || rc == FL_EMODEL || rc == FL_EUSAGE ||
                           rc == -ENOENT || rc == -EISDIR || rc == -EACCES
@@ -180,8 +218,7 @@ fl_cmd_check_elle(int argc, char **argv)
     }
     ret = fl_verdict_exit_code(all);
 out:
-    free(mbuf);
-    free(abuf);
-    free(files);
+    free(ea.mbuf);
+    free(ea.abuf);
     return ret;
 }

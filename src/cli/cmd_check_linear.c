@@ -15,7 +15,6 @@
 #include "history/edn.h"
 #include "util/arena.h"
 #include "util/err.h"
-#include "util/parse.h"
 
 static const char usage_text[] =
     "usage: faultline check linearizable --model MODEL [--init EDN]\n"
@@ -26,7 +25,8 @@ static const char usage_text[] =
     "                      unordered-queue, fifo-queue, multi-register\n"
     "  --init EDN          initial value (default nil): 0, {:x 0 :y 0}\n"
     "  --independent       values are [key value] tuples; check each key\n"
-    "  --time-limit S      give up with :unknown after S seconds\n"
+    "  --time-limit S      give up with :unknown after S seconds (or\n"
+    "                      a duration: 500ms, 2m)\n"
     "  --memory-limit MB   give up with :unknown above MB of search memory\n"
     "  --threads N         search threads (default: one per core)\n"
     "  --json              print JSON instead of EDN\n"
@@ -47,8 +47,13 @@ check_file(const char *path, const struct fl_linear_opts *o, bool json,
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
-    if (rc == 0)
+    if (rc == 0) {
+        struct fl_err perr = FL_ERR_INIT;
+        /* Only for its warnings (file:line): the checker pairs on its
+         * own and reports a history it cannot pair. */
+        fl_hist_pair(&h, stderr, NULL, &perr);
         rc = fl_linear_check(&h, o, &a, &res, &err);
+    }
     if (rc) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         goto out;
@@ -70,112 +75,132 @@ out:
     return rc;
 }
 
+enum {
+    O_MODEL = 1000,
+    O_INIT,
+    O_INDEPENDENT,
+    O_TIME_LIMIT,
+    O_MEMORY_LIMIT,
+    O_THREADS,
+    O_JSON,
+    O_OUT,
+};
+
+static const struct option longopts[] = {
+    FL_CLI_OPT_HELP,
+    {"model", required_argument, NULL, O_MODEL},
+    {"init", required_argument, NULL, O_INIT},
+    {"independent", no_argument, NULL, O_INDEPENDENT},
+    {"time-limit", required_argument, NULL, O_TIME_LIMIT},
+    {"memory-limit", required_argument, NULL, O_MEMORY_LIMIT},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"json", no_argument, NULL, O_JSON},
+    {"out", required_argument, NULL, O_OUT},
+    FL_CLI_OPT_END,
+};
+
+struct linear_args {
+    struct fl_linear_opts o;
+    const char *model, *init;
+    bool json;
+};
+
+/* One option into la. Returns 0 or an exit code. */
+static int
+parse_one(const struct fl_cli_parser *p, int ch, struct linear_args *la)
+{
+    int64_t n;
+    int rc = 0;
+
+    switch (ch) {
+    case O_MODEL:
+        la->model = optarg;
+        break;
+    case O_INIT:
+        la->init = optarg;
+        break;
+    case O_INDEPENDENT:
+        la->o.independent = true;
+        break;
+    case O_JSON:
+        la->json = true;
+        break;
+    case O_OUT:
+        la->o.out_dir = optarg;
+        break;
+    case O_TIME_LIMIT:
+        rc = fl_cli_opt_duration(p, &la->o.time_limit_ns);
+        break;
+    case O_MEMORY_LIMIT:
+        rc = fl_cli_opt_int(p, 1, INT64_C(1) << 30, &n);
+        la->o.memory_limit_bytes = (size_t)n << 20;
+        break;
+    case O_THREADS:
+        rc = fl_cli_opt_int(p, 1, 256, &n);
+        la->o.threads = (int)n;
+        break;
+    default:
+        FL_BUG("option %d not handled", ch);
+    }
+    return rc;
+}
+
+/* The model and --init, checked before any file is read. */
+static int
+resolve_model(struct linear_args *la, struct fl_arena *a, fl_val *init_val)
+{
+    struct fl_err err = FL_ERR_INIT;
+
+    if (!la->model)
+        return fl_cli_usage_error(usage_text, "--model is required");
+    la->o.model = fl_model_find(la->model);
+    if (!la->o.model)
+        return fl_cli_usage_error(usage_text, "unknown model '%s'", la->model);
+    if (la->init) {
+        if (fl_edn_parse_value(a, la->init, strlen(la->init), "--init",
+                               init_val, &err))
+            return fl_cli_usage_error(usage_text, "--init: %s", err.msg);
+        la->o.init = init_val;
+    }
+    return 0;
+}
+
 int
 fl_cmd_check_linear(int argc, char **argv)
 {
-    struct fl_linear_opts o;
+    struct fl_cli_parser p = {.usage = usage_text, .opts = longopts};
+    struct linear_args la = {0};
     struct fl_arena a;
-    struct fl_err err = FL_ERR_INIT;
-    const char *model = NULL, *init = NULL;
     fl_val init_val;
-    bool json = false;
-    int nfiles = 0, ret = FL_EXIT_USAGE;
-    char **files = fl_xcalloc(argc + 1, sizeof(*files));
+    int ch, ret = 0;
 
-    memset(&o, 0, sizeof(o));
     fl_arena_init(&a, 0);
-    if (fl_cli_wants_help(argc, argv, usage_text)) {
-        ret = 0;
+    while (ret == 0 && (ch = fl_cli_getopt(argc, argv, &p)) >= 0)
+        ret = parse_one(&p, ch, &la);
+    if (ch == FL_CLI_OPT_EXIT)
+        ret = p.exit_code;
+    if (ret != 0 || ch == FL_CLI_OPT_EXIT)
         goto out;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = NULL;
-        bool takes =
-            fl_cli_opt_is(arg, "--model") || fl_cli_opt_is(arg, "--init") ||
-            fl_cli_opt_is(arg, "--time-limit") ||
-            fl_cli_opt_is(arg, "--memory-limit") ||
-            fl_cli_opt_is(arg, "--threads") || fl_cli_opt_is(arg, "--out");
-        if (takes) {
-            ret = fl_cli_opt_need(argc, argv, &i, usage_text, &val);
-            if (ret)
-                goto out;
-        }
-        if (fl_cli_opt_is(arg, "--model")) {
-            model = val;
-        } else if (fl_cli_opt_is(arg, "--init")) {
-            init = val;
-        } else if (strcmp(arg, "--independent") == 0) {
-            o.independent = true;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = true;
-        } else if (fl_cli_opt_is(arg, "--out")) {
-            o.out_dir = val;
-        } else if (fl_cli_opt_is(arg, "--time-limit")) {
-            double s;
-            if (fl_parse_double(val, &s, &err) || s > 1e9) {
-                ret = fl_cli_usage_error(usage_text,
-                                         "--time-limit: bad number '%s'", val);
-                goto out;
-            }
-            o.time_limit_ns = (int64_t)(s * 1e9);
-            if (o.time_limit_ns == 0)
-                o.time_limit_ns = 1;
-        } else if (fl_cli_opt_is(arg, "--memory-limit")) {
-            int64_t mb;
-            if (fl_parse_int64(val, 1, INT64_C(1) << 30, &mb, &err)) {
-                ret = fl_cli_usage_error(usage_text, "--memory-limit: %s",
-                                         err.msg);
-                goto out;
-            }
-            o.memory_limit_bytes = (size_t)mb << 20;
-        } else if (fl_cli_opt_is(arg, "--threads")) {
-            int64_t t;
-            if (fl_parse_int64(val, 1, 256, &t, &err)) {
-                ret = fl_cli_usage_error(usage_text, "--threads: %s", err.msg);
-                goto out;
-            }
-            o.threads = (int)t;
-        } else {
-            ret = fl_cli_opt_file(argc, argv, &i, files, &nfiles, usage_text);
-            if (ret)
-                goto out;
-        }
-    }
-    if (!model) {
-        ret = fl_cli_usage_error(usage_text, "--model is required");
+    ret = resolve_model(&la, &a, &init_val);
+    if (ret)
         goto out;
-    }
-    o.model = fl_model_find(model);
-    if (!o.model) {
-        ret = fl_cli_usage_error(usage_text, "unknown model '%s'", model);
-        goto out;
-    }
-    if (nfiles == 0) {
+    if (optind >= argc) {
         ret = fl_cli_usage_error(usage_text, "no history file given");
         goto out;
-    }
-    if (init) {
-        if (fl_edn_parse_value(&a, init, strlen(init), "--init", &init_val,
-                               &err)) {
-            ret = fl_cli_usage_error(usage_text, "--init: %s", err.msg);
-            goto out;
-        }
-        o.init = &init_val;
     }
 
     enum fl_verdict all = FL_VERDICT_TRUE;
     bool failed = false;
-    for (int i = 0; i < nfiles; i++) {
+    int nfiles = argc - optind;
+    for (int i = optind; i < argc; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        if (check_file(files[i], &o, json, nfiles > 1, &v))
+        if (check_file(argv[i], &la.o, la.json, nfiles > 1, &v))
             failed = true;
         else
             all = fl_verdict_merge(all, v);
     }
     ret = failed ? FL_EXIT_USAGE : fl_verdict_exit_code(all);
 out:
-    free(files);
     fl_arena_release(&a);
     return ret;
 }

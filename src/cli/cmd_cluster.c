@@ -7,9 +7,8 @@
  */
 #include "util/common.h"
 
-#include <getopt.h>
-
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "control/cluster.h"
 #include "control/remote.h"
 #include "util/err.h"
@@ -41,20 +40,24 @@ cluster_up(int argc, char **argv)
         {"state-dir", required_argument, NULL, 'd'},
         {"node-prefix", required_argument, NULL, 'p'},
         {"netns-prefix", required_argument, NULL, 'N'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {
+        .usage = usage_text, .opts = longopts, .shortopts = "n:"};
     struct fl_cluster_opts o = {0};
     struct fl_cluster c;
     struct fl_err err = FL_ERR_INIT;
     int64_t n;
     int ch;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "n:", longopts, NULL)) != -1) {
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
         switch (ch) {
+        case FL_CLI_OPT_EXIT:
+            return p.exit_code;
         case 'n':
-            if (fl_parse_int64(optarg, 1, FL_CLUSTER_MAX_NODES, &n, &err))
-                return fl_cli_usage_error(usage_text, "--nodes: %s", err.msg);
+            if (fl_cli_opt_int(&p, 1, FL_CLUSTER_MAX_NODES, &n) != 0)
+                return FL_EXIT_USAGE;
             o.nodes = (int)n;
             break;
         case 's':
@@ -73,7 +76,7 @@ cluster_up(int argc, char **argv)
             o.netns_prefix = optarg;
             break;
         default:
-            return fl_cli_usage_error(usage_text, "bad option");
+            FL_BUG("option %d not handled", ch);
         }
     }
     if (optind != argc)
@@ -89,22 +92,27 @@ cluster_up(int argc, char **argv)
     return FL_EXIT_VALID;
 }
 
+/* down and status: --state-dir only. Returns -1 to go on, or an exit. */
 static int
 state_dir_only(int argc, char **argv, const char **dir)
 {
     static const struct option longopts[] = {
         {"state-dir", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = longopts};
     int ch;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        if (ch != 'd')
-            return fl_cli_usage_error(usage_text, "bad option");
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
         *dir = optarg;
     }
-    return 0;
+    if (optind != argc)
+        return fl_cli_usage_error(usage_text, "unexpected argument '%s'",
+                                  argv[optind]);
+    return -1;
 }
 
 static int
@@ -113,8 +121,11 @@ cluster_exec(int argc, char **argv)
     static const struct option longopts[] = {
         {"state-dir", required_argument, NULL, 'd'},
         {"timeout", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {
+        .usage = usage_text, .opts = longopts, .in_order = true};
     struct fl_err err = FL_ERR_INIT;
     struct fl_cluster c;
     struct fl_remote_opts ro = {.backend = "netns"};
@@ -126,15 +137,13 @@ cluster_exec(int argc, char **argv)
     int64_t timeout_ns = 60 * 1000000000LL;
     int ch, rc = FL_EXIT_FAILED;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
         if (ch == 'd')
             dir = optarg;
-        else if (ch == 't') {
-            if (fl_parse_duration_ns(optarg, &timeout_ns, &err) != 0)
-                return fl_cli_usage_error(usage_text, "--timeout: %s", err.msg);
-        } else
-            return fl_cli_usage_error(usage_text, "bad option");
+        else if (fl_cli_opt_duration(&p, &timeout_ns) != 0)
+            return FL_EXIT_USAGE;
     }
     if (argc - optind < 2)
         return fl_cli_usage_error(usage_text, "exec needs NODE and CMD");
@@ -192,11 +201,8 @@ fl_cmd_cluster(int argc, char **argv)
         return fl_cli_usage_error(usage_text, "cluster: unknown action '%s'",
                                   sub);
     rc = state_dir_only(argc - 1, argv + 1, &dir);
-    if (rc != 0)
+    if (rc >= 0)
         return rc;
-    if (optind != argc - 1)
-        return fl_cli_usage_error(usage_text, "unexpected argument '%s'",
-                                  argv[optind + 1]);
     if (strcmp(sub, "down") == 0) {
         if (fl_cluster_down(dir, &err) != 0) {
             fprintf(stderr, "faultline: cluster down: %s\n", err.msg);

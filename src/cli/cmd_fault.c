@@ -9,11 +9,11 @@
  */
 #include "util/common.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "control/cluster.h"
 #include "control/daemon.h"
 #include "control/remote.h"
@@ -44,11 +44,63 @@ static const char usage_text[] =
     "  lazyfs mount|umount|lose NODE DIR   lost-unfsynced-writes filesystem\n"
     "  lose-writes NODE DIR       same as lazyfs lose\n"
     "node options:\n"
-    "  --state-dir DIR            local cluster state (default " FL_CLUSTER_DEFAULT_STATE_DIR
+    "      --state-dir DIR        local cluster state (default " FL_CLUSTER_DEFAULT_STATE_DIR
     ")\n"
-    "  --nodes a,b,c              SSH nodes instead of the local cluster\n"
-    "  --username U --password P --private-key F --port N\n"
-    "  --strict-host-key-checking | --no-host-key-checking\n";
+    "      --nodes a,b,c          SSH nodes instead of the local cluster\n" FL_CLI_SSH_HELP
+    "Options take --opt VALUE or --opt=VALUE; 'fault ACTION --help' is this.\n";
+
+static const struct option partition_opts[] = {
+    {"topology", required_argument, NULL, 't'},
+    {"grudge", required_argument, NULL, 'g'},
+    {"seed", required_argument, NULL, 's'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct option proc_opts[] = {
+    {"pidfile", required_argument, NULL, 'p'},
+    {"pattern", required_argument, NULL, 'P'},
+    {"signal", required_argument, NULL, 's'},
+    {"log", required_argument, NULL, 'l'},
+    {"chdir", required_argument, NULL, 'C'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct option packet_opts[] = {
+    {"targets", required_argument, NULL, 't'},
+    {"delay", required_argument, NULL, 'd'},
+    {"jitter", required_argument, NULL, 'j'},
+    {"loss", required_argument, NULL, 'l'},
+    {"duplicate", required_argument, NULL, 'D'},
+    {"reorder", required_argument, NULL, 'r'},
+    {"corrupt", required_argument, NULL, 'c'},
+    {"rate", required_argument, NULL, 'R'},
+    {"seed", required_argument, NULL, 's'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct option clock_opts[] = {
+    {"delta", required_argument, NULL, 'd'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+static const struct option no_opts[] = {
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
+static const struct {
+    const char *name;
+    const struct option *opts;
+} actions[] = {
+    {"partition", partition_opts}, {"heal", no_opts},
+    {"kill", proc_opts},           {"start", proc_opts},
+    {"pause", proc_opts},          {"resume", proc_opts},
+    {"packet", packet_opts},       {"clock", clock_opts},
+    {"lose-writes", no_opts},      {"lazyfs", no_opts},
+};
 
 struct fault_ctx {
     struct fl_cluster cl; /* when local */
@@ -91,12 +143,7 @@ node_of(struct fault_ctx *c, const char *name)
 static int
 fault_partition(struct fault_ctx *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"topology", required_argument, NULL, 't'},
-        {"grudge", required_argument, NULL, 'g'},
-        {"seed", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
-    };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = partition_opts};
     const char *topo = NULL, *grudge = NULL;
     struct fl_err err = FL_ERR_INIT;
     struct fl_grudge g = {0};
@@ -105,17 +152,15 @@ fault_partition(struct fault_ctx *c, int argc, char **argv)
     int64_t seed = (int64_t)(fl_rng_os_seed() >> 1);
     int ch, rc;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
         if (ch == 't')
             topo = optarg;
         else if (ch == 'g')
             grudge = optarg;
-        else if (ch == 's') {
-            if (fl_parse_int64(optarg, 0, INT64_MAX, &seed, &err))
-                return fl_cli_usage_error(usage_text, "--seed: %s", err.msg);
-        } else
-            return fl_cli_usage_error(usage_text, "bad partition option");
+        else if (fl_cli_opt_int(&p, 0, INT64_MAX, &seed) != 0)
+            return FL_EXIT_USAGE;
     }
     if (optind != argc || (topo && grudge))
         return fl_cli_usage_error(usage_text,
@@ -155,15 +200,7 @@ static int
 parse_proc_args(struct fault_ctx *c, int argc, char **argv,
                 struct proc_args *pa)
 {
-    static const struct option lo[] = {
-        {"pidfile", required_argument, NULL, 'p'},
-        {"pattern", required_argument, NULL, 'P'},
-        {"signal", required_argument, NULL, 's'},
-        {"log", required_argument, NULL, 'l'},
-        {"chdir", required_argument, NULL, 'C'},
-        {NULL, 0, NULL, 0},
-    };
-    struct fl_err err = FL_ERR_INIT;
+    struct fl_cli_parser p = {.usage = usage_text, .opts = proc_opts};
     int64_t v;
     int ch;
 
@@ -175,9 +212,10 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
             argc = k;
             break;
         }
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
         switch (ch) {
+        case FL_CLI_OPT_EXIT:
+            return p.exit_code;
         case 'p':
             pa->pidfile = optarg;
             break;
@@ -191,12 +229,12 @@ parse_proc_args(struct fault_ctx *c, int argc, char **argv,
             pa->chdir = optarg;
             break;
         case 's':
-            if (fl_parse_int64(optarg, 1, 64, &v, &err))
-                return fl_cli_usage_error(usage_text, "--signal: %s", err.msg);
+            if (fl_cli_opt_int(&p, 1, 64, &v) != 0)
+                return FL_EXIT_USAGE;
             pa->sig = (int)v;
             break;
         default:
-            return fl_cli_usage_error(usage_text, "bad option");
+            FL_BUG("option %d not handled", ch);
         }
     }
     for (; optind < argc; optind++) {
@@ -229,14 +267,63 @@ note_paused(struct fault_ctx *c, const char *node, const struct proc_args *pa)
 }
 
 static int
+fault_start(struct fault_ctx *c, const struct proc_args *pa)
+{
+    struct fl_daemon_opts o = {
+        .pidfile = pa->pidfile, .logfile = pa->log, .chdir = pa->chdir};
+    struct fl_err err = FL_ERR_INIT;
+
+    if (!pa->pidfile || !pa->cmd || pa->ncmd == 0)
+        return fl_cli_usage_error(usage_text,
+                                  "start: --pidfile and -- CMD needed");
+    for (int k = 0; k < pa->nidx; k++) {
+        int r = fl_daemon_start(c->r[pa->idx[k]], &o,
+                                (const char *const *)pa->cmd, &err);
+        if (r < 0) {
+            fprintf(stderr, "faultline: %s\n", err.msg);
+            return FL_EXIT_FAILED;
+        }
+        printf("%s: %s\n", c->nodes[pa->idx[k]],
+               r == 1 ? "already running" : "started");
+    }
+    return FL_EXIT_VALID;
+}
+
+/* Signal the target on r: the number of processes hit (0, 1, ...) or <0. */
+static int
 signal_target(struct fl_remote *r, const struct proc_args *pa, int sig,
               struct fl_err *err)
 {
     if (pa->pidfile) {
         int rc = fl_daemon_signal(r, pa->pidfile, sig, err);
-        return rc == -ESRCH ? 0 : rc;
+        return rc == -ESRCH ? 0 : rc < 0 ? rc : 1;
     }
-    return fl_grepkill(r, pa->pattern, sig, err) < 0 ? err->code : 0;
+    return fl_grepkill(r, pa->pattern, sig, err);
+}
+
+/* kill, pause or resume on node i: processes hit, or <0. */
+static int
+proc_one(struct fault_ctx *c, const char *what, const struct proc_args *pa,
+         int i, struct fl_err *err)
+{
+    struct fl_remote *r = c->r[i];
+    int n;
+
+    if (strcmp(what, "kill") == 0 && pa->pidfile && pa->sig == SIGKILL) {
+        /* stop waits for the exit and removes the pidfile */
+        n = fl_daemon_running(r, pa->pidfile, err);
+        if (n == 1 && fl_daemon_stop(r, pa->pidfile, SIGKILL, 5000, err) < 0)
+            n = err->code;
+        return n;
+    }
+    n = signal_target(r, pa,
+                      strcmp(what, "kill") == 0    ? pa->sig
+                      : strcmp(what, "pause") == 0 ? SIGSTOP
+                                                   : SIGCONT,
+                      err);
+    if (n > 0 && strcmp(what, "pause") == 0)
+        note_paused(c, c->nodes[i], pa);
+    return n;
 }
 
 static int
@@ -244,53 +331,35 @@ fault_proc(struct fault_ctx *c, const char *what, int argc, char **argv)
 {
     struct proc_args pa = {.sig = SIGKILL};
     struct fl_err err = FL_ERR_INIT;
-    int rc = parse_proc_args(c, argc, argv, &pa);
+    int rc = parse_proc_args(c, argc, argv, &pa), missed = 0;
 
     if (rc != 0)
         return rc;
-    if (strcmp(what, "start") == 0) {
-        struct fl_daemon_opts o = {
-            .pidfile = pa.pidfile, .logfile = pa.log, .chdir = pa.chdir};
-        if (!pa.pidfile || !pa.cmd || pa.ncmd == 0)
-            return fl_cli_usage_error(usage_text,
-                                      "start: --pidfile and -- CMD needed");
-        for (int k = 0; k < pa.nidx; k++) {
-            int r2 = fl_daemon_start(c->r[pa.idx[k]], &o,
-                                     (const char *const *)pa.cmd, &err);
-            if (r2 < 0) {
-                fprintf(stderr, "faultline: %s\n", err.msg);
-                return FL_EXIT_FAILED;
-            }
-            printf("%s: %s\n", c->nodes[pa.idx[k]],
-                   r2 == 1 ? "already running" : "started");
-        }
-        return FL_EXIT_VALID;
-    }
+    if (strcmp(what, "start") == 0)
+        return fault_start(c, &pa);
     if ((!pa.pidfile) == (!pa.pattern))
         return fl_cli_usage_error(usage_text, "%s: one of --pidfile, --pattern",
                                   what);
-    for (int k = 0; k < pa.nidx && rc == 0; k++) {
-        struct fl_remote *r = c->r[pa.idx[k]];
-        if (strcmp(what, "kill") == 0) {
-            if (pa.pidfile && pa.sig == SIGKILL)
-                rc = fl_daemon_stop(r, pa.pidfile, SIGKILL, 5000, &err);
-            else
-                rc = signal_target(r, &pa, pa.sig, &err);
-        } else if (strcmp(what, "pause") == 0) {
-            rc = signal_target(r, &pa, SIGSTOP, &err);
-            if (rc == 0)
-                note_paused(c, c->nodes[pa.idx[k]], &pa);
-        } else {
-            rc = signal_target(r, &pa, SIGCONT, &err);
+    for (int k = 0; k < pa.nidx; k++) {
+        const char *node = c->nodes[pa.idx[k]];
+        int n = proc_one(c, what, &pa, pa.idx[k], &err);
+
+        if (n < 0) {
+            fprintf(stderr, "faultline: %s: %s\n", what, err.msg);
+            return FL_EXIT_FAILED;
         }
-        if (rc == 0)
-            printf("%s: %s\n", c->nodes[pa.idx[k]], what);
+        if (n == 0) {
+            fprintf(stderr, "faultline: %s: %s: no process matched %s '%s'\n",
+                    what, node, pa.pidfile ? "--pidfile" : "--pattern",
+                    pa.pidfile ? pa.pidfile : pa.pattern);
+            missed++;
+        } else {
+            printf("%s: %s (%d process%s)\n", node, what, n,
+                   n == 1 ? "" : "es");
+        }
     }
-    if (rc != 0) {
-        fprintf(stderr, "faultline: %s: %s\n", what, err.msg);
-        return FL_EXIT_FAILED;
-    }
-    return FL_EXIT_VALID;
+    fflush(stdout);
+    return missed ? FL_EXIT_INVALID : FL_EXIT_VALID;
 }
 
 /* Resume everything `fault pause` noted. */
@@ -319,7 +388,7 @@ resume_noted(struct fault_ctx *c, struct fl_err *err)
                 pa.pidfile = val;
             else
                 pa.pattern = val;
-            if (signal_target(c->r[i], &pa, SIGCONT, err) != 0 && rc == 0)
+            if (signal_target(c->r[i], &pa, SIGCONT, err) < 0 && rc == 0)
                 rc = err->code;
         }
         if (rc == 0)
@@ -387,18 +456,7 @@ parse_prob(const char *s, double *out, struct fl_err *err)
 static int
 fault_packet(struct fault_ctx *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"targets", required_argument, NULL, 't'},
-        {"delay", required_argument, NULL, 'd'},
-        {"jitter", required_argument, NULL, 'j'},
-        {"loss", required_argument, NULL, 'l'},
-        {"duplicate", required_argument, NULL, 'D'},
-        {"reorder", required_argument, NULL, 'r'},
-        {"corrupt", required_argument, NULL, 'c'},
-        {"rate", required_argument, NULL, 'R'},
-        {"seed", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
-    };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = packet_opts};
     struct fl_packet_spec ps = {0};
     bool *mask = fl_xcalloc(c->n, sizeof(bool));
     struct fl_err err = FL_ERR_INIT;
@@ -406,9 +464,11 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
     int ch, rc = 0;
     bool any_target = false;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while (rc == 0 && (ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    while (rc == 0 && (ch = fl_cli_getopt(argc, argv, &p)) != -1) {
         switch (ch) {
+        case FL_CLI_OPT_EXIT:
+            free(mask);
+            return p.exit_code;
         case 't':
             rc = parse_targets(c, optarg, mask, &err);
             any_target = true;
@@ -440,14 +500,15 @@ fault_packet(struct fault_ctx *c, int argc, char **argv)
             ps.seed = (uint64_t)v;
             break;
         default:
-            rc = fl_err_set(&err, FL_EUSAGE, "bad packet option");
+            FL_BUG("option %d not handled", ch);
         }
     }
     if (rc == 0 && optind != argc)
         rc = fl_err_set(&err, FL_EUSAGE, "unexpected '%s'", argv[optind]);
     if (rc != 0) {
         free(mask);
-        return fl_cli_usage_error(usage_text, "packet: %s", err.msg);
+        return fl_cli_usage_error(usage_text, "packet: %s%s%s", p.opt,
+                                  p.opt[0] ? ": " : "", err.msg);
     }
     if (!any_target)
         for (size_t i = 0; i < c->n; i++)
@@ -477,10 +538,7 @@ parse_signed_duration(const char *s, int64_t *out, struct fl_err *err)
 static int
 fault_clock(struct fault_ctx *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"delta", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0},
-    };
+    struct fl_cli_parser p = {.usage = usage_text, .opts = clock_opts};
     struct fl_err err = FL_ERR_INIT;
     const char *sd = c->local ? c->state_dir : NULL;
     int64_t delta_ns = 0;
@@ -498,14 +556,13 @@ fault_clock(struct fault_ctx *c, int argc, char **argv)
         free(off);
     } else if (strcmp(argv[1], "bump") == 0) {
         struct proc_args pa = {0};
-        optind = 0; /* 0: GNU getopt re-reads the "+" mode */
         argc--;
         argv++;
-        while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-            if (ch != 'd' ||
-                parse_signed_duration(optarg, &delta_ns, &err) != 0)
-                return fl_cli_usage_error(usage_text, "clock bump: %s",
-                                          err.msg[0] ? err.msg : "bad option");
+        while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+            if (ch == FL_CLI_OPT_EXIT)
+                return p.exit_code;
+            if (parse_signed_duration(optarg, &delta_ns, &err) != 0)
+                return fl_cli_bad_value(&p, "%s", err.msg);
         }
         for (; optind < argc; optind++) {
             int i = node_of(c, argv[optind]);
@@ -607,68 +664,93 @@ open_nodes(struct fault_ctx *c, const char *nodes_list,
     return fl_net_resolve(c->r, c->n, c->ips, err);
 }
 
-int
-fl_cmd_fault(int argc, char **argv)
+/*
+ * The action's options, checked before any node is touched: --help, and
+ * unknown options or missing values (their values are parsed later, with
+ * the nodes). Returns -1 to go on, or an exit code.
+ */
+static int
+precheck_action(int argc, char **argv)
+{
+    for (size_t i = 0; i < FL_ARRAY_SIZE(actions); i++) {
+        struct fl_cli_parser p = {.usage = usage_text, .opts = actions[i].opts};
+        char **copy; /* getopt permutes; the action parses argv again */
+        int ch;
+
+        if (strcmp(actions[i].name, argv[0]) != 0)
+            continue;
+        copy = fl_xcalloc((size_t)argc + 1, sizeof(*copy));
+        memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+        while ((ch = fl_cli_getopt(argc, copy, &p)) >= 0)
+            ;
+        free(copy);
+        return ch == FL_CLI_OPT_EXIT ? p.exit_code : -1;
+    }
+    return fl_cli_usage_error(usage_text, "fault: unknown action '%s'",
+                              argv[0]);
+}
+
+/* The node options, before ACTION. Returns -1 to go on, or an exit code. */
+static int
+parse_node_opts(int argc, char **argv, struct fault_ctx *c,
+                const char **nodes_list, struct fl_remote_opts *ro)
 {
     static const struct option lo[] = {
         {"state-dir", required_argument, NULL, 'd'},
         {"nodes", required_argument, NULL, 'n'},
-        {"username", required_argument, NULL, 'u'},
-        {"password", required_argument, NULL, 'w'},
-        {"private-key", required_argument, NULL, 'k'},
-        {"port", required_argument, NULL, 'p'},
-        {"strict-host-key-checking", no_argument, NULL, 'S'},
-        {"no-host-key-checking", no_argument, NULL, 'N'},
-        {"no-ssh", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        FL_CLI_SSH_OPTIONS,
+        FL_CLI_OPT_HELP,
+        FL_CLI_OPT_END,
     };
+    struct fl_cli_parser p = {
+        .usage = usage_text, .opts = lo, .in_order = true};
+    int ch, r;
+
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
+        if (ch == 'd') {
+            c->state_dir = optarg;
+        } else if (ch == 'n') {
+            *nodes_list = optarg;
+        } else {
+            r = fl_cli_ssh_opt(&p, ch, ro);
+            if (r != 1)
+                return r ? r : FL_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static int
+run_action(struct fault_ctx *c, const char *action, int argc, char **argv)
+{
+    if (strcmp(action, "partition") == 0)
+        return fault_partition(c, argc, argv);
+    if (strcmp(action, "heal") == 0)
+        return argc == 1 ? fault_heal(c)
+                         : fl_cli_usage_error(usage_text, "heal: no arguments");
+    if (strcmp(action, "packet") == 0)
+        return fault_packet(c, argc, argv);
+    if (strcmp(action, "clock") == 0)
+        return fault_clock(c, argc, argv);
+    if (strcmp(action, "lose-writes") == 0 || strcmp(action, "lazyfs") == 0)
+        return fault_lazyfs(c, argc, argv);
+    return fault_proc(c, action, argc, argv);
+}
+
+int
+fl_cmd_fault(int argc, char **argv)
+{
     struct fault_ctx c = {.state_dir = FL_CLUSTER_DEFAULT_STATE_DIR};
     struct fl_remote_opts ro = {0};
     struct fl_err err = FL_ERR_INIT;
     const char *nodes_list = NULL, *action;
-    int64_t v;
-    int ch, rc;
+    int rc;
 
-    optind = 0; /* 0: GNU getopt re-reads the "+" mode */
-    while ((ch = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'd':
-            c.state_dir = optarg;
-            break;
-        case 'n':
-            nodes_list = optarg;
-            break;
-        case 'u':
-            ro.user = optarg;
-            break;
-        case 'w':
-            ro.password = optarg;
-            break;
-        case 'k':
-            ro.private_key = optarg;
-            break;
-        case 'p':
-            if (fl_parse_int64(optarg, 1, 65535, &v, &err))
-                return fl_cli_usage_error(usage_text, "--port: %s", err.msg);
-            ro.port = (int)v;
-            break;
-        case 'S':
-            ro.host_key_mode = FL_HOST_KEY_STRICT;
-            break;
-        case 'N':
-            ro.host_key_mode = FL_HOST_KEY_OFF;
-            break;
-        case 'D':
-            ro.backend = "dummy";
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return FL_EXIT_VALID;
-        default:
-            return fl_cli_usage_error(usage_text, "bad option");
-        }
-    }
+    rc = parse_node_opts(argc, argv, &c, &nodes_list, &ro);
+    if (rc >= 0)
+        return rc;
     if (optind >= argc)
         return fl_cli_usage_error(usage_text, "fault: missing action");
     action = argv[optind];
@@ -679,32 +761,15 @@ fl_cmd_fault(int argc, char **argv)
         return fl_lazyfs_main(argc - optind - 1, argv + optind + 1);
     argc -= optind;
     argv += optind;
-    if (strcmp(action, "partition") && strcmp(action, "heal") &&
-        strcmp(action, "kill") && strcmp(action, "start") &&
-        strcmp(action, "pause") && strcmp(action, "resume") &&
-        strcmp(action, "packet") && strcmp(action, "clock") &&
-        strcmp(action, "lose-writes") && strcmp(action, "lazyfs"))
-        return fl_cli_usage_error(usage_text, "fault: unknown action '%s'",
-                                  action);
+    rc = precheck_action(argc, argv);
+    if (rc >= 0)
+        return rc;
     if (open_nodes(&c, nodes_list, &ro, &err) != 0) {
         fprintf(stderr, "faultline: fault: %s\n", err.msg);
         ctx_release(&c);
         return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
     }
-    if (strcmp(action, "partition") == 0)
-        rc = fault_partition(&c, argc, argv);
-    else if (strcmp(action, "heal") == 0)
-        rc = argc == 1 ? fault_heal(&c)
-                       : fl_cli_usage_error(usage_text, "heal: no arguments");
-    else if (strcmp(action, "packet") == 0)
-        rc = fault_packet(&c, argc, argv);
-    else if (strcmp(action, "clock") == 0)
-        rc = fault_clock(&c, argc, argv);
-    else if (strcmp(action, "lose-writes") == 0 ||
-             strcmp(action, "lazyfs") == 0)
-        rc = fault_lazyfs(&c, argc, argv);
-    else
-        rc = fault_proc(&c, action, argc, argv);
+    rc = run_action(&c, action, argc, argv);
     ctx_release(&c);
     return rc;
 }

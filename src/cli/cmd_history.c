@@ -8,6 +8,7 @@
 #include "util/common.h"
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 
 #include <unistd.h>
 
@@ -20,7 +21,7 @@
 static const char history_usage[] =
     "usage: faultline history stats [--from edn|json] FILE\n"
     "       faultline history convert --to edn|json|txt [--from edn|json]\n"
-    "                                 [-o OUT] FILE\n"
+    "                                 [-o|--output OUT] FILE\n"
     "\n"
     "stats    print op counts by type and :f, processes, time span, open\n"
     "         invocations and pairing warnings (warnings go to stderr)\n"
@@ -145,40 +146,81 @@ print_stats(const char *path, const struct fl_hist *h, size_t nwarn)
     fl_map_release(&procs);
 }
 
+enum { O_FROM = 1000, O_TO, O_OUT };
+
+static const struct option longopts[] = {
+    FL_CLI_OPT_HELP,
+    {"from", required_argument, NULL, O_FROM},
+    {"to", required_argument, NULL, O_TO},
+    {"output", required_argument, NULL, O_OUT},
+    FL_CLI_OPT_END,
+};
+
+struct history_args {
+    enum fl_hist_format from;
+    const char *to, *out, *path;
+};
+
+/*
+ * Options and the one FILE of `history stats|convert` (argv[0]); --to and
+ * -o only for convert. Returns 0, or an exit code (also 0 after --help:
+ * then *done is set).
+ */
+static int
+parse_args(int argc, char **argv, struct history_args *ha, bool *done)
+{
+    bool convert = strcmp(argv[0], "convert") == 0;
+    struct fl_cli_parser p = {.usage = history_usage,
+                              .opts = longopts,
+                              .shortopts = convert ? "o:" : ""};
+    int ch, rc;
+
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT) {
+            *done = true;
+            return p.exit_code;
+        }
+        if (ch == O_FROM) {
+            rc = parse_from(optarg, &ha->from);
+            if (rc)
+                return rc;
+        } else if (!convert) {
+            return fl_cli_usage_error(history_usage,
+                                      "%s is for history convert", p.opt);
+        } else if (ch == O_TO) {
+            ha->to = optarg;
+        } else {
+            ha->out = optarg;
+        }
+    }
+    if (optind >= argc)
+        return fl_cli_usage_error(history_usage, "%s needs a FILE", argv[0]);
+    if (optind + 1 < argc)
+        return fl_cli_usage_error(history_usage, "more than one FILE");
+    ha->path = argv[optind];
+    return 0;
+}
+
 static int
 cmd_stats(int argc, char **argv)
 {
-    enum fl_hist_format fmt = FL_HIST_AUTO;
-    const char *path = NULL;
+    struct history_args ha = {.from = FL_HIST_AUTO};
     struct fl_hist h;
     struct fl_err err = FL_ERR_INIT;
-    int rc;
+    bool done = false;
+    int rc = parse_args(argc, argv, &ha, &done);
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
-            rc = parse_from(argv[++i], &fmt);
-            if (rc)
-                return rc;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return fl_cli_usage_error(history_usage, "unknown option '%s'",
-                                      argv[i]);
-        } else if (path) {
-            return fl_cli_usage_error(history_usage, "more than one FILE");
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path)
-        return fl_cli_usage_error(history_usage, "stats needs a FILE");
+    if (rc || done)
+        return rc;
     fl_hist_init(&h);
     size_t nwarn = 0;
-    if (fl_hist_load(path, fmt, &h, &err) < 0 ||
+    if (fl_hist_load(ha.path, ha.from, &h, &err) < 0 ||
         fl_hist_pair(&h, stderr, &nwarn, &err) < 0) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         rc = FL_EXIT_USAGE;
         goto out;
     }
-    print_stats(path, &h, nwarn);
+    print_stats(ha.path, &h, nwarn);
     rc = fflush(stdout) == 0 ? FL_EXIT_VALID : FL_EXIT_FAILED;
 out:
     fl_hist_release(&h);
@@ -188,40 +230,25 @@ out:
 static int
 cmd_convert(int argc, char **argv)
 {
-    enum fl_hist_format fmt = FL_HIST_AUTO;
-    const char *path = NULL, *to = NULL, *outpath = NULL;
+    struct history_args ha = {.from = FL_HIST_AUTO};
     struct fl_hist h;
     struct fl_err err = FL_ERR_INIT;
     FILE *out = NULL;
-    int rc;
+    const char *to, *outpath;
+    bool done = false;
+    int rc = parse_args(argc, argv, &ha, &done);
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
-            rc = parse_from(argv[++i], &fmt);
-            if (rc)
-                return rc;
-        } else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
-            to = argv[++i];
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            outpath = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return fl_cli_usage_error(
-                history_usage, "unknown option or missing value '%s'", argv[i]);
-        } else if (path) {
-            return fl_cli_usage_error(history_usage, "more than one FILE");
-        } else {
-            path = argv[i];
-        }
-    }
+    if (rc || done)
+        return rc;
+    to = ha.to;
+    outpath = ha.out;
     if (!to)
         return fl_cli_usage_error(history_usage, "convert needs --to");
     if (strcmp(to, "edn") && strcmp(to, "json") && strcmp(to, "txt"))
         return fl_cli_usage_error(history_usage, "unknown --to format '%s'",
                                   to);
-    if (!path)
-        return fl_cli_usage_error(history_usage, "convert needs a FILE");
     fl_hist_init(&h);
-    if (fl_hist_load(path, fmt, &h, &err) < 0) {
+    if (fl_hist_load(ha.path, ha.from, &h, &err) < 0) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         rc = FL_EXIT_USAGE;
         goto done;
@@ -258,8 +285,10 @@ fl_cmd_history(int argc, char **argv)
 {
     if (argc < 2)
         return fl_cli_usage_error(history_usage, "history needs a command");
-    if (fl_cli_wants_help(argc, argv, history_usage))
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(history_usage, stdout);
         return FL_EXIT_VALID;
+    }
     if (strcmp(argv[1], "stats") == 0)
         return cmd_stats(argc - 1, argv + 1);
     if (strcmp(argv[1], "convert") == 0)

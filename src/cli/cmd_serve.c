@@ -7,10 +7,10 @@
 #include "util/common.h"
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 
 #include "report/report.h"
 #include "util/err.h"
-#include "util/parse.h"
 
 #include <signal.h>
 
@@ -24,41 +24,41 @@ static const char serve_usage[] =
     "  --host H      address to bind (default: 127.0.0.1)\n"
     "  --port P      TCP port (default: 8080; 0 picks a free one)\n";
 
+static const struct option longopts[] = {
+    {"store", required_argument, NULL, 's'},
+    {"host", required_argument, NULL, 'H'},
+    {"port", required_argument, NULL, 'p'},
+    FL_CLI_OPT_HELP,
+    FL_CLI_OPT_END,
+};
+
 int
 fl_cmd_serve(int argc, char **argv)
 {
+    struct fl_cli_parser p = {.usage = serve_usage, .opts = longopts};
     struct fl_serve_opts opts = {"store", "127.0.0.1", 8080};
+    int64_t port;
+    int ch;
     struct fl_err err = FL_ERR_INIT;
     struct fl_server *s;
     sigset_t set;
     int sig = 0;
 
-    if (fl_cli_wants_help(argc, argv, serve_usage))
-        return FL_EXIT_VALID;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = NULL;
-
-        if (strcmp(a, "--store") == 0 || strcmp(a, "--host") == 0 ||
-            strcmp(a, "--port") == 0) {
-            if (i + 1 >= argc)
-                return fl_cli_usage_error(serve_usage, "%s needs a value", a);
-            v = argv[++i];
-        } else {
-            return fl_cli_usage_error(serve_usage, "unknown argument '%s'", a);
-        }
-        if (strcmp(a, "--store") == 0) {
-            opts.store_dir = v;
-        } else if (strcmp(a, "--host") == 0) {
-            opts.host = v;
-        } else {
-            int64_t port;
-
-            if (fl_parse_int64(v, 0, 65535, &port, &err) != 0)
-                return fl_cli_usage_error(serve_usage, "--port: %s", err.msg);
+    while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
+        if (ch == FL_CLI_OPT_EXIT)
+            return p.exit_code;
+        if (ch == 's')
+            opts.store_dir = optarg;
+        else if (ch == 'H')
+            opts.host = optarg;
+        else if (fl_cli_opt_int(&p, 0, 65535, &port) != 0)
+            return FL_EXIT_USAGE;
+        else
             opts.port = (int)port;
-        }
     }
+    if (optind < argc)
+        return fl_cli_usage_error(serve_usage, "unexpected argument '%s'",
+                                  argv[optind]);
 
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

@@ -9,6 +9,7 @@
 #include "util/common.h"
 
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/test_args.h"
 
 #include <getopt.h>
@@ -16,25 +17,21 @@
 #include "report/report.h"
 #include "run/client_cmd.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/rng.h"
 #include "util/strbuf.h"
 
 enum {
     O_NODE = 'n',
-    O_HELP = 'h',
     O_NODES = 1000,
     O_NODES_FILE,
-    O_USERNAME,
-    O_PASSWORD,
-    O_KEY,
-    O_STRICT,
-    O_NO_SSH,
     O_CONCURRENCY,
     O_TIME_LIMIT,
     O_TEST_COUNT,
     O_LEAVE,
     O_JSON,
+    O_LOG_LEVEL,
     O_SEED,
     O_RATE,
     O_WORKLOAD,
@@ -47,20 +44,17 @@ enum {
 };
 
 static const struct option base_opts[] = {
-    {"help", no_argument, NULL, O_HELP},
+    FL_CLI_OPT_HELP,
     {"node", required_argument, NULL, O_NODE},
     {"nodes", required_argument, NULL, O_NODES},
     {"nodes-file", required_argument, NULL, O_NODES_FILE},
-    {"username", required_argument, NULL, O_USERNAME},
-    {"password", required_argument, NULL, O_PASSWORD},
-    {"ssh-private-key", required_argument, NULL, O_KEY},
-    {"strict-host-key-checking", no_argument, NULL, O_STRICT},
-    {"no-ssh", no_argument, NULL, O_NO_SSH},
+    FL_CLI_SSH_OPTIONS,
     {"concurrency", required_argument, NULL, O_CONCURRENCY},
     {"time-limit", required_argument, NULL, O_TIME_LIMIT},
     {"test-count", required_argument, NULL, O_TEST_COUNT},
     {"leave-db-running", no_argument, NULL, O_LEAVE},
     {"logging-json", no_argument, NULL, O_JSON},
+    {"log-level", required_argument, NULL, O_LOG_LEVEL},
     {"seed", required_argument, NULL, O_SEED},
     {"rate", required_argument, NULL, O_RATE},
     {"workload", required_argument, NULL, O_WORKLOAD},
@@ -70,6 +64,29 @@ static const struct option base_opts[] = {
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
     {"client-cmd", required_argument, NULL, O_CLIENT_CMD},
 };
+
+static void
+print_suite_usage(FILE *f, const struct fl_suite *s)
+{
+    fprintf(f, "\n%s options:\n", s->name);
+    for (size_t i = 0; s->opts && s->opts[i].name; i++) {
+        char left[64];
+        snprintf(left, sizeof(left), "--%s%s%s", s->opts[i].name,
+                 s->opts[i].arg ? " " : "",
+                 s->opts[i].arg ? s->opts[i].arg : "");
+        fprintf(f, "      %-25s%s", left, s->opts[i].help);
+        if (s->opts[i].dflt)
+            fprintf(f, " (%s)", s->opts[i].dflt);
+        fputc('\n', f);
+    }
+    fprintf(f, "  workloads:");
+    for (size_t i = 0; s->workloads && s->workloads[i]; i++)
+        fprintf(f, " %s", s->workloads[i]);
+    fprintf(f, "\n  nemeses:");
+    for (size_t i = 0; s->nemeses && s->nemeses[i]; i++)
+        fprintf(f, " %s", s->nemeses[i]);
+    fputc('\n', f);
+}
 
 void
 fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
@@ -87,21 +104,19 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         fprintf(f, "  %-10s %s\n", fl_suites[i]->name, fl_suites[i]->summary);
     fprintf(
         f,
-        "\noptions:\n"
+        "\noptions (--opt VALUE or --opt=VALUE):\n"
         "  -n, --node HOST            add a node (repeatable)\n"
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
-        "                             (no nodes: the local cluster n1..n5)\n"
-        "      --username USER        ssh user (root)\n"
-        "      --password PASS        ssh password\n"
-        "      --ssh-private-key FILE ssh key\n"
-        "      --strict-host-key-checking  refuse unknown host keys\n"
-        "      --no-ssh               dummy remotes (nothing runs on nodes)\n"
+        "                             (no nodes: the local cluster n1..n5)\n" FL_CLI_SSH_HELP
         "      --concurrency N|Nn     client threads; Nn = N per node (1n)\n"
         "      --time-limit SECONDS   length of the workload phase (60)\n"
         "      --test-count N         run the test N times (1)\n"
         "      --leave-db-running     skip DB and client teardown\n"
         "      --logging-json         faultline.log as JSON lines\n"
+        "      --log-level LEVEL      debug, info, warn or error (warn): on\n"
+        "                             stderr; faultline.log gets info and\n"
+        "                             above, with debug also every op\n"
         "      --seed N               random seed (default: random, "
         "printed)\n"
         "      --rate HZ              total client op rate (suite default)\n"
@@ -115,36 +130,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "                             worker, over JSON lines\n"
         "                             (docs/client-protocol.md)\n"
         "  -h, --help                 this help\n");
-    if (s) {
-        fprintf(f, "\n%s options:\n", s->name);
-        for (size_t i = 0; s->opts && s->opts[i].name; i++) {
-            char left[64];
-            snprintf(left, sizeof(left), "--%s%s%s", s->opts[i].name,
-                     s->opts[i].arg ? " " : "",
-                     s->opts[i].arg ? s->opts[i].arg : "");
-            fprintf(f, "      %-25s%s", left, s->opts[i].help);
-            if (s->opts[i].dflt)
-                fprintf(f, " (%s)", s->opts[i].dflt);
-            fputc('\n', f);
-        }
-        fprintf(f, "  workloads:");
-        for (size_t i = 0; s->workloads && s->workloads[i]; i++)
-            fprintf(f, " %s", s->workloads[i]);
-        fprintf(f, "\n  nemeses:");
-        for (size_t i = 0; s->nemeses && s->nemeses[i]; i++)
-            fprintf(f, " %s", s->nemeses[i]);
-        fputc('\n', f);
-    }
-}
-
-static int
-usage_error(const char *cmd, const char *fmt, const char *arg,
-            const char *detail)
-{
-    fprintf(stderr, "faultline %s: ", cmd);
-    fprintf(stderr, fmt, arg, detail);
-    fprintf(stderr, "\n(see 'faultline %s --help')\n", cmd);
-    return FL_EXIT_USAGE;
+    if (s)
+        print_suite_usage(f, s);
 }
 
 static void
@@ -176,215 +163,270 @@ add_node_list(struct fl_test_args *a, const char *s, char sep)
     }
 }
 
-static int
-parse_duration(const char *cmd, const char *opt, const char *v, int64_t *out)
+/* Phase 1: Jepsen's defaults. */
+static void
+args_init(struct fl_test_args *a)
 {
-    struct fl_err err = FL_ERR_INIT;
-
-    if (fl_parse_duration_ns(v, out, &err) < 0 || *out <= 0)
-        return usage_error(cmd, "--%s: %s", opt,
-                           err.msg[0] ? err.msg : "must be positive");
-    return 0;
-}
-
-int
-fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a)
-{
-    const char *cmd = argv[0];
-    struct option *opts = NULL;
-    size_t nbase = FL_ARRAY_SIZE(base_opts), nsuite = 0;
-    int rc = 0;
-
     memset(a, 0, sizeof(*a));
     a->time_limit_ns = 60 * 1000000000LL;
     a->test_count = 1;
     a->op_timeout_ns = 10 * 1000000000LL;
     a->nemesis_interval_ns = 10 * 1000000000LL;
     a->store = "store";
+    a->log_level = FL_LOG_WARN;
+}
+
+/*
+ * Phase 2: the suite, argv[1]. Without one only --help is fine. Returns 0,
+ * 1 after --help, or FL_EXIT_USAGE after the error.
+ */
+static int
+find_suite(int argc, char **argv, struct fl_test_args *a)
+{
+    const char *cmd = argv[0];
+
     if (argc < 2 || argv[1][0] == '-') {
         if (fl_cli_wants_help(argc, argv, "")) {
             fl_cli_test_usage(stdout, cmd, NULL);
             return 1;
         }
+        fprintf(stderr, "faultline %s: name a SUITE first\n\n", cmd);
         fl_cli_test_usage(stderr, cmd, NULL);
         return FL_EXIT_USAGE;
     }
     a->suite = fl_suite_find(argv[1]);
-    if (!a->suite)
-        return usage_error(cmd, "unknown suite '%s'%s", argv[1], "");
-    for (size_t i = 0; a->suite->opts && a->suite->opts[i].name; i++)
-        nsuite++;
-    opts = fl_xcalloc(nbase + nsuite + 1, sizeof(*opts));
+    if (!a->suite) {
+        fprintf(stderr,
+                "faultline %s: unknown suite '%s'\n(see 'faultline %s "
+                "--help')\n",
+                cmd, argv[1], cmd);
+        return FL_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Phase 3: the option table, the base options and the suite's. */
+static struct option *
+build_opts(struct fl_test_args *a, size_t *nsuite)
+{
+    size_t nbase = FL_ARRAY_SIZE(base_opts), n = 0;
+    struct option *opts;
+
+    while (a->suite->opts && a->suite->opts[n].name)
+        n++;
+    opts = fl_xcalloc(nbase + n + 1, sizeof(*opts));
     memcpy(opts, base_opts, sizeof(base_opts));
-    for (size_t i = 0; i < nsuite; i++) {
+    for (size_t i = 0; i < n; i++) {
         opts[nbase + i].name = a->suite->opts[i].name;
         opts[nbase + i].has_arg =
             a->suite->opts[i].arg ? required_argument : no_argument;
         opts[nbase + i].val = O_SUITE_BASE + (int)i;
     }
-    a->opt_names = fl_xcalloc(nsuite + 1, sizeof(char *));
-    a->opt_values = fl_xcalloc(nsuite + 1, sizeof(char *));
+    a->opt_names = fl_xcalloc(n + 1, sizeof(char *));
+    a->opt_values = fl_xcalloc(n + 1, sizeof(char *));
+    *nsuite = n;
+    return opts;
+}
 
-    optind = 2;
-    opterr = 0;
-    for (;;) {
-        int longi = -1;
-        int c = getopt_long(argc, argv, ":hn:", opts, &longi);
-        struct fl_err err = FL_ERR_INIT;
-        int64_t n;
-        if (c < 0)
-            break;
-        switch (c) {
-        case O_HELP:
-            fl_cli_test_usage(stdout, cmd, a->suite);
-            rc = 1;
-            goto out;
-        case O_NODE:
-            add_node(a, optarg, strlen(optarg));
-            break;
-        case O_NODES:
-            add_node_list(a, optarg, ',');
-            break;
-        case O_NODES_FILE: {
-            struct fl_strbuf sb = FL_STRBUF_INIT;
-            int r = fl_strbuf_read_file(&sb, optarg);
-            if (r < 0) {
-                fl_strbuf_release(&sb);
-                rc = usage_error(cmd, "--nodes-file %s: %s", optarg,
-                                 strerror(-r));
-                goto out;
-            }
-            add_node_list(a, sb.buf, '\n');
-            fl_strbuf_release(&sb);
-            break;
+static int
+parse_nodes_file(const struct fl_cli_parser *p, struct fl_test_args *a)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    int r = fl_strbuf_read_file(&sb, optarg);
+
+    if (r == 0)
+        add_node_list(a, sb.buf, '\n');
+    fl_strbuf_release(&sb);
+    return r < 0 ? fl_cli_bad_value(p, "%s", strerror(-r)) : 0;
+}
+
+static int
+parse_concurrency(const struct fl_cli_parser *p, struct fl_test_args *a)
+{
+    size_t len = strlen(optarg);
+    bool per_node = len > 1 && optarg[len - 1] == 'n';
+    char *num = fl_xstrndup(optarg, per_node ? len - 1 : len);
+    int64_t n;
+    int r = fl_parse_int64(num, 1, 100000, &n, NULL);
+
+    free(num);
+    if (r < 0)
+        return fl_cli_bad_value(p, "must be N or Nn with N >= 1");
+    free(a->concurrency);
+    a->concurrency = fl_xstrdup(optarg);
+    return 0;
+}
+
+static int
+parse_seed(const struct fl_cli_parser *p, struct fl_test_args *a)
+{
+    char *end;
+    unsigned long long s;
+
+    errno = 0;
+    s = strtoull(optarg, &end, 10);
+    if (errno || end == optarg || *end || optarg[0] == '-')
+        return fl_cli_bad_value(p, "must be a non-negative integer");
+    a->seed = s;
+    a->seed_given = true;
+    return 0;
+}
+
+static int
+parse_rate(const struct fl_cli_parser *p, struct fl_test_args *a)
+{
+    struct fl_err err = FL_ERR_INIT;
+
+    if (fl_parse_double(optarg, &a->rate_hz, &err) < 0)
+        return fl_cli_bad_value(p, "%s", err.msg);
+    a->rate_given = true;
+    return 0;
+}
+
+int
+fl_cli_log_level(const struct fl_cli_parser *p, enum fl_log_level *out)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(names); i++)
+        if (strcmp(optarg, names[i]) == 0) {
+            *out = (enum fl_log_level)i;
+            return 0;
         }
-        case O_USERNAME:
-            a->username = optarg;
-            break;
-        case O_PASSWORD:
-            a->password = optarg;
-            break;
-        case O_KEY:
-            a->private_key = optarg;
-            break;
-        case O_STRICT:
-            a->strict_host_keys = true;
-            break;
-        case O_NO_SSH:
-            a->no_ssh = true;
-            break;
-        case O_CONCURRENCY: {
-            size_t len = strlen(optarg);
-            bool per_node = len > 1 && optarg[len - 1] == 'n';
-            char *num = fl_xstrndup(optarg, per_node ? len - 1 : len);
-            int r = fl_parse_int64(num, 1, 100000, &n, &err);
-            free(num);
-            if (r < 0) {
-                rc = usage_error(cmd, "--concurrency %s: %s", optarg,
-                                 "must be N or Nn with N >= 1");
-                goto out;
-            }
-            free(a->concurrency);
-            a->concurrency = fl_xstrdup(optarg);
-            break;
+    return fl_cli_bad_value(p, "debug, info, warn or error");
+}
+
+/* A suite option: name and value kept for fl_cli_test_build(). */
+static void
+add_suite_opt(struct fl_test_args *a, int i)
+{
+    size_t k = a->nopts++;
+
+    a->opt_names[k] = a->suite->opts[i].name;
+    a->opt_values[k] = a->suite->opts[i].arg ? optarg : "true";
+}
+
+/* Phase 4, per option: one option's value into a. Returns 0 or an exit. */
+static int
+parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
+          struct fl_test_args *a)
+{
+    int r = fl_cli_ssh_opt(p, ch, &a->ssh);
+
+    if (r)
+        return r == 1 ? 0 : r;
+    switch (ch) {
+    case O_NODE:
+        add_node(a, optarg, strlen(optarg));
+        return 0;
+    case O_NODES:
+        add_node_list(a, optarg, ',');
+        return 0;
+    case O_NODES_FILE:
+        return parse_nodes_file(p, a);
+    case O_CONCURRENCY:
+        return parse_concurrency(p, a);
+    case O_TIME_LIMIT:
+        return fl_cli_opt_duration(p, &a->time_limit_ns);
+    case O_OP_TIMEOUT:
+        return fl_cli_opt_duration(p, &a->op_timeout_ns);
+    case O_NEM_INTERVAL:
+        return fl_cli_opt_duration(p, &a->nemesis_interval_ns);
+    case O_TEST_COUNT:
+        return fl_cli_opt_int(p, 1, 1000000, &a->test_count);
+    case O_SEED:
+        return parse_seed(p, a);
+    case O_RATE:
+        return parse_rate(p, a);
+    case O_LOG_LEVEL:
+        return fl_cli_log_level(p, &a->log_level);
+    case O_WORKLOAD:
+        a->workload = optarg;
+        return 0;
+    case O_NEMESIS:
+        a->nemesis = optarg;
+        return 0;
+    case O_STORE:
+        a->store = optarg;
+        return 0;
+    case O_CLIENT_CMD:
+        if (!*optarg)
+            return fl_cli_bad_value(p, "empty command");
+        a->client_cmd = optarg;
+        return 0;
+    case O_LEAVE:
+        a->leave_db_running = true;
+        return 0;
+    case O_JSON:
+        a->logging_json = true;
+        return 0;
+    default:
+        if (ch >= O_SUITE_BASE && ch < O_SUITE_BASE + (int)nsuite) {
+            add_suite_opt(a, ch - O_SUITE_BASE);
+            return 0;
         }
-        case O_TIME_LIMIT:
-            rc = parse_duration(cmd, "time-limit", optarg, &a->time_limit_ns);
-            if (rc)
-                goto out;
-            break;
-        case O_OP_TIMEOUT:
-            rc = parse_duration(cmd, "op-timeout", optarg, &a->op_timeout_ns);
-            if (rc)
-                goto out;
-            break;
-        case O_NEM_INTERVAL:
-            rc = parse_duration(cmd, "nemesis-interval", optarg,
-                                &a->nemesis_interval_ns);
-            if (rc)
-                goto out;
-            break;
-        case O_TEST_COUNT:
-            if (fl_parse_int64(optarg, 1, 1000000, &a->test_count, &err) < 0) {
-                rc = usage_error(cmd, "--test-count %s: %s", optarg, err.msg);
-                goto out;
-            }
-            break;
-        case O_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-') {
-                rc = usage_error(cmd, "--seed %s: %s", optarg,
-                                 "must be a non-negative integer");
-                goto out;
-            }
-            a->seed = s;
-            a->seed_given = true;
-            break;
-        }
-        case O_RATE:
-            if (fl_parse_double(optarg, &a->rate_hz, &err) < 0) {
-                rc = usage_error(cmd, "--rate %s: %s", optarg, err.msg);
-                goto out;
-            }
-            a->rate_given = true;
-            break;
-        case O_WORKLOAD:
-            a->workload = optarg;
-            break;
-        case O_NEMESIS:
-            a->nemesis = optarg;
-            break;
-        case O_STORE:
-            a->store = optarg;
-            break;
-        case O_CLIENT_CMD:
-            if (!*optarg) {
-                rc =
-                    usage_error(cmd, "--client-cmd: %s%s", "empty command", "");
-                goto out;
-            }
-            a->client_cmd = optarg;
-            break;
-        case O_LEAVE:
-            a->leave_db_running = true;
-            break;
-        case O_JSON:
-            a->logging_json = true;
-            break;
-        case ':':
-            rc = usage_error(cmd, "option %s needs an argument%s",
-                             argv[optind - 1], "");
-            goto out;
-        case '?':
-            rc =
-                usage_error(cmd, "unknown option '%s'%s", argv[optind - 1], "");
-            goto out;
-        default:
-            if (c >= O_SUITE_BASE && c < O_SUITE_BASE + (int)nsuite) {
-                size_t k = a->nopts++;
-                a->opt_names[k] = a->suite->opts[c - O_SUITE_BASE].name;
-                a->opt_values[k] =
-                    a->suite->opts[c - O_SUITE_BASE].arg ? optarg : "true";
-                break;
-            }
-            rc = usage_error(cmd, "unexpected option%s%s", "", "");
-            goto out;
-        }
+        FL_BUG("option %d not handled", ch);
     }
-    if (optind < argc) {
-        rc = usage_error(cmd, "unexpected argument '%s'%s", argv[optind], "");
-        goto out;
-    }
+}
+
+/* Phase 5: what only the whole command line can tell. */
+static int
+check_args(const struct fl_cli_parser *p, int argc, char **argv,
+           const struct fl_test_args *a)
+{
+    if (optind < argc)
+        return fl_cli_usage_error(p->usage, "unexpected argument '%s'",
+                                  argv[optind]);
     if (a->workload && a->suite->workloads &&
-        !fl_suite_has(a->suite->workloads, a->workload)) {
-        rc = usage_error(cmd, "--workload %s: not a workload of this suite%s",
-                         a->workload, "");
+        !fl_suite_has(a->suite->workloads, a->workload))
+        return fl_cli_usage_error(p->usage,
+                                  "--workload %s: not a workload of this suite",
+                                  a->workload);
+    return 0;
+}
+
+/* The full help of `faultline CMD SUITE`, as a string (caller frees). */
+static char *
+usage_string(const char *cmd, const struct fl_suite *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        return fl_xstrdup("");
+    fl_cli_test_usage(f, cmd, s);
+    fclose(f);
+    return buf;
+}
+
+int
+fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a)
+{
+    char *hint = fl_xasprintf("(see 'faultline %s --help')\n", argv[0]);
+    struct fl_cli_parser p = {.usage = hint, .shortopts = "n:"};
+    struct option *opts = NULL;
+    size_t nsuite = 0;
+    int ch = 0, rc;
+
+    args_init(a);
+    rc = find_suite(argc, argv, a);
+    if (rc)
         goto out;
-    }
+    opts = build_opts(a, &nsuite);
+    p.opts = opts;
+    p.help = usage_string(argv[0], a->suite);
+    /* argv + 1: the suite is the "command" of its options */
+    while (rc == 0 && (ch = fl_cli_getopt(argc - 1, argv + 1, &p)) >= 0)
+        rc = parse_one(&p, ch, nsuite, a);
+    if (ch == FL_CLI_OPT_EXIT)
+        rc = p.exit_code == 0 ? 1 : p.exit_code; /* 1: --help */
+    if (rc == 0)
+        rc = check_args(&p, argc - 1, argv + 1, a);
 out:
+    free((char *)p.help);
     free(opts);
+    free(hint);
     return rc;
 }
 
@@ -444,14 +486,9 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     t->leave_db_running = a->leave_db_running;
     t->logging_json = a->logging_json;
     t->no_remotes = s->in_process;
-    t->remote_opts.user = a->username;
-    t->remote_opts.password = a->password;
-    t->remote_opts.private_key = a->private_key;
-    t->remote_opts.host_key_mode =
-        a->strict_host_keys ? FL_HOST_KEY_STRICT : FL_HOST_KEY_TOFU;
-    if (a->no_ssh)
-        t->remote_opts.backend = "dummy";
-    else if (a->nnodes)
+    fl_log_set_level(a->log_level);
+    t->remote_opts = a->ssh;
+    if (!t->remote_opts.backend && a->nnodes)
         t->remote_opts.backend = "ssh";
     workload = workload ? workload : a->workload;
     if (!workload && s->workloads)
@@ -514,9 +551,18 @@ fl_cli_run_opts(const char *store_root)
 void
 fl_cli_print_verdict(const struct fl_run_result *r)
 {
+    bool cut = r->end != FL_RUN_COMPLETE;
+
+    if (cut)
+        printf("INCOMPLETE: the run was cut short (%s: %s); %zu "
+               "invocation(s) never completed. The verdict covers only what "
+               "was recorded.\n",
+               fl_run_end_name(r->end), r->end_detail, r->nopen);
     switch (r->verdict) {
     case FL_VERDICT_TRUE:
-        printf("Everything looks good!\nverdict: valid\n");
+        printf("%s\nverdict: valid\n",
+               cut ? "No anomalies in what was recorded."
+                   : "Everything looks good!");
         break;
     case FL_VERDICT_FALSE:
         printf("Analysis invalid!\nverdict: invalid\n");
@@ -528,7 +574,10 @@ fl_cli_print_verdict(const struct fl_run_result *r)
     }
     if (r->store_dir)
         printf("store: %s\n", r->store_dir);
-    printf("ops: %zu%s\n", r->nops, r->interrupted ? " (interrupted)" : "");
+    if (cut)
+        printf("ops: %zu (incomplete: %s)\n", r->nops, fl_run_end_name(r->end));
+    else
+        printf("ops: %zu\n", r->nops);
     if (r->headline[0])
         printf("anomalies:\n%s", r->headline);
     fflush(stdout);

@@ -7,8 +7,10 @@
 #ifndef FL_CLI_TEST_ARGS_H
 #define FL_CLI_TEST_ARGS_H
 
+#include "cli/cli_opt.h"
 #include "run/run.h"
 #include "run/test.h"
+#include "util/log.h"
 
 struct fl_test_args {
     const struct fl_suite *suite;
@@ -24,9 +26,10 @@ struct fl_test_args {
     double rate_hz;
     bool rate_given;
     const char *workload, *nemesis, *store;
-    const char *client_cmd; /* --client-cmd, or NULL */
-    const char *username, *password, *private_key;
-    bool strict_host_keys, no_ssh, leave_db_running, logging_json;
+    const char *client_cmd;    /* --client-cmd, or NULL */
+    struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
+    bool leave_db_running, logging_json;
+    enum fl_log_level log_level; /* --log-level */
     /* suite options given on the command line: name/value pairs */
     const char **opt_names, **opt_values;
     size_t nopts;
@@ -40,6 +43,8 @@ void fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s);
  */
 int fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a);
 void fl_cli_test_args_release(struct fl_test_args *a);
+/** --log-level's optarg (debug, info, warn, error); else a usage error. */
+int fl_cli_log_level(const struct fl_cli_parser *p, enum fl_log_level *out);
 /**
  * Build t (initialised) for workload/nemesis (NULL: from a) through the
  * suite. Returns 0, or an exit code after printing the error.

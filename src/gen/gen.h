@@ -448,6 +448,14 @@ struct fl_gen *fl_gen_trace_to(const char *name, fl_gen_trace_fn *sink,
                                void *arg, void (*free_arg)(void *),
                                struct fl_gen *g);
 
+/**
+ * g unchanged, except that the first time g answers exhausted, *at_ns
+ * (borrowed; the caller sets it to -1 first) gets the context's time: the
+ * run says when a workload ran out before its time limit. Clones share
+ * at_ns.
+ */
+struct fl_gen *fl_gen_note_exhausted(int64_t *at_ns, struct fl_gen *g);
+
 /* ---- caching ---- */
 
 /**

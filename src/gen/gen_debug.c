@@ -3,10 +3,11 @@
  * gen_debug.c: the generators that help people write generators, from
  * jepsen.generator (reference/jepsen.md §2.4): friendly-exceptions (a
  * failure names the generator and the context it failed in), trace (every
- * call logged), and cache (an expensive op reused for a while when it was
- * proposed but not used). Also fl_gen_ctx_describe(). None of them changes
- * the schedule of the generator it wraps, except cache, which changes only
- * which value an op carries, never when ops happen.
+ * call logged), note-exhausted (when a generator ran out), and cache (an
+ * expensive op reused for a while when it was proposed but not used). Also
+ * fl_gen_ctx_describe(). None of them changes the schedule of the generator it
+ * wraps, except cache, which changes only which value an op carries, never when
+ * ops happen.
  */
 #include "util/common.h"
 
@@ -214,6 +215,91 @@ fl_gen_friendly_exceptions(struct fl_gen *g)
 
     s->gen = g;
     return fl_gen_new(&friendly_type, s);
+}
+
+/* ---- note-exhausted ---- */
+
+struct note_exhausted {
+    struct fl_gen *gen;
+    int64_t *at_ns; /* borrowed */
+};
+
+static int
+note_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
+{
+    struct note_exhausted *s = g->ctx;
+    int rc = fl_gen_op(s->gen, ctx, out);
+
+    if (rc == FL_GEN_EXHAUSTED && *s->at_ns < 0)
+        *s->at_ns = ctx->time_ns;
+    return rc;
+}
+
+static void
+note_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+            const struct fl_op *op)
+{
+    struct note_exhausted *s = g->ctx;
+
+    fl_gen_commit(s->gen, ctx, op);
+}
+
+static void
+note_update(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+            const struct fl_op *event)
+{
+    struct note_exhausted *s = g->ctx;
+
+    fl_gen_update(s->gen, ctx, event);
+}
+
+static void *
+note_clone(const struct fl_gen *g)
+{
+    const struct note_exhausted *s = g->ctx;
+    struct note_exhausted *c = fl_xmalloc(sizeof(*c));
+
+    c->gen = fl_gen_clone(s->gen);
+    c->at_ns = s->at_ns;
+    return c;
+}
+
+static void
+note_free(struct fl_gen *g)
+{
+    struct note_exhausted *s = g->ctx;
+
+    fl_gen_free(s->gen);
+    free(s);
+}
+
+static void
+note_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
+{
+    const struct note_exhausted *s = g->ctx;
+
+    fl_gen__describe_list(sb, "note-exhausted", (struct fl_gen *const *)&s->gen,
+                          1, depth);
+}
+
+static const struct fl_gen_type note_type = {
+    .name = "note-exhausted",
+    .op = note_op,
+    .commit = note_commit,
+    .update = note_update,
+    .clone = note_clone,
+    .free = note_free,
+    .describe = note_describe,
+};
+
+struct fl_gen *
+fl_gen_note_exhausted(int64_t *at_ns, struct fl_gen *g)
+{
+    struct note_exhausted *s = fl_xcalloc(1, sizeof(*s));
+
+    s->gen = g;
+    s->at_ns = at_ns;
+    return fl_gen_new(&note_type, s);
 }
 
 /* ---- trace ---- */

@@ -215,9 +215,17 @@ fl_hist_load(const char *path, enum fl_hist_format fmt, struct fl_hist *h,
 {
     struct fl_strbuf sb = FL_STRBUF_INIT;
     size_t mlen = 0;
-    void *m = map_file(path, &mlen);
+    struct stat st;
+    void *m;
     int rc;
 
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fl_err_set(err, -EISDIR,
+                          "%s: is a directory (a run's history is "
+                          "%s%shistory.edn)",
+                          path, path,
+                          path[0] && path[strlen(path) - 1] == '/' ? "" : "/");
+    m = map_file(path, &mlen);
     if (m) {
         rc = fl_hist_parse(m, mlen, path, fmt, h, err);
         munmap(m, mlen);
@@ -280,6 +288,53 @@ warn_op(const struct fl_hist *h, size_t i, FILE *warn, size_t *nwarn,
     va_end(ap);
 }
 
+/* A completion whose :time is before its invocation's: a clock or writer bug.
+ */
+static void
+warn_time_order(const struct fl_hist *h, size_t inv, size_t comp, FILE *warn,
+                size_t *nwarn)
+{
+    const struct fl_op *a = &h->ops[inv], *b = &h->ops[comp];
+    char where[300];
+
+    if (!(a->flags & FL_OP_HAS_TIME) || !(b->flags & FL_OP_HAS_TIME) ||
+        b->time_ns >= a->time_ns)
+        return;
+    op_where(h, inv, where, sizeof(where));
+    warn_op(h, comp, warn, nwarn,
+            "completion at :time %" PRId64 " is before its invocation's "
+            ":time %" PRId64 " (%s)",
+            b->time_ns, a->time_ns, where);
+}
+
+/* Two ops with the same :index: results would name the wrong op. */
+static void
+warn_duplicate_indexes(const struct fl_hist *h, FILE *warn, size_t *nwarn)
+{
+    struct fl_map seen;
+    char where[300];
+
+    if (!warn && !nwarn)
+        return; /* nobody would hear it: spare the map */
+    fl_map_init(&seen);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        uint64_t *first;
+
+        if (!(op->flags & FL_OP_HAS_INDEX))
+            continue;
+        first = fl_map_get(&seen, (uint64_t)op->index);
+        if (!first) {
+            fl_map_put(&seen, (uint64_t)op->index, i);
+            continue;
+        }
+        op_where(h, *first, where, sizeof(where));
+        warn_op(h, i, warn, nwarn, "duplicate :index %" PRId64 " (also at %s)",
+                op->index, where);
+    }
+    fl_map_release(&seen);
+}
+
 int
 fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
 {
@@ -298,6 +353,7 @@ fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
                         h->name ? h->name : "history", h->n);
         goto out;
     }
+    warn_duplicate_indexes(h, warn, nwarn);
     for (size_t i = 0; i < h->n; i++) {
         struct fl_op *op = &h->ops[i];
         uint64_t key = (uint64_t)(int64_t)op->process;
@@ -351,6 +407,7 @@ fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
             warn_op(h, i, warn, nwarn,
                     "completion :f :%s differs from its invocation's :%s",
                     fl_kw_name(op->f), fl_kw_name(inv->f));
+        warn_time_order(h, *slot, i, warn, nwarn);
         inv->pair = (int32_t)i;
         op->pair = (int32_t)*slot;
         fl_map_del(&open, key);

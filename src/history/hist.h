@@ -59,7 +59,9 @@ int fl_hist_parse(const char *buf, size_t len, const char *name,
  * an op whose :type is missing or unknown. Warnings (written to warn if not
  * NULL, one line each, and counted in *nwarn): a client process invoking
  * again after an :info completion, a completion whose :f differs from its
- * invocation's. Invocations left open have pair = -1. docs/history.md lists
+ * invocation's, a completion whose :time is before its invocation's, two
+ * ops with the same :index (the verdict is still computed; messages name
+ * file:line). Invocations left open have pair = -1. docs/history.md lists
  * every case. Jepsen/Knossos leniency: a completion for a process with no
  * open invocation whose type is :info is a warning, not an error (old logs).
  */

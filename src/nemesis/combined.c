@@ -421,6 +421,29 @@ const struct fl_nemesis_perf fl_nemesis_perfs[] = {
 };
 const size_t fl_nemesis_nperfs = FL_ARRAY_SIZE(fl_nemesis_perfs);
 
+const char *
+fl_nemesis_fault_color(const char *fault)
+{
+    /* nemesis ops whose periods are labelled by their :f (instants) */
+    static const char *const file_fs[] = {"bitflip", "truncate",
+                                          "lose-unfsynced-writes"};
+    static const char *const others[] = {"#B0E0B0", "#E0B0D8", "#B8B8E8",
+                                         "#D8D890"};
+    uint32_t hash = 2166136261u; /* FNV-1a: the same in every run */
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(file_fs); i++)
+        if (strcmp(fault, file_fs[i]) == 0)
+            fault = "file";
+    for (size_t i = 0; i < FL_ARRAY_SIZE(fl_nemesis_perfs); i++)
+        if (strcmp(fault, fl_nemesis_perfs[i].name) == 0)
+            return fl_nemesis_perfs[i].color;
+    if (strcmp(fault, "nemesis") == 0)
+        return "#C8C8C8"; /* a generic :start/:stop */
+    for (const char *c = fault; *c; c++)
+        hash = (hash ^ (unsigned char)*c) * 16777619u;
+    return others[hash % FL_ARRAY_SIZE(others)];
+}
+
 /* The perf entries hold keyword ids, known only after interning. */
 static struct fl_nemesis_perf perfs_live[FL_ARRAY_SIZE(fl_nemesis_perfs)];
 

@@ -52,9 +52,20 @@ struct fl_nemesis_opts {
 int fl_nemesis_combined(const struct fl_nemesis_opts *o,
                         struct fl_nemesis_package *pkg, struct fl_err *err);
 
-/** Plot regions of the combined package (Jepsen's colours). */
+/**
+ * Plot regions of the combined package, with Jepsen's colours: the one
+ * table of fault colours (plots, timeline, legends, docs/nemesis.md).
+ */
 extern const struct fl_nemesis_perf fl_nemesis_perfs[];
 extern const size_t fl_nemesis_nperfs;
+/**
+ * The colour ("#RRGGBB", static) of a fault by its name: a perf region's
+ * (partition, packet, kill, pause, clock, file; the file faults' own names
+ * bitflip, truncate and lose-unfsynced-writes too), grey for a generic
+ * "nemesis", and for any other name one of four more, by a hash of the
+ * name, so a fault has the same colour in every run.
+ */
+const char *fl_nemesis_fault_color(const char *fault);
 
 /**
  * Pick target nodes for spec into mask[env->nnodes]: nil = a random

@@ -60,10 +60,6 @@ struct plot_ctx {
 static const char *const outcome_name[] = {"invoke", "ok", "fail", "info"};
 static const char *const outcome_color[] = {"#888888", "#3a8fe0", "#e8197d",
                                             "#f09a00"};
-static const char *const fault_colors[] = {
-    "#ff7f7f", "#7fb2ff", "#8fd88f", "#ffc04d",
-    "#c38fff", "#7fdede", "#e0a080", "#b0b0b0",
-};
 static const char *const q_colors[] = {"#2ca02c", "#ff7f0e", "#d62728",
                                        "#6a3d9a"};
 static const int point_types[] = {7, 5, 9, 11, 13, 15, 1, 2, 3, 4, 6, 8};
@@ -464,8 +460,7 @@ gp_regions(const struct plot_ctx *p, struct fl_strbuf *sb)
 
     for (size_t i = 0; i < p->regions.n; i++) {
         const struct fl_report_region *g = &p->regions.v[i];
-        const char *col =
-            fault_colors[(size_t)g->kind % FL_ARRAY_SIZE(fault_colors)];
+        const char *col = g->color;
 
         if (g->event) {
             fl_strbuf_addf(sb,
@@ -476,7 +471,7 @@ gp_regions(const struct plot_ctx *p, struct fl_strbuf *sb)
         }
         fl_strbuf_addf(sb,
                        "set object %d rect from %.6f, graph 0 to %.6f, "
-                       "graph 1 fc rgb \"%s\" fs transparent solid 0.25 "
+                       "graph 1 fc rgb \"%s\" fs transparent solid 0.4 "
                        "noborder behind\n",
                        obj++, sec(g->start_ns), sec(g->end_ns), col);
         if (p->regions.n <= 40) {
@@ -500,11 +495,10 @@ gp_region_keys(const struct plot_ctx *p, struct fl_strbuf *sb)
 
             if (g->kind != k)
                 continue;
-            fl_strbuf_addf(
-                sb,
-                ", NaN with boxes fs transparent solid 0.25 "
-                "noborder lc rgb \"%s\" title ",
-                fault_colors[(size_t)k % FL_ARRAY_SIZE(fault_colors)]);
+            fl_strbuf_addf(sb,
+                           ", NaN with boxes fs transparent solid 0.4 "
+                           "noborder lc rgb \"%s\" title ",
+                           g->color);
             gp_str(sb, g->label);
             break;
         }

@@ -10,6 +10,7 @@
 
 #include "report/report_int.h"
 
+#include "nemesis/combined.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -128,6 +129,7 @@ push(struct fl_report_regions *r, int64_t start, int64_t end, const char *label,
     g->end_ns = end;
     set_label(g->label, label, strlen(label));
     g->kind = kind;
+    g->color = fl_nemesis_fault_color(g->label);
     g->open = open;
     g->event = event;
 }

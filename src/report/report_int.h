@@ -17,12 +17,13 @@ struct fl_strbuf;
  * starts nor stops anything we know gives a zero-length period (an event).
  */
 struct fl_report_region {
-    int64_t start_ns; /* fault active from here */
-    int64_t end_ns;   /* to here; == start_ns for an event */
-    char label[40];   /* fault name: "partition", "kill", "clock", ... */
-    int kind;         /* index of label among distinct labels, from 0 */
-    bool open;        /* never stopped: end_ns is the history's end */
-    bool event;       /* a single nemesis op, not a period */
+    int64_t start_ns;  /* fault active from here */
+    int64_t end_ns;    /* to here; == start_ns for an event */
+    char label[40];    /* fault name: "partition", "kill", "clock", ... */
+    int kind;          /* index of label among distinct labels, from 0 */
+    const char *color; /* fl_nemesis_fault_color(label), static */
+    bool open;         /* never stopped: end_ns is the history's end */
+    bool event;        /* a single nemesis op, not a period */
 };
 
 struct fl_report_regions {
@@ -42,6 +43,16 @@ struct fl_report_regions {
 void fl_report_regions(const struct fl_hist *h, const int32_t *pair,
                        struct fl_report_regions *out);
 void fl_report_regions_release(struct fl_report_regions *r);
+
+/**
+ * Append, when results (a results.edn map) is invalid, "<h2>failures,
+ * explained</h2>" and each failed checker's failure in full (explain.c):
+ * ops as tables, Elle's explanations, element lists, errors. dir is the
+ * run's directory and url its URL prefix ("/files/<run>", already
+ * URL-escaped), for linear.svg.
+ */
+void fl_report_html_failures(struct fl_strbuf *sb, const fl_val *results,
+                             const char *dir, const char *url);
 
 /** First and last :time of h (both -1 when no op has a time). */
 void fl_report_span(const struct fl_hist *h, int64_t *t0, int64_t *t1);

@@ -43,6 +43,7 @@ struct verdict_entry {
     int64_t mtime_ns; /* of results.edn when read */
     int64_t size;     /* of results.edn when read */
     int verdict;      /* enum verdict_kind */
+    char cut[24];     /* :incomplete-reason of a cut-short run, or "" */
 };
 
 struct fl_server {
@@ -71,7 +72,14 @@ static const char page_css[] =
     ".v{font-weight:bold;border-radius:3px;padding:2px 8px}"
     "img.plot{max-width:100%;border:1px solid #ddd;margin:6px 0}"
     "code{background:#f4f4f4;padding:1px 4px}h1{font-size:20px}"
-    "h2{font-size:16px;margin-top:24px}.muted{color:#777}";
+    "h2{font-size:16px;margin-top:24px}.muted{color:#777}"
+    ".cut{background:#FFD6A0;font-weight:bold;border-radius:3px;"
+    "padding:2px 8px;margin-left:4px}"
+    "table.ops td,table.ops th{font:12px monospace;vertical-align:top;"
+    "max-width:40em;overflow-wrap:anywhere}"
+    "pre.explain{background:#f8f8f8;border:1px solid #e4e4e4;padding:8px;"
+    "white-space:pre-wrap;overflow-wrap:anywhere}"
+    "div.failure{margin-left:8px}h3{font-size:15px}";
 
 /* ---- paths ---- */
 
@@ -154,6 +162,27 @@ verdict_of(const fl_val *v)
     if (fl_val_is_kw(v, FL_KW_UNKNOWN))
         return V_UNKNOWN;
     return V_NONE;
+}
+
+/* The :incomplete-reason of a cut-short run's results, or NULL. */
+static const char *
+cut_reason(const fl_val *res)
+{
+    const fl_val *inc = fl_val_map_get_kw(res, fl_kw_intern_cstr("incomplete"));
+    const fl_val *why =
+        fl_val_map_get_kw(res, fl_kw_intern_cstr("incomplete-reason"));
+
+    if (!inc || inc->kind != FL_V_BOOL || !inc->u.b)
+        return NULL;
+    return why && why->kind == FL_V_KW ? fl_kw_name(why->u.id) : "unknown";
+}
+
+static void
+add_cut(struct fl_strbuf *sb, const char *reason)
+{
+    fl_strbuf_addstr(sb, "<span class=\"cut\">incomplete: ");
+    add_html(sb, reason);
+    fl_strbuf_addstr(sb, "</span>");
 }
 
 /* Parse dir/results.edn into *out (in a). Returns false when unreadable. */
@@ -283,14 +312,17 @@ page_begin(struct fl_strbuf *sb, const char *title)
     fl_strbuf_addf(sb, "</title><style>%s</style></head><body>", page_css);
 }
 
-static void
+/* A link to dir/name if it is readable; returns whether it was. */
+static bool
 add_file_link(struct fl_strbuf *sb, const char *dir, const char *rel,
               const char *name, const char *label)
 {
     struct fl_strbuf p = FL_STRBUF_INIT;
+    bool ok = false;
 
     fl_strbuf_addf(&p, "%s/%s", dir, name);
     if (access(p.buf, R_OK) == 0) {
+        ok = true;
         fl_strbuf_addstr(sb, "<a href=\"/files/");
         add_url(sb, rel);
         fl_strbuf_addch(sb, '/');
@@ -300,6 +332,7 @@ add_file_link(struct fl_strbuf *sb, const char *dir, const char *rel,
         fl_strbuf_addstr(sb, "</a> ");
     }
     fl_strbuf_release(&p);
+    return ok;
 }
 
 /*
@@ -307,7 +340,7 @@ add_file_link(struct fl_strbuf *sb, const char *dir, const char *rel,
  * mtime changed since the last look (a store can hold thousands of runs).
  */
 static enum verdict_kind
-cached_verdict(struct fl_server *s, const char *dir)
+cached_verdict(struct fl_server *s, const char *dir, char *cut, size_t cutlen)
 {
     struct fl_strbuf p = FL_STRBUF_INIT;
     struct stat st;
@@ -323,6 +356,7 @@ cached_verdict(struct fl_server *s, const char *dir)
     uint64_t *at = fl_strmap_get(&s->cache_idx, dir, strlen(dir));
     if (at && s->cache[*at].mtime_ns == mt && s->cache[*at].size == size) {
         v = (enum verdict_kind)s->cache[*at].verdict;
+        snprintf(cut, cutlen, "%s", s->cache[*at].cut);
         pthread_mutex_unlock(&s->mu);
         goto out;
     }
@@ -332,8 +366,11 @@ cached_verdict(struct fl_server *s, const char *dir)
         fl_val res;
 
         fl_arena_init(&a, 0);
-        if (load_results(dir, &a, &res))
+        if (load_results(dir, &a, &res)) {
             v = verdict_of(fl_val_map_get_kw(&res, FL_KW_VALID));
+            const char *why = cut_reason(&res);
+            snprintf(cut, cutlen, "%s", why ? why : "");
+        }
         fl_arena_release(&a);
     }
     pthread_mutex_lock(&s->mu);
@@ -344,7 +381,8 @@ cached_verdict(struct fl_server *s, const char *dir)
         at = fl_strmap_get(&s->cache_idx, dir, strlen(dir));
         s->ncache++;
     }
-    s->cache[*at] = (struct verdict_entry){mt, size, (int)v};
+    s->cache[*at] = (struct verdict_entry){mt, size, (int)v, ""};
+    snprintf(s->cache[*at].cut, sizeof(s->cache[*at].cut), "%s", cut);
     pthread_mutex_unlock(&s->mu);
 out:
     fl_strbuf_release(&p);
@@ -375,7 +413,8 @@ index_page(struct fl_server *s, const char *after, struct fl_strbuf *sb)
         fl_strbuf_reset(&rel);
         fl_strbuf_addf(&rel, "%s/%s", runs[i].test, runs[i].time);
         fl_strbuf_addf(&dir, "%s/%s", s->root, rel.buf);
-        enum verdict_kind v = cached_verdict(s, dir.buf);
+        char cut[24] = "";
+        enum verdict_kind v = cached_verdict(s, dir.buf, cut, sizeof(cut));
         fl_strbuf_addstr(sb, "<tr class=\"run\"><td><a href=\"/run/");
         add_url(sb, rel.buf);
         fl_strbuf_addstr(sb, "\">");
@@ -384,12 +423,22 @@ index_page(struct fl_server *s, const char *after, struct fl_strbuf *sb)
         add_url(sb, rel.buf);
         fl_strbuf_addstr(sb, "\">");
         add_time(sb, runs[i].time);
-        fl_strbuf_addf(sb, "</a></td><td class=\"valid\" data-valid=\"%s\">",
+        fl_strbuf_addf(sb, "</a></td><td class=\"valid\" data-valid=\"%s\"",
                        verdict_text[v]);
+        if (cut[0]) {
+            fl_strbuf_addstr(sb, " data-incomplete=\"");
+            add_html(sb, cut);
+            fl_strbuf_addch(sb, '"');
+        }
+        fl_strbuf_addch(sb, '>');
         add_verdict(sb, v);
+        if (cut[0])
+            add_cut(sb, cut);
         fl_strbuf_addstr(sb, "</td><td>");
         add_file_link(sb, dir.buf, rel.buf, "results.edn", "results");
-        add_file_link(sb, dir.buf, rel.buf, "history.txt", "history");
+        /* history.txt is written at the end: a killed run has only .edn */
+        if (!add_file_link(sb, dir.buf, rel.buf, "history.txt", "history"))
+            add_file_link(sb, dir.buf, rel.buf, "history.edn", "history");
         add_file_link(sb, dir.buf, rel.buf, "faultline.log", "log");
         add_file_link(sb, dir.buf, rel.buf, "latency-raw.png", "plots");
         add_file_link(sb, dir.buf, rel.buf, "timeline.html", "timeline");
@@ -546,6 +595,42 @@ add_listing(struct fl_strbuf *sb, const char *dir, const char *rel)
     fl_strbuf_release(&p);
 }
 
+/* The banner of a cut-short run: why, and the ops that never completed. */
+static void
+add_incomplete(struct fl_strbuf *sb, const fl_val *res)
+{
+    const fl_val *d =
+        fl_val_map_get_kw(res, fl_kw_intern_cstr("incomplete-detail"));
+    const fl_val *n =
+        fl_val_map_get_kw(res, fl_kw_intern_cstr("open-invocation-count"));
+    const fl_val *open =
+        fl_val_map_get_kw(res, fl_kw_intern_cstr("open-invocations"));
+
+    fl_strbuf_addstr(sb, "<p id=\"incomplete\">");
+    add_cut(sb, cut_reason(res));
+    fl_strbuf_addstr(sb, " the run was cut short");
+    if (d && d->kind == FL_V_STR) {
+        fl_strbuf_addstr(sb, ": ");
+        add_html(sb, d->u.s);
+    }
+    fl_strbuf_addstr(sb, ". The verdict covers only what was recorded");
+    if (n && n->kind == FL_V_INT)
+        fl_strbuf_addf(sb, "; %" PRId64 " invocation(s) never completed",
+                       n->u.i);
+    fl_strbuf_addstr(sb, ".</p>");
+    if (!open || !fl_val_is_seq(open) || open->n == 0)
+        return;
+    fl_strbuf_addstr(sb, "<ul id=\"open\">");
+    for (uint32_t i = 0; i < open->n && i < 20; i++) {
+        fl_strbuf_addstr(sb, "<li><code>");
+        add_val_short(sb, &open->u.items[i], 300);
+        fl_strbuf_addstr(sb, "</code></li>");
+    }
+    if (open->n > 20)
+        fl_strbuf_addstr(sb, "<li>...</li>");
+    fl_strbuf_addstr(sb, "</ul>");
+}
+
 static void
 run_page(const char *dir, const char *rel, struct fl_strbuf *sb)
 {
@@ -570,6 +655,8 @@ run_page(const char *dir, const char *rel, struct fl_strbuf *sb)
                          "<a href=\"/archive/");
     add_url(sb, rel);
     fl_strbuf_addstr(sb, ".tar.gz\">download .tar.gz</a></p>");
+    if (have && cut_reason(&res))
+        add_incomplete(sb, &res);
     if (have) {
         struct fl_strbuf items = FL_STRBUF_INIT;
 
@@ -596,6 +683,10 @@ run_page(const char *dir, const char *rel, struct fl_strbuf *sb)
             fl_strbuf_addstr(sb, "</ul>");
         }
         fl_strbuf_release(&items);
+        fl_strbuf_reset(&p);
+        fl_strbuf_addstr(&p, "/files/");
+        add_url(&p, rel);
+        fl_report_html_failures(sb, &res, dir, p.buf);
         const fl_val *perf = fl_val_map_get_kw(&res, fl_kw_intern_cstr("perf"));
         if (perf && perf->kind == FL_V_MAP)
             add_perf(sb, perf);

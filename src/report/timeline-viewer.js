@@ -47,8 +47,6 @@
 
   const COLORS = ["#6DB6FE", "#FEB5DA", "#FFAA26", "#C8C8C8"];
   const STROKE = ["#2f7fcf", "#d0468e", "#c77800", "#888888"];
-  const FAULT = ["#ff7f7f", "#7fb2ff", "#8fd88f", "#ffc04d", "#c38fff",
-                 "#7fdede", "#e0a080", "#b0b0b0"];
   const GUT = 78, HEAD = 22, MAXPX = 8000000;
   const ncol = D.cols.length;
   const scroller = document.getElementById("scroll");
@@ -56,6 +54,17 @@
   const cv = document.getElementById("cv");
   const ctx = cv.getContext("2d");
   const tip = document.getElementById("tip");
+  /* the legend of faults: one swatch per fault, coloured as in the plots */
+  const faults = document.getElementById("faults"), seen = new Set();
+  for (const r of D.regions) {
+    if (seen.has(r[2])) continue;
+    seen.add(r[2]);
+    const sw = document.createElement("span");
+    sw.className = "sw";
+    sw.style.background = r[3];
+    faults.appendChild(sw);
+    faults.appendChild(document.createTextNode(r[2] + " "));
+  }
   const info = document.getElementById("info");
   let W = 0, H = 0, colW = 80, pxPerMs = 1, viewMs = 1, dpr = 1;
 
@@ -139,8 +148,8 @@
     for (const r of D.regions) {
       if (r[1] < t0 || r[0] > t1) continue;
       const ya = Math.max(HEAD, y(r[0])), yb = Math.min(H, y(r[1]));
-      ctx.fillStyle = FAULT[r[3] % FAULT.length];
-      ctx.globalAlpha = r[4] ? 0.9 : 0.18;
+      ctx.fillStyle = r[3]; /* the fault's colour, report/regions.c */
+      ctx.globalAlpha = r[4] ? 0.9 : 0.35;
       ctx.fillRect(GUT, ya, W - GUT, Math.max(r[4] ? 1 : 1, yb - ya));
       ctx.globalAlpha = 1;
       labels.push([r[2], Math.max(HEAD + 12, ya + 12)]);

@@ -161,7 +161,7 @@ add_regions(struct fl_strbuf *sb, const struct fl_hist *h, const int32_t *pair,
                        (double)(g->start_ns - t0) / 1e6,
                        (double)(g->end_ns - t0) / 1e6);
         fl_report_js_escape(sb, g->label, strlen(g->label));
-        fl_strbuf_addf(sb, "\",%d,%d]", g->kind, g->event ? 1 : 0);
+        fl_strbuf_addf(sb, "\",\"%s\",%d]", g->color, g->event ? 1 : 0);
     }
     fl_strbuf_addch(sb, ']');
     fl_report_regions_release(&r);

@@ -17,12 +17,15 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "history/edn.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 
 #define PENDING_NS             (1 * FL_NS_PER_MS) /* max pending interval */
 #define PROGRESS_TTY_NS        (FL_NS_PER_S / 2)
-#define PROGRESS_FILE_NS       (2 * FL_NS_PER_S)
+#define PROGRESS_FILE_NS       (5 * FL_NS_PER_S)    /* plain lines: a log */
+#define POLL_NS                (100 * FL_NS_PER_MS) /* see wait_until() */
 #define NEMESIS_MIN_TIMEOUT_NS (120 * FL_NS_PER_S)
 #define POOL_INITIAL_MAX       64 /* pool threads started up front */
 #define GROW_CHECK_NS          (20 * FL_NS_PER_US) /* see housekeeping() */
@@ -65,9 +68,15 @@ struct fl_interp {
     struct fl_interp_stats st;
     int64_t last_progress;
     uint64_t progress_ops; /* completions at the last progress line */
+    double progress_rate;  /* the rate it showed */
     bool tty;
     bool *fault_on; /* per perf region */
     int progress_len;
+    const char *stage;   /* what the run is doing, for the progress line */
+    bool force_progress; /* print the progress line at the next turn */
+    struct fl_gen *heal; /* run instead once stopped (borrowed), or NULL */
+    bool healed;         /* heal was switched to */
+    int noticed;         /* the stop level last reported to on_stop */
 };
 
 static int64_t
@@ -210,12 +219,26 @@ next_deadline(struct fl_interp *in)
     return d;
 }
 
+/* --log-level debug: every op into faultline.log, as history.edn has it. */
+static void
+log_op(const struct fl_op *op)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    if (!fl_log_enabled(FL_LOG_DEBUG))
+        return;
+    fl_edn_print_op(&sb, op);
+    fl_debug("op %s", sb.buf);
+    fl_strbuf_release(&sb);
+}
+
 static int
 journal(struct fl_interp *in, struct fl_op *op, struct fl_err *err)
 {
     op->index = (int64_t)in->o.hist->n;
     op->flags |= FL_OP_HAS_INDEX | FL_OP_HAS_TIME | FL_OP_HAS_VALUE;
     op->pair = -1;
+    log_op(op);
     fl_hist_append(in->o.hist, op);
     if (in->o.writer)
         return fl_hist_writer_append(in->o.writer, op, err);
@@ -305,25 +328,34 @@ drain(struct fl_interp *in, struct fl_gen *g, int64_t *nowp, struct fl_err *err)
     return rc;
 }
 
-/* Give up on thread t's op seq: record it :info and replace the worker. */
+/*
+ * Give up on thread t's op in flight: record it :info with :error why
+ * ("timeout", "interrupted") and give the thread a fresh worker.
+ */
 static int
-time_out(struct fl_interp *in, struct fl_gen *g, int t, uint64_t seq,
-         int64_t now, struct fl_err *err)
+give_up(struct fl_interp *in, struct fl_gen *g, int t, const char *why,
+        int64_t now, struct fl_err *err)
 {
     struct tslot *s = &in->slots[t];
     struct fl_op c = s->op;
 
     if (t == in->th.concurrency)
         in->nem_seq = 0;
-    FL_UNUSED(seq);
     if (!fl_run__worker_abandon(s->w, s->sent))
         return 0; /* its completion is already queued */
     c.type = FL_OP_INFO;
     c.extra = NULL;
-    fl_op_set_error(&c, &in->o.hist->arena, "timeout");
-    fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
-            t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f), t);
-    in->st.timeouts++;
+    fl_op_set_error(&c, &in->o.hist->arena, why);
+    if (strcmp(why, "timeout") == 0) {
+        fl_warn("%s op :%s on thread %d timed out; abandoning its worker",
+                t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f),
+                t);
+        in->st.timeouts++;
+    } else {
+        fl_info("%s op :%s on thread %d: %s; abandoning its worker",
+                t == in->th.concurrency ? "nemesis" : "client", fl_kw_name(c.f),
+                t, why);
+    }
     s->w =
         fl_run__worker_new(t, t == in->th.concurrency, in->o.env, in->o.client,
                            in->o.nemesis, in->queue, in->shared);
@@ -355,10 +387,37 @@ expire(struct fl_interp *in, struct fl_gen *g, int64_t now, struct fl_err *err)
         struct tq_entry e = in->tq[in->tq_head];
         in->tq_head = (in->tq_head + 1) % in->tq_cap;
         in->tq_n--;
-        rc = time_out(in, g, e.thread, e.seq, now, err);
+        rc = give_up(in, g, e.thread, "timeout", now, err);
     }
     if (rc == 0 && in->nem_seq && now >= in->nem_deadline)
-        rc = time_out(in, g, in->th.concurrency, in->nem_seq, now, err);
+        rc = give_up(in, g, in->th.concurrency, "timeout", now, err);
+    return rc;
+}
+
+/*
+ * End every client op in flight now: each is recorded :info with :error
+ * "interrupted" (its effect is unknown) and sleeps end. The nemesis op in
+ * flight is waited for: a fault half applied must be healed after it.
+ */
+static int
+abandon_clients(struct fl_interp *in, struct fl_gen *g, int64_t now,
+                struct fl_err *err)
+{
+    int rc = 0;
+
+    for (int t = 0; t < in->th.concurrency && rc == 0; t++) {
+        struct tslot *s = &in->slots[t];
+        if (!s->seq)
+            continue;
+        if (s->sleep_until >= 0) {
+            struct fl_op c = s->sleep_op;
+            s->sleep_until = -1;
+            in->nsleeping--;
+            rc = complete(in, g, &c, t, now, err);
+            continue;
+        }
+        rc = give_up(in, g, t, "interrupted", now, err);
+    }
     return rc;
 }
 
@@ -429,6 +488,10 @@ wait_until(struct fl_interp *in, int64_t deadline)
     int64_t left = deadline == INT64_MAX ? FL_NS_PER_S : deadline - now_rel(in);
     if (left <= 0)
         return;
+    /* Notice a stop request, and keep the progress line going, while
+     * nothing completes (ops hung on a paused node). */
+    if ((in->o.stop || in->o.progress) && left > POLL_NS)
+        left = POLL_NS;
     fl_run__queue_sleep(in->queue, left);
 }
 
@@ -440,13 +503,22 @@ progress(struct fl_interp *in, int64_t now, bool final)
     char line[512];
     int n;
 
-    if (!f || (!final && now - in->last_progress < every))
+    if (!f ||
+        (!final && !in->force_progress && now - in->last_progress < every))
         return;
+    in->force_progress = false;
     uint64_t done = in->st.ok + in->st.fail + in->st.info;
     double dt = (double)(now - in->last_progress) / 1e9;
-    double rate = dt > 0 ? (double)(done - in->progress_ops) / dt : 0;
+    /* Over a short interval (a forced or final line) the rate is noise. */
+    double rate =
+        dt >= 0.2 ? (double)(done - in->progress_ops) / dt : in->progress_rate;
     n = snprintf(line, sizeof(line), "[%6.1fs", (double)now / 1e9);
-    if (in->o.time_limit_ns > 0) {
+    if (in->stage) {
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ", %s", in->stage);
+    } else if (in->o.time_limit_ns > 0 && now >= in->o.time_limit_ns) {
+        n += snprintf(line + n, sizeof(line) - (size_t)n,
+                      ", waiting for %d ops", in->outstanding);
+    } else if (in->o.time_limit_ns > 0) {
         double left = (double)(in->o.time_limit_ns - now) / 1e9;
         n += snprintf(line + n, sizeof(line) - (size_t)n, ", %5.1fs left",
                       left > 0 ? left : 0);
@@ -475,8 +547,11 @@ progress(struct fl_interp *in, int64_t now, bool final)
         fprintf(f, "%s\n", line);
     }
     fflush(f);
-    in->last_progress = now;
-    in->progress_ops = done;
+    if (dt >= 0.2) {
+        in->last_progress = now;
+        in->progress_ops = done;
+        in->progress_rate = rate;
+    }
 }
 
 /* CLOCK_MONOTONIC at relative time now, for the pool. */
@@ -565,17 +640,72 @@ stop_requested(const struct fl_interp *in)
     return in->o.stop && *in->o.stop >= level;
 }
 
+static bool
+abandon_requested(const struct fl_interp *in)
+{
+    return in->o.stop && in->o.abandon_level > 0 &&
+           *in->o.stop >= in->o.abandon_level;
+}
+
+/* Tell the caller, once per level, that a stop request was seen. */
+static void
+notice_stop(struct fl_interp *in)
+{
+    int level = in->o.stop ? *in->o.stop : 0;
+
+    if (level <= in->noticed)
+        return;
+    in->noticed = level;
+    if (in->o.on_stop)
+        in->o.on_stop(in->o.on_stop_arg, level, in->outstanding);
+}
+
 void
 fl_interp_set_stop_level(struct fl_interp *in, int level)
 {
     in->o.stop_level = level;
 }
 
+void
+fl_interp_set_abandon_level(struct fl_interp *in, int level)
+{
+    in->o.abandon_level = level;
+}
+
+void
+fl_interp_set_heal(struct fl_interp *in, struct fl_gen *heal)
+{
+    in->heal = heal;
+    in->healed = false;
+}
+
+bool
+fl_interp_healed(const struct fl_interp *in)
+{
+    return in->healed;
+}
+
+void
+fl_interp_set_stage(struct fl_interp *in, const char *stage)
+{
+    if (stage && stage != in->stage)
+        in->force_progress = true; /* show it at once */
+    in->stage = stage;
+}
+
+void
+fl_interp_progress_break(struct fl_interp *in)
+{
+    if (in->tty && in->progress_len && in->o.progress)
+        fputc('\n', in->o.progress);
+    in->progress_len = 0;
+}
+
 int
 fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 {
     int rc = 0, first_rc = 0;
-    bool failed = false;
+    bool failed = false, healing = false;
 
     fl_err_clear(&in->gen_err);
     for (;;) {
@@ -593,8 +723,23 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
             failed = true;
             first_rc = rc;
         }
-        bool stopping = failed || stop_requested(in);
-        if (stopping) {
+        notice_stop(in);
+        if (rc == 0 && !failed && abandon_requested(in)) {
+            rc = abandon_clients(in, g, now, err);
+            if (rc < 0) {
+                failed = true;
+                first_rc = rc;
+            }
+        }
+        bool stop = stop_requested(in);
+        if (stop && !failed && in->heal) {
+            /* Heal at once, while the ops in flight finish. */
+            g = in->heal;
+            in->heal = NULL;
+            in->healed = healing = true;
+            fl_interp_set_stage(in, "healing");
+        }
+        if (failed || (stop && !healing)) {
             if (in->outstanding == 0)
                 break;
             wait_until(in, INT64_MAX);
@@ -653,5 +798,10 @@ fl_interp_run(struct fl_interp *in, struct fl_gen *g, struct fl_err *err)
 void
 fl_interp_progress_final(struct fl_interp *in)
 {
-    progress(in, now_rel(in), true);
+    int64_t now = now_rel(in);
+
+    /* A plain line just printed says it all already. */
+    if (in->tty || now - in->last_progress > PROGRESS_TTY_NS)
+        progress(in, now, true);
+    in->progress_len = 0; /* the line ended */
 }

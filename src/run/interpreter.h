@@ -42,9 +42,16 @@ struct fl_interp_opts {
     volatile sig_atomic_t *stop;         /* *stop >= stop_level: stop
                                             asking for ops (NULL: never) */
     int stop_level;                      /* 0 means 1 */
-    FILE *progress;                      /* progress line, or NULL */
-    int64_t time_limit_ns;               /* for "remaining" in progress */
-    const struct fl_nemesis_perf *perf;  /* fault regions for progress */
+    int abandon_level;                   /* *stop >= this: client ops in
+                                            flight end at once as :info
+                                            "interrupted" (0: never) */
+    /* called (on the scheduling thread) when a new *stop level is first
+       seen, with the ops still in flight; NULL: nothing */
+    void (*on_stop)(void *arg, int level, int outstanding);
+    void *on_stop_arg;
+    FILE *progress;                     /* progress line, or NULL */
+    int64_t time_limit_ns;              /* for "remaining" in progress */
+    const struct fl_nemesis_perf *perf; /* fault regions for progress */
     size_t nperf;
 };
 
@@ -83,6 +90,28 @@ void fl_interp_get_stats(const struct fl_interp *in,
                          struct fl_interp_stats *out);
 /** Change the stop level (the run raises it for its healing phases). */
 void fl_interp_set_stop_level(struct fl_interp *in, int level);
+/**
+ * A generator of nemesis ops (borrowed) that the next fl_interp_run()
+ * switches to as soon as a stop is requested, instead of only waiting for
+ * the ops in flight: the faults are healed at once, and client ops that
+ * hang on them can complete. NULL: none. fl_interp_healed() then says
+ * whether it ran.
+ */
+void fl_interp_set_heal(struct fl_interp *in, struct fl_gen *heal);
+bool fl_interp_healed(const struct fl_interp *in);
+/** Change the abandon level (see struct fl_interp_opts). */
+void fl_interp_set_abandon_level(struct fl_interp *in, int level);
+/**
+ * Say what the run is doing on the progress line instead of the time
+ * left ("healing", "final reads"); stage is borrowed (a literal), NULL
+ * for the time left.
+ */
+void fl_interp_set_stage(struct fl_interp *in, const char *stage);
+/**
+ * End the progress line shown on a terminal, so that the caller can
+ * print a line of its own (nothing when progress is not a terminal).
+ */
+void fl_interp_progress_break(struct fl_interp *in);
 /** Print the progress line one last time (with a newline). */
 void fl_interp_progress_final(struct fl_interp *in);
 /**

@@ -9,18 +9,22 @@
  * results.edn and reports (through the caller's hook: report/ is a layer
  * above run/). Steps that touch nodes run one thread per node.
  * Failures in setup end the run (exit 255) but teardown still runs.
+ * fl_test_run() is these steps as one function per phase over a struct
+ * run; status.edn records how the run ended (docs/run.md).
  */
 #include "util/common.h"
 
 #include "run/run.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "checker/perf.h"
 #include "checker/workloads.h"
 #include "control/cluster.h"
+#include "history/edn.h"
 #include "history/writer.h"
 #include "run/interpreter.h"
 #include "run/store.h"
@@ -30,10 +34,24 @@
 #include "util/strbuf.h"
 
 volatile sig_atomic_t fl_run_interrupts;
+volatile sig_atomic_t fl_run_last_signal;
+
+/* The interpreter acknowledges interrupts itself while the workload runs. */
+static volatile sig_atomic_t handler_acks = 1;
+
+/* Write a fixed message (async-signal-safe). */
+static void
+signal_say(const char *msg)
+{
+    ssize_t n = write(STDERR_FILENO, msg, strlen(msg));
+
+    FL_UNUSED(n);
+}
 
 static void
 on_signal(int sig)
 {
+    fl_run_last_signal = sig;
     if (fl_run_interrupts >= 2) {
         /* Third time: the user really wants out. */
         signal(sig, SIG_DFL);
@@ -41,6 +59,16 @@ on_signal(int sig)
         return;
     }
     fl_run_interrupts++;
+    if (!handler_acks)
+        return;
+    /* Outside the workload (setup, teardown, checking): say so at once. */
+    if (fl_run_interrupts == 1)
+        signal_say("\nfaultline: interrupted; finishing the current step "
+                   "(setup, teardown or checking), healing, then checking "
+                   "what was recorded (again: skip the final ops)\n");
+    else
+        signal_say("\nfaultline: interrupted again (a third time quits at "
+                   "once, leaving faults behind)\n");
 }
 
 void
@@ -325,13 +353,96 @@ fl_run_headline(const fl_val *results, char *buf, size_t len)
     fl_strbuf_release(&sb);
 }
 
-/* Pair, check and write results.edn and, through o's hook, reports. */
+/* ---- checking ---- */
+
+#define OPEN_LISTED_MAX 100 /* open invocations listed in results.edn */
+
+/* The invocations of h that never completed (h is paired). */
+static fl_val
+open_invocations(const struct fl_hist *h, struct fl_arena *a, size_t *nopen)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    fl_val items[OPEN_LISTED_MAX];
+    uint32_t n = 0;
+
+    *nopen = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        /* Nemesis invocations are :info too; paired ones have pair >= 0. */
+        bool inv = op->type == FL_OP_INVOKE ||
+                   (op->process == FL_PROC_NEMESIS && op->type == FL_OP_INFO);
+        if (!inv || op->pair >= 0)
+            continue;
+        ++*nopen;
+        if (n == OPEN_LISTED_MAX)
+            continue;
+        fl_strbuf_reset(&sb);
+        fl_edn_print_op(&sb, op);
+        if (fl_edn_parse_value(a, sb.buf, sb.len, "op", &items[n], NULL) == 0)
+            n++;
+    }
+    fl_strbuf_release(&sb);
+    return fl_val_coll(a, FL_V_VEC, items, n);
+}
+
+/*
+ * A run cut short says so at the top of its results: :incomplete true,
+ * why (:incomplete-reason, :incomplete-detail) and the invocations that
+ * never completed. The verdict is that of what was recorded.
+ */
+static fl_val
+mark_incomplete(const struct fl_hist *h, const struct fl_run_status *st,
+                struct fl_arena *a, const fl_val *results,
+                struct fl_run_result *res)
+{
+    size_t nopen = 0;
+    fl_val open = h->paired ? open_invocations(h, a, &nopen)
+                            : fl_val_coll(a, FL_V_VEC, NULL, 0);
+    const char *reason = fl_run_end_name(st->end);
+    fl_val extra[] = {
+        fl_val_kw(fl_kw_intern_cstr("incomplete")),
+        fl_val_bool(true),
+        fl_val_kw(fl_kw_intern_cstr("incomplete-reason")),
+        fl_val_kw(fl_kw_intern_cstr(reason)),
+        fl_val_kw(fl_kw_intern_cstr("incomplete-detail")),
+        fl_val_str(a, st->detail, strlen(st->detail)),
+        fl_val_kw(fl_kw_intern_cstr("open-invocation-count")),
+        fl_val_int((int64_t)nopen),
+        fl_val_kw(fl_kw_intern_cstr("open-invocations")),
+        open,
+    };
+    uint32_t n = results->kind == FL_V_MAP ? results->n : 0;
+    uint32_t nx = FL_ARRAY_SIZE(extra) / 2;
+    fl_val *items = fl_arena_alloc(a, (size_t)(n + nx) * 2 * sizeof(*items));
+
+    /* :valid? first, as everywhere; then why the run is incomplete. */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (fl_val_is_kw(&results->u.items[2 * i], FL_KW_VALID)) {
+            items[k++] = results->u.items[2 * i];
+            items[k++] = results->u.items[2 * i + 1];
+        }
+    memcpy(&items[k], extra, sizeof(extra));
+    k += 2 * nx;
+    for (uint32_t i = 0; i < n; i++)
+        if (!fl_val_is_kw(&results->u.items[2 * i], FL_KW_VALID)) {
+            items[k++] = results->u.items[2 * i];
+            items[k++] = results->u.items[2 * i + 1];
+        }
+    res->nopen = nopen;
+    return fl_val_map(a, items, k / 2);
+}
+
+/*
+ * Pair, check and write results.edn and, through o's hook, reports. st
+ * says how the run ended; a run cut short is checked as recorded and
+ * marked incomplete.
+ */
 static int
 check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
-              const struct fl_run_opts *o, struct fl_run_result *res,
-              struct fl_err *err)
+              const struct fl_run_opts *o, const struct fl_run_status *st,
+              struct fl_run_result *res, struct fl_err *err)
 {
-    FILE *progress = o ? o->progress : NULL;
     struct fl_arena a;
     struct fl_chk_opts co;
     struct fl_chk_result r;
@@ -343,9 +454,14 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
     fl_arena_init(&a, 65536);
     memset(&co, 0, sizeof(co));
     co.out_dir = dir;
+    co.incomplete = st->end != FL_RUN_COMPLETE;
+    res->end = st->end;
+    snprintf(res->end_detail, sizeof(res->end_detail), "%s", st->detail);
     if (!c)
         c = stats = fl_chk_stats_new();
-    if (fl_hist_pair(h, NULL, NULL, &cerr) < 0) {
+    /* warnings (file:line when analyzing a stored history) go with the
+     * progress lines; the verdict is computed anyway */
+    if (fl_hist_pair(h, o ? o->progress : NULL, NULL, &cerr) < 0) {
         /* A broken history is a verdict of its own: unknown, with why. */
         fl_val s = fl_val_str(&a, cerr.msg, strlen(cerr.msg));
         fl_val items[4] = {fl_val_kw(FL_KW_VALID), fl_val_kw(FL_KW_UNKNOWN),
@@ -364,6 +480,8 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
         if (fl_perf_compute(h, &a, &perf) == 0)
             r.map = fl_perf_merge(&a, &r.map, &perf);
     }
+    if (co.incomplete)
+        r.map = mark_incomplete(h, st, &a, &r.map, res);
     res->verdict = r.valid;
     res->nops = h->n;
     fl_run_headline(&r.map, res->headline, sizeof(res->headline));
@@ -375,18 +493,251 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
             o->report(o->report_arg, dir, h, &r.map, &rerr) < 0)
             fl_warn("report: %s", rerr.msg);
     }
-    if (progress && res->headline[0])
-        fputs(res->headline, progress);
+    /* The anomalies are the caller's to print (once: fl_run_headline). */
     fl_chk_free(stats);
     fl_arena_release(&a);
     return rc;
 }
 
-/* ---- the run ---- */
+/* ---- the run, phase by phase ---- */
 
-static struct fl_gen *
-main_generator(struct fl_test *t)
+#define ENDED_EARLY_NS FL_NS_PER_S /* "ended early": this much before */
+
+/* One run's state, from its store directory to its verdict. */
+struct run {
+    struct fl_test *t;
+    const struct fl_run_opts *o;
+    struct fl_run_result *res;
+    FILE *progress;
+    bool tty;      /* progress is a terminal: one line, rewritten */
+    int stage_len; /* length of the stage line shown on a terminal */
+    const char *root;
+    char *dir;
+    FILE *logf;
+    struct fl_hist hist;
+    struct fl_hist_writer *w;
+    struct fl_interp *in;
+    struct fl_cluster cluster;
+    bool have_cluster, os_up, db_up, clients_up, nemesis_up, started;
+    struct fl_run_status status;
+    int64_t clients_done_ns;  /* when the clients' generator ran out */
+    int64_t workload_done_ns; /* when the workload's generator ran out */
+    int phase;                /* the interpreter's phase: 0 workload, 1
+                                 healing, 2 final ops */
+    bool can_heal;            /* the nemesis has a healing generator */
+};
+
+static int64_t
+run_now(const struct run *r)
 {
+    return fl_clock_now_ns(r->t->env.clock) - r->t->env.origin_ns;
+}
+
+/* A line for the person watching (and the log), on a line of its own. */
+static void FL_PRINTF(2, 3) say(struct run *r, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fl_info("%s", line);
+    if (!r->progress)
+        return;
+    if (r->in)
+        fl_interp_progress_break(r->in);
+    if (r->stage_len)
+        fputc('\n', r->progress);
+    r->stage_len = 0;
+    fprintf(r->progress, "faultline: %s\n", line);
+    fflush(r->progress);
+}
+
+/*
+ * What the run is doing once the interpreter is done: on a terminal the
+ * progress line is rewritten, elsewhere a plain line each.
+ */
+static void
+stage(struct run *r, const char *what)
+{
+    char line[128];
+    int n;
+
+    fl_info("%s", what);
+    if (!r->progress)
+        return;
+    n = snprintf(line, sizeof(line), "[%6.1fs, %s]",
+                 r->started ? (double)run_now(r) / 1e9 : 0.0, what);
+    if (r->tty) {
+        int pad = r->stage_len > n ? r->stage_len - n : 0;
+        fprintf(r->progress, "\r%s%*s", line, pad, "");
+        r->stage_len = n;
+    } else {
+        fprintf(r->progress, "%s\n", line);
+    }
+    fflush(r->progress);
+}
+
+static void
+stage_end(struct run *r)
+{
+    if (r->progress && r->stage_len)
+        fputc('\n', r->progress);
+    r->stage_len = 0;
+}
+
+static const char *
+signal_name(int sig)
+{
+    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal";
+}
+
+/* The interpreter saw a new interrupt level (on the scheduling thread). */
+static void
+on_interrupt(void *arg, int level, int outstanding)
+{
+    struct run *r = arg;
+    const char *sig = signal_name(fl_run_last_signal);
+
+    if (level == 1 && r->phase > 0) {
+        /* The workload is over: healing and final ops go on. */
+        say(r,
+            "interrupted (%s) after the workload: finishing healing and "
+            "final ops, then checking (interrupt again to skip the final "
+            "ops)",
+            sig);
+        return;
+    }
+    if (r->status.end == FL_RUN_COMPLETE) {
+        r->res->interrupted = true;
+        r->status.end = FL_RUN_INTERRUPTED;
+        snprintf(r->status.detail, sizeof(r->status.detail),
+                 "interrupted by %s at %.1f s of %.1f s%s", sig,
+                 (double)run_now(r) / 1e9, (double)r->t->time_limit_ns / 1e9,
+                 r->phase > 0 ? " (final ops cut short)" : "");
+    }
+    if (level == 1) {
+        say(r,
+            "interrupted (%s): no new ops; %sthen checking what was "
+            "recorded (%d ops in flight finish first; interrupt again to "
+            "end them now)",
+            sig, r->can_heal ? "healing the faults now, " : "", outstanding);
+    } else if (level == 2) {
+        say(r, "interrupted again: the clients end now (their ops become "
+               ":info), the faults are still healed (a third time: quit at "
+               "once, leaving faults behind)");
+    }
+}
+
+static void
+run_init(struct run *r, struct fl_test *t, const struct fl_run_opts *o,
+         struct fl_run_result *res)
+{
+    memset(r, 0, sizeof(*r));
+    memset(res, 0, sizeof(*res));
+    r->t = t;
+    r->o = o;
+    r->res = res;
+    r->progress = o ? o->progress : NULL;
+    r->tty = r->progress && isatty(fileno(r->progress));
+    r->root = o && o->store_root ? o->store_root : FL_STORE_DEFAULT_ROOT;
+    r->clients_done_ns = -1;
+    r->workload_done_ns = -1;
+    r->status.end = FL_RUN_COMPLETE;
+    res->verdict = FL_VERDICT_UNKNOWN;
+    res->end = FL_RUN_COMPLETE;
+    fl_hist_init(&r->hist);
+    if (!t->name)
+        fl_test_set_name(t, t->suite ? t->suite->name : "test");
+    fl_test_sync_env(t);
+}
+
+/* The store directory, faultline.log, test.edn, status.edn, history.edn. */
+static int
+run_open_store(struct run *r, struct fl_err *err)
+{
+    struct fl_test *t = r->t;
+    struct fl_run_status running = {.end = FL_RUN_RUNNING};
+    int rc =
+        fl_store_create(r->root, t->name, fl_clock_wall_ns(), &r->dir, err);
+
+    if (rc < 0)
+        return rc;
+    r->res->store_dir = fl_xstrdup(r->dir);
+    t->env.store_dir = r->dir;
+    char *logpath = fl_xasprintf("%s/faultline.log", r->dir);
+    r->logf = fopen(logpath, "w");
+    free(logpath);
+    if (r->logf) {
+        fl_log_set_file(r->logf);
+        fl_log_set_json(t->logging_json);
+    }
+    fl_info("test %s, seed %" PRIu64 ", store %s", t->name, t->seed, r->dir);
+    if (r->progress)
+        fprintf(r->progress, "faultline: %s, seed %" PRIu64 ", store %s\n",
+                t->name, t->seed, r->dir);
+    rc = fl_store_write_test(r->dir, t, err);
+    if (rc == 0)
+        rc = fl_store_write_status(r->dir, &running, err);
+    if (rc < 0)
+        return rc;
+    char *hpath = fl_xasprintf("%s/history.edn", r->dir);
+    r->w = fl_hist_writer_open(hpath, err);
+    free(hpath);
+    if (!r->w)
+        return err && err->code ? err->code : -EIO;
+    return 0;
+}
+
+/* Remotes, OS, DB, the time origin, clients and nemesis. */
+static int
+run_setup(struct run *r, struct fl_err *err)
+{
+    struct fl_test *t = r->t;
+    int rc;
+
+    if (!t->no_remotes) {
+        rc = connect_remotes(t, &r->cluster, &r->have_cluster, err);
+        fl_test_sync_env(t);
+        if (rc < 0)
+            return rc;
+    }
+    if (t->nnodes == 0) {
+        /* In-process suites still have one nominal node. */
+        fl_test_add_node(t, "n1");
+        fl_test_sync_env(t);
+    }
+    rc = on_nodes(t, os_setup_node, "os setup", err);
+    r->os_up = true;
+    if (rc < 0)
+        return rc;
+    rc = on_nodes(t, db_cycle_node, "db setup", err);
+    r->db_up = true;
+    if (rc == 0 && fl_db_can(t->db, FL_DB_CAP_PRIMARY))
+        rc = fl_db_setup_primary(t->db, &t->env, 0, err);
+    if (rc < 0)
+        return rc;
+    t->env.origin_ns = fl_clock_now_ns(t->env.clock);
+    r->started = true;
+    rc = on_nodes(t, client_setup_node, "client setup", err);
+    r->clients_up = true;
+    if (rc < 0)
+        return rc;
+    rc = fl_nemesis_setup(t->nemesis.nemesis, &t->env, err);
+    r->nemesis_up = true;
+    return rc;
+}
+
+/*
+ * The workload: the suite's generator, staggered to the rate, beside the
+ * nemesis's, under the time limit. Each part notes when it ran out, so
+ * that the run can say why the workload ended early.
+ */
+static struct fl_gen *
+main_generator(struct run *r)
+{
+    struct fl_test *t = r->t;
     struct fl_gen *cg = t->generator, *ng = t->nemesis.generator;
 
     t->generator = NULL;
@@ -397,94 +748,35 @@ main_generator(struct fl_test *t)
     }
     if (t->rate_hz > 0)
         cg = fl_gen_stagger((int64_t)(1e9 / t->rate_hz), cg);
+    cg = fl_gen_note_exhausted(&r->clients_done_ns, cg);
     struct fl_gen *g = ng ? fl_gen_clients_nemesis(cg, ng) : fl_gen_clients(cg);
+    g = fl_gen_note_exhausted(&r->workload_done_ns, g);
     return fl_gen_time_limit(t->time_limit_ns, g);
 }
 
-int
-fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
-            struct fl_run_result *res, struct fl_err *err)
+/* The workload ran out before its time limit: say so, and when. */
+static void
+say_if_ended_early(struct run *r)
 {
-    const char *root =
-        o && o->store_root ? o->store_root : FL_STORE_DEFAULT_ROOT;
-    FILE *progress = o ? o->progress : NULL;
-    struct fl_hist hist;
-    struct fl_hist_writer *w = NULL;
-    struct fl_interp *in = NULL;
-    struct fl_cluster cluster;
-    bool have_cluster = false, os_up = false, db_up = false;
-    bool clients_up = false, nemesis_up = false;
-    FILE *logf = NULL;
-    char *dir = NULL;
-    int rc;
+    int64_t limit = r->t->time_limit_ns;
 
-    memset(res, 0, sizeof(*res));
-    memset(&cluster, 0, sizeof(cluster));
-    res->verdict = FL_VERDICT_UNKNOWN;
-    fl_hist_init(&hist);
-    if (!t->name)
-        fl_test_set_name(t, t->suite ? t->suite->name : "test");
-    fl_test_sync_env(t);
+    if (r->t->raw_generator || limit <= 0 || r->res->interrupted)
+        return;
+    if (r->clients_done_ns >= 0 && r->clients_done_ns < limit - ENDED_EARLY_NS)
+        say(r, "clients: generator exhausted at %.1f s of %.1f s",
+            (double)r->clients_done_ns / 1e9, (double)limit / 1e9);
+    else if (r->workload_done_ns >= 0 &&
+             r->workload_done_ns < limit - ENDED_EARLY_NS)
+        say(r, "workload: generator exhausted at %.1f s of %.1f s",
+            (double)r->workload_done_ns / 1e9, (double)limit / 1e9);
+}
 
-    rc = fl_store_create(root, t->name, fl_clock_wall_ns(), &dir, err);
-    if (rc < 0)
-        goto out;
-    res->store_dir = fl_xstrdup(dir);
-    t->env.store_dir = dir;
-    char *logpath = fl_xasprintf("%s/faultline.log", dir);
-    logf = fopen(logpath, "w");
-    free(logpath);
-    if (logf) {
-        fl_log_set_file(logf);
-        fl_log_set_json(t->logging_json);
-    }
-    fl_info("test %s, seed %" PRIu64 ", store %s", t->name, t->seed, dir);
-    if (progress)
-        fprintf(progress, "faultline: %s, seed %" PRIu64 ", store %s\n",
-                t->name, t->seed, dir);
-    rc = fl_store_write_test(dir, t, err);
-    if (rc < 0)
-        goto out;
-    char *hpath = fl_xasprintf("%s/history.edn", dir);
-    w = fl_hist_writer_open(hpath, err);
-    free(hpath);
-    if (!w) {
-        rc = err && err->code ? err->code : -EIO;
-        goto out;
-    }
-
-    if (!t->no_remotes) {
-        rc = connect_remotes(t, &cluster, &have_cluster, err);
-        fl_test_sync_env(t);
-        if (rc < 0)
-            goto teardown;
-    }
-    if (t->nnodes == 0) {
-        /* In-process suites still have one nominal node. */
-        fl_test_add_node(t, "n1");
-        fl_test_sync_env(t);
-    }
-    rc = on_nodes(t, os_setup_node, "os setup", err);
-    os_up = true;
-    if (rc < 0)
-        goto teardown;
-    rc = on_nodes(t, db_cycle_node, "db setup", err);
-    db_up = true;
-    if (rc == 0 && fl_db_can(t->db, FL_DB_CAP_PRIMARY))
-        rc = fl_db_setup_primary(t->db, &t->env, 0, err);
-    if (rc < 0)
-        goto teardown;
-    t->env.origin_ns = fl_clock_now_ns(t->env.clock);
-    rc = on_nodes(t, client_setup_node, "client setup", err);
-    clients_up = true;
-    if (rc < 0)
-        goto teardown;
-    rc = fl_nemesis_setup(t->nemesis.nemesis, &t->env, err);
-    nemesis_up = true;
-    if (rc < 0)
-        goto teardown;
-
+static struct fl_interp *
+interp_start(struct run *r, struct fl_err *err)
+{
+    struct fl_test *t = r->t;
     struct fl_interp_opts io;
+
     memset(&io, 0, sizeof(io));
     io.env = &t->env;
     io.clock = t->env.clock;
@@ -493,20 +785,40 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
     io.nemesis = t->nemesis.nemesis;
     io.op_timeout_ns = t->op_timeout_ns;
     io.seed = t->seed;
-    io.hist = &hist;
-    io.writer = w;
+    io.hist = &r->hist;
+    io.writer = r->w;
     io.stop = &fl_run_interrupts;
     io.stop_level = 1;
-    io.progress = progress;
+    io.abandon_level = 2;
+    io.on_stop = on_interrupt;
+    io.on_stop_arg = r;
+    io.progress = r->progress;
     io.time_limit_ns = t->raw_generator ? 0 : t->time_limit_ns;
     io.perf = t->nemesis.perf;
     io.nperf = t->nemesis.nperf;
-    in = fl_interp_new(&io, err);
-    if (!in) {
-        rc = err && err->code ? err->code : -EAGAIN;
-        goto teardown;
-    }
-    struct fl_gen *phase[3] = {main_generator(t), NULL, NULL};
+    return fl_interp_new(&io, err);
+}
+
+/*
+ * The interpreter's three phases. The first interrupt stops the workload
+ * and heals at once, while its ops in flight finish; the second ends its
+ * client ops at once. Healing runs after both (only a third interrupt,
+ * which kills the process, skips it); the final client ops run unless
+ * interrupted twice.
+ */
+static int
+run_workload(struct run *r, struct fl_err *err)
+{
+    struct fl_test *t = r->t;
+    /* stop level, abandon level, and stage of each phase */
+    static const int stop_at[3] = {1, 3, 2}, abandon_at[3] = {2, 0, 2};
+    static const char *const stages[3] = {NULL, "healing", "final ops"};
+    int rc = 0;
+
+    r->in = interp_start(r, err);
+    if (!r->in)
+        return err && err->code ? err->code : -EAGAIN;
+    struct fl_gen *phase[3] = {main_generator(r), NULL, NULL};
     if (t->nemesis.final_generator)
         phase[1] = fl_gen_nemesis(t->nemesis.final_generator);
     if (t->final_generator)
@@ -517,36 +829,48 @@ fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
     for (int p = 0; p < 3; p++)
         if (phase[p])
             phase[p] = fl_gen_friendly_exceptions(phase[p]);
-    for (int p = 0; p < 3; p++) {
+    /* Interrupted, the workload heals at once (its ops may hang on a fault). */
+    fl_interp_set_heal(r->in, phase[1]);
+    handler_acks = 0;
+    r->can_heal = phase[1] != NULL;
+    for (int p = 0; p < 3 && rc == 0; p++) {
+        fl_interp_set_stop_level(r->in, stop_at[p]);
+        fl_interp_set_abandon_level(r->in, abandon_at[p]);
         if (p == 1)
-            fl_interp_set_stop_level(in, 2); /* heal even after Ctrl-C */
-        if (!phase[p] || rc < 0)
+            fl_interp_set_heal(r->in, NULL);
+        if (!phase[p] || fl_run_interrupts >= stop_at[p] ||
+            (p == 1 && fl_interp_healed(r->in)))
             continue;
-        if (p > 0 && fl_run_interrupts >= 2)
-            break;
-        int r = fl_interp_run(in, phase[p], err);
-        if (r < 0)
-            rc = r;
-        if (r == FL_INTERP_STOPPED && p == 0) {
-            res->interrupted = true;
-            fl_warn("interrupted: healing and finishing");
-            if (progress)
-                fprintf(progress, "\nfaultline: interrupted; healing, "
-                                  "then checking what was recorded\n");
-        }
+        fl_interp_set_stage(r->in, stages[p]);
+        r->phase = p;
+        int ret = fl_interp_run(r->in, phase[p], err);
+        if (ret < 0)
+            rc = ret;
+        if (p == 0 && ret == FL_INTERP_DONE)
+            say_if_ended_early(r);
     }
-    fl_interp_progress_final(in);
+    handler_acks = 1;
+    fl_interp_progress_final(r->in);
     for (int p = 0; p < 3; p++)
         fl_gen_free(phase[p]);
+    return rc;
+}
 
-teardown:
-    if (nemesis_up) {
-        struct fl_err terr = FL_ERR_INIT;
+/* Heal, tear down, save the history and logs; runs after any failure. */
+static void
+run_teardown(struct run *r, int *rc, struct fl_err *err)
+{
+    struct fl_test *t = r->t;
+    struct fl_err terr = FL_ERR_INIT;
+
+    if (r->nemesis_up) {
+        if (t->nemesis.nemesis)
+            stage(r, "nemesis teardown (healing)");
         if (fl_nemesis_teardown(t->nemesis.nemesis, &t->env, &terr) < 0)
             fl_error("nemesis teardown: %s", terr.msg);
     }
-    if (in) {
-        int stuck = fl_interp_free(in, FL_NS_PER_S);
+    if (r->in) {
+        int stuck = fl_interp_free(r->in, FL_NS_PER_S);
         if (stuck > 0) {
             /* They still use the client and nemesis: never free those. */
             fl_warn("%d workers still stuck in calls; leaking their state",
@@ -555,54 +879,106 @@ teardown:
             t->nemesis.nemesis = NULL;
             t->leaked = true;
         }
-        in = NULL;
+        r->in = NULL;
     }
-    if (clients_up && !t->leave_db_running) {
-        struct fl_err terr = FL_ERR_INIT;
+    if (r->clients_up && !t->leave_db_running) {
+        stage(r, "tearing down clients");
+        fl_err_clear(&terr);
         if (on_nodes(t, client_teardown_node, "client teardown", &terr) < 0)
             fl_error("%s", terr.msg);
     }
-    {
-        struct fl_err ferr = FL_ERR_INIT;
-        if (fl_hist_writer_close(w, &ferr) < 0 && rc == 0)
-            rc = fl_err_set(err, ferr.code, "%s", ferr.msg);
-        w = NULL;
+    fl_err_clear(&terr);
+    if (fl_hist_writer_close(r->w, &terr) < 0 && *rc == 0)
+        *rc = fl_err_set(err, terr.code, "%s", terr.msg);
+    r->w = NULL;
+    if (r->dir) {
+        fl_err_clear(&terr);
+        if (fl_store_write_history_txt(r->dir, &r->hist, &terr) < 0)
+            fl_error("%s", terr.msg);
     }
-    if (dir) {
-        struct fl_err herr = FL_ERR_INIT;
-        if (fl_store_write_history_txt(dir, &hist, &herr) < 0)
-            fl_error("%s", herr.msg);
-    }
-    if (db_up) {
-        struct fl_err terr = FL_ERR_INIT;
+    if (r->db_up) {
+        if (t->db)
+            stage(r, "collecting logs");
+        fl_err_clear(&terr);
         on_nodes(t, snarf_node, "log download", &terr);
+        if (t->db && !t->leave_db_running)
+            stage(r, "tearing down the db");
+        fl_err_clear(&terr);
         if (!t->leave_db_running &&
             on_nodes(t, db_teardown_node, "db teardown", &terr) < 0)
             fl_error("%s", terr.msg);
     }
-    if (os_up) {
-        struct fl_err terr = FL_ERR_INIT;
+    if (r->os_up) {
+        fl_err_clear(&terr);
         if (on_nodes(t, os_teardown_node, "os teardown", &terr) < 0)
             fl_error("%s", terr.msg);
     }
     disconnect_remotes(t);
-    if (have_cluster)
-        fl_cluster_release(&cluster); /* the cluster stays up for reuse */
-    if (rc == 0)
-        rc = check_history(t, &hist, dir, o, res, err);
-    if (dir) {
-        struct fl_err serr = FL_ERR_INIT;
-        fl_store_finish(root, dir, &serr);
+    if (r->have_cluster)
+        fl_cluster_release(&r->cluster); /* the cluster stays up for reuse */
+}
+
+/* Record how the run ended, check it (unless faultline failed), finish. */
+static int
+run_finish(struct run *r, int rc, struct fl_err *err)
+{
+    struct fl_err serr = FL_ERR_INIT;
+
+    if (rc < 0) {
+        r->status.end = FL_RUN_FRAMEWORK_ERROR;
+        snprintf(r->status.detail, sizeof(r->status.detail), "%s",
+                 err && err->msg[0] ? err->msg : "faultline failed");
     }
-out:
-    fl_hist_writer_close(w, NULL);
-    if (logf) {
+    r->res->end = r->status.end;
+    snprintf(r->res->end_detail, sizeof(r->res->end_detail), "%s",
+             r->status.detail);
+    if (!r->dir)
+        return rc;
+    /* Written last before checking: results are of a run that ended so. */
+    if (fl_store_write_status(r->dir, &r->status, &serr) < 0)
+        fl_error("%s", serr.msg);
+    if (rc == 0) {
+        stage(r, "checking");
+        rc = check_history(r->t, &r->hist, r->dir, r->o, &r->status, r->res,
+                           err);
+    }
+    stage_end(r);
+    fl_err_clear(&serr);
+    fl_store_finish(r->root, r->dir, &serr);
+    return rc;
+}
+
+static void
+run_release(struct run *r)
+{
+    fl_hist_writer_close(r->w, NULL);
+    if (r->logf) {
         fl_log_set_file(NULL);
-        fclose(logf);
+        fclose(r->logf);
     }
-    t->env.store_dir = NULL;
-    free(dir);
-    fl_hist_release(&hist);
+    r->t->env.store_dir = NULL;
+    free(r->dir);
+    fl_hist_release(&r->hist);
+}
+
+int
+fl_test_run(struct fl_test *t, const struct fl_run_opts *o,
+            struct fl_run_result *res, struct fl_err *err)
+{
+    struct run r;
+    int rc;
+
+    run_init(&r, t, o, res);
+    rc = run_open_store(&r, err);
+    if (rc == 0 || r.w) {
+        if (rc == 0)
+            rc = run_setup(&r, err);
+        if (rc == 0)
+            rc = run_workload(&r, err);
+        run_teardown(&r, &rc, err);
+    }
+    rc = run_finish(&r, rc, err);
+    run_release(&r);
     return rc;
 }
 
@@ -611,16 +987,18 @@ fl_analyze(struct fl_test *t, const char *dir, const struct fl_run_opts *o,
            struct fl_run_result *res, struct fl_err *err)
 {
     struct fl_hist h;
+    struct fl_run_status st;
     char *path = fl_xasprintf("%s/history.edn", dir);
     int rc;
 
     memset(res, 0, sizeof(*res));
     res->verdict = FL_VERDICT_UNKNOWN;
     res->store_dir = fl_xstrdup(dir);
+    fl_store_read_status(dir, &st);
     fl_hist_init(&h);
     rc = fl_hist_load(path, FL_HIST_EDN, &h, err);
     if (rc == 0)
-        rc = check_history(t, &h, dir, o, res, err);
+        rc = check_history(t, &h, dir, o, &st, res, err);
     fl_hist_release(&h);
     free(path);
     return rc;

@@ -15,10 +15,13 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "run/store.h"
 #include "run/test.h"
 
 /** Interrupts received (SIGINT/SIGTERM); the run reads it. */
 extern volatile sig_atomic_t fl_run_interrupts;
+/** The last of those signals (SIGINT or SIGTERM), 0 before any. */
+extern volatile sig_atomic_t fl_run_last_signal;
 /** Install handlers that count SIGINT/SIGTERM in fl_run_interrupts. */
 void fl_run_install_signals(void);
 
@@ -43,11 +46,14 @@ struct fl_run_opts {
 };
 
 struct fl_run_result {
-    enum fl_verdict verdict;
-    char *store_dir;     /* owned; the run's directory, or NULL */
-    bool interrupted;    /* a signal ended the workload early */
-    size_t nops;         /* ops in the history */
-    char headline[1024]; /* the anomalies, one line each, or "" */
+    enum fl_verdict verdict; /* of what was recorded */
+    char *store_dir;         /* owned; the run's directory, or NULL */
+    bool interrupted;        /* a signal ended the workload early */
+    enum fl_run_end end;     /* complete, or why the run was cut short */
+    char end_detail[256];    /* why, for a person ("" when complete) */
+    size_t nopen;            /* invocations that never completed */
+    size_t nops;             /* ops in the history */
+    char headline[1024];     /* the anomalies, one line each, or "" */
 };
 
 void fl_run_result_release(struct fl_run_result *r);

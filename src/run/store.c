@@ -9,11 +9,13 @@
 
 #include "run/store.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "history/edn.h"
 #include "run/test.h"
+#include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -314,4 +316,117 @@ fl_store_read_test(const char *dir, struct fl_arena *a, fl_val *out,
     free(path);
     fl_strbuf_release(&sb);
     return rc;
+}
+
+/* ---- status.edn ---- */
+
+static const char *const end_names[] = {
+    [FL_RUN_COMPLETE] = "complete",
+    [FL_RUN_INTERRUPTED] = "interrupted",
+    [FL_RUN_FRAMEWORK_ERROR] = "framework-error",
+    [FL_RUN_KILLED] = "killed",
+    [FL_RUN_RUNNING] = "running",
+};
+
+const char *
+fl_run_end_name(enum fl_run_end e)
+{
+    return (size_t)e < FL_ARRAY_SIZE(end_names) ? end_names[e] : "unknown";
+}
+
+int
+fl_store_write_status(const char *dir, const struct fl_run_status *st,
+                      struct fl_err *err)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    struct fl_arena a;
+    fl_val v;
+    int rc;
+
+    fl_arena_init(&a, 1024);
+    if (st->end == FL_RUN_RUNNING) {
+        fl_strbuf_addf(&sb, "{:status :running, :pid %ld}\n", (long)getpid());
+    } else if (st->end == FL_RUN_COMPLETE) {
+        fl_strbuf_addstr(&sb, "{:status :complete}\n");
+    } else {
+        v = fl_val_str(&a, st->detail, strlen(st->detail));
+        fl_strbuf_addf(&sb, "{:status :incomplete, :reason :%s, :detail ",
+                       fl_run_end_name(st->end));
+        fl_val_print_edn(&sb, &v);
+        fl_strbuf_addstr(&sb, "}\n");
+    }
+    /* Replace atomically: a reader sees the old status or the new one. */
+    char *tmp = fl_xasprintf("status.edn.tmp%ld", (long)getpid());
+    rc = write_file(dir, tmp, &sb, err);
+    if (rc == 0) {
+        char *from = fl_xasprintf("%s/%s", dir, tmp);
+        char *to = fl_xasprintf("%s/status.edn", dir);
+        if (rename(from, to) < 0)
+            rc = fl_err_set(err, -errno, "rename %s: %s", to, strerror(errno));
+        free(from);
+        free(to);
+    }
+    free(tmp);
+    fl_arena_release(&a);
+    fl_strbuf_release(&sb);
+    return rc;
+}
+
+static void
+status_killed(struct fl_run_status *st, const char *why)
+{
+    st->end = FL_RUN_KILLED;
+    snprintf(st->detail, sizeof(st->detail), "%s", why);
+}
+
+void
+fl_store_read_status(const char *dir, struct fl_run_status *st)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char *path = fl_xasprintf("%s/status.edn", dir);
+    struct fl_arena a;
+    fl_val m;
+
+    fl_arena_init(&a, 1024);
+    memset(st, 0, sizeof(*st));
+    if (fl_strbuf_read_file(&sb, path) < 0) {
+        status_killed(st, "no status.edn: the run never recorded its end "
+                          "(killed, or faultline crashed)");
+        goto out;
+    }
+    if (fl_edn_parse_value(&a, sb.buf, sb.len, path, &m, NULL) < 0 ||
+        m.kind != FL_V_MAP) {
+        status_killed(st, "status.edn is unreadable");
+        goto out;
+    }
+    const fl_val *s = fl_val_map_get_kw(&m, fl_kw_intern_cstr("status"));
+    const fl_val *r = fl_val_map_get_kw(&m, fl_kw_intern_cstr("reason"));
+    const fl_val *d = fl_val_map_get_kw(&m, fl_kw_intern_cstr("detail"));
+    const fl_val *pid = fl_val_map_get_kw(&m, fl_kw_intern_cstr("pid"));
+    if (s && fl_val_is_kw(s, fl_kw_intern_cstr("complete"))) {
+        st->end = FL_RUN_COMPLETE;
+        goto out;
+    }
+    if (s && fl_val_is_kw(s, fl_kw_intern_cstr("running"))) {
+        if (pid && pid->kind == FL_V_INT && pid->u.i > 0 &&
+            kill((pid_t)pid->u.i, 0) == 0 && pid->u.i != (int64_t)getpid()) {
+            st->end = FL_RUN_RUNNING;
+            snprintf(st->detail, sizeof(st->detail),
+                     "the run (pid %" PRId64 ") is still going", pid->u.i);
+        } else {
+            status_killed(st, "the run ended without recording its end "
+                              "(killed, or faultline crashed)");
+        }
+        goto out;
+    }
+    st->end = FL_RUN_FRAMEWORK_ERROR;
+    for (int e = FL_RUN_INTERRUPTED; e <= FL_RUN_RUNNING; e++)
+        if (r && fl_val_is_kw(r, fl_kw_intern_cstr(fl_run_end_name(e))))
+            st->end = (enum fl_run_end)e;
+    if (d && d->kind == FL_V_STR)
+        snprintf(st->detail, sizeof(st->detail), "%s", d->u.s);
+out:
+    fl_arena_release(&a);
+    fl_strbuf_release(&sb);
+    free(path);
 }

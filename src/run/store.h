@@ -47,6 +47,41 @@ void fl_store_print_results(struct fl_strbuf *sb, const fl_val *results);
  */
 int fl_store_resolve(const char *root, const char *arg, char **dir,
                      struct fl_err *err);
+/*
+ * How a run ended, as status.edn records it (docs/run.md). The run writes
+ * {:status :running, :pid N} when it starts and replaces it (atomically,
+ * after history.edn is closed and before checking) with {:status
+ * :complete} or {:status :incomplete, :reason :interrupted, :detail
+ * "..."}; a run killed or crashed leaves :running behind.
+ */
+enum fl_run_end {
+    FL_RUN_COMPLETE = 0,    /* every phase ran to its end */
+    FL_RUN_INTERRUPTED,     /* SIGINT/SIGTERM cut the workload short */
+    FL_RUN_FRAMEWORK_ERROR, /* faultline itself failed (a node, the store) */
+    FL_RUN_KILLED,          /* no end recorded: killed, or crashed */
+    FL_RUN_RUNNING,         /* still going (its pid is alive) */
+};
+
+struct fl_run_status {
+    enum fl_run_end end;
+    char detail[256]; /* why, for a person; "" when complete */
+};
+
+/** "complete", "interrupted", "framework-error", "killed", "running". */
+const char *fl_run_end_name(enum fl_run_end e);
+/**
+ * Write dir/status.edn: FL_RUN_RUNNING (with this process's pid) at the
+ * start of a run, the way it ended at its end.
+ */
+int fl_store_write_status(const char *dir, const struct fl_run_status *st,
+                          struct fl_err *err);
+/**
+ * Read dir/status.edn into *st. A missing or unreadable file, or
+ * :running with a pid that no longer runs, reads as FL_RUN_KILLED with
+ * the detail saying which.
+ */
+void fl_store_read_status(const char *dir, struct fl_run_status *st);
+
 /** Read dir/test.edn into *out (values in a). */
 int fl_store_read_test(const char *dir, struct fl_arena *a, fl_val *out,
                        struct fl_err *err);

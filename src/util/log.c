@@ -29,6 +29,21 @@ fl_log_get_level(void)
     return log_level;
 }
 
+/* The file gets INFO and up, and DEBUG too when stderr does. */
+static enum fl_log_level
+file_level(void)
+{
+    return log_level < FL_LOG_INFO ? log_level : FL_LOG_INFO;
+}
+
+bool
+fl_log_enabled(enum fl_log_level level)
+{
+    if (level >= FL_LOG_OFF)
+        return false;
+    return level >= log_level || (log_file && level >= file_level());
+}
+
 void
 fl_log_set_file(FILE *f)
 {
@@ -65,9 +80,7 @@ fl_vlog(enum fl_log_level level, const char *fmt, va_list ap)
     struct fl_strbuf msg = FL_STRBUF_INIT, line = FL_STRBUF_INIT;
     char ts[32];
 
-    if (level >= FL_LOG_OFF)
-        return;
-    if (level < log_level && (!log_file || level < FL_LOG_INFO))
+    if (!fl_log_enabled(level))
         return;
     fl_strbuf_vaddf(&msg, fmt, ap);
     fl_clock_format_store(fl_clock_wall_ns(), ts, sizeof(ts));
@@ -82,7 +95,7 @@ fl_vlog(enum fl_log_level level, const char *fmt, va_list ap)
     pthread_mutex_lock(&log_mu);
     if (level >= log_level)
         fputs(line.buf, stderr);
-    if (log_file && level >= FL_LOG_INFO) {
+    if (log_file && level >= file_level()) {
         fputs(line.buf, log_file);
         fflush(log_file);
     }

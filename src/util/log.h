@@ -8,6 +8,7 @@
 #define FL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 enum fl_log_level {
@@ -18,9 +19,15 @@ enum fl_log_level {
     FL_LOG_OFF,
 };
 
-/** Lines below level are not written to stderr (the file gets >= INFO). */
+/**
+ * Lines below level are not written to stderr; the file gets INFO and up,
+ * and every level down to level when that is below INFO (--log-level
+ * debug puts every op into faultline.log).
+ */
 void fl_log_set_level(enum fl_log_level level);
 enum fl_log_level fl_log_get_level(void);
+/** Would a line at level be written anywhere? (Skip costly messages.) */
+bool fl_log_enabled(enum fl_log_level level);
 /** Also write every line to f (borrowed; NULL to stop). */
 void fl_log_set_file(FILE *f);
 void fl_log_set_json(int on);

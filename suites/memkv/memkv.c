@@ -19,6 +19,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/map.h"
 #include "util/rng.h"
 
@@ -50,6 +51,11 @@ struct fl_memkv {
     size_t nset, setalloc;
     int64_t counter;
     int64_t accounts[FL_MEMKV_ACCOUNTS];
+    /* faults, protected by mu */
+    bool paused;            /* pause: ops wait until resumed */
+    bool partitioned;       /* partition: requests sent now are lost */
+    uint64_t closes;        /* bumped when the nemesis tears down */
+    pthread_cond_t changed; /* signalled when a fault ends */
 };
 
 struct fl_memkv *
@@ -58,6 +64,7 @@ fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug, uint64_t seed)
     struct fl_memkv *kv = fl_xcalloc(1, sizeof(*kv));
 
     pthread_mutex_init(&kv->mu, NULL);
+    pthread_cond_init(&kv->changed, NULL);
     kv->workload = w;
     kv->bug = bug;
     fl_rng_seed(&kv->rng, seed ^ 0x6d656d6b76ULL);
@@ -76,6 +83,7 @@ fl_memkv_free(void *p)
     if (!kv)
         return;
     pthread_mutex_destroy(&kv->mu);
+    pthread_cond_destroy(&kv->changed);
     fl_map_release(&kv->regs);
     free(kv->r);
     free(kv->set);
@@ -336,6 +344,30 @@ do_bank(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
                       fl_kw_name(op->f));
 }
 
+/*
+ * The faults, seen by a request: a paused store answers nothing until
+ * resumed (a SIGSTOPped node); a request sent during a partition is lost,
+ * and its client waits for an answer that never comes (the op times out)
+ * until the nemesis's teardown closes the connections: -1 then.
+ */
+static int
+wait_faults(struct fl_memkv *kv)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&kv->mu);
+    if (kv->partitioned) {
+        uint64_t closes = kv->closes;
+        while (kv->closes == closes)
+            pthread_cond_wait(&kv->changed, &kv->mu);
+        rc = -1;
+    }
+    while (rc == 0 && kv->paused)
+        pthread_cond_wait(&kv->changed, &kv->mu);
+    pthread_mutex_unlock(&kv->mu);
+    return rc;
+}
+
 static int
 memkv_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 {
@@ -353,6 +385,10 @@ memkv_invoke(struct fl_client *c, const struct fl_env *env,
     struct fl_memkv *kv = c->shared;
 
     FL_UNUSED(env);
+    if (wait_faults(kv) < 0)
+        return fl_err_set(err, -ECONNRESET,
+                          "memkv: connection reset (request lost in a "
+                          "partition)");
     switch (kv->workload) {
     case FL_MEMKV_REGISTER:
         return do_register(kv, op, a, out, err);
@@ -382,3 +418,112 @@ const struct fl_client_type fl_memkv_client_type = {
     .teardown = memkv_open,
     .close = memkv_close,
 };
+
+/* ---- the nemesis: pause and partition ---- */
+
+/* Set fault *flag to on; returns what it was. */
+static bool
+set_fault(struct fl_memkv *kv, bool *flag, bool on)
+{
+    pthread_mutex_lock(&kv->mu);
+    bool was = *flag;
+    *flag = on;
+    if (!on)
+        pthread_cond_broadcast(&kv->changed);
+    pthread_mutex_unlock(&kv->mu);
+    return was;
+}
+
+bool
+fl_memkv_set_paused(struct fl_memkv *kv, bool paused)
+{
+    return set_fault(kv, &kv->paused, paused);
+}
+
+/* The faults' :f names: start and stop of each. */
+static const char *const fault_fs[][2] = {
+    {"pause", "resume"},
+    {"start-partition", "stop-partition"},
+};
+
+static int
+nem_invoke(struct fl_nemesis *n, const struct fl_env *env,
+           const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+           struct fl_err *err)
+{
+    struct fl_memkv *kv = n->ctx;
+    const char *f = fl_kw_name(op->f);
+
+    FL_UNUSED(env);
+    FL_UNUSED(a);
+    for (size_t i = 0; i < FL_ARRAY_SIZE(fault_fs); i++) {
+        for (int on = 0; on < 2; on++) {
+            if (strcmp(f, fault_fs[i][!on]) != 0)
+                continue;
+            bool *flag = i == 0 ? &kv->paused : &kv->partitioned;
+            bool was = set_fault(kv, flag, on);
+            const char *what = was == (bool)on ? "unchanged"
+                               : on            ? "started"
+                                               : "healed";
+            out->value = fl_val_kw(fl_kw_intern_cstr(what));
+            return 0;
+        }
+    }
+    return fl_err_set(err, FL_EUSAGE, "memkv nemesis: no fault :%s", f);
+}
+
+static int
+nem_setup(struct fl_nemesis *n, const struct fl_env *env, struct fl_err *err)
+{
+    FL_UNUSED(n);
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    return 0;
+}
+
+/* Heal both faults and close the connections of lost requests. */
+static int
+nem_teardown(struct fl_nemesis *n, const struct fl_env *env, struct fl_err *err)
+{
+    struct fl_memkv *kv = n->ctx;
+
+    FL_UNUSED(env);
+    FL_UNUSED(err);
+    pthread_mutex_lock(&kv->mu);
+    if (kv->paused || kv->partitioned)
+        fl_info("memkv: healed:%s%s", kv->paused ? " resumed the store" : "",
+                kv->partitioned ? " ended the partition" : "");
+    kv->paused = kv->partitioned = false;
+    kv->closes++;
+    pthread_cond_broadcast(&kv->changed);
+    pthread_mutex_unlock(&kv->mu);
+    return 0;
+}
+
+static size_t
+nem_fs(const struct fl_nemesis *n, uint32_t *out, size_t max)
+{
+    size_t k = 0;
+
+    FL_UNUSED(n);
+    for (size_t i = 0; i < FL_ARRAY_SIZE(fault_fs); i++)
+        for (int j = 0; j < 2; j++, k++)
+            if (k < max)
+                out[k] = fl_kw_intern_cstr(fault_fs[i][j]);
+    return k;
+}
+
+static const struct fl_nemesis_type nem_type = {
+    .name = "memkv",
+    .setup = nem_setup,
+    .invoke = nem_invoke,
+    .teardown = nem_teardown,
+    .fs = nem_fs,
+    .free = NULL,
+};
+
+struct fl_nemesis *
+fl_memkv_nemesis_new(struct fl_memkv *kv)
+{
+    return fl_nemesis_new(&nem_type, kv);
+}

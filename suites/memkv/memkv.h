@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nemesis/nemesis.h"
 #include "run/client.h"
 
 enum fl_memkv_bug {
@@ -41,6 +42,20 @@ struct fl_memkv *fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug,
 void fl_memkv_free(void *kv);
 /** Parse "none", "stale-read", "lost-update"; -1 if unknown. */
 int fl_memkv_bug_parse(const char *s);
+
+/**
+ * The pause fault: while paused, every op waits until resumed, as the
+ * requests to a SIGSTOPped node hang. Returns whether kv was paused.
+ */
+bool fl_memkv_set_paused(struct fl_memkv *kv, bool paused);
+/**
+ * The nemesis of kv (borrowed: it must outlive the nemesis): :pause and
+ * :resume; :start-partition and :stop-partition (a request sent during a
+ * partition is lost: its client waits for an answer until the op times
+ * out, or until this nemesis's teardown closes the connections). Teardown
+ * heals both. Free with fl_nemesis_free().
+ */
+struct fl_nemesis *fl_memkv_nemesis_new(struct fl_memkv *kv);
 
 /** The client (shared = the struct fl_memkv). */
 extern const struct fl_client_type fl_memkv_client_type;

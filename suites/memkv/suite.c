@@ -15,11 +15,18 @@
 #include "gen/gen.h"
 #include "run/test.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 static const char *const memkv_workloads[] = {"register", "set", "counter",
                                               "bank", NULL};
+/*
+ * test-all runs memkv without faults; --nemesis also takes the faults of
+ * the self-tests (docs/memkv.md), whose exact schedule makes a short run
+ * wait out a whole fault.
+ */
 static const char *const memkv_nemeses[] = {"none", NULL};
+static const char *const memkv_faults[] = {"none", "pause", "partition", NULL};
 
 static const struct fl_suite_opt memkv_opts[] = {
     {"bug", "BUG", "none", "none, stale-read or lost-update"},
@@ -253,6 +260,42 @@ build_bank(struct fl_test *t, struct fl_err *err)
     return 0;
 }
 
+/* ---- the nemesis: pause or partition ---- */
+
+/* The colours of these faults everywhere (nemesis/combined.c). */
+static struct fl_nemesis_perf memkv_perf[2] = {
+    {"pause", {0}, {0}, "#A0B1E9"},
+    {"partition", {0}, {0}, "#E9DCA0"},
+};
+
+/*
+ * --nemesis pause or partition: the fault starts at the start, ends after
+ * --nemesis-interval, starts again after another, and so on. The
+ * schedule is exact (delay, not stagger): self-tests need to know when a
+ * fault is on. Healing ends it.
+ */
+static void
+build_nemesis(struct fl_test *t, struct fl_memkv *kv, bool partition)
+{
+    const char *fs[2][2] = {{"pause", "resume"},
+                            {"start-partition", "stop-partition"}};
+    uint32_t on = fl_kw_intern_cstr(fs[partition][0]);
+    uint32_t off = fl_kw_intern_cstr(fs[partition][1]);
+    int64_t dt =
+        t->nemesis_interval_ns > 0 ? t->nemesis_interval_ns : 10 * FL_NS_PER_S;
+
+    memkv_perf[partition].start[0] = on;
+    memkv_perf[partition].stop[0] = off;
+    t->nemesis.nemesis = fl_memkv_nemesis_new(kv);
+    t->nemesis.generator = fl_gen_delay(
+        dt,
+        fl_gen_flip_flop(fl_gen_repeat(-1, fl_gen_invoke(on, fl_val_nil())),
+                         fl_gen_repeat(-1, fl_gen_invoke(off, fl_val_nil()))));
+    t->nemesis.final_generator = fl_gen_invoke(off, fl_val_nil());
+    t->nemesis.perf = &memkv_perf[partition];
+    t->nemesis.nperf = 1;
+}
+
 static int
 memkv_build(struct fl_test *t, struct fl_err *err)
 {
@@ -270,10 +313,10 @@ memkv_build(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE,
                           "--bug %s: expected none, stale-read or lost-update",
                           bugs);
-    if (strcmp(nem, "none") != 0)
+    if (!fl_suite_has(memkv_faults, nem))
         return fl_err_set(err, FL_EUSAGE,
-                          "--nemesis %s: memkv runs in-process and has no "
-                          "faults (use none)",
+                          "--nemesis %s: memkv runs in-process and has only "
+                          "its own faults (none, pause or partition)",
                           nem);
     if (strcmp(wl, "register") == 0)
         w = FL_MEMKV_REGISTER;
@@ -299,6 +342,8 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     t->client.type = &fl_memkv_client_type;
     t->client.shared = fl_memkv_new(w, (enum fl_memkv_bug)bug, t->seed);
     t->client.free_shared = fl_memkv_free;
+    if (strcmp(nem, "none") != 0)
+        build_nemesis(t, t->client.shared, strcmp(nem, "partition") == 0);
     switch (w) {
     case FL_MEMKV_REGISTER:
         rc = build_register(t, err);

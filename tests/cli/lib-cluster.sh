@@ -1,13 +1,8 @@
 # lib-cluster.sh: helpers for the local-cluster integration tests (t04xx).
 # Source after lib.sh. Each test gets its own small cluster with names,
 # bridge, subnet and state dir derived from its pid, so it never touches a
-# cluster someone else has up; the EXIT trap tears it down. Tests print
-# "skip" and pass when not root or when namespaces are unavailable.
-
-skip() {
-    echo "skip: $*"
-    exit 0
-}
+# cluster someone else has up; the EXIT trap tears it down. Tests skip
+# (lib.sh's `skip`: exit 77) when not root or namespaces are unavailable.
 
 [ "$(id -u)" = 0 ] || skip "needs root"
 command -v ip >/dev/null 2>&1 || skip "no iproute2"

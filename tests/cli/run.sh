@@ -1,20 +1,42 @@
 #!/bin/sh
-# run.sh: runs every tests/cli/tNNNN-*.sh against $FAULTLINE and prints
-# "N passed, N failed". Each script exits 0 on success.
+# run.sh [SCRIPT...]: runs every tests/cli/tNNNN-*.sh (or the scripts given)
+# against $FAULTLINE. A script exits 0 when it passed, 77 after lib.sh's
+# `skip REASON` printed "skip: REASON", anything else when it failed (an exit
+# 77 without that line, or a "skip:" line with exit 0, is a failure). The
+# last line is "N passed, N failed, N skipped" (../lib-runner.sh: a skip
+# fails where skips are not allowed).
 dir=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
-for t in "$dir"/t[0-9][0-9][0-9][0-9]-*.sh; do
-    [ -e "$t" ] || continue
+. "$dir/../lib-runner.sh"
+
+run_one() {
+    t=$1
     name=$(basename "$t" .sh)
-    if out=$(sh "$t" 2>&1); then
-        pass=$((pass + 1))
-        echo "ok   $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name"
-        printf '%s\n' "$out" | tail -n 30 | sed 's/^/    /'
+    out=$(sh "$t" 2>&1)
+    rc=$?
+    reason=$(printf '%s\n' "$out" | sed -n 's/^skip: //p' | tail -n 1)
+    if [ "$rc" = 0 ] && [ -z "$reason" ]; then
+        result_pass "$name"
+        return
     fi
-done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+    if [ "$rc" = 77 ] && [ -n "$reason" ]; then
+        result_skip "$name" "$reason"
+        no_skip_reason >/dev/null || return
+    elif [ "$rc" = 0 ]; then
+        result_fail "$name" "said 'skip: $reason' but exited 0 (use lib.sh's skip)"
+    else
+        result_fail "$name" "exit $rc"
+    fi
+    printf '%s\n' "$out" | tail -n 30 | sed 's/^/    /'
+}
+
+if [ $# -gt 0 ]; then
+    for t in "$@"; do
+        run_one "$t"
+    done
+else
+    for t in "$dir"/t[0-9][0-9][0-9][0-9]-*.sh; do
+        [ -e "$t" ] || continue
+        run_one "$t"
+    done
+fi
+summary

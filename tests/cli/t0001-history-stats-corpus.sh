@@ -2,7 +2,6 @@
 # t0001: `history stats` on every corpus history, and exact counts for two.
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
 n=0
 for f in $(find "$CORPUS" -name '*.edn' | sort); do
     expect_exit 0 "$FAULTLINE" history stats "$f"

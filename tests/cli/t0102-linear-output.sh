@@ -53,6 +53,48 @@ expect_exit 0 $L --model cas-register --init 0 --out "$TMP/o2" \
     "$K/good/memstress3-0.edn"
 [ ! -e "$TMP/o2/linear.svg" ] || fail "svg written for a valid history"
 
-# Limits: generous ones change nothing.
-expect_exit 0 $L --model cas-register --init 0 --time-limit 30 \
-    --memory-limit 512 "$K/good/memstress3-51.edn"
+# Limits. A history that needs a real search: 12 crashed writes of 1..12,
+# then reads of 12, 11, ..., 1 (valid: each write just before its read; the
+# search tries about 28,000 configurations and 1.5 MB). hard-bad.edn ends
+# with a read of 13, never written, so every configuration is tried.
+hard() {
+    i=1
+    while [ $i -le 12 ]; do
+        echo "{:process $i :type :invoke :f :write :value $i}"
+        i=$((i + 1))
+    done
+    i=1
+    while [ $i -le 12 ]; do
+        echo "{:process $i :type :info :f :write :value $i}"
+        i=$((i + 1))
+    done
+    for i in 12 11 10 9 8 7 6 5 4 3 2 1 "$@"; do
+        echo "{:process 0 :type :invoke :f :read :value nil}"
+        echo "{:process 0 :type :ok :f :read :value $i}"
+    done
+}
+hard >"$TMP/hard.edn"
+hard 13 >"$TMP/hard-bad.edn"
+R="$L --model register --threads 1"
+# Tight limits stop the search with :unknown and the cause...
+expect_exit 2 $R --time-limit 0.001 "$TMP/hard.edn"
+grep -q '^{:valid? :unknown, :cause :timeout,' "$TMP/out" ||
+    fail "time limit: $(cat "$TMP/out")"
+expect_exit 2 $R --memory-limit 1 "$TMP/hard.edn"
+grep -q '^{:valid? :unknown, :cause :out-of-memory,' "$TMP/out" ||
+    fail "memory limit: $(cat "$TMP/out")"
+# ...and generous ones change nothing: the same verdict, failing op and
+# search as without limits (but for the time taken).
+for f in hard hard-bad; do
+    want=1
+    [ $f = hard ] && want=0
+    expect_exit $want $R "$TMP/$f.edn"
+    sed 's/ :time-ms [0-9]*//' "$TMP/out" >"$TMP/$f.nolimit"
+    grep -q ':configs [0-9]\{5\}' "$TMP/$f.nolimit" ||
+        fail "$f.edn needs no real search: $(cat "$TMP/out")"
+    expect_exit $want $R --time-limit 300 --memory-limit 512 "$TMP/$f.edn"
+    sed 's/ :time-ms [0-9]*//' "$TMP/out" >"$TMP/$f.limit"
+    cmp -s "$TMP/$f.nolimit" "$TMP/$f.limit" ||
+        fail "generous limits changed $f.edn's result: $(cat "$TMP/$f.nolimit" "$TMP/$f.limit")"
+done
+grep -q ':valid? false' "$TMP/hard-bad.limit" || fail "hard-bad.edn is valid"

@@ -26,7 +26,7 @@ expect_exit 254 "$FAULTLINE" test memkv --workload queue
 grep -q "not a workload" "$TMP/err" || fail "no workload message"
 expect_exit 254 "$FAULTLINE" test memkv --bug flaky --time-limit 1
 grep -q "stale-read" "$TMP/err" || fail "no bug message"
-expect_exit 254 "$FAULTLINE" test memkv --nemesis partition --time-limit 1
+expect_exit 254 "$FAULTLINE" test memkv --nemesis kill --time-limit 1
 expect_exit 254 "$FAULTLINE" test memkv --seed -1
 expect_exit 254 "$FAULTLINE" test memkv extra-arg
 expect_exit 254 "$FAULTLINE" analyze --store "$TMP/nothing"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t0330: a run killed with SIGKILL leaves a history.edn (flushed every few
-# ms) that `faultline analyze` checks; `current` still names the run.
+# ms) that `faultline analyze` checks, as an incomplete run (t0721 has
+# the details); `current` still names the run.
 . "$(dirname "$0")/lib.sh"
 cd "$TMP"
 
@@ -17,5 +18,6 @@ n=$(wc -l <"$run/history.edn")
 tail -c 1 "$run/history.edn" | od -c | grep -q '\\n' || fail "partial line"
 expect_exit 0 "$FAULTLINE" analyze "$run"
 grep -q 'verdict: valid' "$TMP/out" || fail "analyze verdict"
+grep -q '^INCOMPLETE: .*killed' "$TMP/out" || fail "not marked incomplete"
 [ -s "$run/results.edn" ] || fail "no results.edn"
 exit 0

@@ -12,13 +12,22 @@ bg "$N3" "$PROBE" ticker "$TMP/tick" 120
 expect_exit 0 fault partition --topology one --seed 1
 expect_exit 0 fault packet --targets "$N2" --delay 20ms
 expect_exit 0 fault pause "$N3" --pattern "fl-netprobe ticker"
+fuse=0
 if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null 2>&1; then
     expect_exit 0 fault lazyfs mount "$N1" "$TMP/lazy"
+    grep -qF " $TMP/lazy fuse" /proc/mounts || fail "lazy mount not mounted"
+    fuse=1
 fi
 # A faultline process in the middle of its work, killed hard.
-"$FAULTLINE" cluster exec --state-dir "$STATE" --timeout 60s "$N2" sleep 60 &
+# (sleep 60.<id>: a pattern no other process on the machine has)
+"$FAULTLINE" cluster exec --state-dir "$STATE" --timeout 60s "$N2" sleep "60.$ID" &
 fl=$!
-sleep 0.5
+i=0
+until pgrep -x -f "sleep 60.$ID" >/dev/null; do
+    i=$((i + 1))
+    [ $i -gt 50 ] && fail "sleep 60.$ID did not start"
+    sleep 0.1
+done
 kill -9 $fl
 wait $fl 2>/dev/null
 
@@ -28,6 +37,8 @@ sleep 0.2
 left=$(leftovers)
 [ -z "$left" ] || fail "left behind: $left"
 pgrep -f "ticker $TMP/tick" >/dev/null && fail "paused process left"
-pgrep -f "sleep 60" -P 1 >/dev/null 2>&1 && fail "sleep left"
+pgrep -x -f "sleep 60.$ID" >/dev/null && fail "sleep left"
 ps -eo args | grep -v grep | grep -q "_shaper 4242" && fail "shaper left"
+[ $fuse = 1 ] ||
+    skip "no FUSE (/dev/fuse, fusermount3): a lazy mount's cleanup was not checked"
 echo ok

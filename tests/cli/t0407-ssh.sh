@@ -70,8 +70,22 @@ expect_exit 0 r "$N2" download "$TMP/blob.up" "$TMP/blob.down"
 cmp -s "$TMP/blob" "$TMP/blob.down" || fail "download differs"
 expect_exit 255 r "$N2" download "$TMP/nosuch" "$TMP/x"
 
-# Several commands at once on one connection, bounded to 3 channels.
-expect_exit 0 r -c 3 "$N2" parallel 6 'sleep 0.1; echo ok'
+# Several commands at once on one connection, bounded to 3 channels. Each
+# command counts the commands running (their marker files) into "seen":
+# with -c 3 the most seen is 3, never more; with -c 6 it is more than 3 (so
+# the count can see a broken bound). All 6 run.
+chan() {
+    C=$TMP/chan$1
+    mkdir -p "$C"
+    expect_exit 0 r -c "$1" "$N2" parallel 6 "touch $C/run.\$\$;
+        ls $C | grep -c '^run\\.' >>$C/seen; sleep 1; rm $C/run.\$\$"
+    [ "$(wc -l <"$C/seen")" = 6 ] || fail "-c $1: not 6 runs: $(cat "$C/seen")"
+    max=$(sort -n "$C/seen" | tail -n 1)
+}
+chan 3
+[ "$max" = 3 ] || fail "-c 3: $max commands at once: $(cat "$C/seen")"
+chan 6
+[ "$max" -gt 3 ] || fail "-c 6: only $max commands at once: $(cat "$C/seen")"
 
 # A per-command timeout.
 expect_exit 124 r -t 500 "$N1" run 'sleep 5'

@@ -5,7 +5,7 @@
 expect_exit 0 "$FAULTLINE" serve --help
 grep -q -- "--store DIR" "$TMP/out" || fail "help does not mention --store"
 expect_exit 254 "$FAULTLINE" serve --bogus
-grep -q "unknown argument '--bogus'" "$TMP/err" || fail "no message for --bogus"
+grep -q "unknown option '--bogus'" "$TMP/err" || fail "no message for --bogus"
 expect_exit 254 "$FAULTLINE" serve --port
 expect_exit 254 "$FAULTLINE" serve --port 99999 --store "$TMP"
 grep -q -- "--port" "$TMP/err" || fail "no message for a bad port"

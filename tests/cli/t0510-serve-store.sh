@@ -17,10 +17,8 @@ ln -s /etc "$S/memkv/out"
 ln -s /etc/passwd "$S/memkv/20261126T010000.000Z/passwd"
 serve_start "$S"
 grep -q "127.0.0.1" "$TMP/serve.out" || fail "not bound to 127.0.0.1"
-if command -v ss >/dev/null; then
-    ss -ltnH "sport = :$PORT" >"$TMP/ss"
-    grep -q "127.0.0.1:$PORT" "$TMP/ss" || fail "listening on: $(cat "$TMP/ss")"
-fi
+ss -ltnH "sport = :$PORT" >"$TMP/ss" || fail "ss (iproute2) failed"
+grep -q "127.0.0.1:$PORT" "$TMP/ss" || fail "listening on: $(cat "$TMP/ss")"
 
 [ "$(status /)" = 200 ] || fail "index"
 grep -q 'data-valid="false"' "$TMP/body" || fail "index lacks the invalid run"

@@ -14,7 +14,7 @@ ext() {
 expect_exit 254 ext
 grep -q -- "--client-cmd is required" "$TMP/err" || fail "no client-cmd error"
 expect_exit 254 ext --client-cmd ""
-grep -q -- "--client-cmd: empty command" "$TMP/err" || fail "empty accepted"
+grep -q -- "--client-cmd .*empty command" "$TMP/err" || fail "empty accepted"
 expect_exit 254 ext --client-cmd true --workload bank
 grep -q -- "--workload bank" "$TMP/err" || fail "bad workload accepted"
 expect_exit 254 ext --client-cmd true --nemesis kill

@@ -5,7 +5,7 @@
  * with FL_TEST_SUITE; a test missing from the table is an unused static
  * function, which -Werror turns into a build failure. The runner (main.c)
  * forks each test under a timeout; assertions print both values and exit
- * the child with status 1.
+ * the child with status 1; FL_SKIP reports a skip with its reason.
  */
 #ifndef FL_TEST_H
 #define FL_TEST_H
@@ -27,6 +27,22 @@ struct fl_test_suite {
 void fl_test_register(struct fl_test_suite *s);
 FL_NORETURN void fl_test_fail(const char *file, int line, const char *fmt, ...)
     FL_PRINTF(3, 4);
+/**
+ * Skip the running test: it cannot run here (not root, a package missing).
+ * Does not return. The runner counts it as skipped, printing the reason,
+ * and as failed where skips are not allowed (FL_NO_SKIP=1, or CI=true
+ * unless FL_NO_SKIP says otherwise). Use through FL_SKIP("reason", ...).
+ */
+FL_NORETURN void fl_test_skip(const char *file, int line, const char *fmt, ...)
+    FL_PRINTF(3, 4);
+/**
+ * The shared corpus of Knossos and Elle histories (DESIGN.md): $FL_CORPUS,
+ * else ../shared/corpus beside the source tree (found from the working
+ * directory or from the test binary's build directory). Fails the running
+ * test, naming where it looked, when there is none. Never an absolute path
+ * of one machine.
+ */
+const char *fl_test_corpus(void);
 /** A seed for randomised tests: FL_TEST_SEED or a fixed default. */
 uint64_t fl_test_seed(void);
 
@@ -49,6 +65,8 @@ uint64_t fl_test_seed(void);
     {                                                                          \
         fl_test_register(&fl_suite_##sname);                                   \
     }
+
+#define FL_SKIP(...) fl_test_skip(__FILE__, __LINE__, __VA_ARGS__)
 
 #define ASSERT(c)                                                              \
     do {                                                                       \

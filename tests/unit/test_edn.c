@@ -408,16 +408,6 @@ test_edn_txt_writer(void)
     fl_hist_release(&h);
 }
 
-/* Where the shared corpus is: beside the checkout, or the fixed path. */
-static const char *
-corpus_dir(void)
-{
-    struct stat st;
-    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
-        return "../shared/corpus";
-    return "/work/shared/corpus";
-}
-
 static void
 collect_edn(const char *dir, struct fl_strbuf *list, size_t *n)
 {
@@ -485,7 +475,7 @@ test_edn_corpus(void)
     struct fl_strbuf list = FL_STRBUF_INIT;
     size_t n = 0, total_ops = 0;
 
-    collect_edn(corpus_dir(), &list, &n);
+    collect_edn(fl_test_corpus(), &list, &n);
     ASSERT(n >= 100);
     for (const char *p = list.buf; p < list.buf + list.len;
          p += strlen(p) + 1) {

@@ -407,6 +407,100 @@ test_elle_unobserved_write(void)
 }
 
 static void
+test_elle_info_proven_committed(void)
+{
+    /* T2 saw T1's append to x, so the :info T1 committed, and its append
+     * to y, which T2 did not see, must come after T2's read: G-single. */
+    struct tb t;
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_INFO, "ax1ay1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1ry");
+    EXPECT(&t, "serializable", NULL,
+           "false G-single-item consistent-view,repeatable-read");
+    fl_hist_release(&t.h);
+    /* Nobody saw any of T1's appends: it may never have committed. */
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_INFO, "ax1ay1");
+    tb_txn(&t, 1, FL_OP_OK, "rxry");
+    tb_txn(&t, 2, FL_OP_OK, "ry");
+    EXPECT(&t, "serializable", NULL, "true  ");
+    fl_hist_release(&t.h);
+    /* The same for rw-register writes. */
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_INFO, "wx1wy1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1ry");
+    EXPECT(&t, "serializable", NULL,
+           "false G-single-item consistent-view,repeatable-read");
+    fl_hist_release(&t.h);
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_INFO, "wx1wy1");
+    tb_txn(&t, 1, FL_OP_OK, "rxry");
+    EXPECT(&t, "serializable", NULL, "true  ");
+    fl_hist_release(&t.h);
+}
+
+/* The printed result map of t checked for serializable. */
+static void
+result_text(struct tb *t, struct fl_strbuf *out)
+{
+    struct fl_arena a;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    fl_val res;
+    fl_arena_init(&a, 1 << 16);
+    run(t, "serializable", NULL, &a, &sb, &res);
+    fl_strbuf_reset(out);
+    fl_val_print_edn(out, &res);
+    fl_strbuf_release(&sb);
+    fl_arena_release(&a);
+}
+
+static void
+test_elle_edge_basis(void)
+{
+    /* Each step says whether a read showed it or it was inferred. */
+    struct tb t;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_INFO, "ax1ay1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1ry");
+    result_text(&t, &sb);
+    ASSERT(strstr(sb.buf, ":type :rw, :key :y, :value :elle.list-append/init, "
+                          ":value' 1, :a-mop-index 1, :b-mop-index 1, "
+                          ":observed? false, :basis :after-longest-read}"));
+    ASSERT(strstr(sb.buf,
+                  ":type :wr, :key :x, :value 1, :a-mop-index 0, "
+                  ":b-mop-index 0, :observed? true, :basis :observed}"));
+    ASSERT(strstr(sb.buf, "which did not include T2's append of 1 (inferred: "
+                          "no read shows T2's append of 1, so it is placed "
+                          "after the longest read of that key; T2 is :info, "
+                          "but a read saw another of its appends, so it "
+                          "committed)"));
+    ASSERT(strstr(sb.buf, "T1 read T2's append of 1 to key :x (observed: T1's "
+                          "read shows it)"));
+    fl_hist_release(&t.h);
+    /* A longer read shows the next append: observed. */
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_OK, "ax1ay1");
+    tb_txn(&t, 1, FL_OP_OK, "ax2ry");
+    tb_txn(&t, 2, FL_OP_OK, "rx12");
+    result_text(&t, &sb);
+    ASSERT(strstr(sb.buf, "(observed: a read of that key shows 1 followed by "
+                          "2)"));
+    ASSERT(strstr(sb.buf, ":type :ww, :key :x, :value 1, :value' 2, "
+                          ":a-mop-index 0, :b-mop-index 0, :observed? true"));
+    fl_hist_release(&t.h);
+    /* rw-register: nil comes first, but no read shows that order. */
+    tb_init(&t, true);
+    tb_txn(&t, 0, FL_OP_OK, "wx1wy1");
+    tb_txn(&t, 1, FL_OP_OK, "rx1ry");
+    result_text(&t, &sb);
+    ASSERT(strstr(sb.buf, ":observed? false, :basis :initial-state}"));
+    ASSERT(strstr(sb.buf, "(inferred: every write follows the initial nil"));
+    fl_hist_release(&t.h);
+    fl_strbuf_release(&sb);
+}
+
+static void
 test_elle_realtime(void)
 {
     /* T2 starts after T1 committed yet misses its append: fine for
@@ -420,6 +514,81 @@ test_elle_realtime(void)
     EXPECT(&t, "strict-serializable", NULL,
            "false G-single-item-realtime strong-snapshot-isolation");
     fl_hist_release(&t.h);
+}
+
+/* Summary and result of t checked for strict-serializable with a cycle
+ * search budget of one nanosecond: only the cycle-exists pass can work. */
+static void
+run_no_budget(struct tb *t, struct fl_arena *a, struct fl_strbuf *sb,
+              fl_val *res)
+{
+    struct fl_elle_opts o;
+    memset(&o, 0, sizeof(o));
+    o.workload = t->reg ? FL_ELLE_RW_REGISTER : FL_ELLE_LIST_APPEND;
+    o.cycle_search_timeout_ns = 1;
+    struct fl_chk_result r;
+    ASSERT_OK(fl_elle_check(&t->h, &o, a, &r, NULL));
+    fl_strbuf_reset(sb);
+    summary(&r.map, sb);
+    *res = r.map;
+}
+
+static void
+test_elle_short_cycle_exists(void)
+{
+    /* A real-time cycle of two txns is printed even when the searches
+     * have no time: not only strong-snapshot-isolation-cycle-exists. */
+    struct tb t;
+    struct fl_arena a;
+    struct fl_strbuf sb = FL_STRBUF_INIT, ex = FL_STRBUF_INIT;
+    fl_val res;
+    fl_arena_init(&a, 1 << 16);
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_OK, "ax1");
+    tb_txn(&t, 1, FL_OP_OK, "rx");
+    tb_txn(&t, 2, FL_OP_OK, "rx1");
+    run_no_budget(&t, &a, &sb, &res);
+    ASSERT_STR_EQ(sb.buf, "false G-single-item-realtime,cycle-search-timeout "
+                          "strong-snapshot-isolation");
+    fl_val_print_edn(&ex, &res);
+    ASSERT(strstr(ex.buf, "T2 < T1, because T2 completed (index 1) before T1 "
+                          "was invoked (index 2) (inferred from real-time "
+                          "order, not from a read)") != NULL);
+    ASSERT(strstr(ex.buf, ":type :realtime") != NULL);
+    ASSERT(strstr(ex.buf, "which did not include T2's append of 1 (observed: "
+                          "a longer read of that key shows 1 next)") != NULL);
+    fl_hist_release(&t.h);
+    /* Three txns and no shorter cycle: T1 -rw-> T2 -wr-> T3 -rt-> T1. */
+    tb_init(&t, false);
+    tb_invoke(&t, 1, "ax1ay1");
+    tb_invoke(&t, 2, "ry1");
+    tb_complete(&t, 2, FL_OP_OK);
+    tb_invoke(&t, 0, "rx");
+    tb_complete(&t, 0, FL_OP_OK);
+    tb_complete(&t, 1, FL_OP_OK);
+    run_no_budget(&t, &a, &sb, &res);
+    ASSERT_STR_EQ(sb.buf, "false G-single-item-realtime,cycle-search-timeout "
+                          "strong-snapshot-isolation");
+    fl_strbuf_reset(&ex);
+    fl_val_print_edn(&ex, &res);
+    ASSERT(strstr(ex.buf, "T3 < T1") != NULL);
+    fl_hist_release(&t.h);
+    /* Four txns in a ww cycle (a -> b -> c -> d -> a) and no shorter
+     * one: the cycle-exists pass alone proves it. */
+    tb_init(&t, false);
+    tb_txn(&t, 0, FL_OP_OK, "aa1ad2");
+    tb_txn(&t, 1, FL_OP_OK, "aa2ab1");
+    tb_txn(&t, 2, FL_OP_OK, "ab2ac1");
+    tb_txn(&t, 3, FL_OP_OK, "ac2ad1");
+    tb_invoke(&t, 4, "ra12rb12rc12rd12");
+    tb_complete(&t, 4, FL_OP_OK);
+    run_no_budget(&t, &a, &sb, &res);
+    ASSERT_STR_EQ(sb.buf, "false PL-1-cycle-exists,cycle-search-timeout "
+                          "read-uncommitted");
+    fl_hist_release(&t.h);
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&ex);
+    fl_arena_release(&a);
 }
 
 static void
@@ -691,8 +860,11 @@ static const struct fl_test_case elle_tests[] = {
     FL_TEST(test_elle_incompatible_order),
     FL_TEST(test_elle_g_nonadjacent),
     FL_TEST(test_elle_unobserved_write),
+    FL_TEST(test_elle_info_proven_committed),
+    FL_TEST(test_elle_edge_basis),
     FL_TEST(test_elle_realtime),
     FL_TEST(test_elle_process),
+    FL_TEST(test_elle_short_cycle_exists),
     FL_TEST(test_elle_register),
     FL_TEST(test_elle_register_wfr),
     FL_TEST(test_elle_register_lost_update),

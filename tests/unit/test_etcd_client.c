@@ -376,10 +376,8 @@ plugin_ops(int port)
 static void
 test_etcd_live_single_member(void)
 {
-    if (access("/usr/bin/etcd", X_OK) != 0) {
-        printf("skip: /usr/bin/etcd not installed\n");
-        return;
-    }
+    if (access("/usr/bin/etcd", X_OK) != 0)
+        FL_SKIP("/usr/bin/etcd not installed");
     char dir[] = "/tmp/fl-etcd-test-XXXXXX";
     ASSERT(mkdtemp(dir));
     /* Ports derived from the pid so parallel runs do not collide. */

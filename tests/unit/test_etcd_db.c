@@ -4,9 +4,9 @@
  * three network-namespace nodes of its own (subnet, bridge, names and state
  * dir private to this test, so it never touches anyone else's cluster),
  * members started through the netns remote, then kill/start, pause/resume,
- * primaries, log files and teardown. Skips (passes, printing "skip") when
- * not root, when namespaces are unavailable or when etcd is not installed.
- * The member config is also checked offline.
+ * primaries, log files and teardown. Skipped (FL_SKIP) when not root, when
+ * namespaces are unavailable or when etcd is not installed. The member config
+ * is also checked offline.
  */
 #include "util/common.h"
 
@@ -151,14 +151,10 @@ test_etcd_db_lifecycle(void)
     struct live l;
 
     memset(&l, 0, sizeof(l));
-    if (geteuid() != 0 || fl_cluster_supported(NULL) != 1) {
-        printf("skip: needs root and network namespaces\n");
-        return;
-    }
-    if (access("/usr/bin/etcd", X_OK) != 0) {
-        printf("skip: etcd not installed (apt-get install etcd-server)\n");
-        return;
-    }
+    if (geteuid() != 0 || fl_cluster_supported(NULL) != 1)
+        FL_SKIP("needs root and network namespaces");
+    if (access("/usr/bin/etcd", X_OK) != 0)
+        FL_SKIP("etcd not installed (apt-get install etcd-server)");
     reap_stale_clusters("faultline-etcdt-");
     snprintf(l.state_dir, sizeof(l.state_dir), "/run/faultline-etcdt-%d",
              (int)getpid());
@@ -172,10 +168,8 @@ test_etcd_db_lifecycle(void)
         .state_dir = l.state_dir,
     };
     int rc = fl_cluster_up(&co, &l.cl, &err);
-    if (rc == -EEXIST) {
-        printf("skip: test cluster names taken: %s\n", err.msg);
-        return;
-    }
+    if (rc == -EEXIST)
+        FL_SKIP("test cluster names taken: %s", err.msg);
     if (rc != 0)
         fl_test_fail(__FILE__, __LINE__, "cluster up: %s", err.msg);
     l.cluster_up = true;

@@ -5,8 +5,8 @@
  * own), the suite's build() with partitions, kills and pauses every
  * second or two, fl_test_run() for a few seconds, then: a valid verdict,
  * nemesis and client ops in history.edn, and every member's log in the
- * store. Option errors are checked offline. Skips (passes, printing
- * "skip") without root, network namespaces or /usr/bin/etcd.
+ * store. Option errors are checked offline. Skipped (FL_SKIP) without
+ * root, network namespaces or /usr/bin/etcd.
  */
 #include "util/common.h"
 
@@ -136,14 +136,10 @@ test_etcd_suite_short_run(void)
     struct fl_hist h;
     bool ok = false;
 
-    if (geteuid() != 0 || fl_cluster_supported(NULL) != 1) {
-        printf("skip: needs root and network namespaces\n");
-        return;
-    }
-    if (access("/usr/bin/etcd", X_OK) != 0) {
-        printf("skip: etcd not installed (apt-get install etcd-server)\n");
-        return;
-    }
+    if (geteuid() != 0 || fl_cluster_supported(NULL) != 1)
+        FL_SKIP("needs root and network namespaces");
+    if (access("/usr/bin/etcd", X_OK) != 0)
+        FL_SKIP("etcd not installed (apt-get install etcd-server)");
     reap_stale_clusters("faultline-etcds-");
     snprintf(state, sizeof(state), "/run/faultline-etcds-%d", (int)getpid());
     snprintf(data, sizeof(data), "/tmp/fl-etcds-%d", (int)getpid());
@@ -160,10 +156,8 @@ test_etcd_suite_short_run(void)
     memset(&res, 0, sizeof(res));
     fl_hist_init(&h);
     int rc = fl_cluster_up(&co, &cl, &err);
-    if (rc == -EEXIST) {
-        printf("skip: test cluster names taken: %s\n", err.msg);
-        return;
-    }
+    if (rc == -EEXIST)
+        FL_SKIP("test cluster names taken: %s", err.msg);
     if (rc != 0)
         fl_test_fail(__FILE__, __LINE__, "cluster up: %s", err.msg);
 

@@ -423,6 +423,99 @@ test_gen_time_limit(void)
                 "109 0 invoke a 2\n109 0 ok a 2\n");
 }
 
+/* Ops of one key for the etcd-shaped workload below. */
+static struct fl_gen *
+limit3_key_gen(void *arg, int64_t key)
+{
+    FL_UNUSED(arg);
+    return fl_gen_limit(3, rep(kw_a, key));
+}
+
+/* The last client invocation in h, or -1. */
+static int64_t
+last_client_invoke(const struct fl_hist *h)
+{
+    int64_t t = -1;
+
+    for (size_t i = 0; i < h->n; i++)
+        if (h->ops[i].type == FL_OP_INVOKE &&
+            h->ops[i].process != FL_PROC_NEMESIS)
+            t = h->ops[i].time_ns;
+    return t;
+}
+
+/*
+ * The run's main generator with etcd's shape: independent keys under a
+ * total rate, a fault every few seconds, all under one time limit. The
+ * clients keep going to the limit even when their generator is pending
+ * (a key's threads still busy, or every thread busy) at a moment when the
+ * nemesis's next op lies beyond the cutoff: that op is not the end of
+ * the workload, only of the nemesis.
+ */
+static void
+test_gen_time_limit_waits_for_pending_clients(void)
+{
+    struct fl_gen_sim_opts o;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_hist h;
+
+    kws();
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        struct fl_gen *nem = fl_gen_stagger(
+            4000 * MS, fl_gen_flip_flop(rep(FL_KW_START, 0), rep(kw_b, 0)));
+        struct fl_gen *cl = fl_gen_stagger(
+            MS, fl_gen_independent(2, -1, limit3_key_gen, NULL, NULL));
+        struct fl_gen *g =
+            fl_gen_time_limit(20000 * MS, fl_gen_clients_nemesis(cl, nem));
+        memset(&o, 0, sizeof(o));
+        o.concurrency = 4;
+        o.latency_ns = 5 * MS;
+        o.seed = seed;
+        fl_hist_init(&h);
+        ASSERT_EQ(fl_gen_simulate(g, &o, &h, &err), 0);
+        int64_t last = last_client_invoke(&h);
+        if (last < 19900 * MS)
+            fl_test_fail(__FILE__, __LINE__,
+                         "seed %" PRIu64 ": clients ended at %.3f s of 20 s",
+                         seed, (double)last / 1e9);
+        fl_hist_release(&h);
+        fl_gen_free(g);
+    }
+}
+
+/* note-exhausted records when its generator ran out, and only then. */
+static void
+test_gen_note_exhausted(void)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_gen_sim_opts o;
+    int64_t at = -1, never = -1, third_a = -1;
+    int na = 0;
+
+    kws();
+    memset(&o, 0, sizeof(o));
+    o.concurrency = 1;
+    o.latency_ns = 10;
+    struct fl_gen *g = fl_gen_clients(fl_gen_time_limit(
+        100,
+        FL_GEN_ANY(
+            fl_gen_note_exhausted(&at, fl_gen_limit(3, rep(kw_a, 0))),
+            fl_gen_note_exhausted(&never, fl_gen_delay(40, rep(kw_b, 0))))));
+    fl_hist_init(&h);
+    ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
+    for (size_t i = 0; i < h.n; i++)
+        if (h.ops[i].type == FL_OP_INVOKE && h.ops[i].f == kw_a && ++na == 3)
+            third_a = h.ops[i].time_ns;
+    ASSERT_EQ(na, 3);
+    /* a ran out right after its third op, before the time limit ... */
+    ASSERT(at >= third_a && at <= third_a + 10);
+    /* ... and b never did: the time limit ended the workload. */
+    ASSERT_EQ(never, -1);
+    fl_hist_release(&h);
+    fl_gen_free(g);
+}
+
 static void
 all_info(void *arg, const struct fl_op *inv, struct fl_arena *a,
          struct fl_op *c)
@@ -1130,6 +1223,8 @@ static const struct fl_test_case gen_tests[] = {
     FL_TEST(test_gen_stagger_total_rate),
     FL_TEST(test_gen_delay_catches_up),
     FL_TEST(test_gen_time_limit),
+    FL_TEST(test_gen_time_limit_waits_for_pending_clients),
+    FL_TEST(test_gen_note_exhausted),
     FL_TEST(test_gen_each_process_and_process_limit),
     FL_TEST(test_gen_each_thread),
     FL_TEST(test_gen_reserve),

@@ -9,6 +9,8 @@
 #include "test.h"
 
 #include "checker/perf.h"
+#include "history/edn.h"
+#include "nemesis/combined.h"
 #include "report/report_int.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -276,6 +278,36 @@ file_exists(const char *dir, const char *name)
     return ok;
 }
 
+/* A PNG or SVG file that gnuplot drew: its magic bytes or its <svg>. */
+static bool
+is_image(const char *dir, const char *name)
+{
+    struct fl_strbuf p = FL_STRBUF_INIT, sb = FL_STRBUF_INIT;
+    bool ok = false;
+
+    fl_strbuf_addf(&p, "%s/%s", dir, name);
+    if (fl_strbuf_read_file(&sb, p.buf) == 0) {
+        if (strstr(name, ".png"))
+            ok = sb.len > 100 && memcmp(sb.buf, "\x89PNG\r\n\x1a\n", 8) == 0;
+        else
+            ok = strstr(sb.buf, "<svg") != NULL;
+    }
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&p);
+    return ok;
+}
+
+/*
+ * The plots' images need gnuplot, which scripts/install-deps.sh installs:
+ * without it a test that checks them is skipped, never passed.
+ */
+static void
+need_gnuplot(void)
+{
+    if (!fl_report_have_gnuplot())
+        FL_SKIP("no gnuplot on PATH (scripts/install-deps.sh)");
+}
+
 static void
 slurp(const char *dir, const char *name, struct fl_strbuf *sb)
 {
@@ -315,10 +347,11 @@ static void
 test_plots_data_script_and_images(void)
 {
     struct fl_hist h;
-    char *dir = tmpdir();
     struct fl_strbuf gp = FL_STRBUF_INIT, raw = FL_STRBUF_INIT;
     bool rendered;
 
+    need_gnuplot();
+    char *dir = tmpdir();
     faulty_history(&h);
     /* sort by time: faulty_history appends nemesis ops last */
     ASSERT_OK(fl_report_plots(dir, &h, &rendered, NULL));
@@ -334,12 +367,11 @@ test_plots_data_script_and_images(void)
     ASSERT(strstr(gp.buf, "\"latency-raw.dat\" index 0"));
     slurp(dir, "latency-raw.dat", &raw);
     ASSERT(strstr(raw.buf, "# f=write outcome=ok\n0.000000 2.000000\n"));
-    if (fl_report_have_gnuplot()) {
-        ASSERT(rendered);
-        ASSERT(file_exists(dir, "latency-raw.png"));
-        ASSERT(file_exists(dir, "latency-quantiles.svg"));
-        ASSERT(file_exists(dir, "rate.png"));
-    }
+    ASSERT(rendered);
+    ASSERT(is_image(dir, "latency-raw.png"));
+    ASSERT(is_image(dir, "latency-quantiles.png"));
+    ASSERT(is_image(dir, "latency-quantiles.svg"));
+    ASSERT(is_image(dir, "rate.png"));
     rmtree(dir);
     free(dir);
     fl_strbuf_release(&gp);
@@ -371,9 +403,10 @@ static void
 test_plots_clock_offsets(void)
 {
     struct fl_hist h;
-    char *dir = tmpdir();
     struct fl_strbuf dat = FL_STRBUF_INIT;
 
+    need_gnuplot();
+    char *dir = tmpdir();
     fl_hist_init(&h);
     op2(&h, 0, 10, 0, "read", FL_OP_OK);
     add(&h, 100, FL_PROC_NEMESIS, "bump-clock", FL_OP_INFO);
@@ -387,8 +420,7 @@ test_plots_clock_offsets(void)
     ASSERT_OK(fl_report_plots(dir, &h, NULL, NULL));
     slurp(dir, "clock-offset.dat", &dat);
     ASSERT(strstr(dat.buf, "# node=n1\n0.101000 -1.500000\n"));
-    if (fl_report_have_gnuplot())
-        ASSERT(file_exists(dir, "clock-offset.png"));
+    ASSERT(is_image(dir, "clock-offset.png"));
     rmtree(dir);
     free(dir);
     fl_strbuf_release(&dat);
@@ -488,7 +520,7 @@ test_timeline_packs_ops_per_process(void)
     const char *data = strstr(page.buf, "window.FL_DATA");
     ASSERT(data && !strstr(data, "</script><b>"));
     ASSERT(strstr(data, "\\u003c/script\\u003e"));
-    ASSERT(strstr(page.buf, "[2.000000,9.000000,\"kill\",0,0]"));
+    ASSERT(strstr(page.buf, "[2.000000,9.000000,\"kill\",\"#E9A4A0\",0]"));
     /* spans sorted by start: read@0, kill@1, write(p2)@4, write(p7)@5 */
     ASSERT_EQ(page_array(page.buf, "start", v, 16), 4);
     ASSERT(v[0] == 0 && v[1] == 1000 && v[2] == 3000 && v[3] == 1000);
@@ -538,17 +570,6 @@ test_timeline_without_times_places_ops_by_position(void)
     fl_hist_release(&h);
 }
 
-/* Where the shared corpus is: beside the checkout, or the fixed path. */
-static const char *
-corpus_dir(void)
-{
-    struct stat st;
-
-    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
-        return "../shared/corpus";
-    return "/work/shared/corpus";
-}
-
 /*
  * A real Jepsen etcd history: the nemesis's :start/:stop pairs become three
  * periods from each :start's completion to the :stop's completion, and the
@@ -563,7 +584,7 @@ test_regions_and_plots_of_a_jepsen_history(void)
     char *dir = tmpdir();
 
     fl_hist_init(&h);
-    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", corpus_dir());
+    fl_strbuf_addf(&path, "%s/knossos/mutex/bad/etcd.edn", fl_test_corpus());
     ASSERT_OK(fl_hist_load(path.buf, FL_HIST_AUTO, &h, NULL));
     regions_of(&h, &r);
     ASSERT_EQ(r.n, 3);
@@ -591,6 +612,142 @@ test_regions_and_plots_of_a_jepsen_history(void)
     fl_hist_release(&h);
 }
 
+/*
+ * One colour per fault, whatever the order the faults came in, and the same
+ * colour in the plot script (shading and legend) and in the timeline.
+ */
+static void
+test_fault_colours_fixed_and_shared(void)
+{
+    const char *part = fl_nemesis_fault_color("partition");
+    const char *kill = fl_nemesis_fault_color("kill");
+    struct fl_report_regions r1, r2;
+    struct fl_hist h1, h2;
+    char *dir = tmpdir();
+    struct fl_strbuf gp = FL_STRBUF_INIT, tl = FL_STRBUF_INIT;
+    struct fl_strbuf want = FL_STRBUF_INIT;
+
+    ASSERT_STR_EQ(part, "#E9DCA0"); /* Jepsen's, nemesis/combined.c */
+    ASSERT_STR_EQ(fl_nemesis_fault_color("bitflip"),
+                  fl_nemesis_fault_color("file"));
+    ASSERT(strcmp(part, kill) != 0);
+    ASSERT(strcmp(part, fl_nemesis_fault_color("pause")) != 0);
+    ASSERT(strcmp(kill, fl_nemesis_fault_color("clock")) != 0);
+    ASSERT_STR_EQ(fl_nemesis_fault_color("some-new-fault"),
+                  fl_nemesis_fault_color("some-new-fault"));
+    fl_hist_init(&h1);
+    nem(&h1, 0, "kill");
+    nem(&h1, 10, "start");
+    nem(&h1, 20, "start-partition");
+    nem(&h1, 30, "stop-partition");
+    op2(&h1, 40, 45, 0, "read", FL_OP_OK);
+    fl_hist_init(&h2);
+    nem(&h2, 0, "start-partition");
+    nem(&h2, 10, "stop-partition");
+    nem(&h2, 20, "kill");
+    nem(&h2, 30, "start");
+    regions_of(&h1, &r1);
+    regions_of(&h2, &r2);
+    ASSERT_STR_EQ(find_region(&r1, "partition", 0)->color, part);
+    ASSERT_STR_EQ(find_region(&r2, "partition", 0)->color, part);
+    ASSERT_STR_EQ(find_region(&r1, "kill", 0)->color, kill);
+    ASSERT_STR_EQ(find_region(&r2, "kill", 0)->color, kill);
+
+    ASSERT_OK(fl_report_plots(dir, &h1, NULL, NULL));
+    slurp(dir, "plots.gp", &gp);
+    fl_strbuf_addf(&want, "graph 1 fc rgb \"%s\"", part);
+    ASSERT(strstr(gp.buf, want.buf)); /* shading */
+    fl_strbuf_reset(&want);
+    fl_strbuf_addf(&want, "lc rgb \"%s\" title \"partition\"", part);
+    ASSERT(strstr(gp.buf, want.buf)); /* legend */
+    fl_strbuf_reset(&want);
+    fl_strbuf_addf(&want, "%s/timeline.html", dir);
+    ASSERT_OK(fl_report_timeline(want.buf, &h1, NULL, NULL));
+    slurp(dir, "timeline.html", &tl);
+    fl_strbuf_reset(&want);
+    fl_strbuf_addf(&want, "\"partition\",\"%s\"", part);
+    ASSERT(strstr(tl.buf, want.buf));
+    rmtree(dir);
+    free(dir);
+    fl_strbuf_release(&gp);
+    fl_strbuf_release(&tl);
+    fl_strbuf_release(&want);
+    fl_report_regions_release(&r1);
+    fl_report_regions_release(&r2);
+    fl_hist_release(&h1);
+    fl_hist_release(&h2);
+}
+
+/* results.edn text -> the run page's "failures, explained" HTML */
+static void
+explain(const char *edn, const char *dir, struct fl_strbuf *html)
+{
+    struct fl_arena a;
+    fl_val v;
+
+    fl_arena_init(&a, 0);
+    ASSERT_OK(fl_edn_parse_value(&a, edn, strlen(edn), "r", &v, NULL));
+    fl_report_html_failures(html, &v, dir, "/files/t/1");
+    fl_arena_release(&a);
+}
+
+static void
+test_explain_failures(void)
+{
+    struct fl_strbuf h = FL_STRBUF_INIT;
+
+    /* linearizability, per key: the failing op, the path with models */
+    explain("{:valid? false :linear {:valid? false :analyzer :wgl "
+            ":results {7 {:valid? false "
+            ":op {:process 2 :type :ok :f :read :value [7 3] :index 31} "
+            ":previous-ok {:process 1 :type :ok :f :write :value [7 4] "
+            ":index 29} :last-linearized [{:op {:process 1 :type :ok :f "
+            ":write :value [7 4] :index 29} :model 4}] :final-model 4 "
+            ":final-step [:read 3]}} :failures [7]} :stats {:valid? true}}",
+            "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "<h2>failures, explained</h2>"));
+    ASSERT(strstr(h.buf, "<h3>linear, key 7</h3>"));
+    ASSERT(strstr(h.buf, "<tr><th>cannot linearize</th><td>31</td><td>2</td>"
+                         "<td>:ok</td><td>:read</td><td>[7 3]</td>"));
+    ASSERT(strstr(h.buf, "<tr><th>linearized 1</th><td>29</td>"));
+    ASSERT(strstr(h.buf, "<td>4</td></tr>")); /* the model after it */
+    ASSERT(strstr(h.buf, "<code>[:read 3]</code>"));
+    ASSERT(!strstr(h.buf, "stats"));      /* valid checkers: nothing */
+    ASSERT(!strstr(h.buf, "linear-svg")); /* no linear.svg in dir */
+
+    /* Elle: the explanation, escaped */
+    fl_strbuf_reset(&h);
+    explain("{:valid? false :elle {:valid? false :anomaly-types [:G1c] "
+            ":anomalies {:G1c [{:type :G1c :explanation \"T1 < T2 & "
+            "<b>\"}]}}}",
+            "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "<pre class=\"explain\">T1 &lt; T2 &amp; "
+                         "&lt;b&gt;</pre>"));
+
+    /* a set's lost elements in full, long lists cut with a note */
+    fl_strbuf_reset(&h);
+    explain("{:valid? false :set {:valid? false :lost \"#{1 5..9}\"}}",
+            "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "lost (acknowledged, then never read):</b> "
+                         "<code>#{1 5..9}</code>"));
+    fl_strbuf_reset(&h);
+    struct fl_strbuf big = FL_STRBUF_INIT;
+    fl_strbuf_addstr(&big, "{:valid? false :set {:valid? false :lost \"#{");
+    for (int i = 0; i < 8000; i += 2)
+        fl_strbuf_addf(&big, "%d ", i);
+    fl_strbuf_addstr(&big, "}\"}}");
+    explain(big.buf, "/nonexistent", &h);
+    ASSERT(strstr(h.buf, "see results.edn"));
+    ASSERT(strstr(h.buf, "#{0 2 4 6 8 "));
+    fl_strbuf_release(&big);
+
+    /* valid results: no section at all */
+    fl_strbuf_reset(&h);
+    explain("{:valid? true :set {:valid? true}}", "/nonexistent", &h);
+    ASSERT_EQ(h.len, 0);
+    fl_strbuf_release(&h);
+}
+
 static const struct fl_test_case report_tests[] = {
     FL_TEST(test_perf_quantiles_and_rates),
     FL_TEST(test_perf_merge),
@@ -605,6 +762,8 @@ static const struct fl_test_case report_tests[] = {
     FL_TEST(test_timeline_packs_ops_per_process),
     FL_TEST(test_timeline_without_times_places_ops_by_position),
     FL_TEST(test_regions_and_plots_of_a_jepsen_history),
+    FL_TEST(test_fault_colours_fixed_and_shared),
+    FL_TEST(test_explain_failures),
     FL_TEST_END,
 };
 

@@ -476,6 +476,100 @@ test_interp_pool_grows_under_steady_load(void)
     fl_hist_release(&r.hist);
 }
 
+struct stopper {
+    volatile sig_atomic_t *stop;
+    int levels_seen[3];
+};
+
+static void *
+stopper_main(void *arg)
+{
+    struct stopper *s = arg;
+
+    usleep(100 * 1000);
+    *s->stop = 1;
+    usleep(300 * 1000);
+    *s->stop = 2;
+    return NULL;
+}
+
+static void
+count_stop(void *arg, int level, int outstanding)
+{
+    struct stopper *s = arg;
+
+    FL_UNUSED(outstanding);
+    if (level >= 1 && level <= 2)
+        s->levels_seen[level]++;
+}
+
+/*
+ * An interrupt while a client op hangs (on a fault): the first (stop
+ * level 1) is reported at once and switches to the healing generator,
+ * which runs while the op still hangs; the second (abandon level 2) ends
+ * the hung op at once as :info "interrupted", and the run returns.
+ */
+static void
+test_interp_interrupt_heals_then_abandons(void)
+{
+    struct run_env r;
+    struct fl_err err = FL_ERR_INIT;
+    volatile sig_atomic_t stop = 0;
+    struct stopper st = {.stop = &stop};
+    struct fl_interp_opts o;
+    pthread_t tid;
+
+    env_init(&r, FAKE_HANG_FIRST);
+    memset(&o, 0, sizeof(o));
+    o.env = &r.env;
+    o.concurrency = 2;
+    o.client = &r.seed;
+    o.hist = &r.hist;
+    o.stop = &stop;
+    o.stop_level = 1;
+    o.abandon_level = 2;
+    o.on_stop = count_stop;
+    o.on_stop_arg = &st;
+    struct fl_interp *in = fl_interp_new(&o, &err);
+    ASSERT(in != NULL);
+    uint32_t heal_f = fl_kw_intern_cstr("heal");
+    struct fl_gen *heal = fl_gen_nemesis(fl_gen_invoke(heal_f, fl_val_nil()));
+    struct fl_gen *g = fl_gen_clients(fl_gen_delay(
+        FL_NS_PER_MS,
+        fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil()))));
+    fl_interp_set_heal(in, heal);
+    ASSERT_EQ(pthread_create(&tid, NULL, stopper_main, &st), 0);
+    int64_t t0 = fl_clock_now_ns(fl_clock_real());
+    ASSERT_EQ(fl_interp_run(in, g, &err), FL_INTERP_STOPPED);
+    int64_t took = fl_clock_now_ns(fl_clock_real()) - t0;
+    pthread_join(tid, NULL);
+    ASSERT(took < 2 * FL_NS_PER_S);
+    ASSERT(fl_interp_healed(in));
+    ASSERT_EQ(st.levels_seen[1], 1);
+    ASSERT_EQ(st.levels_seen[2], 1);
+    /* The heal completed before the hung op was given up. */
+    int64_t healed_at = -1, given_up_at = -1;
+    for (size_t i = 0; i < r.hist.n; i++) {
+        const struct fl_op *op = &r.hist.ops[i];
+        if (op->process == FL_PROC_NEMESIS && op->f == heal_f)
+            healed_at = (int64_t)i; /* the last: its completion */
+        const fl_val *e = fl_op_error(op);
+        if (op->type == FL_OP_INFO && op->process != FL_PROC_NEMESIS && e &&
+            e->kind == FL_V_STR && strcmp(e->u.s, "interrupted") == 0) {
+            ASSERT_EQ(given_up_at, -1); /* only the hung op */
+            given_up_at = (int64_t)i;
+        }
+    }
+    ASSERT(healed_at >= 0);
+    ASSERT(given_up_at > healed_at);
+    ASSERT_OK(fl_hist_pair(&r.hist, NULL, NULL, &err));
+    atomic_store(&r.fake.hang_release, 1);
+    ASSERT_EQ(fl_interp_free(in, FL_NS_PER_S), 0);
+    fl_gen_free(g);
+    fl_gen_free(heal);
+    fl_hist_release(&r.hist);
+}
+
 static const struct fl_test_case run_tests[] = {
     FL_TEST_T(test_interp_pool_grows_under_steady_load, 60),
     FL_TEST_T(test_interp_pool_grows_for_blocking_calls, 60),
@@ -485,6 +579,7 @@ static const struct fl_test_case run_tests[] = {
     FL_TEST(test_interp_timeout_abandons_worker),
     FL_TEST(test_interp_errors_become_info),
     FL_TEST(test_interp_nemesis_and_stop),
+    FL_TEST(test_interp_interrupt_heals_then_abandons),
     FL_TEST_END,
 };
 

@@ -79,7 +79,7 @@ local_build(const struct elle_graph *G, const uint32_t *nodes, uint32_t n,
                 continue;
             L->g.adj_dst[k] = w;
             L->g.adj_eid[k] = s;
-            L->g.adj_rel[k] = G->adj_rel[s];
+            L->g.adj_rel[k] = G->adj_rel[s] & ELLE_REL_MASK;
             k++;
         }
     }
@@ -333,11 +333,192 @@ static const struct ce_spec ce_specs[] = {
     {ELLE_A_CE_PLSS, 1, ELLE_DATA | ELLE_PROC | ELLE_RT},
 };
 
+/*
+ * Short cycles for the cycle-exists pass: when a model's Tarjan pass
+ * proves a cycle but the searches found none (a search ran out of time, or
+ * a plainer anomaly in the component stopped the variant searches), look
+ * for a cycle of two or three txns over the model's relations, so the
+ * reader gets the cycle, not only a component size. Real time is tested
+ * directly (a completed before b was invoked) instead of walking barrier
+ * nodes; as real-time order is transitive, a shortest cycle never has two
+ * real-time hops in a row, so with the real-time hop last, paths of one or
+ * two other edges cover every cycle of two or three txns.
+ */
+#define SHORT_BUDGET 50000000 /* edge visits in all: deterministic */
+
+struct hop {
+    uint32_t slot; /* CSR slot, or ELLE_NONE for a real-time hop */
+    uint32_t a, b; /* txns */
+    uint8_t rel;
+};
+
+struct short_search {
+    struct elle_ctx *c;
+    uint8_t rels;  /* relations allowed, besides real time */
+    bool rt;       /* real-time hops allowed */
+    bool nonadj;   /* no two rw edges adjacent (the SI family) */
+    uint64_t work; /* edge visits left */
+};
+
+static bool
+rt_before(const struct elle_ctx *c, uint32_t a, uint32_t b)
+{
+    const struct elle_txn *ta = &c->txns[a], *tb = &c->txns[b];
+    return ta->type == FL_OP_OK && tb->type != FL_OP_FAIL && ta->cmp < tb->inv;
+}
+
+/* A hop a -> b: an allowed edge, else real time. */
+static bool
+close_hop(struct short_search *S, uint32_t a, uint32_t b, struct hop *h)
+{
+    const struct elle_graph *g = &S->c->g;
+    for (uint32_t sl = g->off[a]; sl < g->off[a + 1]; sl++) {
+        S->work -= S->work > 0;
+        uint8_t r = g->adj_rel[sl] & ELLE_REL_MASK;
+        if (g->adj_dst[sl] == b && (r & S->rels)) {
+            *h = (struct hop){sl, a, b, r};
+            return true;
+        }
+    }
+    if (S->rt && rt_before(S->c, a, b)) {
+        *h = (struct hop){ELLE_NONE, a, b, ELLE_RT};
+        return true;
+    }
+    return false;
+}
+
+static bool
+hops_ok(const struct short_search *S, const struct hop *h, size_t n)
+{
+    if (!S->nonadj)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (h[i].rel == ELLE_RW && h[(i + 1) % n].rel == ELLE_RW)
+            return false;
+    return true;
+}
+
+/* The anomaly type of a cycle of hops (shape, then variant). */
+static int
+hops_type(const struct hop *h, size_t n)
+{
+    unsigned rw = 0, wr = 0, rt = 0, proc = 0;
+    bool adj = false;
+    for (size_t i = 0; i < n; i++) {
+        rw += h[i].rel == ELLE_RW;
+        wr += h[i].rel == ELLE_WR;
+        rt += h[i].rel == ELLE_RT;
+        proc += h[i].rel == ELLE_PROC;
+        adj |= h[i].rel == ELLE_RW && h[(i + 1) % n].rel == ELLE_RW;
+    }
+    int base = rw == 0   ? (wr ? ELLE_A_G1C : ELLE_A_G0)
+               : rw == 1 ? ELLE_A_GSI_ITEM
+               : adj     ? ELLE_A_G2_ITEM
+                         : ELLE_A_GNA_ITEM;
+    return variant_anom(base, rt ? 2 : proc ? 1 : 0);
+}
+
+/* A cycle of two (n = 2) or three txns through u, into h. */
+static bool
+short_from(struct short_search *S, uint32_t u, size_t n, struct hop *h)
+{
+    const struct elle_graph *g = &S->c->g;
+    uint32_t ntxn = S->c->ntxn;
+    for (uint32_t s1 = g->off[u]; s1 < g->off[u + 1] && S->work; s1++) {
+        uint32_t v = g->adj_dst[s1];
+        uint8_t r1 = g->adj_rel[s1] & ELLE_REL_MASK;
+        if (v >= ntxn || !(r1 & S->rels))
+            continue;
+        h[0] = (struct hop){s1, u, v, r1};
+        if (n == 2) {
+            if (close_hop(S, v, u, &h[1]) && hops_ok(S, h, 2))
+                return true;
+            continue;
+        }
+        for (uint32_t s2 = g->off[v]; s2 < g->off[v + 1] && S->work; s2++) {
+            uint32_t w = g->adj_dst[s2];
+            uint8_t r2 = g->adj_rel[s2] & ELLE_REL_MASK;
+            S->work--;
+            if (w >= ntxn || w == u || !(r2 & S->rels))
+                continue;
+            h[1] = (struct hop){s2, v, w, r2};
+            if (close_hop(S, w, u, &h[2]) && hops_ok(S, h, 3))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The CSR edges of a real-time hop a -> b: a, its barriers, then b. */
+static void
+rt_path(const struct elle_graph *g, uint32_t a, uint32_t b,
+        struct fl_vec_u32 *out)
+{
+    uint32_t x = a;
+    for (;;) {
+        uint32_t next = ELLE_NONE;
+        for (uint32_t sl = g->off[x]; sl < g->off[x + 1]; sl++) {
+            if ((g->adj_rel[sl] & ELLE_REL_MASK) != ELLE_RT)
+                continue;
+            if (g->adj_dst[sl] == b) {
+                FL_VEC_PUSH(out, sl);
+                return;
+            }
+            if (g->adj_dst[sl] >= g->ntxn)
+                next = sl;
+        }
+        if (next == ELLE_NONE)
+            return; /* cannot happen: a completed before b began */
+        FL_VEC_PUSH(out, next);
+        x = g->adj_dst[next];
+    }
+}
+
+/*
+ * Report a cycle of two or three txns (among node_ok) that model spec
+ * (relations d, layers) forbids; returns its type, or -1 if there is none
+ * worth reporting.
+ */
+static int
+short_cycle(struct elle_ctx *c, uint8_t d, unsigned layers,
+            const uint8_t *node_ok, uint64_t *budget)
+{
+    struct short_search S = {c, (uint8_t)(d & ~ELLE_RT), (d & ELLE_RT) != 0,
+                             layers == 2, *budget};
+    int type = -1;
+    if (layers == 2)
+        S.rels |= ELLE_RW;
+    struct hop h[3];
+    for (size_t n = 2; n <= 3 && type < 0; n++) {
+        for (uint32_t u = 0; u < c->ntxn && S.work && type < 0; u++) {
+            if (!node_ok[u] || !short_from(&S, u, n, h))
+                continue;
+            type = hops_type(h, n);
+            if (!c->search[type]) {
+                type = -1;
+                continue;
+            }
+            struct fl_vec_u32 eids = {NULL, 0, 0};
+            for (size_t i = 0; i < n; i++) {
+                if (h[i].slot != ELLE_NONE)
+                    FL_VEC_PUSH(&eids, h[i].slot);
+                else
+                    rt_path(&c->g, h[i].a, h[i].b, &eids);
+            }
+            elle__report_cycle(c, type, eids.v, eids.n);
+            FL_VEC_RELEASE(&eids);
+        }
+    }
+    *budget = S.work;
+    return type;
+}
+
 static void
 cycle_exists(struct elle_ctx *c, const uint8_t *node_ok)
 {
     const struct elle_graph *g = &c->g;
     bool found[ELLE_NANOM];
+    uint64_t budget = SHORT_BUDGET; /* shared by all models' searches */
     for (int x = 0; x < ELLE_NANOM; x++)
         found[x] = c->found[x].n > 0;
     for (size_t i = 0; i < FL_ARRAY_SIZE(ce_specs); i++) {
@@ -361,7 +542,12 @@ cycle_exists(struct elle_ctx *c, const uint8_t *node_ok)
             if (comp[v] != ELLE_NONE && ++size[comp[v]] >= 2 &&
                 best == ELLE_NONE)
                 best = comp[v];
-        if (best != ELLE_NONE) {
+        int st = -1;
+        if (best != ELLE_NONE)
+            st = short_cycle(c, sp->d, sp->layers, node_ok, &budget);
+        if (st >= 0)
+            found[st] = true;
+        else if (best != ELLE_NONE) {
             /* Name a few of the txns involved. */
             fl_val ops[8];
             size_t nops = 0, total = 0;

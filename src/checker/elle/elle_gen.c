@@ -232,9 +232,15 @@ complete(struct gen *g, struct gtxn *t)
     fl_val reads[16];
     uint64_t seq = ++g->seq;
     bool inter = bug == FL_ELLE_BUG_INTERMEDIATE && chance(g, o->bug_rate);
-    for (int i = 0; i < t->n; i++)
-        if (!t->m[i].append)
-            reads[i] = read_list(g, t, i, t->m[i].key, snap, inter);
+    bool rc = bug == FL_ELLE_BUG_READ_COMMITTED && chance(g, o->bug_rate);
+    for (int i = 0; i < t->n; i++) {
+        if (t->m[i].append)
+            continue;
+        uint64_t rs = snap;
+        if (rc) /* committed at some moment between invocation and now */
+            rs = t->start_seq + fl_rng_below(&g->rng, seq - t->start_seq);
+        reads[i] = read_list(g, t, i, t->m[i].key, rs, inter);
+    }
     if (apply) {
         for (int i = 0; i < t->n; i++) {
             if (!t->m[i].append || t->m[i].done)
@@ -291,6 +297,25 @@ dirty_write(struct gen *g, struct gtxn *ts, int nproc)
     }
 }
 
+/* One txn, after all others completed, that reads every key. */
+static void
+final_read(struct gen *g, int32_t process)
+{
+    struct gtxn t;
+    fl_val reads[16];
+    memset(&t, 0, sizeof(t));
+    t.n = (int)FL_MIN(g->nkeys, (size_t)14);
+    t.serial = ++g->serial;
+    for (int i = 0; i < t.n; i++)
+        t.m[i].key = i;
+    g->step++;
+    emit(g, process, FL_OP_INVOKE, txn_value(g, &t, NULL));
+    for (int i = 0; i < t.n; i++)
+        reads[i] = read_list(g, &t, i, i, g->seq, false);
+    g->step++;
+    emit(g, process, FL_OP_OK, txn_value(g, &t, reads));
+}
+
 void
 fl_elle_gen(struct fl_hist *h, const struct fl_elle_gen_opts *o)
 {
@@ -325,6 +350,12 @@ fl_elle_gen(struct fl_hist *h, const struct fl_elle_gen_opts *o)
             if (o->bug == FL_ELLE_BUG_DIRTY_WRITE && chance(&g, o->bug_rate))
                 dirty_write(&g, ts, nproc);
         }
+    }
+    if (o->final_read) {
+        int32_t last = 0;
+        for (int p = 0; p < nproc; p++)
+            last = FL_MAX(last, ts[p].process);
+        final_read(&g, last + 1);
     }
     for (size_t i = 0; i < g.nkeys; i++) {
         free(g.keys[i].v);

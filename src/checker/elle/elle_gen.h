@@ -16,13 +16,15 @@
 #include <stdint.h>
 
 enum fl_elle_bug {
-    FL_ELLE_BUG_NONE,         /* strict serializable */
-    FL_ELLE_BUG_ABORTED_READ, /* some :fail txns stay visible: G1a */
-    FL_ELLE_BUG_INTERMEDIATE, /* reads may stop inside a txn's appends: G1b */
-    FL_ELLE_BUG_LOST_UPDATE,  /* snapshot reads, no write conflicts */
-    FL_ELLE_BUG_WRITE_SKEW,   /* snapshot isolation (first committer wins) */
-    FL_ELLE_BUG_STALE_READ,   /* read-only txns read an old snapshot */
-    FL_ELLE_BUG_DIRTY_WRITE,  /* concurrent appends interleave: G0 */
+    FL_ELLE_BUG_NONE,           /* strict serializable */
+    FL_ELLE_BUG_ABORTED_READ,   /* some :fail txns stay visible: G1a */
+    FL_ELLE_BUG_INTERMEDIATE,   /* reads may stop inside a txn's appends: G1b */
+    FL_ELLE_BUG_LOST_UPDATE,    /* snapshot reads, no write conflicts */
+    FL_ELLE_BUG_WRITE_SKEW,     /* snapshot isolation (first committer wins) */
+    FL_ELLE_BUG_STALE_READ,     /* read-only txns read an old snapshot */
+    FL_ELLE_BUG_DIRTY_WRITE,    /* concurrent appends interleave: G0 */
+    FL_ELLE_BUG_READ_COMMITTED, /* each read sees what was committed at a
+                                 * moment of its own during the txn */
 };
 
 struct fl_elle_gen_opts {
@@ -37,6 +39,7 @@ struct fl_elle_gen_opts {
     bool registers;              /* rw-register ([:w k v], [:r k v]) */
     enum fl_elle_bug bug;
     double bug_rate; /* how often the bug strikes, 0..1 */
+    bool final_read; /* at the end, one txn reads every key (up to 14) */
 };
 
 /** Defaults: 1,000 txns, concurrency 5, 1-5 mops, 10 keys of 32 writes. */

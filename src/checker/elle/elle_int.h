@@ -103,7 +103,25 @@ enum elle_rel {
     ELLE_PROC = 1 << 3,
     ELLE_RT = 1 << 4,
 };
-#define ELLE_DATA (ELLE_WW | ELLE_WR | ELLE_RW)
+#define ELLE_DATA     (ELLE_WW | ELLE_WR | ELLE_RW)
+#define ELLE_REL_MASK 0x1f /* the relation bits of a CSR adj_rel byte */
+
+/*
+ * Why a data edge exists: a read showed it (observed), or the checker
+ * inferred it from a rule no single read shows. Process and real-time
+ * edges are inferred by their relation. In the CSR the reason sits in the
+ * top three bits of adj_rel (ELLE_REL_MASK keeps the relation).
+ */
+enum elle_why {
+    ELLE_OBSERVED = 0,  /* wr; ww/rw along a read's order */
+    ELLE_W_LONGEST = 1, /* list-append: an append no read saw follows the
+                         * longest read of its key */
+    ELLE_W_INIT = 2,    /* rw-register: every write follows the initial nil */
+    ELLE_W_WFR = 3,     /* rw-register: a txn's write follows its read */
+    ELLE_W_SEQ = 4,     /* rw-register: sequential keys (process order) */
+    ELLE_W_LIN = 5,     /* rw-register: linearizable keys (real time) */
+};
+#define ELLE_WHY_SHIFT 5
 
 enum elle_mop_f { ELLE_APPEND, ELLE_READ, ELLE_WRITE };
 
@@ -134,6 +152,7 @@ struct elle_edge {
     uint16_t amop;     /* micro-op index in src's txn (data edges) */
     uint16_t bmop;     /* micro-op index in dst's txn (data edges) */
     uint8_t rel;       /* one enum elle_rel bit */
+    uint8_t why;       /* enum elle_why (data edges) */
 };
 
 FL_VEC(elle_edge_vec, struct elle_edge);
@@ -151,8 +170,8 @@ struct elle_graph {
     uint32_t *adj_dst;          /* destination per CSR slot */
     uint32_t *adj_mops;         /* amop << 16 | bmop per slot */
     uint32_t *adj_eid;          /* local graphs: the global slot; or NULL */
-    uint8_t *adj_rel;           /* relation bit per CSR slot */
-    bool has_proc, has_rt;      /* process / real-time edges present */
+    uint8_t *adj_rel;      /* relation bit | why << ELLE_WHY_SHIFT per slot */
+    bool has_proc, has_rt; /* process / real-time edges present */
 };
 
 /* Open-addressed map from (key id, int64 value) to a payload record. */
@@ -266,7 +285,7 @@ void elle__reserve(struct elle_ctx *c);
 void elle__infer_append(struct elle_ctx *c);
 void elle__infer_register(struct elle_ctx *c);
 void elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst, uint8_t rel,
-                    uint32_t amop, uint32_t bmop);
+                    uint8_t why, uint32_t amop, uint32_t bmop);
 /** Elements [start, start+n) of list read m as a vector in c->a. */
 fl_val elle__mop_ints(struct elle_ctx *c, const struct elle_mop *m,
                       uint32_t start, uint32_t n);

@@ -80,6 +80,90 @@ print_read(struct elle_ctx *c, struct fl_strbuf *sb, const struct elle_edge *e)
     fl_val_print_edn(sb, &v.u.items[2]);
 }
 
+/* The keyword naming why edge e exists (elle_why), or process/realtime. */
+static const char *
+basis_name(const struct elle_edge *e)
+{
+    static const char *const names[] = {
+        "observed",        "after-longest-read",
+        "initial-state",   "writes-follow-reads",
+        "sequential-keys", "linearizable-keys"};
+    if (e->rel == ELLE_PROC)
+        return "process";
+    if (e->rel == ELLE_RT)
+        return "realtime";
+    return e->why < FL_ARRAY_SIZE(names) ? names[e->why] : "observed";
+}
+
+/* Was edge e seen by a read (else the checker inferred it)? */
+static bool
+observed(const struct elle_edge *e)
+{
+    return (e->rel & ELLE_DATA) && e->why == ELLE_OBSERVED;
+}
+
+/* The "(observed: ...)" or "(inferred: ...)" end of a step's line. */
+static void
+explain_basis(struct elle_ctx *c, struct fl_strbuf *sb,
+              const struct elle_edge *e, const struct why *w, int lb)
+{
+    bool list = c->o->workload == FL_ELLE_LIST_APPEND;
+    switch (e->rel == ELLE_PROC || e->rel == ELLE_RT ? 0xff : e->why) {
+    case ELLE_OBSERVED:
+        if (e->rel == ELLE_WR)
+            fl_strbuf_addf(sb, " (observed: T%d's read shows it)", lb);
+        else if (list && e->rel == ELLE_WW)
+            fl_strbuf_addf(sb,
+                           " (observed: a read of that key shows %lld "
+                           "followed by %lld)",
+                           (long long)w->a, (long long)w->b);
+        else if (list)
+            fl_strbuf_addf(sb,
+                           " (observed: a longer read of that key shows %lld "
+                           "next)",
+                           (long long)w->b);
+        else
+            fl_strbuf_addstr(sb, " (observed)");
+        break;
+    case ELLE_W_LONGEST:
+        fl_strbuf_addf(sb,
+                       " (inferred: no read shows T%d's append of %lld, "
+                       "so it is placed after the longest read of that key",
+                       lb, (long long)w->b);
+        if (c->txns[e->dst].type == FL_OP_INFO)
+            fl_strbuf_addf(sb,
+                           "; T%d is :info, but a read saw another of "
+                           "its appends, so it committed",
+                           lb);
+        fl_strbuf_addch(sb, ')');
+        break;
+    case ELLE_W_INIT:
+        fl_strbuf_addf(sb,
+                       " (inferred: every write follows the initial nil; no "
+                       "read shows T%d's write after it)",
+                       lb);
+        break;
+    case ELLE_W_WFR:
+        fl_strbuf_addf(sb,
+                       " (inferred from writes-follow-reads: T%d read %lld "
+                       "before writing %lld)",
+                       lb, (long long)w->a, (long long)w->b);
+        break;
+    case ELLE_W_SEQ:
+        fl_strbuf_addstr(sb, " (inferred from sequential keys: one process "
+                             "saw these versions in this order)");
+        break;
+    case ELLE_W_LIN:
+        fl_strbuf_addstr(sb, " (inferred from linearizable keys: the first "
+                             "version was the latest when the second's txn "
+                             "began)");
+        break;
+    default:
+        fl_strbuf_addf(sb, " (inferred from %s order, not from a read)",
+                       e->rel == ELLE_PROC ? "process" : "real-time");
+    }
+}
+
 /* Why edge e (a -> b) exists, as "T1 < T2, because ...". */
 static void
 explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
@@ -87,6 +171,7 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
 {
     struct elle_edge ed;
     struct why w;
+    memset(&w, 0, sizeof(w));
     elle__edge_get(&c->g, s->eid, &ed);
     const struct elle_edge *e = &ed;
     if (e->rel & ELLE_DATA)
@@ -95,7 +180,11 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
     fl_strbuf_addf(sb, "  - T%d < T%d, because ", la, lb);
     switch (e->rel) {
     case ELLE_WW:
-        if (list) {
+        if (list && e->why == ELLE_W_LONGEST) {
+            fl_strbuf_addf(sb, "T%d appended %lld to ", lb, (long long)w.b);
+            print_key(c, sb, w.key);
+            fl_strbuf_addf(sb, " after T%d appended %lld", la, (long long)w.a);
+        } else if (list) {
             fl_strbuf_addf(sb, "T%d appended %lld after T%d appended %lld to ",
                            lb, (long long)w.b, la, (long long)w.a);
             print_key(c, sb, w.key);
@@ -123,9 +212,7 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
         fl_strbuf_addstr(sb, " = ");
         print_read(c, sb, e);
         if (list)
-            fl_strbuf_addf(sb,
-                           ", which did not include T%d's append of %lld "
-                           "(it came after)",
+            fl_strbuf_addf(sb, ", which did not include T%d's append of %lld",
                            lb, (long long)w.b);
         else
             fl_strbuf_addf(sb, ", and T%d overwrote that version with %lld", lb,
@@ -145,6 +232,7 @@ explain_step(struct elle_ctx *c, struct fl_strbuf *sb, const struct step *s,
         break;
     }
     }
+    explain_basis(c, sb, e, &w, lb);
     fl_strbuf_addstr(sb, ".\n");
 }
 
@@ -157,7 +245,7 @@ step_val(struct elle_ctx *c, const struct step *s)
     const struct elle_edge *e = &ed;
     if (e->rel & ELLE_DATA)
         edge_why(c, e, &w);
-    fl_val kv[12];
+    fl_val kv[16];
     size_t n = 0;
     kv[n++] = KW("type");
     switch (e->rel) {
@@ -198,6 +286,10 @@ step_val(struct elle_ctx *c, const struct step *s)
         kv[n++] = fl_val_int(c->h->ops[c->txns[s->b].inv].index);
         break;
     }
+    kv[n++] = KW("observed?");
+    kv[n++] = fl_val_bool(observed(e));
+    kv[n++] = KW("basis");
+    kv[n++] = KW(basis_name(e));
     return elle__mapv(c, kv, n / 2);
 }
 
@@ -305,10 +397,17 @@ write_dot(struct elle_ctx *c, int type, const struct step *steps, size_t n,
         default:
             fl_strbuf_addstr(&lab, "realtime");
         }
+        if (!observed(e)) {
+            fl_strbuf_addstr(&lab, "\n(inferred: ");
+            fl_strbuf_addstr(&lab, basis_name(e));
+            fl_strbuf_addch(&lab, ')');
+        }
         fl_strbuf_addf(&sb, "  T%d -> T%d [label=\"", la, lb);
         dot_escape(&sb, lab.buf);
-        fl_strbuf_addf(&sb, "\"%s];\n",
-                       e->rel == ELLE_RW ? ", style=dashed, color=red" : "");
+        fl_strbuf_addf(&sb, "\"%s%s];\n",
+                       e->rel == ELLE_RW ? ", color=red" : "",
+                       observed(e) ? (e->rel == ELLE_RW ? ", style=dashed" : "")
+                                   : ", style=dotted");
         fl_strbuf_release(&lab);
     }
     fl_strbuf_addstr(&sb, "}\n");

@@ -170,7 +170,7 @@ elle__graph_build(struct elle_graph *g, const struct elle_edge_vec *more)
             uint32_t s = g->off[e->src + 1]++;
             g->adj_dst[s] = e->dst;
             g->adj_mops[s] = (uint32_t)e->amop << 16 | e->bmop;
-            g->adj_rel[s] = e->rel;
+            g->adj_rel[s] = (uint8_t)(e->rel | e->why << ELLE_WHY_SHIFT);
         }
     }
     FL_VEC_RELEASE(&g->edges);
@@ -195,7 +195,8 @@ elle__edge_get(const struct elle_graph *g, uint32_t eid, struct elle_edge *e)
     e->dst = g->adj_dst[eid];
     e->amop = (uint16_t)(g->adj_mops[eid] >> 16);
     e->bmop = (uint16_t)(g->adj_mops[eid] & 0xffff);
-    e->rel = g->adj_rel[eid];
+    e->rel = g->adj_rel[eid] & ELLE_REL_MASK;
+    e->why = (uint8_t)(g->adj_rel[eid] >> ELLE_WHY_SHIFT);
 }
 
 void

@@ -114,7 +114,7 @@ elle__reserve(struct elle_ctx *c)
 
 void
 elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst, uint8_t rel,
-               uint32_t amop, uint32_t bmop)
+               uint8_t why, uint32_t amop, uint32_t bmop)
 {
     if (src == dst)
         return;
@@ -124,6 +124,7 @@ elle__add_edge(struct elle_ctx *c, uint32_t src, uint32_t dst, uint8_t rel,
     e.amop = (uint16_t)FL_MIN(amop, 0xffffu);
     e.bmop = (uint16_t)FL_MIN(bmop, 0xffffu);
     e.rel = rel;
+    e.why = why;
     FL_VEC_PUSH(&c->g.edges, e);
 }
 
@@ -404,17 +405,27 @@ prefix_main(void *arg)
     return NULL;
 }
 
-/* What the reads pass needs; read-only while it runs. */
-struct reads_ctx {
+/*
+ * The state of list-append inference, filled phase by phase (see
+ * elle__infer_append); read-only while the reads pass runs.
+ */
+struct app_state {
     struct elle_ctx *c;
-    const uint32_t *long_mop, *fpos, *lstart, *lslot, *ucount, *umop, *utxn;
+    uint32_t *long_mop; /* per key: global mop of its longest read, or NONE */
+    uint32_t *fpos;     /* per key: order position of the first :fail
+                         * append, or NONE */
+    uint32_t *lstart;   /* per key: start of its order in lslot */
+    uint32_t *lslot;    /* writes-map slot of each order element, or NONE */
+    uint32_t *ucount;   /* unobserved appends, CSR by key: key k's are */
+    uint32_t *umop;     /* [ucount[k-1], ucount[k]): global mop ids */
+    uint32_t *utxn;     /* and their txns */
 };
 
 enum { RD_EDGES = 1, RD_REPORT = 2 };
 
 /* One thread's share of the reads pass: txns [t0, t1). */
 struct reads_part {
-    const struct reads_ctx *r;
+    const struct app_state *r;
     uint32_t t0, t1;
     struct elle_edge_vec *edges; /* where edges go */
     struct elle_edge_vec own;    /* a helper's edges */
@@ -425,7 +436,7 @@ struct reads_part {
 
 static void
 part_edge(struct reads_part *p, uint32_t src, uint32_t dst, uint8_t rel,
-          uint32_t amop, uint32_t bmop)
+          uint8_t why, uint32_t amop, uint32_t bmop)
 {
     if (src == dst)
         return;
@@ -436,6 +447,7 @@ part_edge(struct reads_part *p, uint32_t src, uint32_t dst, uint8_t rel,
     e.amop = (uint16_t)FL_MIN(amop, 0xffffu);
     e.bmop = (uint16_t)FL_MIN(bmop, 0xffffu);
     e.rel = rel;
+    e.why = why;
     FL_VEC_PUSH(p->edges, e);
 }
 
@@ -449,7 +461,7 @@ part_edge(struct reads_part *p, uint32_t src, uint32_t dst, uint8_t rel,
 static bool
 reads_txn(struct reads_part *p, uint32_t t, int mode)
 {
-    const struct reads_ctx *r = p->r;
+    const struct app_state *r = p->r;
     struct elle_ctx *c = r->c;
     const uint32_t *long_mop = r->long_mop, *fpos = r->fpos;
     const uint32_t *lstart = r->lstart, *lslot = r->lslot;
@@ -492,8 +504,8 @@ reads_txn(struct reads_part *p, uint32_t t, int mode)
             struct elle_kv *w = wsl == ELLE_NONE ? NULL : &c->writes.slots[wsl];
             if (w && w->txn != t && w->wtype != FL_OP_FAIL) {
                 if (edges)
-                    part_edge(p, w->txn, t, ELLE_WR, mop_idx(c, w->txn, w->mop),
-                              i);
+                    part_edge(p, w->txn, t, ELLE_WR, ELLE_OBSERVED,
+                              mop_idx(c, w->txn, w->mop), i);
                 if (!w->final) {
                     found = true;
                     if (report && elle__want(c, ELLE_A_G1B))
@@ -509,10 +521,11 @@ reads_txn(struct reads_part *p, uint32_t t, int mode)
             uint32_t xsl = lslot[lstart[k] + m->n];
             struct elle_kv *x = xsl == ELLE_NONE ? NULL : &c->writes.slots[xsl];
             if (x && x->wtype != FL_OP_FAIL)
-                part_edge(p, t, x->txn, ELLE_RW, i, mop_idx(c, x->txn, x->mop));
+                part_edge(p, t, x->txn, ELLE_RW, ELLE_OBSERVED, i,
+                          mop_idx(c, x->txn, x->mop));
         } else {
             for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-                part_edge(p, t, utxn[s], ELLE_RW, i,
+                part_edge(p, t, utxn[s], ELLE_RW, ELLE_W_LONGEST, i,
                           mop_idx(c, utxn[s], umop[s]));
         }
         /* lost update candidates: read k externally and append to k */
@@ -547,28 +560,27 @@ reads_main(void *arg)
     return NULL;
 }
 
-void
-elle__infer_append(struct elle_ctx *c)
+/* The reading txn of global micro-op mop (rare paths only: a scan). */
+static uint32_t
+txn_of_mop(const struct elle_ctx *c, uint32_t mop)
 {
-    uint32_t nkey = c->nkey;
-    uint32_t *long_mop = fl_xmalloc(fl_st_mult(nkey + 1, sizeof(uint32_t)));
-    uint32_t *fpos = fl_xmalloc(fl_st_mult(nkey + 1, sizeof(uint32_t)));
-    uint32_t *ucount = fl_xcalloc(nkey + 2, sizeof(uint32_t));
-    uint32_t *lstart = fl_xmalloc(fl_st_mult(nkey + 2, sizeof(uint32_t)));
-    uint32_t *lslot = NULL;
-    uint32_t *umop = NULL; /* unobserved appends, CSR by key: global mops */
-    uint32_t *utxn = NULL;
-    struct lu_tuple *lu = NULL;
-    size_t nlu = 0;
-    c->key_bad = fl_xcalloc(nkey + 1, 1);
-    memset(long_mop, 0xff, (nkey + 1) * sizeof(uint32_t));
-    elle__reserve(c);
-    memset(fpos, 0xff, (nkey + 1) * sizeof(uint32_t));
+    for (uint32_t t = 0; t < c->ntxn; t++)
+        if (c->txns[t].mop0 <= mop && mop < c->txns[t].mop0 + c->txns[t].nmop)
+            return t;
+    return ELLE_NONE;
+}
 
-    /* Who appended what; duplicates make a key unusable. The map is far
-     * bigger than the caches: fetch a later txn's slots ahead of time. The
-     * longest read's length is kept per key (not read back from mops). */
-    uint32_t *long_n = fl_xcalloc(nkey + 1, sizeof(uint32_t));
+/*
+ * Phase 1: who appended what (duplicates make a key unusable) and each
+ * key's longest committed read. The map is far bigger than the caches:
+ * fetch a later txn's slots ahead of time. The longest read's length is
+ * kept per key (not read back from mops).
+ */
+static void
+phase_appends(struct app_state *s)
+{
+    struct elle_ctx *c = s->c;
+    uint32_t *long_n = fl_xcalloc(c->nkey + 1, sizeof(uint32_t));
     for (uint32_t t = 0; t < c->ntxn; t++) {
         const struct elle_txn *tx = &c->txns[t];
         if (t + PREFETCH_TXNS < c->ntxn)
@@ -580,98 +592,103 @@ elle__infer_append(struct elle_ctx *c)
                 /* an append's off field caches its writes-map slot */
                 m->off = kv ? (uint32_t)(kv - c->writes.slots) : ELLE_NONE;
             } else if (tx->type == FL_OP_OK) {
-                if (long_mop[m->key] == ELLE_NONE || long_n[m->key] < m->n) {
-                    long_mop[m->key] = tx->mop0 + i;
+                uint32_t *lm = &s->long_mop[m->key];
+                if (*lm == ELLE_NONE || long_n[m->key] < m->n) {
+                    *lm = tx->mop0 + i;
                     long_n[m->key] = m->n;
                 }
             }
         }
     }
     free(long_n);
+}
 
-    /* Which reads are not a prefix of their key's longest read: a helper
-     * thread finds them while this one builds the version orders (it
-     * only reads what the loop above wrote; the reports come later). */
-    struct prefix_job pj = {c, long_mop, {NULL, 0, 0}};
+/* Report the first occurrence of a repeated element i of key k's longest
+ * read L (later occurrences are skipped when ordering: first one wins). */
+static void
+report_dup_element(struct elle_ctx *c, uint32_t lm, const struct elle_kv *kv,
+                   uint32_t i)
+{
+    const struct elle_mop *L = &c->mops[lm];
+    for (uint32_t j = kv->pos + 1; j < i; j++)
+        if (EL(L, j) == EL(L, i))
+            return; /* reported at its second occurrence already */
+    uint32_t reader = txn_of_mop(c, lm), cnt = 0;
+    for (uint32_t j = 0; j < L->n; j++)
+        cnt += EL(L, j) == EL(L, i);
+    fl_val d[2] = {fl_val_int(EL(L, i)), fl_val_int(cnt)};
+    elle__report_op_mop(c, ELLE_A_DUPEL, reader, mop_idx(c, reader, lm),
+                        "duplicates", fl_val_map(c->a, d, 1), NULL,
+                        fl_val_nil());
+}
+
+/* Key k's version order from its longest read: lslot, fpos, and the
+ * garbage-read and duplicate-elements reports. */
+static void
+order_key(struct app_state *s, uint32_t k)
+{
+    struct elle_ctx *c = s->c;
+    uint32_t lm = s->long_mop[k];
+    const struct elle_mop *L = &c->mops[lm];
+    uint32_t *ls = &s->lslot[s->lstart[k]];
+    for (uint32_t i = 0; i < L->n; i++) {
+        if (i + 4 < L->n)
+            __builtin_prefetch(&c->writes.slots[kv_hash(k, EL(L, i + 4)) &
+                                                (c->writes.cap - 1)]);
+        struct elle_kv *kv = elle__kv_get(&c->writes, k, EL(L, i));
+        ls[i] = ELLE_NONE;
+        if (!kv) {
+            uint32_t reader = txn_of_mop(c, lm);
+            elle__report_op_mop(c, ELLE_A_GARBAGE, reader,
+                                mop_idx(c, reader, lm), "element",
+                                fl_val_int(EL(L, i)), NULL, fl_val_nil());
+            continue;
+        }
+        if (kv->pos != ELLE_NONE) {
+            report_dup_element(c, lm, kv, i);
+            continue;
+        }
+        kv->pos = i;
+        ls[i] = (uint32_t)(kv - c->writes.slots);
+        if (kv->wtype == FL_OP_FAIL && s->fpos[k] == ELLE_NONE)
+            s->fpos[k] = i;
+    }
+}
+
+/*
+ * Phase 2: version orders, the longest read of each key. lslot[lstart[k]
+ * + i] is the writes-map slot of element i of key k's order (ELLE_NONE for
+ * garbage and repeated elements), so later passes need no hashing.
+ * Meanwhile a helper thread finds the reads that are not a prefix of
+ * their key's longest read (it only reads what phase 1 wrote); they are
+ * reported afterwards in txn order, the same reports as one pass.
+ */
+static void
+phase_orders(struct app_state *s)
+{
+    struct elle_ctx *c = s->c;
+    struct prefix_job pj = {c, s->long_mop, {NULL, 0, 0}};
     pthread_t pth;
     bool pthr =
         c->ntxn >= 4096 && pthread_create(&pth, NULL, prefix_main, &pj) == 0;
-
-    /* Version orders: the longest read of each key. lslot[lstart[k] + i]
-     * is the writes-map slot of element i of key k's order (ELLE_NONE for
-     * garbage and repeated elements), so later passes need no hashing. */
     size_t nl = 0;
-    for (uint32_t k = 0; k < nkey; k++) {
-        lstart[k] = (uint32_t)nl;
-        if (!c->key_bad[k] && long_mop[k] != ELLE_NONE)
-            nl += c->mops[long_mop[k]].n;
+    for (uint32_t k = 0; k < c->nkey; k++) {
+        s->lstart[k] = (uint32_t)nl;
+        if (!c->key_bad[k] && s->long_mop[k] != ELLE_NONE)
+            nl += c->mops[s->long_mop[k]].n;
     }
-    lstart[nkey] = (uint32_t)nl;
-    lslot = fl_xmalloc(fl_st_mult(nl + 1, sizeof(uint32_t)));
-    for (uint32_t k = 0; k < nkey; k++) {
-        if (c->key_bad[k] || long_mop[k] == ELLE_NONE)
-            continue;
-        const struct elle_mop *L = &c->mops[long_mop[k]];
-        uint32_t reader = ELLE_NONE;
-        for (uint32_t i = 0; i < L->n; i++) {
-            if (i + 4 < L->n)
-                __builtin_prefetch(&c->writes.slots[kv_hash(k, EL(L, i + 4)) &
-                                                    (c->writes.cap - 1)]);
-            struct elle_kv *kv = elle__kv_get(&c->writes, k, EL(L, i));
-            lslot[lstart[k] + i] = ELLE_NONE;
-            if (!kv) {
-                if (reader == ELLE_NONE) {
-                    /* find the reading txn (rare path) */
-                    for (uint32_t t = 0; t < c->ntxn; t++)
-                        if (c->txns[t].mop0 <= long_mop[k] &&
-                            long_mop[k] < c->txns[t].mop0 + c->txns[t].nmop)
-                            reader = t;
-                }
-                elle__report_op_mop(c, ELLE_A_GARBAGE, reader,
-                                    mop_idx(c, reader, long_mop[k]), "element",
-                                    fl_val_int(EL(L, i)), NULL, fl_val_nil());
-                continue;
-            }
-            if (kv->pos != ELLE_NONE) {
-                if (reader == ELLE_NONE)
-                    for (uint32_t t = 0; t < c->ntxn; t++)
-                        if (c->txns[t].mop0 <= long_mop[k] &&
-                            long_mop[k] < c->txns[t].mop0 + c->txns[t].nmop)
-                            reader = t;
-                /* Report once per element; later occurrences are
-                 * skipped when ordering (as Elle, first one wins). */
-                bool first_dup = true;
-                for (uint32_t j = kv->pos + 1; j < i; j++)
-                    if (EL(L, j) == EL(L, i))
-                        first_dup = false;
-                if (first_dup) {
-                    uint32_t cnt = 0;
-                    for (uint32_t j = 0; j < L->n; j++)
-                        cnt += EL(L, j) == EL(L, i);
-                    fl_val d[2] = {fl_val_int(EL(L, i)), fl_val_int(cnt)};
-                    elle__report_op_mop(c, ELLE_A_DUPEL, reader,
-                                        mop_idx(c, reader, long_mop[k]),
-                                        "duplicates", fl_val_map(c->a, d, 1),
-                                        NULL, fl_val_nil());
-                }
-                continue;
-            }
-            kv->pos = i;
-            lslot[lstart[k] + i] = (uint32_t)(kv - c->writes.slots);
-            if (kv->wtype == FL_OP_FAIL && fpos[k] == ELLE_NONE)
-                fpos[k] = i;
-        }
-    }
-
-    /* Every read must be a prefix of the longest (the helper's list, in
-     * txn order: the same reports as one pass). */
+    s->lstart[c->nkey] = (uint32_t)nl;
+    s->lslot = fl_xmalloc(fl_st_mult(nl + 1, sizeof(uint32_t)));
+    for (uint32_t k = 0; k < c->nkey; k++)
+        if (!c->key_bad[k] && s->long_mop[k] != ELLE_NONE)
+            order_key(s, k);
     if (pthr)
         pthread_join(pth, NULL);
     else
         prefix_main(&pj);
     for (size_t b = 0; b < pj.bad.n; b++) {
         const struct elle_mop *m = &c->mops[pj.bad.v[b]];
-        const struct elle_mop *L = &c->mops[long_mop[m->key]];
+        const struct elle_mop *L = &c->mops[s->long_mop[m->key]];
         fl_val vals[2] = {elle__mop_ints(c, m, 0, m->n),
                           elle__mop_ints(c, L, 0, L->n)};
         fl_val kv[4] = {KW("key"), fl_val_copy(c->a, &c->keys[m->key]),
@@ -681,119 +698,161 @@ elle__infer_append(struct elle_ctx *c)
         c->key_bad[m->key] = 2;
     }
     FL_VEC_RELEASE(&pj.bad);
+}
 
-    /* Dirty updates and ww edges along each version order. */
-    for (uint32_t k = 0; k < nkey; k++) {
-        if (c->key_bad[k] == 1 || long_mop[k] == ELLE_NONE)
+/* Phase 3: dirty updates (a committed append after a failed one in a
+ * key's order, once per key) and ww edges along each version order. */
+static void
+phase_ww(struct app_state *s)
+{
+    struct elle_ctx *c = s->c;
+    for (uint32_t k = 0; k < c->nkey; k++) {
+        if (c->key_bad[k] == 1 || s->long_mop[k] == ELLE_NONE)
             continue;
-        const struct elle_mop *L = &c->mops[long_mop[k]];
+        const struct elle_mop *L = &c->mops[s->long_mop[k]];
+        const uint32_t *ls = &s->lslot[s->lstart[k]];
+        uint32_t fp = s->fpos[k];
+        bool dirty_done = false;
         struct elle_kv *prev = NULL;
         for (uint32_t i = 0; i < L->n; i++) {
-            uint32_t sl = lslot[lstart[k] + i];
-            if (sl == ELLE_NONE)
+            if (ls[i] == ELLE_NONE)
                 continue; /* garbage, or a duplicate occurrence */
-            struct elle_kv *kv = &c->writes.slots[sl];
-            if (fpos[k] != ELLE_NONE && i > fpos[k] && kv->wtype == FL_OP_OK) {
-                struct elle_kv *f =
-                    &c->writes.slots[lslot[lstart[k] + fpos[k]]];
+            struct elle_kv *kv = &c->writes.slots[ls[i]];
+            if (fp != ELLE_NONE && i > fp && kv->wtype == FL_OP_OK &&
+                !dirty_done) {
+                struct elle_kv *f = &c->writes.slots[ls[fp]];
                 fl_val txns[3] = {elle__op_val(c, f->txn),
                                   fl_val_sym(fl_kw_intern_cstr("...")),
                                   elle__op_val(c, kv->txn)};
-                fl_val r[6] = {KW("key"),
-                               fl_val_copy(c->a, &c->keys[k]),
-                               KW("values"),
-                               elle__mop_ints(c, L, fpos[k], i - fpos[k] + 1),
-                               KW("txns"),
-                               fl_val_coll(c->a, FL_V_VEC, txns, 3)};
+                fl_val r[6] = {
+                    KW("key"),    fl_val_copy(c->a, &c->keys[k]),
+                    KW("values"), elle__mop_ints(c, L, fp, i - fp + 1),
+                    KW("txns"),   fl_val_coll(c->a, FL_V_VEC, txns, 3)};
                 elle__add(c, ELLE_A_DIRTY, elle__mapv(c, r, 3));
-                fpos[k] |= 0x80000000u; /* once per key */
+                dirty_done = true;
             }
             if (prev && prev->wtype != FL_OP_FAIL && kv->wtype != FL_OP_FAIL)
-                elle__add_edge(c, prev->txn, kv->txn, ELLE_WW,
+                elle__add_edge(c, prev->txn, kv->txn, ELLE_WW, ELLE_OBSERVED,
                                mop_idx(c, prev->txn, prev->mop),
                                mop_idx(c, kv->txn, kv->mop));
             prev = kv;
         }
     }
-    for (uint32_t k = 0; k < nkey; k++)
-        fpos[k] &= 0x7fffffffu;
-    for (uint32_t k = 0; k < nkey; k++)
-        if (fpos[k] == 0x7fffffffu)
-            fpos[k] = ELLE_NONE;
+}
 
-    /* Committed appends no read saw: they follow the longest read. One
-     * sequential sweep of the writes map (not a random probe per append),
-     * counting-sorted by key; within a key, in (txn, micro-op) order. */
+/*
+ * True if txn t committed for all we know: :ok, or :info with one of its
+ * appends in the longest read of its key (a committed read saw part of
+ * it, so all of it took effect).
+ */
+static bool
+append_committed(const struct elle_ctx *c, uint32_t t)
+{
+    const struct elle_txn *tx = &c->txns[t];
+    if (tx->type != FL_OP_INFO)
+        return tx->type == FL_OP_OK;
+    for (uint32_t i = 0; i < tx->nmop; i++) {
+        const struct elle_mop *m = &c->mops[tx->mop0 + i];
+        if (m->f == ELLE_APPEND && m->off != ELLE_NONE &&
+            c->writes.slots[m->off].pos != ELLE_NONE)
+            return true;
+    }
+    return false;
+}
+
+/* An unobserved append that takes part in the version order. */
+static bool
+unobserved(const struct elle_ctx *c, const struct elle_kv *kv)
+{
+    if (kv->key == ELLE_NONE || kv->pos != ELLE_NONE || kv->dup ||
+        kv->wtype == FL_OP_FAIL || c->key_bad[kv->key] == 1)
+        return false;
+    return kv->wtype == FL_OP_OK || append_committed(c, kv->txn);
+}
+
+/*
+ * Phase 4: committed appends no read saw (of :ok txns, and of :info txns
+ * that a read proved committed) follow the longest read: ww from its last
+ * appender here, rw from its readers in the reads pass. One sequential
+ * sweep of the writes map (not a random probe per append), counting-sorted
+ * by key; within a key, in (txn, micro-op) order.
+ */
+static void
+phase_unobserved(struct app_state *s)
+{
+    struct elle_ctx *c = s->c;
+    uint32_t nkey = c->nkey, *ucount = s->ucount;
     size_t nu = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t sl = 0; sl < c->writes.cap; sl++) {
-            const struct elle_kv *kv = &c->writes.slots[sl];
-            if (kv->key == ELLE_NONE || kv->pos != ELLE_NONE || kv->dup ||
-                kv->wtype != FL_OP_OK || c->key_bad[kv->key] == 1)
-                continue;
-            if (pass == 0) {
-                ucount[kv->key + 1]++;
-                nu++;
-            } else {
-                uint32_t slot = ucount[kv->key]++;
-                umop[slot] = kv->mop;
-                utxn[slot] = kv->txn;
-            }
-        }
-        if (pass == 0) {
-            for (uint32_t k = 0; k < nkey; k++)
-                ucount[k + 1] += ucount[k];
-            umop = fl_xmalloc(fl_st_mult(nu + 1, sizeof(uint32_t)));
-            utxn = fl_xmalloc(fl_st_mult(nu + 1, sizeof(uint32_t)));
+    for (size_t sl = 0; sl < c->writes.cap; sl++) {
+        const struct elle_kv *kv = &c->writes.slots[sl];
+        if (unobserved(c, kv)) {
+            ucount[kv->key + 1]++;
+            nu++;
         }
     }
+    for (uint32_t k = 0; k < nkey; k++)
+        ucount[k + 1] += ucount[k];
+    s->umop = fl_xmalloc(fl_st_mult(nu + 1, sizeof(uint32_t)));
+    s->utxn = fl_xmalloc(fl_st_mult(nu + 1, sizeof(uint32_t)));
+    for (size_t sl = 0; sl < c->writes.cap; sl++) {
+        const struct elle_kv *kv = &c->writes.slots[sl];
+        if (unobserved(c, kv)) {
+            uint32_t slot = ucount[kv->key]++;
+            s->umop[slot] = kv->mop;
+            s->utxn[slot] = kv->txn;
+        }
+    }
+    /* now ucount[k] is the end of key k's range; its start ucount[k-1] */
     for (uint32_t k = 0; k < nkey; k++) {
+        uint32_t s0 = k ? ucount[k - 1] : 0;
         /* insertion sort: a key has few unobserved appends */
-        for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++) {
-            uint32_t tm = umop[s], tt = utxn[s], j = s;
-            while (
-                j > (k ? ucount[k - 1] : 0) &&
-                (utxn[j - 1] > tt || (utxn[j - 1] == tt && umop[j - 1] > tm))) {
-                umop[j] = umop[j - 1];
-                utxn[j] = utxn[j - 1];
+        for (uint32_t x = s0; x < ucount[k]; x++) {
+            uint32_t tm = s->umop[x], tt = s->utxn[x], j = x;
+            while (j > s0 && (s->utxn[j - 1] > tt ||
+                              (s->utxn[j - 1] == tt && s->umop[j - 1] > tm))) {
+                s->umop[j] = s->umop[j - 1];
+                s->utxn[j] = s->utxn[j - 1];
                 j--;
             }
-            umop[j] = tm;
-            utxn[j] = tt;
+            s->umop[j] = tm;
+            s->utxn[j] = tt;
         }
-    }
-    /* now ucount[k] is the end of key k's range; its start is ucount[k-1] */
-    for (uint32_t k = 0; k < nkey; k++) {
-        if (long_mop[k] == ELLE_NONE || c->key_bad[k] == 1)
+        if (s->long_mop[k] == ELLE_NONE || c->key_bad[k] == 1)
             continue;
-        const struct elle_mop *L = &c->mops[long_mop[k]];
-        if (L->n == 0)
-            continue;
-        uint32_t lsl = lslot[lstart[k] + L->n - 1];
+        const struct elle_mop *L = &c->mops[s->long_mop[k]];
+        uint32_t lsl = L->n ? s->lslot[s->lstart[k] + L->n - 1] : ELLE_NONE;
         if (lsl == ELLE_NONE)
             continue;
         struct elle_kv *last = &c->writes.slots[lsl];
         if (last->wtype == FL_OP_FAIL)
             continue;
-        for (uint32_t s = k ? ucount[k - 1] : 0; s < ucount[k]; s++)
-            elle__add_edge(c, last->txn, utxn[s], ELLE_WW,
+        for (uint32_t x = s0; x < ucount[k]; x++)
+            elle__add_edge(c, last->txn, s->utxn[x], ELLE_WW, ELLE_W_LONGEST,
                            mop_idx(c, last->txn, last->mop),
-                           mop_idx(c, utxn[s], umop[s]));
+                           mop_idx(c, s->utxn[x], s->umop[x]));
     }
+}
 
-    /* Reads: wr and rw edges, G1a, G1b, lost updates, internal. On a
-     * big history a helper thread takes the second half of the txns. */
-    struct reads_ctx rc = {c,     long_mop, fpos, lstart,
-                           lslot, ucount,   umop, utxn};
+/*
+ * Phase 5: reads, wr and rw edges, G1a, G1b, internal, future reads and
+ * lost-update candidates. On a big history a helper thread takes the
+ * second half of the txns; its edges and candidates follow the main
+ * thread's, as one thread's would, and its txns' anomalies are reported
+ * afterwards, in txn order.
+ */
+static void
+phase_reads(struct app_state *s)
+{
+    struct elle_ctx *c = s->c;
     struct reads_part main_part, *helper = NULL;
     pthread_t th;
     uint32_t mid = c->ntxn;
     memset(&main_part, 0, sizeof(main_part));
-    main_part.r = &rc;
+    main_part.r = s;
     main_part.edges = &c->g.edges;
     if (c->ntxn >= 4096) {
         helper = fl_xcalloc(1, sizeof(*helper));
-        helper->r = &rc;
+        helper->r = s;
         helper->t0 = mid = c->ntxn / 2;
         helper->t1 = c->ntxn;
         helper->edges = &helper->own;
@@ -811,8 +870,6 @@ elle__infer_append(struct elle_ctx *c)
     reads_range(&main_part, RD_EDGES | RD_REPORT);
     if (helper) {
         pthread_join(th, NULL);
-        /* Its edges and candidates follow ours, as one thread's would;
-         * then its txns' anomalies are reported, in txn order. */
         FL_VEC_RELEASE(&c->g.more);
         c->g.more = helper->own; /* moved, not copied */
         memset(&helper->own, 0, sizeof(helper->own));
@@ -822,20 +879,42 @@ elle__infer_append(struct elle_ctx *c)
         }
         for (size_t i = 0; i < helper->redo.n; i++)
             reads_txn(&main_part, helper->redo.v[i], RD_REPORT);
-        FL_VEC_RELEASE(&helper->own);
         FL_VEC_RELEASE(&helper->redo);
         free(helper->lu);
         free(helper);
     }
-    lu = main_part.lu;
-    nlu = main_part.nlu;
-    lost_updates(c, lu, nlu, long_mop);
-    free(lu);
-    free(umop);
-    free(utxn);
-    free(ucount);
-    free(fpos);
-    free(long_mop);
-    free(lstart);
-    free(lslot);
+    lost_updates(c, main_part.lu, main_part.nlu, s->long_mop);
+    free(main_part.lu);
+    FL_VEC_RELEASE(&main_part.redo);
+}
+
+void
+elle__infer_append(struct elle_ctx *c)
+{
+    uint32_t nkey = c->nkey;
+    struct app_state s;
+    memset(&s, 0, sizeof(s));
+    s.c = c;
+    s.long_mop = fl_xmalloc(fl_st_mult(nkey + 1, sizeof(uint32_t)));
+    s.fpos = fl_xmalloc(fl_st_mult(nkey + 1, sizeof(uint32_t)));
+    s.ucount = fl_xcalloc(nkey + 2, sizeof(uint32_t));
+    s.lstart = fl_xmalloc(fl_st_mult(nkey + 2, sizeof(uint32_t)));
+    c->key_bad = fl_xcalloc(nkey + 1, 1);
+    memset(s.long_mop, 0xff, (nkey + 1) * sizeof(uint32_t));
+    memset(s.fpos, 0xff, (nkey + 1) * sizeof(uint32_t));
+    elle__reserve(c);
+
+    phase_appends(&s);
+    phase_orders(&s);
+    phase_ww(&s);
+    phase_unobserved(&s);
+    phase_reads(&s);
+
+    free(s.umop);
+    free(s.utxn);
+    free(s.ucount);
+    free(s.fpos);
+    free(s.long_mop);
+    free(s.lstart);
+    free(s.lslot);
 }

@@ -26,7 +26,7 @@ struct vedge {
     int64_t a, b;
     uint32_t key;
     uint8_t a_nil;
-    uint8_t src; /* 0 initial, 1 other */
+    uint8_t src; /* enum elle_why: the rule that gave it */
 };
 
 static int
@@ -166,7 +166,7 @@ check_cyclic(struct elle_ctx *c, struct vedge *ve, size_t nve)
         size[cid] = 0;
     }
     for (size_t i = 0; i < nve; i++)
-        if (c->key_bad[ve[i].key] == 3 && ve[i].src != 0)
+        if (c->key_bad[ve[i].key] == 3 && ve[i].src != ELLE_W_INIT)
             ve[i].key = ELLE_NONE;
     free(size);
     free(comp);
@@ -254,7 +254,7 @@ linearizable_edges(struct elle_ctx *c, struct vedge **ve, size_t *nve,
             if (p == tx->inv) {
                 if (hv && fh[key] && (fh[key] == 1 || fv[key] != v))
                     vedge_push(ve, nve, vealloc, key, fh[key] == 1, fv[key], v,
-                               1);
+                               ELLE_W_LIN);
             } else {
                 fv[key] = v;
                 fh[key] = hv ? 2 : 1;
@@ -337,7 +337,7 @@ elle__infer_register(struct elle_ctx *c)
                         elle__report_op_mop(c, ELLE_A_G1B, t, i, "writer",
                                             elle__op_val(c, w->txn), NULL,
                                             fl_val_nil());
-                elle__add_edge(c, w->txn, t, ELLE_WR,
+                elle__add_edge(c, w->txn, t, ELLE_WR, ELLE_OBSERVED,
                                w->mop - c->txns[w->txn].mop0, i);
             }
             struct reg_read r = {m->v, m->key, t, i, m->has_v};
@@ -352,7 +352,8 @@ elle__infer_register(struct elle_ctx *c)
                 FL_ALLOC_GROW(lu, nlu + 1, lualloc);
                 lu[nlu++] = l;
                 if (c->o->wfr_keys && m->has_v)
-                    vedge_push(&ve, &nve, &vealloc, m->key, 0, m->v, w->v, 1);
+                    vedge_push(&ve, &nve, &vealloc, m->key, 0, m->v, w->v,
+                               ELLE_W_WFR);
                 break;
             }
         }
@@ -366,7 +367,7 @@ elle__infer_register(struct elle_ctx *c)
     for (size_t s = 0; s < c->writes.cap; s++) {
         struct elle_kv *kv = &c->writes.slots[s];
         if (kv->key != ELLE_NONE && !kv->dup)
-            vedge_push(&ve, &nve, &vealloc, kv->key, 1, 0, kv->v, 0);
+            vedge_push(&ve, &nve, &vealloc, kv->key, 1, 0, kv->v, ELLE_W_INIT);
     }
     /* Sequential keys: each process sees a key's versions in order. */
     if (c->o->sequential_keys) {
@@ -397,7 +398,7 @@ elle__infer_register(struct elle_ctx *c)
                     s->mop = (uint32_t)nlast++;
                 } else if (hv && (!lasth[s->mop] || lastv[s->mop] != v)) {
                     vedge_push(&ve, &nve, &vealloc, key, !lasth[s->mop],
-                               lastv[s->mop], v, 1);
+                               lastv[s->mop], v, ELLE_W_SEQ);
                 }
                 lastv[s->mop] = v;
                 lasth[s->mop] = hv;
@@ -428,13 +429,14 @@ elle__infer_register(struct elle_ctx *c)
         if (!e->a_nil) {
             struct elle_kv *wa = elle__kv_get(&c->writes, e->key, e->a);
             if (wa && c->txns[wa->txn].type != FL_OP_FAIL)
-                elle__add_edge(c, wa->txn, wb->txn, ELLE_WW,
+                elle__add_edge(c, wa->txn, wb->txn, ELLE_WW, e->src,
                                wa->mop - c->txns[wa->txn].mop0, bm);
         }
         size_t end;
         size_t s = reads_find(rd, nrd, e->key, !e->a_nil, e->a, &end);
         for (; s < end; s++)
-            elle__add_edge(c, rd[s].txn, wb->txn, ELLE_RW, rd[s].mop, bm);
+            elle__add_edge(c, rd[s].txn, wb->txn, ELLE_RW, e->src, rd[s].mop,
+                           bm);
     }
     free(ve);
     free(rd);
