@@ -16,6 +16,7 @@
 
 #include "control/lock.h"
 #include "report/report.h"
+#include "run/client_cmd.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -40,6 +41,7 @@ enum {
     O_STORE,
     O_OP_TIMEOUT,
     O_STATE_DIR,
+    O_CLIENT_CMD,
     O_SUITE_BASE = 2000,
 };
 
@@ -63,6 +65,7 @@ static const struct option base_opts[] = {
     {"store", required_argument, NULL, O_STORE},
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
     {"state-dir", required_argument, NULL, O_STATE_DIR},
+    {"client-cmd", required_argument, NULL, O_CLIENT_CMD},
 };
 
 static void
@@ -128,6 +131,9 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --store DIR            store root (store)\n"
         "      --op-timeout SECONDS   a hung op becomes :info after this "
         "(10)\n"
+        "      --client-cmd CMD       run the client as `sh -c CMD`, one per\n"
+        "                             worker, over JSON lines\n"
+        "                             (docs/client-protocol.md)\n"
         "  -h, --help                 this help\n");
     if (s)
         print_suite_usage(f, s);
@@ -351,6 +357,11 @@ parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
     case O_STATE_DIR:
         a->state_dir = optarg;
         return 0;
+    case O_CLIENT_CMD:
+        if (!*optarg)
+            return fl_cli_bad_value(p, "empty command");
+        a->client_cmd = optarg;
+        return 0;
     case O_LEAVE:
         a->leave_db_running = true;
         return 0;
@@ -503,6 +514,8 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     fl_test_set_opt_int(t, "time-limit-ms", a->time_limit_ns / 1000000);
     fl_test_set_opt_int(t, "nemesis-interval-ms",
                         a->nemesis_interval_ns / 1000000);
+    if (a->client_cmd)
+        fl_test_set_opt_str(t, "client-cmd", a->client_cmd);
     for (size_t i = 0; s->opts && s->opts[i].name; i++) {
         const char *v = s->opts[i].dflt;
         for (size_t k = 0; k < a->nopts; k++)
@@ -516,6 +529,9 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
         fprintf(stderr, "faultline: %s: %s\n", s->name, err.msg);
         return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
     }
+    /* Any suite's ops can go to a client in another language. */
+    if (a->client_cmd && t->client.type != &fl_client_cmd_type)
+        fl_client_cmd_seed(&t->client, a->client_cmd, t->op_timeout_ns);
     fl_test_sync_env(t);
     return 0;
 }

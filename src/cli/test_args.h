@@ -27,6 +27,7 @@ struct fl_test_args {
     bool rate_given;
     const char *workload, *nemesis, *store;
     const char *state_dir;     /* --state-dir: the local cluster's; or NULL */
+    const char *client_cmd;    /* --client-cmd, or NULL */
     struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
     bool leave_db_running, logging_json;
     enum fl_log_level log_level; /* --log-level */

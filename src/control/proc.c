@@ -9,9 +9,12 @@
  */
 #include "util/common.h"
 
+#include "control/proc.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -211,4 +214,56 @@ out:
             close(err_p[i]);
     }
     return rc;
+}
+
+/*
+ * posix_spawn, not fork: the run process may be large and threaded, and
+ * clients are restarted after every :info; glibc's posix_spawn uses
+ * clone(CLONE_VM | CLONE_VFORK), so no page tables are copied.
+ */
+pid_t
+fl_proc_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd,
+              struct fl_err *err)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dflt;
+    pid_t pid = -1;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    posix_spawnattr_init(&at);
+    sigemptyset(&none);
+    sigemptyset(&dflt);
+    sigaddset(&dflt, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dflt);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+                                      POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+    int e = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e != 0)
+        return fl_err_set(err, -e, "spawn %s: %s", argv[0], strerror(e));
+    return pid;
+}
+
+int
+fl_proc_kill(pid_t pid)
+{
+    int status = 0;
+
+    if (pid <= 0)
+        return -1;
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
 }

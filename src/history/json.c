@@ -387,6 +387,8 @@ jerr(struct jrd *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (r->line == 0) /* a lone value (fl_json_to_val) */
+        return fl_err_set(r->err, FL_EPARSE, "%s: %s", r->name, msg);
     return fl_err_set(r->err, FL_EPARSE, "%s:%u:1: %s", r->name, r->line, msg);
 }
 
@@ -708,6 +710,16 @@ json_to_val(struct jrd *r, json_t *j, fl_val *out)
     }
 out:
     return rc;
+}
+
+int
+fl_json_to_val(struct json_t *j, struct fl_arena *a, const char *what,
+               fl_val *out, struct fl_err *err)
+{
+    /* Depth 1, as for an op's value, so it can be journaled as EDN. */
+    struct jrd r = {a, what, 0, err, 1};
+
+    return json_to_val(&r, j, out);
 }
 
 static int

@@ -54,10 +54,19 @@ int
 fl_client_open(struct fl_client *c, const struct fl_client_seed *seed,
                const struct fl_env *env, size_t node, struct fl_err *err)
 {
+    return fl_client_open_thread(c, seed, env, node, -1, err);
+}
+
+int
+fl_client_open_thread(struct fl_client *c, const struct fl_client_seed *seed,
+                      const struct fl_env *env, size_t node, int thread,
+                      struct fl_err *err)
+{
     c->type = seed && seed->type ? seed->type : &fl_client_noop_type;
     c->shared = seed ? seed->shared : NULL;
     c->ctx = NULL;
     c->node = node;
+    c->thread = thread;
     if (!c->type->open)
         return 0;
     return c->type->open(c, env, err);

@@ -64,6 +64,8 @@ struct fl_client {
     void *shared; /* the seed's shared state, borrowed */
     void *ctx;    /* this open client's state, owned until close */
     size_t node;  /* index into env->nodes */
+    int thread;   /* worker thread it serves; -1 for the per-node setup
+                     and teardown clients */
 };
 
 /** The seed client of a test. */
@@ -76,9 +78,14 @@ struct fl_client_seed {
 /** A client whose every op completes :ok with the invocation's value. */
 extern const struct fl_client_type fl_client_noop_type;
 
-/* Dispatchers. open fills c (type, shared, node, ctx). */
+/* Dispatchers. open fills c (type, shared, node, thread -1, ctx). */
 int fl_client_open(struct fl_client *c, const struct fl_client_seed *seed,
                    const struct fl_env *env, size_t node, struct fl_err *err);
+/** fl_client_open() for worker thread `thread`. */
+int fl_client_open_thread(struct fl_client *c,
+                          const struct fl_client_seed *seed,
+                          const struct fl_env *env, size_t node, int thread,
+                          struct fl_err *err);
 int fl_client_setup(struct fl_client *c, const struct fl_env *env,
                     struct fl_err *err);
 int fl_client_invoke(struct fl_client *c, const struct fl_env *env,

@@ -9,10 +9,12 @@
 #include "run/test.h"
 
 extern const struct fl_suite fl_suite_etcd;
+extern const struct fl_suite fl_suite_external;
 extern const struct fl_suite fl_suite_memkv;
 
 const struct fl_suite *const fl_suites[] = {
     &fl_suite_etcd,
+    &fl_suite_external,
     &fl_suite_memkv,
     NULL,
 };

@@ -59,7 +59,8 @@ run_client_op(struct fl_run__worker *w, const struct fl_op *op, struct fl_op *c)
     if (!w->client_open) {
         size_t node =
             w->env && w->env->nnodes ? (size_t)w->thread % w->env->nnodes : 0;
-        if (fl_client_open(&w->client, w->seed, w->env, node, &err) < 0) {
+        if (fl_client_open_thread(&w->client, w->seed, w->env, node, w->thread,
+                                  &err) < 0) {
             fl_val items[2];
             c->type = FL_OP_FAIL;
             items[0] = fl_val_kw(fl_kw_intern_cstr("no-client"));
