@@ -66,7 +66,8 @@ leave(struct limit *l)
 static void
 note_bound(struct fl_chk_result *r, size_t bytes, struct fl_arena *a)
 {
-    const fl_val *cause = fl_val_map_get_kw(&r->map, fl_kw_intern_cstr("cause"));
+    const fl_val *cause =
+        fl_val_map_get_kw(&r->map, fl_kw_intern_cstr("cause"));
     struct fl_chk__map m;
 
     if (r->valid != FL_VERDICT_UNKNOWN || !cause ||

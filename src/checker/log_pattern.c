@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 
 #include "util/err.h"
-#include "util/vec.h"
 #include "util/strbuf.h"
+#include "util/vec.h"
 
 #define LP_MAX_MATCHES 100 /* matches listed (all are counted) */
 #define LP_MAX_LINE    400 /* bytes of a matching line shown */
@@ -26,8 +26,8 @@
 struct lp_cfg {
     regex_t re;
     char *pattern;
-    char *file;  /* one file name (relative to the node dir), or NULL: all */
-    char *dir;   /* the store dir, or NULL: the check's opts->out_dir */
+    char *file;   /* one file name (relative to the node dir), or NULL: all */
+    char *dir;    /* the store dir, or NULL: the check's opts->out_dir */
     char **nodes; /* node directory names, or NULL: every subdirectory */
     size_t nnodes;
 };
@@ -54,8 +54,8 @@ lp_match(struct lp_state *st, const char *node, const char *file,
     fl_chk__put_str(&m, "node", node);
     fl_chk__put_str(&m, "file", file);
     fl_chk__put_int(&m, "line-number", lineno);
-    fl_chk__put(&m, "line", fl_val_str(st->a, line,
-                                       len < LP_MAX_LINE ? len : LP_MAX_LINE));
+    fl_chk__put(&m, "line",
+                fl_val_str(st->a, line, len < LP_MAX_LINE ? len : LP_MAX_LINE));
     FL_VEC_PUSH(&st->listed, fl_chk__map_done(&m));
 }
 
@@ -72,8 +72,10 @@ lp_scan_file(struct lp_state *st, const char *path, const char *node,
 
     if (!f)
         return errno == ENOENT ? 0
-                               : fl_err_set(err, -errno, "log-file-pattern: "
-                                            "%s: %s", path, strerror(errno));
+                               : fl_err_set(err, -errno,
+                                            "log-file-pattern: "
+                                            "%s: %s",
+                                            path, strerror(errno));
     st->files++;
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;

@@ -269,9 +269,9 @@ lf_check(const struct fl_checker *c, const struct fl_hist *h,
         goto out;
     for (size_t i = 0; i < nr; i++)
         count_early_late(&r[i], &st);
-    enum fl_verdict v = dup         ? FL_VERDICT_UNKNOWN
-                        : st.forks  ? FL_VERDICT_FALSE
-                                    : FL_VERDICT_TRUE;
+    enum fl_verdict v = dup        ? FL_VERDICT_UNKNOWN
+                        : st.forks ? FL_VERDICT_FALSE
+                                   : FL_VERDICT_TRUE;
     fl_chk__put_valid(&m, v);
     if (dup) {
         fl_val e[2] = {fl_val_kw(fl_kw_intern_cstr("multiple-writes")),
@@ -282,7 +282,8 @@ lf_check(const struct fl_checker *c, const struct fl_hist *h,
     fl_chk__put_int(&m, "early-read-count", st.early);
     fl_chk__put_int(&m, "late-read-count", st.late);
     fl_chk__put_int(&m, "fork-count", st.forks);
-    fl_chk__put(&m, "forks", fl_val_coll(a, FL_V_VEC, st.listed.v, st.listed.n));
+    fl_chk__put(&m, "forks",
+                fl_val_coll(a, FL_V_VEC, st.listed.v, st.listed.n));
     out->valid = v;
     out->map = fl_chk__map_done(&m);
 out:

@@ -16,8 +16,8 @@
 
 #include "model/model.h"
 #include "util/err.h"
-#include "util/vec.h"
 #include "util/strbuf.h"
+#include "util/vec.h"
 
 /* How many ops each :lost / :unexpected / :duplicated list shows at most. */
 #define QUEUE_MAX_OPS 32
@@ -25,9 +25,9 @@
 /* ---- shared: the dequeues of a history ---- */
 
 struct qop {
-    const fl_val *v;         /* the element, in the history (the model
-                                interns it by pointer) */
-    const struct fl_op *op;  /* the op that carried it */
+    const fl_val *v;        /* the element, in the history (the model
+                               interns it by pointer) */
+    const struct fl_op *op; /* the op that carried it */
 };
 
 FL_VEC(qop_vec, struct qop);
@@ -38,8 +38,7 @@ FL_VEC(qop_vec, struct qop);
  * checker can account for: returns FL_EMODEL with err naming it.
  */
 static int
-collect_dequeue(const struct fl_op *op, struct qop_vec *out,
-                struct fl_err *err)
+collect_dequeue(const struct fl_op *op, struct qop_vec *out, struct fl_err *err)
 {
     if (op->f == FL_KW_DRAIN && op->type == FL_OP_INFO)
         return fl_err_set(err, FL_EMODEL,
@@ -158,8 +157,8 @@ queue_check(const struct fl_checker *c, const struct fl_hist *h,
         deq.n = 0;
         rc = collect_dequeue(op, &deq, err);
         for (size_t k = 0; k < deq.n && rc == 0 && valid; k++) {
-            valid = queue_step(&model, &st, FL_KW_DEQUEUE, &deq.v[k], &mop,
-                               err, &rc);
+            valid = queue_step(&model, &st, FL_KW_DEQUEUE, &deq.v[k], &mop, err,
+                               &rc);
             ndeq++;
             if (!valid && rc == 0)
                 queue_invalid(&m, &model, st.v, st.n, &deq.v[k]);
@@ -281,8 +280,8 @@ tq_gather(const struct fl_hist *h, struct tq_item **out, size_t *nout,
             deq.n = 0;
             rc = collect_dequeue(op, &deq, err);
             for (size_t k = 0; k < deq.n; k++)
-                FL_VEC_PUSH(&items,
-                            ((struct tq_item){*deq.v[k].v, deq.v[k].op, TQ_DEQ}));
+                FL_VEC_PUSH(&items, ((struct tq_item){*deq.v[k].v, deq.v[k].op,
+                                                      TQ_DEQ}));
         }
     }
     FL_VEC_RELEASE(&deq);

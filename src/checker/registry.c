@@ -42,8 +42,8 @@ fl_chk_opt_name(const fl_val *m, const char *key, const char *dflt)
 }
 
 static int
-opt_int(const fl_val *m, const char *key, int64_t lo, int64_t hi,
-        int64_t *out, struct fl_err *err)
+opt_int(const fl_val *m, const char *key, int64_t lo, int64_t hi, int64_t *out,
+        struct fl_err *err)
 {
     const fl_val *v = fl_chk_opt(m, key);
 
@@ -51,8 +51,7 @@ opt_int(const fl_val *m, const char *key, int64_t lo, int64_t hi,
         return 0;
     if (v->kind != FL_V_INT || v->u.i < lo || v->u.i > hi)
         return fl_err_set(err, FL_EUSAGE,
-                          ":%s must be an integer from %" PRId64
-                          " to %" PRId64,
+                          ":%s must be an integer from %" PRId64 " to %" PRId64,
                           key, lo, hi);
     *out = v->u.i;
     return 0;
@@ -71,7 +70,7 @@ opt_bool(const fl_val *m, const char *key)
 struct hold {
     struct fl_checker *inner;
     struct fl_arena a;
-    fl_val options;       /* given to inner as opts->options, or nil */
+    fl_val options;            /* given to inner as opts->options, or nil */
     struct fl_linear_opts lin; /* when inner is a linear checker */
 };
 
@@ -372,7 +371,7 @@ fl_chk_from_spec(const fl_val *spec, struct fl_err *err)
     }
     for (uint32_t i = 0; i < spec->n; i++) {
         const fl_val *k = &spec->u.items[2 * i];
-        const char *name = k->kind == FL_V_STR ? k->u.s
+        const char *name = k->kind == FL_V_STR  ? k->u.s
                            : k->kind == FL_V_KW ? fl_kw_name(k->u.id)
                                                 : "?";
         const struct fl_chk_kind *kind = fl_chk_kind_find(name);

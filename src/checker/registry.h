@@ -39,8 +39,7 @@ struct fl_checker *fl_chk_from_spec(const fl_val *spec, struct fl_err *err);
 /** options[:key] of an EDN map, or NULL (m may be NULL). */
 const fl_val *fl_chk_opt(const fl_val *m, const char *key);
 /** The name a string or keyword option holds, or dflt. */
-const char *fl_chk_opt_name(const fl_val *m, const char *key,
-                            const char *dflt);
+const char *fl_chk_opt_name(const fl_val *m, const char *key, const char *dflt);
 
 /**
  * True when the client ops of h look like jepsen.independent [key value]

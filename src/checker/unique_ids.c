@@ -49,8 +49,7 @@ dup_cmp(const void *pa, const void *pb)
 
 /* {id count} for the top duplicates, and {id [op indices]} beside it. */
 static void
-put_dups(struct fl_chk__map *m, const struct uid *ids, struct dup *d,
-         size_t nd)
+put_dups(struct fl_chk__map *m, const struct uid *ids, struct dup *d, size_t nd)
 {
     size_t n = nd < UID_MAX_DUPS ? nd : UID_MAX_DUPS;
     fl_val *counts = fl_xcalloc(2 * (n ? n : 1), sizeof(*counts));

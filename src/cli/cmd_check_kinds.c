@@ -52,8 +52,9 @@ struct kflag {
 static const struct kflag kflags[] = {
     {"set-full", "--linearizable", "linearizable?", 'b',
      "stale reads are failures too"},
-    {"bank", "--total", "total", 'i', "the total of all accounts (default: "
-                                      "the sum most reads agree on)"},
+    {"bank", "--total", "total", 'i',
+     "the total of all accounts (default: "
+     "the sum most reads agree on)"},
     {"bank", "--accounts", "accounts", 'i',
      "accounts 0..N-1 (default: the keys of the first read)"},
     {"bank", "--negative-ok", "negative-balances?", 'b',
@@ -94,7 +95,7 @@ struct copts {
     const char *usage;
     const char *out_dir;
     bool json;
-    fl_val flags; /* options from flags (a map in a) */
+    fl_val flags;      /* options from flags (a map in a) */
     const fl_val *edn; /* --options, or NULL */
     struct fl_arena *a;
 };
@@ -149,8 +150,8 @@ take_flag(struct copts *o, const struct kflag *f, const char *val)
             return fl_cli_usage_error(o->usage, "%s: %s", f->flag, err.msg);
         v = fl_val_int(i);
     } else if (f->type == 'n') {
-        const fl_val *old = fl_val_map_get_kw(&o->flags,
-                                              fl_kw_intern_cstr(f->key));
+        const fl_val *old =
+            fl_val_map_get_kw(&o->flags, fl_kw_intern_cstr(f->key));
         size_t n = old ? old->n : 0;
         fl_val *items = fl_xcalloc(n + 1, sizeof(*items));
         for (size_t i = 0; i < n; i++)
@@ -205,8 +206,7 @@ exit_for(int rc)
 }
 
 static void
-print_result(const struct copts *o, const char *path, bool with_name,
-             fl_val m)
+print_result(const struct copts *o, const char *path, bool with_name, fl_val m)
 {
     if (with_name) {
         fl_val items[2] = {fl_val_kw(fl_kw_intern_cstr("file")),
@@ -253,7 +253,8 @@ timeline_result(const struct copts *o, const struct fl_hist *h,
     if (rc)
         return rc;
     fl_strbuf_addf(&sb, "%s/timeline.html", o->out_dir);
-    fl_val items[6] = {fl_val_kw(FL_KW_VALID), fl_val_bool(true),
+    fl_val items[6] = {fl_val_kw(FL_KW_VALID),
+                       fl_val_bool(true),
                        fl_val_kw(fl_kw_intern_cstr("ops")),
                        fl_val_int((int64_t)h->n),
                        fl_val_kw(fl_kw_intern_cstr("file")),
