@@ -7,7 +7,11 @@
  * recent write replaced; bank reads fetch one balance at a time),
  * lost-update (adds, cas, counter increments and transfers are
  * read-modify-write without the lock held across, so concurrent updates
- * overwrite each other).
+ * overwrite each other). For the queue, lost-update loses enqueues
+ * (copy, append, write back) and stale-read hands one element to two
+ * dequeuers (a lagging replica's head); for unique ids, lost-update hands
+ * out an id twice; for long-fork, stale-read reads a group's keys one at a
+ * time in a random order, not from one snapshot.
  */
 #ifndef FL_MEMKV_H
 #define FL_MEMKV_H
@@ -28,6 +32,9 @@ enum fl_memkv_workload {
     FL_MEMKV_SET,
     FL_MEMKV_COUNTER,
     FL_MEMKV_BANK,
+    FL_MEMKV_QUEUE,      /* :enqueue v, :dequeue, a final :drain */
+    FL_MEMKV_UNIQUE_IDS, /* :generate returns a fresh id */
+    FL_MEMKV_LONG_FORK,  /* txns [[:w k v]] and group reads [[:r k nil] ...] */
 };
 
 #define FL_MEMKV_ACCOUNTS 8

@@ -77,12 +77,10 @@ check_err(struct fl_checker *c, const char *edn)
     return fl_xstrdup(err.msg);
 }
 
-#define INV(p, f, v) "{:type :invoke :process " #p " :f :" #f " :value " v "}\n"
-#define OK(p, f, v)  "{:type :ok :process " #p " :f :" #f " :value " v "}\n"
-#define FAIL(p, f, v)                                                          \
-    "{:type :fail :process " #p " :f :" #f " :value " v "}\n"
-#define INFO(p, f, v)                                                          \
-    "{:type :info :process " #p " :f :" #f " :value " v "}\n"
+#define INV(p, f, v)  "{:type :invoke :process " #p " :f :" #f " :value " v "}\n"
+#define OK(p, f, v)   "{:type :ok :process " #p " :f :" #f " :value " v "}\n"
+#define FAIL(p, f, v) "{:type :fail :process " #p " :f :" #f " :value " v "}\n"
+#define INFO(p, f, v) "{:type :info :process " #p " :f :" #f " :value " v "}\n"
 
 /* Jepsen's checker_test queue-test cases. */
 static void
@@ -93,11 +91,11 @@ test_queue(void)
 
     free(check_edn(fl_chk_queue_new(uq), "", FL_VERDICT_TRUE));
     /* possible enqueue but no dequeue */
-    free(check_edn(fl_chk_queue_new(uq), INV(1, enqueue, "1"),
-                   FL_VERDICT_TRUE));
+    free(
+        check_edn(fl_chk_queue_new(uq), INV(1, enqueue, "1"), FL_VERDICT_TRUE));
     /* definite enqueue but no dequeue */
-    s = check_edn(fl_chk_queue_new(uq), INV(1, enqueue, "1") OK(1, enqueue, "1"),
-                  FL_VERDICT_TRUE);
+    s = check_edn(fl_chk_queue_new(uq),
+                  INV(1, enqueue, "1") OK(1, enqueue, "1"), FL_VERDICT_TRUE);
     HAS(s, ":final-queue [1]");
     free(s);
     /* concurrent enqueue/dequeue */
@@ -106,15 +104,15 @@ test_queue(void)
                        OK(2, dequeue, "1") OK(1, enqueue, "1"),
                    FL_VERDICT_TRUE));
     /* dequeue but no enqueue */
-    s = check_edn(fl_chk_queue_new(uq), INV(1, dequeue, "nil") OK(1, dequeue, "1"),
-                  FL_VERDICT_FALSE);
+    s = check_edn(fl_chk_queue_new(uq),
+                  INV(1, dequeue, "nil") OK(1, dequeue, "1"), FL_VERDICT_FALSE);
     HAS(s, ":error \"can't dequeue 1");
     free(s);
     /* a duplicate: one enqueue, two dequeues of it */
     s = check_edn(fl_chk_queue_new(uq),
-                  INV(1, enqueue, "7") OK(1, enqueue, "7") INV(1, dequeue, "nil")
-                      OK(1, dequeue, "7") INV(2, dequeue, "nil")
-                          OK(2, dequeue, "7"),
+                  INV(1, enqueue, "7") OK(1, enqueue, "7")
+                      INV(1, dequeue, "nil") OK(1, dequeue, "7")
+                          INV(2, dequeue, "nil") OK(2, dequeue, "7"),
                   FL_VERDICT_FALSE);
     HAS(s, ":op 5");
     free(s);
@@ -131,7 +129,8 @@ test_queue(void)
     free(check_edn(fl_chk_queue_new(&fl_model_fifo_queue_type), swapped,
                    FL_VERDICT_FALSE));
     /* a crashed drain cannot be accounted for */
-    s = check_err(fl_chk_queue_new(uq), INV(1, drain, "nil") INFO(1, drain, "nil"));
+    s = check_err(fl_chk_queue_new(uq),
+                  INV(1, drain, "nil") INFO(1, drain, "nil"));
     HAS(s, "crashed :drain");
     free(s);
 }
@@ -143,7 +142,7 @@ test_total_queue(void)
     char *s;
 
     s = check_edn(fl_chk_total_queue_new(),
-                  INV(1, enqueue, "1") OK(1, enqueue, "1") /* lost */
+                  INV(1, enqueue, "1") OK(1, enqueue, "1")   /* lost */
                   INV(2, enqueue, "2") INFO(2, enqueue, "2") /* recovered */
                   INV(3, enqueue, "3") OK(3, enqueue, "3")   /* ok */
                   INV(4, dequeue, "nil") OK(4, dequeue, "2")
@@ -161,9 +160,9 @@ test_total_queue(void)
     free(s);
     /* Duplicates alone do not make it invalid (Jepsen's :valid?). */
     s = check_edn(fl_chk_total_queue_new(),
-                  INV(1, enqueue, "1") OK(1, enqueue, "1") INV(1, dequeue, "nil")
-                      OK(1, dequeue, "1") INV(1, dequeue, "nil")
-                          OK(1, dequeue, "1"),
+                  INV(1, enqueue, "1") OK(1, enqueue, "1")
+                      INV(1, dequeue, "nil") OK(1, dequeue, "1")
+                          INV(1, dequeue, "nil") OK(1, dequeue, "1"),
                   FL_VERDICT_TRUE);
     HAS(s, ":duplicated [1]");
     free(s);
@@ -213,7 +212,9 @@ test_long_fork(void)
 
     /* The docstring's example: T3 sees y not x, T4 sees x not y. */
     s = check_edn(fl_chk_long_fork_new(2),
-                  W(0, :x) W(1, :y) RD(2, "nil", "1") RD(3, "1", "nil"),
+                  W(0,
+                    : x) W(1,
+                           : y) RD(2, "nil", "1") RD(3, "1", "nil"),
                   FL_VERDICT_FALSE);
     HAS(s, ":fork-count 1");
     HAS(s, ":forks [[{:index");
@@ -223,15 +224,20 @@ test_long_fork(void)
     free(s);
     /* Ordered reads (early, partial, late) are fine; keys in any order. */
     s = check_edn(fl_chk_long_fork_new(2),
-                  W(0, :x) RD(2, "nil", "nil") RD(3, "1", "nil")
+                  W(0,
+                    : x) RD(2, "nil", "nil") RD(3, "1", "nil")
                       INV(4, txn, "[[:r :y nil] [:r :x nil]]")
-                          OK(4, txn, "[[:r :y 1] [:r :x 1]]") W(1, :y),
+                          OK(4, txn, "[[:r :y 1] [:r :x 1]]") W(1,
+                                                                : y),
                   FL_VERDICT_TRUE);
     HAS(s, ":early-read-count 1");
     HAS(s, ":late-read-count 1");
     free(s);
     /* A key written twice: unknown, as Jepsen says. */
-    s = check_edn(fl_chk_long_fork_new(2), W(0, :x) W(1, :x) RD(2, "1", "nil"),
+    s = check_edn(fl_chk_long_fork_new(2),
+                  W(0,
+                    : x) W(1,
+                           : x) RD(2, "1", "nil"),
                   FL_VERDICT_UNKNOWN);
     HAS(s, ":error [:multiple-writes :x]");
     free(s);
@@ -274,25 +280,25 @@ test_log_pattern(void)
     write_file(n2, "other.log", "fatal error here\n");
     write_file(ind, "db.log", "panic in an artifact dir is not a node's\n");
 
-    s = check_edn(fl_chk_log_pattern_new("panic|fatal", "db.log", dir, NULL, 0,
-                                         &err),
-                  "", FL_VERDICT_FALSE);
+    s = check_edn(
+        fl_chk_log_pattern_new("panic|fatal", "db.log", dir, NULL, 0, &err), "",
+        FL_VERDICT_FALSE);
     HAS(s, ":count 1");
     HAS(s, "{:node \"n1\", :file \"db.log\", :line-number 2, :line \"panic: "
            "boom\"}");
     free(s);
     /* every file of every node */
-    s = check_edn(fl_chk_log_pattern_new("panic|fatal", NULL, dir, NULL, 0,
-                                         &err),
-                  "", FL_VERDICT_FALSE);
+    s = check_edn(
+        fl_chk_log_pattern_new("panic|fatal", NULL, dir, NULL, 0, &err), "",
+        FL_VERDICT_FALSE);
     HAS(s, ":count 2");
     HAS(s, ":file \"other.log\"");
     free(s);
     /* only n2's db.log: clean */
     const char *nodes[] = {"n2"};
-    free(check_edn(fl_chk_log_pattern_new("panic|fatal", "db.log", dir, nodes,
-                                          1, &err),
-                   "", FL_VERDICT_TRUE));
+    free(check_edn(
+        fl_chk_log_pattern_new("panic|fatal", "db.log", dir, nodes, 1, &err),
+        "", FL_VERDICT_TRUE));
     ASSERT(fl_chk_log_pattern_new("(", NULL, dir, NULL, 0, &err) == NULL);
     HAS(err.msg, "bad pattern");
     char *cmd = fl_xasprintf("rm -rf %s", dir);
@@ -364,8 +370,8 @@ test_concurrency_limit(void)
 
     for (int lim = 1; lim <= 2; lim++) {
         probe_max = 0;
-        limited = fl_chk_concurrency_limit_new(
-            lim, (size_t)64 << 20, fl_chk__new(&probe_type, NULL));
+        limited = fl_chk_concurrency_limit_new(lim, (size_t)64 << 20,
+                                               fl_chk__new(&probe_type, NULL));
         for (int i = 0; i < 6; i++)
             ASSERT_OK(pthread_create(&t[i], NULL, probe_thread, NULL));
         for (int i = 0; i < 6; i++)
@@ -388,9 +394,9 @@ test_concurrency_limit_memory(void)
     struct fl_err err = FL_ERR_INIT;
 
     for (int p = 0; p < 14; p++)
-        fl_strbuf_addf(&h, INV(%d, write, "%d"), p, p);
+        fl_strbuf_addf(&h, INV(% d, write, "%d"), p, p);
     for (int p = 0; p < 14; p++)
-        fl_strbuf_addf(&h, INFO(%d, write, "%d"), p, p);
+        fl_strbuf_addf(&h, INFO(% d, write, "%d"), p, p);
     fl_strbuf_addf(&h, INV(20, read, "nil") OK(20, read, "99"));
     fl_val opts;
     struct fl_arena a;
@@ -410,12 +416,11 @@ test_concurrency_limit_memory(void)
 static void
 test_bank_inferred(void)
 {
-    const char *h =
-        INV(0, read, "nil") OK(0, read, "{0 50 1 50}")
+    const char *h = INV(0, read, "nil") OK(0, read, "{0 50 1 50}")
         INV(0, transfer, "{:from 0 :to 1 :amount 5}")
-        OK(0, transfer, "{:from 0 :to 1 :amount 5}")
-        INV(0, read, "nil") OK(0, read, "{0 45 1 55}")
-        INV(0, read, "nil") OK(0, read, "{0 45 1 58}");
+            OK(0, transfer, "{:from 0 :to 1 :amount 5}") INV(0, read, "nil")
+                OK(0, read, "{0 45 1 55}") INV(0, read, "nil")
+                    OK(0, read, "{0 45 1 58}");
     char *s = check_edn(fl_chk_bank_new(0, FL_CHK_BANK_INFER, false), h,
                         FL_VERDICT_FALSE);
     HAS(s, ":inferred-accounts 2");
@@ -434,7 +439,8 @@ test_registry(void)
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
     fl_val spec;
-    const char *text = "{:total-queue {} :stats {} :queue {:model :fifo-queue}}";
+    const char *text =
+        "{:total-queue {} :stats {} :queue {:model :fifo-queue}}";
 
     fl_arena_init(&a, 256);
     ASSERT_OK(fl_edn_parse_value(&a, text, strlen(text), "s", &spec, &err));
