@@ -14,7 +14,6 @@
 #include "cli/cli.h"
 #include "cli/cli_opt.h"
 
-#include <libgen.h>
 #include <sys/stat.h>
 
 #include "checker/registry.h"
@@ -22,7 +21,6 @@
 #include "history/edn.h"
 #include "history/hist.h"
 #include "report/report.h"
-#include "run/store.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/parse.h"
@@ -166,35 +164,6 @@ take_flag(struct copts *o, const struct kflag *f, const char *val)
     return 0;
 }
 
-/*
- * The options test.edn beside path recorded for kind ({:checker {kind
- * opts}}), or NULL when there is no test.edn or it names no such checker.
- */
-static const fl_val *
-recorded_options(const char *path, const char *kind, struct fl_arena *a)
-{
-    char *copy = fl_xstrdup(path);
-    char *dir = dirname(copy);
-    char *te = fl_xasprintf("%s/test.edn", dir);
-    struct fl_err err = FL_ERR_INIT;
-    const fl_val *found = NULL;
-    struct stat sb;
-    fl_val t;
-
-    if (stat(te, &sb) == 0 && fl_store_read_test(dir, a, &t, &err) == 0) {
-        const fl_val *spec = fl_chk_opt(&t, "checker");
-        found = fl_chk_opt(spec, kind);
-        if (found)
-            fprintf(stderr, "faultline: %s: %s options from %s\n", path, kind,
-                    te);
-    } else if (err.code) {
-        fprintf(stderr, "faultline: warning: %s\n", err.msg);
-    }
-    free(te);
-    free(copy);
-    return found;
-}
-
 static int
 exit_for(int rc)
 {
@@ -289,7 +258,7 @@ check_one(const struct copts *o, const char *path, bool with_name,
     if (rc == 0 && strcmp(o->kind, "timeline") == 0) {
         rc = timeline_result(o, &h, &res, &err);
     } else if (rc == 0) {
-        const fl_val *rec = logs ? NULL : recorded_options(path, o->kind, o->a);
+        const fl_val *rec = logs ? NULL : fl_cli_recorded_options(path, o->kind, o->a);
         fl_val opts = map_merge(o->a, rec, o->edn);
         opts = map_merge(o->a, &opts, &o->flags);
         c = fl_chk_kind_find(o->kind)->build(&opts, &err);
