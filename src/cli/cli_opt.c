@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 
 #include "checker/registry.h"
+#include "history/json.h"
 #include "run/store.h"
 #include "util/err.h"
-#include "history/json.h"
 #include "util/strbuf.h"
 
 bool
@@ -108,4 +108,3 @@ fl_cli_recorded_options(const char *path, const char *kind, struct fl_arena *a)
     free(copy);
     return found;
 }
-

@@ -258,7 +258,8 @@ check_one(const struct copts *o, const char *path, bool with_name,
     if (rc == 0 && strcmp(o->kind, "timeline") == 0) {
         rc = timeline_result(o, &h, &res, &err);
     } else if (rc == 0) {
-        const fl_val *rec = logs ? NULL : fl_cli_recorded_options(path, o->kind, o->a);
+        const fl_val *rec =
+            logs ? NULL : fl_cli_recorded_options(path, o->kind, o->a);
         fl_val opts = map_merge(o->a, rec, o->edn);
         opts = map_merge(o->a, &opts, &o->flags);
         c = fl_chk_kind_find(o->kind)->build(&opts, &err);

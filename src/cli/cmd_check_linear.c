@@ -74,8 +74,10 @@ check_file(const char *path, const struct fl_linear_opts *given, bool json,
     recorded_defaults(path, o, given->model != NULL, given_independent, &a);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
     if (rc == 0 && !o->model)
-        rc = fl_err_set(&err, FL_EUSAGE, "%s: --model is required (no "
-                        "test.edn beside it names one)", path);
+        rc = fl_err_set(&err, FL_EUSAGE,
+                        "%s: --model is required (no "
+                        "test.edn beside it names one)",
+                        path);
     if (rc == 0 && !o->independent && fl_chk_looks_independent(&h))
         fprintf(stderr,
                 "faultline: warning: %s: values look like [key value] tuples "
