@@ -32,7 +32,9 @@ const struct fl_chk_kind *fl_chk_kind_find(const char *name);
 /**
  * Build the checker a spec describes: a map {name options ...} (as written
  * to test.edn's :checker) becomes a compose of each, a single entry the
- * checker itself. Returns NULL with err set on an unknown name or option.
+ * checker itself. The name "linear" means "linearizable" (the key
+ * results.edn uses for it in a compose). Returns NULL with err set on an
+ * unknown name or option.
  */
 struct fl_checker *fl_chk_from_spec(const fl_val *spec, struct fl_err *err);
 

@@ -156,6 +156,20 @@ fl_suite_has(const char *const *list, const char *name)
 }
 
 int
+fl_test_set_checker_val(struct fl_test *t, const fl_val *spec,
+                        struct fl_err *err)
+{
+    struct fl_checker *c = fl_chk_from_spec(spec, err);
+
+    if (!c)
+        return FL_EUSAGE;
+    fl_chk_free(t->checker);
+    t->checker = c;
+    t->checker_spec = fl_val_copy(&t->arena, spec);
+    return 0;
+}
+
+int
 fl_test_set_checker(struct fl_test *t, const char *spec_edn, struct fl_err *err)
 {
     fl_val spec;
@@ -164,11 +178,5 @@ fl_test_set_checker(struct fl_test *t, const char *spec_edn, struct fl_err *err)
 
     if (rc)
         return rc;
-    struct fl_checker *c = fl_chk_from_spec(&spec, err);
-    if (!c)
-        return FL_EUSAGE;
-    fl_chk_free(t->checker);
-    t->checker = c;
-    t->checker_spec = spec;
-    return 0;
+    return fl_test_set_checker_val(t, &spec, err);
 }

@@ -88,6 +88,9 @@ void fl_test_set_opt_bool(struct fl_test *t, const char *key, bool b);
  */
 int fl_test_set_checker(struct fl_test *t, const char *spec_edn,
                         struct fl_err *err);
+/** The same from a parsed spec (copied into t->arena). */
+int fl_test_set_checker_val(struct fl_test *t, const fl_val *spec,
+                            struct fl_err *err);
 /** Point t->env at t's fields (called by the run before plug-ins). */
 void fl_test_sync_env(struct fl_test *t);
 

@@ -106,7 +106,7 @@ build_register(struct fl_test *t, struct fl_err *err)
 
     return fl_test_set_checker(
         t,
-        "{:linearizable {:model :cas-register :independent? true}"
+        "{:linear {:model :cas-register :independent? true}"
         " :stats {} :exceptions {}}",
         err);
 }
