@@ -13,6 +13,7 @@
 #include "memkv.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nemesis/nemesis.h"
@@ -56,6 +57,8 @@ struct fl_memkv {
     int64_t *queue; /* queued values, head at queue[qhead] */
     size_t qhead, qn, qalloc;
     int64_t next_id;
+    FILE *log;   /* the node log, or NULL; protected by mu */
+    int64_t ops; /* ops served, protected by mu */
 };
 
 struct fl_memkv *
@@ -86,6 +89,8 @@ fl_memkv_free(void *p)
     free(kv->r);
     free(kv->set);
     free(kv->queue);
+    if (kv->log)
+        fclose(kv->log);
     free(kv);
 }
 
@@ -98,6 +103,8 @@ fl_memkv_bug_parse(const char *s)
         return FL_MEMKV_BUG_STALE_READ;
     if (strcmp(s, "lost-update") == 0)
         return FL_MEMKV_BUG_LOST_UPDATE;
+    if (strcmp(s, "panic") == 0)
+        return FL_MEMKV_BUG_PANIC;
     return -1;
 }
 
@@ -478,12 +485,50 @@ do_long_fork(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
     return 0;
 }
 
+/* Open the node log under the run's store dir once; caller holds mu. */
+static void
+log_open(struct fl_memkv *kv, const struct fl_env *env)
+{
+    if (kv->log || !env || !env->store_dir)
+        return;
+    char *dir = fl_xasprintf("%s/%s", env->store_dir, FL_MEMKV_LOG_NODE);
+    char *path = fl_xasprintf("%s/%s", dir, FL_MEMKV_LOG_FILE);
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+        kv->log = fopen(path, "a");
+    if (kv->log) {
+        fprintf(kv->log, "memkv: store open\n");
+        fflush(kv->log);
+    }
+    free(path);
+    free(dir);
+}
+
+/* Count an op; the panic bug logs once, as a crashing assertion would. */
+static void
+log_op(struct fl_memkv *kv)
+{
+    pthread_mutex_lock(&kv->mu);
+    if (++kv->ops == FL_MEMKV_PANIC_AFTER && kv->bug == FL_MEMKV_BUG_PANIC &&
+        kv->log) {
+        fprintf(kv->log,
+                "panic: memkv: replica state diverged after %d ops "
+                "(planted bug)\n",
+                FL_MEMKV_PANIC_AFTER);
+        fflush(kv->log);
+    }
+    pthread_mutex_unlock(&kv->mu);
+}
+
 static int
 memkv_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 {
-    FL_UNUSED(env);
-    if (!c->shared)
+    struct fl_memkv *kv = c->shared;
+
+    if (!kv)
         return fl_err_set(err, -EINVAL, "memkv: no store");
+    pthread_mutex_lock(&kv->mu);
+    log_open(kv, env);
+    pthread_mutex_unlock(&kv->mu);
     return 0;
 }
 
@@ -495,6 +540,7 @@ memkv_invoke(struct fl_client *c, const struct fl_env *env,
     struct fl_memkv *kv = c->shared;
 
     FL_UNUSED(env);
+    log_op(kv);
     switch (kv->workload) {
     case FL_MEMKV_REGISTER:
         return do_register(kv, op, a, out, err);

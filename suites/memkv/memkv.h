@@ -25,6 +25,7 @@ enum fl_memkv_bug {
     FL_MEMKV_BUG_NONE,
     FL_MEMKV_BUG_STALE_READ,
     FL_MEMKV_BUG_LOST_UPDATE,
+    FL_MEMKV_BUG_PANIC, /* logs a "panic:" line to its node log and goes on */
 };
 
 enum fl_memkv_workload {
@@ -46,7 +47,16 @@ struct fl_memkv;
 struct fl_memkv *fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug,
                               uint64_t seed);
 void fl_memkv_free(void *kv);
-/** Parse "none", "stale-read", "lost-update"; -1 if unknown. */
+/*
+ * The store's own log, as a node's: <store dir>/memkv/memkv.log (what
+ * log-file-pattern scans). The panic bug writes one "panic:" line into it
+ * after FL_MEMKV_PANIC_AFTER ops and keeps serving correctly.
+ */
+#define FL_MEMKV_LOG_NODE    "memkv"
+#define FL_MEMKV_LOG_FILE    "memkv.log"
+#define FL_MEMKV_PANIC_AFTER 50
+
+/** Parse "none", "stale-read", "lost-update", "panic"; -1 if unknown. */
 int fl_memkv_bug_parse(const char *s);
 
 /** The client (shared = the struct fl_memkv). */

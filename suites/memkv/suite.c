@@ -25,13 +25,21 @@ static const char *const memkv_workloads[] = {
 static const char *const memkv_nemeses[] = {"none", NULL};
 
 static const struct fl_suite_opt memkv_opts[] = {
-    {"bug", "BUG", "none", "none, stale-read or lost-update"},
+    {"bug", "BUG", "none", "none, stale-read, lost-update or panic"},
     {"threads-per-key", "N", NULL,
      "register: threads per key (default: a divisor of the concurrency "
      "up to 5)"},
     {"ops-per-key", "N", "100", "register: ops per key"},
     {NULL, NULL, NULL, NULL},
 };
+
+/*
+ * Checkers every workload gets besides its own: stats, exceptions, and the
+ * store's node log scanned for panics (the panic bug plants one).
+ */
+#define MEMKV_COMMON                                                           \
+    " :stats {} :exceptions {}"                                                \
+    " :log-file-pattern {:pattern \"panic|fatal\" :file \"memkv.log\"}}"
 
 /* ---- register ---- */
 
@@ -105,9 +113,7 @@ build_register(struct fl_test *t, struct fl_err *err)
     t->generator = fl_gen_independent(tpk, -1, reg_key_gen, cfg, free);
 
     return fl_test_set_checker(
-        t,
-        "{:linear {:model :cas-register :independent? true}"
-        " :stats {} :exceptions {}}",
+        t, "{:linear {:model :cas-register :independent? true}" MEMKV_COMMON,
         err);
 }
 
@@ -172,8 +178,7 @@ build_set(struct fl_test *t, struct fl_err *err)
     t->generator =
         fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    return fl_test_set_checker(
-        t, "{:set {} :set-full {} :stats {} :exceptions {}}", err);
+    return fl_test_set_checker(t, "{:set {} :set-full {}" MEMKV_COMMON, err);
 }
 
 /* ---- counter ---- */
@@ -198,8 +203,7 @@ build_counter(struct fl_test *t, struct fl_err *err)
 {
     t->generator = fl_gen_fn(counter_op, NULL, NULL);
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    return fl_test_set_checker(t, "{:counter {} :stats {} :exceptions {}}",
-                               err);
+    return fl_test_set_checker(t, "{:counter {}" MEMKV_COMMON, err);
 }
 
 /* ---- bank ---- */
@@ -234,12 +238,11 @@ bank_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
 static int
 build_bank(struct fl_test *t, struct fl_err *err)
 {
-    char spec[128];
+    char spec[256];
 
     t->generator = fl_gen_fn(bank_op, NULL, NULL);
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    snprintf(spec, sizeof(spec),
-             "{:bank {:accounts %d :total %d} :stats {} :exceptions {}}",
+    snprintf(spec, sizeof(spec), "{:bank {:accounts %d :total %d}" MEMKV_COMMON,
              FL_MEMKV_ACCOUNTS, FL_MEMKV_TOTAL);
     return fl_test_set_checker(t, spec, err);
 }
@@ -286,8 +289,8 @@ build_queue(struct fl_test *t, struct fl_err *err)
         fl_gen_new(&queue_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
     /* What goes in must come out: drain it after the main phase. */
     t->final_generator = fl_gen_invoke(FL_KW_DRAIN, fl_val_nil());
-    return fl_test_set_checker(
-        t, "{:queue {} :total-queue {} :stats {} :exceptions {}}", err);
+    return fl_test_set_checker(t, "{:queue {} :total-queue {}" MEMKV_COMMON,
+                               err);
 }
 
 /* ---- unique ids ---- */
@@ -297,8 +300,7 @@ build_unique_ids(struct fl_test *t, struct fl_err *err)
 {
     t->generator = fl_gen_repeat(
         -1, fl_gen_invoke(fl_kw_intern_cstr("generate"), fl_val_nil()));
-    return fl_test_set_checker(t, "{:unique-ids {} :stats {} :exceptions {}}",
-                               err);
+    return fl_test_set_checker(t, "{:unique-ids {}" MEMKV_COMMON, err);
 }
 
 /* ---- long fork ---- */
@@ -360,12 +362,11 @@ static const struct fl_gen_type lf_gen_type = {
 static int
 build_long_fork(struct fl_test *t, struct fl_err *err)
 {
-    char spec[96];
+    char spec[256];
 
     t->generator =
         fl_gen_new(&lf_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
-    snprintf(spec, sizeof(spec),
-             "{:long-fork {:group-size %d} :stats {} :exceptions {}}",
+    snprintf(spec, sizeof(spec), "{:long-fork {:group-size %d}" MEMKV_COMMON,
              LF_GROUP);
     return fl_test_set_checker(t, spec, err);
 }
@@ -385,7 +386,8 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     int bug = fl_memkv_bug_parse(bugs);
     if (bug < 0)
         return fl_err_set(err, FL_EUSAGE,
-                          "--bug %s: expected none, stale-read or lost-update",
+                          "--bug %s: expected none, stale-read, lost-update "
+                          "or panic",
                           bugs);
     if (strcmp(nem, "none") != 0)
         return fl_err_set(err, FL_EUSAGE,
