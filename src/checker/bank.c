@@ -168,10 +168,10 @@ bank_check(const struct fl_checker *c, const struct fl_hist *h,
         if (!fl_op_is_client(op) || op->type != FL_OP_OK || op->f != FL_KW_READ)
             continue;
         if (op->value.kind != FL_V_MAP)
-            return fl_err_set(err, FL_EMODEL,
-                              "bank checker: op %" PRId64
-                              ": a :read must return a map",
-                              op->index);
+            return fl_chk__op_err(err, FL_EMODEL, h, op,
+                                  "bank checker: op %" PRId64
+                                  ": a :read must return a map",
+                                  op->index);
         nreads++;
         int64_t sum = 0;
         bool nil = false, before = nerrors > 0;

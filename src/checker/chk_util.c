@@ -242,3 +242,22 @@ out:
     fl_strbuf_release(&sb);
     return rc;
 }
+
+int
+fl_chk__op_err(struct fl_err *err, int code, const struct fl_hist *h,
+               const struct fl_op *op, const char *fmt, ...)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    size_t pos = (size_t)(op - h->ops);
+    va_list ap;
+
+    if (h->lines && pos < h->n && h->lines[pos])
+        fl_strbuf_addf(&sb, "%s:%u: ", h->name ? h->name : "history",
+                       h->lines[pos]);
+    va_start(ap, fmt);
+    fl_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fl_err_set(err, code, "%s", sb.buf);
+    fl_strbuf_release(&sb);
+    return code;
+}

@@ -100,8 +100,8 @@ same_keys(const struct lf_read *a, const struct lf_read *b)
  * one key return -2 with err set: each key is written once.
  */
 static int
-read_compare(const struct lf_read *a, const struct lf_read *b,
-             struct fl_err *err)
+read_compare(const struct fl_hist *h, const struct lf_read *a,
+             const struct lf_read *b, struct fl_err *err)
 {
     int res = 0;
 
@@ -110,11 +110,11 @@ read_compare(const struct lf_read *a, const struct lf_read *b,
         if (fl_val_equal(va, vb))
             continue;
         if (!fl_val_is_nil(va) && !fl_val_is_nil(vb)) {
-            fl_err_set(err, FL_EMODEL,
-                       "long-fork: ops %" PRId64 " and %" PRId64 " read "
-                       "different values of one key; each key must be "
-                       "written once",
-                       a->op->index, b->op->index);
+            fl_chk__op_err(err, FL_EMODEL, h, b->op,
+                           "long-fork: ops %" PRId64 " and %" PRId64 " read "
+                           "different values of one key; each key must be "
+                           "written once",
+                           a->op->index, b->op->index);
             return -2;
         }
         int dir = fl_val_is_nil(vb) ? -1 : 1;
@@ -153,10 +153,10 @@ lf_reads(const struct fl_hist *h, int group_size, struct lf_read **out,
             !is_read_txn(&op->value))
             continue;
         if (group_size && op->value.n != (uint32_t)group_size) {
-            rc = fl_err_set(err, FL_EMODEL,
-                            "long-fork: op %" PRId64 " read %u keys; every "
-                            "read should read a group of %d",
-                            op->index, op->value.n, group_size);
+            rc = fl_chk__op_err(err, FL_EMODEL, h, op,
+                                "long-fork: op %" PRId64 " read %u keys; every "
+                                "read should read a group of %d",
+                                op->index, op->value.n, group_size);
             break;
         }
         struct lf_read r = {op, fl_xcalloc(2 * op->value.n, sizeof(fl_val)),
@@ -206,12 +206,12 @@ struct lf_stats {
 };
 
 static int
-lf_group(const struct lf_read *r, size_t n, struct fl_arena *a,
-         struct lf_stats *st, struct fl_err *err)
+lf_group(const struct fl_hist *h, const struct lf_read *r, size_t n,
+         struct fl_arena *a, struct lf_stats *st, struct fl_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
-            int c = read_compare(&r[i], &r[j], err);
+            int c = read_compare(h, &r[i], &r[j], err);
             if (c == -2)
                 return FL_EMODEL;
             if (c != 2)
@@ -262,7 +262,7 @@ lf_check(const struct fl_checker *c, const struct fl_hist *h,
         size_t j = i + 1;
         while (j < nr && same_keys(&r[i], &r[j]))
             j++;
-        rc = lf_group(r + i, j - i, a, &st, err);
+        rc = lf_group(h, r + i, j - i, a, &st, err);
         i = j;
     }
     if (rc)

@@ -38,13 +38,14 @@ FL_VEC(qop_vec, struct qop);
  * checker can account for: returns FL_EMODEL with err naming it.
  */
 static int
-collect_dequeue(const struct fl_op *op, struct qop_vec *out, struct fl_err *err)
+collect_dequeue(const struct fl_hist *h, const struct fl_op *op,
+                struct qop_vec *out, struct fl_err *err)
 {
     if (op->f == FL_KW_DRAIN && op->type == FL_OP_INFO)
-        return fl_err_set(err, FL_EMODEL,
-                          "op %" PRId64 ": a crashed :drain removed an "
-                          "unknown part of the queue",
-                          op->index);
+        return fl_chk__op_err(err, FL_EMODEL, h, op,
+                              "op %" PRId64 ": a crashed :drain removed an "
+                              "unknown part of the queue",
+                              op->index);
     if (op->type != FL_OP_OK)
         return 0;
     if (op->f == FL_KW_DEQUEUE) {
@@ -54,10 +55,10 @@ collect_dequeue(const struct fl_op *op, struct qop_vec *out, struct fl_err *err)
     }
     if (!fl_val_is_seq(&op->value) && op->value.kind != FL_V_SET &&
         !fl_val_is_nil(&op->value))
-        return fl_err_set(err, FL_EMODEL,
-                          "op %" PRId64 ": an :ok :drain must return a "
-                          "collection of elements",
-                          op->index);
+        return fl_chk__op_err(err, FL_EMODEL, h, op,
+                              "op %" PRId64 ": an :ok :drain must return a "
+                              "collection of elements",
+                              op->index);
     for (uint32_t i = 0; i < op->value.n && !fl_val_is_nil(&op->value); i++)
         FL_VEC_PUSH(out, ((struct qop){&op->value.u.items[i], op}));
     return 0;
@@ -155,7 +156,7 @@ queue_check(const struct fl_checker *c, const struct fl_hist *h,
         if (!is_dequeue(op))
             continue;
         deq.n = 0;
-        rc = collect_dequeue(op, &deq, err);
+        rc = collect_dequeue(h, op, &deq, err);
         for (size_t k = 0; k < deq.n && rc == 0 && valid; k++) {
             valid = queue_step(&model, &st, FL_KW_DEQUEUE, &deq.v[k], &mop, err,
                                &rc);
@@ -278,7 +279,7 @@ tq_gather(const struct fl_hist *h, struct tq_item **out, size_t *nout,
             FL_VEC_PUSH(&items, ((struct tq_item){op->value, op, kind}));
         } else if (is_dequeue(op)) {
             deq.n = 0;
-            rc = collect_dequeue(op, &deq, err);
+            rc = collect_dequeue(h, op, &deq, err);
             for (size_t k = 0; k < deq.n; k++)
                 FL_VEC_PUSH(&items, ((struct tq_item){*deq.v[k].v, deq.v[k].op,
                                                       TQ_DEQ}));
