@@ -43,8 +43,9 @@ check_edn(struct fl_checker *c, const char *edn, enum fl_verdict want)
 
     fl_hist_init(&h);
     fl_arena_init(&a, 4096);
-    ASSERT_OK(fl_hist_parse(edn, strlen(edn), "t.edn", FL_HIST_EDN, &h, &err));
-    ASSERT_OK(fl_hist_pair(&h, NULL, NULL, &err));
+    if (fl_hist_parse(edn, strlen(edn), "t.edn", FL_HIST_EDN, &h, &err) < 0 ||
+        fl_hist_pair(&h, NULL, NULL, &err) < 0)
+        fl_test_fail(__FILE__, __LINE__, "bad history: %s", err.msg);
     if (fl_chk_run(c, &h, NULL, &a, &r, &err) < 0)
         fl_test_fail(__FILE__, __LINE__, "check failed: %s", err.msg);
     fl_val_print_edn(&sb, &r.map);
@@ -200,7 +201,7 @@ test_unique_ids(void)
     free(s);
 }
 
-#define W(p, k) INV(p, txn, "[[:w " #k " 1]]") OK(p, txn, "[[:w " #k " 1]]")
+#define W(p, k) INV(p, txn, "[[:w :" #k " 1]]") OK(p, txn, "[[:w :" #k " 1]]")
 #define RD(p, a, b)                                                            \
     INV(p, txn, "[[:r :x nil] [:r :y nil]]")                                   \
     OK(p, txn, "[[:r :x " a "] [:r :y " b "]]")
@@ -212,9 +213,7 @@ test_long_fork(void)
 
     /* The docstring's example: T3 sees y not x, T4 sees x not y. */
     s = check_edn(fl_chk_long_fork_new(2),
-                  W(0,
-                    : x) W(1,
-                           : y) RD(2, "nil", "1") RD(3, "1", "nil"),
+                  W(0, x) W(1, y) RD(2, "nil", "1") RD(3, "1", "nil"),
                   FL_VERDICT_FALSE);
     HAS(s, ":fork-count 1");
     HAS(s, ":forks [[{:index");
@@ -224,20 +223,15 @@ test_long_fork(void)
     free(s);
     /* Ordered reads (early, partial, late) are fine; keys in any order. */
     s = check_edn(fl_chk_long_fork_new(2),
-                  W(0,
-                    : x) RD(2, "nil", "nil") RD(3, "1", "nil")
+                  W(0, x) RD(2, "nil", "nil") RD(3, "1", "nil")
                       INV(4, txn, "[[:r :y nil] [:r :x nil]]")
-                          OK(4, txn, "[[:r :y 1] [:r :x 1]]") W(1,
-                                                                : y),
+                          OK(4, txn, "[[:r :y 1] [:r :x 1]]") W(1, y),
                   FL_VERDICT_TRUE);
     HAS(s, ":early-read-count 1");
     HAS(s, ":late-read-count 1");
     free(s);
     /* A key written twice: unknown, as Jepsen says. */
-    s = check_edn(fl_chk_long_fork_new(2),
-                  W(0,
-                    : x) W(1,
-                           : x) RD(2, "1", "nil"),
+    s = check_edn(fl_chk_long_fork_new(2), W(0, x) W(1, x) RD(2, "1", "nil"),
                   FL_VERDICT_UNKNOWN);
     HAS(s, ":error [:multiple-writes :x]");
     free(s);
