@@ -199,6 +199,13 @@ test_unique_ids(void)
     HAS(s, ":duplicated-ops {2 [1 5 7]}");
     HAS(s, ":range [1 5]");
     free(s);
+    /* one id twice is enough */
+    s = check_edn(fl_chk_unique_ids_new(),
+                  INV(0, generate, "nil") OK(0, generate, ":a")
+                      INV(1, generate, "nil") OK(1, generate, ":a"),
+                  FL_VERDICT_FALSE);
+    HAS(s, ":duplicated {:a 2}");
+    free(s);
 }
 
 #define W(p, k) INV(p, txn, "[[:w :" #k " 1]]") OK(p, txn, "[[:w :" #k " 1]]")
@@ -420,6 +427,13 @@ test_bank_inferred(void)
     HAS(s, ":inferred-accounts 2");
     HAS(s, ":inferred-total 100");
     HAS(s, ":wrong-total {:count 1");
+    free(s);
+    /* a tie between totals: the earliest read's wins */
+    s = check_edn(fl_chk_bank_new(0, FL_CHK_BANK_INFER, false),
+                  INV(0, read, "nil") OK(0, read, "{0 50 1 50}")
+                      INV(0, read, "nil") OK(0, read, "{0 50 1 53}"),
+                  FL_VERDICT_FALSE);
+    HAS(s, ":inferred-total 100");
     free(s);
     /* told a total that no read has: every read is wrong */
     s = check_edn(fl_chk_bank_new(2, 90, false), h, FL_VERDICT_FALSE);
