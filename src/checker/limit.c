@@ -30,8 +30,8 @@ struct limit {
     int running;                   /* protected by mu */
 };
 
-static size_t
-half_of_ram(void)
+size_t
+fl_chk_default_memory_bytes(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
 
@@ -97,7 +97,8 @@ limit_check(const struct fl_checker *c, const struct fl_hist *h,
     else
         memset(&o, 0, sizeof(o));
     if (!o.memory_limit_bytes) {
-        size_t all = l->memory_bytes ? l->memory_bytes : half_of_ram();
+        size_t all =
+            l->memory_bytes ? l->memory_bytes : fl_chk_default_memory_bytes();
         o.memory_limit_bytes = all / (size_t)l->limit;
     }
     admit(l);

@@ -132,5 +132,7 @@ struct fl_checker *fl_chk_log_pattern_new(const char *pattern, const char *file,
  */
 struct fl_checker *fl_chk_concurrency_limit_new(int limit, size_t memory_bytes,
                                                 struct fl_checker *inner);
+/** The memory bound checks get by default: half the physical memory. */
+size_t fl_chk_default_memory_bytes(void);
 
 #endif

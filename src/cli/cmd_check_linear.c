@@ -11,6 +11,7 @@
 
 #include "checker/linear/linear.h"
 #include "checker/registry.h"
+#include "checker/workloads.h"
 #include "cli/cli.h"
 #include "cli/cli_opt.h"
 #include "history/edn.h"
@@ -30,6 +31,7 @@ static const char usage_text[] =
     "  --independent       values are [key value] tuples; check each key\n"
     "  --time-limit S      give up with :unknown after S seconds\n"
     "  --memory-limit MB   give up with :unknown above MB of search memory\n"
+    "                      (default: half the physical memory)\n"
     "  --threads N         search threads (default: one per core)\n"
     "  --json              print JSON instead of EDN\n"
     "  --out DIR           write DIR/linear.svg for an invalid history\n"
@@ -192,6 +194,9 @@ fl_cmd_check_linear(int argc, char **argv)
         ret = fl_cli_usage_error(usage_text, "no history file given");
         goto out;
     }
+    /* Never run the machine out of memory: :unknown instead. */
+    if (!o.memory_limit_bytes)
+        o.memory_limit_bytes = fl_chk_default_memory_bytes();
     if (init) {
         if (fl_edn_parse_value(&a, init, strlen(init), "--init", &init_val,
                                &err)) {

@@ -41,6 +41,23 @@ expect_exit 0 "$FAULTLINE" check linearizable --model cas-register \
     --independent bare.edn
 ! grep -q "warning" "$TMP/err" || fail "warned with --independent"
 
+# a store dir written by hand (another harness): Elle's options from it
+mkdir ext
+cp "$TOP/tests/data/checkers/append.edn" ext/history.edn
+echo '{:checker {:list-append {:consistency-models [:read-uncommitted]}}}' \
+    >ext/test.edn
+expect_exit 0 "$FAULTLINE" check list-append ext/history.edn
+grep -q "list-append options from ext/test.edn" "$TMP/err" || fail "elle: not told"
+expect_exit 1 "$FAULTLINE" check list-append --consistency-models \
+    serializable ext/history.edn
+grep -q ':G1c' "$TMP/out" || fail "elle: flags do not override test.edn"
+echo '{:checker {:list-append {:consistency-models [:nonsense]}}}' \
+    >ext/test.edn
+expect_exit 254 "$FAULTLINE" check list-append ext/history.edn
+echo '{:checker' >ext/test.edn
+expect_exit 0 "$FAULTLINE" check total-queue ext/history.edn
+grep -q "warning: ext/test.edn" "$TMP/err" || fail "broken test.edn: no warning"
+
 # analyze uses the recorded :checker, also when the suite is unknown
 run queue lost-update 1
 sed 's/:suite "memkv"/:suite "elsewhere"/' "$run/test.edn" >t && mv t "$run/test.edn"

@@ -492,7 +492,51 @@ test_looks_independent(void)
     fl_hist_release(&h);
 }
 
+/* independent/<key>/results.edn from the generic independent checker. */
+static void
+test_independent_key_dirs(void)
+{
+    char dir[] = "/tmp/fl-indep-XXXXXX";
+    const char *edn = INV(0, add, "[1 1]") OK(0, add, "[1 1]")
+        INV(0, read, "[1 nil]") OK(0, read, "[1 1]") INV(1, add, "[\"a/b\" 1]")
+            OK(1, add, "[\"a/b\" 1]") INV(1, read, "[\"a/b\" nil]")
+                OK(1, read, "[\"a/b\" 7]");
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_chk_result r;
+    struct fl_chk_opts o = {0};
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    struct fl_checker *c = fl_chk_independent_new(fl_chk_counter_new());
+
+    ASSERT(mkdtemp(dir) != NULL);
+    fl_hist_init(&h);
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_hist_parse(edn, strlen(edn), "t.edn", FL_HIST_EDN, &h, &err));
+    o.out_dir = dir;
+    ASSERT_OK(fl_chk_run(c, &h, &o, &a, &r, &err));
+    ASSERT_EQ(r.valid, FL_VERDICT_FALSE);
+    char *p = fl_xasprintf("%s/independent/1/results.edn", dir);
+    ASSERT_OK(fl_strbuf_read_file(&sb, p) < 0);
+    HAS(sb.buf, "{:valid? true");
+    free(p);
+    /* a '/' in a key cannot make a directory level */
+    p = fl_xasprintf("%s/independent/a_b/results.edn", dir);
+    fl_strbuf_reset(&sb);
+    ASSERT_OK(fl_strbuf_read_file(&sb, p) < 0);
+    HAS(sb.buf, "{:valid? false");
+    free(p);
+    char *cmd = fl_xasprintf("rm -rf %s", dir);
+    ASSERT_OK(system(cmd));
+    free(cmd);
+    fl_strbuf_release(&sb);
+    fl_chk_free(c);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+}
+
 static const struct fl_test_case jepsen_checker_tests[] = {
+    FL_TEST(test_independent_key_dirs),
     FL_TEST(test_queue),
     FL_TEST(test_total_queue),
     FL_TEST(test_unique_ids),
