@@ -517,13 +517,13 @@ test_independent_key_dirs(void)
     ASSERT_OK(fl_chk_run(c, &h, &o, &a, &r, &err));
     ASSERT_EQ(r.valid, FL_VERDICT_FALSE);
     char *p = fl_xasprintf("%s/independent/1/results.edn", dir);
-    ASSERT_OK(fl_strbuf_read_file(&sb, p) < 0);
+    ASSERT(fl_strbuf_read_file(&sb, p) >= 0);
     HAS(sb.buf, "{:valid? true");
     free(p);
     /* a '/' in a key cannot make a directory level */
     p = fl_xasprintf("%s/independent/a_b/results.edn", dir);
     fl_strbuf_reset(&sb);
-    ASSERT_OK(fl_strbuf_read_file(&sb, p) < 0);
+    ASSERT(fl_strbuf_read_file(&sb, p) >= 0);
     HAS(sb.buf, "{:valid? false");
     free(p);
     char *cmd = fl_xasprintf("rm -rf %s", dir);
