@@ -231,7 +231,7 @@ struct tq_bag {
 };
 
 static void
-bag_add(struct tq_bag *b, struct fl_arena *a, const fl_val *v, int64_t times,
+bag_add(struct tq_bag *b, const fl_val *v, int64_t times,
         const struct tq_item *items, size_t n, int kind)
 {
     for (int64_t t = 0; t < times; t++)
@@ -242,7 +242,6 @@ bag_add(struct tq_bag *b, struct fl_arena *a, const fl_val *v, int64_t times,
         fl_val idx = fl_val_int(items[i].op->index);
         FL_VEC_PUSH(&b->ops, idx);
     }
-    FL_UNUSED(a);
 }
 
 static void
@@ -320,13 +319,13 @@ tq_check(const struct fl_checker *c, const struct fl_hist *h,
         nack += ack;
         nok += ok;
         if (at == 0)
-            bag_add(&unexp, a, &it[i].v, d, it + i, j - i, TQ_DEQ);
+            bag_add(&unexp, &it[i].v, d, it + i, j - i, TQ_DEQ);
         else if (d > at)
-            bag_add(&dup, a, &it[i].v, d - at, it + i, j - i, TQ_DEQ);
+            bag_add(&dup, &it[i].v, d - at, it + i, j - i, TQ_DEQ);
         if (ack > d)
-            bag_add(&lost, a, &it[i].v, ack - d, it + i, j - i, TQ_ACK);
+            bag_add(&lost, &it[i].v, ack - d, it + i, j - i, TQ_ACK);
         if (ok > ack)
-            bag_add(&rec, a, &it[i].v, ok - ack, it + i, j - i, TQ_DEQ);
+            bag_add(&rec, &it[i].v, ok - ack, it + i, j - i, TQ_DEQ);
         i = j;
     }
     bool valid = lost.vals.n == 0 && unexp.vals.n == 0;
