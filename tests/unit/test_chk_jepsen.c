@@ -366,6 +366,45 @@ test_long_fork(void)
     free(s);
 }
 
+/* Fork counts against comparing every pair of reads (Jepsen's way). */
+static void
+test_long_fork_counts_pairs(void)
+{
+    struct fl_rng rng;
+
+    fl_rng_seed(&rng, fl_test_seed() + 1);
+    for (int iter = 0; iter < 300; iter++) {
+        int nk = 2 + (int)fl_rng_below(&rng, 2),
+            nr = (int)fl_rng_below(&rng, 9);
+        unsigned seen[8];
+        struct fl_strbuf sb = FL_STRBUF_INIT;
+        for (int i = 0; i < nr; i++) {
+            seen[i] = (unsigned)fl_rng_below(&rng, 1u << nk);
+            fl_strbuf_addf(&sb, "{:type :invoke :process %d :f :txn :value [",
+                           i);
+            for (int k = 0; k < nk; k++)
+                fl_strbuf_addf(&sb, "[:r %d nil]", k);
+            fl_strbuf_addf(&sb, "]}\n{:type :ok :process %d :f :txn :value [",
+                           i);
+            for (int k = 0; k < nk; k++)
+                fl_strbuf_addf(&sb, "[:r %d %s]", k,
+                               seen[i] >> k & 1 ? "1" : "nil");
+            fl_strbuf_addstr(&sb, "]}\n");
+        }
+        int64_t want = 0;
+        for (int i = 0; i < nr; i++)
+            for (int j = i + 1; j < nr; j++)
+                want += (seen[i] & ~seen[j]) && (seen[j] & ~seen[i]);
+        char *s = check_edn(fl_chk_long_fork_new(nk), sb.buf,
+                            want ? FL_VERDICT_FALSE : FL_VERDICT_TRUE);
+        char count[48];
+        snprintf(count, sizeof(count), ":fork-count %lld,", (long long)want);
+        HAS(s, count);
+        free(s);
+        fl_strbuf_release(&sb);
+    }
+}
+
 static void
 write_file(const char *dir, const char *name, const char *text)
 {
@@ -657,6 +696,7 @@ static const struct fl_test_case jepsen_checker_tests[] = {
     FL_TEST(test_total_queue),
     FL_TEST(test_unique_ids),
     FL_TEST(test_long_fork),
+    FL_TEST(test_long_fork_counts_pairs),
     FL_TEST(test_log_pattern),
     FL_TEST(test_concurrency_limit),
     FL_TEST(test_concurrency_limit_memory),
