@@ -278,8 +278,11 @@ check_one(const struct copts *o, const char *path, bool with_name,
     if (rc == 0 && strcmp(o->kind, "timeline") == 0) {
         rc = timeline_result(o, out, &h, &res, &err);
     } else if (rc == 0) {
-        const fl_val *rec =
-            logs ? NULL : fl_cli_recorded_options(path, o->kind, o->a);
+        /* A store dir's test.edn is inside it, a history's beside it. */
+        char *beside =
+            logs ? fl_xasprintf("%s/history.edn", path) : fl_xstrdup(path);
+        const fl_val *rec = fl_cli_recorded_options(beside, o->kind, o->a);
+        free(beside);
         fl_val opts = map_merge(o->a, rec, o->edn);
         opts = map_merge(o->a, &opts, &o->flags);
         c = fl_chk_kind_find(o->kind)->build(&opts, &err);
