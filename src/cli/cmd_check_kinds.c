@@ -253,6 +253,39 @@ out_dir_for(const struct copts *o, const char *path, bool several)
     return fl_xasprintf("%s/%.*s", o->out_dir, (int)n, base);
 }
 
+/*
+ * Build the kind's checker from test.edn's options under --options under
+ * the flags, and run it on h (perf also draws its plots into out). The
+ * checker is returned in *cp, to be freed once the result is printed.
+ */
+static int
+run_checker(const struct copts *o, const char *path, const char *out,
+            const struct fl_hist *h, const struct fl_chk_opts *co,
+            struct fl_chk_result *res, struct fl_checker **cp,
+            struct fl_err *err)
+{
+    bool logs = strcmp(o->kind, "log-file-pattern") == 0;
+    /* A store dir's test.edn is inside it, a history's beside it. */
+    char *beside =
+        logs ? fl_xasprintf("%s/history.edn", path) : fl_xstrdup(path);
+    const fl_val *rec = fl_cli_recorded_options(beside, o->kind, o->a);
+    fl_val opts = map_merge(o->a, rec, o->edn);
+    struct fl_checker *c;
+    int rc;
+
+    free(beside);
+    opts = map_merge(o->a, &opts, &o->flags);
+    c = fl_chk_kind_find(o->kind)->build(&opts, err);
+    rc = c ? fl_chk_run(c, h, co, o->a, res, err) : FL_EUSAGE;
+    *cp = c;
+    /* Plots never decide the verdict: a plot that fails is a warning. */
+    struct fl_err perr = FL_ERR_INIT;
+    if (rc == 0 && strcmp(o->kind, "perf") == 0 &&
+        write_pictures(o, out, h, &perr) < 0)
+        fprintf(stderr, "faultline: warning: plots: %s\n", perr.msg);
+    return rc;
+}
+
 static int
 check_one(const struct copts *o, const char *path, bool with_name,
           enum fl_verdict *v)
@@ -278,20 +311,7 @@ check_one(const struct copts *o, const char *path, bool with_name,
     if (rc == 0 && strcmp(o->kind, "timeline") == 0) {
         rc = timeline_result(o, out, &h, &res, &err);
     } else if (rc == 0) {
-        /* A store dir's test.edn is inside it, a history's beside it. */
-        char *beside =
-            logs ? fl_xasprintf("%s/history.edn", path) : fl_xstrdup(path);
-        const fl_val *rec = fl_cli_recorded_options(beside, o->kind, o->a);
-        free(beside);
-        fl_val opts = map_merge(o->a, rec, o->edn);
-        opts = map_merge(o->a, &opts, &o->flags);
-        c = fl_chk_kind_find(o->kind)->build(&opts, &err);
-        rc = c ? fl_chk_run(c, &h, &co, o->a, &res, &err) : FL_EUSAGE;
-        /* Plots never decide the verdict: a plot that fails is a warning. */
-        struct fl_err perr = FL_ERR_INIT;
-        if (rc == 0 && strcmp(o->kind, "perf") == 0 &&
-            write_pictures(o, out, &h, &perr) < 0)
-            fprintf(stderr, "faultline: warning: plots: %s\n", perr.msg);
+        rc = run_checker(o, path, out, &h, &co, &res, &c, &err);
     }
     if (rc) {
         fprintf(stderr, "faultline: %s\n", err.msg);
