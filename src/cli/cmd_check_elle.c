@@ -108,6 +108,8 @@ check_file(const char *path, const struct fl_elle_opts *opts, bool given,
     fl_cli_print_val(&res.map, json);
     *v = res.valid;
 out:
+    for (size_t i = 0; names && i < o->nmodels + o->nanomalies; i++)
+        free(names[i]);
     free(names);
     fl_arena_release(&a);
     fl_hist_release(&h);
