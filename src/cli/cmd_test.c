@@ -41,6 +41,7 @@ enum {
     O_NEM_INTERVAL,
     O_STORE,
     O_OP_TIMEOUT,
+    O_STATE_DIR,
     O_SUITE_BASE = 2000,
 };
 
@@ -66,6 +67,7 @@ static const struct option base_opts[] = {
     {"nemesis-interval", required_argument, NULL, O_NEM_INTERVAL},
     {"store", required_argument, NULL, O_STORE},
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
+    {"state-dir", required_argument, NULL, O_STATE_DIR},
 };
 
 void
@@ -80,8 +82,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
             strcmp(cmd, "test-all") == 0 ? " once per workload and nemesis"
                                          : "");
     fprintf(f, "suites:\n");
-    for (size_t i = 0; fl_suites[i]; i++)
-        fprintf(f, "  %-10s %s\n", fl_suites[i]->name, fl_suites[i]->summary);
+    for (const struct fl_suite *const *p = fl_suite_list(); *p; p++)
+        fprintf(f, "  %-10s %s\n", (*p)->name, (*p)->summary);
     fprintf(
         f,
         "\noptions:\n"
@@ -89,6 +91,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
         "                             (no nodes: the local cluster n1..n5)\n"
+        "      --state-dir DIR        no nodes: the local cluster that is up\n"
+        "                             in DIR (faultline cluster up)\n"
         "      --username USER        ssh user (root)\n"
         "      --password PASS        ssh password\n"
         "      --ssh-private-key FILE ssh key\n"
@@ -267,6 +271,9 @@ fl_cli_test_parse(int argc, char **argv, struct fl_test_args *a)
         case O_NO_SSH:
             a->no_ssh = true;
             break;
+        case O_STATE_DIR:
+            a->state_dir = optarg;
+            break;
         case O_CONCURRENCY: {
             size_t len = strlen(optarg);
             bool per_node = len > 1 && optarg[len - 1] == 'n';
@@ -435,6 +442,15 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     t->remote_opts.private_key = a->private_key;
     t->remote_opts.host_key_mode =
         a->strict_host_keys ? FL_HOST_KEY_STRICT : FL_HOST_KEY_TOFU;
+    if (a->state_dir && a->nnodes) {
+        fprintf(stderr, "faultline: --state-dir names a local cluster: "
+                        "give no --node/--nodes with it\n");
+        return FL_EXIT_USAGE;
+    }
+    if (a->state_dir) {
+        t->cluster_state_dir = a->state_dir;
+        fl_test_set_opt_str(t, "cluster-state-dir", a->state_dir);
+    }
     if (a->no_ssh)
         t->remote_opts.backend = "dummy";
     else if (a->nnodes)

@@ -25,6 +25,7 @@ struct fl_test_args {
     bool rate_given;
     const char *workload, *nemesis, *store;
     const char *username, *password, *private_key;
+    const char *state_dir; /* --state-dir: a local cluster that is up */
     bool strict_host_keys, no_ssh, leave_db_running, logging_json;
     /* suite options given on the command line: name/value pairs */
     const char **opt_names, **opt_values;
