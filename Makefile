@@ -176,6 +176,7 @@ PUBLIC_HDRS = src/faultline.h src/cli/main.h \
 	src/checker/workloads.h src/checker/linear/linear.h \
 	src/checker/elle/elle.h src/gen/gen.h src/gen/sim.h \
 	$(addprefix src/control/,remote.h escape.h cluster.h daemon.h) \
+	src/os/debian.h src/db/daemon_db.h \
 	src/os/os.h src/db/db.h \
 	$(addprefix src/nemesis/,nemesis.h combined.h partition.h packet.h \
 		clock.h file.h) \

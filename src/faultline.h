@@ -45,7 +45,9 @@
 #include "control/escape.h"
 #include "control/remote.h"
 
+#include "db/daemon_db.h"
 #include "db/db.h"
+#include "os/debian.h"
 #include "os/os.h"
 
 #include "nemesis/clock.h"
