@@ -151,12 +151,15 @@ struct fl_etcd_db_cfg {
     bool install;             /* apt-get install etcd-server if missing */
 };
 
-extern const struct fl_db_type fl_etcd_db_type;
-
 /** Fill cfg with the defaults above (dir and binary point at literals). */
 void fl_etcd_db_cfg_defaults(struct fl_etcd_db_cfg *cfg);
-/** A DB for cfg (copied). Caller frees with fl_db_free(). */
-struct fl_db *fl_etcd_db_new(const struct fl_etcd_db_cfg *cfg);
+/**
+ * A DB for cfg (copied): a generic daemon DB (db/daemon_db.h) with etcd's
+ * config, health check and leader lookup. NULL with err set when cfg->dir
+ * is not absolute. Caller frees with fl_db_free().
+ */
+struct fl_db *fl_etcd_db_new(const struct fl_etcd_db_cfg *cfg,
+                             struct fl_err *err);
 
 /** Append member node's etcd YAML config (--config-file) to sb. */
 void fl_etcd_member_config(struct fl_strbuf *sb,

@@ -211,7 +211,9 @@ etcd_build(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE,
                           "--election-timeout must be at least 5 times "
                           "--heartbeat-interval (etcd's own rule)");
-    t->db = fl_etcd_db_new(&dbc);
+    t->db = fl_etcd_db_new(&dbc, err);
+    if (!t->db)
+        return err && err->code ? err->code : FL_EUSAGE;
 
     /* The client. */
     struct fl_etcd_client_cfg *cc = fl_xcalloc(1, sizeof(*cc));
