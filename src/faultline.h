@@ -13,6 +13,7 @@
 #include "util/common.h"
 
 #include "util/arena.h"
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"

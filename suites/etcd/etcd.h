@@ -79,14 +79,6 @@ void fl_etcd_outcome_from(enum fl_etcd_req req, const struct fl_etcd_resp *r,
                           struct fl_etcd_outcome *out);
 void fl_etcd_outcome_release(struct fl_etcd_outcome *o);
 
-/** Standard base64 (RFC 4648, padded) of n bytes, appended to sb. */
-void fl_etcd_b64_encode(struct fl_strbuf *sb, const void *data, size_t n);
-/**
- * Decode padded base64 s (n chars) and append the bytes to sb. Returns 0,
- * or FL_EPARSE for a character outside the alphabet or a bad length.
- */
-int fl_etcd_b64_decode(struct fl_strbuf *sb, const char *s, size_t n);
-
 /*
  * One connection to one member's client URL. Not thread-safe: one per
  * worker (or per process, Jepsen style). Reusing it keeps the TCP

@@ -6,6 +6,7 @@
 
 #include "tests/unit/test.h"
 #include "util/arena.h"
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/map.h"
@@ -224,6 +225,41 @@ test_vec(void)
     ASSERT_EQ(v.n, 0);
 }
 
+static void
+test_base64(void)
+{
+    static const char *const plain[] = {"",     "f",     "fo",    "foo",
+                                        "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(plain); i++) {
+        fl_strbuf_reset(&sb);
+        fl_base64_encode(&sb, plain[i], strlen(plain[i]));
+        ASSERT_STR_EQ(sb.buf, enc[i]);
+        fl_strbuf_reset(&sb);
+        ASSERT_OK(fl_base64_decode(&sb, enc[i], strlen(enc[i])));
+        ASSERT_STR_EQ(sb.buf, plain[i]);
+    }
+    unsigned char all[256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (unsigned char)i;
+    struct fl_strbuf back = FL_STRBUF_INIT;
+    fl_strbuf_reset(&sb);
+    fl_base64_encode(&sb, all, sizeof(all));
+    ASSERT_OK(fl_base64_decode(&back, sb.buf, sb.len));
+    ASSERT_EQ(back.len, 256);
+    ASSERT(memcmp(back.buf, all, 256) == 0);
+    fl_strbuf_reset(&back);
+    ASSERT_EQ(fl_base64_decode(&back, "Zm9", 3), FL_EPARSE);
+    ASSERT_EQ(fl_base64_decode(&back, "Z=9v", 4), FL_EPARSE);
+    ASSERT_EQ(fl_base64_decode(&back, "Zm9v====", 8), FL_EPARSE);
+    ASSERT_EQ(fl_base64_decode(&back, "Zm*v", 4), FL_EPARSE);
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&back);
+}
+
 static const struct fl_test_case util_tests[] = {
     FL_TEST(test_strbuf_basic),
     FL_TEST(test_arena),
@@ -234,6 +270,7 @@ static const struct fl_test_case util_tests[] = {
     FL_TEST(test_parse),
     FL_TEST(test_err),
     FL_TEST(test_vec),
+    FL_TEST(test_base64),
     FL_TEST_END,
 };
 FL_TEST_SUITE(util, util_tests)
