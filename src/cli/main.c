@@ -81,9 +81,6 @@ default_suite_argv(int *argc, char **argv)
         cmd = cmd || strcmp(argv[1], with_suite[i]) == 0;
     if (!cmd || (*argc > 2 && argv[2][0] != '-'))
         return argv;
-    if (*argc > 2 &&
-        (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0))
-        return argv;
     out[0] = argv[0];
     out[1] = argv[1];
     out[2] = (char *)list[0]->name;
