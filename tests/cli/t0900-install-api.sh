@@ -30,7 +30,7 @@ for h in $(cd "$P/include/faultline" && find . -name '*.h' | sed 's|^\./||'); do
         fail "$h installed but not in faultline.h"
 done
 "$P/bin/faultline" --help >/dev/null || fail "installed faultline runs"
-man -l "$P/share/man/man1/faultline.1" 2>/dev/null | grep -q "EXIT STATUS" ||
+grep -q "^.SH EXIT STATUS" "$P/share/man/man1/faultline.1" ||
     fail "man page has no EXIT STATUS"
 
 pc() {
