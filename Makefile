@@ -170,7 +170,7 @@ INCLUDEDIR = $(PREFIX)/include
 MANDIR = $(PREFIX)/share/man
 PUBLIC_HDRS = src/faultline.h src/cli/main.h \
 	$(addprefix src/util/,common.h xalloc.h err.h strbuf.h vec.h arena.h \
-		map.h rng.h clock.h log.h parse.h base64.h) \
+		map.h rng.h clock.h log.h parse.h base64.h spawn.h) \
 	$(addprefix src/history/,val.h op.h hist.h edn.h json.h writer.h) \
 	src/model/model.h src/checker/checker.h src/checker/perf.h \
 	src/checker/workloads.h src/checker/linear/linear.h \

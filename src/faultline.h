@@ -20,6 +20,7 @@
 #include "util/map.h"
 #include "util/parse.h"
 #include "util/rng.h"
+#include "util/spawn.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
 #include "util/xalloc.h"
