@@ -17,7 +17,7 @@
 #include "control/cluster.h"
 #include "control/remote.h"
 #include "nemesis/clock.h"
-#include "nemesis/combined.h"
+#include "nemesis/nemesis.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
