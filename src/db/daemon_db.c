@@ -2,15 +2,14 @@
 /*
  * daemon_db.c: the generic daemon DB (daemon_db.h). The description is
  * copied at creation and read-only afterwards, so every node's thread uses
- * it without a lock; only the machine-wide install check of the local
- * cluster is serialised. Every path is <dir>/<node>/..., so daemons of a
- * local cluster (one filesystem) never share a file.
+ * it without a lock (os/debian serialises installs on the machine). Every path
+ * is <dir>/<node>/..., so daemons of a local cluster (one filesystem) never
+ * share a file.
  */
 #include "util/common.h"
 
 #include "db/daemon_db.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -226,32 +225,12 @@ install_on(struct ddb *d, struct fl_remote *r, struct fl_err *err)
     if (rc != 0 && d->packages[0]) {
         fl_info("%s: %s not found; installing with apt-get", r->node,
                 d->binary);
-        rc = fl_debian_install(r, (const char *const *)d->packages, err);
+        rc = fl_debian_install_node(r, (const char *const *)d->packages, err);
     } else if (rc != 0) {
         rc = fl_err_set(err, FL_EREMOTE, "%s: %s is not installed", r->node,
                         d->binary);
     }
     fl_strbuf_release(&q);
-    return rc;
-}
-
-static int
-ensure_installed(struct ddb *d, struct fl_remote *r, struct fl_err *err)
-{
-    int rc = 0;
-
-    if (r->type != &fl_remote_netns_type)
-        return install_on(d, r, err);
-    /* Local cluster: one machine, one check, outside the namespaces. */
-    pthread_mutex_lock(&d->install_mu);
-    if (!d->installed) {
-        struct fl_remote *local = fl_remote_new(
-            "localhost", &(struct fl_remote_opts){.backend = "local"}, err);
-        rc = local ? install_on(d, local, err) : FL_EREMOTE;
-        fl_remote_free(local);
-        d->installed = rc == 0;
-    }
-    pthread_mutex_unlock(&d->install_mu);
     return rc;
 }
 
@@ -293,7 +272,7 @@ write_files(struct ddb *d, const struct fl_env *env, size_t node,
         rc = fl_daemon_db_expand(&text, d->files[i].tmpl, env, node, d->dir,
                                  err);
         if (rc != 0) {
-            fl_err_prefix(err, "%s: %s", d->name, d->files[i].name);
+            fl_err_prefix(err, "%s: %s: ", d->name, d->files[i].name);
             break;
         }
         fl_strbuf_reset(&path);
@@ -322,7 +301,7 @@ start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
         struct fl_strbuf a = FL_STRBUF_INIT;
         rc = fl_daemon_db_expand(&a, d->args[i], env, node, d->dir, err);
         if (rc != 0)
-            fl_err_prefix(err, "%s: argument %zu", d->name, i + 1);
+            fl_err_prefix(err, "%s: argument %zu: ", d->name, i + 1);
         argv[i + 1] = fl_strbuf_detach(&a, NULL);
     }
     own_path(&pid, d, env->nodes[node], ".pid");
@@ -422,7 +401,7 @@ db_setup(struct fl_db *db, const struct fl_env *env, size_t node,
             return fl_err_set(err, FL_EUSAGE,
                               "%s: node name '%s' is not a host name", d->name,
                               env->nodes[i]);
-    rc = ensure_installed(d, r, err);
+    rc = install_on(d, r, err);
     if (rc == 0)
         rc = write_files(d, env, node, r, err);
     if (rc == 0)
@@ -614,7 +593,6 @@ db_free(struct fl_db *db)
         free(d->files[i].tmpl);
     }
     free(d->files);
-    pthread_mutex_destroy(&d->install_mu);
     free(d);
 }
 
@@ -666,6 +644,5 @@ fl_daemon_db_new(const struct fl_daemon_db_desc *desc, struct fl_err *err)
         d->desc.start_timeout_ms = 60000;
     if (d->desc.stop_timeout_ms <= 0)
         d->desc.stop_timeout_ms = 10000;
-    pthread_mutex_init(&d->install_mu, NULL);
     return fl_db_new(&daemon_db_type, d);
 }

@@ -8,8 +8,11 @@
 
 #include "os/debian.h"
 
+#include <pthread.h>
+
 #include "control/escape.h"
 #include "control/remote.h"
+#include "os/os.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -63,10 +66,85 @@ fl_debian_install(struct fl_remote *r, const char *const *pkgs,
         "st=$?; [ -n \"$mine\" ] && rm -f " POLICY_RC "; exit $st",
         q.buf, q.buf);
     if (rc != 0)
-        fl_err_prefix(err, "%s: apt-get install %s", r->node, q.buf);
+        fl_err_prefix(err, "apt-get install %s: ", q.buf);
 out:
     fl_strbuf_release(&q);
     return rc;
+}
+
+/* One apt at a time on this machine (apt's own lock would fail the rest). */
+static pthread_mutex_t machine_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int
+fl_debian_install_node(struct fl_remote *r, const char *const *pkgs,
+                       struct fl_err *err)
+{
+    struct fl_remote *local;
+    int rc;
+
+    if (r->type != &fl_remote_netns_type)
+        return fl_debian_install(r, pkgs, err);
+    pthread_mutex_lock(&machine_mu);
+    local = fl_remote_new("localhost",
+                          &(struct fl_remote_opts){.backend = "local"}, err);
+    rc = local ? fl_debian_install(local, pkgs, err) : FL_EREMOTE;
+    fl_remote_free(local);
+    pthread_mutex_unlock(&machine_mu);
+    return rc;
+}
+
+/* ---- the OS plug-in ---- */
+
+static int
+os_setup(struct fl_os *os, const struct fl_env *env, size_t node,
+         struct fl_err *err)
+{
+    if (!env->remotes || !env->remotes[node])
+        return 0; /* in-process: nothing to prepare */
+    return fl_debian_install_node(env->remotes[node],
+                                  (const char *const *)os->ctx, err);
+}
+
+static int
+os_teardown(struct fl_os *os, const struct fl_env *env, size_t node,
+            struct fl_err *err)
+{
+    FL_UNUSED(os), FL_UNUSED(env), FL_UNUSED(node), FL_UNUSED(err);
+    return 0;
+}
+
+static void
+os_free(struct fl_os *os)
+{
+    char **pkgs = os->ctx;
+
+    for (size_t i = 0; pkgs && pkgs[i]; i++)
+        free(pkgs[i]);
+    free(pkgs);
+}
+
+static const struct fl_os_type debian_type = {
+    .name = "debian",
+    .setup = os_setup,
+    .teardown = os_teardown,
+    .free = os_free,
+};
+
+struct fl_os *
+fl_os_debian_new(const char *const *pkgs)
+{
+    struct fl_os *os = fl_xcalloc(1, sizeof(*os));
+    size_t n = 0;
+    char **copy;
+
+    while (pkgs && pkgs[n])
+        n++;
+    copy = fl_xcalloc(n + 1, sizeof(*copy));
+    for (size_t i = 0; i < n; i++)
+        copy[i] = fl_xstrdup(pkgs[i]);
+    os->type = &debian_type;
+    os->ctx = copy;
+    return os;
 }
 
 int

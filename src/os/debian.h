@@ -25,6 +25,22 @@ struct fl_strbuf;
 int fl_debian_install(struct fl_remote *r, const char *const *pkgs,
                       struct fl_err *err);
 
+/**
+ * fl_debian_install() for a node of the test: on a local cluster node
+ * (netns remote), whose filesystem is this machine's, the packages are
+ * installed on the machine, one node at a time (the others then find them
+ * installed); elsewhere on the node itself.
+ */
+int fl_debian_install_node(struct fl_remote *r, const char *const *pkgs,
+                           struct fl_err *err);
+
+/**
+ * An OS plug-in (os.h) whose setup installs pkgs (NULL-terminated; copied)
+ * on every node with fl_debian_install_node(); teardown leaves them.
+ * Caller frees with fl_os_free() (or the test does).
+ */
+struct fl_os *fl_os_debian_new(const char *const *pkgs);
+
 /** Create a system user (no login shell) on r unless it exists. */
 int fl_debian_ensure_user(struct fl_remote *r, const char *user,
                           struct fl_err *err);
