@@ -181,7 +181,7 @@ PUBLIC_HDRS = src/faultline.h src/cli/main.h \
 	$(addprefix src/nemesis/,nemesis.h combined.h partition.h packet.h \
 		clock.h file.h) \
 	$(addprefix src/run/,test.h run.h client.h store.h) \
-	src/report/report.h
+	src/report/report.h src/workload/workload.h
 
 $(O)/faultline.pc: scripts/faultline.pc.in Makefile
 	@mkdir -p $(dir $@)

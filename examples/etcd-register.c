@@ -3,9 +3,9 @@
  * etcd-register.c: a complete faultline test of etcd against the installed
  * C API only (docs/own-system.md walks through it): etcd from Debian on
  * every node via the generic daemon DB, a libcurl client of its v3 JSON
- * gateway, independent CAS registers checked for linearizability, and
- * faultline's faults. --cache-reads plants a bug: reads are answered from
- * what the client last saw.
+ * gateway, the standard register workload (independent CAS registers
+ * checked for linearizability), and faultline's faults. --cache-reads plants a
+ * bug: reads are answered from what the client last saw.
  *
  *   cc -o etcd-register etcd-register.c \
  *      $(pkg-config --cflags --libs faultline libcurl jansson)
@@ -216,32 +216,6 @@ static const struct fl_client_type client_type = {
 };
 
 static int
-write_or_cas(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    fl_val pair[2] = {fl_val_int((int64_t)fl_rng_below(rng, 5)),
-                      fl_val_int((int64_t)fl_rng_below(rng, 5))};
-    bool cas = fl_rng_below(rng, 2) == 0;
-
-    (void)arg;
-    t->f = cas ? FL_KW_CAS : FL_KW_WRITE;
-    t->value = cas ? fl_val_coll(ctx->arena, FL_V_VEC, pair, 2) : pair[0];
-    return FL_GEN_OP;
-}
-
-static struct fl_gen *
-key_gen(void *arg, int64_t key)
-{
-    struct fl_gen *reads =
-        fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil()));
-
-    (void)arg, (void)key;
-    return fl_gen_limit(200,
-                        FL_GEN_MIX(reads, fl_gen_fn(write_or_cas, NULL, NULL)));
-}
-
-static int
 build(struct fl_test *t, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
@@ -266,12 +240,15 @@ build(struct fl_test *t, struct fl_err *err)
     if (fl_env_opt_bool(env, "cache-reads", false))
         fl_test_set_name(t, "etcd-register-cache-reads");
     t->client.type = &client_type;
-    t->generator =
-        fl_gen_independent(t->concurrency % 3 ? 1 : 3, -1, key_gen, NULL, NULL);
-    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
-    lo->model = &fl_model_cas_register_type;
-    lo->independent = true;
-    t->checker = fl_chk_linear_new(lo);
+    struct fl_workload w = {0};
+    struct fl_wl_register_opts wo = {.concurrency = t->concurrency,
+                                     .threads_per_key =
+                                         fl_wl_divisor(t->concurrency, 3),
+                                     .ops_per_key = 200};
+    if (fl_wl_register(&wo, &w, err) != 0)
+        return FL_EUSAGE;
+    t->generator = w.generator;
+    t->checker = w.checker;
     struct fl_nemesis_opts no = {
         .faults = faults, .interval_ns = t->nemesis_interval_ns, .db = t->db};
     return fl_nemesis_combined(&no, &t->nemesis, err);

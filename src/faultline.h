@@ -66,6 +66,8 @@
 
 #include "report/report.h"
 
+#include "workload/workload.h"
+
 #include "cli/main.h"
 
 #endif

@@ -197,12 +197,6 @@ void fl_etcd_complete(const struct fl_etcd_outcome *o, struct fl_arena *a,
                       struct fl_op *out);
 
 /**
- * The register workload's generator: groups of threads_per_key threads,
- * each on one key at a time, ops_per_key random read/write/cas ops per key
- * (values 0..4), values [key v]. Caller frees with fl_gen_free().
- */
-struct fl_gen *fl_etcd_register_gen(int threads_per_key, int64_t ops_per_key);
-/**
  * The set workload's generator: adds of unique increasing integers, with a
  * read of the whole set instead of an add with probability
  * 1/(adds_per_read+1).

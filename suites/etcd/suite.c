@@ -21,6 +21,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/parse.h"
+#include "workload/workload.h"
 
 static const struct fl_suite_opt etcd_opts[] = {
     {"serializable-reads", NULL, NULL,
@@ -127,19 +128,14 @@ build_register(struct fl_test *t, struct fl_err *err)
     rc = opt_int(env, "threads-per-key", tpk, 1, t->concurrency, &tpk, err);
     if (rc != 0)
         return rc;
-    if (t->concurrency % tpk != 0)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--threads-per-key %" PRId64
-                          " must divide --concurrency %d",
-                          tpk, t->concurrency);
-    t->generator = fl_etcd_register_gen((int)tpk, ops);
-
-    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
-    lo->model = &fl_model_cas_register_type;
-    lo->init = NULL; /* a key nobody wrote reads nil */
-    lo->independent = true;
-    t->checker = fl_chk_linear_new(lo);
-    return 0;
+    struct fl_wl_register_opts o = {.concurrency = t->concurrency,
+                                    .threads_per_key = (int)tpk,
+                                    .ops_per_key = ops};
+    struct fl_workload w = {0};
+    rc = fl_wl_register(&o, &w, err);
+    t->generator = w.generator;
+    t->checker = w.checker;
+    return rc;
 }
 
 static int

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workload.h: the standard workloads every suite shares (Jepsen's
+ * jepsen.tests.*): each is a generator, a checker and an op vocabulary that
+ * a suite's client implements. A suite moves the parts into its struct
+ * fl_test; the workload knows no database.
+ *
+ * register (independent linearizable CAS registers, Jepsen's
+ * tests.linearizable-register): every op's value is [key v]; :read
+ * completes with [key v] (v nil when the key was never written),
+ * :write [key v] sets it, :cas [key [old new]] sets new only if the value
+ * is old and completes :fail (certainly no effect) otherwise. Written
+ * values are 0..values-1. Checked key by key for linearizability against
+ * a CAS register that starts nil.
+ */
+#ifndef FL_WORKLOAD_H
+#define FL_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fl_checker;
+struct fl_err;
+struct fl_gen;
+
+/** A workload's parts; each owned until the suite moves it into a test. */
+struct fl_workload {
+    struct fl_gen *generator;       /* client ops, without time limit */
+    struct fl_gen *final_generator; /* ops after healing, or NULL */
+    struct fl_checker *checker;     /* the workload's checker */
+};
+
+/** Free whatever parts w still owns and clear it. */
+void fl_workload_release(struct fl_workload *w);
+
+struct fl_wl_register_opts {
+    int concurrency;     /* client threads of the test (>= 1) */
+    int threads_per_key; /* threads working on one key; divides
+                            concurrency */
+    int64_t ops_per_key; /* ops on a key before its group takes the next */
+    int readers;         /* of each key's threads, how many only read;
+                            0 = every thread mixes reads, writes, cas */
+    int values;          /* writes and cas use 0..values-1; 0 = 5 */
+};
+
+/**
+ * The register workload for o into *w. FL_EUSAGE with err naming the
+ * option (threads-per-key, ops-per-key) when o does not fit.
+ */
+int fl_wl_register(const struct fl_wl_register_opts *o, struct fl_workload *w,
+                   struct fl_err *err);
+
+/**
+ * The largest divisor of concurrency that is at most max (>= 1): a
+ * threads-per-key default that always divides the concurrency.
+ */
+int fl_wl_divisor(int concurrency, int max);
+
+#endif

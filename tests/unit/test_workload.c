@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_workload.c: the standard workloads under simulated time (gen/sim.h).
+ * register: each key stays with one group of threads and ops-per-key ops,
+ * values have the shapes the clients and the cas-register model expect;
+ * readers only read; bad options name the option; the checker catches a
+ * stale read.
+ */
+#include "util/common.h"
+
+#include "tests/unit/test.h"
+
+#include "checker/workloads.h"
+#include "gen/gen.h"
+#include "gen/sim.h"
+#include "history/edn.h"
+#include "history/hist.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "workload/workload.h"
+
+static void
+test_wl_register_gen(void)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+    const int conc = 6, tpk = 3;
+    const int64_t per_key = 10;
+    int64_t invokes_of[64] = {0};
+    int group_of[64];
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(group_of); i++)
+        group_of[i] = -1;
+    fl_hist_init(&h);
+    struct fl_workload w = {0};
+    struct fl_wl_register_opts o = {
+        .concurrency = conc, .threads_per_key = tpk, .ops_per_key = per_key};
+    ASSERT_OK(fl_wl_register(&o, &w, &err));
+    ASSERT(w.checker && !w.final_generator);
+    struct fl_gen *g = fl_gen_limit(300, w.generator);
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, conc, &h, &err));
+    fl_gen_free(g);
+
+    size_t invokes = 0;
+    int seen_f[3] = {0};
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE)
+            continue;
+        invokes++;
+        ASSERT(op->value.kind == FL_V_VEC && op->value.n == 2);
+        const fl_val *k = &op->value.u.items[0], *v = &op->value.u.items[1];
+        ASSERT_EQ(k->kind, FL_V_INT);
+        ASSERT(k->u.i >= 0 && k->u.i < 64);
+        invokes_of[k->u.i]++;
+        /* Every op on a key comes from the same group of threads. */
+        int group = (op->process % conc) / tpk;
+        if (group_of[k->u.i] < 0)
+            group_of[k->u.i] = group;
+        ASSERT_EQ(group_of[k->u.i], group);
+        if (op->f == FL_KW_READ) {
+            ASSERT(fl_val_is_nil(v));
+            seen_f[0]++;
+        } else if (op->f == FL_KW_WRITE) {
+            ASSERT(v->kind == FL_V_INT && v->u.i >= 0 && v->u.i < 5);
+            seen_f[1]++;
+        } else {
+            ASSERT_EQ(op->f, FL_KW_CAS);
+            ASSERT(v->kind == FL_V_VEC && v->n == 2);
+            seen_f[2]++;
+        }
+    }
+    ASSERT_EQ(invokes, 300);
+    for (size_t k = 0; k < 64; k++)
+        ASSERT(invokes_of[k] <= per_key);
+    ASSERT(invokes_of[0] == per_key && invokes_of[29] == per_key);
+    ASSERT(seen_f[0] > 50 && seen_f[1] > 50 && seen_f[2] > 50);
+    fl_hist_release(&h);
+    fl_workload_release(&w);
+}
+
+/* With readers, the first threads of each group never write. */
+static void
+test_wl_register_readers(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_hist h;
+    struct fl_wl_register_opts o = {.concurrency = 4,
+                                    .threads_per_key = 4,
+                                    .ops_per_key = 1000,
+                                    .readers = 2,
+                                    .values = 3};
+
+    fl_hist_init(&h);
+    ASSERT_OK(fl_wl_register(&o, &w, &err));
+    struct fl_gen *g = fl_gen_limit(400, w.generator);
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, 4, &h, &err));
+    fl_gen_free(g);
+    int writes_by[4] = {0}, reads_by[4] = {0};
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE)
+            continue;
+        if (op->f == FL_KW_READ)
+            reads_by[op->process % 4]++;
+        else
+            writes_by[op->process % 4]++;
+        if (op->f == FL_KW_WRITE)
+            ASSERT(op->value.u.items[1].u.i < 3);
+    }
+    ASSERT(reads_by[0] > 0 && reads_by[1] > 0);
+    ASSERT_EQ(writes_by[0] + writes_by[1], 0);
+    ASSERT(writes_by[2] > 0 && writes_by[3] > 0);
+    ASSERT_EQ(reads_by[2] + reads_by[3], 0);
+    fl_hist_release(&h);
+    fl_workload_release(&w);
+    fl_workload_release(&w); /* idempotent */
+}
+
+static void
+test_wl_register_errors(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_wl_register_opts o = {
+        .concurrency = 6, .threads_per_key = 4, .ops_per_key = 10};
+
+    ASSERT_EQ(fl_wl_register(&o, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--threads-per-key 4 must divide --concurrency 6"));
+    o.threads_per_key = 3;
+    o.ops_per_key = 0;
+    ASSERT_EQ(fl_wl_register(&o, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--ops-per-key"));
+    o.ops_per_key = 1;
+    o.readers = 3;
+    ASSERT_EQ(fl_wl_register(&o, &w, &err), FL_EUSAGE);
+    ASSERT(!w.generator && !w.checker);
+    ASSERT_EQ(fl_wl_divisor(6, 5), 3);
+    ASSERT_EQ(fl_wl_divisor(7, 5), 1);
+    ASSERT_EQ(fl_wl_divisor(10, 5), 5);
+    ASSERT_EQ(fl_wl_divisor(2, 5), 2);
+}
+
+/* The checker: per key, a read of a value overwritten before it began. */
+static void
+test_wl_register_checker(void)
+{
+    static const char stale[] =
+        "{:index 0 :type :invoke :process 0 :f :write :value [1 3]}\n"
+        "{:index 1 :type :ok :process 0 :f :write :value [1 3]}\n"
+        "{:index 2 :type :invoke :process 0 :f :write :value [1 4]}\n"
+        "{:index 3 :type :ok :process 0 :f :write :value [1 4]}\n"
+        "{:index 4 :type :invoke :process 1 :f :read :value [1 nil]}\n"
+        "{:index 5 :type :ok :process 1 :f :read :value [1 3]}\n"
+        "{:index 6 :type :invoke :process 1 :f :read :value [2 nil]}\n"
+        "{:index 7 :type :ok :process 1 :f :read :value [2 nil]}\n";
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_wl_register_opts o = {
+        .concurrency = 2, .threads_per_key = 2, .ops_per_key = 10};
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_chk_result res;
+
+    fl_hist_init(&h);
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_wl_register(&o, &w, &err));
+    ASSERT_OK(fl_edn_parse_hist(stale, sizeof(stale) - 1, "stale", &h, &err));
+    ASSERT_OK(fl_chk_run(w.checker, &h, NULL, &a, &res, &err));
+    ASSERT_EQ(res.valid, FL_VERDICT_FALSE);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+    fl_workload_release(&w);
+}
+
+static const struct fl_test_case workload_tests[] = {
+    FL_TEST(test_wl_register_gen),
+    FL_TEST(test_wl_register_readers),
+    FL_TEST(test_wl_register_errors),
+    FL_TEST(test_wl_register_checker),
+    FL_TEST_END,
+};
+
+FL_TEST_SUITE(workload, workload_tests);
