@@ -12,6 +12,11 @@
  * is old and completes :fail (certainly no effect) otherwise. Written
  * values are 0..values-1. Checked key by key for linearizability against
  * a CAS register that starts nil.
+ *
+ * set (Jepsen's tests set/set-full): :add v adds the unique element v
+ * (0, 1, 2, ...); :read nil completes with the whole set as a vector of
+ * elements. A final :read after healing must see every acknowledged add;
+ * checked by set-full (lost, stale with linearizable reads, never read).
  */
 #ifndef FL_WORKLOAD_H
 #define FL_WORKLOAD_H
@@ -49,6 +54,17 @@ struct fl_wl_register_opts {
  */
 int fl_wl_register(const struct fl_wl_register_opts *o, struct fl_workload *w,
                    struct fl_err *err);
+
+struct fl_wl_set_opts {
+    int64_t adds_per_read; /* mean adds between two reads (>= 1) */
+    bool linearizable;     /* the system promises linearizable reads: an
+                              add acknowledged before a read began and
+                              missing from it is a stale read */
+};
+
+/** The set workload for o into *w; FL_EUSAGE names --adds-per-read. */
+int fl_wl_set(const struct fl_wl_set_opts *o, struct fl_workload *w,
+              struct fl_err *err);
 
 /**
  * The largest divisor of concurrency that is at most max (>= 1): a

@@ -196,11 +196,4 @@ extern const struct fl_client_type fl_etcd_client_type;
 void fl_etcd_complete(const struct fl_etcd_outcome *o, struct fl_arena *a,
                       struct fl_op *out);
 
-/**
- * The set workload's generator: adds of unique increasing integers, with a
- * read of the whole set instead of an add with probability
- * 1/(adds_per_read+1).
- */
-struct fl_gen *fl_etcd_set_gen(int64_t adds_per_read);
-
 #endif

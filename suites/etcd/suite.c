@@ -146,12 +146,14 @@ build_set(struct fl_test *t, struct fl_err *err)
 
     if (rc != 0)
         return rc;
-    t->generator = fl_etcd_set_gen(adds);
-    /* One final read, after healing, must see every acknowledged add. */
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
     /* etcd's default reads are linearizable: flag stale reads too. */
-    t->checker = fl_chk_set_full_new(true);
-    return 0;
+    struct fl_wl_set_opts o = {.adds_per_read = adds, .linearizable = true};
+    struct fl_workload w = {0};
+    rc = fl_wl_set(&o, &w, err);
+    t->generator = w.generator;
+    t->final_generator = w.final_generator;
+    t->checker = w.checker;
+    return rc;
 }
 
 static int

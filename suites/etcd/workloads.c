@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * workloads.c: what the etcd suite's clients do, and how it is checked.
- * register (workload/'s standard one): independent keys r/<k>, each a
- * compare-and-set register, checked key by key. set: unique adds,
+ * register and set are workload/'s standard ones. register: independent
+ * keys r/<k>, each a compare-and-set register, checked key by key. set:
+ * unique adds,
  * each element its own key s/<v>, and reads of the whole prefix, checked by
  * the set checker. Reads are linearizable quorum reads unless
  * --serializable-reads asks for etcd's local (possibly stale) reads. The
@@ -25,43 +26,6 @@
 #include <unistd.h>
 
 #define FL_ETCD_REFUSED_BACKOFF_US 100000 /* after connection refused */
-
-/* ---- generators ---- */
-
-struct set_gen_arg {
-    int64_t next; /* next element to add */
-    int64_t adds; /* mean adds between two reads */
-};
-
-/*
- * Unique adds, and a read with probability 1/(adds+1). The choice comes
- * from the context's rng, whose draws are undone when the interpreter does
- * not use the op; next only grows, so an unused proposal merely skips an
- * element and adds stay unique.
- */
-static int
-set_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
-{
-    struct set_gen_arg *a = arg;
-
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), (uint64_t)a->adds + 1) == 0) {
-        tmpl->f = FL_KW_READ;
-        tmpl->value = fl_val_nil();
-        return FL_GEN_OP;
-    }
-    tmpl->f = FL_KW_ADD;
-    tmpl->value = fl_val_int(a->next++);
-    return FL_GEN_OP;
-}
-
-struct fl_gen *
-fl_etcd_set_gen(int64_t adds_per_read)
-{
-    struct set_gen_arg *a = fl_xcalloc(1, sizeof(*a));
-
-    a->adds = adds_per_read > 0 ? adds_per_read : 1;
-    return fl_gen_fn(set_op, a, free);
-}
 
 /* ---- the client ---- */
 

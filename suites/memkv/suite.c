@@ -63,69 +63,20 @@ build_register(struct fl_test *t, struct fl_err *err)
 
 /* ---- set ---- */
 
-/* Adds of 0, 1, 2, ... with an occasional read; the counter advances only
- * when an add is used, so values are dense and the same for a seed. */
-struct set_gen {
-    int64_t next;
-};
-
-static int
-set_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
-{
-    struct set_gen *s = g->ctx;
-
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), 50) == 0)
-        *out = fl_gen_template(FL_KW_READ, fl_val_nil());
-    else
-        *out = fl_gen_template(FL_KW_ADD, fl_val_int(s->next));
-    return fl_gen_fill_in(ctx, out);
-}
-
-static void
-set_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
-               const struct fl_op *op)
-{
-    struct set_gen *s = g->ctx;
-
-    FL_UNUSED(ctx);
-    if (op->f == FL_KW_ADD)
-        s->next++;
-}
-
-static void *
-set_gen_clone(const struct fl_gen *g)
-{
-    struct set_gen *c = fl_xmalloc(sizeof(*c));
-
-    *c = *(const struct set_gen *)g->ctx;
-    return c;
-}
-
-static void
-set_gen_free(struct fl_gen *g)
-{
-    free(g->ctx);
-}
-
-static const struct fl_gen_type set_gen_type = {
-    .name = "memkv-set",
-    .op = set_gen_op,
-    .commit = set_gen_commit,
-    .update = fl_gen_update_ignore,
-    .clone = set_gen_clone,
-    .free = set_gen_free,
-};
-
 static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
-    FL_UNUSED(err);
-    t->generator =
-        fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    struct fl_wl_set_opts o = {.adds_per_read = 49};
+    struct fl_workload w = {0};
+    int rc = fl_wl_set(&o, &w, err);
+
+    if (rc != 0)
+        return rc;
+    t->generator = w.generator;
+    t->final_generator = w.final_generator;
     const char *names[] = {"set", "set-full", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_set_new(), fl_chk_set_full_new(false),
-                               fl_chk_stats_new(), fl_chk_exceptions_new()};
+    struct fl_checker *cs[] = {fl_chk_set_new(), w.checker, fl_chk_stats_new(),
+                               fl_chk_exceptions_new()};
     t->checker = fl_chk_compose_new(names, cs, 4);
     return 0;
 }

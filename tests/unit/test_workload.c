@@ -4,7 +4,7 @@
  * register: each key stays with one group of threads and ops-per-key ops,
  * values have the shapes the clients and the cas-register model expect;
  * readers only read; bad options name the option; the checker catches a
- * stale read.
+ * stale read. set: adds are dense and unique, reads in between.
  */
 #include "util/common.h"
 
@@ -176,12 +176,50 @@ test_wl_register_checker(void)
     fl_workload_release(&w);
 }
 
+static void
+test_wl_set_gen(void)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+    int64_t last = -1, reads = 0, adds = 0;
+
+    fl_hist_init(&h);
+    /* The run gives workloads to client threads only; so does this. */
+    struct fl_workload w = {0};
+    struct fl_wl_set_opts o = {.adds_per_read = 10, .linearizable = true};
+    ASSERT_OK(fl_wl_set(&o, &w, &err));
+    ASSERT(w.final_generator && w.checker);
+    struct fl_gen *g = fl_gen_limit(550, fl_gen_clients(w.generator));
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, 1, &h, &err));
+    fl_gen_free(g);
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE)
+            continue;
+        if (op->f == FL_KW_READ) {
+            reads++;
+            continue;
+        }
+        ASSERT_EQ(op->f, FL_KW_ADD);
+        /* dense: every add used is the next element */
+        ASSERT(op->value.kind == FL_V_INT && op->value.u.i == last + 1);
+        last = op->value.u.i;
+        adds++;
+    }
+    ASSERT_EQ(adds + reads, 550);
+    ASSERT(reads * 20 >= adds && reads * 4 <= adds);
+    fl_hist_release(&h);
+    fl_workload_release(&w);
+    o.adds_per_read = 0;
+    ASSERT_EQ(fl_wl_set(&o, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--adds-per-read"));
+}
+
 static const struct fl_test_case workload_tests[] = {
-    FL_TEST(test_wl_register_gen),
-    FL_TEST(test_wl_register_readers),
-    FL_TEST(test_wl_register_errors),
-    FL_TEST(test_wl_register_checker),
-    FL_TEST_END,
+    FL_TEST(test_wl_register_gen),    FL_TEST(test_wl_register_readers),
+    FL_TEST(test_wl_register_errors), FL_TEST(test_wl_register_checker),
+    FL_TEST(test_wl_set_gen),         FL_TEST_END,
 };
 
 FL_TEST_SUITE(workload, workload_tests);
