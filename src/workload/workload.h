@@ -17,6 +17,15 @@
  * (0, 1, 2, ...); :read nil completes with the whole set as a vector of
  * elements. A final :read after healing must see every acknowledged add;
  * checked by set-full (lost, stale with linearizable reads, never read).
+ *
+ * counter: :add n (1..5) adds to one counter, :read nil completes with its
+ * value; a final read; Jepsen's counter checker.
+ *
+ * bank: :transfer {:from a :to b :amount n} moves n between two of the
+ * accounts 0..accounts-1 (a client refuses, :fail, a transfer that would go
+ * negative unless negative balances are allowed); :read nil completes with
+ * a map account -> balance of every account; a final read; Jepsen's bank
+ * checker (all accounts, the total, no negative balance).
  */
 #ifndef FL_WORKLOAD_H
 #define FL_WORKLOAD_H
@@ -65,6 +74,19 @@ struct fl_wl_set_opts {
 /** The set workload for o into *w; FL_EUSAGE names --adds-per-read. */
 int fl_wl_set(const struct fl_wl_set_opts *o, struct fl_workload *w,
               struct fl_err *err);
+
+/** The counter workload into *w. */
+void fl_wl_counter(struct fl_workload *w);
+
+struct fl_wl_bank_opts {
+    int accounts;     /* accounts 0..accounts-1 (>= 2) */
+    int64_t total;    /* the sum of all balances, constant */
+    bool negative_ok; /* negative balances are no anomaly */
+};
+
+/** The bank workload for o into *w; FL_EUSAGE for a bad o. */
+int fl_wl_bank(const struct fl_wl_bank_opts *o, struct fl_workload *w,
+               struct fl_err *err);
 
 /**
  * The largest divisor of concurrency that is at most max (>= 1): a

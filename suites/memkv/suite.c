@@ -81,75 +81,39 @@ build_set(struct fl_test *t, struct fl_err *err)
     return 0;
 }
 
-/* ---- counter ---- */
-
-static int
-counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 10) == 0) {
-        t->f = FL_KW_READ;
-    } else {
-        t->f = FL_KW_ADD;
-        t->value = fl_val_int(1 + (int64_t)fl_rng_below(rng, 5));
-    }
-    return FL_GEN_OP;
-}
+/* ---- counter and bank ---- */
 
 static int
 build_counter(struct fl_test *t, struct fl_err *err)
 {
+    struct fl_workload w = {0};
+
     FL_UNUSED(err);
-    t->generator = fl_gen_fn(counter_op, NULL, NULL);
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    fl_wl_counter(&w);
+    t->generator = w.generator;
+    t->final_generator = w.final_generator;
     const char *names[] = {"counter", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_counter_new(), fl_chk_stats_new(),
+    struct fl_checker *cs[] = {w.checker, fl_chk_stats_new(),
                                fl_chk_exceptions_new()};
     t->checker = fl_chk_compose_new(names, cs, 3);
     return 0;
 }
 
-/* ---- bank ---- */
-
-static int
-bank_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 5) == 0) {
-        t->f = FL_KW_READ;
-        return FL_GEN_OP;
-    }
-    int64_t from = (int64_t)fl_rng_below(rng, FL_MEMKV_ACCOUNTS);
-    int64_t to = (int64_t)fl_rng_below(rng, FL_MEMKV_ACCOUNTS - 1);
-    if (to >= from)
-        to++;
-    fl_val items[6] = {
-        fl_val_kw(fl_kw_intern_cstr("from")),
-        fl_val_int(from),
-        fl_val_kw(fl_kw_intern_cstr("to")),
-        fl_val_int(to),
-        fl_val_kw(fl_kw_intern_cstr("amount")),
-        fl_val_int(1 + (int64_t)fl_rng_below(rng, 5)),
-    };
-    t->f = FL_KW_TRANSFER;
-    t->value = fl_val_map(ctx->arena, items, 3);
-    return FL_GEN_OP;
-}
-
 static int
 build_bank(struct fl_test *t, struct fl_err *err)
 {
-    FL_UNUSED(err);
-    t->generator = fl_gen_fn(bank_op, NULL, NULL);
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    struct fl_wl_bank_opts o = {.accounts = FL_MEMKV_ACCOUNTS,
+                                .total = FL_MEMKV_TOTAL};
+    struct fl_workload w = {0};
+    int rc = fl_wl_bank(&o, &w, err);
+
+    if (rc != 0)
+        return rc;
+    t->generator = w.generator;
+    t->final_generator = w.final_generator;
     const char *names[] = {"bank", "stats", "exceptions"};
-    struct fl_checker *cs[] = {
-        fl_chk_bank_new(FL_MEMKV_ACCOUNTS, FL_MEMKV_TOTAL, false),
-        fl_chk_stats_new(), fl_chk_exceptions_new()};
+    struct fl_checker *cs[] = {w.checker, fl_chk_stats_new(),
+                               fl_chk_exceptions_new()};
     t->checker = fl_chk_compose_new(names, cs, 3);
     return 0;
 }

@@ -4,7 +4,8 @@
  * register: each key stays with one group of threads and ops-per-key ops,
  * values have the shapes the clients and the cas-register model expect;
  * readers only read; bad options name the option; the checker catches a
- * stale read. set: adds are dense and unique, reads in between.
+ * stale read. set: adds are dense and unique, reads in between. counter
+ * and bank: the shapes of their ops.
  */
 #include "util/common.h"
 
@@ -216,10 +217,78 @@ test_wl_set_gen(void)
     ASSERT(strstr(err.msg, "--adds-per-read"));
 }
 
+/* counter: adds of 1..5 and reads; bank: transfers between two distinct
+ * accounts of 1..5, reads; both end with one final read. */
+static void
+test_wl_counter_bank_gen(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_hist h;
+    int reads = 0, adds = 0, transfers = 0;
+
+    fl_hist_init(&h);
+    fl_wl_counter(&w);
+    ASSERT(w.final_generator && w.checker);
+    struct fl_gen *g = fl_gen_limit(300, fl_gen_clients(w.generator));
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, 2, &h, &err));
+    fl_gen_free(g);
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE)
+            continue;
+        if (op->f == FL_KW_READ) {
+            reads++;
+            continue;
+        }
+        ASSERT_EQ(op->f, FL_KW_ADD);
+        ASSERT(op->value.u.i >= 1 && op->value.u.i <= 5);
+        adds++;
+    }
+    ASSERT(reads > 5 && adds > 200);
+    fl_workload_release(&w);
+    fl_hist_release(&h);
+
+    struct fl_wl_bank_opts bo = {.accounts = 3, .total = 30};
+    fl_hist_init(&h);
+    ASSERT_OK(fl_wl_bank(&bo, &w, &err));
+    g = fl_gen_limit(300, fl_gen_clients(w.generator));
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, 2, &h, &err));
+    fl_gen_free(g);
+    const fl_val from = fl_val_kw(fl_kw_intern_cstr("from"));
+    const fl_val to = fl_val_kw(fl_kw_intern_cstr("to"));
+    const fl_val amount = fl_val_kw(fl_kw_intern_cstr("amount"));
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE || op->f == FL_KW_READ)
+            continue;
+        ASSERT_EQ(op->f, FL_KW_TRANSFER);
+        const fl_val *a = fl_val_map_get(&op->value, &from);
+        const fl_val *b = fl_val_map_get(&op->value, &to);
+        const fl_val *n = fl_val_map_get(&op->value, &amount);
+        ASSERT(a && b && n && a->u.i != b->u.i);
+        ASSERT(a->u.i >= 0 && a->u.i < 3 && b->u.i >= 0 && b->u.i < 3);
+        ASSERT(n->u.i >= 1 && n->u.i <= 5);
+        transfers++;
+    }
+    ASSERT(transfers > 200);
+    fl_workload_release(&w);
+    fl_hist_release(&h);
+    bo.accounts = 1;
+    ASSERT_EQ(fl_wl_bank(&bo, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "1 accounts"));
+}
+
 static const struct fl_test_case workload_tests[] = {
-    FL_TEST(test_wl_register_gen),    FL_TEST(test_wl_register_readers),
-    FL_TEST(test_wl_register_errors), FL_TEST(test_wl_register_checker),
-    FL_TEST(test_wl_set_gen),         FL_TEST_END,
+    FL_TEST(test_wl_register_gen),
+    FL_TEST(test_wl_register_readers),
+    FL_TEST(test_wl_register_errors),
+    FL_TEST(test_wl_register_checker),
+    FL_TEST(test_wl_set_gen),
+    FL_TEST(test_wl_counter_bank_gen),
+    FL_TEST_END,
 };
 
 FL_TEST_SUITE(workload, workload_tests);
