@@ -255,7 +255,8 @@ build(struct fl_test *t, struct fl_err *err)
 }
 
 static const char *const workloads[] = {"register", NULL};
-static const char *const nemeses[] = {"none", "partition,kill,pause", NULL};
+static const char *const nemeses[] = {"none", "partition,kill,pause", "packet",
+                                      NULL};
 
 static const struct fl_suite suite = {
     .name = "etcd-register",

@@ -10,6 +10,7 @@
 #include "cli/main.h"
 
 #include "cli/cli.h"
+#include "nemesis/packet.h"
 #include "run/test.h"
 
 static const struct fl_cli_cmd cmd_table[] = {
@@ -94,6 +95,7 @@ int
 fl_main(int argc, char **argv, const struct fl_suite *const *suites)
 {
     fl_suite_register(suites);
+    fl_helper_binary_is_self(); /* helpers re-run this program */
     argv = default_suite_argv(&argc, argv);
     if (argc < 2) {
         usage(stderr);

@@ -2,8 +2,9 @@
 # t0901: examples/etcd-register.c, an out-of-tree test of etcd, built only
 # with pkg-config's flags against a `make install DESTDIR=` tree and run on
 # a private 3-node local cluster: the correct client is valid under
-# partitions, kills and pauses (through the generic daemon DB); the client
-# that answers reads from a cache (--cache-reads) is invalid.
+# partitions, kills and pauses (through the generic daemon DB) and packet
+# faults (the program is its own shaper binary); the client that answers
+# reads from a cache (--cache-reads) is invalid.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-cluster.sh"
 
@@ -42,6 +43,14 @@ done
 grep -Eq ':f :(kill|pause|start-partition)' "$run_dir/history.edn" ||
     fail "no faults in the history"
 [ -e "$TMP/data/$N1" ] && fail "teardown left $TMP/data/$N1"
+
+# The packet nemesis runs its shaper by re-executing the program itself
+# (fl_main makes it a faultline command, whatever its name).
+expect_exit 0 run --time-limit 6 --nemesis packet --nemesis-interval 1
+grep -q "verdict: valid" "$TMP/out" || fail "packet run not valid"
+grep -q ':f :start-packet' "$run_dir/history.edn" || fail "no packet fault"
+grep -q "cannot find the faultline binary" "$run_dir/faultline.log" &&
+    fail "the shaper did not start"
 
 expect_exit 1 run --time-limit 8 --cache-reads
 grep -q "verdict: invalid" "$TMP/out" || fail "cached reads not caught"
