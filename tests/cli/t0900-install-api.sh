@@ -116,6 +116,14 @@ expect_exit 254 "$TMP/mine" frobnicate
 # The other subcommands come along.
 expect_exit 0 "$TMP/mine" history stats "$TMP/store/mine/latest/history.edn"
 
+# test --state-dir: a cluster that is not up is named; nodes conflict.
+expect_exit 255 "$FAULTLINE" test etcd --state-dir "$TMP/no-cluster" \
+    --time-limit 1 --store "$TMP/store"
+grep -q "no local cluster is up ($TMP/no-cluster/cluster.state" "$TMP/out" "$TMP/err" ||
+    fail "no error naming the state dir"
+expect_exit 254 "$FAULTLINE" test etcd --state-dir "$TMP/no-cluster" --nodes a,b
+grep -q -- "--state-dir" "$TMP/err" || fail "no error naming --state-dir"
+
 # The static library links too (its dependencies named by pkg-config).
 cc -std=c11 -o "$TMP/mine-static" "$TMP/mine.c" $(pc --cflags faultline) \
     "$P/lib/libfaultline.a" $(pkg-config --libs $(pc --print-requires-private faultline)) \
