@@ -26,6 +26,15 @@
  * negative unless negative balances are allowed); :read nil completes with
  * a map account -> balance of every account; a final read; Jepsen's bank
  * checker (all accounts, the total, no negative balance).
+ *
+ * list-append and rw-register (Jepsen's cycle.append and cycle.wr, checked
+ * by Elle): :txn [[:append k v] [:r k nil] ...] or [[:w k v] [:r k nil]
+ * ...]; the client runs the micro-ops as one transaction and completes
+ * :ok with the reads filled in ([:r k [v1 v2 ...]] for list-append, [:r k
+ * v] for rw-register, nil for a missing key), :fail when it certainly
+ * aborted. Values written to a key are unique. The consistency models and
+ * anomalies come from the test's options (:consistency-models, :anomalies;
+ * default strict-serializable).
  */
 #ifndef FL_WORKLOAD_H
 #define FL_WORKLOAD_H
@@ -87,6 +96,17 @@ struct fl_wl_bank_opts {
 /** The bank workload for o into *w; FL_EUSAGE for a bad o. */
 int fl_wl_bank(const struct fl_wl_bank_opts *o, struct fl_workload *w,
                struct fl_err *err);
+
+struct fl_wl_txn_opts {
+    bool list_append;           /* list-append; else rw-register */
+    int key_count;              /* active keys at a time (1..64; Jepsen: 3) */
+    int max_txn_length;         /* micro-ops per txn, 1..this (<= 64) */
+    int64_t max_writes_per_key; /* writes before a key is retired (32) */
+};
+
+/** list-append or rw-register for o into *w; FL_EUSAGE names the option. */
+int fl_wl_txn(const struct fl_wl_txn_opts *o, struct fl_workload *w,
+              struct fl_err *err);
 
 /**
  * The largest divisor of concurrency that is at most max (>= 1): a

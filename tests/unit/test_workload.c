@@ -5,7 +5,9 @@
  * values have the shapes the clients and the cas-register model expect;
  * readers only read; bad options name the option; the checker catches a
  * stale read. set: adds are dense and unique, reads in between. counter
- * and bank: the shapes of their ops.
+ * and bank: the shapes of their ops. list-append and rw-register: run
+ * serially against a perfect store, Elle finds them valid, and a store
+ * with stale reads invalid.
  */
 #include "util/common.h"
 
@@ -18,6 +20,7 @@
 #include "history/hist.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/strbuf.h"
 #include "workload/workload.h"
 
 static void
@@ -281,6 +284,136 @@ test_wl_counter_bank_gen(void)
     ASSERT(strstr(err.msg, "1 accounts"));
 }
 
+/*
+ * Run the txn workload's ops one at a time against a perfect store and
+ * write the history as EDN; stale makes reads miss the last write of the
+ * key (a stale read Elle must catch under strict serializability).
+ */
+#define STORE_KEYS 512
+static void
+serial_txns(bool list_append, bool stale, struct fl_strbuf *edn)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_wl_txn_opts o = {.list_append = list_append,
+                               .key_count = 3,
+                               .max_txn_length = 4,
+                               .max_writes_per_key = 8};
+    struct fl_hist h;
+    static int64_t vals[STORE_KEYS][64];
+    static size_t len[STORE_KEYS];
+    int64_t index = 0;
+
+    memset(len, 0, sizeof(len));
+    fl_hist_init(&h);
+    ASSERT_OK(fl_wl_txn(&o, &w, &err));
+    struct fl_gen *g = fl_gen_limit(300, fl_gen_clients(w.generator));
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, 1, &h, &err));
+    fl_gen_free(g);
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE)
+            continue;
+        ASSERT_EQ(op->f, FL_KW_TXN);
+        ASSERT(op->value.n >= 1 && op->value.n <= 4);
+        fl_strbuf_addf(edn,
+                       "{:index %" PRId64 " :time %" PRId64
+                       " :type :invoke :process 0 :f :txn :value [",
+                       index, index);
+        struct fl_strbuf ok = FL_STRBUF_INIT;
+        for (uint32_t m = 0; m < op->value.n; m++) {
+            const fl_val *mo = op->value.u.items[m].u.items;
+            int64_t k = mo[1].u.i;
+            ASSERT(k >= 0 && k < STORE_KEYS);
+            bool read = mo[0].u.id == FL_KW_R;
+            const char *f = read ? "r" : list_append ? "append" : "w";
+            fl_strbuf_addf(edn, "[:%s %" PRId64 " %s]", f, k,
+                           read ? "nil" : "");
+            if (!read) {
+                ASSERT_EQ(mo[2].u.i, (int64_t)len[k] + 1); /* unique */
+                fl_strbuf_setlen(edn, edn->len - 1);
+                fl_strbuf_addf(edn, "%" PRId64 "]", mo[2].u.i);
+                fl_strbuf_addf(&ok, "[:%s %" PRId64 " %" PRId64 "]", f, k,
+                               mo[2].u.i);
+                ASSERT(len[k] < 64);
+                vals[k][len[k]++] = mo[2].u.i;
+                continue;
+            }
+            size_t n = len[k] - (stale && len[k] > 1 ? 1 : 0);
+            fl_strbuf_addf(&ok, "[:r %" PRId64 " ", k);
+            if (n == 0) {
+                fl_strbuf_addstr(&ok, "nil]");
+            } else if (!list_append) {
+                fl_strbuf_addf(&ok, "%" PRId64 "]", vals[k][n - 1]);
+            } else {
+                fl_strbuf_addch(&ok, '[');
+                for (size_t j = 0; j < n; j++)
+                    fl_strbuf_addf(&ok, "%s%" PRId64, j ? " " : "", vals[k][j]);
+                fl_strbuf_addstr(&ok, "]]");
+            }
+        }
+        fl_strbuf_addf(edn,
+                       "]}\n{:index %" PRId64 " :time %" PRId64
+                       " :type :ok :process 0 :f :txn :value [%s]}\n",
+                       index + 1, index + 1, ok.buf);
+        index += 2;
+        fl_strbuf_release(&ok);
+    }
+    /* keys were retired after 8 writes: more than the 3 first ones used */
+    ASSERT(len[3] > 0 && len[0] == 8);
+    fl_hist_release(&h);
+    fl_workload_release(&w);
+}
+
+static enum fl_verdict
+check_txns(bool list_append, bool stale)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_strbuf edn = FL_STRBUF_INIT;
+    struct fl_workload w = {0};
+    struct fl_wl_txn_opts o = {.list_append = list_append,
+                               .key_count = 3,
+                               .max_txn_length = 4,
+                               .max_writes_per_key = 8};
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_chk_result res;
+
+    serial_txns(list_append, stale, &edn);
+    fl_hist_init(&h);
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_edn_parse_hist(edn.buf, edn.len, "txns", &h, &err));
+    ASSERT_OK(fl_wl_txn(&o, &w, &err));
+    ASSERT_OK(fl_chk_run(w.checker, &h, NULL, &a, &res, &err));
+    fl_workload_release(&w);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+    fl_strbuf_release(&edn);
+    return res.valid;
+}
+
+static void
+test_wl_txn(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_wl_txn_opts o = {.list_append = true, .key_count = 0};
+
+    ASSERT_EQ(check_txns(true, false), FL_VERDICT_TRUE);
+    ASSERT_EQ(check_txns(true, true), FL_VERDICT_FALSE);
+    ASSERT_EQ(check_txns(false, false), FL_VERDICT_TRUE);
+    ASSERT_EQ(check_txns(false, true), FL_VERDICT_FALSE);
+    ASSERT_EQ(fl_wl_txn(&o, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--key-count"));
+    o.key_count = 3;
+    ASSERT_EQ(fl_wl_txn(&o, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--max-txn-length"));
+    o.max_txn_length = 2;
+    ASSERT_EQ(fl_wl_txn(&o, &w, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--max-writes-per-key"));
+}
+
 static const struct fl_test_case workload_tests[] = {
     FL_TEST(test_wl_register_gen),
     FL_TEST(test_wl_register_readers),
@@ -288,6 +421,7 @@ static const struct fl_test_case workload_tests[] = {
     FL_TEST(test_wl_register_checker),
     FL_TEST(test_wl_set_gen),
     FL_TEST(test_wl_counter_bank_gen),
+    FL_TEST(test_wl_txn),
     FL_TEST_END,
 };
 
