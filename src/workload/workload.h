@@ -35,6 +35,10 @@
  * aborted. Values written to a key are unique. The consistency models and
  * anomalies come from the test's options (:consistency-models, :anomalies;
  * default strict-serializable).
+ *
+ * queue: :enqueue v (unique), :dequeue nil completes :ok with the element
+ * taken, or :fail when the queue was empty; checked for linearizability
+ * against an unordered queue.
  */
 #ifndef FL_WORKLOAD_H
 #define FL_WORKLOAD_H
@@ -107,6 +111,9 @@ struct fl_wl_txn_opts {
 /** list-append or rw-register for o into *w; FL_EUSAGE names the option. */
 int fl_wl_txn(const struct fl_wl_txn_opts *o, struct fl_workload *w,
               struct fl_err *err);
+
+/** The queue workload into *w. */
+void fl_wl_queue(struct fl_workload *w);
 
 /**
  * The largest divisor of concurrency that is at most max (>= 1): a

@@ -414,6 +414,62 @@ test_wl_txn(void)
     ASSERT(strstr(err.msg, "--max-writes-per-key"));
 }
 
+/* queue: dense unique enqueues and dequeues; the checker rejects an
+ * element dequeued twice. */
+static void
+test_wl_queue(void)
+{
+    static const char twice[] =
+        "{:index 0 :type :invoke :process 0 :f :enqueue :value 0}\n"
+        "{:index 1 :type :ok :process 0 :f :enqueue :value 0}\n"
+        "{:index 2 :type :invoke :process 0 :f :dequeue :value nil}\n"
+        "{:index 3 :type :ok :process 0 :f :dequeue :value 0}\n"
+        "{:index 4 :type :invoke :process 1 :f :dequeue :value nil}\n"
+        "{:index 5 :type :ok :process 1 :f :dequeue :value 0}\n";
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_workload w = {0};
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_chk_result res;
+    int64_t next = 0;
+    int deq = 0;
+
+    fl_hist_init(&h);
+    fl_wl_queue(&w);
+    struct fl_gen *g = fl_gen_limit(200, fl_gen_clients(w.generator));
+    w.generator = NULL;
+    ASSERT_OK(fl_gen_perfect(g, 2, &h, &err));
+    fl_gen_free(g);
+    for (size_t i = 0; i < h.n; i++) {
+        const struct fl_op *op = &h.ops[i];
+        if (op->type != FL_OP_INVOKE)
+            continue;
+        if (op->f == FL_KW_DEQUEUE) {
+            deq++;
+            continue;
+        }
+        ASSERT_EQ(op->f, FL_KW_ENQUEUE);
+        ASSERT_EQ(op->value.u.i, next++);
+    }
+    ASSERT(deq > 50 && next > 50);
+    fl_hist_release(&h);
+    fl_hist_init(&h);
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_edn_parse_hist(twice, sizeof(twice) - 1, "twice", &h, &err));
+    ASSERT_OK(fl_chk_run(w.checker, &h, NULL, &a, &res, &err));
+    ASSERT_EQ(res.valid, FL_VERDICT_FALSE);
+    fl_hist_release(&h);
+    fl_hist_init(&h);
+    /* The same without the second dequeue (its two lines). */
+    size_t once = (size_t)(strstr(twice, "{:index 4") - twice);
+    ASSERT_OK(fl_edn_parse_hist(twice, once, "once", &h, &err));
+    ASSERT_OK(fl_chk_run(w.checker, &h, NULL, &a, &res, &err));
+    ASSERT_EQ(res.valid, FL_VERDICT_TRUE);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+    fl_workload_release(&w);
+}
+
 static const struct fl_test_case workload_tests[] = {
     FL_TEST(test_wl_register_gen),
     FL_TEST(test_wl_register_readers),
@@ -422,6 +478,7 @@ static const struct fl_test_case workload_tests[] = {
     FL_TEST(test_wl_set_gen),
     FL_TEST(test_wl_counter_bank_gen),
     FL_TEST(test_wl_txn),
+    FL_TEST(test_wl_queue),
     FL_TEST_END,
 };
 
