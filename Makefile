@@ -123,13 +123,22 @@ $(SHIM): shim/faultline-time.c
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -o $@ $<
 
-# libFuzzer targets need clang; they link the library sources directly so
-# that everything is instrumented.
-FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread -DFL_INTERNAL \
-	-fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
-$(O)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS)
+# libFuzzer targets need clang. The library is compiled once with the
+# fuzzer's coverage instrumentation (fuzzer-no-link) and the sanitizers, so
+# everything is instrumented; each target only compiles its own file.
+FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread -DFL_INTERNAL -MMD -MP \
+	$(shell pkg-config --cflags $(PKGS))
+FUZZ_SAN = address,undefined
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(O)/fuzzobj/%.o)
+.SECONDARY: $(FUZZ_OBJS)
+$(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+	$(QUIET_CC)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-c -o $@ $<
+$(O)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+		$(FUZZ_OBJS) $(LIBS)
 
 fuzz: $(FUZZ_BINS)
 bench: $(BENCH_BINS)
