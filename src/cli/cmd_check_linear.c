@@ -21,14 +21,17 @@
 
 static const char usage_text[] =
     "usage: faultline check linearizable --model MODEL [--init EDN]\n"
-    "         [--independent] [--time-limit SECONDS] [--memory-limit MB]\n"
-    "         [--threads N] [--json] [--out DIR] FILE...\n"
+    "         [--independent [--all-keys]] [--time-limit SECONDS]\n"
+    "         [--memory-limit MB] [--threads N] [--json] [--out DIR] FILE...\n"
     "\n"
     "  --model MODEL       register, cas-register, mutex, set,\n"
     "                      unordered-queue, fifo-queue, multi-register\n"
     "                      (default: the model test.edn beside FILE names)\n"
     "  --init EDN          initial value (default nil): 0, {:x 0 :y 0}\n"
     "  --independent       values are [key value] tuples; check each key\n"
+    "  --all-keys          search every key even when one is already\n"
+    "                      invalid (default: the first invalid key stops\n"
+    "                      the others, reported :cause :not-checked)\n"
     "  --time-limit S      give up with :unknown after S seconds\n"
     "  --memory-limit MB   give up with :unknown above MB of search memory\n"
     "                      (default: half the physical memory)\n"
@@ -150,6 +153,8 @@ fl_cmd_check_linear(int argc, char **argv)
         } else if (strcmp(arg, "--independent") == 0) {
             o.independent = true;
             given_independent = true;
+        } else if (strcmp(arg, "--all-keys") == 0) {
+            o.all_keys = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
         } else if (fl_cli_opt_is(arg, "--out")) {

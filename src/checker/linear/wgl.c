@@ -123,6 +123,7 @@ struct search {
     size_t best_n, lw, best_q;
     uint32_t best_state;
     uint64_t steps;
+    bool oom; /* the memo could not grow within the memory limit */
 };
 
 int64_t
@@ -139,6 +140,24 @@ search_bytes(const struct search *s)
     return s->store.alloc * 8 + s->c_cap * 16 + s->sw.alloc * 4 +
            s->salloc * 16 + s->dense_alloc_rows * s->ntrans * 4 +
            s->tmap.cap * 17 + s->n * 64;
+}
+
+/*
+ * Whether the search may allocate extra more bytes (a memo table being
+ * rebuilt holds the old and the new table at once) within its limit.
+ * Checked before each growth of the memo, so the bound holds at every
+ * instant, not only where the loop looks at it.
+ */
+static bool
+mem_ok(struct search *s, size_t extra)
+{
+    size_t lim = s->lim->memory_limit_bytes;
+
+    if (lim && search_bytes(s) + extra > lim) {
+        s->oom = true;
+        return false;
+    }
+    return true;
 }
 
 /* ---- model states and transitions ---- */
@@ -323,8 +342,11 @@ memo_insert(struct search *s, uint32_t state)
 {
     size_t kn = key_build(s, state), ko = s->key_ok;
     uint64_t h = XXH3_64bits(s->key, ko * 8);
-    if (2 * (s->c_n + 1) > s->c_cap)
+    if (2 * (s->c_n + 1) > s->c_cap) {
+        if (!mem_ok(s, (s->c_cap ? 2 * s->c_cap : 64) * 16))
+            return false;
         memo_grow(s);
+    }
     size_t j = h & (s->c_cap - 1);
     for (; s->c_off[j]; j = (j + 1) & (s->c_cap - 1)) {
         if (s->c_hash[j] != h)
@@ -338,6 +360,9 @@ memo_insert(struct search *s, uint32_t state)
         if (w == kn)
             return false;
     }
+    if (s->store.n + kn > s->store.alloc &&
+        !mem_ok(s, (s->store.alloc / 2 + kn) * 8))
+        return false;
     FL_ALLOC_GROW(s->store.v, s->store.n + kn, s->store.alloc);
     memcpy(s->store.v + s->store.n, s->key, kn * 8);
     s->c_hash[j] = h;
@@ -699,7 +724,7 @@ limits_hit(struct search *s, struct fl_lin_result *res)
 {
     const struct fl_lin_limits *lim = s->lim;
     if (lim->stop && __atomic_load_n(lim->stop, __ATOMIC_RELAXED)) {
-        res->cause = "interrupted";
+        res->cause = "not-checked";
         return true;
     }
     if (lim->deadline_ns && fl_lin__now_ns() > lim->deadline_ns) {
@@ -741,6 +766,12 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
     }
     res->nops = s.n;
     res->ncrashed = s.ncr;
+    /* Prepared (so a model mismatch is still an error), not searched. */
+    if (lim->stop && __atomic_load_n(lim->stop, __ATOMIC_RELAXED)) {
+        res->cause = "not-checked";
+        res->verdict = FL_VERDICT_UNKNOWN;
+        goto out;
+    }
 
     int32_t head = (int32_t)(2 * s.n);
     int32_t e = NIL_ENTRY;
@@ -748,7 +779,10 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
     bool crashed_phase = false;
     memo_insert(&s, state);
     for (;;) {
-        if (FL_UNLIKELY(++iter % CHECK_EVERY == 0) && limits_hit(&s, res)) {
+        if (FL_UNLIKELY(s.oom) ||
+            (FL_UNLIKELY(++iter % CHECK_EVERY == 0) && limits_hit(&s, res))) {
+            if (s.oom)
+                res->cause = "out-of-memory";
             res->verdict = FL_VERDICT_UNKNOWN;
             goto out;
         }
@@ -806,7 +840,11 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
             /* pop to the last free choice; forced moves have none */
             for (;;) {
                 if (s.sp == 0) {
-                    res->verdict = FL_VERDICT_FALSE;
+                    /* a refused memo entry is no refutation */
+                    res->verdict =
+                        s.oom ? FL_VERDICT_UNKNOWN : FL_VERDICT_FALSE;
+                    if (s.oom)
+                        res->cause = "out-of-memory";
                     goto done;
                 }
                 struct frame fr = s.stack[--s.sp];
