@@ -401,9 +401,10 @@ parse_string(struct prs *p, fl_val *out)
     p->p = q + 1;
 }
 
-static uint32_t
-intern_cached(const unsigned char *s, size_t n)
+uint32_t
+fl_hist__intern_cached(const char *name, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)name;
     uint64_t h = n * 0x9e3779b97f4a7c15ull, w = 0;
     struct kw_cache_ent *e;
     if (n <= 8) {
@@ -468,7 +469,7 @@ parse_keyword(struct prs *p, fl_val *out)
         perr_at(p, tok, "keyword ends with '/'");
     if (q < p->end && !(cls[*q] & C_DELIM))
         perr_at(p, tok, "invalid keyword");
-    *out = fl_val_kw(intern_cached(s, (size_t)(q - s)));
+    *out = fl_val_kw(fl_hist__intern_cached((const char *)s, (size_t)(q - s)));
     p->p = q;
 }
 
@@ -493,7 +494,7 @@ parse_symbol(struct prs *p, fl_val *out)
     else if (n == 5 && memcmp(s, "false", 5) == 0)
         *out = fl_val_bool(false);
     else
-        *out = fl_val_sym(intern_cached(s, n));
+        *out = fl_val_sym(fl_hist__intern_cached((const char *)s, n));
 }
 
 static fl_val
@@ -849,7 +850,8 @@ parse_dispatch(struct prs *p, fl_val *out)
             (tn == 4 && memcmp(q, "true", 4) == 0) ||
             (tn == 5 && memcmp(q, "false", 5) == 0))
             perr_at(p, tok, "reader tag must be a symbol");
-        pair[0] = fl_val_sym(intern_cached(q, (size_t)(e - q)));
+        pair[0] = fl_val_sym(
+            fl_hist__intern_cached((const char *)q, (size_t)(e - q)));
         p->p = e;
         if (++p->depth > EDN_MAX_DEPTH)
             perr_at(p, tok, "nesting deeper than %d", EDN_MAX_DEPTH);
@@ -1341,15 +1343,7 @@ fl_edn_parse_hist(const char *buf, size_t len, const char *name,
 static void
 add_int(struct fl_strbuf *sb, int64_t v)
 {
-    char buf[24], *e = buf + sizeof(buf), *s = e;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--s = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--s = '-';
-    fl_strbuf_add(sb, s, (size_t)(e - s));
+    fl_strbuf_add_i64(sb, v);
 }
 
 static void

@@ -14,6 +14,20 @@
  */
 extern size_t fl_edn__par_min_bytes;
 
+/**
+ * fl_kw_intern() through a small per-thread cache of recent names (no lock
+ * on a hit); the readers intern every :f and keyword through it.
+ */
+uint32_t fl_hist__intern_cached(const char *name, size_t n);
+
+/**
+ * JSON lines are read by a fast reader, which hands any line it does not
+ * take exactly as jansson would (escapes, non-ASCII, errors, tagged
+ * objects, ...) to the jansson reader; false sends every line there (the
+ * differential tests compare the two).
+ */
+extern bool fl_json__fast;
+
 /** Append op and record its source line (1-based) in h->lines. */
 size_t fl_hist__append_line(struct fl_hist *h, const struct fl_op *op,
                             uint32_t line);

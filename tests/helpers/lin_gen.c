@@ -121,7 +121,7 @@ simulate(const struct seg *s, uint64_t seed, struct out *w, int64_t *last,
             busy[p] = false;
             done++;
             bool crashed = fl_rng_below(&r, 1000000) < s->crash_ppm;
-            const char *type = crashed                          ? "info"
+            const char *type = crashed                         ? "info"
                                : o->f == F_CAS && o->res == -1 ? "fail"
                                                                : "ok";
             bool ok = !crashed && type[0] == 'o';
@@ -168,8 +168,8 @@ parse_seg(const char *arg, struct seg *s, int next_key)
     s->first_key = next_key;
     char *tok = strtok_r(buf, ":", &save);
     for (int i = 0; i < 4; i++, tok = strtok_r(NULL, ":", &save))
-        if (!tok || fl_parse_int64(tok, i == 3 ? 0 : 1, INT64_C(1) << 40,
-                                   &v[i], &err))
+        if (!tok ||
+            fl_parse_int64(tok, i == 3 ? 0 : 1, INT64_C(1) << 40, &v[i], &err))
             return -1;
     s->keys = (int)v[0];
     s->ops = (size_t)v[1];
