@@ -88,6 +88,7 @@ struct prs {
     const char *arena_end; /* end of the arena block last prefaulted */
     fl_val *dedup;         /* recent small vectors, by content hash */
     size_t dedup_mask;     /* slots - 1; dedup is NULL when off */
+    size_t dropped;        /* input read and dropped (hist_int.h) */
 };
 
 /*
@@ -1063,6 +1064,8 @@ make_op(struct prs *p, struct fl_hist *h, size_t base,
     fl_hist__append_line(h, &op, line);
     if (p->a->end != p->arena_end)
         prefault_block(p);
+    fl_hist__drop_behind(h, (const char *)p->buf, &p->dropped,
+                         (size_t)(p->p - p->buf));
 }
 
 /* One op form at p->p: a map, or a tagged map (a Jepsen Op record). */
@@ -1171,6 +1174,7 @@ run_parser(struct fl_arena *a, const char *buf, size_t len, size_t start,
 
     prs_init(p, a, buf, len, name, err);
     p->p = p->line_start = p->buf + start;
+    p->dropped = start;
     p->line = line0;
     if (h) {
         /* A slot per 256 input bytes, 256 to 16384 (a 256 KiB table). */
@@ -1294,6 +1298,7 @@ parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
     x->start = cut;
     x->name = name;
     fl_hist_init(&x->h);
+    x->h.src_mapped = h->src_mapped;
     if (pthread_create(&th, NULL, half_main, x) != 0) {
         free(x);
         return 1;

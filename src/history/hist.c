@@ -176,11 +176,28 @@ fl_hist_parse(const char *buf, size_t len, const char *name,
     return fl_edn_parse_hist(buf, len, name, h, err);
 }
 
+void
+fl_hist__drop_read(const char *buf, size_t *done, size_t pos)
+{
+    const uintptr_t pg = 4096;
+    uintptr_t s = ((uintptr_t)buf + *done + pg - 1) & ~(pg - 1);
+    uintptr_t e = ((uintptr_t)buf + pos) & ~(pg - 1);
+
+    if (e > s)
+        madvise((void *)s, e - s, MADV_DONTNEED);
+    madvise((void *)e, 2 * FL_HIST_DROP_BYTES, MADV_WILLNEED);
+    *done = pos;
+}
+
+#define MAP_POPULATE_MAX ((size_t)32 << 20)
+
 /*
- * Map a regular, non-empty file read-only with its pages populated up
- * front: no copy through read() and no page fault per 4 KiB. Returns NULL
- * when the file cannot be mapped; the caller then reads it as before. The
- * parsers never look past len, so the missing NUL terminator is fine.
+ * Map a regular, non-empty file read-only. A small one has its pages
+ * populated up front: no copy through read() and no page fault per 4 KiB.
+ * A large one is read ahead a window at a time, and the parsers drop what
+ * they have read (fl_hist__drop_behind). Returns NULL when the file cannot
+ * be mapped; the caller then reads it as before. The parsers never look
+ * past len, so the missing NUL terminator is fine.
  */
 static void *
 map_file(const char *path, size_t *len)
@@ -196,13 +213,17 @@ map_file(const char *path, size_t *len)
         return NULL;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uint64_t)st.st_size <= SIZE_MAX) {
-        m = mmap(NULL, (size_t)st.st_size, PROT_READ,
-                 MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        size_t n = (size_t)st.st_size;
+        m = mmap(NULL, n, PROT_READ,
+                 MAP_PRIVATE | (n <= MAP_POPULATE_MAX ? MAP_POPULATE : 0), fd,
+                 0);
         if (m == MAP_FAILED) {
             m = NULL;
         } else {
-            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-            *len = (size_t)st.st_size;
+            madvise(m, n, MADV_SEQUENTIAL);
+            if (n > MAP_POPULATE_MAX)
+                madvise(m, 2 * FL_HIST_DROP_BYTES, MADV_WILLNEED);
+            *len = n;
         }
     }
     close(fd);
@@ -219,7 +240,9 @@ fl_hist_load(const char *path, enum fl_hist_format fmt, struct fl_hist *h,
     int rc;
 
     if (m) {
+        h->src_mapped = mlen > MAP_POPULATE_MAX;
         rc = fl_hist_parse(m, mlen, path, fmt, h, err);
+        h->src_mapped = false;
         munmap(m, mlen);
         return rc;
     }

@@ -22,6 +22,9 @@ struct fl_hist {
     struct fl_arena arena; /* values of all ops */
     char *name;            /* source file for messages, or NULL; owned */
     bool paired;           /* fl_hist_pair() has filled op.pair */
+    bool src_mapped;       /* internal: the parser reads a read-only file
+                              mapping (fl_hist_load), whose pages it may
+                              drop once read */
 };
 
 void fl_hist_init(struct fl_hist *h);

@@ -28,6 +28,26 @@ uint32_t fl_hist__intern_cached(const char *name, size_t n);
  */
 extern bool fl_json__fast;
 
+#define FL_HIST_DROP_BYTES ((size_t)8 << 20)
+
+void fl_hist__drop_read(const char *buf, size_t *done, size_t pos);
+
+/**
+ * A parser of a mapped file (h->src_mapped) calls this as it goes, pos
+ * being how far it has read buf: every FL_HIST_DROP_BYTES the pages behind
+ * it are dropped (values are copies, and the mapping is private and never
+ * written, so a page read again, by an error message, comes back from the
+ * file) and those ahead are read in, so a history costs the memory of its
+ * ops, not of its file as well. *done starts where the parser started.
+ */
+static inline void
+fl_hist__drop_behind(const struct fl_hist *h, const char *buf, size_t *done,
+                     size_t pos)
+{
+    if (h->src_mapped && pos - *done >= FL_HIST_DROP_BYTES)
+        fl_hist__drop_read(buf, done, pos);
+}
+
 /** Append op and record its source line (1-based) in h->lines. */
 size_t fl_hist__append_line(struct fl_hist *h, const struct fl_op *op,
                             uint32_t line);

@@ -1324,11 +1324,12 @@ fl_json_parse_hist(const char *buf, size_t len, const char *name,
 {
     struct jrd r = {&h->arena, name ? name : "<input>", 0, err, 1};
     struct jf f = {NULL, NULL, &h->arena, 1, NULL, 0, 0};
-    size_t n0 = h->n;
+    size_t n0 = h->n, dropped = 0;
     int rc = 0;
 
     fl_hist__prepare(h, len, len / 64 + 16);
     for (size_t off = 0; off < len;) {
+        fl_hist__drop_behind(h, buf, &dropped, off);
         const char *s = buf + off;
         const char *nl = memchr(s, '\n', len - off);
         size_t n = nl ? (size_t)(nl - s) : len - off;

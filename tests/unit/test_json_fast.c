@@ -211,10 +211,11 @@ static fl_val
 rand_val(struct fl_rng *r, struct fl_arena *a, int d)
 {
     static const char *const strs[] = {
-        "", "a", ":kw", "x y", "caf\xc3\xa9", "q\"uote", "back\\slash",
-        "nl\nnl", "#hash", ":", "tab\t", "\x7f", "read", "nemesis"};
-    static const char *const names[] = {"a", "read", "ns/key", "x-y?", "<=>",
-                                        "nil", "a.b", "valid?"};
+        "",        "a",           ":kw",    "x y",    "caf\xc3\xa9",
+        "q\"uote", "back\\slash", "nl\nnl", "#hash",  ":",
+        "tab\t",   "\x7f",        "read",   "nemesis"};
+    static const char *const names[] = {"a",   "read", "ns/key", "x-y?",
+                                        "<=>", "nil",  "a.b",    "valid?"};
     uint64_t k = fl_rng_below(r, d > 0 ? 16 : 10);
     switch (k) {
     case 0:
@@ -253,10 +254,9 @@ rand_val(struct fl_rng *r, struct fl_arena *a, int d)
             if (map && i % 2 == 0) {
                 /* keyword keys, sometimes a string (any of strs) */
                 const char *ks = strs[fl_rng_below(r, FL_ARRAY_SIZE(strs))];
-                items[i] = fl_rng_below(r, 4)
-                               ? fl_val_kw(fl_kw_intern_cstr(
-                                     names[fl_rng_below(r, 8)]))
-                               : fl_val_str(a, ks, strlen(ks));
+                items[i] = fl_rng_below(r, 4) ? fl_val_kw(fl_kw_intern_cstr(
+                                                    names[fl_rng_below(r, 8)]))
+                                              : fl_val_str(a, ks, strlen(ks));
             } else {
                 items[i] = rand_val(r, a, d - 1);
             }
@@ -292,8 +292,8 @@ rand_history(struct fl_rng *r, struct fl_arena *a, struct fl_strbuf *sb)
         op.index = (int64_t)i;
         op.time_ns = fl_rng_below(r, 4) ? (int64_t)i * 10 : -1;
         op.type = (uint8_t)fl_rng_below(r, 4);
-        op.process = fl_rng_below(r, 5) ? (int32_t)fl_rng_below(r, 7)
-                                        : FL_PROC_NEMESIS;
+        op.process =
+            fl_rng_below(r, 5) ? (int32_t)fl_rng_below(r, 7) : FL_PROC_NEMESIS;
         op.f = fl_kw_intern_cstr(fl_rng_below(r, 2) ? "read" : "write");
         op.value = rand_val(r, a, 3);
         op.pair = -1;
