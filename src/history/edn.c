@@ -402,8 +402,8 @@ parse_string(struct prs *p, fl_val *out)
     p->p = q + 1;
 }
 
-uint32_t
-fl_hist__intern_cached(const char *name, size_t n)
+static inline uint32_t
+intern_cached(const char *name, size_t n)
 {
     const unsigned char *s = (const unsigned char *)name;
     uint64_t h = n * 0x9e3779b97f4a7c15ull, w = 0;
@@ -433,6 +433,12 @@ fl_hist__intern_cached(const char *name, size_t n)
     e->word = w;
     e->id = id;
     return id;
+}
+
+uint32_t
+fl_hist__intern_cached(const char *name, size_t n)
+{
+    return intern_cached(name, n);
 }
 
 /* A symbol-like token starting at p->p; returns its end. */
@@ -470,7 +476,7 @@ parse_keyword(struct prs *p, fl_val *out)
         perr_at(p, tok, "keyword ends with '/'");
     if (q < p->end && !(cls[*q] & C_DELIM))
         perr_at(p, tok, "invalid keyword");
-    *out = fl_val_kw(fl_hist__intern_cached((const char *)s, (size_t)(q - s)));
+    *out = fl_val_kw(intern_cached((const char *)s, (size_t)(q - s)));
     p->p = q;
 }
 
@@ -495,7 +501,7 @@ parse_symbol(struct prs *p, fl_val *out)
     else if (n == 5 && memcmp(s, "false", 5) == 0)
         *out = fl_val_bool(false);
     else
-        *out = fl_val_sym(fl_hist__intern_cached((const char *)s, n));
+        *out = fl_val_sym(intern_cached((const char *)s, n));
 }
 
 static fl_val
@@ -852,7 +858,7 @@ parse_dispatch(struct prs *p, fl_val *out)
             (tn == 5 && memcmp(q, "false", 5) == 0))
             perr_at(p, tok, "reader tag must be a symbol");
         pair[0] = fl_val_sym(
-            fl_hist__intern_cached((const char *)q, (size_t)(e - q)));
+            intern_cached((const char *)q, (size_t)(e - q)));
         p->p = e;
         if (++p->depth > EDN_MAX_DEPTH)
             perr_at(p, tok, "nesting deeper than %d", EDN_MAX_DEPTH);
