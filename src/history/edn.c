@@ -857,8 +857,7 @@ parse_dispatch(struct prs *p, fl_val *out)
             (tn == 4 && memcmp(q, "true", 4) == 0) ||
             (tn == 5 && memcmp(q, "false", 5) == 0))
             perr_at(p, tok, "reader tag must be a symbol");
-        pair[0] = fl_val_sym(
-            intern_cached((const char *)q, (size_t)(e - q)));
+        pair[0] = fl_val_sym(intern_cached((const char *)q, (size_t)(e - q)));
         p->p = e;
         if (++p->depth > EDN_MAX_DEPTH)
             perr_at(p, tok, "nesting deeper than %d", EDN_MAX_DEPTH);
