@@ -81,6 +81,11 @@ check_file(const char *path, const struct fl_linear_opts *given, bool json,
     fl_arena_init(&a, 0);
     recorded_defaults(path, o, given->model != NULL, given_independent, &a);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    if (rc < 0 && fl_cli_too_large(&err, json)) {
+        *v = FL_VERDICT_UNKNOWN;
+        rc = 0;
+        goto out;
+    }
     if (rc == 0 && !o->model)
         rc = fl_err_set(&err, FL_EUSAGE,
                         "%s: --model is required (no "

@@ -89,6 +89,7 @@ struct prs {
     fl_val *dedup;         /* recent small vectors, by content hash */
     size_t dedup_mask;     /* slots - 1; dedup is NULL when off */
     size_t dropped;        /* input read and dropped (hist_int.h) */
+    bool limit_hit;        /* stopped by the memory budget: FL_ELIMIT */
 };
 
 /*
@@ -1069,8 +1070,11 @@ make_op(struct prs *p, struct fl_hist *h, size_t base,
     fl_hist__append_line(h, &op, line);
     if (p->a->end != p->arena_end)
         prefault_block(p);
-    fl_hist__drop_behind(h, (const char *)p->buf, &p->dropped,
-                         (size_t)(p->p - p->buf));
+    if (fl_hist__progress(h, (const char *)p->buf, &p->dropped,
+                          (size_t)(p->p - p->buf), p->err) < 0) {
+        p->limit_hit = true;
+        longjmp(p->jb, 1);
+    }
 }
 
 /* One op form at p->p: a map, or a tagged map (a Jepsen Op record). */
@@ -1197,6 +1201,8 @@ run_parser(struct fl_arena *a, const char *buf, size_t len, size_t start,
         rc = 0;
         if (end_line)
             *end_line = p->line;
+    } else if (p->limit_hit) {
+        rc = FL_ELIMIT;
     }
     prs_release(p);
     free(p);
@@ -1243,6 +1249,7 @@ struct half {
     size_t len, start;
     const char *name;
     struct fl_hist h;
+    size_t budget_bytes; /* this half's share of the memory budget */
     struct fl_err err;
     int rc;
 };
@@ -1252,6 +1259,7 @@ half_main(void *arg)
 {
     struct half *x = arg;
     fl_hist__prepare(&x->h, x->len - x->start, (x->len - x->start) / 32 + 16);
+    x->h.budget_bytes = x->budget_bytes;
     x->rc = run_parser(&x->h.arena, x->buf, x->len, x->start, 1, x->name,
                        &x->err, NULL, &x->h, NULL);
     return NULL;
@@ -1304,6 +1312,9 @@ parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
     x->name = name;
     fl_hist_init(&x->h);
     x->h.src_mapped = h->src_mapped;
+    /* each half may take half the budget; a retry takes all of it */
+    size_t budget = fl_hist_memory_budget();
+    x->budget_bytes = h->budget_bytes = budget / 2 ? budget / 2 : 1;
     if (pthread_create(&th, NULL, half_main, x) != 0) {
         free(x);
         return 1;
@@ -1312,7 +1323,13 @@ parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
     size_t n0 = h->n;
     rc = run_parser(&h->arena, buf, cut, 0, 1, name, &aerr, NULL, h, &line);
     pthread_join(th, NULL);
-    if (rc < 0) {
+    h->budget_bytes = budget;
+    if (rc == FL_ELIMIT || x->rc == FL_ELIMIT) {
+        h->n = n0;
+        if (err)
+            *err = rc == FL_ELIMIT ? aerr : x->err;
+        rc = FL_ELIMIT;
+    } else if (rc < 0) {
         h->n = n0;
         rc = run_parser(&h->arena, buf, len, 0, 1, name, err, NULL, h, NULL);
     } else if (x->rc < 0) {

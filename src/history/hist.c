@@ -109,6 +109,7 @@ fl_hist__reserve(struct fl_hist *h, size_t extra)
 void
 fl_hist__prepare(struct fl_hist *h, size_t len, size_t ops_hint)
 {
+    h->budget_bytes = 0; /* asked again by each parse */
     if (!h->arena.head) {
         size_t block = 4096;
         while (block < len && block < (1u << 20))
@@ -176,17 +177,77 @@ fl_hist_parse(const char *buf, size_t len, const char *name,
     return fl_edn_parse_hist(buf, len, name, h, err);
 }
 
-void
-fl_hist__drop_read(const char *buf, size_t *done, size_t pos)
+/* A number from the first line of path that starts with key, or 0. */
+static uint64_t
+read_kv(const char *path, const char *key)
+{
+    char line[256];
+    uint64_t v = 0;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (!key[0] || strncmp(line, key, strlen(key)) == 0) {
+            v = strtoull(line + strlen(key), NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+size_t
+fl_hist_memory_budget(void)
+{
+    const char *e = getenv("FAULTLINE_MEMORY_MB");
+    uint64_t avail, max, cur;
+
+    if (e && *e)
+        return (size_t)strtoull(e, NULL, 10) << 20;
+    avail = read_kv("/proc/meminfo", "MemAvailable:") << 10;
+    max = read_kv("/sys/fs/cgroup/memory.max", "");
+    cur = read_kv("/sys/fs/cgroup/memory.current", "");
+    if (max && max > cur && (!avail || max - cur < avail))
+        avail = max - cur;
+    if (!avail)
+        return SIZE_MAX;
+    return (size_t)(avail / 2);
+}
+
+static size_t
+hist_bytes(const struct fl_hist *h)
+{
+    /* ops reserved but not written cost no memory: count those in use */
+    return h->arena.total_bytes +
+           h->n * (sizeof(struct fl_op) + (h->lines ? sizeof(uint32_t) : 0));
+}
+
+int
+fl_hist__progress_slow(struct fl_hist *h, const char *buf, size_t *done,
+                       size_t pos, struct fl_err *err)
 {
     const uintptr_t pg = 4096;
     uintptr_t s = ((uintptr_t)buf + *done + pg - 1) & ~(pg - 1);
     uintptr_t e = ((uintptr_t)buf + pos) & ~(pg - 1);
 
-    if (e > s)
-        madvise((void *)s, e - s, MADV_DONTNEED);
-    madvise((void *)e, 2 * FL_HIST_DROP_BYTES, MADV_WILLNEED);
+    if (!h->budget_bytes)
+        h->budget_bytes = fl_hist_memory_budget();
+    if (hist_bytes(h) > h->budget_bytes)
+        return fl_err_set(err, FL_ELIMIT,
+                          "%s: history too large for memory: its ops take "
+                          "%zu MB after %zu MB of input, over the %zu MB "
+                          "budget (FAULTLINE_MEMORY_MB, else half the "
+                          "available memory)",
+                          h->name ? h->name : "<input>", hist_bytes(h) >> 20,
+                          pos >> 20, h->budget_bytes >> 20);
+    if (h->src_mapped) {
+        if (e > s)
+            madvise((void *)s, e - s, MADV_DONTNEED);
+        madvise((void *)e, 2 * FL_HIST_DROP_BYTES, MADV_WILLNEED);
+    }
     *done = pos;
+    return 0;
 }
 
 #define MAP_POPULATE_MAX ((size_t)32 << 20)

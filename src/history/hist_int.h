@@ -30,22 +30,29 @@ extern bool fl_json__fast;
 
 #define FL_HIST_DROP_BYTES ((size_t)8 << 20)
 
-void fl_hist__drop_read(const char *buf, size_t *done, size_t pos);
+int fl_hist__progress_slow(struct fl_hist *h, const char *buf, size_t *done,
+                           size_t pos, struct fl_err *err);
 
 /**
- * A parser of a mapped file (h->src_mapped) calls this as it goes, pos
- * being how far it has read buf: every FL_HIST_DROP_BYTES the pages behind
- * it are dropped (values are copies, and the mapping is private and never
- * written, so a page read again, by an error message, comes back from the
- * file) and those ahead are read in, so a history costs the memory of its
- * ops, not of its file as well. *done starts where the parser started.
+ * A parser calls this as it goes, pos being how far it has read buf, and
+ * *done (starting where it started) how far this last did its work. Every
+ * FL_HIST_DROP_BYTES of input it
+ *  - checks the memory the history holds against its budget
+ *    (fl_hist_memory_budget()): over it, it returns FL_ELIMIT with err
+ *    set ("history too large for memory"), and the parser stops;
+ *  - when h->src_mapped, drops the pages of buf behind pos (values are
+ *    copies, and the mapping is private and never written, so a page read
+ *    again, by an error message, comes back from the file) and reads in
+ *    those ahead, so a history costs the memory of its ops, not of its
+ *    file as well.
  */
-static inline void
-fl_hist__drop_behind(const struct fl_hist *h, const char *buf, size_t *done,
-                     size_t pos)
+static inline int
+fl_hist__progress(struct fl_hist *h, const char *buf, size_t *done, size_t pos,
+                  struct fl_err *err)
 {
-    if (h->src_mapped && pos - *done >= FL_HIST_DROP_BYTES)
-        fl_hist__drop_read(buf, done, pos);
+    if (pos - *done < FL_HIST_DROP_BYTES)
+        return 0;
+    return fl_hist__progress_slow(h, buf, done, pos, err);
 }
 
 /** Append op and record its source line (1-based) in h->lines. */

@@ -1329,7 +1329,9 @@ fl_json_parse_hist(const char *buf, size_t len, const char *name,
 
     fl_hist__prepare(h, len, len / 64 + 16);
     for (size_t off = 0; off < len;) {
-        fl_hist__drop_behind(h, buf, &dropped, off);
+        rc = fl_hist__progress(h, buf, &dropped, off, err);
+        if (rc < 0)
+            goto out;
         const char *s = buf + off;
         const char *nl = memchr(s, '\n', len - off);
         size_t n = nl ? (size_t)(nl - s) : len - off;

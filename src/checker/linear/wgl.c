@@ -84,6 +84,7 @@ struct search {
     uint32_t *src;      /* kept id -> ops[] index */
     uint32_t *tid;      /* kept id -> transition id */
     bool *ro;           /* kept id -> read-only (FL_MOP_READONLY) */
+    bool *blind;        /* kept id -> blind write (FL_MOP_BLIND) */
     uint32_t *cprev;    /* crashed id -> previous crashed id with the same
                            transition, or FL_LIN_NEVER */
     uint32_t *win_end;  /* ok id p -> first ok id invoked after p's ret */
@@ -433,6 +434,7 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
     uint32_t *crl = fl_xmalloc((n + 1) * sizeof(*crl));
     uint32_t *optid = fl_xmalloc((n + 1) * sizeof(*optid));
     bool *optro = fl_xmalloc((n + 1) * sizeof(*optro));
+    bool *optbl = fl_xmalloc((n + 1) * sizeof(*optbl));
     size_t nok = 0, ncr = 0;
     int rc = 0;
     fl_strmap_init(&tdedup);
@@ -464,6 +466,7 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
         if (ops[i].crashed && (cls == FL_MOP_READONLY || cls == FL_MOP_SHRINKS))
             continue;
         optro[i] = cls == FL_MOP_READONLY;
+        optbl[i] = cls == FL_MOP_BLIND;
         uint64_t *t = fl_strmap_get(&tdedup, (const char *)mop.v, mop.n * 4);
         if (!t) {
             if (s->ntrans % 64 == 0) {
@@ -495,9 +498,11 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
     memcpy(s->src, okl, nok * sizeof(*okl));
     memcpy(s->src + nok, crl, ncr * sizeof(*crl));
     s->ro = fl_xmalloc((s->n + 1) * sizeof(*s->ro));
+    s->blind = fl_xmalloc((s->n + 1) * sizeof(*s->blind));
     for (size_t k = 0; k < s->n; k++) {
         s->tid[k] = optid[s->src[k]];
         s->ro[k] = optro[s->src[k]];
+        s->blind[k] = optbl[s->src[k]];
     }
     /* Crashed ops with the same transition, in invocation order. */
     s->cprev = fl_xmalloc((s->n + 1) * sizeof(*s->cprev));
@@ -579,6 +584,7 @@ out:
     free(crl);
     free(optid);
     free(optro);
+    free(optbl);
     return rc;
 }
 
@@ -589,6 +595,7 @@ search_release(struct search *s)
     free(s->src);
     free(s->tid);
     free(s->ro);
+    free(s->blind);
     free(s->cprev);
     free(s->win_end);
     free(s->cwin_end);
@@ -640,6 +647,26 @@ snapshot(struct search *s, uint32_t state)
     s->lw = s->sp;
     s->best_q = s->q;
     s->best_state = state;
+}
+
+/*
+ * Whether linearizing id now would make the crashed op linearized last,
+ * with no op in between, pointless: id is a blind write, whose state does
+ * not depend on the state before it. The same configuration without that
+ * crashed op (same state and :ok ops, fewer crashed ops) dominates it, and
+ * the search reaches it from the configuration before the crashed op,
+ * where id was a candidate too (a crashed op's return is at the end of the
+ * list, so linearizing it adds no candidate). So a crashed op is only ever
+ * followed by an op that depends on it (a read, a cas) or by nothing. This
+ * turns k concurrent crashed writes of distinct values from 2^k subsets
+ * into the few orders the reads allow.
+ */
+static inline bool
+overwrites_crashed(const struct search *s, uint32_t id)
+{
+    if (!s->blind[id] || s->sp == 0)
+        return false;
+    return (uint32_t)s->stack[s->sp - 1].call / 2 >= s->nok;
 }
 
 /* ---- the counterexample ---- */
@@ -875,8 +902,9 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
          * that an earlier invocation allows more orders, so they are used
          * in invocation order: a later one waits for the earlier one.
          */
-        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
-                             !bit_get(s.lin, s.cprev[id])
+        uint32_t r = (id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
+                      !bit_get(s.lin, s.cprev[id])) ||
+                             overwrites_crashed(&s, id)
                          ? T_ILLEGAL
                          : trans(&s, state, s.tid[id]);
         if (r != T_ILLEGAL) {
