@@ -146,3 +146,23 @@ fl_chk_independent_new(struct fl_checker *inner)
 {
     return fl_chk__new(&independent_type, inner);
 }
+
+bool
+fl_chk_looks_independent(const struct fl_hist *h)
+{
+    size_t tuples = 0, reads = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        const fl_val *v = &op->value;
+        if (!fl_op_is_client(op) || fl_val_is_nil(v))
+            continue;
+        if (!fl_val_is_seq(v) || v->n != 2)
+            return false;
+        tuples++;
+        /* A plain register read carries nil or a scalar, never a pair. */
+        if (op->f == FL_KW_READ)
+            reads++;
+    }
+    return tuples > 0 && reads > 0;
+}

@@ -9,7 +9,8 @@
  * snapshot isolation, not by SI). A key written twice makes the analysis
  * meaningless: :unknown. Reads of one group that saw different non-nil
  * values for one key, or reads whose size is not the group size, do not fit
- * the workload: an error. The comparison is pairwise within a group.
+ * the workload: an error. Within a group, reads that saw the same keys are
+ * equal, so only the distinct sets of seen keys are compared pairwise.
  */
 #include "util/common.h"
 
@@ -205,25 +206,98 @@ struct lf_stats {
     FL_VEC(, fl_val) listed;
 };
 
+/* Each key of a group must have one non-nil value across its reads. */
+static int
+lf_values_agree(const struct fl_hist *h, const struct lf_read *r, size_t n,
+                struct fl_err *err)
+{
+    for (uint32_t k = 0; n && k < r[0].n; k++) {
+        const struct lf_read *first = NULL;
+        for (size_t i = 0; i < n; i++) {
+            const fl_val *v = &r[i].kv[2 * k + 1];
+            if (fl_val_is_nil(v))
+                continue;
+            if (!first)
+                first = &r[i];
+            else if (read_compare(h, first, &r[i], err) == -2)
+                return FL_EMODEL;
+        }
+    }
+    return 0;
+}
+
+/* Order reads by which keys they saw (nil or not), then by index. */
+static int
+lf_nil_cmp(const void *pa, const void *pb)
+{
+    const struct lf_read *a = *(const struct lf_read *const *)pa;
+    const struct lf_read *b = *(const struct lf_read *const *)pb;
+
+    for (uint32_t k = 0; k < a->n; k++) {
+        bool na = fl_val_is_nil(&a->kv[2 * k + 1]);
+        bool nb = fl_val_is_nil(&b->kv[2 * k + 1]);
+        if (na != nb)
+            return na ? -1 : 1;
+    }
+    return a->op->index < b->op->index ? -1 : a->op->index > b->op->index;
+}
+
+static bool
+lf_same_seen(const struct lf_read *a, const struct lf_read *b)
+{
+    for (uint32_t k = 0; k < a->n; k++)
+        if (fl_val_is_nil(&a->kv[2 * k + 1]) !=
+            fl_val_is_nil(&b->kv[2 * k + 1]))
+            return false;
+    return true;
+}
+
+/*
+ * The forks of one group. Once every key has one value, a read is just the
+ * set of keys it saw; reads that saw the same set are equal, so only the
+ * distinct sets are compared pairwise (at most 2^group-size of them), and
+ * a fork between two sets counts every pair of their reads, as comparing
+ * all reads pairwise (Jepsen) would. Listed: the first read of each set.
+ */
 static int
 lf_group(const struct fl_hist *h, const struct lf_read *r, size_t n,
          struct fl_arena *a, struct lf_stats *st, struct fl_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = i + 1; j < n; j++) {
-            int c = read_compare(h, &r[i], &r[j], err);
-            if (c == -2)
-                return FL_EMODEL;
-            if (c != 2)
+    const struct lf_read **by = NULL;
+    size_t *start = NULL, nc = 0;
+    int rc = lf_values_agree(h, r, n, err);
+
+    if (rc || n < 2)
+        return rc;
+    by = fl_xmalloc(fl_st_mult(n, sizeof(*by)));
+    start = fl_xmalloc(fl_st_mult(n + 1, sizeof(*start)));
+    for (size_t i = 0; i < n; i++)
+        by[i] = &r[i];
+    qsort(by, n, sizeof(*by), lf_nil_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || !lf_same_seen(by[i - 1], by[i]))
+            start[nc++] = i;
+    start[nc] = n;
+    for (size_t i = 0; i < nc; i++) {
+        for (size_t j = i + 1; j < nc; j++) {
+            const struct lf_read *x = by[start[i]], *y = by[start[j]];
+            if (read_compare(h, x, y, err) != 2)
                 continue;
-            st->forks++;
-            if (st->listed.n < LF_MAX_FORKS) {
-                fl_val pair[2] = {op_summary(a, r[i].op),
-                                  op_summary(a, r[j].op)};
-                FL_VEC_PUSH(&st->listed, fl_val_coll(a, FL_V_VEC, pair, 2));
+            st->forks += (int64_t)((start[i + 1] - start[i]) *
+                                   (start[j + 1] - start[j]));
+            if (st->listed.n >= LF_MAX_FORKS)
+                continue;
+            if (y->op->index < x->op->index) {
+                const struct lf_read *t = x;
+                x = y;
+                y = t;
             }
+            fl_val pair[2] = {op_summary(a, x->op), op_summary(a, y->op)};
+            FL_VEC_PUSH(&st->listed, fl_val_coll(a, FL_V_VEC, pair, 2));
         }
     }
+    free(by);
+    free(start);
     return 0;
 }
 

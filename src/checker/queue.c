@@ -73,51 +73,244 @@ is_dequeue(const struct fl_op *op)
 
 /* ---- queue: model-based ---- */
 
+/*
+ * Stepping one model state through the whole history costs O(queue) per
+ * op (each step copies the state), hopeless for a queue of 10^5 elements.
+ * The unordered queue is a product of independent per-value counters (its
+ * element() says so), so each value's ops are stepped through the model on
+ * their own, in history order: O(n log n) for the sort, tiny states. The
+ * FIFO queue cannot be split; its state is a sequence, so it is run as a
+ * deque, which is what stepping fl_model_fifo_queue_type does (the unit
+ * tests compare the two on random histories). Other models are stepped
+ * whole.
+ */
+
+#define QUEUE_SHOW 1000 /* elements of a queue printed in a result */
+
 struct queue_cfg {
     const struct fl_model_type *model;
 };
 
-/* The model-based result once the model has rejected `bad`. */
-static void
-queue_invalid(struct fl_chk__map *m, const struct fl_model *model,
-              const uint32_t *s, size_t ns, const struct qop *bad)
-{
-    struct fl_strbuf sb = FL_STRBUF_INIT;
+struct qev {
+    const fl_val *v;        /* the element (in the history) */
+    const struct fl_op *op; /* the op: enqueue invocation or dequeue */
+    uint32_t f;             /* FL_KW_ENQUEUE or FL_KW_DEQUEUE */
+};
 
-    fl_strbuf_addf(&sb, "can't dequeue ");
-    fl_val_print_edn(&sb, bad->v);
-    fl_strbuf_addf(&sb, " (op %" PRId64 ") from ", bad->op->index);
-    fl_val q = model->type->print(model, s, ns, m->a);
-    fl_val_print_edn(&sb, &q);
-    fl_chk__put_valid(m, FL_VERDICT_FALSE);
-    fl_chk__put_str(m, "error", sb.buf);
-    fl_chk__put(m, "op", fl_val_int(bad->op->index));
-    fl_chk__put(m, "value", fl_val_copy(m->a, bad->v));
-    fl_chk__put(m, "queue", q);
-    fl_strbuf_release(&sb);
+FL_VEC(qev_vec, struct qev);
+
+/*
+ * The events the queue checker steps, in history order: every enqueue
+ * that did not :fail (at its invocation) and every element an :ok
+ * dequeue or drain removed.
+ */
+static int
+queue_events(const struct fl_hist *h, struct qev_vec *ev, struct fl_err *err)
+{
+    int32_t *pair = fl_chk__pairs(h);
+    struct qop_vec deq = {0};
+    int rc = 0;
+
+    for (size_t i = 0; i < h->n && rc == 0; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op))
+            continue;
+        if (op->f == FL_KW_ENQUEUE && op->type == FL_OP_INVOKE) {
+            if (pair[i] >= 0 && h->ops[pair[i]].type == FL_OP_FAIL)
+                continue; /* certainly did not happen */
+            FL_VEC_PUSH(ev, ((struct qev){&op->value, op, FL_KW_ENQUEUE}));
+        } else if (is_dequeue(op)) {
+            deq.n = 0;
+            rc = collect_dequeue(h, op, &deq, err);
+            for (size_t k = 0; k < deq.n; k++)
+                FL_VEC_PUSH(
+                    ev, ((struct qev){deq.v[k].v, deq.v[k].op, FL_KW_DEQUEUE}));
+        }
+    }
+    FL_VEC_RELEASE(&deq);
+    free(pair);
+    return rc;
 }
 
-/* Step the model with one element; false (and the result) if rejected. */
-static bool
-queue_step(struct fl_model *model, struct fl_vec_u32 *st, uint32_t f,
-           const struct qop *q, struct fl_vec_u32 *mop, struct fl_err *err,
-           int *rc)
+/* Step state st with event e; *ok false when the model rejects it. */
+static int
+step_one(struct fl_model *m, struct fl_vec_u32 *st, const struct qev *e,
+         bool *ok, struct fl_err *err)
 {
-    struct fl_vec_u32 next = {0};
-    bool ok;
+    struct fl_vec_u32 mop = {0}, next = {0};
+    int rc = m->type->compile(m, e->f, e->v, false, &mop, err);
 
-    mop->n = 0;
-    *rc = model->type->compile(model, f, q->v, false, mop, err);
-    if (*rc)
-        return false;
-    ok = model->type->step(st->v, st->n, mop->v, mop->n, &next);
-    if (ok) {
+    *ok = false;
+    if (rc == 0)
+        *ok = m->type->step(st->v, st->n, mop.v, mop.n, &next);
+    if (*ok) {
         FL_VEC_RELEASE(st);
         *st = next;
     } else {
         FL_VEC_RELEASE(&next);
     }
-    return ok;
+    FL_VEC_RELEASE(&mop);
+    return rc;
+}
+
+struct qix {
+    const fl_val *v; /* the element */
+    size_t seq;      /* its event's position in history order */
+};
+
+static int
+qix_cmp(const void *pa, const void *pb)
+{
+    const struct qix *a = pa, *b = pb;
+    int c = fl_val_compare(a->v, b->v);
+
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Per element: the first event (in history order) the model rejects. */
+static int
+run_split(struct fl_model *m, const struct qev *ev, size_t n, size_t *bad,
+          struct fl_err *err)
+{
+    struct qix *ix = fl_xmalloc(fl_st_mult(n ? n : 1, sizeof(*ix)));
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        ix[i] = (struct qix){ev[i].v, i};
+    qsort(ix, n, sizeof(*ix), qix_cmp);
+    *bad = SIZE_MAX;
+    for (size_t i = 0; i < n && rc == 0;) {
+        struct fl_vec_u32 st = {0};
+        bool ok = true;
+        size_t j = i;
+        rc = m->type->init(m, &(fl_val){0}, &st, err);
+        for (; j < n && fl_val_equal(ix[j].v, ix[i].v); j++) {
+            if (rc == 0 && ok)
+                rc = step_one(m, &st, &ev[ix[j].seq], &ok, err);
+            if (rc == 0 && !ok && ix[j].seq < *bad)
+                *bad = ix[j].seq;
+        }
+        FL_VEC_RELEASE(&st);
+        i = j;
+    }
+    free(ix);
+    return rc;
+}
+
+/* The whole state through the model (models that cannot be split). */
+static int
+run_whole(struct fl_model *m, const struct qev *ev, size_t n, size_t *bad,
+          struct fl_err *err)
+{
+    struct fl_vec_u32 st = {0};
+    bool ok = true;
+    int rc = m->type->init(m, &(fl_val){0}, &st, err);
+
+    *bad = SIZE_MAX;
+    for (size_t i = 0; i < n && rc == 0 && ok; i++) {
+        rc = step_one(m, &st, &ev[i], &ok, err);
+        if (rc == 0 && !ok)
+            *bad = i;
+    }
+    FL_VEC_RELEASE(&st);
+    return rc;
+}
+
+/* The FIFO queue as a deque: enqueue at the tail, dequeue the head only. */
+static size_t
+run_fifo(const struct qev *ev, size_t n, const fl_val ***q, size_t *head,
+         size_t *tail)
+{
+    const fl_val **d = fl_xmalloc(fl_st_mult(n ? n : 1, sizeof(*d)));
+    size_t h = 0, t = 0, bad = SIZE_MAX;
+
+    for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {
+        if (ev[i].f == FL_KW_ENQUEUE)
+            d[t++] = ev[i].v;
+        else if (h < t && fl_val_equal(d[h], ev[i].v))
+            h++;
+        else
+            bad = i;
+    }
+    *q = d;
+    *head = h;
+    *tail = t;
+    return bad;
+}
+
+static int
+val_cmp(const void *a, const void *b)
+{
+    return fl_val_compare(*(const fl_val *const *)a, *(const fl_val *const *)b);
+}
+
+/*
+ * The unordered queue after ev[0..n): values enqueued more often than
+ * dequeued, with repeats, sorted. Caller frees *out.
+ */
+static size_t
+multiset_queue(const struct qev *ev, size_t n, const fl_val ***out)
+{
+    const fl_val **enq = fl_xmalloc(fl_st_mult(n ? n : 1, sizeof(*enq)));
+    const fl_val **deq = fl_xmalloc(fl_st_mult(n ? n : 1, sizeof(*deq)));
+    size_t ne = 0, nd = 0, k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].f == FL_KW_ENQUEUE)
+            enq[ne++] = ev[i].v;
+        else
+            deq[nd++] = ev[i].v;
+    }
+    qsort(enq, ne, sizeof(*enq), val_cmp);
+    qsort(deq, nd, sizeof(*deq), val_cmp);
+    /* enq minus deq, as multisets, in place into enq */
+    for (size_t i = 0, j = 0; i < ne; i++) {
+        while (j < nd && fl_val_compare(deq[j], enq[i]) < 0)
+            j++;
+        if (j < nd && fl_val_equal(deq[j], enq[i]))
+            j++;
+        else
+            enq[k++] = enq[i];
+    }
+    free(deq);
+    *out = enq;
+    return k;
+}
+
+/* A queue's contents as a vector (at most QUEUE_SHOW elements). */
+static fl_val
+queue_val(struct fl_arena *a, const fl_val *const *q, size_t n)
+{
+    size_t k = n < QUEUE_SHOW ? n : QUEUE_SHOW;
+    fl_val *items = fl_xcalloc(k ? k : 1, sizeof(*items));
+
+    for (size_t i = 0; i < k; i++)
+        items[i] = fl_val_copy(a, q[i]);
+    fl_val v = fl_val_coll(a, FL_V_VEC, items, k);
+    free(items);
+    return v;
+}
+
+static void
+put_invalid(struct fl_chk__map *m, const struct qev *bad, fl_val q, size_t qn)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    fl_strbuf_addstr(&sb, "can't dequeue ");
+    fl_val_print_edn(&sb, bad->v);
+    fl_strbuf_addf(&sb, " (op %" PRId64 ") from ", bad->op->index);
+    if (qn <= 32) {
+        fl_val_print_edn(&sb, &q);
+    } else {
+        fl_strbuf_addf(&sb, "a queue of %zu elements", qn);
+    }
+    fl_chk__put_valid(m, FL_VERDICT_FALSE);
+    fl_chk__put_str(m, "error", sb.buf);
+    fl_chk__put(m, "op", fl_val_int(bad->op->index));
+    fl_chk__put(m, "value", fl_val_copy(m->a, bad->v));
+    fl_chk__put(m, "queue", q);
+    fl_chk__put_int(m, "queue-count", (int64_t)qn);
+    fl_strbuf_release(&sb);
 }
 
 static int
@@ -126,63 +319,47 @@ queue_check(const struct fl_checker *c, const struct fl_hist *h,
             struct fl_chk_result *out, struct fl_err *err)
 {
     const struct queue_cfg *cfg = c->ctx;
+    bool fifo = cfg->model == &fl_model_fifo_queue_type;
+    struct qev_vec ev = {0};
     struct fl_model model;
-    struct fl_vec_u32 st = {0}, mop = {0};
-    struct qop_vec deq = {0};
-    struct fl_chk__map m;
-    int32_t *pair = fl_chk__pairs(h);
-    int64_t nenq = 0, ndeq = 0;
-    bool valid = true;
+    const fl_val **q = NULL;
+    size_t bad = SIZE_MAX, qh = 0, qt = 0, nenq = 0;
     int rc;
 
     FL_UNUSED(opts);
     fl_model_init(&model, cfg->model);
+    rc = queue_events(h, &ev, err);
+    if (rc == 0 && fifo)
+        bad = run_fifo(ev.v, ev.n, &q, &qh, &qt);
+    else if (rc == 0 && cfg->model->element(FL_KW_ENQUEUE, &(fl_val){0}))
+        rc = run_split(&model, ev.v, ev.n, &bad, err);
+    else if (rc == 0)
+        rc = run_whole(&model, ev.v, ev.n, &bad, err);
+    if (rc)
+        goto out;
+    if (!fifo)
+        qt = multiset_queue(ev.v, bad == SIZE_MAX ? ev.n : bad, &q);
+    for (size_t i = 0; i < ev.n; i++)
+        nenq += ev.v[i].f == FL_KW_ENQUEUE;
+    struct fl_chk__map m;
     fl_chk__map_init(&m, a);
-    rc = model.type->init(&model, &(fl_val){0}, &st, err);
-    for (size_t i = 0; i < h->n && rc == 0 && valid; i++) {
-        const struct fl_op *op = &h->ops[i];
-        if (!fl_op_is_client(op))
-            continue;
-        if (op->f == FL_KW_ENQUEUE && op->type == FL_OP_INVOKE) {
-            if (pair[i] >= 0 && h->ops[pair[i]].type == FL_OP_FAIL)
-                continue; /* certainly did not happen */
-            struct qop q = {&op->value, op};
-            valid = queue_step(&model, &st, FL_KW_ENQUEUE, &q, &mop, err, &rc);
-            nenq++;
-            if (!valid && rc == 0)
-                queue_invalid(&m, &model, st.v, st.n, &q);
-            continue;
-        }
-        if (!is_dequeue(op))
-            continue;
-        deq.n = 0;
-        rc = collect_dequeue(h, op, &deq, err);
-        for (size_t k = 0; k < deq.n && rc == 0 && valid; k++) {
-            valid = queue_step(&model, &st, FL_KW_DEQUEUE, &deq.v[k], &mop, err,
-                               &rc);
-            ndeq++;
-            if (!valid && rc == 0)
-                queue_invalid(&m, &model, st.v, st.n, &deq.v[k]);
-        }
+    fl_val qv = queue_val(a, q + qh, qt - qh);
+    if (bad != SIZE_MAX) {
+        put_invalid(&m, &ev.v[bad], qv, qt - qh);
+    } else {
+        fl_chk__put_valid(&m, FL_VERDICT_TRUE);
+        fl_chk__put(&m, "final-queue", qv);
+        fl_chk__put_int(&m, "final-queue-count", (int64_t)(qt - qh));
     }
-    if (rc == 0) {
-        if (valid) {
-            fl_chk__put_valid(&m, FL_VERDICT_TRUE);
-            fl_chk__put(&m, "final-queue",
-                        model.type->print(&model, st.v, st.n, a));
-        }
-        fl_chk__put_kw(&m, "model", cfg->model->name);
-        fl_chk__put_int(&m, "enqueue-count", nenq);
-        fl_chk__put_int(&m, "dequeue-count", ndeq);
-        out->valid = valid ? FL_VERDICT_TRUE : FL_VERDICT_FALSE;
-        out->map = fl_chk__map_done(&m);
-    }
-    free(m.items);
-    FL_VEC_RELEASE(&deq);
-    FL_VEC_RELEASE(&st);
-    FL_VEC_RELEASE(&mop);
+    fl_chk__put_kw(&m, "model", cfg->model->name);
+    fl_chk__put_int(&m, "enqueue-count", (int64_t)nenq);
+    fl_chk__put_int(&m, "dequeue-count", (int64_t)(ev.n - nenq));
+    out->valid = bad == SIZE_MAX ? FL_VERDICT_TRUE : FL_VERDICT_FALSE;
+    out->map = fl_chk__map_done(&m);
+out:
+    free(q);
+    FL_VEC_RELEASE(&ev);
     fl_model_release(&model);
-    free(pair);
     return rc;
 }
 
@@ -231,7 +408,7 @@ struct tq_bag {
 };
 
 static void
-bag_add(struct tq_bag *b, struct fl_arena *a, const fl_val *v, int64_t times,
+bag_add(struct tq_bag *b, const fl_val *v, int64_t times,
         const struct tq_item *items, size_t n, int kind)
 {
     for (int64_t t = 0; t < times; t++)
@@ -242,7 +419,6 @@ bag_add(struct tq_bag *b, struct fl_arena *a, const fl_val *v, int64_t times,
         fl_val idx = fl_val_int(items[i].op->index);
         FL_VEC_PUSH(&b->ops, idx);
     }
-    FL_UNUSED(a);
 }
 
 static void
@@ -320,13 +496,13 @@ tq_check(const struct fl_checker *c, const struct fl_hist *h,
         nack += ack;
         nok += ok;
         if (at == 0)
-            bag_add(&unexp, a, &it[i].v, d, it + i, j - i, TQ_DEQ);
+            bag_add(&unexp, &it[i].v, d, it + i, j - i, TQ_DEQ);
         else if (d > at)
-            bag_add(&dup, a, &it[i].v, d - at, it + i, j - i, TQ_DEQ);
+            bag_add(&dup, &it[i].v, d - at, it + i, j - i, TQ_DEQ);
         if (ack > d)
-            bag_add(&lost, a, &it[i].v, ack - d, it + i, j - i, TQ_ACK);
+            bag_add(&lost, &it[i].v, ack - d, it + i, j - i, TQ_ACK);
         if (ok > ack)
-            bag_add(&rec, a, &it[i].v, ok - ack, it + i, j - i, TQ_DEQ);
+            bag_add(&rec, &it[i].v, ok - ack, it + i, j - i, TQ_DEQ);
         i = j;
     }
     bool valid = lost.vals.n == 0 && unexp.vals.n == 0;

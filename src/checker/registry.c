@@ -229,12 +229,20 @@ b_exceptions(const fl_val *o, struct fl_err *err)
     return fl_chk_exceptions_new();
 }
 
+/*
+ * The perf and Elle checker types keep nothing per instance and free
+ * nothing (their free is a no-op), so they are shared static instances.
+ */
+static struct fl_checker perf_checker = {&fl_chk_perf_type, NULL};
+static struct fl_checker list_append_checker = {&fl_chk_list_append_type, NULL};
+static struct fl_checker rw_register_checker = {&fl_chk_rw_register_type, NULL};
+
 static struct fl_checker *
 b_perf(const fl_val *o, struct fl_err *err)
 {
     FL_UNUSED(o);
     FL_UNUSED(err);
-    return fl_chk__new(&fl_chk_perf_type, NULL);
+    return &perf_checker;
 }
 
 static struct fl_checker *
@@ -269,33 +277,34 @@ b_linear(const fl_val *o, struct fl_err *err)
 }
 
 static struct fl_checker *
-b_elle(const struct fl_checker_type *type, const fl_val *o, struct fl_err *err)
+b_elle(struct fl_checker *elle, const fl_val *o, struct fl_err *err)
 {
     struct fl_elle_opts eo;
     char **names = NULL;
 
     /* Reject bad options now, not at check time. */
     memset(&eo, 0, sizeof(eo));
-    if (fl_elle_opts_from_val(&eo, o, &names, err) < 0) {
-        free(names);
-        return NULL;
-    }
+    int rc = fl_elle_opts_from_val(&eo, o, &names, err);
+    for (size_t i = 0; rc == 0 && i < eo.nmodels + eo.nanomalies; i++)
+        free(names[i]);
     free(names);
+    if (rc < 0)
+        return NULL;
     struct hold *hd = hold_new(o);
-    hd->inner = fl_chk__new(type, NULL);
+    hd->inner = elle;
     return fl_chk__new(&hold_type, hd);
 }
 
 static struct fl_checker *
 b_list_append(const fl_val *o, struct fl_err *err)
 {
-    return b_elle(&fl_chk_list_append_type, o, err);
+    return b_elle(&list_append_checker, o, err);
 }
 
 static struct fl_checker *
 b_rw_register(const fl_val *o, struct fl_err *err)
 {
-    return b_elle(&fl_chk_rw_register_type, o, err);
+    return b_elle(&rw_register_checker, o, err);
 }
 
 static struct fl_checker *
@@ -394,26 +403,4 @@ fl_chk_from_spec(const fl_val *spec, struct fl_err *err)
     if (n == 1)
         return cs[0];
     return fl_chk_compose_new(names, cs, n);
-}
-
-/* ---- independent-looking histories ---- */
-
-bool
-fl_chk_looks_independent(const struct fl_hist *h)
-{
-    size_t tuples = 0, reads = 0;
-
-    for (size_t i = 0; i < h->n; i++) {
-        const struct fl_op *op = &h->ops[i];
-        const fl_val *v = &op->value;
-        if (!fl_op_is_client(op) || fl_val_is_nil(v))
-            continue;
-        if (!fl_val_is_seq(v) || v->n != 2)
-            return false;
-        tuples++;
-        /* A plain register read carries nil or a scalar, never a pair. */
-        if (op->f == FL_KW_READ)
-            reads++;
-    }
-    return tuples > 0 && reads > 0;
 }

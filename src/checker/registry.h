@@ -43,12 +43,4 @@ const fl_val *fl_chk_opt(const fl_val *m, const char *key);
 /** The name a string or keyword option holds, or dflt. */
 const char *fl_chk_opt_name(const fl_val *m, const char *key, const char *dflt);
 
-/**
- * True when the client ops of h look like jepsen.independent [key value]
- * tuples: every non-nil value is a 2-vector and reads carry [key nil] or
- * [key value]. Used to warn a user who checks such a history without
- * --independent.
- */
-bool fl_chk_looks_independent(const struct fl_hist *h);
-
 #endif

@@ -83,6 +83,13 @@ struct fl_checker *fl_chk_compose_new(const char *const *names,
  * unwrapped, and returns {:valid? :results {key result} :failures [keys]}.
  */
 struct fl_checker *fl_chk_independent_new(struct fl_checker *inner);
+/**
+ * True when the client ops of h look like jepsen.independent [key value]
+ * tuples: every non-nil value is a 2-vector and reads carry [key nil] or
+ * [key value]. Used to warn a user who checks such a history without
+ * --independent.
+ */
+bool fl_chk_looks_independent(const struct fl_hist *h);
 
 /**
  * Jepsen's queue checker: assumes every :enqueue that did not :fail took

@@ -37,9 +37,6 @@ static const char usage_text[] =
     "checked with the options the run recorded (its :checker).\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
 
-/* Some option of the analysis itself was given: test.edn is not read. */
-static bool elle_opts_given;
-
 /* Split a comma list in place into out (at most max names). */
 static size_t
 split_names(char *s, const char **out, size_t max)
@@ -83,10 +80,10 @@ recorded_elle_opts(const char *path, struct fl_elle_opts *o, bool given,
 }
 
 static int
-check_file(const char *path, const struct fl_elle_opts *given, bool json,
-           enum fl_verdict *v)
+check_file(const char *path, const struct fl_elle_opts *opts, bool given,
+           bool json, enum fl_verdict *v)
 {
-    struct fl_elle_opts lo = *given, *o = &lo;
+    struct fl_elle_opts lo = *opts, *o = &lo;
     struct fl_hist h;
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
@@ -97,7 +94,7 @@ check_file(const char *path, const struct fl_elle_opts *given, bool json,
 
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
-    rc = recorded_elle_opts(path, o, elle_opts_given, &names, &a, &err);
+    rc = recorded_elle_opts(path, o, given, &names, &a, &err);
     if (rc == 0)
         rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
     if (rc < 0 && fl_cli_too_large(&err, json)) {
@@ -116,6 +113,8 @@ check_file(const char *path, const struct fl_elle_opts *given, bool json,
     fl_cli_print_val(&res.map, json);
     *v = res.valid;
 out:
+    for (size_t i = 0; names && i < o->nmodels + o->nanomalies; i++)
+        free(names[i]);
     free(names);
     fl_arena_release(&a);
     fl_hist_release(&h);
@@ -129,7 +128,7 @@ fl_cmd_check_elle(int argc, char **argv)
     struct fl_err err = FL_ERR_INIT;
     const char *models[64], *anoms[64];
     char *mbuf = NULL, *abuf = NULL;
-    bool json = false;
+    bool json = false, given = false;
     int nfiles = 0, ret = FL_EXIT_USAGE;
     char **files = fl_xcalloc((size_t)argc + 1, sizeof(*files));
 
@@ -153,13 +152,13 @@ fl_cmd_check_elle(int argc, char **argv)
                 goto out;
         }
         if (fl_cli_opt_is(arg, "--consistency-models")) {
-            elle_opts_given = true;
+            given = true;
             free(mbuf);
             mbuf = fl_xstrdup(val);
             o.nmodels = split_names(mbuf, models, FL_ARRAY_SIZE(models));
             o.models = models;
         } else if (fl_cli_opt_is(arg, "--anomalies")) {
-            elle_opts_given = true;
+            given = true;
             free(abuf);
             abuf = fl_xstrdup(val);
             o.nanomalies = split_names(abuf, anoms, FL_ARRAY_SIZE(anoms));
@@ -167,7 +166,7 @@ fl_cmd_check_elle(int argc, char **argv)
         } else if (fl_cli_opt_is(arg, "--out")) {
             o.out_dir = val;
         } else if (fl_cli_opt_is(arg, "--cycle-search-timeout")) {
-            elle_opts_given = true;
+            given = true;
             int64_t ms;
             if (fl_parse_int64(val, 1, INT64_C(1) << 40, &ms, &err)) {
                 ret = fl_cli_usage_error(usage_text,
@@ -178,13 +177,13 @@ fl_cmd_check_elle(int argc, char **argv)
         } else if (strcmp(arg, "--no-render") == 0) {
             o.no_render = true;
         } else if (strcmp(arg, "--wfr-keys") == 0) {
-            elle_opts_given = true;
+            given = true;
             o.wfr_keys = true;
         } else if (strcmp(arg, "--sequential-keys") == 0) {
-            elle_opts_given = true;
+            given = true;
             o.sequential_keys = true;
         } else if (strcmp(arg, "--linearizable-keys") == 0) {
-            elle_opts_given = true;
+            given = true;
             o.linearizable_keys = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
@@ -213,7 +212,7 @@ fl_cmd_check_elle(int argc, char **argv)
     enum fl_verdict all = FL_VERDICT_TRUE;
     for (int i = 0; i < nfiles; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        int rc = check_file(files[i], &o, json, &v);
+        int rc = check_file(files[i], &o, given, json, &v);
         if (rc) {
             ret = rc == FL_EPARSE || rc == FL_EMODEL || rc == FL_EUSAGE ||
                           rc == -ENOENT || rc == -EISDIR || rc == -EACCES

@@ -186,23 +186,23 @@ print_result(const struct copts *o, const char *path, bool with_name, fl_val m)
     fl_cli_print_val(&m, o->json);
 }
 
-/* The pictures of perf and timeline, into o->out_dir. */
+/* The pictures of perf and timeline, into out. */
 static int
-write_pictures(const struct copts *o, const struct fl_hist *h,
+write_pictures(const struct copts *o, const char *out, const struct fl_hist *h,
                struct fl_err *err)
 {
-    if (!o->out_dir)
+    if (!out)
         return 0;
-    if (mkdir(o->out_dir, 0755) < 0 && errno != EEXIST)
-        return fl_err_set(err, -errno, "%s: %s", o->out_dir, strerror(errno));
+    if (mkdir(out, 0755) < 0 && errno != EEXIST)
+        return fl_err_set(err, -errno, "%s: %s", out, strerror(errno));
     if (strcmp(o->kind, "timeline") == 0) {
-        char *p = fl_xasprintf("%s/timeline.html", o->out_dir);
+        char *p = fl_xasprintf("%s/timeline.html", out);
         int rc = fl_report_timeline(p, h, h->name, err);
         free(p);
         return rc;
     }
     bool rendered = false;
-    int rc = fl_report_plots(o->out_dir, h, &rendered, err);
+    int rc = fl_report_plots(out, h, &rendered, err);
     if (rc == 0 && !rendered)
         fprintf(stderr, "faultline: no gnuplot: plots not rendered\n");
     return rc;
@@ -210,23 +210,23 @@ write_pictures(const struct copts *o, const struct fl_hist *h,
 
 /* timeline: not a checker; always valid once written. */
 static int
-timeline_result(const struct copts *o, const struct fl_hist *h,
+timeline_result(const struct copts *o, const char *out, const struct fl_hist *h,
                 struct fl_chk_result *res, struct fl_err *err)
 {
     struct fl_strbuf sb = FL_STRBUF_INIT;
     int rc;
 
-    if (!o->out_dir)
+    if (!out)
         return fl_err_set(err, FL_EUSAGE, "timeline needs --out DIR");
-    rc = write_pictures(o, h, err);
+    rc = write_pictures(o, out, h, err);
     if (rc)
         return rc;
-    fl_strbuf_addf(&sb, "%s/timeline.html", o->out_dir);
+    fl_strbuf_addf(&sb, "%s/timeline.html", out);
     fl_val items[6] = {fl_val_kw(FL_KW_VALID),
                        fl_val_bool(true),
                        fl_val_kw(fl_kw_intern_cstr("ops")),
                        fl_val_int((int64_t)h->n),
-                       fl_val_kw(fl_kw_intern_cstr("file")),
+                       fl_val_kw(fl_kw_intern_cstr("timeline")),
                        fl_val_str(o->a, sb.buf, sb.len)};
     res->map = fl_val_map(o->a, items, 3);
     res->valid = FL_VERDICT_TRUE;
@@ -234,10 +234,63 @@ timeline_result(const struct copts *o, const struct fl_hist *h,
     return 0;
 }
 
+/*
+ * Where a file's artifacts go: --out itself for one file, DIR/<file name
+ * without its extension> for several (caller frees; NULL without --out).
+ */
+static char *
+out_dir_for(const struct copts *o, const char *path, bool several)
+{
+    if (!o->out_dir)
+        return NULL;
+    if (!several)
+        return fl_xstrdup(o->out_dir);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (mkdir(o->out_dir, 0755) < 0 && errno != EEXIST)
+        fprintf(stderr, "faultline: %s: %s\n", o->out_dir, strerror(errno));
+    return fl_xasprintf("%s/%.*s", o->out_dir, (int)n, base);
+}
+
+/*
+ * Build the kind's checker from test.edn's options under --options under
+ * the flags, and run it on h (perf also draws its plots into out). The
+ * checker is returned in *cp, to be freed once the result is printed.
+ */
+static int
+run_checker(const struct copts *o, const char *path, const char *out,
+            const struct fl_hist *h, const struct fl_chk_opts *co,
+            struct fl_chk_result *res, struct fl_checker **cp,
+            struct fl_err *err)
+{
+    bool logs = strcmp(o->kind, "log-file-pattern") == 0;
+    /* A store dir's test.edn is inside it, a history's beside it. */
+    char *beside =
+        logs ? fl_xasprintf("%s/history.edn", path) : fl_xstrdup(path);
+    const fl_val *rec = fl_cli_recorded_options(beside, o->kind, o->a);
+    fl_val opts = map_merge(o->a, rec, o->edn);
+    struct fl_checker *c;
+    int rc;
+
+    free(beside);
+    opts = map_merge(o->a, &opts, &o->flags);
+    c = fl_chk_kind_find(o->kind)->build(&opts, err);
+    rc = c ? fl_chk_run(c, h, co, o->a, res, err) : FL_EUSAGE;
+    *cp = c;
+    /* Plots never decide the verdict: a plot that fails is a warning. */
+    struct fl_err perr = FL_ERR_INIT;
+    if (rc == 0 && strcmp(o->kind, "perf") == 0 &&
+        write_pictures(o, out, h, &perr) < 0)
+        fprintf(stderr, "faultline: warning: plots: %s\n", perr.msg);
+    return rc;
+}
+
 static int
 check_one(const struct copts *o, const char *path, bool with_name,
           enum fl_verdict *v)
 {
+    char *out = out_dir_for(o, path, with_name);
     bool logs = strcmp(o->kind, "log-file-pattern") == 0;
     struct fl_err err = FL_ERR_INIT;
     struct fl_checker *c = NULL;
@@ -249,7 +302,7 @@ check_one(const struct copts *o, const char *path, bool with_name,
 
     fl_hist_init(&h);
     memset(&co, 0, sizeof(co));
-    co.out_dir = logs ? path : o->out_dir;
+    co.out_dir = logs ? path : out;
     if (!logs) {
         rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
         if (rc < 0 && fl_cli_too_large(&err, o->json)) {
@@ -261,19 +314,9 @@ check_one(const struct copts *o, const char *path, bool with_name,
             rc = fl_hist_pair(&h, stderr, &nwarn, &err);
     }
     if (rc == 0 && strcmp(o->kind, "timeline") == 0) {
-        rc = timeline_result(o, &h, &res, &err);
+        rc = timeline_result(o, out, &h, &res, &err);
     } else if (rc == 0) {
-        const fl_val *rec =
-            logs ? NULL : fl_cli_recorded_options(path, o->kind, o->a);
-        fl_val opts = map_merge(o->a, rec, o->edn);
-        opts = map_merge(o->a, &opts, &o->flags);
-        c = fl_chk_kind_find(o->kind)->build(&opts, &err);
-        rc = c ? fl_chk_run(c, &h, &co, o->a, &res, &err) : FL_EUSAGE;
-        /* Plots never decide the verdict: a plot that fails is a warning. */
-        struct fl_err perr = FL_ERR_INIT;
-        if (rc == 0 && strcmp(o->kind, "perf") == 0 &&
-            write_pictures(o, &h, &perr) < 0)
-            fprintf(stderr, "faultline: warning: plots: %s\n", perr.msg);
+        rc = run_checker(o, path, out, &h, &co, &res, &c, &err);
     }
     if (rc) {
         fprintf(stderr, "faultline: %s\n", err.msg);
@@ -282,6 +325,7 @@ check_one(const struct copts *o, const char *path, bool with_name,
     print_result(o, path, with_name, res.map);
     *v = res.valid;
 out:
+    free(out);
     fl_chk_free(c);
     fl_hist_release(&h);
     return rc;

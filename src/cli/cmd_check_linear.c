@@ -64,11 +64,9 @@ recorded_defaults(const char *path, struct fl_linear_opts *o, bool model_given,
         o->independent = ind->u.b;
 }
 
-static bool given_independent; /* --independent was on the command line */
-
 static int
-check_file(const char *path, const struct fl_linear_opts *given, bool json,
-           bool with_name, enum fl_verdict *v)
+check_file(const char *path, const struct fl_linear_opts *given,
+           bool indep_given, bool json, bool with_name, enum fl_verdict *v)
 {
     struct fl_linear_opts lo = *given, *o = &lo;
     struct fl_hist h;
@@ -79,7 +77,7 @@ check_file(const char *path, const struct fl_linear_opts *given, bool json,
 
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
-    recorded_defaults(path, o, given->model != NULL, given_independent, &a);
+    recorded_defaults(path, o, given->model != NULL, indep_given, &a);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
     if (rc < 0 && fl_cli_too_large(&err, json)) {
         *v = FL_VERDICT_UNKNOWN;
@@ -157,7 +155,6 @@ fl_cmd_check_linear(int argc, char **argv)
             init = val;
         } else if (strcmp(arg, "--independent") == 0) {
             o.independent = true;
-            given_independent = true;
         } else if (strcmp(arg, "--all-keys") == 0) {
             o.all_keys = true;
         } else if (strcmp(arg, "--json") == 0) {
@@ -220,7 +217,7 @@ fl_cmd_check_linear(int argc, char **argv)
     bool failed = false;
     for (int i = 0; i < nfiles; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        if (check_file(files[i], &o, json, nfiles > 1, &v))
+        if (check_file(files[i], &o, o.independent, json, nfiles > 1, &v))
             failed = true;
         else
             all = fl_verdict_merge(all, v);

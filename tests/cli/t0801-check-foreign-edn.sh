@@ -41,6 +41,11 @@ check 0 exceptions set ':exceptions \[\]'
 check 0 perf set ':by-f {:add'
 check 0 timeline queue ':ops 12' --out "$TMP/tl"
 [ -s "$TMP/tl/timeline.html" ] || fail "timeline.html not written"
+# several files: one timeline each, in DIR/<name>/
+expect_exit 0 "$FAULTLINE" check timeline --out "$TMP/tl2" "$D/queue.$X" \
+    "$D/ids.$X"
+[ -s "$TMP/tl2/queue/timeline.html" ] && [ -s "$TMP/tl2/ids/timeline.html" ] ||
+    fail "several files: timelines not one per file"
 # --json prints JSON
 check 1 total-queue queue '":lost":\[3\]' --json
 # several files: one line each, with :file, and the merged verdict

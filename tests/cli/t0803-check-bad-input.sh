@@ -46,7 +46,7 @@ bad "\-\-options: not an EDN map" check set --options '[1]' "$D/set.edn"
 bad "\-\-options: " check set --options '{:a' "$D/set.edn"
 bad "timeline needs --out DIR" check timeline "$D/set.edn"
 bad "bad pattern '('" check log-file-pattern --pattern '(' "$TMP"
-bad "no :pattern" check log-file-pattern "$TMP"
+bad "no :pattern" check log-file-pattern "$TMP" # no test.edn there
 bad "no store directory $TMP/none" check log-file-pattern --pattern x "$TMP/none"
 bad "\-\-group-size needs a value" check long-fork "$D/long-fork.edn" --group-size
 exit 0

@@ -58,6 +58,9 @@ grep -q ':node "memkv", :file "memkv.log", :line-number 2' \
 grep -q '^ :counter {:valid? true' "$run/results.edn" ||
     fail "panic: the counter itself is fine"
 expect_exit 1 "$FAULTLINE" check log-file-pattern --pattern 'panic|fatal' "$run"
+# the pattern and file the run recorded in its test.edn
+expect_exit 1 "$FAULTLINE" check log-file-pattern "$run"
+grep -q ':pattern "panic|fatal"' "$TMP/out" || fail "recorded pattern not used"
 expect_exit 0 "$FAULTLINE" check log-file-pattern --pattern 'panic|fatal' \
     --node n9 "$run"
 valid counter counter log-file-pattern

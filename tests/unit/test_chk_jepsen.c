@@ -20,7 +20,9 @@
 #include "history/hist.h"
 #include "model/model.h"
 #include "util/err.h"
+#include "util/rng.h"
 #include "util/strbuf.h"
+#include "util/vec.h"
 
 #define HAS(s, sub)                                                            \
     do {                                                                       \
@@ -136,6 +138,119 @@ test_queue(void)
     free(s);
 }
 
+/*
+ * The queue checker splits the unordered queue by element and runs the
+ * FIFO queue as a deque; both must agree with stepping the model's whole
+ * state op by op (the obvious, slow way) on random histories: the same
+ * verdict and the same first bad op.
+ */
+static int64_t
+slow_queue_bad(const struct fl_model_type *type, const struct fl_hist *h)
+{
+    struct fl_model m;
+    struct fl_vec_u32 st = {0}, mop = {0}, next = {0};
+    int64_t bad = -1;
+
+    fl_model_init(&m, type);
+    ASSERT_OK(type->init(&m, &(fl_val){0}, &st, NULL));
+    for (size_t i = 0; i < h->n && bad < 0; i++) {
+        const struct fl_op *op = &h->ops[i];
+        bool enq = op->f == FL_KW_ENQUEUE && op->type == FL_OP_INVOKE &&
+                   !(op->pair >= 0 && h->ops[op->pair].type == FL_OP_FAIL);
+        bool deq = op->f == FL_KW_DEQUEUE && op->type == FL_OP_OK;
+        if (!enq && !deq)
+            continue;
+        mop.n = next.n = 0;
+        ASSERT_OK(type->compile(&m, op->f, &op->value, false, &mop, NULL));
+        if (!type->step(st.v, st.n, mop.v, mop.n, &next)) {
+            bad = op->index;
+            break;
+        }
+        struct fl_vec_u32 t = st;
+        st = next;
+        next = t;
+    }
+    FL_VEC_RELEASE(&st);
+    FL_VEC_RELEASE(&mop);
+    FL_VEC_RELEASE(&next);
+    fl_model_release(&m);
+    return bad;
+}
+
+/* One random queue op on process p: invocation into inv, completion into
+ * done (so a caller can nest another op between them). */
+static void
+random_queue_op(struct fl_rng *rng, int p, struct fl_strbuf *inv,
+                struct fl_strbuf *done)
+{
+    int v = (int)fl_rng_below(rng, 4), what = (int)fl_rng_below(rng, 10);
+
+    if (what < 5) {
+        fl_strbuf_addf(inv, INV(% d, enqueue, "%d"), p, v);
+        if (what == 0)
+            fl_strbuf_addf(done, FAIL(% d, enqueue, "%d"), p, v);
+        else
+            fl_strbuf_addf(done, OK(% d, enqueue, "%d"), p, v);
+    } else {
+        fl_strbuf_addf(inv, INV(% d, dequeue, "nil"), p);
+        fl_strbuf_addf(done, OK(% d, dequeue, "%d"), p, v);
+    }
+}
+
+static void
+test_queue_matches_model(void)
+{
+    struct fl_rng rng;
+    const struct fl_model_type *types[2] = {&fl_model_unordered_queue_type,
+                                            &fl_model_fifo_queue_type};
+    int invalid = 0;
+
+    fl_rng_seed(&rng, fl_test_seed());
+    for (int iter = 0; iter < 1000; iter++) {
+        const struct fl_model_type *type = types[iter % 2];
+        struct fl_strbuf sb = FL_STRBUF_INIT, i1 = FL_STRBUF_INIT,
+                         d1 = FL_STRBUF_INIT;
+        int nops = 1 + (int)fl_rng_below(&rng, 10);
+        for (int i = 0; i < nops; i++) {
+            fl_strbuf_reset(&i1);
+            fl_strbuf_reset(&d1);
+            random_queue_op(&rng, 0, &i1, &d1);
+            fl_strbuf_addstr(&sb, i1.buf);
+            if (fl_rng_below(&rng, 3) == 0) /* another op inside this one */
+                random_queue_op(&rng, 1, &sb, &sb);
+            fl_strbuf_addstr(&sb, d1.buf);
+        }
+        struct fl_hist h;
+        struct fl_arena a;
+        struct fl_err err = FL_ERR_INIT;
+        struct fl_chk_result r;
+        struct fl_checker *c = fl_chk_queue_new(type);
+        fl_hist_init(&h);
+        fl_arena_init(&a, 1024);
+        ASSERT_OK(fl_hist_parse(sb.buf, sb.len, "q", FL_HIST_EDN, &h, &err));
+        ASSERT_OK(fl_hist_pair(&h, NULL, NULL, &err));
+        ASSERT_OK(fl_chk_run(c, &h, NULL, &a, &r, &err));
+        int64_t bad = slow_queue_bad(type, &h);
+        const fl_val *opv = fl_val_map_get_kw(&r.map, fl_kw_intern_cstr("op"));
+        if ((bad < 0) != (r.valid == FL_VERDICT_TRUE) ||
+            (bad >= 0 && (!opv || opv->u.i != bad)))
+            fl_test_fail(__FILE__, __LINE__,
+                         "%s: model says bad op %lld, checker %s on\n%s",
+                         type->name, (long long)bad,
+                         r.valid == FL_VERDICT_TRUE ? "valid" : "invalid",
+                         sb.buf);
+        invalid += bad >= 0;
+        fl_chk_free(c);
+        fl_arena_release(&a);
+        fl_hist_release(&h);
+        fl_strbuf_release(&sb);
+        fl_strbuf_release(&i1);
+        fl_strbuf_release(&d1);
+    }
+    /* both verdicts were exercised */
+    ASSERT(invalid > 100 && invalid < 900);
+}
+
 /* Jepsen's total-queue, worked through its multiset formulas. */
 static void
 test_total_queue(void)
@@ -249,6 +364,45 @@ test_long_fork(void)
     s = check_err(fl_chk_long_fork_new(3), RD(2, "1", "nil"));
     HAS(s, "group of 3");
     free(s);
+}
+
+/* Fork counts against comparing every pair of reads (Jepsen's way). */
+static void
+test_long_fork_counts_pairs(void)
+{
+    struct fl_rng rng;
+
+    fl_rng_seed(&rng, fl_test_seed() + 1);
+    for (int iter = 0; iter < 300; iter++) {
+        int nk = 2 + (int)fl_rng_below(&rng, 2),
+            nr = (int)fl_rng_below(&rng, 9);
+        unsigned seen[8];
+        struct fl_strbuf sb = FL_STRBUF_INIT;
+        for (int i = 0; i < nr; i++) {
+            seen[i] = (unsigned)fl_rng_below(&rng, 1u << nk);
+            fl_strbuf_addf(&sb, "{:type :invoke :process %d :f :txn :value [",
+                           i);
+            for (int k = 0; k < nk; k++)
+                fl_strbuf_addf(&sb, "[:r %d nil]", k);
+            fl_strbuf_addf(&sb, "]}\n{:type :ok :process %d :f :txn :value [",
+                           i);
+            for (int k = 0; k < nk; k++)
+                fl_strbuf_addf(&sb, "[:r %d %s]", k,
+                               seen[i] >> k & 1 ? "1" : "nil");
+            fl_strbuf_addstr(&sb, "]}\n");
+        }
+        int64_t want = 0;
+        for (int i = 0; i < nr; i++)
+            for (int j = i + 1; j < nr; j++)
+                want += (seen[i] & ~seen[j]) && (seen[j] & ~seen[i]);
+        char *s = check_edn(fl_chk_long_fork_new(nk), sb.buf,
+                            want ? FL_VERDICT_FALSE : FL_VERDICT_TRUE);
+        char count[48];
+        snprintf(count, sizeof(count), ":fork-count %lld,", (long long)want);
+        HAS(s, count);
+        free(s);
+        fl_strbuf_release(&sb);
+    }
 }
 
 static void
@@ -538,9 +692,11 @@ test_independent_key_dirs(void)
 static const struct fl_test_case jepsen_checker_tests[] = {
     FL_TEST(test_independent_key_dirs),
     FL_TEST(test_queue),
+    FL_TEST(test_queue_matches_model),
     FL_TEST(test_total_queue),
     FL_TEST(test_unique_ids),
     FL_TEST(test_long_fork),
+    FL_TEST(test_long_fork_counts_pairs),
     FL_TEST(test_log_pattern),
     FL_TEST(test_concurrency_limit),
     FL_TEST(test_concurrency_limit_memory),
