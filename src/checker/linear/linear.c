@@ -366,16 +366,6 @@ part_cost(const struct fl_lin_part *p)
 }
 
 static int
-cmp_u64_pair(const void *a, const void *b)
-{
-    const uint64_t *x = a, *y = b;
-
-    if (x[0] != y[0])
-        return x[0] < y[0] ? -1 : 1;
-    return x[1] < y[1] ? -1 : x[1] > y[1];
-}
-
-static int
 nthreads(const struct fl_linear_opts *o, size_t nparts)
 {
     long n = o->threads;
@@ -399,7 +389,7 @@ order_parts(struct job *j)
         kv[2 * i] = part_cost(&j->parts[i]);
         kv[2 * i + 1] = i;
     }
-    qsort(kv, j->nparts, 2 * sizeof(*kv), cmp_u64_pair);
+    qsort(kv, j->nparts, 2 * sizeof(*kv), fl_chk__cmp_u64_pair);
     j->order = fl_xmalloc((j->nparts + 1) * sizeof(*j->order));
     for (size_t i = 0; i < j->nparts; i++)
         j->order[i] = (size_t)kv[2 * i + 1];
