@@ -1265,23 +1265,6 @@ half_main(void *arg)
     return NULL;
 }
 
-/* Append x's ops to h as if one thread had read them after line0 - 1. */
-static void
-merge_half(struct fl_hist *h, struct half *x, uint32_t line0)
-{
-    size_t base = h->n;
-    fl_hist__reserve(h, x->h.n);
-    memcpy(h->ops + base, x->h.ops, x->h.n * sizeof(struct fl_op));
-    for (size_t i = 0; i < x->h.n; i++) {
-        if (!(h->ops[base + i].flags & FL_OP_HAS_INDEX))
-            h->ops[base + i].index += (int64_t)base;
-        h->lines[base + i] = x->h.lines[i] + line0 - 1;
-    }
-    h->n += x->h.n;
-    h->paired = false;
-    fl_arena_adopt(&h->arena, &x->h.arena);
-}
-
 /*
  * Two threads: this one reads [0, cut) and a second one [cut, len), where
  * cut starts a line beginning with '{'. Correct whatever the cut hits:
@@ -1336,7 +1319,7 @@ parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
         rc = run_parser(&h->arena, buf, len, cut, line, name, err, NULL, h,
                         NULL);
     } else {
-        merge_half(h, x, line);
+        fl_hist__adopt(h, &x->h, line);
     }
     fl_hist_release(&x->h);
     free(x);

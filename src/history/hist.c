@@ -177,6 +177,23 @@ fl_hist_parse(const char *buf, size_t len, const char *name,
     return fl_edn_parse_hist(buf, len, name, h, err);
 }
 
+void
+fl_hist__adopt(struct fl_hist *h, struct fl_hist *part, uint32_t line0)
+{
+    size_t base = h->n;
+
+    fl_hist__reserve(h, part->n);
+    memcpy(h->ops + base, part->ops, part->n * sizeof(struct fl_op));
+    for (size_t i = 0; i < part->n; i++) {
+        if (!(h->ops[base + i].flags & FL_OP_HAS_INDEX))
+            h->ops[base + i].index += (int64_t)base;
+        h->lines[base + i] = part->lines[i] + line0 - 1;
+    }
+    h->n += part->n;
+    h->paired = false;
+    fl_arena_adopt(&h->arena, &part->arena);
+}
+
 /* A number from the first line of path that starts with key, or 0. */
 static uint64_t
 read_kv(const char *path, const char *key)

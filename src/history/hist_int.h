@@ -55,6 +55,14 @@ fl_hist__progress(struct fl_hist *h, const char *buf, size_t *done, size_t pos,
     return fl_hist__progress_slow(h, buf, done, pos, err);
 }
 
+/**
+ * Append the ops of part (read by a second thread from the line numbered
+ * line0 on) to h as if one thread had read them: lines shifted, default
+ * :index values shifted by h->n, part's arena adopted. part is left empty
+ * of values; release it as usual.
+ */
+void fl_hist__adopt(struct fl_hist *h, struct fl_hist *part, uint32_t line0);
+
 /** Append op and record its source line (1-based) in h->lines. */
 size_t fl_hist__append_line(struct fl_hist *h, const struct fl_op *op,
                             uint32_t line);

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "history/hist_int.h"
 #include "util/err.h"
@@ -1318,17 +1319,21 @@ parse_line_slow(struct jrd *r, const char *s, size_t n, size_t pos,
     return rc;
 }
 
-int
-fl_json_parse_hist(const char *buf, size_t len, const char *name,
-                   struct fl_hist *h, struct fl_err *err)
+/*
+ * The lines of buf[start, len) into h, the first being line line0; the
+ * number of the last line read goes to *end_line.
+ */
+static int
+json_lines(const char *buf, size_t start, size_t len, uint32_t line0,
+           const char *name, struct fl_hist *h, struct fl_err *err,
+           uint32_t *end_line)
 {
-    struct jrd r = {&h->arena, name ? name : "<input>", 0, err, 1};
+    struct jrd r = {&h->arena, name ? name : "<input>", line0 - 1, err, 1};
     struct jf f = {NULL, NULL, &h->arena, 1, NULL, 0, 0};
-    size_t n0 = h->n, dropped = 0;
+    size_t dropped = start;
     int rc = 0;
 
-    fl_hist__prepare(h, len, len / 64 + 16);
-    for (size_t off = 0; off < len;) {
+    for (size_t off = start; off < len;) {
         rc = fl_hist__progress(h, buf, &dropped, off, err);
         if (rc < 0)
             goto out;
@@ -1354,8 +1359,102 @@ fl_json_parse_hist(const char *buf, size_t len, const char *name,
         }
         fl_hist__append_line(h, &op, r.line);
     }
+    if (end_line)
+        *end_line = r.line;
 out:
     free(f.stk);
+    return rc;
+}
+
+/* The second half of a two-thread read. */
+struct jhalf {
+    const char *buf, *name;
+    size_t start, len, budget_bytes;
+    struct fl_hist h;
+    struct fl_err err;
+    int rc;
+};
+
+static void *
+jhalf_main(void *arg)
+{
+    struct jhalf *x = arg;
+
+    fl_hist__prepare(&x->h, x->len - x->start, (x->len - x->start) / 64 + 16);
+    x->h.budget_bytes = x->budget_bytes;
+    x->rc =
+        json_lines(x->buf, x->start, x->len, 1, x->name, &x->h, &x->err, NULL);
+    return NULL;
+}
+
+/*
+ * Two threads, each reading half of the lines: this one up to the first
+ * line after the middle, a second one from there into its own ops and
+ * arena, appended when both are done. JSON lines are independent, so any
+ * line boundary is a clean cut. An error in the first half is the first
+ * error of the input; if only the second half fails, this thread reads it
+ * again with the right line numbers, so messages are a one-thread read's.
+ * Returns 1 when it did not try.
+ */
+static int
+json_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
+         struct fl_err *err)
+{
+    const char *nl = memchr(buf + len / 2, '\n', len - len / 2);
+    struct jhalf *x;
+    pthread_t th;
+    uint32_t line = 0;
+    int rc;
+
+    if (!nl || (size_t)(nl + 1 - buf) >= len)
+        return 1;
+    x = fl_xcalloc(1, sizeof(*x));
+    x->buf = buf;
+    x->name = name;
+    x->start = (size_t)(nl + 1 - buf);
+    x->len = len;
+    fl_hist_init(&x->h);
+    x->h.src_mapped = h->src_mapped;
+    size_t budget = fl_hist_memory_budget();
+    x->budget_bytes = h->budget_bytes = budget / 2 ? budget / 2 : 1;
+    if (pthread_create(&th, NULL, jhalf_main, x) != 0) {
+        fl_hist_release(&x->h);
+        free(x);
+        return 1;
+    }
+    struct fl_err aerr = FL_ERR_INIT;
+    rc = json_lines(buf, 0, x->start, 1, name, h, &aerr, &line);
+    pthread_join(th, NULL);
+    h->budget_bytes = budget;
+    if (rc < 0) {
+        if (err)
+            *err = aerr;
+    } else if (x->rc == FL_ELIMIT) {
+        if (err)
+            *err = x->err;
+        rc = FL_ELIMIT;
+    } else if (x->rc < 0) {
+        rc = json_lines(buf, x->start, len, line + 1, name, h, err, NULL);
+    } else {
+        fl_hist__adopt(h, &x->h, line + 1);
+    }
+    fl_hist_release(&x->h);
+    free(x);
+    return rc;
+}
+
+int
+fl_json_parse_hist(const char *buf, size_t len, const char *name,
+                   struct fl_hist *h, struct fl_err *err)
+{
+    size_t n0 = h->n;
+    int rc = 1;
+
+    fl_hist__prepare(h, len, len / 64 + 16);
+    if (len >= fl_edn__par_min_bytes)
+        rc = json_par(buf, len, name, h, err);
+    if (rc > 0)
+        rc = json_lines(buf, 0, len, 1, name, h, err, NULL);
     if (rc < 0)
         h->n = n0;
     fl_hist__shrink(h);

@@ -29,17 +29,21 @@ struct parsed {
 };
 
 static void
-parse_with(const char *buf, size_t len, bool fast, struct parsed *out)
+parse_with(const char *buf, size_t len, bool fast, bool par, struct parsed *out)
 {
     struct fl_hist h;
+    size_t par_min = fl_edn__par_min_bytes;
 
     fl_hist_init(&h);
+    if (par)
+        fl_edn__par_min_bytes = 1;
     memset(out, 0, sizeof(*out));
     fl_strbuf_init(&out->edn, 0);
     out->err = (struct fl_err)FL_ERR_INIT;
     fl_json__fast = fast;
     out->rc = fl_json_parse_hist(buf, len, "d.jsonl", &h, &out->err);
     fl_json__fast = true;
+    fl_edn__par_min_bytes = par_min;
     out->n = h.n;
     for (size_t i = 0; i < h.n; i++) {
         fl_strbuf_addf(&out->edn, "%u ", h.lines ? h.lines[i] : 0);
@@ -51,22 +55,36 @@ parse_with(const char *buf, size_t len, bool fast, struct parsed *out)
     fl_hist_release(&h);
 }
 
-/* Parse buf both ways; fail with the input on any difference. */
+static void
+same(const struct parsed *a, const struct parsed *b, const char *buf,
+     size_t len, const char *what, const char *how)
+{
+    if (a->rc != b->rc || strcmp(a->err.msg, b->err.msg) != 0 || a->n != b->n ||
+        strcmp(a->edn.buf, b->edn.buf) != 0)
+        fl_test_fail(__FILE__, __LINE__,
+                     "%s: %s rc %d \"%s\" (%zu ops), jansson rc %d \"%s\" "
+                     "(%zu ops)\ninput: %.*s\nfast: %.300s\njansson: %.300s",
+                     what, how, a->rc, a->err.msg, a->n, b->rc, b->err.msg,
+                     b->n, (int)FL_MIN(len, 600), buf, a->edn.buf, b->edn.buf);
+}
+
+/*
+ * Parse buf the fast way (one thread, and two threads split at the middle
+ * line) and through jansson alone (one thread); fail with the input on any
+ * difference.
+ */
 static void
 same_both_ways(const char *buf, size_t len, const char *what)
 {
-    struct parsed a, b;
+    struct parsed a, p, b;
 
-    parse_with(buf, len, true, &a);
-    parse_with(buf, len, false, &b);
-    if (a.rc != b.rc || strcmp(a.err.msg, b.err.msg) != 0 || a.n != b.n ||
-        strcmp(a.edn.buf, b.edn.buf) != 0)
-        fl_test_fail(__FILE__, __LINE__,
-                     "%s: fast rc %d \"%s\" (%zu ops), jansson rc %d \"%s\" "
-                     "(%zu ops)\ninput: %.*s\nfast: %.300s\njansson: %.300s",
-                     what, a.rc, a.err.msg, a.n, b.rc, b.err.msg, b.n,
-                     (int)FL_MIN(len, 600), buf, a.edn.buf, b.edn.buf);
+    parse_with(buf, len, true, false, &a);
+    parse_with(buf, len, true, true, &p);
+    parse_with(buf, len, false, false, &b);
+    same(&a, &b, buf, len, what, "fast");
+    same(&p, &b, buf, len, what, "fast, two threads");
     fl_strbuf_release(&a.edn);
+    fl_strbuf_release(&p.edn);
     fl_strbuf_release(&b.edn);
 }
 
