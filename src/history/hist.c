@@ -220,8 +220,13 @@ fl_hist_memory_budget(void)
     const char *e = getenv("FAULTLINE_MEMORY_MB");
     uint64_t avail, max, cur;
 
-    if (e && *e)
-        return (size_t)strtoull(e, NULL, 10) << 20;
+    if (e && *e) {
+        char *end;
+        unsigned long long mb = strtoull(e, &end, 10);
+        if (*end == 0 && mb > 0 && mb < (1ull << 40))
+            return (size_t)mb << 20;
+        /* anything else is ignored: the default below */
+    }
     avail = read_kv("/proc/meminfo", "MemAvailable:") << 10;
     max = read_kv("/sys/fs/cgroup/memory.max", "");
     cur = read_kv("/sys/fs/cgroup/memory.current", "");

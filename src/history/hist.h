@@ -39,7 +39,8 @@ size_t fl_hist_append(struct fl_hist *h, const struct fl_op *op);
 
 /**
  * The most memory (bytes) a history being parsed may take, ops and values:
- * FAULTLINE_MEMORY_MB from the environment when set, else half the memory
+ * FAULTLINE_MEMORY_MB from the environment when set (a positive number of
+ * megabytes; anything else is ignored), else half the memory
  * available when asked (MemAvailable, or the cgroup's memory.max less its
  * use when lower), so the checker keeps room for its own work. A parse that
  * would go over it fails with FL_ELIMIT ("history too large for memory")
