@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  --linearizable-keys         rw-register: per-key real-time order\n"
     "  --json                      print JSON instead of EDN\n"
     "\n"
+    "Without options of the analysis, a history beside a run's test.edn is\n"
+    "checked with the options the run recorded (its :checker).\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
 
 /* Split a comma list in place into out (at most max names). */
@@ -53,20 +55,48 @@ split_names(char *s, const char **out, size_t max)
     return n;
 }
 
+/*
+ * Options the run recorded in test.edn beside path, for a command line
+ * that gave no Elle options of its own. *names is freed by the caller.
+ */
 static int
-check_file(const char *path, const struct fl_elle_opts *o, bool json,
-           enum fl_verdict *v)
+recorded_elle_opts(const char *path, struct fl_elle_opts *o, bool given,
+                   char ***names, struct fl_arena *a, struct fl_err *err)
 {
+    const char *kind =
+        o->workload == FL_ELLE_RW_REGISTER ? "rw-register" : "list-append";
+    const fl_val *rec = given ? NULL : fl_cli_recorded_options(path, kind, a);
+    struct fl_elle_opts r = *o;
+
+    if (!rec)
+        return 0;
+    int rc = fl_elle_opts_from_val(&r, rec, names, err);
+    if (rc == 0) {
+        r.out_dir = o->out_dir;
+        r.no_render = o->no_render;
+        *o = r;
+    }
+    return rc;
+}
+
+static int
+check_file(const char *path, const struct fl_elle_opts *opts, bool given,
+           bool json, enum fl_verdict *v)
+{
+    struct fl_elle_opts lo = *opts, *o = &lo;
     struct fl_hist h;
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
     struct fl_chk_result res;
     size_t nwarn = 0;
+    char **names = NULL;
     int rc;
 
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
-    rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    rc = recorded_elle_opts(path, o, given, &names, &a, &err);
+    if (rc == 0)
+        rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
     if (rc == 0)
         rc = fl_hist_pair(&h, stderr, &nwarn, &err);
     if (rc == 0)
@@ -78,6 +108,7 @@ check_file(const char *path, const struct fl_elle_opts *o, bool json,
     fl_cli_print_val(&res.map, json);
     *v = res.valid;
 out:
+    free(names);
     fl_arena_release(&a);
     fl_hist_release(&h);
     return rc;
@@ -90,7 +121,7 @@ fl_cmd_check_elle(int argc, char **argv)
     struct fl_err err = FL_ERR_INIT;
     const char *models[64], *anoms[64];
     char *mbuf = NULL, *abuf = NULL;
-    bool json = false;
+    bool json = false, given = false;
     int nfiles = 0, ret = FL_EXIT_USAGE;
     char **files = fl_xcalloc((size_t)argc + 1, sizeof(*files));
 
@@ -114,11 +145,13 @@ fl_cmd_check_elle(int argc, char **argv)
                 goto out;
         }
         if (fl_cli_opt_is(arg, "--consistency-models")) {
+            given = true;
             free(mbuf);
             mbuf = fl_xstrdup(val);
             o.nmodels = split_names(mbuf, models, FL_ARRAY_SIZE(models));
             o.models = models;
         } else if (fl_cli_opt_is(arg, "--anomalies")) {
+            given = true;
             free(abuf);
             abuf = fl_xstrdup(val);
             o.nanomalies = split_names(abuf, anoms, FL_ARRAY_SIZE(anoms));
@@ -126,6 +159,7 @@ fl_cmd_check_elle(int argc, char **argv)
         } else if (fl_cli_opt_is(arg, "--out")) {
             o.out_dir = val;
         } else if (fl_cli_opt_is(arg, "--cycle-search-timeout")) {
+            given = true;
             int64_t ms;
             if (fl_parse_int64(val, 1, INT64_C(1) << 40, &ms, &err)) {
                 ret = fl_cli_usage_error(usage_text,
@@ -136,10 +170,13 @@ fl_cmd_check_elle(int argc, char **argv)
         } else if (strcmp(arg, "--no-render") == 0) {
             o.no_render = true;
         } else if (strcmp(arg, "--wfr-keys") == 0) {
+            given = true;
             o.wfr_keys = true;
         } else if (strcmp(arg, "--sequential-keys") == 0) {
+            given = true;
             o.sequential_keys = true;
         } else if (strcmp(arg, "--linearizable-keys") == 0) {
+            given = true;
             o.linearizable_keys = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
@@ -168,7 +205,7 @@ fl_cmd_check_elle(int argc, char **argv)
     enum fl_verdict all = FL_VERDICT_TRUE;
     for (int i = 0; i < nfiles; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        int rc = check_file(files[i], &o, json, &v);
+        int rc = check_file(files[i], &o, given, json, &v);
         if (rc) {
             ret = rc == FL_EPARSE || rc == FL_EMODEL || rc == FL_EUSAGE ||
                           rc == -ENOENT || rc == -EISDIR || rc == -EACCES
