@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * checkers.c: the checkers Maelstrom has and faultline's checker/ does not:
+ * echo (each reply echoes its request), the counter of g-counter and
+ * pn-counter (Maelstrom checks only the final reads, since reads during the
+ * run may be stale: each must lie between the sum of the :ok adds plus the
+ * negative :info adds and the sum of the :ok adds plus the positive :info
+ * adds), availability (the fraction of :ok client ops) and net (message
+ * counts of the simulated network, msgs per op).
+ */
+#include "util/common.h"
+
+#include "mael_int.h"
+
+#include "checker/workloads.h"
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+#define MAX_LISTED 32
+
+/* A small result-map builder. */
+struct rmap {
+    fl_val kv[40];
+    size_t n;
+    struct fl_arena *a;
+};
+
+static void
+put(struct rmap *m, const char *k, fl_val v)
+{
+    m->kv[m->n++] = fl_val_kw(fl_kw_intern_cstr(k));
+    m->kv[m->n++] = v;
+}
+
+static fl_val
+done(struct rmap *m, enum fl_verdict v, struct fl_chk_result *out)
+{
+    put(m, "valid?", fl_verdict_val(v));
+    out->valid = v;
+    out->map = fl_val_map(m->a, m->kv, m->n / 2);
+    return out->map;
+}
+
+static struct fl_checker *
+chk_new(const struct fl_checker_type *type, void *ctx)
+{
+    struct fl_checker *c = fl_xcalloc(1, sizeof(*c));
+
+    c->type = type;
+    c->ctx = ctx;
+    return c;
+}
+
+static void
+chk_free(struct fl_checker *c)
+{
+    free(c);
+}
+
+/* The invocation of completion i (same process, latest before it). */
+static const struct fl_op *
+invocation_of(const struct fl_hist *h, size_t i)
+{
+    for (size_t k = i; k > 0; k--)
+        if (h->ops[k - 1].process == h->ops[i].process &&
+            h->ops[k - 1].type == FL_OP_INVOKE)
+            return &h->ops[k - 1];
+    return NULL;
+}
+
+/* ---- echo ---- */
+
+static int
+echo_check(const struct fl_checker *c, const struct fl_hist *h,
+           const struct fl_chk_opts *opts, struct fl_arena *a,
+           struct fl_chk_result *out, struct fl_err *err)
+{
+    struct rmap m = {.a = a};
+    fl_val bad[MAX_LISTED];
+    size_t nbad = 0, nok = 0, nerr = 0;
+
+    FL_UNUSED(c);
+    FL_UNUSED(opts);
+    FL_UNUSED(err);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i], *inv;
+        if (!fl_op_is_client(op) || op->type != FL_OP_OK)
+            continue;
+        nok++;
+        inv = invocation_of(h, i);
+        if (inv && fl_val_equal(&inv->value, &op->value))
+            continue;
+        if (nbad < MAX_LISTED)
+            bad[nbad++] = fl_val_copy(a, &op->value);
+        nerr++;
+    }
+    put(&m, "ok-count", fl_val_int((int64_t)nok));
+    put(&m, "error-count", fl_val_int((int64_t)nerr));
+    put(&m, "errors", fl_val_coll(a, FL_V_VEC, bad, nbad));
+    done(&m, nerr     ? FL_VERDICT_FALSE
+             : nok ? FL_VERDICT_TRUE
+                   : FL_VERDICT_UNKNOWN,
+         out);
+    return 0;
+}
+
+static const struct fl_checker_type echo_type = {"echo", echo_check, chk_free};
+
+struct fl_checker *
+fl_mael_chk_echo_new(void)
+{
+    return chk_new(&echo_type, NULL);
+}
+
+/* ---- counters ---- */
+
+static int
+counter_check(const struct fl_checker *c, const struct fl_hist *h,
+              const struct fl_chk_opts *opts, struct fl_arena *a,
+              struct fl_chk_result *out, struct fl_err *err)
+{
+    struct rmap m = {.a = a};
+    int64_t ok = 0, neg = 0, pos = 0, last_add_end = -1;
+    fl_val bad[MAX_LISTED], reads[MAX_LISTED];
+    size_t nbad = 0, nreads = 0, nfinal = 0, nwrong = 0;
+
+    FL_UNUSED(c);
+    FL_UNUSED(opts);
+    FL_UNUSED(err);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op) || op->f != FL_KW_ADD ||
+            op->type == FL_OP_INVOKE || op->value.kind != FL_V_INT)
+            continue;
+        int64_t d = op->value.u.i;
+        last_add_end = (int64_t)i;
+        if (op->type == FL_OP_OK)
+            ok += d;
+        else if (op->type == FL_OP_INFO)
+            *(d < 0 ? &neg : &pos) += d;
+    }
+    /* Adds that never completed count as :info. */
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (op->type == FL_OP_INVOKE && op->f == FL_KW_ADD &&
+            fl_op_is_client(op) && op->value.kind == FL_V_INT) {
+            bool done_ = false;
+            for (size_t k = i + 1; k < h->n && !done_; k++)
+                done_ = h->ops[k].process == op->process;
+            if (!done_)
+                *(op->value.u.i < 0 ? &neg : &pos) += op->value.u.i;
+        }
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i], *inv;
+        if (!fl_op_is_client(op) || op->f != FL_KW_READ ||
+            op->type != FL_OP_OK)
+            continue;
+        inv = invocation_of(h, i);
+        if (!inv || inv - h->ops < last_add_end)
+            continue; /* not a final read */
+        nfinal++;
+        if (nreads < MAX_LISTED)
+            reads[nreads++] = fl_val_copy(a, &op->value);
+        if (op->value.kind == FL_V_INT && op->value.u.i >= ok + neg &&
+            op->value.u.i <= ok + pos)
+            continue;
+        nwrong++;
+        if (nbad < MAX_LISTED)
+            bad[nbad++] = fl_val_copy(a, &op->value);
+    }
+    fl_val range[2] = {fl_val_int(ok + neg), fl_val_int(ok + pos)};
+    put(&m, "acceptable", fl_val_coll(a, FL_V_VEC, range, 2));
+    put(&m, "final-reads", fl_val_coll(a, FL_V_VEC, reads, nreads));
+    put(&m, "final-read-count", fl_val_int((int64_t)nfinal));
+    put(&m, "errors", fl_val_coll(a, FL_V_VEC, bad, nbad));
+    done(&m, nwrong       ? FL_VERDICT_FALSE
+             : nfinal ? FL_VERDICT_TRUE
+                      : FL_VERDICT_UNKNOWN,
+         out);
+    return 0;
+}
+
+static const struct fl_checker_type counter_type = {"maelstrom-counter",
+                                                    counter_check, chk_free};
+
+struct fl_checker *
+fl_mael_chk_counter_new(void)
+{
+    return chk_new(&counter_type, NULL);
+}
+
+/* ---- availability ---- */
+
+static int
+avail_check(const struct fl_checker *c, const struct fl_hist *h,
+            const struct fl_chk_opts *opts, struct fl_arena *a,
+            struct fl_chk_result *out, struct fl_err *err)
+{
+    const double *min = c->ctx;
+    struct rmap m = {.a = a};
+    int64_t ok = 0, all = 0;
+
+    FL_UNUSED(opts);
+    FL_UNUSED(err);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op) || op->type == FL_OP_INVOKE)
+            continue;
+        all++;
+        ok += op->type == FL_OP_OK;
+    }
+    double frac = all ? (double)ok / (double)all : 0;
+    put(&m, "ok-count", fl_val_int(ok));
+    put(&m, "total-count", fl_val_int(all));
+    put(&m, "ok-fraction", fl_val_float(frac));
+    put(&m, "required", fl_val_float(*min));
+    done(&m, frac >= *min ? FL_VERDICT_TRUE : FL_VERDICT_FALSE, out);
+    return 0;
+}
+
+static void
+avail_free(struct fl_checker *c)
+{
+    free(c->ctx);
+    free(c);
+}
+
+static const struct fl_checker_type avail_type = {"availability", avail_check,
+                                                  avail_free};
+
+struct fl_checker *
+fl_mael_chk_availability_new(double min)
+{
+    double *d = fl_xmalloc(sizeof(*d));
+
+    *d = min;
+    return chk_new(&avail_type, d);
+}
+
+/* ---- net ---- */
+
+static fl_val
+counts(struct fl_arena *a, uint64_t send, uint64_t recv, int64_t ops)
+{
+    struct rmap m = {.a = a};
+
+    put(&m, "send-count", fl_val_int((int64_t)send));
+    put(&m, "recv-count", fl_val_int((int64_t)recv));
+    put(&m, "msg-count", fl_val_int((int64_t)send));
+    put(&m, "msgs-per-op",
+        fl_val_float(ops ? (double)send / (double)ops : 0.0));
+    return fl_val_map(a, m.kv, m.n / 2);
+}
+
+static int
+net_check(const struct fl_checker *c, const struct fl_hist *h,
+          const struct fl_chk_opts *opts, struct fl_arena *a,
+          struct fl_chk_result *out, struct fl_err *err)
+{
+    struct fl_mnet_stats st;
+    struct rmap m = {.a = a};
+    int64_t ops = 0;
+
+    FL_UNUSED(opts);
+    FL_UNUSED(err);
+    fl_mnet_stats(c->ctx, &st);
+    for (size_t i = 0; i < h->n; i++)
+        ops += fl_op_is_client(&h->ops[i]) && h->ops[i].type == FL_OP_INVOKE;
+    put(&m, "all",
+        counts(a, st.client_send + st.server_send,
+               st.client_recv + st.server_recv, ops));
+    put(&m, "clients", counts(a, st.client_send, st.client_recv, ops));
+    put(&m, "servers", counts(a, st.server_send, st.server_recv, ops));
+    put(&m, "dropped-partition", fl_val_int((int64_t)st.dropped_partition));
+    put(&m, "dropped-loss", fl_val_int((int64_t)st.dropped_loss));
+    put(&m, "dropped-down", fl_val_int((int64_t)st.dropped_down));
+    put(&m, "malformed-count", fl_val_int((int64_t)st.bad_lines));
+    done(&m, st.bad_lines ? FL_VERDICT_FALSE : FL_VERDICT_TRUE, out);
+    return 0;
+}
+
+static const struct fl_checker_type net_type = {"net", net_check, chk_free};
+
+struct fl_checker *
+fl_mael_chk_net_new(struct fl_mnet *net)
+{
+    return chk_new(&net_type, net);
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workloads.c: Maelstrom's workloads (its doc/workloads.md): how each op
+ * becomes a request body, how the reply fills the completion, the
+ * generator and the workload's checker. History vocabulary: echo
+ * (:echo "text"), unique-ids (:generate -> id), broadcast and g-set
+ * (:add n, :read -> [n ...], checked by set-full), g-counter and pn-counter
+ * (:add delta, :read -> n), lin-kv (:read/:write/:cas on [key value]
+ * tuples, linearizable per key).
+ */
+#include "util/common.h"
+
+#include "mael_int.h"
+
+#include "checker/linear/linear.h"
+#include "checker/workloads.h"
+#include "gen/gen.h"
+#include "run/test.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/rng.h"
+#include "util/xalloc.h"
+
+static json_t *
+typed(const char *type)
+{
+    return json_pack("{s:s}", "type", type);
+}
+
+static void
+decode_field(json_t *reply, const char *field, struct fl_arena *a,
+             struct fl_op *out)
+{
+    json_t *v = json_object_get(reply, field);
+
+    out->value = v ? fl_mael_json_to_val(a, v) : fl_val_nil();
+}
+
+/* ---- echo ---- */
+
+static json_t *
+echo_encode(const struct fl_op *op)
+{
+    json_t *b = typed("echo");
+
+    json_object_set_new(b, "echo", fl_mael_val_to_json(&op->value));
+    return b;
+}
+
+static void
+echo_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+            struct fl_op *out)
+{
+    FL_UNUSED(op);
+    decode_field(reply, "echo", a, out);
+}
+
+static int
+echo_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    char buf[64];
+
+    FL_UNUSED(arg);
+    snprintf(buf, sizeof(buf), "Please echo %" PRIu64,
+             fl_rng_below(fl_gen_ctx_rng(ctx), 128));
+    t->f = fl_kw_intern_cstr("echo");
+    t->value = fl_val_str(ctx->arena, buf, strlen(buf));
+    return FL_GEN_OP;
+}
+
+static struct fl_checker *
+echo_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+           struct fl_err *err)
+{
+    FL_UNUSED(o);
+    FL_UNUSED(err);
+    t->generator = fl_gen_fn(echo_op, NULL, NULL);
+    return fl_mael_chk_echo_new();
+}
+
+/* ---- unique-ids ---- */
+
+static json_t *
+generate_encode(const struct fl_op *op)
+{
+    FL_UNUSED(op);
+    return typed("generate");
+}
+
+static void
+generate_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+                struct fl_op *out)
+{
+    FL_UNUSED(op);
+    decode_field(reply, "id", a, out);
+}
+
+static struct fl_checker *
+unique_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+             struct fl_err *err)
+{
+    FL_UNUSED(o);
+    FL_UNUSED(err);
+    t->generator =
+        fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("generate"),
+                                        fl_val_nil()));
+    return fl_chk_unique_ids_new();
+}
+
+/* ---- broadcast and g-set ---- */
+
+static json_t *
+set_encode_common(const struct fl_op *op, const char *add, const char *field)
+{
+    json_t *b;
+
+    if (op->f == FL_KW_READ)
+        return typed("read");
+    b = typed(add);
+    json_object_set_new(b, field, fl_mael_val_to_json(&op->value));
+    return b;
+}
+
+static json_t *
+broadcast_encode(const struct fl_op *op)
+{
+    return set_encode_common(op, "broadcast", "message");
+}
+
+static json_t *
+gset_encode(const struct fl_op *op)
+{
+    return set_encode_common(op, "add", "element");
+}
+
+static void
+broadcast_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+                 struct fl_op *out)
+{
+    if (op->f == FL_KW_READ)
+        decode_field(reply, "messages", a, out);
+}
+
+static void
+gset_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+            struct fl_op *out)
+{
+    if (op->f == FL_KW_READ)
+        decode_field(reply, "value", a, out);
+}
+
+/* Adds of 0, 1, 2, ... (one counter for all threads) with reads mixed in. */
+static int
+set_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    int64_t *next = arg;
+
+    if (fl_rng_below(fl_gen_ctx_rng(ctx), 2) == 0) {
+        t->f = FL_KW_READ;
+        t->value = fl_val_nil();
+    } else {
+        t->f = FL_KW_ADD;
+        t->value = fl_val_int((*next)++);
+    }
+    return FL_GEN_OP;
+}
+
+static struct fl_checker *
+set_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+          struct fl_err *err)
+{
+    FL_UNUSED(o);
+    FL_UNUSED(err);
+    t->generator = fl_gen_fn(set_op, fl_xcalloc(1, sizeof(int64_t)), free);
+    return fl_chk_set_full_new(false);
+}
+
+/* ---- g-counter and pn-counter ---- */
+
+static json_t *
+counter_encode(const struct fl_op *op)
+{
+    json_t *b;
+
+    if (op->f == FL_KW_READ)
+        return typed("read");
+    b = typed("add");
+    json_object_set_new(b, "delta", fl_mael_val_to_json(&op->value));
+    return b;
+}
+
+static int
+counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    bool pn = arg != NULL;
+
+    if (fl_rng_below(rng, 2) == 0) {
+        t->f = FL_KW_READ;
+        t->value = fl_val_nil();
+    } else {
+        t->f = FL_KW_ADD;
+        t->value = fl_val_int(pn ? fl_rng_range(rng, -5, 5)
+                                 : fl_rng_range(rng, 0, 5));
+    }
+    return FL_GEN_OP;
+}
+
+static struct fl_checker *
+gcounter_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+               struct fl_err *err)
+{
+    FL_UNUSED(o);
+    FL_UNUSED(err);
+    t->generator = fl_gen_fn(counter_op, NULL, NULL);
+    return fl_mael_chk_counter_new();
+}
+
+static struct fl_checker *
+pncounter_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+                struct fl_err *err)
+{
+    static int pn = 1;
+
+    FL_UNUSED(o);
+    FL_UNUSED(err);
+    t->generator = fl_gen_fn(counter_op, &pn, NULL);
+    return fl_mael_chk_counter_new();
+}
+
+static void
+counter_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+               struct fl_op *out)
+{
+    if (op->f == FL_KW_READ)
+        decode_field(reply, "value", a, out);
+}
+
+/* ---- lin-kv ---- */
+
+static json_t *
+kv_encode(const struct fl_op *op)
+{
+    const fl_val *k = &op->value.u.items[0], *v = &op->value.u.items[1];
+    json_t *b = typed(op->f == FL_KW_READ    ? "read"
+                      : op->f == FL_KW_WRITE ? "write"
+                                             : "cas");
+
+    json_object_set_new(b, "key", fl_mael_val_to_json(k));
+    if (op->f == FL_KW_WRITE) {
+        json_object_set_new(b, "value", fl_mael_val_to_json(v));
+    } else if (op->f == FL_KW_CAS) {
+        json_object_set_new(b, "from", fl_mael_val_to_json(&v->u.items[0]));
+        json_object_set_new(b, "to", fl_mael_val_to_json(&v->u.items[1]));
+    }
+    return b;
+}
+
+static void
+kv_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+          struct fl_op *out)
+{
+    json_t *v = json_object_get(reply, "value");
+
+    if (op->f != FL_KW_READ)
+        return;
+    fl_val items[2] = {op->value.u.items[0],
+                       v ? fl_mael_json_to_val(a, v) : fl_val_nil()};
+    out->value = fl_val_coll(a, FL_V_VEC, items, 2);
+}
+
+static int
+kv_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    uint64_t what = fl_rng_below(rng, 3);
+
+    FL_UNUSED(arg);
+    if (what == 0) {
+        t->f = FL_KW_READ;
+        t->value = fl_val_nil();
+    } else if (what == 1) {
+        t->f = FL_KW_WRITE;
+        t->value = fl_val_int((int64_t)fl_rng_below(rng, 5));
+    } else {
+        fl_val pair[2] = {fl_val_int((int64_t)fl_rng_below(rng, 5)),
+                          fl_val_int((int64_t)fl_rng_below(rng, 5))};
+        t->f = FL_KW_CAS;
+        t->value = fl_val_coll(ctx->arena, FL_V_VEC, pair, 2);
+    }
+    return FL_GEN_OP;
+}
+
+static struct fl_gen *
+kv_key_gen(void *arg, int64_t key)
+{
+    FL_UNUSED(key);
+    return fl_gen_limit(*(int64_t *)arg, fl_gen_fn(kv_op, NULL, NULL));
+}
+
+static struct fl_checker *
+linkv_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+            struct fl_err *err)
+{
+    int64_t *per_key = fl_xmalloc(sizeof(*per_key));
+    int tpk = 1;
+
+    FL_UNUSED(err);
+    for (int d = FL_MIN(t->concurrency, 5); d >= 1; d--)
+        if (t->concurrency % d == 0) {
+            tpk = d;
+            break;
+        }
+    *per_key = o->max_writes_per_key > 0 ? o->max_writes_per_key * 2 : 32;
+    t->generator = fl_gen_independent(tpk, o->key_count > 0 ? o->key_count : -1,
+                                      kv_key_gen, per_key, free);
+    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
+    lo->model = &fl_model_cas_register_type;
+    lo->independent = true;
+    return fl_chk_linear_new(lo);
+}
+
+/* ---- the table ---- */
+
+static const struct fl_mwork works[] = {
+    {"echo", false, echo_encode, echo_decode, echo_build},
+    {"unique-ids", false, generate_encode, generate_decode, unique_build},
+    {"broadcast", true, broadcast_encode, broadcast_decode, set_build},
+    {"g-set", true, gset_encode, gset_decode, set_build},
+    {"g-counter", true, counter_encode, counter_decode, gcounter_build},
+    {"pn-counter", true, counter_encode, counter_decode, pncounter_build},
+    {"lin-kv", false, kv_encode, kv_decode, linkv_build},
+};
+
+const char *const fl_maelstrom_workloads[] = {
+    "echo",      "unique-ids", "broadcast", "g-set",
+    "g-counter", "pn-counter", "lin-kv",    NULL,
+};
+
+const struct fl_mwork *
+fl_mael_work_find(const char *name)
+{
+    for (size_t i = 0; i < FL_ARRAY_SIZE(works); i++)
+        if (strcmp(works[i].name, name) == 0)
+            return &works[i];
+    return NULL;
+}
