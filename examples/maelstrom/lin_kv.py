@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: MIT
 """A naive lin-kv: every request is forwarded to the lin-kv service and
 its answer (value or error) passed back unchanged. Linearizable because
-the service is."""
+the service is. `lin_kv.py seq-kv` proxies to seq-kv instead, whose stale
+reads are not linearizable (a broken node for tests)."""
+import sys
+
 from node import Node
 
 node = Node()
+service = sys.argv[1] if len(sys.argv) > 1 else "lin-kv"
 
 
 def proxy(msg):
@@ -14,7 +18,7 @@ def proxy(msg):
     def back(reply):
         reply = {k: v for k, v in reply.items() if k not in ("msg_id", "in_reply_to")}
         node.reply(msg, reply)
-    node.rpc("lin-kv", body, back)
+    node.rpc(service, body, back)
 
 
 for t in ("read", "write", "cas"):

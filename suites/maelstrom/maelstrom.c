@@ -19,6 +19,8 @@
 #include "util/parse.h"
 #include "util/xalloc.h"
 
+#include <unistd.h>
+
 /* ---- broadcast topologies ---- */
 
 static void
@@ -295,6 +297,9 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
                           o->workload);
     if (!o->argv || !o->argv[0])
         return fl_err_set(err, FL_EUSAGE, "--bin is required");
+    if (strchr(o->argv[0], '/') && access(o->argv[0], X_OK) != 0)
+        return fl_err_set(err, FL_EUSAGE, "--bin %s: %s", o->argv[0],
+                          strerror(errno));
     if (o->node_count < 1 || o->node_count > 1000)
         return fl_err_set(err, FL_EUSAGE, "--node-count %d: expected 1..1000",
                           o->node_count);

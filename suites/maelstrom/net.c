@@ -821,8 +821,7 @@ signal_node(struct fl_mnet *net, size_t i, int sig, struct fl_err *err)
 
     pthread_mutex_lock(&net->mu);
     if (net->nodes[i].pid <= 0)
-        rc = fl_err_set(err, -ESRCH, "node %s is not running",
-                        net->nodes[i].name);
+        rc = 0; /* killed: nothing to stop or continue */
     else if (kill(net->nodes[i].pid, sig) < 0)
         rc = fl_err_set(err, -errno, "node %s: kill: %s", net->nodes[i].name,
                         strerror(errno));
