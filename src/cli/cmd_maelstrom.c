@@ -140,10 +140,9 @@ static int
 integer(const char *opt, const char *v, int64_t min, int64_t max, int64_t *out)
 {
     if (fl_parse_int64(v, min, max, out, NULL) < 0)
-        return fl_cli_usage_error(usage_text,
-                                  "%s %s: expected an integer in %" PRId64
-                                  "..%" PRId64,
-                                  opt, v, min, max);
+        return fl_cli_usage_error(
+            usage_text, "%s %s: expected an integer in %" PRId64 "..%" PRId64,
+            opt, v, min, max);
     return 0;
 }
 
@@ -164,24 +163,46 @@ parse_one(struct margs *m, int c, const char *v)
     int rc = 0;
 
     switch (c) {
-    case O_WORKLOAD: o->workload = v; break;
-    case O_BIN: m->bin = v; break;
+    case O_WORKLOAD:
+        o->workload = v;
+        break;
+    case O_BIN:
+        m->bin = v;
+        break;
     case O_NODES:
         rc = integer("--node-count", v, 1, 1000, &i);
         o->node_count = (int)i;
         break;
-    case O_TIME: rc = seconds("--time-limit", v, 1e9, &o->time_limit_ns); break;
-    case O_RATE: rc = fraction("--rate", v, &o->rate); break;
-    case O_CONC: o->concurrency = v; break;
-    case O_LAT: rc = seconds("--latency", v, 1e6, &o->latency_ns); break;
-    case O_DIST: o->latency_dist = v; break;
-    case O_NEM: o->nemesis = v; break;
+    case O_TIME:
+        rc = seconds("--time-limit", v, 1e9, &o->time_limit_ns);
+        break;
+    case O_RATE:
+        rc = fraction("--rate", v, &o->rate);
+        break;
+    case O_CONC:
+        o->concurrency = v;
+        break;
+    case O_LAT:
+        rc = seconds("--latency", v, 1e6, &o->latency_ns);
+        break;
+    case O_DIST:
+        o->latency_dist = v;
+        break;
+    case O_NEM:
+        o->nemesis = v;
+        break;
     case O_NEMI:
         rc = seconds("--nemesis-interval", v, 1e9, &o->nemesis_interval_ns);
         break;
-    case O_TOPO: o->topology = v; break;
-    case O_AVAIL: o->availability = v; break;
-    case O_KEYS: rc = integer("--key-count", v, 1, 1 << 20, &o->key_count); break;
+    case O_TOPO:
+        o->topology = v;
+        break;
+    case O_AVAIL:
+        o->availability = v;
+        break;
+    case O_KEYS:
+        rc = integer("--key-count", v, 1, 1 << 20, &o->key_count);
+        break;
     case O_TXNLEN:
         rc = integer("--max-txn-length", v, 1, 1000, &o->max_txn_length);
         break;
@@ -189,23 +210,42 @@ parse_one(struct margs *m, int c, const char *v)
         rc = integer("--max-writes-per-key", v, 1, 1 << 20,
                      &o->max_writes_per_key);
         break;
-    case O_MODELS: o->consistency_models = v; break;
-    case O_LOGERR: o->log_stderr = true; break;
-    case O_LOGNET: break; /* the journal always has every message */
+    case O_MODELS:
+        o->consistency_models = v;
+        break;
+    case O_LOGERR:
+        o->log_stderr = true;
+        break;
+    case O_LOGNET:
+        break; /* the journal always has every message */
     case O_SEED:
         rc = integer("--seed", v, 0, INT64_MAX, &i);
         o->seed = (uint64_t)i;
         break;
-    case O_COUNT: rc = integer("--test-count", v, 1, 10000, &m->test_count); break;
-    case O_STORE: m->store = v; break;
-    case O_LOSS: rc = fraction("--loss", v, &o->loss); break;
-    case O_LINKS: o->link_latency = v; break;
+    case O_COUNT:
+        rc = integer("--test-count", v, 1, 10000, &m->test_count);
+        break;
+    case O_STORE:
+        m->store = v;
+        break;
+    case O_LOSS:
+        rc = fraction("--loss", v, &o->loss);
+        break;
+    case O_LINKS:
+        o->link_latency = v;
+        break;
     case O_RECOVERY:
         rc = seconds("--recovery-time", v, 1e9, &o->recovery_ns);
         break;
-    case O_RPC: rc = seconds("--rpc-timeout", v, 1e9, &o->rpc_timeout_ns); break;
-    case O_NOJOURNAL: o->no_journal = true; break;
-    default: rc = fl_cli_usage_error(usage_text, "unknown option"); break;
+    case O_RPC:
+        rc = seconds("--rpc-timeout", v, 1e9, &o->rpc_timeout_ns);
+        break;
+    case O_NOJOURNAL:
+        o->no_journal = true;
+        break;
+    default:
+        rc = fl_cli_usage_error(usage_text, "unknown option");
+        break;
     }
     return rc;
 }
@@ -239,8 +279,7 @@ parse(int argc, char **argv, struct margs *m)
                                       argv[optind - 1]);
         rc = parse_one(m, c, optarg);
         /* Arguments after --bin PROGRAM that are not options go to it. */
-        while (rc == 0 && c == O_BIN && optind < argc &&
-               argv[optind][0] != '-')
+        while (rc == 0 && c == O_BIN && optind < argc && argv[optind][0] != '-')
             optind++;
     }
     if (rc)
@@ -322,9 +361,8 @@ fl_cmd_maelstrom(int argc, char **argv)
         return argc < 2 ? FL_EXIT_USAGE : 0;
     }
     if (strcmp(argv[1], "test") != 0)
-        return fl_cli_usage_error(usage_text,
-                                  "maelstrom: unknown command '%s' (test)",
-                                  argv[1]);
+        return fl_cli_usage_error(
+            usage_text, "maelstrom: unknown command '%s' (test)", argv[1]);
     if (fl_cli_wants_help(argc - 1, argv + 1, usage_text))
         return 0;
     rc = parse(argc - 1, argv + 1, &m);

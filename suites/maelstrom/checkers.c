@@ -97,9 +97,10 @@ echo_check(const struct fl_checker *c, const struct fl_hist *h,
     put(&m, "ok-count", fl_val_int((int64_t)nok));
     put(&m, "error-count", fl_val_int((int64_t)nerr));
     put(&m, "errors", fl_val_coll(a, FL_V_VEC, bad, nbad));
-    done(&m, nerr     ? FL_VERDICT_FALSE
-             : nok ? FL_VERDICT_TRUE
-                   : FL_VERDICT_UNKNOWN,
+    done(&m,
+         nerr  ? FL_VERDICT_FALSE
+         : nok ? FL_VERDICT_TRUE
+               : FL_VERDICT_UNKNOWN,
          out);
     return 0;
 }
@@ -153,8 +154,7 @@ counter_check(const struct fl_checker *c, const struct fl_hist *h,
     }
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i], *inv;
-        if (!fl_op_is_client(op) || op->f != FL_KW_READ ||
-            op->type != FL_OP_OK)
+        if (!fl_op_is_client(op) || op->f != FL_KW_READ || op->type != FL_OP_OK)
             continue;
         inv = invocation_of(h, i);
         if (!inv || inv - h->ops < last_add_end)
@@ -174,9 +174,10 @@ counter_check(const struct fl_checker *c, const struct fl_hist *h,
     put(&m, "final-reads", fl_val_coll(a, FL_V_VEC, reads, nreads));
     put(&m, "final-read-count", fl_val_int((int64_t)nfinal));
     put(&m, "errors", fl_val_coll(a, FL_V_VEC, bad, nbad));
-    done(&m, nwrong       ? FL_VERDICT_FALSE
-             : nfinal ? FL_VERDICT_TRUE
-                      : FL_VERDICT_UNKNOWN,
+    done(&m,
+         nwrong   ? FL_VERDICT_FALSE
+         : nfinal ? FL_VERDICT_TRUE
+                  : FL_VERDICT_UNKNOWN,
          out);
     return 0;
 }

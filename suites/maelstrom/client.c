@@ -70,7 +70,8 @@ fl_mael_val_to_json(const fl_val *v)
             char *ks = json_is_string(kj)
                            ? fl_xstrdup(json_string_value(kj))
                            : json_dumps(kj, JSON_ENCODE_ANY | JSON_COMPACT);
-            json_object_set_new(j, ks, fl_mael_val_to_json(&v->u.items[2 * i + 1]));
+            json_object_set_new(j, ks,
+                                fl_mael_val_to_json(&v->u.items[2 * i + 1]));
             free(ks);
             json_decref(kj);
         }

@@ -95,8 +95,7 @@ struct mpart {
 };
 
 static int
-part_setup(struct fl_nemesis *nem, const struct fl_env *env,
-           struct fl_err *err)
+part_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
 {
     struct mpart *p = nem->ctx;
 
@@ -125,10 +124,10 @@ part_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     if (v->kind == FL_V_STR)
         rc = fl_grudge_parse(&g, env->nodes, env->nnodes, v->u.s, err);
     else
-        rc = fl_grudge_topology(
-            &g, env->nnodes,
-            v->kind == FL_V_KW ? fl_kw_name(v->u.id) : "random-halves", &p->rng,
-            NULL, 0, err);
+        rc = fl_grudge_topology(&g, env->nnodes,
+                                v->kind == FL_V_KW ? fl_kw_name(v->u.id)
+                                                   : "random-halves",
+                                &p->rng, NULL, 0, err);
     if (rc < 0)
         return rc;
     fl_mnet_partition(p->net, &g);

@@ -83,8 +83,8 @@ topology(const char *name, size_t n, json_t **out, struct fl_err *err)
 }
 
 static int
-set_topology(const struct fl_maelstrom_opts *o, struct fl_mnet *net,
-             size_t n, struct fl_err *err)
+set_topology(const struct fl_maelstrom_opts *o, struct fl_mnet *net, size_t n,
+             struct fl_err *err)
 {
     json_t *topo = NULL;
     int rc = topology(o->topology ? o->topology : "grid", n, &topo, err);
@@ -92,9 +92,9 @@ set_topology(const struct fl_maelstrom_opts *o, struct fl_mnet *net,
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++)
-        fl_mnet_set_setup_body(net, i,
-                               json_pack("{s:s, s:O}", "type", "topology",
-                                         "topology", topo));
+        fl_mnet_set_setup_body(
+            net, i,
+            json_pack("{s:s, s:O}", "type", "topology", "topology", topo));
     json_decref(topo);
     return 0;
 }
@@ -192,8 +192,8 @@ build_nemesis(const struct fl_maelstrom_opts *o, struct fl_test *t,
     rc = fl_nemesis_faults_parse(o->nemesis, &faults, err);
     if (rc < 0)
         return rc;
-    if (faults & ~(unsigned)(FL_FAULT_PARTITION | FL_FAULT_KILL |
-                             FL_FAULT_PAUSE))
+    if (faults &
+        ~(unsigned)(FL_FAULT_PARTITION | FL_FAULT_KILL | FL_FAULT_PAUSE))
         return fl_err_set(err, FL_EUSAGE,
                           "--nemesis %s: maelstrom nodes know partition, kill "
                           "and pause",

@@ -19,28 +19,28 @@ struct fl_err;
 struct fl_test;
 
 struct fl_maelstrom_opts {
-    const char *workload;      /* "echo", "broadcast", ...; default lin-kv */
-    char **argv;               /* --bin and its arguments, NULL-terminated */
-    int node_count;            /* n0..; default 5 */
-    const char *concurrency;   /* "N" or "Nn"; default "1n" */
-    int64_t time_limit_ns;     /* default 10 s? set by the CLI */
-    double rate;               /* total requests per second (default 5) */
-    int64_t latency_ns;        /* mean node<->node latency (default 0) */
-    const char *latency_dist;  /* constant, uniform, exponential */
-    const char *nemesis;       /* "partition,kill,pause", or NULL */
+    const char *workload;        /* "echo", "broadcast", ...; default lin-kv */
+    char **argv;                 /* --bin and its arguments, NULL-terminated */
+    int node_count;              /* n0..; default 5 */
+    const char *concurrency;     /* "N" or "Nn"; default "1n" */
+    int64_t time_limit_ns;       /* default 10 s? set by the CLI */
+    double rate;                 /* total requests per second (default 5) */
+    int64_t latency_ns;          /* mean node<->node latency (default 0) */
+    const char *latency_dist;    /* constant, uniform, exponential */
+    const char *nemesis;         /* "partition,kill,pause", or NULL */
     int64_t nemesis_interval_ns; /* default 10 s */
-    const char *topology;      /* broadcast: grid (default), line, tree2,
-                                  tree3, tree4, total */
-    const char *availability;  /* fraction, "total", or NULL */
-    int64_t key_count;         /* lin-kv and txn workloads */
+    const char *topology;        /* broadcast: grid (default), line, tree2,
+                                    tree3, tree4, total */
+    const char *availability;    /* fraction, "total", or NULL */
+    int64_t key_count;           /* lin-kv and txn workloads */
     int64_t max_txn_length;
     int64_t max_writes_per_key;
     const char *consistency_models; /* txn workloads (Elle) */
-    double loss;               /* server message loss probability */
-    const char *link_latency;  /* "n0-n1=MS,..." overrides */
-    int64_t recovery_ns;       /* wait before final reads (default 10 s) */
-    int64_t rpc_timeout_ns;    /* client RPC timeout (default 5 s) */
-    bool no_journal;           /* skip messages.jsonl and the timeline */
+    double loss;                    /* server message loss probability */
+    const char *link_latency;       /* "n0-n1=MS,..." overrides */
+    int64_t recovery_ns;            /* wait before final reads (default 10 s) */
+    int64_t rpc_timeout_ns;         /* client RPC timeout (default 5 s) */
+    bool no_journal;                /* skip messages.jsonl and the timeline */
     bool log_stderr;
     uint64_t seed;
 };

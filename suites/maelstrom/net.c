@@ -31,15 +31,15 @@
 extern char **environ;
 
 #define INIT_TIMEOUT_NS (10 * FL_NS_PER_S)
-#define READ_CHUNK 65536
+#define READ_CHUNK      65536
 
 struct mnode {
     char name[24];
-    pid_t pid;           /* 0 when not running */
-    int in_fd, out_fd;   /* -1 when closed */
-    bool up;             /* messages to it are delivered */
-    bool close_req;      /* the router must close its pipes */
-    bool crashed_logged; /* exit on its own already reported */
+    pid_t pid;            /* 0 when not running */
+    int in_fd, out_fd;    /* -1 when closed */
+    bool up;              /* messages to it are delivered */
+    bool close_req;       /* the router must close its pipes */
+    bool crashed_logged;  /* exit on its own already reported */
     struct fl_strbuf out; /* bytes queued for its stdin */
     size_t out_off;
     struct fl_strbuf in; /* partial line from its stdout */
@@ -443,8 +443,7 @@ node_read(struct fl_mnet *net, size_t i)
         return;
     if (r <= 0) {
         if (nd->up && !nd->crashed_logged)
-            fl_warn("maelstrom: node %s closed its stdout (exited?)",
-                    nd->name);
+            fl_warn("maelstrom: node %s closed its stdout (exited?)", nd->name);
         nd->crashed_logged = true;
         nd->up = false;
         node_close(nd);
@@ -519,8 +518,7 @@ fill_pollfds(struct fl_mnet *net, struct pollfd *pf, int *who)
 }
 
 static void
-handle_events(struct fl_mnet *net, struct pollfd *pf, const int *who,
-              size_t n)
+handle_events(struct fl_mnet *net, struct pollfd *pf, const int *who, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         if (!pf[k].revents)
@@ -697,9 +695,9 @@ spawn(struct fl_mnet *net, size_t i, int *in_fd, int *out_fd, pid_t *pid,
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, rc = 0;
     posix_spawn_file_actions_t fa;
-    char *path = net->log_dir
-                     ? fl_xasprintf("%s/%s.log", net->log_dir, net->nodes[i].name)
-                     : fl_xstrdup("/dev/null");
+    char *path = net->log_dir ? fl_xasprintf("%s/%s.log", net->log_dir,
+                                             net->nodes[i].name)
+                              : fl_xstrdup("/dev/null");
 
     *log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (*log_fd < 0) {
@@ -757,15 +755,15 @@ setup_rpc(struct fl_mnet *net, size_t i, json_t *body, const char *want,
     json_t *reply = NULL;
     int rc = fl_mnet_call(net, k, net->nodes[i].name, body, INIT_TIMEOUT_NS,
                           &reply, err);
-    const char *type = reply ? json_string_value(json_object_get(reply, "type"))
-                             : NULL;
+    const char *type =
+        reply ? json_string_value(json_object_get(reply, "type")) : NULL;
 
     if (rc == -ETIMEDOUT)
         fl_err_set(err, rc,
                    "node %s did not answer %s within 10 s (see "
                    "node-logs/%s.log)",
-                   net->nodes[i].name, json_string_value(json_object_get(
-                                           body, "type")),
+                   net->nodes[i].name,
+                   json_string_value(json_object_get(body, "type")),
                    net->nodes[i].name);
     else if (rc == 0 && (!type || strcmp(type, want) != 0)) {
         char *s = json_dumps(reply, JSON_COMPACT);
@@ -916,8 +914,8 @@ fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
     snprintf(src, sizeof(src), "c%d", k);
     json_t *b = json_deep_copy(body);
     json_object_set_new(b, "msg_id", json_integer(msg_id));
-    json_t *env = json_pack("{s:s, s:s, s:o}", "src", src, "dest", dest,
-                            "body", b);
+    json_t *env =
+        json_pack("{s:s, s:s, s:o}", "src", src, "dest", dest, "body", b);
     char *line = json_dumps(env, JSON_COMPACT);
     json_decref(env);
     fl_strbuf_addf(&net->inbox, "%d %s\n", client_addr(net, k), line);

@@ -34,17 +34,17 @@ enum fl_mnet_latency_dist {
 };
 
 struct fl_mnet_opts {
-    size_t nnodes;             /* n0..n{nnodes-1} */
-    char **argv;               /* the node binary and its arguments
-                                  (borrowed; NULL-terminated) */
-    int64_t latency_ns;        /* mean node<->node latency */
+    size_t nnodes;      /* n0..n{nnodes-1} */
+    char **argv;        /* the node binary and its arguments
+                           (borrowed; NULL-terminated) */
+    int64_t latency_ns; /* mean node<->node latency */
     enum fl_mnet_latency_dist dist;
-    double loss;               /* probability a server message is lost */
-    int64_t *link_latency_ns;  /* nnodes*nnodes overrides (dst*n+src), -1 =
-                                  default; NULL = none (borrowed) */
-    uint64_t seed;             /* latency and loss samples */
-    bool journal;              /* write messages.jsonl */
-    bool log_stderr;           /* also copy node stderr to our stderr */
+    double loss;              /* probability a server message is lost */
+    int64_t *link_latency_ns; /* nnodes*nnodes overrides (dst*n+src), -1 =
+                                 default; NULL = none (borrowed) */
+    uint64_t seed;            /* latency and loss samples */
+    bool journal;             /* write messages.jsonl */
+    bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
 /** Message counts, as Maelstrom's net checker reports them. */

@@ -21,8 +21,8 @@
 
 #define LWW_REPLICAS 5
 
-const char *const fl_msvc_names[FL_MSVC_COUNT] = {"lin-kv", "seq-kv",
-                                                  "lww-kv", "lin-tso"};
+const char *const fl_msvc_names[FL_MSVC_COUNT] = {"lin-kv", "seq-kv", "lww-kv",
+                                                  "lin-tso"};
 
 struct ver {
     uint64_t v;
@@ -216,7 +216,8 @@ kv_handle(struct fl_msvc *s, struct vstore *st, bool stale, int caller,
         put(st, vkey(st, key, true), caller, v);
         return ok_type(req);
     }
-    json_t *from = json_object_get(req, "from"), *to = json_object_get(req, "to");
+    json_t *from = json_object_get(req, "from"),
+           *to = json_object_get(req, "to");
     if (!from || !to)
         return error(req, 12, "cas needs from and to");
     json_t *cur = value_at(k, st->latest);
@@ -296,8 +297,8 @@ lww_handle(struct fl_msvc *s, json_t *req, const char *type, const char *key)
         json_object_set(rep, "value", e->val);
         return rep;
     }
-    json_t *to = json_object_get(req, strcmp(type, "write") == 0 ? "value"
-                                                                  : "to");
+    json_t *to =
+        json_object_get(req, strcmp(type, "write") == 0 ? "value" : "to");
     if (!to)
         return error(req, 12, "missing value");
     if (strcmp(type, "cas") == 0) {

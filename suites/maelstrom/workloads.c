@@ -101,9 +101,8 @@ unique_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
 {
     FL_UNUSED(o);
     FL_UNUSED(err);
-    t->generator =
-        fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr("generate"),
-                                        fl_val_nil()));
+    t->generator = fl_gen_repeat(
+        -1, fl_gen_invoke(fl_kw_intern_cstr("generate"), fl_val_nil()));
     return fl_chk_unique_ids_new();
 }
 
@@ -200,8 +199,8 @@ counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
         t->value = fl_val_nil();
     } else {
         t->f = FL_KW_ADD;
-        t->value = fl_val_int(pn ? fl_rng_range(rng, -5, 5)
-                                 : fl_rng_range(rng, 0, 5));
+        t->value =
+            fl_val_int(pn ? fl_rng_range(rng, -5, 5) : fl_rng_range(rng, 0, 5));
     }
     return FL_GEN_OP;
 }
