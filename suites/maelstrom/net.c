@@ -405,8 +405,7 @@ deliver(struct fl_mnet *net, struct pending *p)
         if (is_node(net, p->dst)) {
             struct mnode *nd = &net->nodes[p->dst];
             fl_strbuf_add(&nd->out, p->line, p->len);
-            fl_strbuf_addch(&nd->out, '\n');
-            node_flush(net, nd);
+            fl_strbuf_addch(&nd->out, '\n'); /* flushed after the batch */
         } else if (is_client(net, p->dst)) {
             to_client(net, p->dst, p);
         } else {
@@ -563,6 +562,9 @@ router_main(void *arg)
             struct pending p = heap_pop(net);
             deliver(net, &p);
         }
+        for (size_t i = 0; i < net->o.nnodes; i++)
+            if (net->nodes[i].out.len > net->nodes[i].out_off)
+                node_flush(net, &net->nodes[i]);
     }
     pthread_mutex_unlock(&net->mu);
     free(pf);
