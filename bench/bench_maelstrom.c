@@ -30,9 +30,9 @@ flood(void *p)
 {
     struct flood_arg *a = p;
     struct fl_err err = FL_ERR_INIT;
-    json_t *body = json_pack("{s:s, s:s, s:I, s:I}", "type", "flood", "to",
-                             a->to, "count", (json_int_t)a->count, "window",
-                             (json_int_t)a->window);
+    json_t *body =
+        json_pack("{s:s, s:s, s:I, s:I}", "type", "flood", "to", a->to, "count",
+                  (json_int_t)a->count, "window", (json_int_t)a->window);
     json_t *reply = NULL;
 
     a->rc = fl_mnet_call(a->net, a->client, a->from, body, 600 * FL_NS_PER_S,
@@ -49,8 +49,10 @@ run(char *bin, long long count, long long window, int pairs, bool journal)
 {
     char *argv[] = {bin, NULL};
     char dir[] = "/tmp/fl-bench-maelstrom-XXXXXX";
-    struct fl_mnet_opts o = {.nnodes = (size_t)(2 * pairs), .argv = argv,
-                             .journal = journal, .seed = 1};
+    struct fl_mnet_opts o = {.nnodes = (size_t)(2 * pairs),
+                             .argv = argv,
+                             .journal = journal,
+                             .seed = 1};
     struct fl_err err = FL_ERR_INIT;
     struct flood_arg *fa = calloc((size_t)pairs, sizeof(*fa));
     pthread_t *th = calloc((size_t)pairs, sizeof(*th));
@@ -69,8 +71,8 @@ run(char *bin, long long count, long long window, int pairs, bool journal)
     }
     int64_t t0 = fl_clock_mono_ns();
     for (int p = 0; p < pairs; p++) {
-        fa[p] = (struct flood_arg){.net = net, .count = count,
-                                   .window = window};
+        fa[p] =
+            (struct flood_arg){.net = net, .count = count, .window = window};
         fa[p].client = fl_mnet_client_new(net);
         snprintf(fa[p].from, sizeof(fa[p].from), "n%d", 2 * p);
         snprintf(fa[p].to, sizeof(fa[p].to), "n%d", 2 * p + 1);

@@ -12,8 +12,12 @@
 
 #include "mael_int.h"
 
+#include "timeline.h"
+
 #include "checker/workloads.h"
 #include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #define MAX_LISTED 32
@@ -263,7 +267,6 @@ net_check(const struct fl_checker *c, const struct fl_hist *h,
     struct rmap m = {.a = a};
     int64_t ops = 0;
 
-    FL_UNUSED(opts);
     FL_UNUSED(err);
     fl_mnet_stats(c->ctx, &st);
     for (size_t i = 0; i < h->n; i++)
@@ -277,6 +280,16 @@ net_check(const struct fl_checker *c, const struct fl_hist *h,
     put(&m, "dropped-loss", fl_val_int((int64_t)st.dropped_loss));
     put(&m, "dropped-down", fl_val_int((int64_t)st.dropped_down));
     put(&m, "malformed-count", fl_val_int((int64_t)st.bad_lines));
+    fl_mnet_flush(c->ctx);
+    if (opts && opts->out_dir && fl_mnet_journal_path(c->ctx)) {
+        struct fl_err terr = FL_ERR_INIT;
+        if (fl_mael_timeline_write(fl_mnet_journal_path(c->ctx), opts->out_dir,
+                                   &terr) < 0) {
+            fl_warn("maelstrom: message timeline: %s", terr.msg);
+            put(&m, "timeline-error",
+                fl_val_str(a, terr.msg, strlen(terr.msg)));
+        }
+    }
     done(&m, st.bad_lines ? FL_VERDICT_FALSE : FL_VERDICT_TRUE, out);
     return 0;
 }

@@ -290,11 +290,12 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     int rc;
 
     if (!w)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--workload %s: not a maelstrom workload (echo, "
-                          "unique-ids, broadcast, g-set, g-counter, "
-                          "pn-counter, lin-kv)",
-                          o->workload);
+        return fl_err_set(
+            err, FL_EUSAGE,
+            "--workload %s: not a maelstrom workload (echo, "
+            "unique-ids, broadcast, g-set, g-counter, "
+            "pn-counter, lin-kv, txn-list-append, txn-rw-register)",
+            o->workload);
     if (!o->argv || !o->argv[0])
         return fl_err_set(err, FL_EUSAGE, "--bin is required");
     if (strchr(o->argv[0], '/') && access(o->argv[0], X_OK) != 0)

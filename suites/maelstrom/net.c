@@ -959,6 +959,15 @@ fl_mnet_node_name(const struct fl_mnet *net, size_t i)
     return net->nodes[i].name;
 }
 
+void
+fl_mnet_flush(struct fl_mnet *net)
+{
+    pthread_mutex_lock(&net->mu);
+    if (net->journal)
+        fflush(net->journal);
+    pthread_mutex_unlock(&net->mu);
+}
+
 const char *
 fl_mnet_journal_path(const struct fl_mnet *net)
 {

@@ -105,6 +105,8 @@ int fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);
 /** Name of node i ("n3"), borrowed. */
 const char *fl_mnet_node_name(const struct fl_mnet *net, size_t i);
+/** Write out what the journal has buffered. */
+void fl_mnet_flush(struct fl_mnet *net);
 /** Path of the journal (messages.jsonl), or NULL; borrowed. */
 const char *fl_mnet_journal_path(const struct fl_mnet *net);
 

@@ -13,6 +13,7 @@
 #include "mael_int.h"
 
 #include "checker/linear/linear.h"
+#include "checker/registry.h"
 #include "checker/workloads.h"
 #include "gen/gen.h"
 #include "run/test.h"
@@ -319,6 +320,132 @@ linkv_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     return fl_chk_linear_new(lo);
 }
 
+/* ---- txn-list-append and txn-rw-register ---- */
+
+/* Keys in use rotate: a key that had max_writes writes is retired and a
+ * fresh one takes its slot, so histories stay small per key (Elle's way). */
+struct txn_gen {
+    bool append;
+    int64_t nkeys, max_len, max_writes, next_key;
+    int64_t *key, *writes;
+};
+
+static void
+txn_gen_free(void *p)
+{
+    struct txn_gen *g = p;
+
+    free(g->key);
+    free(g->writes);
+    free(g);
+}
+
+static int
+txn_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct txn_gen *g = arg;
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    int64_t n = fl_rng_range(rng, 1, g->max_len);
+    fl_val *mops = fl_xcalloc((size_t)n, sizeof(fl_val));
+
+    for (int64_t i = 0; i < n; i++) {
+        int64_t slot = (int64_t)fl_rng_below(rng, (uint64_t)g->nkeys);
+        fl_val m[3] = {fl_val_kw(FL_KW_R), fl_val_int(g->key[slot]),
+                       fl_val_nil()};
+        if (fl_rng_below(rng, 2)) {
+            m[0] = fl_val_kw(g->append ? FL_KW_APPEND : FL_KW_W);
+            m[2] = fl_val_int(++g->writes[slot]);
+            if (g->writes[slot] >= g->max_writes) {
+                g->key[slot] = g->next_key++;
+                g->writes[slot] = 0;
+            }
+        }
+        mops[i] = fl_val_coll(ctx->arena, FL_V_VEC, m, 3);
+    }
+    t->f = FL_KW_TXN;
+    t->value = fl_val_coll(ctx->arena, FL_V_VEC, mops, (size_t)n);
+    free(mops);
+    return FL_GEN_OP;
+}
+
+static json_t *
+txn_encode(const struct fl_op *op)
+{
+    json_t *b = typed("txn");
+
+    json_object_set_new(b, "txn", fl_mael_val_to_json(&op->value));
+    return b;
+}
+
+/* [["append", 1, 2], ["r", 1, [2]]] into [[:append 1 2] [:r 1 [2]]]. */
+static void
+txn_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+           struct fl_op *out)
+{
+    json_t *txn = json_object_get(reply, "txn");
+    size_t n = json_array_size(txn);
+    fl_val *mops = fl_xcalloc(n + 1, sizeof(fl_val));
+
+    FL_UNUSED(op);
+    for (size_t i = 0; i < n; i++) {
+        json_t *m = json_array_get(txn, i);
+        const char *f = json_string_value(json_array_get(m, 0));
+        fl_val items[3] = {f ? fl_val_kw(fl_kw_intern_cstr(f)) : fl_val_nil(),
+                           fl_mael_json_to_val(a, json_array_get(m, 1)),
+                           fl_mael_json_to_val(a, json_array_get(m, 2))};
+        mops[i] = fl_val_coll(a, FL_V_VEC, items, 3);
+    }
+    out->value = txn ? fl_val_coll(a, FL_V_VEC, mops, n) : fl_val_nil();
+    free(mops);
+}
+
+static struct fl_checker *
+txn_build_common(const struct fl_maelstrom_opts *o, struct fl_test *t,
+                 bool append, struct fl_err *err)
+{
+    struct txn_gen *g = fl_xcalloc(1, sizeof(*g));
+    const char *models =
+        o->consistency_models ? o->consistency_models : "strict-serializable";
+    fl_val names[8], opt[2];
+    size_t nm = 0;
+    char *dup = fl_xstrdup(models), *save = NULL, *tok;
+
+    g->append = append;
+    g->nkeys = o->key_count > 0 ? o->key_count : 10;
+    g->max_len = o->max_txn_length > 0 ? o->max_txn_length : 4;
+    g->max_writes = o->max_writes_per_key > 0 ? o->max_writes_per_key : 16;
+    g->key = fl_xcalloc((size_t)g->nkeys, sizeof(int64_t));
+    g->writes = fl_xcalloc((size_t)g->nkeys, sizeof(int64_t));
+    for (int64_t i = 0; i < g->nkeys; i++)
+        g->key[i] = i;
+    g->next_key = g->nkeys;
+    t->generator = fl_gen_fn(txn_op, g, txn_gen_free);
+    for (tok = strtok_r(dup, ",", &save); tok && nm < 8;
+         tok = strtok_r(NULL, ",", &save))
+        names[nm++] = fl_val_kw(fl_kw_intern_cstr(tok));
+    free(dup);
+    opt[0] = fl_val_kw(fl_kw_intern_cstr("consistency-models"));
+    opt[1] = fl_val_coll(&t->arena, FL_V_VEC, names, nm);
+    fl_val m = fl_val_map(&t->arena, opt, 1);
+    const struct fl_chk_kind *k =
+        fl_chk_kind_find(append ? "list-append" : "rw-register");
+    return k ? k->build(&m, err) : NULL;
+}
+
+static struct fl_checker *
+txn_append_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+                 struct fl_err *err)
+{
+    return txn_build_common(o, t, true, err);
+}
+
+static struct fl_checker *
+txn_rw_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+             struct fl_err *err)
+{
+    return txn_build_common(o, t, false, err);
+}
+
 /* ---- the table ---- */
 
 static const struct fl_mwork works[] = {
@@ -329,11 +456,15 @@ static const struct fl_mwork works[] = {
     {"g-counter", true, counter_encode, counter_decode, gcounter_build},
     {"pn-counter", true, counter_encode, counter_decode, pncounter_build},
     {"lin-kv", false, kv_encode, kv_decode, linkv_build},
+    {"txn-list-append", false, txn_encode, txn_decode, txn_append_build},
+    {"txn-rw-register", false, txn_encode, txn_decode, txn_rw_build},
 };
 
 const char *const fl_maelstrom_workloads[] = {
-    "echo",      "unique-ids", "broadcast", "g-set",
-    "g-counter", "pn-counter", "lin-kv",    NULL,
+    "echo",   "unique-ids",      "broadcast",
+    "g-set",  "g-counter",       "pn-counter",
+    "lin-kv", "txn-list-append", "txn-rw-register",
+    NULL,
 };
 
 const struct fl_mwork *

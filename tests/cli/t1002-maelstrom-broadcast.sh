@@ -17,6 +17,11 @@ grep -q '"drop":"partition"' "$run/messages.jsonl" ||
     fail "no message was dropped by a partition"
 grep -q ':servers {:send-count [1-9]' "$run/results.edn" ||
     fail "no server-server traffic counted"
+# The message timeline: a Lamport diagram and its long-run page.
+grep -q '<text x="[0-9]*" y="20" text-anchor="middle" font-weight="bold">n4' \
+    "$run/messages.svg" || fail "no n4 column in messages.svg"
+grep -q 'stroke-dasharray' "$run/messages.svg" || fail "no dropped arrow"
+grep -q '^var C=\[.*"n0"' "$run/messages.html" || fail "messages.html columns"
 
 # shellcheck disable=SC2086
 mael 1 $common --bin "$EX/broadcast_noretry.py"

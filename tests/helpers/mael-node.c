@@ -22,8 +22,8 @@ struct flood {
 static void
 emit(const char *dest, json_t *body)
 {
-    json_t *m = json_pack("{s:s, s:s, s:o}", "src", me, "dest", dest, "body",
-                          body);
+    json_t *m =
+        json_pack("{s:s, s:s, s:o}", "src", me, "dest", dest, "body", body);
     char *s = json_dumps(m, JSON_COMPACT);
 
     fputs(s, stdout);
