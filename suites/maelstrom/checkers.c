@@ -220,6 +220,12 @@ avail_check(const struct fl_checker *c, const struct fl_hist *h,
     put(&m, "total-count", fl_val_int(all));
     put(&m, "ok-fraction", fl_val_float(frac));
     put(&m, "required", fl_val_float(*min));
+    if (frac < *min) {
+        char cause[96];
+        snprintf(cause, sizeof(cause), "%.4f of ops ok, %.4f required", frac,
+                 *min);
+        put(&m, "cause", fl_val_str(a, cause, strlen(cause)));
+    }
     done(&m, frac >= *min ? FL_VERDICT_TRUE : FL_VERDICT_FALSE, out);
     return 0;
 }
@@ -280,6 +286,21 @@ net_check(const struct fl_checker *c, const struct fl_hist *h,
     put(&m, "dropped-loss", fl_val_int((int64_t)st.dropped_loss));
     put(&m, "dropped-down", fl_val_int((int64_t)st.dropped_down));
     put(&m, "malformed-count", fl_val_int((int64_t)st.bad_lines));
+    put(&m, "crash-count", fl_val_int((int64_t)st.crashes));
+    if (st.bad_lines || st.crashes) {
+        char e1[96], e2[96];
+        fl_val es[2];
+        size_t ne = 0;
+        snprintf(e1, sizeof(e1),
+                 "%" PRIu64 " stdout line(s) that are not messages",
+                 st.bad_lines);
+        snprintf(e2, sizeof(e2), "%" PRIu64 " node crash(es)", st.crashes);
+        if (st.bad_lines)
+            es[ne++] = fl_val_str(a, e1, strlen(e1));
+        if (st.crashes)
+            es[ne++] = fl_val_str(a, e2, strlen(e2));
+        put(&m, "errors", fl_val_coll(a, FL_V_VEC, es, ne));
+    }
     fl_mnet_flush(c->ctx);
     if (opts && opts->out_dir && fl_mnet_journal_path(c->ctx)) {
         struct fl_err terr = FL_ERR_INIT;
@@ -290,7 +311,8 @@ net_check(const struct fl_checker *c, const struct fl_hist *h,
                 fl_val_str(a, terr.msg, strlen(terr.msg)));
         }
     }
-    done(&m, st.bad_lines ? FL_VERDICT_FALSE : FL_VERDICT_TRUE, out);
+    done(&m, st.bad_lines || st.crashes ? FL_VERDICT_FALSE : FL_VERDICT_TRUE,
+         out);
     return 0;
 }
 

@@ -45,6 +45,8 @@ struct mnode {
     struct fl_strbuf in; /* partial line from its stdout */
     json_t *setup_body;  /* sent after init, or NULL */
     int log_fd;
+    int err_fd;           /* its stderr with --log-stderr, else -1 */
+    struct fl_strbuf err; /* partial line from it */
 };
 
 struct mclient {
@@ -420,6 +422,9 @@ deliver(struct fl_mnet *net, struct pending *p)
 static void
 node_close(struct mnode *nd)
 {
+    if (nd->err_fd >= 0)
+        close(nd->err_fd);
+    nd->err_fd = -1;
     if (nd->in_fd >= 0)
         close(nd->in_fd);
     if (nd->out_fd >= 0)
@@ -441,8 +446,12 @@ node_read(struct fl_mnet *net, size_t i)
     if (r < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (r <= 0) {
-        if (nd->up && !nd->crashed_logged)
-            fl_warn("maelstrom: node %s closed its stdout (exited?)", nd->name);
+        if (nd->up && !nd->crashed_logged) {
+            fl_warn("maelstrom: node %s closed its stdout (crashed or "
+                    "exited; see node-logs/%s.log)",
+                    nd->name, nd->name);
+            net->st.crashes++;
+        }
         nd->crashed_logged = true;
         nd->up = false;
         node_close(nd);
@@ -460,6 +469,34 @@ node_read(struct fl_mnet *net, size_t i)
         memmove(nd->in.buf, nd->in.buf + start, nd->in.len - start);
         fl_strbuf_setlen(&nd->in, nd->in.len - start);
     }
+}
+
+/* --log-stderr: copy to the log file and, prefixed, to our stderr. */
+static void
+node_read_err(struct mnode *nd)
+{
+    char buf[8192];
+    ssize_t r = read(nd->err_fd, buf, sizeof(buf));
+
+    if (r <= 0) {
+        if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+            close(nd->err_fd);
+            nd->err_fd = -1;
+        }
+        return;
+    }
+    if (nd->log_fd >= 0 && write(nd->log_fd, buf, (size_t)r) < 0)
+        fl_warn("maelstrom: %s log: %s", nd->name, strerror(errno));
+    fl_strbuf_add(&nd->err, buf, (size_t)r);
+    size_t s = 0;
+    for (size_t k = 0; k < nd->err.len; k++)
+        if (nd->err.buf[k] == '\n') {
+            fprintf(stderr, "%s: %.*s", nd->name, (int)(k + 1 - s),
+                    nd->err.buf + s);
+            s = k + 1;
+        }
+    memmove(nd->err.buf, nd->err.buf + s, nd->err.len - s);
+    fl_strbuf_setlen(&nd->err, nd->err.len - s);
 }
 
 static void
@@ -508,6 +545,10 @@ fill_pollfds(struct fl_mnet *net, struct pollfd *pf, int *who)
             pf[n] = (struct pollfd){.fd = nd->out_fd, .events = POLLIN};
             who[n++] = (int)i;
         }
+        if (nd->err_fd >= 0) {
+            pf[n] = (struct pollfd){.fd = nd->err_fd, .events = POLLIN};
+            who[n++] = (int)i;
+        }
         if (nd->in_fd >= 0 && nd->out.len > nd->out_off) {
             pf[n] = (struct pollfd){.fd = nd->in_fd, .events = POLLOUT};
             who[n++] = (int)i;
@@ -535,6 +576,8 @@ handle_events(struct fl_mnet *net, struct pollfd *pf, const int *who, size_t n)
             node_flush(net, nd);
         } else if (nd->out_fd == pf[k].fd) {
             node_read(net, (size_t)who[k]);
+        } else if (nd->err_fd == pf[k].fd) {
+            node_read_err(nd);
         }
     }
 }
@@ -543,7 +586,7 @@ static void *
 router_main(void *arg)
 {
     struct fl_mnet *net = arg;
-    size_t cap = 1 + 2 * net->o.nnodes;
+    size_t cap = 1 + 3 * net->o.nnodes;
     struct pollfd *pf = fl_xcalloc(cap, sizeof(*pf));
     int *who = fl_xcalloc(cap, sizeof(int));
 
@@ -599,9 +642,10 @@ fl_mnet_new(const struct fl_mnet_opts *o)
     for (size_t i = 0; i < o->nnodes; i++) {
         struct mnode *nd = &net->nodes[i];
         snprintf(nd->name, sizeof(nd->name), "n%zu", i);
-        nd->in_fd = nd->out_fd = nd->log_fd = -1;
+        nd->in_fd = nd->out_fd = nd->log_fd = nd->err_fd = -1;
         fl_strbuf_init(&nd->out, 0);
         fl_strbuf_init(&nd->in, 0);
+        fl_strbuf_init(&nd->err, 0);
     }
     fl_strbuf_init(&net->inbox, 0);
     fl_rng_seed(&net->rng, o->seed ^ 0x6d61656c7374726full);
@@ -673,7 +717,8 @@ fl_mnet_node_kill(struct fl_mnet *net, size_t i, struct fl_err *err)
     nd->up = false;
     if (pid > 0)
         kill(pid, SIGKILL);
-    if (net->started && (nd->in_fd >= 0 || nd->out_fd >= 0)) {
+    if (net->started &&
+        (nd->in_fd >= 0 || nd->out_fd >= 0 || nd->err_fd >= 0)) {
         nd->close_req = true;
         wake(net);
         while (nd->close_req && !net->stopping)
@@ -692,10 +737,10 @@ fl_mnet_node_kill(struct fl_mnet *net, size_t i, struct fl_err *err)
 }
 
 static int
-spawn(struct fl_mnet *net, size_t i, int *in_fd, int *out_fd, pid_t *pid,
-      int *log_fd, struct fl_err *err)
+spawn(struct fl_mnet *net, size_t i, int *fds, pid_t *pid, int *log_fd,
+      struct fl_err *err)
 {
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, rc = 0;
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, rc = 0;
     posix_spawn_file_actions_t fa;
     char *path = net->log_dir ? fl_xasprintf("%s/%s.log", net->log_dir,
                                              net->nodes[i].name)
@@ -708,14 +753,15 @@ spawn(struct fl_mnet *net, size_t i, int *in_fd, int *out_fd, pid_t *pid,
         return rc;
     }
     free(path);
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        (net->o.log_stderr && pipe2(errp, O_CLOEXEC) < 0)) {
         rc = fl_err_set(err, -errno, "pipe: %s", strerror(errno));
         goto out;
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, *log_fd, 2);
+    posix_spawn_file_actions_adddup2(&fa, errp[1] >= 0 ? errp[1] : *log_fd, 2);
     rc = posix_spawnp(pid, net->argv[0], &fa, NULL, net->argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
@@ -725,15 +771,20 @@ spawn(struct fl_mnet *net, size_t i, int *in_fd, int *out_fd, pid_t *pid,
     }
     fcntl(in[1], F_SETFL, O_NONBLOCK);
     fcntl(out[0], F_SETFL, O_NONBLOCK);
-    *in_fd = in[1];
-    *out_fd = out[0];
-    in[1] = out[0] = -1;
+    if (errp[0] >= 0)
+        fcntl(errp[0], F_SETFL, O_NONBLOCK);
+    fds[0] = in[1];
+    fds[1] = out[0];
+    fds[2] = errp[0];
+    in[1] = out[0] = errp[0] = -1;
 out:
     for (int k = 0; k < 2; k++) {
         if (in[k] >= 0)
             close(in[k]);
         if (out[k] >= 0)
             close(out[k]);
+        if (errp[k] >= 0)
+            close(errp[k]);
     }
     return rc;
 }
@@ -783,18 +834,19 @@ int
 fl_mnet_node_start(struct fl_mnet *net, size_t i, struct fl_err *err)
 {
     struct mnode *nd = &net->nodes[i];
-    int in_fd = -1, out_fd = -1, log_fd = -1, rc;
+    int fds[3] = {-1, -1, -1}, log_fd = -1, rc;
     pid_t pid;
     json_t *body;
 
     fl_mnet_node_kill(net, i, err);
-    rc = spawn(net, i, &in_fd, &out_fd, &pid, &log_fd, err);
+    rc = spawn(net, i, fds, &pid, &log_fd, err);
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&net->mu);
     nd->pid = pid;
-    nd->in_fd = in_fd;
-    nd->out_fd = out_fd;
+    nd->in_fd = fds[0];
+    nd->out_fd = fds[1];
+    nd->err_fd = fds[2];
     nd->log_fd = log_fd;
     nd->up = true;
     nd->crashed_logged = false;
@@ -1002,6 +1054,7 @@ fl_mnet_free(struct fl_mnet *net)
         node_close(&net->nodes[i]);
         fl_strbuf_release(&net->nodes[i].out);
         fl_strbuf_release(&net->nodes[i].in);
+        fl_strbuf_release(&net->nodes[i].err);
         json_decref(net->nodes[i].setup_body);
     }
     for (size_t k = 0; k < net->nclients; k++) {

@@ -53,6 +53,7 @@ struct fl_mnet_stats {
     uint64_t server_send, server_recv; /* between nodes and services */
     uint64_t dropped_partition, dropped_loss, dropped_down;
     uint64_t bad_lines; /* stdout lines that were not messages */
+    uint64_t crashes;   /* nodes that exited (closed stdout) unasked */
 };
 
 struct fl_mnet;

@@ -18,10 +18,10 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#define MAX_SVG 2000
+#define MAX_SVG  2000
 #define MAX_HTML 50000
-#define COL_W 110
-#define ROW_H 14
+#define COL_W    110
+#define ROW_H    14
 #define BODY_MAX 300
 
 struct tmsg {
@@ -182,14 +182,13 @@ svg_arrow(struct fl_strbuf *sb, const struct tmsg *m, const int64_t *ts,
 {
     int x1 = COL_W / 2 + m->src * COL_W, x2 = COL_W / 2 + m->dst * COL_W;
     size_t y1 = 40 + row_of(ts, nts, m->sent) * ROW_H;
-    size_t y2 = m->recv >= 0 ? 40 + row_of(ts, nts, m->recv) * ROW_H
-                             : y1 + ROW_H;
+    size_t y2 =
+        m->recv >= 0 ? 40 + row_of(ts, nts, m->recv) * ROW_H : y1 + ROW_H;
     const char *colour = m->drop ? "#c0392b" : "#2c3e50";
 
     if (m->recv < 0)
         x2 = (x1 + x2) / 2;
-    fl_strbuf_addf(sb,
-                   "<g><title>%.3f ms %s", (double)m->sent / 1e6,
+    fl_strbuf_addf(sb, "<g><title>%.3f ms %s", (double)m->sent / 1e6,
                    m->drop ? "(dropped: " : "");
     if (m->drop) {
         xml_escape(sb, m->drop);
@@ -331,8 +330,8 @@ write_html(const struct tl *t, const char *dir, bool truncated,
     fl_strbuf_addf(&sb, "];var T=%s;var M=[\n", truncated ? "true" : "false");
     for (size_t i = 0; i < t->n; i++) {
         const struct tmsg *m = &t->m[i];
-        fl_strbuf_addf(&sb, "[%" PRId64 ",%" PRId64 ",%d,%d,", m->sent,
-                       m->recv, m->src, m->dst);
+        fl_strbuf_addf(&sb, "[%" PRId64 ",%" PRId64 ",%d,%d,", m->sent, m->recv,
+                       m->src, m->dst);
         json_str(&sb, m->type);
         fl_strbuf_addch(&sb, ',');
         json_str(&sb, m->body);
@@ -356,8 +355,7 @@ write_html(const struct tl *t, const char *dir, bool truncated,
 }
 
 int
-fl_mael_timeline_write(const char *journal, const char *dir,
-                       struct fl_err *err)
+fl_mael_timeline_write(const char *journal, const char *dir, struct fl_err *err)
 {
     struct tl t = {0};
     int rc = load(&t, journal, err);
