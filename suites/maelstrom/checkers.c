@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/vec.h"
 #include "util/xalloc.h"
 
 #define MAX_LISTED 32
@@ -322,4 +323,245 @@ struct fl_checker *
 fl_mael_chk_net_new(struct fl_mnet *net)
 {
     return chk_new(&net_type, net);
+}
+
+/* ---- kafka ---- */
+
+struct kent {
+    int64_t k, o, v;
+    bool polled, acked;
+};
+
+FL_VEC(kents, struct kent);
+
+static int
+kent_cmp_kov(const void *a, const void *b)
+{
+    const struct kent *x = a, *y = b;
+
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    if (x->o != y->o)
+        return x->o < y->o ? -1 : 1;
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+static int
+kent_cmp_kv(const void *a, const void *b)
+{
+    const struct kent *x = a, *y = b;
+
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return x->o < y->o ? -1 : x->o > y->o;
+}
+
+static bool
+is_f(const struct fl_op *op, const char *f)
+{
+    return strcmp(fl_kw_name(op->f), f) == 0;
+}
+
+/* Every [k o v] a send acknowledged or a poll returned. */
+static void
+kafka_collect(const struct fl_hist *h, struct kents *e)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op) || op->type != FL_OP_OK)
+            continue;
+        if (is_f(op, "send") && op->value.kind == FL_V_VEC &&
+            op->value.n == 3 && op->value.u.items[2].kind == FL_V_INT) {
+            struct kent x = {op->value.u.items[0].u.i, op->value.u.items[2].u.i,
+                             op->value.u.items[1].u.i, false, true};
+            FL_VEC_PUSH(e, x);
+        } else if (is_f(op, "poll") && op->value.kind == FL_V_MAP) {
+            for (uint32_t p = 0; p < op->value.n; p++) {
+                const fl_val *k = &op->value.u.items[2 * p];
+                const fl_val *l = &op->value.u.items[2 * p + 1];
+                for (uint32_t j = 0; l->kind == FL_V_VEC && j < l->n; j++) {
+                    const fl_val *ov = &l->u.items[j];
+                    if (ov->kind != FL_V_VEC || ov->n < 2)
+                        continue;
+                    struct kent x = {k->u.i, ov->u.items[0].u.i,
+                                     ov->u.items[1].u.i, true, false};
+                    FL_VEC_PUSH(e, x);
+                }
+            }
+        }
+    }
+}
+
+static fl_val
+kent_val(struct fl_arena *a, const struct kent *x)
+{
+    fl_val t[3] = {fl_val_int(x->k), fl_val_int(x->o), fl_val_int(x->v)};
+
+    return fl_val_coll(a, FL_V_VEC, t, 3);
+}
+
+struct klist {
+    fl_val v[MAX_LISTED];
+    size_t n;
+    int64_t count;
+};
+
+static void
+klist_add(struct klist *l, fl_val v)
+{
+    if (l->n < MAX_LISTED)
+        l->v[l->n++] = v;
+    l->count++;
+}
+
+/* Log entries of key k strictly between offsets lo and hi exist? */
+static bool
+log_has_between(const struct kents *log, int64_t k, int64_t lo, int64_t hi)
+{
+    size_t a = 0, b = log->n;
+
+    while (a < b) { /* first entry >= (k, lo + 1) */
+        size_t m = (a + b) / 2;
+        const struct kent *x = &log->v[m];
+        if (x->k < k || (x->k == k && x->o <= lo))
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a < log->n && log->v[a].k == k && log->v[a].o < hi;
+}
+
+/* Per process and key: offsets must rise, and skip nothing in the log. */
+static void
+kafka_polls(const struct fl_hist *h, const struct kents *log,
+            struct fl_arena *a, struct klist *skips, struct klist *nonmono)
+{
+    struct fl_map last; /* (process << 20 | key) -> offset + 1 */
+
+    fl_map_init(&last);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op) || op->type != FL_OP_OK || !is_f(op, "poll") ||
+            op->value.kind != FL_V_MAP)
+            continue;
+        for (uint32_t p = 0; p < op->value.n; p++) {
+            int64_t k = op->value.u.items[2 * p].u.i;
+            const fl_val *l = &op->value.u.items[2 * p + 1];
+            uint64_t id = ((uint64_t)op->process << 20) ^ (uint64_t)k;
+            uint64_t *lp = fl_map_get(&last, id);
+            int64_t prev = lp ? (int64_t)*lp - 1 : -1;
+            for (uint32_t j = 0; l->kind == FL_V_VEC && j < l->n; j++) {
+                int64_t o = l->u.items[j].u.items[0].u.i;
+                fl_val t[3] = {fl_val_int(op->process), fl_val_int(k),
+                               fl_val_int(o)};
+                if (o <= prev)
+                    klist_add(nonmono, fl_val_coll(a, FL_V_VEC, t, 3));
+                else if (log_has_between(log, k, prev, o))
+                    klist_add(skips, fl_val_coll(a, FL_V_VEC, t, 3));
+                prev = o;
+            }
+            fl_map_put(&last, id, (uint64_t)(prev + 1));
+        }
+    }
+    fl_map_release(&last);
+}
+
+static int
+kafka_check(const struct fl_checker *c, const struct fl_hist *h,
+            const struct fl_chk_opts *opts, struct fl_arena *a,
+            struct fl_chk_result *out, struct fl_err *err)
+{
+    struct kents e = {0}, log = {0};
+    struct klist incons = {0}, dups = {0}, lost = {0}, skips = {0},
+                 nonmono = {0};
+    struct rmap m = {.a = a};
+    int64_t unseen = 0;
+
+    FL_UNUSED(c);
+    FL_UNUSED(opts);
+    FL_UNUSED(err);
+    kafka_collect(h, &e);
+    if (e.n)
+        qsort(e.v, e.n, sizeof(*e.v), kent_cmp_kov);
+    for (size_t i = 0; i < e.n; i++) { /* merge equal (k, o, v) */
+        struct kent *x = &e.v[i];
+        if (log.n && log.v[log.n - 1].k == x->k && log.v[log.n - 1].o == x->o) {
+            struct kent *y = &log.v[log.n - 1];
+            if (y->v != x->v && x->v != e.v[i - 1].v)
+                klist_add(&incons, kent_val(a, x));
+            y->polled |= x->polled && y->v == x->v;
+            y->acked |= x->acked && y->v == x->v;
+            continue;
+        }
+        FL_VEC_PUSH(&log, *x);
+    }
+    bool later_polled = false; /* a later offset of the key was polled */
+    for (size_t i = log.n; i-- > 0;) {
+        const struct kent *x = &log.v[i];
+        if (i + 1 == log.n || log.v[i + 1].k != x->k)
+            later_polled = false;
+        else
+            later_polled |= log.v[i + 1].polled;
+        if (x->acked && !x->polled && later_polled)
+            klist_add(&lost, kent_val(a, x));
+        else if (x->acked && !x->polled)
+            unseen++;
+    }
+    kafka_polls(h, &log, a, &skips, &nonmono);
+    struct kents byv = {0};
+    for (size_t i = 0; i < log.n; i++)
+        FL_VEC_PUSH(&byv, log.v[i]);
+    if (byv.n)
+        qsort(byv.v, byv.n, sizeof(*byv.v), kent_cmp_kv);
+    for (size_t i = 1; i < byv.n; i++)
+        if (byv.v[i].k == byv.v[i - 1].k && byv.v[i].v == byv.v[i - 1].v)
+            klist_add(&dups, kent_val(a, &byv.v[i]));
+    put(&m, "log-entry-count", fl_val_int((int64_t)log.n));
+    put(&m, "unseen-count", fl_val_int(unseen));
+    put(&m, "lost-count", fl_val_int(lost.count));
+    put(&m, "lost", fl_val_coll(a, FL_V_VEC, lost.v, lost.n));
+    put(&m, "inconsistent-offsets",
+        fl_val_coll(a, FL_V_VEC, incons.v, incons.n));
+    put(&m, "duplicates", fl_val_coll(a, FL_V_VEC, dups.v, dups.n));
+    put(&m, "poll-skips", fl_val_coll(a, FL_V_VEC, skips.v, skips.n));
+    put(&m, "nonmonotonic-polls",
+        fl_val_coll(a, FL_V_VEC, nonmono.v, nonmono.n));
+    bool bad = lost.count || incons.count || dups.count || skips.count ||
+               nonmono.count;
+    if (bad) {
+        const struct klist *ls[5] = {&lost, &incons, &dups, &skips, &nonmono};
+        const char *what[5] = {"lost writes", "inconsistent offsets",
+                               "duplicates", "poll skips",
+                               "nonmonotonic polls"};
+        fl_val es[5];
+        size_t ne = 0;
+        for (int i = 0; i < 5; i++) {
+            char buf[64];
+            if (!ls[i]->count)
+                continue;
+            snprintf(buf, sizeof(buf), "%" PRId64 " %s", ls[i]->count, what[i]);
+            es[ne++] = fl_val_str(a, buf, strlen(buf));
+        }
+        put(&m, "errors", fl_val_coll(a, FL_V_VEC, es, ne));
+    }
+    done(&m,
+         bad     ? FL_VERDICT_FALSE
+         : log.n ? FL_VERDICT_TRUE
+                 : FL_VERDICT_UNKNOWN,
+         out);
+    FL_VEC_RELEASE(&e);
+    FL_VEC_RELEASE(&log);
+    FL_VEC_RELEASE(&byv);
+    return 0;
+}
+
+static const struct fl_checker_type kafka_type = {"kafka", kafka_check,
+                                                  chk_free};
+
+struct fl_checker *
+fl_mael_chk_kafka_new(void)
+{
+    return chk_new(&kafka_type, NULL);
 }

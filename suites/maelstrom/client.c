@@ -18,6 +18,7 @@
 
 struct mclient {
     int id;
+    struct fl_mael_cstate st;
 };
 
 bool
@@ -136,6 +137,7 @@ mc_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     FL_UNUSED(env);
     FL_UNUSED(err);
     mc->id = fl_mnet_client_new(sh->net);
+    fl_map_init(&mc->st.pos);
     c->ctx = mc;
     return 0;
 }
@@ -144,6 +146,8 @@ static void
 mc_close(struct fl_client *c, const struct fl_env *env)
 {
     FL_UNUSED(env);
+    if (c->ctx)
+        fl_map_release(&((struct mclient *)c->ctx)->st.pos);
     free(c->ctx);
     c->ctx = NULL;
 }
@@ -170,7 +174,9 @@ mc_invoke(struct fl_client *c, const struct fl_env *env, const struct fl_op *op,
 {
     struct fl_mael_shared *sh = c->shared;
     struct mclient *mc = c->ctx;
-    json_t *body = sh->work->encode(op), *reply = NULL;
+    json_t *body = sh->work->encode_st ? sh->work->encode_st(op, &mc->st)
+                                       : sh->work->encode(op);
+    json_t *reply = NULL;
     int rc;
 
     rc = fl_mnet_call(sh->net, mc->id, env->nodes[c->node], body,
@@ -191,7 +197,10 @@ mc_invoke(struct fl_client *c, const struct fl_env *env, const struct fl_op *op,
         error_reply(op, reply, a, out);
     } else {
         out->type = FL_OP_OK;
-        sh->work->decode(op, reply, a, out);
+        if (sh->work->decode_st)
+            sh->work->decode_st(op, reply, a, out, &mc->st);
+        else
+            sh->work->decode(op, reply, a, out);
     }
     json_decref(reply);
     return 0;

@@ -18,19 +18,32 @@
 #include "history/op.h"
 #include "nemesis/nemesis.h"
 #include "run/client.h"
+#include "util/map.h"
 
 struct fl_arena;
 struct fl_test;
 
+/** A client's own state: kafka's next offset to poll, per key. */
+struct fl_mael_cstate {
+    struct fl_map pos; /* key -> next offset */
+};
+
 /** A workload: its op vocabulary as Maelstrom messages, and its parts. */
 struct fl_mwork {
     const char *name;
-    bool final_reads; /* heal, wait, then one read per client */
+    bool final_reads; /* heal, wait, then final ops per client */
     /** The request body for invocation op (owned by the caller). */
     json_t *(*encode)(const struct fl_op *op);
     /** Fill out (type already :ok) from an ok reply. */
     void (*decode)(const struct fl_op *op, json_t *reply, struct fl_arena *a,
                    struct fl_op *out);
+    /**
+     * Stateful workloads (kafka: each client's consumer positions) set
+     * these instead of encode/decode; st is the client's, from 0s.
+     */
+    json_t *(*encode_st)(const struct fl_op *op, struct fl_mael_cstate *st);
+    void (*decode_st)(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+                      struct fl_op *out, struct fl_mael_cstate *st);
     /** Set t->generator and return the workload's checker. */
     struct fl_checker *(*build)(const struct fl_maelstrom_opts *o,
                                 struct fl_test *t, struct fl_err *err);
@@ -57,6 +70,9 @@ struct fl_db *fl_mael_db_new(struct fl_mnet *net);
 struct fl_nemesis *fl_mael_partition_new(struct fl_mnet *net);
 
 struct fl_checker *fl_mael_chk_echo_new(void);
+/** kafka: lost writes, inconsistent offsets, duplicates, poll skips and
+ * nonmonotonic polls. */
+struct fl_checker *fl_mael_chk_kafka_new(void);
 /** g-counter and pn-counter: final reads within the possible sums. */
 struct fl_checker *fl_mael_chk_counter_new(void);
 /** Fraction of client ops that completed :ok must be >= min. */

@@ -446,18 +446,181 @@ txn_rw_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     return txn_build_common(o, t, false, err);
 }
 
+/* ---- kafka ---- */
+
+/*
+ * Ops: :send [k v] -> [k v offset]; :poll -> {k [[offset v] ...]} from the
+ * client's own positions (Maelstrom's consumer), which advance past what
+ * it got; :commit -> {k offset} commits the last offsets it consumed;
+ * :list-committed -> {k offset}. Keys are integers in the history and
+ * their decimal strings in messages (JSON object keys are strings).
+ */
+static int64_t kafka_keys = 8;
+
+static json_t *
+offsets_json(struct fl_mael_cstate *st, int64_t delta)
+{
+    json_t *o = json_object();
+
+    for (int64_t k = 0; k < kafka_keys; k++) {
+        uint64_t *p = fl_map_get(&st->pos, (uint64_t)k);
+        char key[24];
+        if (delta < 0 && (!p || *p == 0))
+            continue; /* nothing consumed: nothing to commit */
+        snprintf(key, sizeof(key), "%" PRId64, k);
+        json_object_set_new(o, key,
+                            json_integer((p ? (int64_t)*p : 0) + delta));
+    }
+    return o;
+}
+
+static json_t *
+kafka_encode(const struct fl_op *op, struct fl_mael_cstate *st)
+{
+    const char *f = fl_kw_name(op->f);
+    json_t *b;
+    char key[24];
+
+    if (strcmp(f, "send") == 0) {
+        snprintf(key, sizeof(key), "%" PRId64, op->value.u.items[0].u.i);
+        b = typed("send");
+        json_object_set_new(b, "key", json_string(key));
+        json_object_set_new(b, "msg",
+                            fl_mael_val_to_json(&op->value.u.items[1]));
+    } else if (strcmp(f, "poll") == 0) {
+        b = typed("poll");
+        json_object_set_new(b, "offsets", offsets_json(st, 0));
+    } else if (strcmp(f, "commit") == 0) {
+        b = typed("commit_offsets");
+        json_object_set_new(b, "offsets", offsets_json(st, -1));
+    } else {
+        json_t *keys = json_array();
+        b = typed("list_committed_offsets");
+        for (int64_t k = 0; k < kafka_keys; k++) {
+            snprintf(key, sizeof(key), "%" PRId64, k);
+            json_array_append_new(keys, json_string(key));
+        }
+        json_object_set_new(b, "keys", keys);
+    }
+    return b;
+}
+
+/* {"k": x} into {k x'} with integer keys; x' = conv(x). */
+static fl_val
+int_key_map(struct fl_arena *a, json_t *obj)
+{
+    size_t n = json_object_size(obj), i = 0;
+    fl_val *kv = fl_xcalloc(2 * n + 1, sizeof(fl_val)), v;
+    const char *key;
+    json_t *x;
+
+    json_object_foreach(obj, key, x)
+    {
+        kv[2 * i] = fl_val_int(strtoll(key, NULL, 10));
+        kv[2 * i + 1] = fl_mael_json_to_val(a, x);
+        i++;
+    }
+    v = fl_val_map(a, kv, i);
+    free(kv);
+    return v;
+}
+
+static void
+kafka_advance(json_t *msgs, struct fl_mael_cstate *st)
+{
+    const char *key;
+    json_t *list;
+
+    json_object_foreach(msgs, key, list)
+    {
+        size_t n = json_array_size(list);
+        json_t *last = n ? json_array_get(list, n - 1) : NULL;
+        if (last && json_is_integer(json_array_get(last, 0)))
+            fl_map_put(&st->pos, (uint64_t)strtoll(key, NULL, 10),
+                       (uint64_t)json_integer_value(json_array_get(last, 0)) +
+                           1);
+    }
+}
+
+static void
+kafka_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
+             struct fl_op *out, struct fl_mael_cstate *st)
+{
+    const char *f = fl_kw_name(op->f);
+
+    if (strcmp(f, "send") == 0) {
+        fl_val items[3] = {
+            op->value.u.items[0], op->value.u.items[1],
+            fl_mael_json_to_val(a, json_object_get(reply, "offset"))};
+        out->value = fl_val_coll(a, FL_V_VEC, items, 3);
+    } else if (strcmp(f, "poll") == 0) {
+        json_t *msgs = json_object_get(reply, "msgs");
+        out->value = json_is_object(msgs) ? int_key_map(a, msgs) : fl_val_nil();
+        if (json_is_object(msgs))
+            kafka_advance(msgs, st);
+    } else if (strcmp(f, "commit") == 0) {
+        json_t *o = offsets_json(st, -1);
+        out->value = int_key_map(a, o);
+        json_decref(o);
+    } else {
+        json_t *o = json_object_get(reply, "offsets");
+        out->value = json_is_object(o) ? int_key_map(a, o) : fl_val_nil();
+    }
+}
+
+static int
+kafka_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    int64_t *next = arg;
+    uint64_t what = fl_rng_below(rng, 10);
+
+    t->value = fl_val_nil();
+    if (what < 5) {
+        fl_val kv[2] = {
+            fl_val_int((int64_t)fl_rng_below(rng, (uint64_t)kafka_keys)),
+            fl_val_int((*next)++)};
+        t->f = fl_kw_intern_cstr("send");
+        t->value = fl_val_coll(ctx->arena, FL_V_VEC, kv, 2);
+    } else if (what < 8) {
+        t->f = fl_kw_intern_cstr("poll");
+    } else if (what < 9) {
+        t->f = fl_kw_intern_cstr("commit");
+    } else {
+        t->f = fl_kw_intern_cstr("list-committed");
+    }
+    return FL_GEN_OP;
+}
+
+static struct fl_checker *
+kafka_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
+            struct fl_err *err)
+{
+    FL_UNUSED(err);
+    kafka_keys = o->key_count > 0 ? o->key_count : 8;
+    t->generator = fl_gen_fn(kafka_op, fl_xcalloc(1, sizeof(int64_t)), free);
+    return fl_mael_chk_kafka_new();
+}
+
 /* ---- the table ---- */
 
 static const struct fl_mwork works[] = {
-    {"echo", false, echo_encode, echo_decode, echo_build},
-    {"unique-ids", false, generate_encode, generate_decode, unique_build},
-    {"broadcast", true, broadcast_encode, broadcast_decode, set_build},
-    {"g-set", true, gset_encode, gset_decode, set_build},
-    {"g-counter", true, counter_encode, counter_decode, gcounter_build},
-    {"pn-counter", true, counter_encode, counter_decode, pncounter_build},
-    {"lin-kv", false, kv_encode, kv_decode, linkv_build},
-    {"txn-list-append", false, txn_encode, txn_decode, txn_append_build},
-    {"txn-rw-register", false, txn_encode, txn_decode, txn_rw_build},
+    {"echo", false, echo_encode, echo_decode, NULL, NULL, echo_build},
+    {"unique-ids", false, generate_encode, generate_decode, NULL, NULL,
+     unique_build},
+    {"broadcast", true, broadcast_encode, broadcast_decode, NULL, NULL,
+     set_build},
+    {"g-set", true, gset_encode, gset_decode, NULL, NULL, set_build},
+    {"g-counter", true, counter_encode, counter_decode, NULL, NULL,
+     gcounter_build},
+    {"pn-counter", true, counter_encode, counter_decode, NULL, NULL,
+     pncounter_build},
+    {"lin-kv", false, kv_encode, kv_decode, NULL, NULL, linkv_build},
+    {"txn-list-append", false, txn_encode, txn_decode, NULL, NULL,
+     txn_append_build},
+    {"txn-rw-register", false, txn_encode, txn_decode, NULL, NULL,
+     txn_rw_build},
+    {"kafka", true, NULL, NULL, kafka_encode, kafka_decode, kafka_build},
 };
 
 const char *const fl_maelstrom_workloads[] = {

@@ -71,13 +71,14 @@ test_mael_lin_kv(void)
                           "{\"type\":\"cas\",\"key\":\"x\",\"from\":1,"
                           "\"to\":3}")),
               22);
-    ASSERT_EQ(code_of(ask(s, k, 0,
-                          "{\"type\":\"write\",\"key\":\"x\",\"value\":7}")),
-              -1);
+    ASSERT_EQ(
+        code_of(ask(s, k, 0, "{\"type\":\"write\",\"key\":\"x\",\"value\":7}")),
+        -1);
     ASSERT_EQ(read_int(s, k, 2), 7);
     /* Keys are JSON values: 1 and "1" differ. */
-    ASSERT_EQ(code_of(ask(s, k, 0, "{\"type\":\"write\",\"key\":1,\"value\":1}")),
-              -1);
+    ASSERT_EQ(
+        code_of(ask(s, k, 0, "{\"type\":\"write\",\"key\":1,\"value\":1}")),
+        -1);
     ASSERT_EQ(code_of(ask(s, k, 0, "{\"type\":\"read\",\"key\":\"1\"}")), 20);
     ASSERT_EQ(code_of(ask(s, k, 0, "{\"type\":\"frob\",\"key\":1}")), 10);
     ASSERT_EQ(code_of(ask(s, k, 0, "{\"type\":\"read\"}")), 12);
@@ -113,8 +114,8 @@ test_mael_seq_kv_stale_never_backwards(void)
     char w[96];
 
     for (int i = 1; i <= 200; i++) {
-        snprintf(w, sizeof(w), "{\"type\":\"write\",\"key\":\"x\",\"value\":%d}",
-                 i);
+        snprintf(w, sizeof(w),
+                 "{\"type\":\"write\",\"key\":\"x\",\"value\":%d}", i);
         ASSERT_EQ(code_of(ask(s, k, 0, w)), -1);
         /* The writer sees its own write. */
         ASSERT_EQ(read_int(s, k, 0), i);
@@ -128,9 +129,9 @@ test_mael_seq_kv_stale_never_backwards(void)
     }
     ASSERT(stale > 0);
     /* A write of its own brings a caller up to date. */
-    ASSERT_EQ(code_of(ask(s, k, 1,
-                          "{\"type\":\"write\",\"key\":\"y\",\"value\":0}")),
-              -1);
+    ASSERT_EQ(
+        code_of(ask(s, k, 1, "{\"type\":\"write\",\"key\":\"y\",\"value\":0}")),
+        -1);
     ASSERT_EQ(read_int(s, k, 1), 200);
     /* cas is decided against the newest value. */
     ASSERT_EQ(code_of(ask(s, k, 2,
