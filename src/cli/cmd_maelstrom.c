@@ -55,7 +55,11 @@ static const char usage_text[] =
     "  --link-latency nA-nB=MS,...  per-link mean latency\n"
     "  --recovery-time S       wait before final reads (default 10)\n"
     "  --rpc-timeout S         client request timeout (default 5)\n"
-    "  --no-journal            no messages.jsonl, no message timeline\n";
+    "  --no-journal            no messages.jsonl, no message timeline\n"
+    "  --deterministic         deliver one message at a time, each node run\n"
+    "                          until idle, latency in virtual time: message\n"
+    "                          order is a function of the seed for nodes\n"
+    "                          without timers (docs/maelstrom.md)\n";
 
 enum {
     O_WORKLOAD = 'w',
@@ -85,6 +89,7 @@ enum {
     O_RECOVERY,
     O_RPC,
     O_NOJOURNAL,
+    O_DETERMINISTIC,
 };
 
 static const struct option opts[] = {
@@ -116,6 +121,7 @@ static const struct option opts[] = {
     {"recovery-time", required_argument, NULL, O_RECOVERY},
     {"rpc-timeout", required_argument, NULL, O_RPC},
     {"no-journal", no_argument, NULL, O_NOJOURNAL},
+    {"deterministic", no_argument, NULL, O_DETERMINISTIC},
     {NULL, 0, NULL, 0},
 };
 
@@ -242,6 +248,9 @@ parse_one(struct margs *m, int c, const char *v)
         break;
     case O_RPC:
         rc = seconds("--rpc-timeout", v, 1e9, &o->rpc_timeout_ns);
+        break;
+    case O_DETERMINISTIC:
+        o->deterministic = true;
         break;
     case O_NOJOURNAL:
         o->no_journal = true;

@@ -288,6 +288,7 @@ net_check(const struct fl_checker *c, const struct fl_hist *h,
     put(&m, "dropped-down", fl_val_int((int64_t)st.dropped_down));
     put(&m, "malformed-count", fl_val_int((int64_t)st.bad_lines));
     put(&m, "crash-count", fl_val_int((int64_t)st.crashes));
+    put(&m, "quiesce-timeouts", fl_val_int((int64_t)st.quiesce_timeouts));
     if (st.bad_lines || st.crashes) {
         char e1[96], e2[96];
         fl_val es[2];

@@ -131,12 +131,11 @@ fl_mael_json_to_val(struct fl_arena *a, json_t *j)
 static int
 mc_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 {
-    struct fl_mael_shared *sh = c->shared;
     struct mclient *mc = fl_xcalloc(1, sizeof(*mc));
 
     FL_UNUSED(env);
     FL_UNUSED(err);
-    mc->id = fl_mnet_client_new(sh->net);
+    mc->id = -1; /* allocated at the first request, in request order */
     fl_map_init(&mc->st.pos);
     c->ctx = mc;
     return 0;
@@ -179,8 +178,10 @@ mc_invoke(struct fl_client *c, const struct fl_env *env, const struct fl_op *op,
     json_t *reply = NULL;
     int rc;
 
-    rc = fl_mnet_call(sh->net, mc->id, env->nodes[c->node], body,
-                      sh->rpc_timeout_ns, &reply, err);
+    if (mc->id < 0)
+        mc->id = fl_mnet_client_new(sh->net);
+    rc = fl_mnet_call_ordered(sh->net, mc->id, env->nodes[c->node], body,
+                              op->index, sh->rpc_timeout_ns, &reply, err);
     json_decref(body);
     if (rc == -ETIMEDOUT) {
         out->type = op->f == FL_KW_READ ? FL_OP_FAIL : FL_OP_INFO;

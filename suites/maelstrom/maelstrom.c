@@ -249,6 +249,7 @@ record_options(const struct fl_maelstrom_opts *o, struct fl_test *t)
         fl_test_set_opt_str(t, "topology", o->topology);
     if (o->availability)
         fl_test_set_opt_str(t, "availability", o->availability);
+    fl_test_set_opt_bool(t, "deterministic", o->deterministic);
 }
 
 static int
@@ -264,6 +265,7 @@ build_net(const struct fl_maelstrom_opts *o, struct fl_test *t,
         .seed = t->seed,
         .journal = !o->no_journal,
         .log_stderr = o->log_stderr,
+        .deterministic = o->deterministic,
     };
     int64_t *links = NULL;
     int rc = parse_dist(o->latency_dist, &no.dist, err);

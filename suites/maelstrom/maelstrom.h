@@ -42,6 +42,7 @@ struct fl_maelstrom_opts {
     int64_t rpc_timeout_ns;         /* client RPC timeout (default 5 s) */
     bool no_journal;                /* skip messages.jsonl and the timeline */
     bool log_stderr;
+    bool deterministic; /* lockstep delivery, virtual latency */
     uint64_t seed;
 };
 

@@ -10,11 +10,13 @@
 #include "net.h"
 #include "services.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@ extern char **environ;
 
 #define INIT_TIMEOUT_NS (10 * FL_NS_PER_S)
 #define READ_CHUNK      65536
+#define DET_GRACE_NS    (2 * FL_NS_PER_MS)
 
 struct mnode {
     char name[24];
@@ -44,6 +47,7 @@ struct mnode {
     size_t out_off;
     struct fl_strbuf in; /* partial line from its stdout */
     json_t *setup_body;  /* sent after init, or NULL */
+    int starts;          /* how often it was started */
     int log_fd;
     int err_fd;           /* its stderr with --log-stderr, else -1 */
     struct fl_strbuf err; /* partial line from it */
@@ -85,6 +89,9 @@ struct fl_mnet {
     struct fl_rng rng;
     struct fl_msvc *svc;
     struct fl_mnet_stats st;
+    int64_t vnow;        /* --deterministic: virtual time */
+    int64_t inbox_since; /* --deterministic: when the inbox last changed */
+    size_t next_start;   /* --deterministic: the node to start first next */
     FILE *journal;
     char *journal_path;
     char *log_dir;
@@ -206,6 +213,8 @@ heap_pop(struct fl_mnet *net)
 static int64_t
 now_ns(const struct fl_mnet *net)
 {
+    if (net->o.deterministic)
+        return net->vnow;
     return fl_clock_mono_ns() - net->origin;
 }
 
@@ -499,15 +508,59 @@ node_read_err(struct mnode *nd)
     fl_strbuf_setlen(&nd->err, nd->err.len - s);
 }
 
+/* The inbox line with the smallest order (--deterministic). */
+static char *
+inbox_first(struct fl_mnet *net, char **end_out)
+{
+    char *s = net->inbox.buf, *end = s + net->inbox.len, *best = NULL;
+    long long best_order = 0;
+
+    while (s < end) {
+        char *nl = memchr(s, '\n', (size_t)(end - s));
+        char *sp = memchr(s, ' ', (size_t)(nl - s));
+        long long order = strtoll(sp + 1, NULL, 10);
+        if (!best || order < best_order) {
+            best = s;
+            best_order = order;
+            *end_out = nl;
+        }
+        s = nl + 1;
+    }
+    return best;
+}
+
+/*
+ * Route the client requests waiting in the inbox ("<addr> <order> <line>"
+ * lines): all of them; or with --deterministic one at a time, when nothing
+ * is in flight, so that each request's consequences play out before the
+ * next enters, and after DET_GRACE_NS of quiet, in the order of their ops'
+ * indices (requests dispatched together arrive in any order).
+ */
 static void
 drain_inbox(struct fl_mnet *net)
 {
     char *s = net->inbox.buf, *end = s + net->inbox.len;
 
+    if (net->o.deterministic) {
+        if (net->nheap || s == end ||
+            fl_clock_mono_ns() - net->inbox_since < DET_GRACE_NS)
+            return;
+        char *nl = NULL, *first = inbox_first(net, &nl);
+        char *sp = memchr(first, ' ', (size_t)(nl - first));
+        sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
+        route_line(net, (int)strtol(first, NULL, 10), sp + 1,
+                   (size_t)(nl - sp - 1));
+        memmove(first, nl + 1, (size_t)(end - nl - 1));
+        fl_strbuf_setlen(&net->inbox,
+                         net->inbox.len - (size_t)(nl + 1 - first));
+        net->inbox_since = fl_clock_mono_ns();
+        return;
+    }
     while (s < end) {
         char *nl = memchr(s, '\n', (size_t)(end - s));
         char *sp = memchr(s, ' ', (size_t)(nl - s));
         int src = (int)strtol(s, NULL, 10);
+        sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
         route_line(net, src, sp + 1, (size_t)(nl - sp - 1));
         s = nl + 1;
     }
@@ -582,6 +635,98 @@ handle_events(struct fl_mnet *net, struct pollfd *pf, const int *who, size_t n)
     }
 }
 
+enum proc_state { PROC_BUSY, PROC_IDLE, PROC_STOPPED };
+
+/* All threads of pid sleeping (idle), all stopped, or some running. */
+static enum proc_state
+proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    DIR *d;
+    struct dirent *e;
+    bool any = false, all_stopped = true, busy = false;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    d = opendir(path);
+    if (!d)
+        return PROC_IDLE; /* gone */
+    while (!busy && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/task/%.20s/stat", (int)pid,
+                 e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        const char *rp = strrchr(buf, ')');
+        char st = rp && rp[1] && rp[2] ? rp[2] : 'S';
+        any = true;
+        busy = st == 'R' || st == 'D';
+        all_stopped &= st == 'T' || st == 't';
+    }
+    closedir(d);
+    return busy ? PROC_BUSY : any && all_stopped ? PROC_STOPPED : PROC_IDLE;
+}
+
+/*
+ * --deterministic: after a delivery to node i, take in everything it
+ * writes until it has read its input and every thread of it sleeps, twice
+ * in a row. Gives up after 2 s (a node that computes without end).
+ */
+static void
+wait_quiescent(struct fl_mnet *net, size_t i)
+{
+    struct mnode *nd = &net->nodes[i];
+    int64_t deadline = fl_clock_mono_ns() + 2 * FL_NS_PER_S;
+    int calm = 0;
+
+    while (calm < 2 && !net->stopping && nd->up && nd->pid > 0) {
+        struct pollfd pf = {.fd = nd->out_fd, .events = POLLIN};
+        int pending = 0;
+        node_flush(net, nd);
+        if (nd->out_fd >= 0 && poll(&pf, 1, 0) > 0) {
+            node_read(net, i);
+            calm = 0;
+            continue;
+        }
+        enum proc_state ps = proc_state(nd->pid);
+        if (ps == PROC_STOPPED)
+            return;
+        if (nd->in_fd >= 0 && ioctl(nd->in_fd, FIONREAD, &pending) < 0)
+            pending = 0;
+        bool idle =
+            ps == PROC_IDLE && pending == 0 && nd->out.len == nd->out_off;
+        calm = idle ? calm + 1 : 0;
+        if (fl_clock_mono_ns() > deadline) {
+            net->st.quiesce_timeouts++;
+            return;
+        }
+        pthread_mutex_unlock(&net->mu);
+        usleep(idle ? 100 : 20);
+        pthread_mutex_lock(&net->mu);
+    }
+}
+
+/* One message at a time, in virtual time, each to quiescence. */
+static void
+step_deterministic(struct fl_mnet *net)
+{
+    struct pending p;
+
+    if (!net->nheap)
+        return;
+    p = heap_pop(net);
+    if (p.due > net->vnow)
+        net->vnow = p.due;
+    deliver(net, &p);
+    if (is_node(net, p.dst) && net->nodes[p.dst].up)
+        wait_quiescent(net, (size_t)p.dst);
+}
+
 static void *
 router_main(void *arg)
 {
@@ -593,17 +738,24 @@ router_main(void *arg)
     pthread_mutex_lock(&net->mu);
     while (!net->stopping) {
         size_t n = fill_pollfds(net, pf, who);
-        int timeout = poll_timeout(net);
+        int timeout = !net->o.deterministic ? poll_timeout(net)
+                      : net->nheap          ? 0
+                      : net->inbox.len      ? 1
+                                            : -1;
         pthread_mutex_unlock(&net->mu);
         int r = poll(pf, n, timeout);
         pthread_mutex_lock(&net->mu);
         if (r > 0)
             handle_events(net, pf, who, n);
         drain_inbox(net);
-        int64_t t = now_ns(net);
-        while (net->nheap && net->heap[0].due <= t) {
-            struct pending p = heap_pop(net);
-            deliver(net, &p);
+        if (net->o.deterministic) {
+            step_deterministic(net);
+        } else {
+            int64_t t = now_ns(net);
+            while (net->nheap && net->heap[0].due <= t) {
+                struct pending p = heap_pop(net);
+                deliver(net, &p);
+            }
         }
         for (size_t i = 0; i < net->o.nnodes; i++)
             if (net->nodes[i].out.len > net->nodes[i].out_off)
@@ -648,6 +800,8 @@ fl_mnet_new(const struct fl_mnet_opts *o)
         fl_strbuf_init(&nd->err, 0);
     }
     fl_strbuf_init(&net->inbox, 0);
+    for (size_t k = 0; k < 2 * o->nnodes; k++)
+        fl_mnet_client_new(net);
     fl_rng_seed(&net->rng, o->seed ^ 0x6d61656c7374726full);
     net->svc = fl_msvc_new(o->seed);
     net->wake[0] = net->wake[1] = -1;
@@ -736,6 +890,27 @@ fl_mnet_node_kill(struct fl_mnet *net, size_t i, struct fl_err *err)
     return 0;
 }
 
+/* --deterministic: nodes start (and get init) one after another, in order. */
+static void
+first_start_wait(struct fl_mnet *net, size_t i)
+{
+    pthread_mutex_lock(&net->mu);
+    while (net->o.deterministic && net->nodes[i].starts == 0 &&
+           net->next_start < i && !net->stopping)
+        pthread_cond_wait(&net->closed_cv, &net->mu);
+    pthread_mutex_unlock(&net->mu);
+}
+
+static void
+first_start_done(struct fl_mnet *net, size_t i)
+{
+    pthread_mutex_lock(&net->mu);
+    if (net->next_start == i)
+        net->next_start = i + 1;
+    pthread_cond_broadcast(&net->closed_cv);
+    pthread_mutex_unlock(&net->mu);
+}
+
 static int
 spawn(struct fl_mnet *net, size_t i, int *fds, pid_t *pid, int *log_fd,
       struct fl_err *err)
@@ -800,11 +975,26 @@ init_body(struct fl_mnet *net, size_t i)
                      net->nodes[i].name, "node_ids", ids);
 }
 
+/* Clients c<i> and c<N+i> send node i's first init and setup message
+ * (so ids do not depend on which node starts first); restarts take new
+ * ones. */
+static int
+setup_client(struct fl_mnet *net, size_t i, int which)
+{
+    struct mnode *nd = &net->nodes[i];
+    int k;
+
+    pthread_mutex_lock(&net->mu);
+    k = nd->starts == 1 ? (int)(i + (size_t)which * net->o.nnodes) : -1;
+    pthread_mutex_unlock(&net->mu);
+    return k >= 0 ? k : fl_mnet_client_new(net);
+}
+
 static int
 setup_rpc(struct fl_mnet *net, size_t i, json_t *body, const char *want,
           struct fl_err *err)
 {
-    int k = fl_mnet_client_new(net);
+    int k = setup_client(net, i, strcmp(want, "init_ok") == 0 ? 0 : 1);
     json_t *reply = NULL;
     int rc = fl_mnet_call(net, k, net->nodes[i].name, body, INIT_TIMEOUT_NS,
                           &reply, err);
@@ -839,6 +1029,7 @@ fl_mnet_node_start(struct fl_mnet *net, size_t i, struct fl_err *err)
     json_t *body;
 
     fl_mnet_node_kill(net, i, err);
+    first_start_wait(net, i);
     rc = spawn(net, i, fds, &pid, &log_fd, err);
     if (rc < 0)
         return rc;
@@ -850,6 +1041,7 @@ fl_mnet_node_start(struct fl_mnet *net, size_t i, struct fl_err *err)
     nd->log_fd = log_fd;
     nd->up = true;
     nd->crashed_logged = false;
+    nd->starts++;
     body = nd->setup_body ? json_deep_copy(nd->setup_body) : NULL;
     pthread_mutex_unlock(&net->mu);
     wake(net);
@@ -863,6 +1055,7 @@ fl_mnet_node_start(struct fl_mnet *net, size_t i, struct fl_err *err)
         rc = setup_rpc(net, i, body, want, err);
     }
     json_decref(body);
+    first_start_done(net, i);
     return rc;
 }
 
@@ -956,6 +1149,14 @@ int
 fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
              int64_t timeout_ns, json_t **reply, struct fl_err *err)
 {
+    return fl_mnet_call_ordered(net, k, dest, body, -1, timeout_ns, reply, err);
+}
+
+int
+fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
+                     int64_t order, int64_t timeout_ns, json_t **reply,
+                     struct fl_err *err)
+{
     struct mclient *c;
     int64_t msg_id, deadline = fl_clock_mono_ns() + timeout_ns;
     char src[32];
@@ -972,7 +1173,10 @@ fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
         json_pack("{s:s, s:s, s:o}", "src", src, "dest", dest, "body", b);
     char *line = json_dumps(env, JSON_COMPACT);
     json_decref(env);
-    fl_strbuf_addf(&net->inbox, "%d %s\n", client_addr(net, k), line);
+    if (net->inbox.len == 0)
+        net->inbox_since = fl_clock_mono_ns();
+    fl_strbuf_addf(&net->inbox, "%d %" PRId64 " %s\n", client_addr(net, k),
+                   order, line);
     free(line);
     wake(net);
     while (!*reply) {

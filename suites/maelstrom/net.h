@@ -44,6 +44,8 @@ struct fl_mnet_opts {
                                  default; NULL = none (borrowed) */
     uint64_t seed;            /* latency and loss samples */
     bool journal;             /* write messages.jsonl */
+    bool deterministic;       /* one message at a time, each node run to
+                                 quiescence, latency in virtual time */
     bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
@@ -52,8 +54,9 @@ struct fl_mnet_stats {
     uint64_t client_send, client_recv; /* a client is one end */
     uint64_t server_send, server_recv; /* between nodes and services */
     uint64_t dropped_partition, dropped_loss, dropped_down;
-    uint64_t bad_lines; /* stdout lines that were not messages */
-    uint64_t crashes;   /* nodes that exited (closed stdout) unasked */
+    uint64_t bad_lines;        /* stdout lines that were not messages */
+    uint64_t crashes;          /* nodes that exited (closed stdout) unasked */
+    uint64_t quiesce_timeouts; /* --deterministic: a node never went idle */
 };
 
 struct fl_mnet;
@@ -101,6 +104,14 @@ int fl_mnet_client_new(struct fl_mnet *net);
  */
 int fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
                  int64_t timeout_ns, json_t **reply, struct fl_err *err);
+
+/**
+ * fl_mnet_call with an order (the op's index): with --deterministic,
+ * requests waiting together enter the network in this order.
+ */
+int fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest,
+                         json_t *body, int64_t order, int64_t timeout_ns,
+                         json_t **reply, struct fl_err *err);
 
 /** A snapshot of the counters. */
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);

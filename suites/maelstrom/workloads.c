@@ -149,21 +149,54 @@ gset_decode(const struct fl_op *op, json_t *reply, struct fl_arena *a,
         decode_field(reply, "value", a, out);
 }
 
-/* Adds of 0, 1, 2, ... (one counter for all threads) with reads mixed in. */
+/*
+ * Adds of 0, 1, 2, ... with reads mixed in. The counter advances only when
+ * an add is used (commit), so values are dense and the same for a seed.
+ */
 static int
-set_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+set_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
 {
-    int64_t *next = arg;
+    const int64_t *next = g->ctx;
 
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), 2) == 0) {
-        t->f = FL_KW_READ;
-        t->value = fl_val_nil();
-    } else {
-        t->f = FL_KW_ADD;
-        t->value = fl_val_int((*next)++);
-    }
-    return FL_GEN_OP;
+    if (fl_rng_below(fl_gen_ctx_rng(ctx), 2) == 0)
+        *out = fl_gen_template(FL_KW_READ, fl_val_nil());
+    else
+        *out = fl_gen_template(FL_KW_ADD, fl_val_int(*next));
+    return fl_gen_fill_in(ctx, out);
 }
+
+static void
+set_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+               const struct fl_op *op)
+{
+    FL_UNUSED(ctx);
+    if (op->f == FL_KW_ADD)
+        (*(int64_t *)g->ctx)++;
+}
+
+static void *
+set_gen_clone(const struct fl_gen *g)
+{
+    int64_t *c = fl_xmalloc(sizeof(*c));
+
+    *c = *(const int64_t *)g->ctx;
+    return c;
+}
+
+static void
+set_gen_free(struct fl_gen *g)
+{
+    free(g->ctx);
+}
+
+static const struct fl_gen_type set_gen_type = {
+    .name = "maelstrom-set",
+    .op = set_gen_op,
+    .commit = set_gen_commit,
+    .update = fl_gen_update_ignore,
+    .clone = set_gen_clone,
+    .free = set_gen_free,
+};
 
 static struct fl_checker *
 set_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
@@ -171,7 +204,7 @@ set_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
 {
     FL_UNUSED(o);
     FL_UNUSED(err);
-    t->generator = fl_gen_fn(set_op, fl_xcalloc(1, sizeof(int64_t)), free);
+    t->generator = fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(int64_t)));
     return fl_chk_set_full_new(false);
 }
 
