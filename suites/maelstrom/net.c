@@ -12,11 +12,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -324,8 +326,8 @@ static void
 node_flush(struct fl_mnet *net, struct mnode *nd)
 {
     while (nd->in_fd >= 0 && nd->out_off < nd->out.len) {
-        ssize_t w = write(nd->in_fd, nd->out.buf + nd->out_off,
-                          nd->out.len - nd->out_off);
+        ssize_t w = send(nd->in_fd, nd->out.buf + nd->out_off,
+                         nd->out.len - nd->out_off, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -696,7 +698,7 @@ wait_quiescent(struct fl_mnet *net, size_t i)
         enum proc_state ps = proc_state(nd->pid);
         if (ps == PROC_STOPPED)
             return;
-        if (nd->in_fd >= 0 && ioctl(nd->in_fd, FIONREAD, &pending) < 0)
+        if (nd->in_fd >= 0 && ioctl(nd->in_fd, SIOCOUTQ, &pending) < 0)
             pending = 0;
         bool idle =
             ps == PROC_IDLE && pending == 0 && nd->out.len == nd->out_off;
@@ -870,7 +872,7 @@ fl_mnet_node_kill(struct fl_mnet *net, size_t i, struct fl_err *err)
     nd->pid = 0;
     nd->up = false;
     if (pid > 0)
-        kill(pid, SIGKILL);
+        kill(-pid, SIGKILL);
     if (net->started &&
         (nd->in_fd >= 0 || nd->out_fd >= 0 || nd->err_fd >= 0)) {
         nd->close_req = true;
@@ -928,7 +930,11 @@ spawn(struct fl_mnet *net, size_t i, int *fds, pid_t *pid, int *log_fd,
         return rc;
     }
     free(path);
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+    /* stdin is a socketpair: a node that died gives EPIPE, not SIGPIPE
+     * (the library leaves signal dispositions alone), and SIOCOUTQ tells
+     * what it has not read yet. */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0 ||
+        pipe2(out, O_CLOEXEC) < 0 ||
         (net->o.log_stderr && pipe2(errp, O_CLOEXEC) < 0)) {
         rc = fl_err_set(err, -errno, "pipe: %s", strerror(errno));
         goto out;
@@ -937,7 +943,14 @@ spawn(struct fl_mnet *net, size_t i, int *fds, pid_t *pid, int *log_fd,
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, errp[1] >= 0 ? errp[1] : *log_fd, 2);
-    rc = posix_spawnp(pid, net->argv[0], &fa, NULL, net->argv, environ);
+    /* Its own process group: kill and pause reach a wrapper's children,
+     * and the terminal's Ctrl-C reaches only faultline, which heals. */
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&at, 0);
+    rc = posix_spawnp(pid, net->argv[0], &fa, &at, net->argv, environ);
+    posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
         rc = fl_err_set(err, -rc, "node %s: cannot start %s: %s",
@@ -1067,7 +1080,7 @@ signal_node(struct fl_mnet *net, size_t i, int sig, struct fl_err *err)
     pthread_mutex_lock(&net->mu);
     if (net->nodes[i].pid <= 0)
         rc = 0; /* killed: nothing to stop or continue */
-    else if (kill(net->nodes[i].pid, sig) < 0)
+    else if (kill(-net->nodes[i].pid, sig) < 0)
         rc = fl_err_set(err, -errno, "node %s: kill: %s", net->nodes[i].name,
                         strerror(errno));
     pthread_mutex_unlock(&net->mu);
