@@ -193,6 +193,130 @@ test_mael_counter_final_reads(void)
     ASSERT_EQ(counter_verdict(9), FL_VERDICT_FALSE);
 }
 
+static fl_val
+vec(struct fl_arena *a, const fl_val *items, size_t n)
+{
+    return fl_val_coll(a, FL_V_VEC, items, n);
+}
+
+static fl_val
+send_ok(struct fl_arena *a, int64_t k, int64_t v, int64_t o)
+{
+    fl_val t[3] = {fl_val_int(k), fl_val_int(v), fl_val_int(o)};
+
+    return vec(a, t, 3);
+}
+
+/* A poll of key 0 that returned (offset, value) pairs ov[0..n). */
+static fl_val
+poll_ok(struct fl_arena *a, const int64_t (*ov)[2], size_t n)
+{
+    fl_val pairs[8], kv[2];
+
+    for (size_t i = 0; i < n; i++) {
+        fl_val p[2] = {fl_val_int(ov[i][0]), fl_val_int(ov[i][1])};
+        pairs[i] = vec(a, p, 2);
+    }
+    kv[0] = fl_val_int(0);
+    kv[1] = vec(a, pairs, n);
+    return fl_val_map(a, kv, 1);
+}
+
+static const fl_val *
+kafka_result(struct fl_hist *h, struct fl_arena *a, enum fl_verdict *v)
+{
+    struct fl_checker *c = fl_mael_chk_kafka_new();
+    struct fl_chk_result res;
+
+    ASSERT_EQ(c->type->check(c, h, NULL, a, &res, NULL), 0);
+    c->type->free(c);
+    *v = res.valid;
+    static fl_val keep;
+    keep = res.map;
+    return &keep;
+}
+
+static int64_t
+count_of(const fl_val *m, const char *key)
+{
+    const fl_val *x = fl_val_map_get_kw(m, fl_kw_intern_cstr(key));
+
+    ASSERT(x);
+    return x->kind == FL_V_INT ? x->u.i : (int64_t)x->n;
+}
+
+static void
+test_mael_kafka_checker(void)
+{
+    struct fl_hist h;
+    struct fl_arena a;
+    enum fl_verdict v;
+    uint32_t send = fl_kw_intern_cstr("send"), poll = fl_kw_intern_cstr("poll");
+    static const int64_t good[][2] = {{0, 10}, {1, 11}, {2, 12}};
+    static const int64_t skip[][2] = {{0, 10}, {2, 12}};
+    static const int64_t clash[][2] = {{1, 99}};
+
+    fl_arena_init(&a, 0);
+    fl_hist_init(&h);
+    for (int64_t i = 0; i < 3; i++) {
+        add(&h, 0, FL_OP_INVOKE, send, fl_val_nil());
+        add(&h, 0, FL_OP_OK, send, send_ok(&a, 0, 10 + i, i));
+    }
+    add(&h, 1, FL_OP_INVOKE, poll, fl_val_nil());
+    add(&h, 1, FL_OP_OK, poll, poll_ok(&a, good, 3));
+    ASSERT_EQ(count_of(kafka_result(&h, &a, &v), "log-entry-count"), 3);
+    ASSERT_EQ(v, FL_VERDICT_TRUE);
+    /* Another consumer skips offset 1, which the log has. */
+    add(&h, 2, FL_OP_INVOKE, poll, fl_val_nil());
+    add(&h, 2, FL_OP_OK, poll, poll_ok(&a, skip, 2));
+    ASSERT_EQ(count_of(kafka_result(&h, &a, &v), "poll-skips"), 1);
+    ASSERT_EQ(v, FL_VERDICT_FALSE);
+    fl_hist_release(&h);
+
+    /* Offset 1 acknowledged, never polled, offset 2 polled: lost. */
+    fl_hist_init(&h);
+    for (int64_t i = 0; i < 3; i++) {
+        add(&h, 0, FL_OP_INVOKE, send, fl_val_nil());
+        add(&h, 0, FL_OP_OK, send, send_ok(&a, 0, 10 + i, i));
+    }
+    add(&h, 1, FL_OP_INVOKE, poll, fl_val_nil());
+    add(&h, 1, FL_OP_OK, poll, poll_ok(&a, skip, 2));
+    const fl_val *r = kafka_result(&h, &a, &v);
+    ASSERT_EQ(count_of(r, "lost-count"), 1);
+    ASSERT_EQ(v, FL_VERDICT_FALSE);
+    /* And a poll that saw another value at offset 1. */
+    add(&h, 3, FL_OP_INVOKE, poll, fl_val_nil());
+    add(&h, 3, FL_OP_OK, poll, poll_ok(&a, clash, 1));
+    r = kafka_result(&h, &a, &v);
+    ASSERT_EQ(count_of(r, "inconsistent-offsets"), 1);
+    fl_hist_release(&h);
+    fl_arena_release(&a);
+}
+
+static void
+test_mael_lww_kv_is_weak(void)
+{
+    struct fl_msvc *s = fl_msvc_new(fl_test_seed());
+    int missing = 0, stale = 0;
+    char w[96];
+
+    /* Writes land on one replica each; reads ask any replica. */
+    for (int i = 1; i <= 100; i++) {
+        snprintf(w, sizeof(w),
+                 "{\"type\":\"write\",\"key\":\"x\",\"value\":%d}", i);
+        ASSERT_EQ(code_of(ask(s, FL_MSVC_LWW_KV, 0, w)), -1);
+        json_t *r =
+            ask(s, FL_MSVC_LWW_KV, 0, "{\"type\":\"read\",\"key\":\"x\"}");
+        if (json_object_get(r, "value"))
+            stale += json_integer_value(json_object_get(r, "value")) != i;
+        else
+            missing++;
+        json_decref(r);
+    }
+    ASSERT(missing + stale > 0);
+    fl_msvc_free(s);
+}
+
 static void
 test_mael_definite_codes(void)
 {
@@ -213,6 +337,8 @@ static const struct fl_test_case maelstrom_tests[] = {
     FL_TEST(test_mael_seq_kv_stale_never_backwards),
     FL_TEST(test_mael_counter_final_reads),
     FL_TEST(test_mael_definite_codes),
+    FL_TEST(test_mael_kafka_checker),
+    FL_TEST(test_mael_lww_kv_is_weak),
     FL_TEST_END,
 };
 
