@@ -22,7 +22,8 @@
 
 static const char usage_text[] =
     "usage: faultline maelstrom test -w WORKLOAD --bin PROGRAM [ARGS...] "
-    "[options]\n\n"
+    "[options]\n"
+    "       faultline maelstrom serve [options]  (faultline serve)\n\n"
     "Run a Maelstrom workload against PROGRAM, one process per node (n0..),\n"
     "over a simulated network; exit 0 valid, 1 invalid, 2 unknown, 254 bad\n"
     "arguments, 255 faultline failed. docs/maelstrom.md has the details.\n\n"
@@ -372,9 +373,13 @@ fl_cmd_maelstrom(int argc, char **argv)
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? FL_EXIT_USAGE : 0;
     }
+    if (strcmp(argv[1], "serve") == 0) /* Maelstrom's serve: the web UI */
+        return fl_cmd_serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "test") != 0)
-        return fl_cli_usage_error(
-            usage_text, "maelstrom: unknown command '%s' (test)", argv[1]);
+        return fl_cli_usage_error(usage_text,
+                                  "maelstrom: unknown command '%s' (test, "
+                                  "serve)",
+                                  argv[1]);
     if (fl_cli_wants_help(argc - 1, argv + 1, usage_text))
         return 0;
     rc = parse(argc - 1, argv + 1, &m);

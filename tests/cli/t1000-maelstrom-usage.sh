@@ -9,7 +9,9 @@ grep -q -- '--node-count' "$TMP/out" || fail "help lacks --node-count"
 expect_exit 0 "$FAULTLINE" maelstrom test --help
 expect_exit 254 "$FAULTLINE" maelstrom
 expect_exit 254 "$FAULTLINE" maelstrom frobnicate
-grep -q "unknown command 'frobnicate'" "$TMP/err" || fail "bad command"
+grep -q "unknown command .frobnicate. (test, serve)" "$TMP/err" || fail "bad command"
+expect_exit 0 "$FAULTLINE" maelstrom serve --help
+grep -q "serve" "$TMP/out" || fail "maelstrom serve is not serve"
 
 bad() {
     msg=$1
