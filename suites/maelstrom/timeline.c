@@ -88,7 +88,7 @@ add_line(struct tl *t, const char *line)
             .src = col_of(t, src),
             .dst = col_of(t, dst),
             .type = fl_xstrdup(type ? type : "?"),
-            .body = fl_xstrndup(b, BODY_MAX),
+            .body = fl_xstrndup(b, strnlen(b, BODY_MAX)),
             .drop = drop ? fl_xstrdup(drop) : NULL,
         };
         free(b);
