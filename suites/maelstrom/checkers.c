@@ -14,6 +14,7 @@
 
 #include "timeline.h"
 
+#include "checker/elle/elle.h"
 #include "checker/workloads.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -565,4 +566,69 @@ struct fl_checker *
 fl_mael_chk_kafka_new(void)
 {
     return chk_new(&kafka_type, NULL);
+}
+
+/* ---- txn workloads: Elle with --consistency-models ---- */
+
+struct elle_ctx {
+    bool append;
+    char **models; /* owned */
+    size_t nmodels;
+};
+
+static int
+elle_check(const struct fl_checker *c, const struct fl_hist *h,
+           const struct fl_chk_opts *opts, struct fl_arena *a,
+           struct fl_chk_result *out, struct fl_err *err)
+{
+    const struct elle_ctx *e = c->ctx;
+    struct fl_elle_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.workload = e->append ? FL_ELLE_LIST_APPEND : FL_ELLE_RW_REGISTER;
+    o.models = (const char *const *)e->models;
+    o.nmodels = e->nmodels;
+    o.out_dir = opts ? opts->out_dir : NULL;
+    return fl_elle_check(h, &o, a, out, err);
+}
+
+static void
+elle_free(struct fl_checker *c)
+{
+    struct elle_ctx *e = c->ctx;
+
+    for (size_t i = 0; i < e->nmodels; i++)
+        free(e->models[i]);
+    free(e->models);
+    free(e);
+    free(c);
+}
+
+static const struct fl_checker_type elle_type = {"elle", elle_check, elle_free};
+
+struct fl_checker *
+fl_mael_chk_elle_new(bool append, const char *models, struct fl_err *err)
+{
+    struct elle_ctx *e = fl_xcalloc(1, sizeof(*e));
+    char *dup = fl_xstrdup(models), *save = NULL, *tok;
+    int rc = 0;
+
+    e->append = append;
+    for (tok = strtok_r(dup, ",", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (!fl_elle_model_known(tok)) {
+            rc = fl_err_set(err, FL_EUSAGE,
+                            "--consistency-models: unknown model '%s'", tok);
+            break;
+        }
+        e->models = fl_xrealloc(e->models, (e->nmodels + 1) * sizeof(char *));
+        e->models[e->nmodels++] = fl_xstrdup(tok);
+    }
+    free(dup);
+    struct fl_checker *c = chk_new(&elle_type, e);
+    if (rc < 0) {
+        elle_free(c);
+        return NULL;
+    }
+    return c;
 }

@@ -70,6 +70,10 @@ struct fl_db *fl_mael_db_new(struct fl_mnet *net);
 struct fl_nemesis *fl_mael_partition_new(struct fl_mnet *net);
 
 struct fl_checker *fl_mael_chk_echo_new(void);
+/** Elle (list-append or rw-register) for the comma-separated models;
+ * NULL with err (FL_EUSAGE) naming an unknown model. */
+struct fl_checker *fl_mael_chk_elle_new(bool append, const char *models,
+                                        struct fl_err *err);
 /** kafka: lost writes, inconsistent offsets, duplicates, poll skips and
  * nonmonotonic polls. */
 struct fl_checker *fl_mael_chk_kafka_new(void);

@@ -13,7 +13,6 @@
 #include "mael_int.h"
 
 #include "checker/linear/linear.h"
-#include "checker/registry.h"
 #include "checker/workloads.h"
 #include "gen/gen.h"
 #include "run/test.h"
@@ -439,9 +438,6 @@ txn_build_common(const struct fl_maelstrom_opts *o, struct fl_test *t,
     struct txn_gen *g = fl_xcalloc(1, sizeof(*g));
     const char *models =
         o->consistency_models ? o->consistency_models : "strict-serializable";
-    fl_val names[8], opt[2];
-    size_t nm = 0;
-    char *dup = fl_xstrdup(models), *save = NULL, *tok;
 
     g->append = append;
     g->nkeys = o->key_count > 0 ? o->key_count : 10;
@@ -453,16 +449,7 @@ txn_build_common(const struct fl_maelstrom_opts *o, struct fl_test *t,
         g->key[i] = i;
     g->next_key = g->nkeys;
     t->generator = fl_gen_fn(txn_op, g, txn_gen_free);
-    for (tok = strtok_r(dup, ",", &save); tok && nm < 8;
-         tok = strtok_r(NULL, ",", &save))
-        names[nm++] = fl_val_kw(fl_kw_intern_cstr(tok));
-    free(dup);
-    opt[0] = fl_val_kw(fl_kw_intern_cstr("consistency-models"));
-    opt[1] = fl_val_coll(&t->arena, FL_V_VEC, names, nm);
-    fl_val m = fl_val_map(&t->arena, opt, 1);
-    const struct fl_chk_kind *k =
-        fl_chk_kind_find(append ? "list-append" : "rw-register");
-    return k ? k->build(&m, err) : NULL;
+    return fl_mael_chk_elle_new(append, models, err);
 }
 
 static struct fl_checker *

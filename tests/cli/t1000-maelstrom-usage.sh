@@ -32,5 +32,7 @@ bad '--concurrency xn' -w echo --bin /bin/cat --concurrency xn
 bad '--latency-dist pareto' -w echo --bin /bin/cat --latency-dist pareto
 bad "bad link 'n0-n9=5'" -w echo --bin /bin/cat --link-latency n0-n9=5
 bad "bad option '--frob'" -w echo --bin /bin/cat --frob
+bad "unknown model 'bogus'" -w txn-list-append --bin /bin/cat \
+    --consistency-models serializable,bogus
 [ ! -d store ] || fail "a rejected command line created a store"
 exit 0
