@@ -16,6 +16,7 @@ gnuplot-nox graphviz
 iproute2 iptables nftables procps psmisc util-linux
 etcd-server etcd-client openssh-server openssh-client
 chromium chromium-driver nodejs curl
+python3
 "
 
 missing=""
