@@ -342,7 +342,9 @@ run_once(struct margs *m, int64_t i)
     int code;
 
     fl_test_init(&t);
-    m->o.seed += (uint64_t)i;
+    uint64_t base = m->o.seed;
+
+    m->o.seed = base + (uint64_t)i;
     if (fl_maelstrom_build(&m->o, &t, &err) < 0) {
         fl_test_release(&t);
         return fl_cli_usage_error(NULL, "maelstrom: %s", err.msg);
@@ -359,6 +361,7 @@ run_once(struct margs *m, int64_t i)
     code = fl_verdict_exit_code(res.verdict);
     fl_run_result_release(&res);
     fl_test_release(&t);
+    m->o.seed = base;
     return code;
 }
 
