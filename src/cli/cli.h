@@ -33,6 +33,7 @@ int fl_cmd_analyze(int argc, char **argv);
 int fl_cmd_cluster(int argc, char **argv);
 int fl_cmd_fault(int argc, char **argv);
 int fl_cmd_serve(int argc, char **argv);
+int fl_cmd_maelstrom(int argc, char **argv);
 
 /** True if argv has -h or --help; prints usage to stdout then. */
 int fl_cli_wants_help(int argc, char **argv, const char *usage);
