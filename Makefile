@@ -34,7 +34,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(CFLAGS) -Isrc -I. -pthread -MMD -MP -fPIC \
 	-fno-semantic-interposition -DFL_INTERNAL \
 	$(shell pkg-config --cflags $(PKGS))
-LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LIBS = $(shell pkg-config --libs $(PKGS)) -lzookeeper_mt -lpthread -lm
 
 ifeq ($(DEVELOPER),1)
 ALL_CFLAGS += -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes \
