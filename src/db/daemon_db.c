@@ -593,6 +593,19 @@ db_primaries(struct fl_db *db, const struct fl_env *env, struct fl_vec_u32 *out,
     return 0;
 }
 
+/* The store keeps a node's files flat: "data/myid" lands as "data_myid". */
+static void
+add_flat(struct fl_db_log_files *out, const char *path, const char *name)
+{
+    char *flat = fl_xstrdup(name);
+
+    for (char *c = flat; *c; c++)
+        if (*c == '/')
+            *c = '_';
+    fl_db_log_files_add(out, path, flat);
+    free(flat);
+}
+
 static int
 db_log_files(struct fl_db *db, const struct fl_env *env, size_t node,
              struct fl_db_log_files *out, struct fl_err *err)
@@ -608,12 +621,12 @@ db_log_files(struct fl_db *db, const struct fl_env *env, size_t node,
         fl_strbuf_reset(&p);
         fl_strbuf_addf(&p, "%s/%s/%s", d->dir, env->nodes[node],
                        d->files[i].name);
-        fl_db_log_files_add(out, p.buf, d->files[i].name);
+        add_flat(out, p.buf, d->files[i].name);
     }
     for (size_t i = 0; d->logs[i]; i++) {
         fl_strbuf_reset(&p);
         fl_strbuf_addf(&p, "%s/%s/%s", d->dir, env->nodes[node], d->logs[i]);
-        fl_db_log_files_add(out, p.buf, d->logs[i]);
+        add_flat(out, p.buf, d->logs[i]);
     }
     fl_strbuf_release(&p);
     fl_strbuf_release(&name);
