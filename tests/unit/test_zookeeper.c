@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_zookeeper.c: the ZooKeeper client's outcome mapping (one function
+ * decides :ok, :fail or :info for every result code) and the four-letter
+ * word probe against a fake server. The suite against real servers is
+ * tests/cli/t1220-zookeeper.sh.
+ */
+#include "util/common.h"
+
+#include "tests/unit/test.h"
+
+#include <zookeeper/zookeeper.h>
+
+#include "suites/zookeeper/zk.h"
+
+static void
+expect(int zrc, bool write, enum fl_op_type type, const char *error)
+{
+    const char *e = "unset";
+    enum fl_op_type got = fl_zk_outcome(zrc, write, &e);
+
+    ASSERT_EQ((int)got, (int)type);
+    if (error)
+        ASSERT_STR_EQ(e, error);
+    else
+        ASSERT(e == NULL);
+}
+
+/* Definite errors fail; anything that may have been applied is :info. */
+static void
+test_zk_outcome_writes(void)
+{
+    expect(ZOK, true, FL_OP_OK, NULL);
+    expect(ZBADVERSION, true, FL_OP_FAIL, "bad-version");
+    expect(ZNONODE, true, FL_OP_FAIL, "no-node");
+    expect(ZNODEEXISTS, true, FL_OP_FAIL, "node-exists");
+    expect(FL_ZK_NOT_SENT, true, FL_OP_FAIL, "not-connected");
+    expect(ZCONNECTIONLOSS, true, FL_OP_INFO, "connection-loss");
+    expect(ZOPERATIONTIMEOUT, true, FL_OP_INFO, "operation-timeout");
+    expect(ZSESSIONEXPIRED, true, FL_OP_INFO, "session-expired");
+    expect(ZCLOSING, true, FL_OP_INFO, "closing");
+    expect(FL_ZK_TIMEOUT, true, FL_OP_INFO, "timeout");
+    expect(ZMARSHALLINGERROR, true, FL_OP_INFO, "unknown");
+}
+
+/* A read changes nothing: whatever happened, it may end :fail. */
+static void
+test_zk_outcome_reads(void)
+{
+    expect(ZOK, false, FL_OP_OK, NULL);
+    expect(ZCONNECTIONLOSS, false, FL_OP_FAIL, "connection-loss");
+    expect(FL_ZK_TIMEOUT, false, FL_OP_FAIL, "timeout");
+    expect(ZSESSIONEXPIRED, false, FL_OP_FAIL, "session-expired");
+    expect(ZMARSHALLINGERROR, false, FL_OP_FAIL, "unknown");
+}
+
+/* Nothing listens on port 1 of localhost: no answer, an empty string. */
+static void
+test_zk_four_letters_no_server(void)
+{
+    char buf[16] = "junk";
+
+    ASSERT(!fl_zk_four_letters("127.0.0.1", 1, "srvr", buf, sizeof(buf)));
+    ASSERT_STR_EQ(buf, "");
+}
+
+static const struct fl_test_case zookeeper_tests[] = {
+    FL_TEST(test_zk_outcome_writes),
+    FL_TEST(test_zk_outcome_reads),
+    FL_TEST(test_zk_four_letters_no_server),
+    FL_TEST_END,
+};
+
+FL_TEST_SUITE(zookeeper, zookeeper_tests);
