@@ -235,8 +235,8 @@ static int
 zk_get(struct zk *z, const char *path, struct req **out)
 {
     struct req *r = req_new();
-    int rc = req_wait(r, zoo_aget(z->zh, path, 0, on_data, r),
-                      z->cfg->timeout_ms);
+    int rc =
+        req_wait(r, zoo_aget(z->zh, path, 0, on_data, r), z->cfg->timeout_ms);
 
     *out = r;
     return rc;
@@ -246,16 +246,15 @@ static int
 zk_sync(struct zk *z, const char *path)
 {
     struct req *r = req_new();
-    int rc = req_wait(r, zoo_async(z->zh, path, on_string, r),
-                      z->cfg->timeout_ms);
+    int rc =
+        req_wait(r, zoo_async(z->zh, path, on_string, r), z->cfg->timeout_ms);
 
     req_put(r);
     return rc;
 }
 
 static int
-zk_set(struct zk *z, const char *path, int64_t v, int version,
-       struct Stat *st)
+zk_set(struct zk *z, const char *path, int64_t v, int version, struct Stat *st)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
@@ -441,10 +440,8 @@ invoke_set(struct zk *z, const struct fl_op *op, struct fl_arena *a,
     char path[64];
 
     if (op->f == FL_KW_ADD && is_int(&op->value)) {
-        snprintf(path, sizeof(path), SET_DIR "/e%" PRId64 "-",
-                 op->value.u.i);
-        complete(out, a, zk_create(z, path, op->value.u.i, ZOO_SEQUENCE),
-                 true);
+        snprintf(path, sizeof(path), SET_DIR "/e%" PRId64 "-", op->value.u.i);
+        complete(out, a, zk_create(z, path, op->value.u.i, ZOO_SEQUENCE), true);
     } else if (op->f == FL_KW_READ) {
         struct req *r = NULL;
         int rc = z->cfg->sync_reads ? zk_sync(z, SET_DIR) : ZOK;

@@ -129,8 +129,8 @@ build_client(struct fl_test *t, const struct fl_zk_db_cfg *dc, bool set,
     cc->workload = set ? FL_ZK_WL_SET : FL_ZK_WL_REGISTER;
     cc->client_port = dc->client_port;
     cc->sync_reads = sync;
-    rc = opt_int(&t->env, "request-timeout", 5000, 10, 600000,
-                 &cc->timeout_ms, err);
+    rc = opt_int(&t->env, "request-timeout", 5000, 10, 600000, &cc->timeout_ms,
+                 err);
     if (rc == 0)
         rc = opt_int(&t->env, "session-timeout", 10000, 1000, 600000,
                      &cc->session_timeout_ms, err);

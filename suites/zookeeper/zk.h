@@ -38,8 +38,8 @@ struct fl_db *fl_zk_db_new(const struct fl_zk_db_cfg *cfg, struct fl_err *err);
  * Ask node:port a four-letter word (srvr, ruok, ...) and append the answer
  * to out (at most cap bytes); false when nothing was answered in 2 s.
  */
-bool fl_zk_four_letters(const char *node, int port, const char *word,
-                        char *out, size_t cap);
+bool fl_zk_four_letters(const char *node, int port, const char *word, char *out,
+                        size_t cap);
 
 enum fl_zk_workload { FL_ZK_WL_REGISTER, FL_ZK_WL_SET };
 
