@@ -343,17 +343,38 @@ reg_read(struct zk *z, const char *path, const fl_val *key, struct fl_arena *a,
     complete(out, a, rc, false);
 }
 
+/*
+ * :leader-clock-skew on an acknowledged setData: the znode's mtime, which
+ * the leader stamps from its JVM's System.currentTimeMillis(), minus the
+ * control's real time now, in seconds. Near zero (minus the latency)
+ * unless the leader's clock is shifted: it shows clock faults reaching the
+ * JVM.
+ */
+static void
+note_skew(struct fl_op *out, struct fl_arena *a, const struct Stat *st)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    fl_val v = fl_val_float((double)(st->mtime - ms) / 1000.0);
+    fl_op_set_extra(out, a, fl_kw_intern_cstr("leader-clock-skew"), &v);
+}
+
 static void
 reg_write(struct zk *z, const char *path, int64_t v, struct fl_arena *a,
           struct fl_op *out)
 {
-    int rc = zk_set(z, path, v, -1, NULL);
+    struct Stat st = {0};
+    int rc = zk_set(z, path, v, -1, &st);
 
     if (rc == ZNONODE)
         rc = zk_create(z, path, v, 0);
     if (rc == ZNODEEXISTS) /* created meanwhile by another writer */
-        rc = zk_set(z, path, v, -1, NULL);
+        rc = zk_set(z, path, v, -1, &st);
     complete(out, a, rc, true);
+    if (rc == ZOK && st.mtime)
+        note_skew(out, a, &st);
 }
 
 static void
@@ -361,6 +382,7 @@ reg_cas(struct zk *z, const char *path, int64_t old, int64_t new,
         struct fl_arena *a, struct fl_op *out)
 {
     struct req *r = NULL;
+    struct Stat st = {0};
     int rc = zk_get(z, path, &r);
     bool write = false;
 
@@ -370,12 +392,14 @@ reg_cas(struct zk *z, const char *path, int64_t old, int64_t new,
             rc = ZBADVERSION; /* not the value expected: no write */
         } else {
             write = true;
-            rc = zk_set(z, path, new, r->stat.version, NULL);
+            rc = zk_set(z, path, new, r->stat.version, &st);
         }
     }
     if (r)
         req_put(r);
     complete(out, a, rc, write);
+    if (rc == ZOK && st.mtime)
+        note_skew(out, a, &st);
 }
 
 static bool
