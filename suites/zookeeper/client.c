@@ -33,7 +33,8 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 
-#define SET_DIR "/fl-set"
+#define SET_DIR   "/fl-set"
+#define QUEUE_DIR "/fl-queue"
 
 /* ---- outcomes ---- */
 
@@ -47,6 +48,8 @@ static const struct {
     {ZNONODE, "no-node", FL_OP_FAIL, FL_OP_FAIL},
     {ZNODEEXISTS, "node-exists", FL_OP_FAIL, FL_OP_FAIL},
     {FL_ZK_NOT_SENT, "not-connected", FL_OP_FAIL, FL_OP_FAIL},
+    {FL_ZK_MISMATCH, "value-mismatch", FL_OP_FAIL, FL_OP_FAIL},
+    {FL_ZK_EMPTY, "empty", FL_OP_FAIL, FL_OP_FAIL},
     {ZINVALIDSTATE, "invalid-state", FL_OP_FAIL, FL_OP_FAIL},
     {ZCONNECTIONLOSS, "connection-loss", FL_OP_INFO, FL_OP_FAIL},
     {ZOPERATIONTIMEOUT, "operation-timeout", FL_OP_INFO, FL_OP_FAIL},
@@ -148,6 +151,12 @@ static void
 on_string(int rc, const char *v, const void *d)
 {
     FL_UNUSED(v);
+    req_done((struct req *)d, rc);
+}
+
+static void
+on_void(int rc, const void *d)
+{
     req_done((struct req *)d, rc);
 }
 
@@ -389,7 +398,7 @@ reg_cas(struct zk *z, const char *path, int64_t old, int64_t new,
     if (rc == ZOK) {
         fl_val cur = reg_value(r);
         if (cur.kind != FL_V_INT || cur.u.i != old) {
-            rc = ZBADVERSION; /* not the value expected: no write */
+            rc = FL_ZK_MISMATCH; /* not the value expected: no write */
         } else {
             write = true;
             rc = zk_set(z, path, new, r->stat.version, &st);
@@ -483,6 +492,104 @@ invoke_set(struct zk *z, const struct fl_op *op, struct fl_arena *a,
     return 0;
 }
 
+static int
+cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The child names in r, oldest first (sequence numbers sort as text). */
+static char **
+sorted_children(struct req *r, size_t *n)
+{
+    char **v = NULL, *save = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    for (char *t = strtok_r(r->children.buf, "\n", &save); t;
+         t = strtok_r(NULL, "\n", &save)) {
+        if (*n == cap)
+            v = fl_xrealloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+        v[(*n)++] = t;
+    }
+    if (*n)
+        qsort(v, *n, sizeof(*v), cmp_str);
+    return v;
+}
+
+/*
+ * Take the oldest element: getData, then delete with the version read. A
+ * child gone (NONODE) or changed (BADVERSION) was certainly not taken by
+ * us: try the next. Only the delete writes, so only its doubt is :info.
+ */
+static int
+take(struct zk *z, char **names, size_t n, fl_val *out, bool *wrote)
+{
+    char path[128];
+
+    for (size_t i = 0; i < n; i++) {
+        struct req *d = NULL, *r;
+        snprintf(path, sizeof(path), QUEUE_DIR "/%s", names[i]);
+        *wrote = false;
+        int rc = zk_get(z, path, &d);
+        if (rc == ZOK) {
+            fl_val v = reg_value(d);
+            r = req_new();
+            rc = req_wait(r,
+                          zoo_adelete(z->zh, path, d->stat.version, on_void, r),
+                          z->cfg->timeout_ms);
+            req_put(r);
+            *wrote = true;
+            if (rc == ZOK)
+                *out = v;
+        }
+        if (d)
+            req_put(d);
+        if (rc != ZNONODE && rc != ZBADVERSION)
+            return rc;
+    }
+    return FL_ZK_EMPTY;
+}
+
+static void
+dequeue(struct zk *z, struct fl_arena *a, struct fl_op *out)
+{
+    struct req *kids = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    bool wrote = false;
+    int rc = z->cfg->sync_reads ? zk_sync(z, QUEUE_DIR) : ZOK;
+
+    if (rc == ZOK)
+        rc = zk_children(z, QUEUE_DIR, &kids);
+    if (rc == ZOK) {
+        names = sorted_children(kids, &n);
+        rc = take(z, names, n, &out->value, &wrote);
+    }
+    free(names);
+    if (kids)
+        req_put(kids);
+    complete(out, a, rc, wrote && rc != FL_ZK_EMPTY);
+}
+
+static int
+invoke_queue(struct zk *z, const struct fl_op *op, struct fl_arena *a,
+             struct fl_op *out, struct fl_err *err)
+{
+    char path[64];
+
+    if (op->f == FL_KW_ENQUEUE && is_int(&op->value)) {
+        snprintf(path, sizeof(path), QUEUE_DIR "/q-");
+        complete(out, a, zk_create(z, path, op->value.u.i, ZOO_SEQUENCE), true);
+    } else if (op->f == FL_KW_DEQUEUE) {
+        dequeue(z, a, out);
+    } else {
+        return fl_err_set(err, FL_EUSAGE, "zookeeper queue: bad op :%s",
+                          fl_kw_name(op->f));
+    }
+    return 0;
+}
+
 /* ---- the client type ---- */
 
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
@@ -540,15 +647,18 @@ client_setup(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     int rc = FL_ZK_NOT_SENT;
     FL_UNUSED(env);
 
-    if (z->cfg->workload != FL_ZK_WL_SET)
+    const char *dir = z->cfg->workload == FL_ZK_WL_SET     ? SET_DIR
+                      : z->cfg->workload == FL_ZK_WL_QUEUE ? QUEUE_DIR
+                                                           : NULL;
+    if (!dir)
         return 0;
     while (rc != ZOK && rc != ZNODEEXISTS && fl_clock_mono_ms() < deadline)
         if (connected(z))
-            rc = zk_create(z, SET_DIR, 0, 0);
+            rc = zk_create(z, dir, 0, 0);
     if (rc == ZOK || rc == ZNODEEXISTS)
         return 0;
-    return fl_err_set(err, FL_EREMOTE, "zookeeper: create %s on %s: %s",
-                      SET_DIR, z->host, zerror(rc));
+    return fl_err_set(err, FL_EREMOTE, "zookeeper: create %s on %s: %s", dir,
+                      z->host, rc > 0 ? "timeout" : zerror(rc));
 }
 
 static int
@@ -574,6 +684,8 @@ client_invoke(struct fl_client *c, const struct fl_env *env,
     }
     if (z->cfg->workload == FL_ZK_WL_SET)
         return invoke_set(z, op, a, out, err);
+    if (z->cfg->workload == FL_ZK_WL_QUEUE)
+        return invoke_queue(z, op, a, out, err);
     return invoke_register(z, op, a, out, err);
 }
 

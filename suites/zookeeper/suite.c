@@ -2,7 +2,7 @@
 /*
  * suite.c: `faultline test zookeeper` (fl_suite_zookeeper, listed in
  * src/cli/suites.c): the ensemble (db.c), the client (client.c), the
- * standard register or set workload, and the whole nemesis package,
+ * standard register, set or queue workload, and the whole nemesis package,
  * clock faults included (they reach the JVMs through the time shim).
  */
 #include "util/common.h"
@@ -37,7 +37,7 @@ static const struct fl_suite_opt zk_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static const char *const zk_workloads[] = {"register", "set", NULL};
+static const char *const zk_workloads[] = {"register", "set", "queue", NULL};
 static const char *const zk_nemeses[] = {
     "none", "partition", "kill", "pause", "clock", "partition,kill,pause,clock",
     NULL};
@@ -63,13 +63,17 @@ opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
 }
 
 static int
-build_workload(struct fl_test *t, bool set, bool sync, struct fl_err *err)
+build_workload(struct fl_test *t, enum fl_zk_workload kind, bool sync,
+               struct fl_err *err)
 {
     struct fl_workload w = {0};
     int64_t n, tpk;
     int rc;
 
-    if (set) {
+    if (kind == FL_ZK_WL_QUEUE) {
+        fl_wl_queue(&w);
+        rc = 0;
+    } else if (kind == FL_ZK_WL_SET) {
         rc = opt_int(&t->env, "adds-per-read", 10, 1, INT32_MAX, &n, err);
         struct fl_wl_set_opts o = {.adds_per_read = n, .linearizable = sync};
         if (rc == 0)
@@ -120,13 +124,13 @@ build_db(struct fl_test *t, struct fl_zk_db_cfg *dc, struct fl_err *err)
 }
 
 static int
-build_client(struct fl_test *t, const struct fl_zk_db_cfg *dc, bool set,
-             bool sync, struct fl_err *err)
+build_client(struct fl_test *t, const struct fl_zk_db_cfg *dc,
+             enum fl_zk_workload kind, bool sync, struct fl_err *err)
 {
     struct fl_zk_client_cfg *cc = fl_xcalloc(1, sizeof(*cc));
     int rc;
 
-    cc->workload = set ? FL_ZK_WL_SET : FL_ZK_WL_REGISTER;
+    cc->workload = kind;
     cc->client_port = dc->client_port;
     cc->sync_reads = sync;
     rc = opt_int(&t->env, "request-timeout", 5000, 10, 600000, &cc->timeout_ms,
@@ -153,18 +157,20 @@ zk_build(struct fl_test *t, struct fl_err *err)
     if (!fl_suite_has(zk_workloads, wl))
         return fl_err_set(err, FL_EUSAGE,
                           "--workload: zookeeper has no workload '%s' "
-                          "(register, set)",
+                          "(register, set, queue)",
                           wl);
-    bool set = strcmp(wl, "set") == 0;
+    enum fl_zk_workload kind = strcmp(wl, "set") == 0     ? FL_ZK_WL_SET
+                               : strcmp(wl, "queue") == 0 ? FL_ZK_WL_QUEUE
+                                                          : FL_ZK_WL_REGISTER;
     bool sync = !fl_env_opt_bool(&t->env, "no-sync", false);
     snprintf(name, sizeof(name), "zookeeper-%s%s", wl, sync ? "" : "-no-sync");
     fl_test_set_name(t, name);
 
     rc = build_db(t, &dc, err);
     if (rc == 0)
-        rc = build_client(t, &dc, set, sync, err);
+        rc = build_client(t, &dc, kind, sync, err);
     if (rc == 0)
-        rc = build_workload(t, set, sync, err);
+        rc = build_workload(t, kind, sync, err);
     if (rc == 0 &&
         fl_nemesis_faults_parse(fl_env_opt_str(&t->env, "nemesis", "none"),
                                 &faults, err) != 0) {

@@ -23,6 +23,8 @@ struct fl_err;
 /* Our own outcome codes next to ZooKeeper's (which are <= 0). */
 #define FL_ZK_TIMEOUT  1 /* no answer within the request timeout */
 #define FL_ZK_NOT_SENT 2 /* not connected: the request was never sent */
+#define FL_ZK_MISMATCH 3 /* cas: the value read is not the one expected */
+#define FL_ZK_EMPTY    4 /* dequeue: the queue had no element */
 
 /** What the DB needs; filled from the options. */
 struct fl_zk_db_cfg {
@@ -41,7 +43,7 @@ struct fl_db *fl_zk_db_new(const struct fl_zk_db_cfg *cfg, struct fl_err *err);
 bool fl_zk_four_letters(const char *node, int port, const char *word, char *out,
                         size_t cap);
 
-enum fl_zk_workload { FL_ZK_WL_REGISTER, FL_ZK_WL_SET };
+enum fl_zk_workload { FL_ZK_WL_REGISTER, FL_ZK_WL_SET, FL_ZK_WL_QUEUE };
 
 struct fl_zk_client_cfg {
     enum fl_zk_workload workload;
@@ -58,7 +60,8 @@ extern const struct fl_client_type fl_zk_client_type;
  * keyword's name ("connection-loss", ...; NULL for ZOK). write: the op may
  * change the data (a read, or the read half of a cas, changes nothing and
  * so never ends :info). Only a definite no (BADVERSION, NONODE,
- * NODEEXISTS, a request never sent) ends a write :fail; connection loss,
+ * NODEEXISTS, a request never sent, a cas whose value differs, an empty
+ * queue) ends a write :fail; connection loss,
  * timeouts, an expired session or anything unknown end it :info.
  */
 enum fl_op_type fl_zk_outcome(int zrc, bool write, const char **error);

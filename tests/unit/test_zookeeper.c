@@ -35,6 +35,8 @@ test_zk_outcome_writes(void)
     expect(ZNONODE, true, FL_OP_FAIL, "no-node");
     expect(ZNODEEXISTS, true, FL_OP_FAIL, "node-exists");
     expect(FL_ZK_NOT_SENT, true, FL_OP_FAIL, "not-connected");
+    expect(FL_ZK_MISMATCH, true, FL_OP_FAIL, "value-mismatch");
+    expect(FL_ZK_EMPTY, true, FL_OP_FAIL, "empty");
     expect(ZCONNECTIONLOSS, true, FL_OP_INFO, "connection-loss");
     expect(ZOPERATIONTIMEOUT, true, FL_OP_INFO, "operation-timeout");
     expect(ZSESSIONEXPIRED, true, FL_OP_INFO, "session-expired");
