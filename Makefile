@@ -22,7 +22,7 @@ COVERAGE ?=
 PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3
 
 # A fresh machine gets its packages from the install script.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && test -f /usr/include/zookeeper/zookeeper.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info faultline: installing missing packages with scripts/install-deps.sh)
 $(shell scripts/install-deps.sh >&2)
