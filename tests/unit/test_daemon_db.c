@@ -157,9 +157,16 @@ test_daemon_db_lifecycle(void)
     ASSERT(db);
     for (size_t i = 0; i < 3; i++)
         ASSERT_OK(fl_db_setup(db, &env, i, &err));
-    /* The config is the expanded template; the daemon printed it. */
+    /* The config is the expanded template; the daemon printed it (the
+     * daemon runs once started: wait for its last line). */
     fl_strbuf_addf(&path, "%s/a2/toy.log", dir);
-    ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
+    for (int i = 0; i < 300; i++) {
+        fl_strbuf_reset(&sb);
+        ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
+        if (strstr(sb.buf, "shim="))
+            break;
+        usleep(10000);
+    }
     ASSERT(strstr(sb.buf, "me=a2 all=a1,a2,a3\n2\n"));
     /* The environment templates, and no shim off the local cluster. */
     ASSERT(strstr(sb.buf, "env=at-a2 shim=no\n"));
