@@ -163,7 +163,7 @@ test_daemon_db_lifecycle(void)
     for (int i = 0; i < 300; i++) {
         fl_strbuf_reset(&sb);
         ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
-        if (strstr(sb.buf, "shim="))
+        if (strstr(sb.buf, "\nenv=") && sb.buf[sb.len - 1] == '\n')
             break;
         usleep(10000);
     }
