@@ -15,7 +15,7 @@ libmicrohttpd-dev libnetfilter-queue-dev libmnl-dev libfuse3-dev fuse3
 gnuplot-nox graphviz
 iproute2 iptables nftables procps psmisc util-linux
 etcd-server etcd-client openssh-server openssh-client
-zookeeper default-jre-headless libzookeeper-mt-dev
+libzookeeper-java default-jre-headless libzookeeper-mt-dev
 chromium chromium-driver nodejs curl
 "
 
@@ -56,7 +56,7 @@ if ! apt-get install -y --no-install-recommends $missing; then
 fi
 # Some packages enable their units anyway; make sure none is left running
 # or enabled on the host.
-for svc in etcd ssh zookeeper; do
+for svc in etcd ssh; do
     if command -v systemctl >/dev/null 2>&1; then
         systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

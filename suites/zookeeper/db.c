@@ -112,8 +112,10 @@ zoo_cfg(struct fl_strbuf *sb, const struct fl_zk_db_cfg *cfg)
 struct fl_db *
 fl_zk_db_new(const struct fl_zk_db_cfg *cfg, struct fl_err *err)
 {
-    static const char *const packages[] = {"zookeeper", "default-jre-headless",
-                                           NULL};
+    /* The jars without Debian's `zookeeper` package, which pulls in a full
+     * JRE and a service user that faultline does not need. */
+    static const char *const packages[] = {"libzookeeper-java",
+                                           "default-jre-headless", NULL};
     struct fl_strbuf cfgt = FL_STRBUF_INIT, xmx = FL_STRBUF_INIT;
     int *port = fl_xmalloc(sizeof(*port));
     struct fl_db *db;
