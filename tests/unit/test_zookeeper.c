@@ -9,6 +9,11 @@
 
 #include "tests/unit/test.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zookeeper/zookeeper.h>
 
 #include "suites/zookeeper/zk.h"
@@ -66,10 +71,51 @@ test_zk_four_letters_no_server(void)
     ASSERT_STR_EQ(buf, "");
 }
 
+/* A one-shot server: reads the word, answers what srvr answers, closes. */
+static void *
+fake_server(void *arg)
+{
+    int ls = *(int *)arg, c = accept(ls, NULL, NULL);
+    char word[8] = {0};
+    const char *answer = "Zookeeper version: 3.8.0\nMode: leader\n";
+
+    if (c >= 0) {
+        if (read(c, word, 4) == 4 && strcmp(word, "srvr") == 0 &&
+            write(c, answer, strlen(answer)) < 0)
+            perror("write");
+        close(c);
+    }
+    return NULL;
+}
+
+static void
+test_zk_four_letters_answer(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    socklen_t len = sizeof(sa);
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    pthread_t th;
+    char buf[256];
+
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT(ls >= 0);
+    ASSERT(bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    ASSERT(listen(ls, 1) == 0);
+    ASSERT(getsockname(ls, (struct sockaddr *)&sa, &len) == 0);
+    ASSERT(pthread_create(&th, NULL, fake_server, &ls) == 0);
+    bool ok = fl_zk_four_letters("127.0.0.1", ntohs(sa.sin_port), "srvr", buf,
+                                 sizeof(buf));
+    pthread_join(th, NULL);
+    close(ls);
+    ASSERT(ok);
+    ASSERT(strstr(buf, "Mode: leader\n"));
+}
+
 static const struct fl_test_case zookeeper_tests[] = {
     FL_TEST(test_zk_outcome_writes),
     FL_TEST(test_zk_outcome_reads),
     FL_TEST(test_zk_four_letters_no_server),
+    FL_TEST(test_zk_four_letters_answer),
     FL_TEST_END,
 };
 
