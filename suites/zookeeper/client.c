@@ -88,9 +88,14 @@ static struct req *
 req_new(void)
 {
     struct req *r = fl_xcalloc(1, sizeof(*r));
+    pthread_condattr_t ca;
 
+    /* Deadlines on the monotonic clock: wall-clock steps do not move them. */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
+    pthread_cond_init(&r->cv, &ca);
+    pthread_condattr_destroy(&ca);
     r->refs = 2;
     r->data_len = -1;
     r->children = (struct fl_strbuf)FL_STRBUF_INIT;
@@ -187,7 +192,7 @@ req_wait(struct req *r, int zrc, int64_t timeout_ms)
         }
         return zrc;
     }
-    clock_gettime(CLOCK_REALTIME, &dl);
+    clock_gettime(CLOCK_MONOTONIC, &dl);
     dl.tv_sec += timeout_ms / 1000;
     dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
     if (dl.tv_nsec >= 1000000000L) {
