@@ -22,7 +22,7 @@ COVERAGE ?=
 PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3
 
 # A fresh machine gets its packages from the install script.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && test -f /usr/include/zookeeper/zookeeper.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info faultline: installing missing packages with scripts/install-deps.sh)
 $(shell scripts/install-deps.sh >&2)
@@ -34,7 +34,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(CFLAGS) -Isrc -I. -pthread -MMD -MP -fPIC \
 	-fno-semantic-interposition -DFL_INTERNAL \
 	$(shell pkg-config --cflags $(PKGS))
-LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LIBS = $(shell pkg-config --libs $(PKGS)) -lzookeeper_mt -lpthread -lm
 
 ifeq ($(DEVELOPER),1)
 ALL_CFLAGS += -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes \

@@ -15,6 +15,7 @@ libmicrohttpd-dev libnetfilter-queue-dev libmnl-dev libfuse3-dev fuse3
 gnuplot-nox graphviz
 iproute2 iptables nftables procps psmisc util-linux
 etcd-server etcd-client openssh-server openssh-client
+libzookeeper-java default-jre-headless libzookeeper-mt-dev
 chromium chromium-driver nodejs curl python3
 "
 
