@@ -3,8 +3,10 @@
  * suite.c: `faultline test memkv`, the self-test suite: workloads register
  * (independent cas-registers, linearizability), set (adds and reads, set
  * and set-full), counter and bank, against the in-process store of
- * memkv.c with the bug chosen by --bug. It needs no nodes and no root, so
- * the CLI tests run it; docs/memkv.md says what it is for.
+ * memkv.c with the bug chosen by --bug, plus queue (queue and
+ * total-queue), unique-ids and long-fork. Checkers are built from the
+ * EDN spec recorded in test.edn (checker/registry.h). It needs no nodes and no
+ * root, so the CLI tests run it; docs/memkv.md says what it is for.
  */
 #include "util/common.h"
 
@@ -18,8 +20,9 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-static const char *const memkv_workloads[] = {"register", "set", "counter",
-                                              "bank", NULL};
+static const char *const memkv_workloads[] = {
+    "register", "set",        "counter",   "bank",
+    "queue",    "unique-ids", "long-fork", NULL};
 /*
  * test-all runs memkv without faults; --nemesis also takes the faults of
  * the self-tests (docs/memkv.md), whose exact schedule makes a short run
@@ -29,13 +32,21 @@ static const char *const memkv_nemeses[] = {"none", NULL};
 static const char *const memkv_faults[] = {"none", "pause", "partition", NULL};
 
 static const struct fl_suite_opt memkv_opts[] = {
-    {"bug", "BUG", "none", "none, stale-read or lost-update"},
+    {"bug", "BUG", "none", "none, stale-read, lost-update or panic"},
     {"threads-per-key", "N", NULL,
      "register: threads per key (default: a divisor of the concurrency "
      "up to 5)"},
     {"ops-per-key", "N", "100", "register: ops per key"},
     {NULL, NULL, NULL, NULL},
 };
+
+/*
+ * Checkers every workload gets besides its own: stats, exceptions, and the
+ * store's node log scanned for panics (the panic bug plants one).
+ */
+#define MEMKV_COMMON                                                           \
+    " :stats {} :exceptions {}"                                                \
+    " :log-file-pattern {:pattern \"panic|fatal\" :file \"memkv.log\"}}"
 
 /* ---- register ---- */
 
@@ -108,14 +119,9 @@ build_register(struct fl_test *t, struct fl_err *err)
     }
     t->generator = fl_gen_independent(tpk, -1, reg_key_gen, cfg, free);
 
-    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
-    lo->model = &fl_model_cas_register_type;
-    lo->independent = true;
-    const char *names[] = {"linear", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_linear_new(lo), fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+    return fl_test_set_checker(
+        t, "{:linear {:model :cas-register :independent? true}" MEMKV_COMMON,
+        err);
 }
 
 /* ---- set ---- */
@@ -176,15 +182,10 @@ static const struct fl_gen_type set_gen_type = {
 static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
-    FL_UNUSED(err);
     t->generator =
         fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    const char *names[] = {"set", "set-full", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_set_new(), fl_chk_set_full_new(false),
-                               fl_chk_stats_new(), fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 4);
-    return 0;
+    return fl_test_set_checker(t, "{:set {} :set-full {}" MEMKV_COMMON, err);
 }
 
 /* ---- counter ---- */
@@ -207,14 +208,9 @@ counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
 static int
 build_counter(struct fl_test *t, struct fl_err *err)
 {
-    FL_UNUSED(err);
     t->generator = fl_gen_fn(counter_op, NULL, NULL);
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    const char *names[] = {"counter", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_counter_new(), fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+    return fl_test_set_checker(t, "{:counter {}" MEMKV_COMMON, err);
 }
 
 /* ---- bank ---- */
@@ -249,15 +245,137 @@ bank_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
 static int
 build_bank(struct fl_test *t, struct fl_err *err)
 {
-    FL_UNUSED(err);
+    char spec[256];
+
     t->generator = fl_gen_fn(bank_op, NULL, NULL);
     t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    const char *names[] = {"bank", "stats", "exceptions"};
-    struct fl_checker *cs[] = {
-        fl_chk_bank_new(FL_MEMKV_ACCOUNTS, FL_MEMKV_TOTAL, false),
-        fl_chk_stats_new(), fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+    snprintf(spec, sizeof(spec), "{:bank {:accounts %d :total %d}" MEMKV_COMMON,
+             FL_MEMKV_ACCOUNTS, FL_MEMKV_TOTAL);
+    return fl_test_set_checker(t, spec, err);
+}
+
+/* ---- queue ---- */
+
+/* Enqueues of 0, 1, 2, ... (dense, like the set's adds) and dequeues. */
+static int
+queue_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
+{
+    struct set_gen *s = g->ctx;
+
+    if (fl_rng_below(fl_gen_ctx_rng(ctx), 5) < 2)
+        *out = fl_gen_template(FL_KW_DEQUEUE, fl_val_nil());
+    else
+        *out = fl_gen_template(FL_KW_ENQUEUE, fl_val_int(s->next));
+    return fl_gen_fill_in(ctx, out);
+}
+
+static void
+queue_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+                 const struct fl_op *op)
+{
+    struct set_gen *s = g->ctx;
+
+    FL_UNUSED(ctx);
+    if (op->f == FL_KW_ENQUEUE)
+        s->next++;
+}
+
+static const struct fl_gen_type queue_gen_type = {
+    .name = "memkv-queue",
+    .op = queue_gen_op,
+    .commit = queue_gen_commit,
+    .update = fl_gen_update_ignore,
+    .clone = set_gen_clone,
+    .free = set_gen_free,
+};
+
+static int
+build_queue(struct fl_test *t, struct fl_err *err)
+{
+    t->generator =
+        fl_gen_new(&queue_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    /* What goes in must come out: drain it after the main phase. */
+    t->final_generator = fl_gen_invoke(FL_KW_DRAIN, fl_val_nil());
+    return fl_test_set_checker(t, "{:queue {} :total-queue {}" MEMKV_COMMON,
+                               err);
+}
+
+/* ---- unique ids ---- */
+
+static int
+build_unique_ids(struct fl_test *t, struct fl_err *err)
+{
+    t->generator = fl_gen_repeat(
+        -1, fl_gen_invoke(fl_kw_intern_cstr("generate"), fl_val_nil()));
+    return fl_test_set_checker(t, "{:unique-ids {}" MEMKV_COMMON, err);
+}
+
+/* ---- long fork ---- */
+
+#define LF_GROUP 2 /* keys per group read */
+
+/*
+ * Writes of fresh keys 0, 1, 2, ... and reads of the group of the newest
+ * key or of the key about to be written (Jepsen reads other active groups
+ * too), so reads race with both writes of a group.
+ */
+static int
+lf_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
+{
+    struct set_gen *s = g->ctx;
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    fl_val mops[LF_GROUP];
+
+    if (s->next == 0 || fl_rng_below(rng, 2) == 0) {
+        fl_val w[3] = {fl_val_kw(FL_KW_W), fl_val_int(s->next), fl_val_int(1)};
+        mops[0] = fl_val_coll(ctx->arena, FL_V_VEC, w, 3);
+        *out = fl_gen_template(FL_KW_TXN,
+                               fl_val_coll(ctx->arena, FL_V_VEC, mops, 1));
+        return fl_gen_fill_in(ctx, out);
+    }
+    int64_t key = fl_rng_below(rng, 2) ? s->next : s->next - 1;
+    int64_t base = key / LF_GROUP * LF_GROUP;
+    int64_t first = (int64_t)fl_rng_below(rng, LF_GROUP); /* shuffled */
+    for (int i = 0; i < LF_GROUP; i++) {
+        fl_val r[3] = {fl_val_kw(FL_KW_R),
+                       fl_val_int(base + (first + i) % LF_GROUP), fl_val_nil()};
+        mops[i] = fl_val_coll(ctx->arena, FL_V_VEC, r, 3);
+    }
+    *out = fl_gen_template(FL_KW_TXN,
+                           fl_val_coll(ctx->arena, FL_V_VEC, mops, LF_GROUP));
+    return fl_gen_fill_in(ctx, out);
+}
+
+static void
+lf_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+              const struct fl_op *op)
+{
+    struct set_gen *s = g->ctx;
+
+    FL_UNUSED(ctx);
+    if (op->value.n == 1)
+        s->next++;
+}
+
+static const struct fl_gen_type lf_gen_type = {
+    .name = "memkv-long-fork",
+    .op = lf_gen_op,
+    .commit = lf_gen_commit,
+    .update = fl_gen_update_ignore,
+    .clone = set_gen_clone,
+    .free = set_gen_free,
+};
+
+static int
+build_long_fork(struct fl_test *t, struct fl_err *err)
+{
+    char spec[256];
+
+    t->generator =
+        fl_gen_new(&lf_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    snprintf(spec, sizeof(spec), "{:long-fork {:group-size %d}" MEMKV_COMMON,
+             LF_GROUP);
+    return fl_test_set_checker(t, spec, err);
 }
 
 /* ---- the nemesis: pause or partition ---- */
@@ -311,7 +429,8 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     int bug = fl_memkv_bug_parse(bugs);
     if (bug < 0)
         return fl_err_set(err, FL_EUSAGE,
-                          "--bug %s: expected none, stale-read or lost-update",
+                          "--bug %s: expected none, stale-read, lost-update "
+                          "or panic",
                           bugs);
     if (!fl_suite_has(memkv_faults, nem))
         return fl_err_set(err, FL_EUSAGE,
@@ -326,10 +445,16 @@ memkv_build(struct fl_test *t, struct fl_err *err)
         w = FL_MEMKV_COUNTER;
     else if (strcmp(wl, "bank") == 0)
         w = FL_MEMKV_BANK;
+    else if (strcmp(wl, "queue") == 0)
+        w = FL_MEMKV_QUEUE;
+    else if (strcmp(wl, "unique-ids") == 0)
+        w = FL_MEMKV_UNIQUE_IDS;
+    else if (strcmp(wl, "long-fork") == 0)
+        w = FL_MEMKV_LONG_FORK;
     else
         return fl_err_set(err, FL_EUSAGE,
-                          "--workload %s: memkv has register, set, counter "
-                          "and bank",
+                          "--workload %s: memkv has register, set, counter, "
+                          "bank, queue, unique-ids and long-fork",
                           wl);
     if (!t->name) {
         char name[64];
@@ -354,8 +479,17 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     case FL_MEMKV_COUNTER:
         rc = build_counter(t, err);
         break;
-    default:
+    case FL_MEMKV_BANK:
         rc = build_bank(t, err);
+        break;
+    case FL_MEMKV_QUEUE:
+        rc = build_queue(t, err);
+        break;
+    case FL_MEMKV_UNIQUE_IDS:
+        rc = build_unique_ids(t, err);
+        break;
+    default:
+        rc = build_long_fork(t, err);
         break;
     }
     return rc;
