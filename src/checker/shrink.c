@@ -14,20 +14,22 @@
 #include "checker/chk_int.h"
 #include "checker/workloads.h"
 #include "util/clock.h"
-#include "util/map.h"
 #include "util/err.h"
+#include "util/map.h"
 
 struct sh {
     const struct fl_checker *c;
     const struct fl_hist *orig;
     const struct fl_shrink_opts *o;
-    int32_t *pair;    /* the original's pairing */
-    uint8_t *keep;    /* ops of the smallest failing history so far */
-    uint8_t *cand;    /* scratch: ops of the candidate under test */
-    int32_t *unit_of; /* the current level's unit of each op, or -1 */
-    uint8_t *in;      /* scratch: units in the candidate */
-    uint32_t target;  /* the anomaly type to keep */
-    int64_t deadline; /* mono ns, or 0 */
+    int32_t *pair;         /* the original's pairing */
+    uint8_t *keep;         /* ops of the smallest failing history so far */
+    uint8_t *cand;         /* scratch: ops of the candidate under test */
+    int32_t *unit_of;      /* the current level's unit of each op, or -1 */
+    uint8_t *in;           /* scratch: units in the candidate */
+    uint32_t target;       /* the anomaly type to keep */
+    struct fl_map written; /* scratch: (key, value) hashes of writes */
+    uint8_t *explained;    /* reads whose value the original wrote */
+    int64_t deadline;      /* mono ns, or 0 */
     size_t checks;
     bool timed_out;
 };
@@ -70,8 +72,7 @@ anomalies_nested(const fl_val *m, struct ids *s)
 {
     for (uint32_t i = 0; i < m->n; i++) {
         const fl_val *v = &m->u.items[2 * i + 1];
-        if (v->kind == FL_V_MAP &&
-            fl_chk__verdict_of(v) == FL_VERDICT_FALSE &&
+        if (v->kind == FL_V_MAP && fl_chk__verdict_of(v) == FL_VERDICT_FALSE &&
             fl_val_map_get_kw(v, FL_KW_VALID))
             anomalies_of(v, s);
     }
@@ -113,6 +114,20 @@ anomalies_of(const fl_val *m, struct ids *s)
     }
 }
 
+/* A linearizability result somewhere in m (also under :results)? */
+static bool
+linear_in(const fl_val *m)
+{
+    if (fl_val_map_get_kw(m, fl_kw_intern_cstr("analyzer")))
+        return true;
+    for (uint32_t i = 0; i < m->n; i++) {
+        const fl_val *v = &m->u.items[2 * i + 1];
+        if (v->kind == FL_V_MAP && linear_in(v))
+            return true;
+    }
+    return false;
+}
+
 size_t
 fl_shrink_anomalies(const fl_val *result, uint32_t *ids, size_t max)
 {
@@ -121,8 +136,10 @@ fl_shrink_anomalies(const fl_val *result, uint32_t *ids, size_t max)
     if (!result || result->kind != FL_V_MAP)
         return 0;
     anomalies_of(result, &s);
+    /* Linearizability names no anomaly: its results carry :analyzer. */
     if (s.n == 0 && fl_chk__verdict_of(result) == FL_VERDICT_FALSE)
-        ids_add(&s, fl_kw_intern_cstr("invalid"));
+        ids_add(&s, fl_kw_intern_cstr(linear_in(result) ? "nonlinearizable"
+                                                        : "invalid"));
     return s.n;
 }
 
@@ -142,8 +159,10 @@ fl_shrink_well_formed(const struct fl_hist *h, struct fl_err *why)
             ok = false;
         } else if (fl_op_is_client(op) && op->type != FL_OP_INVOKE &&
                    pair[i] < 0) {
-            fl_err_set(why, FL_EPARSE, "op %zu: a completion without an "
-                                       "invocation", i);
+            fl_err_set(why, FL_EPARSE,
+                       "op %zu: a completion without an "
+                       "invocation",
+                       i);
             ok = false;
         } else if (fl_op_is_client(op) && op->type == FL_OP_INVOKE &&
                    pair[i] < 0 && i + 1 < h->n) {
@@ -164,6 +183,104 @@ fl_shrink_well_formed(const struct fl_hist *h, struct fl_err *why)
     }
     free(pair);
     return ok;
+}
+
+/* ---- reads stay explained ---- */
+
+/*
+ * A register-like op's key (of a [key value] tuple, or none) and the
+ * value it writes (a :write's, a :cas's new value) or saw (an :ok :read's
+ * value, an :ok :cas's old value), hashed together; 0 when the op does
+ * neither.
+ */
+static uint64_t
+rw_hash(const struct fl_hist *h, const int32_t *pair, size_t i, bool *is_read)
+{
+    const struct fl_op *op = &h->ops[i];
+    const fl_val *v = &op->value, *key = NULL;
+    bool cas = op->f == FL_KW_CAS;
+
+    *is_read = op->type == FL_OP_OK && (op->f == FL_KW_READ || cas);
+    if (!fl_op_is_client(op) || !(*is_read || (op->type == FL_OP_INVOKE &&
+                                               (op->f == FL_KW_WRITE || cas))))
+        return 0;
+    if (!*is_read && pair[i] >= 0 && h->ops[pair[i]].type == FL_OP_FAIL)
+        return 0;
+    if (v->kind == FL_V_VEC && v->n == 2 &&
+        (!cas || (v->u.items[1].kind == FL_V_VEC && v->u.items[1].n == 2))) {
+        key = &v->u.items[0];
+        v = &v->u.items[1];
+    }
+    if (cas) {
+        if (v->kind != FL_V_VEC || v->n != 2)
+            return 0;
+        v = &v->u.items[*is_read ? 0 : 1];
+    }
+    if (fl_val_is_nil(v))
+        return 0;
+    return fl_hash_u64(fl_val_hash(v) ^ (key ? fl_val_hash(key) * 31 : 0)) | 1;
+}
+
+/* The (key, value) hashes written by the ops flagged in mask. */
+static void
+collect_writes(struct sh *s, const uint8_t *mask)
+{
+    bool rd;
+
+    fl_map_release(&s->written);
+    fl_map_init(&s->written);
+    for (size_t i = 0; i < s->orig->n; i++) {
+        uint64_t x = mask[i] ? rw_hash(s->orig, s->pair, i, &rd) : 0;
+        uint64_t *c = x && !rd ? fl_map_get(&s->written, x) : NULL;
+        if (x && !rd)
+            fl_map_put(&s->written, x, c ? *c + 1 : 1);
+    }
+}
+
+/* Is read i (hash x) explained by a write in mask other than its own? */
+static bool
+explained_by(struct sh *s, const uint8_t *mask, size_t i, uint64_t x)
+{
+    const uint64_t *c = fl_map_get(&s->written, x);
+    int32_t inv = s->pair[i];
+    uint64_t n = c ? *c : 0;
+    bool rd;
+
+    if (inv >= 0 && mask[inv] && rw_hash(s->orig, s->pair, inv, &rd) == x &&
+        !rd)
+        n--; /* a :cas [3 3] does not explain itself */
+    return n > 0;
+}
+
+/* Which reads of the original saw a value some other op of it wrote. */
+static void
+find_explained(struct sh *s)
+{
+    bool rd;
+
+    collect_writes(s, s->keep);
+    for (size_t i = 0; i < s->orig->n; i++) {
+        uint64_t x = rw_hash(s->orig, s->pair, i, &rd);
+        s->explained[i] = x && rd && explained_by(s, s->keep, i, x);
+    }
+}
+
+/*
+ * Does every read of the candidate that saw a written value still have a
+ * write of it? Without this a stale read would shrink to a read of a value
+ * nobody wrote: invalid too, but not the anomaly the run found.
+ */
+static bool
+reads_explained(struct sh *s)
+{
+    bool rd;
+
+    collect_writes(s, s->cand);
+    for (size_t i = 0; i < s->orig->n; i++)
+        if (s->cand[i] && s->explained[i] &&
+            !explained_by(s, s->cand, i, rw_hash(s->orig, s->pair, i, &rd)))
+            return false;
+    return true;
 }
 
 /* ---- candidates ---- */
@@ -197,9 +314,18 @@ fails(struct sh *s, const struct fl_hist *h, struct fl_arena *a,
 {
     struct fl_err err = FL_ERR_INIT;
     uint32_t ids[64];
+    struct fl_chk_opts co = s->o->chk;
 
     s->checks++;
-    if (fl_chk_run(s->c, h, &s->o->chk, a, res, &err) < 0 ||
+    /* A check inherits the checker's limits but ends with the search. */
+    if (s->deadline) {
+        int64_t left = s->deadline - fl_clock_mono_ns();
+        if (left < 1)
+            left = 1;
+        if (co.time_limit_ns == 0 || co.time_limit_ns > left)
+            co.time_limit_ns = left;
+    }
+    if (fl_chk_run(s->c, h, &co, a, res, &err) < 0 ||
         res->valid != FL_VERDICT_FALSE)
         return false;
     size_t n = fl_shrink_anomalies(&res->map, ids, FL_ARRAY_SIZE(ids));
@@ -218,7 +344,7 @@ try_cand(struct sh *s)
     struct fl_chk_result res;
     bool ok = false;
 
-    if (past_deadline(s))
+    if (past_deadline(s) || !reads_explained(s))
         return false;
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
@@ -242,8 +368,7 @@ try_units(struct sh *s, const int32_t *u, size_t n, size_t nunits)
     for (size_t i = 0; i < n; i++)
         s->in[u[i]] = 1;
     for (size_t i = 0; i < s->orig->n; i++)
-        s->cand[i] = s->keep[i] &&
-                     (s->unit_of[i] < 0 || s->in[s->unit_of[i]]);
+        s->cand[i] = s->keep[i] && (s->unit_of[i] < 0 || s->in[s->unit_of[i]]);
     return try_cand(s);
 }
 
@@ -381,9 +506,8 @@ static size_t
 units_ops(struct sh *s)
 {
     for (size_t i = 0; i < s->orig->n; i++)
-        s->unit_of[i] = s->pair[i] >= 0 && (size_t)s->pair[i] < i
-                            ? s->pair[i]
-                            : (int32_t)i;
+        s->unit_of[i] =
+            s->pair[i] >= 0 && (size_t)s->pair[i] < i ? s->pair[i] : (int32_t)i;
     return s->orig->n;
 }
 
@@ -414,8 +538,8 @@ kept(const struct sh *s)
 static void
 search(struct sh *s)
 {
-    static size_t (*const levels[])(struct sh *) = {
-        units_keys, units_processes, units_ops};
+    static size_t (*const levels[])(struct sh *) = {units_keys, units_processes,
+                                                    units_ops};
     size_t before;
 
     drop_nemesis(s);
@@ -444,10 +568,9 @@ original_target(struct sh *s, struct fl_arena *a, struct fl_err *err)
     if (rc < 0)
         return rc;
     if (res.valid != FL_VERDICT_FALSE)
-        return fl_err_set(err, FL_EUSAGE,
-                          "nothing to shrink: the history is %s",
-                          res.valid == FL_VERDICT_TRUE ? "valid"
-                                                       : "of unknown validity");
+        return fl_err_set(
+            err, FL_EUSAGE, "nothing to shrink: the history is %s",
+            res.valid == FL_VERDICT_TRUE ? "valid" : "of unknown validity");
     fl_shrink_anomalies(&res.map, ids, FL_ARRAY_SIZE(ids));
     s->target = ids[0];
     return 0;
@@ -501,7 +624,10 @@ fl_shrink(const struct fl_checker *c, const struct fl_hist *h,
     s.cand = fl_xmalloc(n);
     s.in = fl_xmalloc(n);
     s.unit_of = fl_xcalloc(n, sizeof(*s.unit_of));
+    s.explained = fl_xmalloc(n);
+    fl_map_init(&s.written);
     memset(s.keep, 1, n);
+    find_explained(&s);
     if (o->time_limit_ns > 0)
         s.deadline = fl_clock_mono_ns() + o->time_limit_ns;
     rc = original_target(&s, a, err);
@@ -514,6 +640,8 @@ fl_shrink(const struct fl_checker *c, const struct fl_hist *h,
     s.o = o;
     rc = finish(&s, a, out, err);
 out:
+    fl_map_release(&s.written);
+    free(s.explained);
     free(s.unit_of);
     free(s.in);
     free(s.cand);

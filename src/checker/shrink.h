@@ -24,8 +24,8 @@
 struct fl_err;
 
 struct fl_shrink_opts {
-    int64_t time_limit_ns;   /* the whole search; 0: none */
-    struct fl_chk_opts chk;  /* for every check (limits, options) */
+    int64_t time_limit_ns;  /* the whole search; 0: none */
+    struct fl_chk_opts chk; /* for every check (limits, options) */
     /* called with every candidate the search keeps (a smaller history
        that still fails), NULL: none. For tests and progress. */
     void (*on_keep)(void *arg, const struct fl_hist *h);
