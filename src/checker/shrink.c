@@ -29,6 +29,7 @@ struct sh {
     uint32_t target;       /* the anomaly type to keep */
     struct fl_map written; /* scratch: (key, value) hashes of writes */
     uint8_t *explained;    /* reads whose value the original wrote */
+    int32_t pin;           /* an op every candidate keeps, or -1 */
     int64_t deadline;      /* mono ns, or 0 */
     size_t checks;
     bool timed_out;
@@ -66,6 +67,24 @@ nonempty(const fl_val *v)
 
 static void anomalies_of(const fl_val *m, struct ids *s);
 
+/* counter's :errors, [lower value upper] each: too low (a lost add) or too
+   high (a read of adds never made); :errors for anything else. */
+static void
+counter_errors(const fl_val *v, struct ids *s)
+{
+    for (uint32_t i = 0; i < v->n; i++) {
+        const fl_val *t = &v->u.items[i];
+        const char *kind = "errors";
+        if (t->kind == FL_V_VEC && t->n == 3 &&
+            t->u.items[0].kind == FL_V_INT && t->u.items[1].kind == FL_V_INT &&
+            t->u.items[2].kind == FL_V_INT)
+            kind = t->u.items[1].u.i < t->u.items[0].u.i   ? "read-too-low"
+                   : t->u.items[1].u.i > t->u.items[2].u.i ? "read-too-high"
+                                                           : "errors";
+        ids_add(s, fl_kw_intern_cstr(kind));
+    }
+}
+
 /* :results of independent ({key result}) or the entries of a compose. */
 static void
 anomalies_nested(const fl_val *m, struct ids *s)
@@ -101,7 +120,7 @@ anomalies_of(const fl_val *m, struct ids *s)
             if (v->u.items[2 * i].kind == FL_V_KW)
                 ids_add(s, v->u.items[2 * i].u.id);
     } else if (nonempty(v)) {
-        ids_add(s, fl_kw_intern_cstr("errors"));
+        counter_errors(v, s);
     }
     v = fl_val_map_get_kw(m, fl_kw_intern_cstr("results"));
     if (v && v->kind == FL_V_MAP)
@@ -188,6 +207,28 @@ fl_shrink_well_formed(const struct fl_hist *h, struct fl_err *why)
 /* ---- reads stay explained ---- */
 
 /*
+ * A mutex's: an acquire (not failed) writes "held", an :ok release saw
+ * it (per key of [key value] tuples).
+ */
+static uint64_t
+mutex_hash(const struct fl_hist *h, const int32_t *pair, size_t i,
+           bool *is_read)
+{
+    const struct fl_op *op = &h->ops[i];
+    const fl_val *v = &op->value;
+    uint64_t key =
+        v->kind == FL_V_VEC && v->n == 2 ? fl_val_hash(&v->u.items[0]) * 31 : 0;
+
+    *is_read = op->f == FL_KW_RELEASE && op->type == FL_OP_OK;
+    if (!fl_op_is_client(op))
+        return 0;
+    if (!*is_read && !(op->f == FL_KW_ACQUIRE && op->type == FL_OP_INVOKE &&
+                       !(pair[i] >= 0 && h->ops[pair[i]].type == FL_OP_FAIL)))
+        return 0;
+    return fl_hash_u64(key ^ 0x6d75746578) | 1;
+}
+
+/*
  * A register-like op's key (of a [key value] tuple, or none) and the
  * value it writes (a :write's, a :cas's new value) or saw (an :ok :read's
  * value, an :ok :cas's old value), hashed together; 0 when the op does
@@ -199,6 +240,9 @@ rw_hash(const struct fl_hist *h, const int32_t *pair, size_t i, bool *is_read)
     const struct fl_op *op = &h->ops[i];
     const fl_val *v = &op->value, *key = NULL;
     bool cas = op->f == FL_KW_CAS;
+
+    if (op->f == FL_KW_ACQUIRE || op->f == FL_KW_RELEASE)
+        return mutex_hash(h, pair, i, is_read);
 
     *is_read = op->type == FL_OP_OK && (op->f == FL_KW_READ || cas);
     if (!fl_op_is_client(op) || !(*is_read || (op->type == FL_OP_INVOKE &&
@@ -221,7 +265,10 @@ rw_hash(const struct fl_hist *h, const int32_t *pair, size_t i, bool *is_read)
     return fl_hash_u64(fl_val_hash(v) ^ (key ? fl_val_hash(key) * 31 : 0)) | 1;
 }
 
-/* The (key, value) hashes written by the ops flagged in mask. */
+/*
+ * The (key, value) hashes written by the ops flagged in mask, each with
+ * the positions + 1 of its two first writers (low and high 32 bits).
+ */
 static void
 collect_writes(struct sh *s, const uint8_t *mask)
 {
@@ -231,25 +278,31 @@ collect_writes(struct sh *s, const uint8_t *mask)
     fl_map_init(&s->written);
     for (size_t i = 0; i < s->orig->n; i++) {
         uint64_t x = mask[i] ? rw_hash(s->orig, s->pair, i, &rd) : 0;
-        uint64_t *c = x && !rd ? fl_map_get(&s->written, x) : NULL;
-        if (x && !rd)
-            fl_map_put(&s->written, x, c ? *c + 1 : 1);
+        if (!x || rd)
+            continue;
+        uint64_t *c = fl_map_get(&s->written, x), pos = i + 1;
+        if (!c)
+            fl_map_put(&s->written, x, pos);
+        else if ((*c >> 32) == 0)
+            *c |= pos << 32;
     }
 }
 
-/* Is read i (hash x) explained by a write in mask other than its own? */
+/*
+ * Is read i (hash x) explained by a write other than its own (collected
+ * by collect_writes), invoked before the read completed?
+ */
 static bool
-explained_by(struct sh *s, const uint8_t *mask, size_t i, uint64_t x)
+explained_by(const struct sh *s, size_t i, uint64_t x)
 {
     const uint64_t *c = fl_map_get(&s->written, x);
+    uint64_t first = c ? (*c & 0xffffffffu) : 0, second = c ? *c >> 32 : 0;
     int32_t inv = s->pair[i];
-    uint64_t n = c ? *c : 0;
-    bool rd;
 
-    if (inv >= 0 && mask[inv] && rw_hash(s->orig, s->pair, inv, &rd) == x &&
-        !rd)
-        n--; /* a :cas [3 3] does not explain itself */
-    return n > 0;
+    /* a :cas [3 3] does not explain itself */
+    if (first && inv >= 0 && first == (uint64_t)inv + 1)
+        first = second;
+    return first && first - 1 < i;
 }
 
 /* Which reads of the original saw a value some other op of it wrote. */
@@ -261,7 +314,7 @@ find_explained(struct sh *s)
     collect_writes(s, s->keep);
     for (size_t i = 0; i < s->orig->n; i++) {
         uint64_t x = rw_hash(s->orig, s->pair, i, &rd);
-        s->explained[i] = x && rd && explained_by(s, s->keep, i, x);
+        s->explained[i] = x && rd && explained_by(s, i, x);
     }
 }
 
@@ -278,7 +331,7 @@ reads_explained(struct sh *s)
     collect_writes(s, s->cand);
     for (size_t i = 0; i < s->orig->n; i++)
         if (s->cand[i] && s->explained[i] &&
-            !explained_by(s, s->cand, i, rw_hash(s->orig, s->pair, i, &rd)))
+            !explained_by(s, i, rw_hash(s->orig, s->pair, i, &rd)))
             return false;
     return true;
 }
@@ -344,7 +397,8 @@ try_cand(struct sh *s)
     struct fl_chk_result res;
     bool ok = false;
 
-    if (past_deadline(s) || !reads_explained(s))
+    if (past_deadline(s) || (s->pin >= 0 && !s->cand[s->pin]) ||
+        !reads_explained(s))
         return false;
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
@@ -573,6 +627,14 @@ original_target(struct sh *s, struct fl_arena *a, struct fl_err *err)
             res.valid == FL_VERDICT_TRUE ? "valid" : "of unknown validity");
     fl_shrink_anomalies(&res.map, ids, FL_ARRAY_SIZE(ids));
     s->target = ids[0];
+    /* A lost element is lost from the final read: keep that read last. */
+    s->pin = -1;
+    if (s->target == fl_kw_intern_cstr("lost"))
+        for (size_t i = 0; i < s->orig->n; i++)
+            if (fl_op_is_client(&s->orig->ops[i]) &&
+                s->orig->ops[i].f == FL_KW_READ &&
+                s->orig->ops[i].type == FL_OP_OK)
+                s->pin = (int32_t)i;
     return 0;
 }
 

@@ -149,7 +149,8 @@ kw_list(struct fl_arena *a, const char *s)
 }
 
 static int
-take_flag(const struct fl_cli_parser *p, struct sargs *sa, const struct sflag *f)
+take_flag(const struct fl_cli_parser *p, struct sargs *sa,
+          const struct sflag *f)
 {
     struct fl_err err = FL_ERR_INIT;
     fl_val v;
@@ -168,8 +169,7 @@ take_flag(const struct fl_cli_parser *p, struct sargs *sa, const struct sflag *f
         v = kw_list(sa->a, optarg);
         break;
     case 'e':
-        if (fl_edn_parse_value(sa->a, optarg, strlen(optarg), p->opt, &v,
-                               &err))
+        if (fl_edn_parse_value(sa->a, optarg, strlen(optarg), p->opt, &v, &err))
             return fl_cli_bad_value(p, "%s", err.msg);
         break;
     default:
@@ -237,8 +237,7 @@ report(const char *path, const struct fl_shrink_result *r, int64_t took_ns)
             "faultline shrink: %s: %zu ops -> %zu ops (%zu checks, %.1f s%s); "
             "anomaly :%s\n",
             path, r->orig_ops, r->ops, r->checks, (double)took_ns / 1e9,
-            r->timed_out ? ", time limit reached" : "",
-            fl_kw_name(r->anomaly));
+            r->timed_out ? ", time limit reached" : "", fl_kw_name(r->anomaly));
     fl_val_print_edn(&sb, &r->check.map);
     fprintf(stderr, "faultline shrink: the checker says: %s\n", sb.buf);
     fl_strbuf_release(&sb);
@@ -342,9 +341,8 @@ fl_cmd_shrink(int argc, char **argv)
     if (ret != 0 || ch == FL_CLI_OPT_EXIT)
         goto out;
     if (!sa.kind || !fl_chk_kind_find(sa.kind)) {
-        ret = sa.kind ? fl_cli_usage_error(usage_text,
-                                           "--checker: unknown kind '%s'",
-                                           sa.kind)
+        ret = sa.kind ? fl_cli_usage_error(
+                            usage_text, "--checker: unknown kind '%s'", sa.kind)
                       : fl_cli_usage_error(usage_text, "--checker is required");
         goto out;
     }
