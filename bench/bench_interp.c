@@ -4,7 +4,10 @@
  * generator, scheduler, worker hand-off, history append and (with -w) the
  * history.edn writer, without any client cost. Jepsen's interpreter does
  * 20,000-50,000 ops/s; the targets are 1,000,000 ops/s with 10 threads and
- * 200,000 with 1,000. Usage: bench_interp [-w] [-t threads] [seconds-per-case].
+ * 200,000 with 1,000. With -o an online checker (run/online.h: the
+ * counter, rechecking the growing history on its own thread) gets every
+ * op, as in a run with online checking. Usage: bench_interp [-w] [-o]
+ * [-t threads] [seconds-per-case].
  */
 
 #include "util/common.h"
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "gen/gen.h"
+#include "history/edn.h"
 #include "history/hist.h"
 #include "history/writer.h"
 #include "run/interpreter.h"
@@ -25,7 +29,7 @@ static struct fl_env env;
 static _Alignas(64) struct fl_hist h;
 
 static double
-run_case(int threads, double secs, bool write)
+run_case(int threads, double secs, bool write, bool online)
 {
     struct fl_interp_opts o;
     struct fl_err err = FL_ERR_INIT;
@@ -51,6 +55,14 @@ run_case(int threads, double secs, bool write)
     o.hist = &h;
     o.writer = w;
     o.seed = 1;
+    struct fl_arena a;
+    fl_val spec;
+    fl_arena_init(&a, 0);
+    if (online) {
+        fl_edn_parse_value(&a, "{:counter {}}", 13, "spec", &spec, &err);
+        struct fl_online_opts oo = {.spec = &spec};
+        o.online = fl_online_new(&oo, &err);
+    }
     struct fl_interp *in = fl_interp_new(&o, &err);
     if (!in) {
         fprintf(stderr, "bench_interp: %s\n", err.msg);
@@ -68,6 +80,8 @@ run_case(int threads, double secs, bool write)
     int64_t t1 = fl_clock_now_ns(fl_clock_real());
     fl_interp_get_stats(in, &st);
     fl_interp_free(in, 0);
+    fl_online_free(o.online);
+    fl_arena_release(&a);
     fl_gen_free(g);
     fl_hist_writer_close(w, NULL);
     if (write)
@@ -81,12 +95,14 @@ main(int argc, char **argv)
 {
     static const int cases[] = {10, 100, 1000};
     double secs = 1.0;
-    bool write = false;
+    bool write = false, online = false;
     int64_t only = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-w") == 0) {
             write = true;
+        } else if (strcmp(argv[i], "-o") == 0) {
+            online = true;
         } else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
             if (fl_parse_int64(argv[++i], 1, 100000, &only, NULL) < 0) {
                 fprintf(stderr, "bench_interp: bad -t %s\n", argv[i]);
@@ -94,19 +110,20 @@ main(int argc, char **argv)
             }
         } else if (fl_parse_double(argv[i], &secs, NULL) < 0 || secs <= 0) {
             fprintf(stderr,
-                    "usage: bench_interp [-w] [-t threads] [seconds]\n");
+                    "usage: bench_interp [-w] [-o] [-t threads] [seconds]\n");
             return 254;
         }
     }
-    printf("interpreter, noop client, %s history.edn writer:\n",
-           write ? "with" : "without");
+    printf("interpreter, noop client, %s history.edn writer, %s online "
+           "checker:\n",
+           write ? "with" : "without", online ? "with" : "without");
     if (only) {
         printf("  %5d threads: %10.0f ops/s\n", (int)only,
-               run_case((int)only, secs, write));
+               run_case((int)only, secs, write, online));
         return 0;
     }
     for (size_t i = 0; i < FL_ARRAY_SIZE(cases); i++)
         printf("  %5d threads: %10.0f ops/s\n", cases[i],
-               run_case(cases[i], secs, write));
+               run_case(cases[i], secs, write, online));
     return 0;
 }

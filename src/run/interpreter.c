@@ -584,6 +584,7 @@ housekeeping(struct fl_interp *in, int64_t now)
     if (now >= in->next_grow) {
         fl_run__pool_grow(in->shared, mono_at(in, now));
         in->next_grow = now + GROW_CHECK_NS;
+        fl_online_tick(in->o.online, mono_at(in, now));
     }
     progress(in, now, false);
 }

@@ -23,6 +23,8 @@
 
 #define TICK_NS       (100 * FL_NS_PER_MS)
 #define MIN_PERIOD_NS (100 * FL_NS_PER_MS)
+#define FLUSH_OPS     4096                /* hand over a batch this big */
+#define FLUSH_NS      (10 * FL_NS_PER_MS) /* or this old */
 
 enum policy {
     POL_PREFIX, /* any prefix's anomaly is the run's */
@@ -34,9 +36,9 @@ struct entry {
     const char *name; /* the spec's name (borrowed from the spec) */
     struct fl_checker *c;
     enum policy pol;
-    size_t checked_n;     /* history length at the last check */
-    int64_t next_ns;      /* mono time of the next prefix check */
-    int64_t period_ns;    /* between prefix checks: 4x a check's cost */
+    size_t checked_n;  /* history length at the last check */
+    int64_t next_ns;   /* mono time of the next prefix check */
+    int64_t period_ns; /* between prefix checks: 4x a check's cost */
 };
 
 FL_VEC(op_vec, struct fl_op);
@@ -49,12 +51,15 @@ struct fl_online {
     bool started, finished;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* the interpreter's thread: ops not yet handed over */
+    struct op_vec local;
+    int64_t flushed_ns; /* mono time of the last hand-over */
     /* under mu */
     struct op_vec inbox;
     struct fl_vec_i64 keys_in;
     bool final_in, quit;
     /* the online thread's own */
-    struct fl_hist h; /* every op so far (values borrowed) */
+    struct fl_hist h;       /* every op so far (values borrowed) */
     struct fl_vec_i64 keys; /* finished keys not yet checked */
     bool final;
     int64_t keys_checked, checks;
@@ -62,9 +67,9 @@ struct fl_online {
     atomic_bool invalid;
     const char *found_by;
     uint32_t anomaly;
-    int64_t key;          /* its key (POL_KEY), or -1 */
-    int64_t op_index;     /* the op that made the history invalid */
-    int64_t op_time_ns;   /* when it completed, ns since origin, or -1 */
+    int64_t key;           /* its key (POL_KEY), or -1 */
+    int64_t op_index;      /* the op that made the history invalid */
+    int64_t op_time_ns;    /* when it completed, ns since origin, or -1 */
     int64_t found_time_ns; /* the newest op's time when found */
     char desc[256];
 };
@@ -344,17 +349,47 @@ fl_online_new(const struct fl_online_opts *o, struct fl_err *err)
     return on;
 }
 
+/* Hand the interpreter's batch over (its thread only). */
+static void
+flush(struct fl_online *on)
+{
+    pthread_mutex_lock(&on->mu);
+    if (on->inbox.n == 0) {
+        struct op_vec t = on->inbox;
+        on->inbox = on->local;
+        on->local = t;
+    } else {
+        FL_VEC_RESERVE(&on->inbox, on->local.n);
+        memcpy(on->inbox.v + on->inbox.n, on->local.v,
+               on->local.n * sizeof(*on->local.v));
+        on->inbox.n += on->local.n;
+    }
+    on->local.n = 0;
+    pthread_mutex_unlock(&on->mu);
+}
+
 void
 fl_online_push(struct fl_online *on, const struct fl_op *op)
 {
-    pthread_mutex_lock(&on->mu);
-    FL_VEC_PUSH(&on->inbox, *op);
-    pthread_mutex_unlock(&on->mu);
+    FL_VEC_PUSH(&on->local, *op);
+    /* A lock per batch, not per op: the interpreter must not slow. */
+    if (on->local.n >= FLUSH_OPS)
+        flush(on);
+}
+
+void
+fl_online_tick(struct fl_online *on, int64_t mono_ns)
+{
+    if (on && on->local.n && mono_ns - on->flushed_ns >= FLUSH_NS) {
+        on->flushed_ns = mono_ns;
+        flush(on);
+    }
 }
 
 void
 fl_online_key_done(struct fl_online *on, int64_t key)
 {
+    flush(on); /* the key's ops first */
     pthread_mutex_lock(&on->mu);
     FL_VEC_PUSH(&on->keys_in, key);
     pthread_cond_signal(&on->cv);
@@ -366,6 +401,7 @@ fl_online_final_reads(struct fl_online *on)
 {
     if (!on)
         return;
+    flush(on);
     pthread_mutex_lock(&on->mu);
     on->final_in = true;
     pthread_mutex_unlock(&on->mu);
@@ -382,6 +418,7 @@ fl_online_finish(struct fl_online *on)
 {
     if (!on || !on->started || on->finished)
         return;
+    flush(on);
     pthread_mutex_lock(&on->mu);
     on->quit = true;
     pthread_cond_signal(&on->cv);
@@ -401,14 +438,14 @@ put(fl_val *items, size_t *n, const char *key, fl_val v)
 fl_val
 fl_online_result(const struct fl_online *on, struct fl_arena *a)
 {
-    fl_val items[20];
+    fl_val items[2 * 16];
     size_t n = 0;
     bool bad = atomic_load(&on->invalid);
 
     put(items, &n, "valid?", fl_val_bool(!bad));
     if (bad) {
-        put(items, &n, "checker", fl_val_str(a, on->found_by,
-                                             strlen(on->found_by)));
+        put(items, &n, "checker",
+            fl_val_str(a, on->found_by, strlen(on->found_by)));
         put(items, &n, "anomaly",
             fl_val_kw(on->anomaly ? on->anomaly
                                   : fl_kw_intern_cstr("invalid")));
@@ -417,14 +454,14 @@ fl_online_result(const struct fl_online *on, struct fl_arena *a)
         put(items, &n, "op-index", fl_val_int(on->op_index));
         put(items, &n, "op-time-ms", fl_val_int(on->op_time_ns / 1000000));
         put(items, &n, "found-ms", fl_val_int(on->found_time_ns / 1000000));
-        put(items, &n, "description", fl_val_str(a, on->desc,
-                                                 strlen(on->desc)));
+        put(items, &n, "description",
+            fl_val_str(a, on->desc, strlen(on->desc)));
     }
     fl_val names[8];
     size_t nn = 0;
     for (size_t i = 0; i < on->entries.n && nn < FL_ARRAY_SIZE(names); i++)
-        names[nn++] = fl_val_str(a, on->entries.v[i].name,
-                                 strlen(on->entries.v[i].name));
+        names[nn++] =
+            fl_val_str(a, on->entries.v[i].name, strlen(on->entries.v[i].name));
     put(items, &n, "checkers", fl_val_coll(a, FL_V_VEC, names, nn));
     put(items, &n, "keys-checked", fl_val_int(on->keys_checked));
     put(items, &n, "checks", fl_val_int(on->checks));
@@ -453,6 +490,7 @@ fl_online_free(struct fl_online *on)
         fl_chk_free(on->entries.v[i].c);
     FL_VEC_RELEASE(&on->entries);
     FL_VEC_RELEASE(&on->inbox);
+    FL_VEC_RELEASE(&on->local);
     FL_VEC_RELEASE(&on->keys_in);
     FL_VEC_RELEASE(&on->keys);
     if (on->started) {

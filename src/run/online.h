@@ -48,8 +48,15 @@ struct fl_online;
  */
 struct fl_online *fl_online_new(const struct fl_online_opts *o,
                                 struct fl_err *err);
+/*
+ * push, tick, key_done, final_reads and finish are called on one thread
+ * (the interpreter's): ops are batched there and handed over under the
+ * lock every FLUSH_OPS ops or 10 ms.
+ */
 /** The interpreter journaled op (its values must outlive the online). */
 void fl_online_push(struct fl_online *on, const struct fl_op *op);
+/** Hand a batch over if the last was 10 ms ago (mono_ns: now); NULL ok. */
+void fl_online_tick(struct fl_online *on, int64_t mono_ns);
 /** The independent generator finished key (all its ops completed). */
 void fl_online_key_done(struct fl_online *on, int64_t key);
 /** The final reads began: set checkers may judge now. */
