@@ -11,6 +11,9 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "checker/registry.h"
 #include "checker/shrink.h"
@@ -19,6 +22,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/vec.h"
 
 #define TICK_NS       (100 * FL_NS_PER_MS)
@@ -38,7 +42,7 @@ struct entry {
     enum policy pol;
     size_t checked_n;  /* history length at the last check */
     int64_t next_ns;   /* mono time of the next prefix check */
-    int64_t period_ns; /* between prefix checks: 4x a check's cost */
+    int64_t period_ns; /* between prefix checks: 10x a check's cost */
 };
 
 FL_VEC(op_vec, struct fl_op);
@@ -264,9 +268,9 @@ check_prefix(struct fl_online *on, struct entry *e, bool force)
         found(on, e, &on->h, an, -1);
         return;
     }
-    /* Rechecking a growing history: keep it to a quarter of a core. */
+    /* Rechecking a growing history: keep it to a tenth of a core. */
     int64_t took = fl_clock_mono_ns() - now;
-    e->period_ns = FL_MAX(MIN_PERIOD_NS, 4 * took);
+    e->period_ns = FL_MAX(MIN_PERIOD_NS, 10 * took);
     e->next_ns = fl_clock_mono_ns() + e->period_ns;
 }
 
@@ -306,6 +310,10 @@ online_main(void *arg)
     struct fl_online *on = arg;
     struct op_vec batch = {0};
     bool quit = false;
+
+    /* Below the interpreter and its workers when cores are scarce. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) < 0)
+        fl_debug("online checker: setpriority: %s", strerror(errno));
 
     while (!quit) {
         pthread_mutex_lock(&on->mu);

@@ -39,13 +39,11 @@ start(struct fed *f, const char *spec, const char *hist)
     memset(f, 0, sizeof(*f));
     fl_arena_init(&f->a, 0);
     fl_hist_init(&f->h);
-    ASSERT_OK(fl_edn_parse_value(&f->a, spec, strlen(spec), "spec", &f->spec,
-                                 &err));
-    ASSERT_OK(fl_hist_parse(hist, strlen(hist), "h", FL_HIST_EDN, &f->h,
-                            &err));
-    struct fl_online_opts o = {.spec = &f->spec,
-                               .on_invalid = count_call,
-                               .arg = f};
+    ASSERT_OK(
+        fl_edn_parse_value(&f->a, spec, strlen(spec), "spec", &f->spec, &err));
+    ASSERT_OK(fl_hist_parse(hist, strlen(hist), "h", FL_HIST_EDN, &f->h, &err));
+    struct fl_online_opts o = {
+        .spec = &f->spec, .on_invalid = count_call, .arg = f};
     struct fl_online *on = fl_online_new(&o, &err);
     ASSERT(on);
     for (size_t i = 0; i < f->h.n; i++)
@@ -137,14 +135,14 @@ test_online_valid_and_none(void)
     fl_val spec;
     struct fl_arena a;
     fl_arena_init(&a, 0);
-    ASSERT_OK(fl_edn_parse_value(&a, "{:stats {} :perf {}}", 20, "s", &spec,
-                                 &err));
+    ASSERT_OK(
+        fl_edn_parse_value(&a, "{:stats {} :perf {}}", 20, "s", &spec, &err));
     struct fl_online_opts o = {.spec = &spec};
     ASSERT(fl_online_new(&o, &err) == NULL);
     ASSERT_EQ(err.code, 0);
     /* bank with an inferred total is not online either */
-    ASSERT_OK(fl_edn_parse_value(&a, "{:bank {:accounts 3}}", 21, "s", &spec,
-                                 &err));
+    ASSERT_OK(
+        fl_edn_parse_value(&a, "{:bank {:accounts 3}}", 21, "s", &spec, &err));
     ASSERT(fl_online_new(&o, &err) == NULL);
     fl_arena_release(&a);
 }
