@@ -48,6 +48,15 @@ expect_exit 1 "$FAULTLINE" shrink --checker linearizable --model cas-register \
     --init 0 "$K/$f"
 head -1 "$TMP/out" | grep -q '^{:index 0, ' || fail "stdout: $(head -1 "$TMP/out")"
 
+# a time limit ends the search with the smallest failure found so far
+expect_exit 1 "$FAULTLINE" shrink --checker linearizable --model cas-register \
+    --init 0 --time-limit 1ms --out "$TMP/t.edn" \
+    "$K/cas-register/bad/mongodb-v0-ack-rollback-6.edn"
+grep -q 'time limit reached' "$TMP/err" || fail "time limit: $(cat "$TMP/err")"
+dense "$TMP/t.edn" || fail "time limit: :index not dense"
+expect_exit 1 "$FAULTLINE" check linearizable --model cas-register --init 0 \
+    "$TMP/t.edn"
+
 # a valid history: nothing to shrink
 expect_exit 254 "$FAULTLINE" shrink --checker linearizable --model cas-register \
     --init 0 "$K/cas-register/good/memstress3-0.edn"
