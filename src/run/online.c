@@ -25,10 +25,11 @@
 #include "util/log.h"
 #include "util/vec.h"
 
-#define TICK_NS       (100 * FL_NS_PER_MS)
-#define MIN_PERIOD_NS (100 * FL_NS_PER_MS)
-#define FLUSH_OPS     4096                /* hand over a batch this big */
-#define FLUSH_NS      (10 * FL_NS_PER_MS) /* or this old */
+#define TICK_NS        (100 * FL_NS_PER_MS)
+#define MIN_PERIOD_NS  (100 * FL_NS_PER_MS)
+#define CHECK_LIMIT_NS (10 * FL_NS_PER_S)  /* one online check at most */
+#define FLUSH_OPS      4096                /* hand over a batch this big */
+#define FLUSH_NS       (10 * FL_NS_PER_MS) /* or this old */
 
 enum policy {
     POL_PREFIX, /* any prefix's anomaly is the run's */
@@ -161,7 +162,10 @@ static bool
 invalid(struct fl_online *on, const struct fl_checker *c,
         const struct fl_hist *h, uint32_t *anomaly)
 {
-    struct fl_chk_opts co = {.incomplete = true};
+    /* A history cut anywhere; a check that runs long is given up (the
+       end-of-run check still answers). */
+    struct fl_chk_opts co = {.incomplete = true,
+                             .time_limit_ns = CHECK_LIMIT_NS};
     struct fl_err err = FL_ERR_INIT;
     struct fl_chk_result res;
     struct fl_arena a;

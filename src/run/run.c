@@ -583,7 +583,7 @@ struct run {
     int64_t clients_done_ns;  /* when the clients' generator ran out */
     int64_t workload_done_ns; /* when the workload's generator ran out */
     atomic_int phase;         /* the interpreter's phase: 0 workload, 1
-                                 healing, 2 final ops */
+                                 healing, 2 final ops, 3 over */
     bool can_heal;            /* the nemesis has a healing generator */
     struct fl_online *online; /* the online checkers, or NULL */
     atomic_bool stop_asked;   /* --stop-on-invalid ended the workload */
@@ -960,6 +960,7 @@ run_workload(struct run *r, struct fl_err *err)
     }
     handler_acks = 1;
     fl_interp_progress_final(r->in);
+    atomic_store(&r->phase, 3); /* over: nothing left to stop */
     online_end(r);
     for (int p = 0; p < 3; p++)
         fl_gen_free(phase[p]);
