@@ -28,6 +28,20 @@
 static struct fl_env env;
 static _Alignas(64) struct fl_hist h;
 
+/* CPU time of the calling thread (the scheduler), ns. */
+static int64_t
+thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The scheduling thread's CPU ns per op of the last case: unlike ops/s,
+ * it hardly depends on what else the machine runs. */
+static double sched_ns_per_op;
+
 static double
 run_case(int threads, double secs, bool write, bool online)
 {
@@ -73,12 +87,15 @@ run_case(int threads, double secs, bool write, bool online)
         fl_gen_repeat(-1, fl_gen_invoke(FL_KW_WRITE, fl_val_int(1)))));
     env.origin_ns = fl_clock_now_ns(fl_clock_real());
     int64_t t0 = fl_clock_now_ns(fl_clock_real());
+    int64_t c0 = thread_cpu_ns();
     if (fl_interp_run(in, g, &err) < 0) {
         fprintf(stderr, "bench_interp: %s\n", err.msg);
         exit(1);
     }
     int64_t t1 = fl_clock_now_ns(fl_clock_real());
+    int64_t c1 = thread_cpu_ns();
     fl_interp_get_stats(in, &st);
+    sched_ns_per_op = st.ok ? (double)(c1 - c0) / (double)st.ok : 0;
     fl_interp_free(in, 0);
     fl_online_free(o.online);
     fl_arena_release(&a);
@@ -118,12 +135,15 @@ main(int argc, char **argv)
            "checker:\n",
            write ? "with" : "without", online ? "with" : "without");
     if (only) {
-        printf("  %5d threads: %10.0f ops/s\n", (int)only,
-               run_case((int)only, secs, write, online));
+        double r = run_case((int)only, secs, write, online);
+        printf("  %5d threads: %10.0f ops/s, scheduler %6.0f CPU ns/op\n",
+               (int)only, r, sched_ns_per_op);
         return 0;
     }
-    for (size_t i = 0; i < FL_ARRAY_SIZE(cases); i++)
-        printf("  %5d threads: %10.0f ops/s\n", cases[i],
-               run_case(cases[i], secs, write, online));
+    for (size_t i = 0; i < FL_ARRAY_SIZE(cases); i++) {
+        double r = run_case(cases[i], secs, write, online);
+        printf("  %5d threads: %10.0f ops/s, scheduler %6.0f CPU ns/op\n",
+               cases[i], r, sched_ns_per_op);
+    }
     return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * online.c: the online checkers' thread (online.h). The interpreter only
- * appends op copies to a batch under a mutex; everything else (the
+ * copies ops into a chunk of its own and queues full chunks under a mutex
+ * (chunks are recycled, so no memory is touched twice); everything else (the
  * growing history, the checks, the bisection to the first bad op)
  * happens on the online thread.
  */
@@ -46,7 +47,12 @@ struct entry {
     int64_t period_ns; /* between prefix checks: 10x a check's cost */
 };
 
-FL_VEC(op_vec, struct fl_op);
+/* A batch of ops handed from the interpreter to the online thread. */
+struct chunk {
+    struct chunk *next;
+    size_t n;
+    struct fl_op ops[FLUSH_OPS];
+};
 FL_VEC(entry_vec, struct entry);
 
 struct fl_online {
@@ -57,10 +63,11 @@ struct fl_online {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     /* the interpreter's thread: ops not yet handed over */
-    struct op_vec local;
-    int64_t flushed_ns; /* mono time of the last hand-over */
+    struct chunk *local; /* being filled, or NULL */
+    int64_t flushed_ns;  /* mono time of the last hand-over */
     /* under mu */
-    struct op_vec inbox;
+    struct chunk *full, **full_tail; /* handed over, in order */
+    struct chunk *spare;             /* emptied, for reuse */
     struct fl_vec_i64 keys_in;
     bool final_in, quit;
     /* the online thread's own */
@@ -293,45 +300,60 @@ tick(struct fl_online *on, bool force)
 
 /* ---- the thread ---- */
 
-/* Move what the interpreter queued into the thread's own state. */
-static void
-take_inbox(struct fl_online *on, struct op_vec *batch)
+/* Take what the interpreter queued (under mu); returns the chunks. */
+static struct chunk *
+take_inbox(struct fl_online *on)
 {
-    struct op_vec t = on->inbox;
+    struct chunk *c = on->full;
 
-    on->inbox = *batch;
-    on->inbox.n = 0;
-    *batch = t;
+    on->full = NULL;
+    on->full_tail = &on->full;
     for (size_t i = 0; i < on->keys_in.n; i++)
         FL_VEC_PUSH(&on->keys, on->keys_in.v[i]);
     on->keys_in.n = 0;
     on->final |= on->final_in;
+    return c;
+}
+
+/* Append the chunks' ops to the history; give the chunks back. */
+static void
+absorb(struct fl_online *on, struct chunk *c)
+{
+    struct chunk *last = NULL;
+
+    for (struct chunk *k = c; k; k = k->next) {
+        for (size_t i = 0; i < k->n; i++)
+            fl_hist_append(&on->h, &k->ops[i]);
+        k->n = 0;
+        last = k;
+    }
+    if (!last)
+        return;
+    pthread_mutex_lock(&on->mu);
+    last->next = on->spare;
+    on->spare = c;
+    pthread_mutex_unlock(&on->mu);
 }
 
 static void *
 online_main(void *arg)
 {
     struct fl_online *on = arg;
-    struct op_vec batch = {0};
     bool quit = false;
 
     /* Below the interpreter and its workers when cores are scarce. */
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) < 0)
         fl_debug("online checker: setpriority: %s", strerror(errno));
-
     while (!quit) {
         pthread_mutex_lock(&on->mu);
         if (!on->quit && on->keys_in.n == 0)
             fl_cond_wait_until(&on->cv, &on->mu, fl_clock_mono_ns() + TICK_NS);
         quit = on->quit;
-        take_inbox(on, &batch);
+        struct chunk *c = take_inbox(on);
         pthread_mutex_unlock(&on->mu);
-        for (size_t i = 0; i < batch.n; i++)
-            fl_hist_append(&on->h, &batch.v[i]);
-        batch.n = 0;
+        absorb(on, c);
         tick(on, quit);
     }
-    FL_VEC_RELEASE(&batch);
     return NULL;
 }
 
@@ -341,6 +363,7 @@ fl_online_new(const struct fl_online_opts *o, struct fl_err *err)
     struct fl_online *on = fl_xcalloc(1, sizeof(*on));
 
     on->o = *o;
+    on->full_tail = &on->full;
     on->key = -1;
     on->op_index = -1;
     on->op_time_ns = -1;
@@ -361,38 +384,42 @@ fl_online_new(const struct fl_online_opts *o, struct fl_err *err)
     return on;
 }
 
-/* Hand the interpreter's batch over (its thread only). */
+/* Hand the chunk being filled over (the interpreter's thread only). */
 static void
 flush(struct fl_online *on)
 {
+    struct chunk *c = on->local;
+
+    if (!c || c->n == 0)
+        return;
     pthread_mutex_lock(&on->mu);
-    if (on->inbox.n == 0) {
-        struct op_vec t = on->inbox;
-        on->inbox = on->local;
-        on->local = t;
-    } else {
-        FL_VEC_RESERVE(&on->inbox, on->local.n);
-        memcpy(on->inbox.v + on->inbox.n, on->local.v,
-               on->local.n * sizeof(*on->local.v));
-        on->inbox.n += on->local.n;
+    c->next = NULL;
+    *on->full_tail = c;
+    on->full_tail = &c->next;
+    on->local = on->spare;
+    if (on->spare) {
+        on->spare = on->spare->next;
+        on->local->next = NULL;
     }
-    on->local.n = 0;
     pthread_mutex_unlock(&on->mu);
 }
 
 void
 fl_online_push(struct fl_online *on, const struct fl_op *op)
 {
-    FL_VEC_PUSH(&on->local, *op);
-    /* A lock per batch, not per op: the interpreter must not slow. */
-    if (on->local.n >= FLUSH_OPS)
+    if (!on->local)
+        on->local = fl_xcalloc(1, sizeof(*on->local));
+    on->local->ops[on->local->n++] = *op;
+    /* A lock per chunk, not per op: the interpreter must not slow. */
+    if (on->local->n == FLUSH_OPS)
         flush(on);
 }
 
 void
 fl_online_tick(struct fl_online *on, int64_t mono_ns)
 {
-    if (on && on->local.n && mono_ns - on->flushed_ns >= FLUSH_NS) {
+    if (on && on->local && on->local->n &&
+        mono_ns - on->flushed_ns >= FLUSH_NS) {
         on->flushed_ns = mono_ns;
         flush(on);
     }
@@ -492,6 +519,16 @@ fl_online_describe(const struct fl_online *on)
     return on ? on->desc : "";
 }
 
+static void
+free_chunks(struct chunk *c)
+{
+    while (c) {
+        struct chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
 void
 fl_online_free(struct fl_online *on)
 {
@@ -501,8 +538,9 @@ fl_online_free(struct fl_online *on)
     for (size_t i = 0; i < on->entries.n; i++)
         fl_chk_free(on->entries.v[i].c);
     FL_VEC_RELEASE(&on->entries);
-    FL_VEC_RELEASE(&on->inbox);
-    FL_VEC_RELEASE(&on->local);
+    free_chunks(on->full);
+    free_chunks(on->spare);
+    free(on->local);
     FL_VEC_RELEASE(&on->keys_in);
     FL_VEC_RELEASE(&on->keys);
     if (on->started) {
