@@ -54,6 +54,12 @@ expect_exit 1 "$FAULTLINE" test memkv --workload bank --bug lost-update \
 grep -q 'online: bank: :wrong-total' "$TMP/out" "$TMP/err" || fail "bank"
 grep -q 'stopped on invalid' "$(run_dir c)/status.edn" || fail "bank: status"
 
+# unique-ids (prefix checked): a duplicate id stops the run
+expect_exit 1 "$FAULTLINE" test memkv --workload unique-ids --bug lost-update \
+    --time-limit 60 --concurrency 5 --seed 7 --stop-on-invalid --store "$TMP/e"
+grep -q 'online: unique-ids: :duplicated' "$TMP/out" "$TMP/err" || fail "ids"
+grep -q 'stopped on invalid' "$(run_dir e)/status.edn" || fail "ids: status"
+
 # a valid run with --stop-on-invalid runs to its end
 expect_exit 0 "$FAULTLINE" test memkv --workload counter --time-limit 2 \
     --concurrency 5 --seed 7 --stop-on-invalid --store "$TMP/d"
