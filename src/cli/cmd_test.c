@@ -105,8 +105,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
             strcmp(cmd, "test-all") == 0 ? " once per workload and nemesis"
                                          : "");
     fprintf(f, "suites:\n");
-    for (size_t i = 0; fl_suites[i]; i++)
-        fprintf(f, "  %-10s %s\n", fl_suites[i]->name, fl_suites[i]->summary);
+    for (const struct fl_suite *const *p = fl_suite_list(); *p; p++)
+        fprintf(f, "  %-10s %s\n", (*p)->name, (*p)->summary);
     fprintf(
         f,
         "\noptions (--opt VALUE or --opt=VALUE):\n"
@@ -114,8 +114,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
         "                             (no nodes: the local cluster n1..n5)\n"
-        "      --state-dir DIR        the local cluster's state dir\n"
-        "                             (/run/faultline)\n" FL_CLI_SSH_HELP
+        "      --state-dir DIR        no nodes: the local cluster that is up\n"
+        "                             in DIR (faultline cluster up)\n" FL_CLI_SSH_HELP
         "      --concurrency N|Nn     client threads; Nn = N per node (1n)\n"
         "      --time-limit SECONDS   length of the workload phase (60)\n"
         "      --test-count N         run the test N times (1)\n"
@@ -397,6 +397,10 @@ check_args(const struct fl_cli_parser *p, int argc, char **argv,
         return fl_cli_usage_error(p->usage,
                                   "--workload %s: not a workload of this suite",
                                   a->workload);
+    if (a->state_dir && a->nnodes)
+        return fl_cli_usage_error(p->usage,
+                                  "--state-dir names a local cluster: give "
+                                  "no --node/--nodes/--nodes-file with it");
     return 0;
 }
 

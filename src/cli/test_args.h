@@ -26,7 +26,7 @@ struct fl_test_args {
     double rate_hz;
     bool rate_given;
     const char *workload, *nemesis, *store;
-    const char *state_dir;     /* --state-dir: the local cluster's; or NULL */
+    const char *state_dir;     /* --state-dir: a local cluster that is up */
     const char *client_cmd;    /* --client-cmd, or NULL */
     struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
     bool leave_db_running, logging_json, stop_on_invalid;

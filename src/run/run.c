@@ -263,8 +263,11 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
         /* No nodes given: the local cluster of network namespaces. */
         struct fl_cluster_opts co;
         memset(&co, 0, sizeof(co));
-        co.state_dir = fl_env_opt_str(&t->env, "cluster-state-dir", NULL);
-        int rc = fl_cluster_up(&co, cluster, err);
+        const char *dir = fl_env_opt_str(&t->env, "cluster-state-dir", NULL);
+        /* --state-dir: the cluster that is up there; else the default
+           one, brought up if needed. */
+        int rc = dir ? fl_cluster_load(dir, cluster, err)
+                     : fl_cluster_up(&co, cluster, err);
         if (rc < 0)
             return rc;
         *have = true;

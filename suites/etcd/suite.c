@@ -1,26 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * suite.c: the etcd suite as `faultline test etcd` finds it (fl_suite_etcd,
- * listed in src/run/suites.c). build() turns the options into a test: the
- * etcd DB on the nodes, the etcd client, the workload's generator and
- * checker, and the combined nemesis package (partitions, kills and pauses
- * by default). Option values arrive as strings or integers in t->options;
- * a bad one is FL_EUSAGE naming the option.
+ * listed in src/cli/suites.c). build() turns the options into a test: the
+ * etcd DB on the nodes, the etcd client, the standard workload's generator
+ * (workload/) with its checker built from an EDN spec (recorded in
+ * test.edn), and the combined nemesis package (partitions, kills and
+ * pauses by default). Option values arrive as strings or integers in
+ * t->options; a bad one is FL_EUSAGE naming the option.
  */
 #include "util/common.h"
 
 #include "suites/etcd/etcd.h"
 
-#include "checker/linear/linear.h"
-#include "checker/workloads.h"
 #include "control/cluster.h"
-#include "model/model.h"
 #include "nemesis/combined.h"
 #include "run/test.h"
-#include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/parse.h"
+#include "workload/workload.h"
 
 static const struct fl_suite_opt etcd_opts[] = {
     {"serializable-reads", NULL, NULL,
@@ -127,12 +125,14 @@ build_register(struct fl_test *t, struct fl_err *err)
     rc = opt_int(env, "threads-per-key", tpk, 1, t->concurrency, &tpk, err);
     if (rc != 0)
         return rc;
-    if (t->concurrency % tpk != 0)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--threads-per-key %" PRId64
-                          " must divide --concurrency %d",
-                          tpk, t->concurrency);
-    t->generator = fl_etcd_register_gen((int)tpk, ops);
+    struct fl_wl_register_opts o = {.concurrency = t->concurrency,
+                                    .threads_per_key = (int)tpk,
+                                    .ops_per_key = ops};
+    struct fl_workload w = {0};
+    rc = fl_wl_register(&o, &w, err);
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
 
     /* A key nobody wrote reads nil (no :init). The registry runs the search
      * under concurrency-limit: too big a search answers :unknown. */
@@ -148,10 +148,13 @@ build_set(struct fl_test *t, struct fl_err *err)
 
     if (rc != 0)
         return rc;
-    t->generator = fl_etcd_set_gen(adds);
-    /* One final read, after healing, must see every acknowledged add. */
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
     /* etcd's default reads are linearizable: flag stale reads too. */
+    struct fl_wl_set_opts o = {.adds_per_read = adds, .linearizable = true};
+    struct fl_workload w = {0};
+    rc = fl_wl_set(&o, &w, err);
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     return fl_test_set_checker(t, "{:set-full {:linearizable? true}}", err);
 }
 
@@ -208,7 +211,9 @@ etcd_build(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE,
                           "--election-timeout must be at least 5 times "
                           "--heartbeat-interval (etcd's own rule)");
-    t->db = fl_etcd_db_new(&dbc);
+    t->db = fl_etcd_db_new(&dbc, err);
+    if (!t->db)
+        return err && err->code ? err->code : FL_EUSAGE;
 
     /* The client. */
     struct fl_etcd_client_cfg *cc = fl_xcalloc(1, sizeof(*cc));
