@@ -38,6 +38,7 @@ enum {
     O_NEM_INTERVAL,
     O_STORE,
     O_OP_TIMEOUT,
+    O_STATE_DIR,
     O_SUITE_BASE = 2000,
 };
 
@@ -60,6 +61,7 @@ static const struct option base_opts[] = {
     {"nemesis-interval", required_argument, NULL, O_NEM_INTERVAL},
     {"store", required_argument, NULL, O_STORE},
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
+    {"state-dir", required_argument, NULL, O_STATE_DIR},
 };
 
 static void
@@ -97,15 +99,17 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
             strcmp(cmd, "test-all") == 0 ? " once per workload and nemesis"
                                          : "");
     fprintf(f, "suites:\n");
-    for (size_t i = 0; fl_suites[i]; i++)
-        fprintf(f, "  %-10s %s\n", fl_suites[i]->name, fl_suites[i]->summary);
+    for (const struct fl_suite *const *p = fl_suite_list(); *p; p++)
+        fprintf(f, "  %-10s %s\n", (*p)->name, (*p)->summary);
     fprintf(
         f,
         "\noptions (--opt VALUE or --opt=VALUE):\n"
         "  -n, --node HOST            add a node (repeatable)\n"
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
-        "                             (no nodes: the local cluster n1..n5)\n" FL_CLI_SSH_HELP
+        "                             (no nodes: the local cluster n1..n5)\n"
+        "      --state-dir DIR        no nodes: the local cluster that is up\n"
+        "                             in DIR (faultline cluster up)\n" FL_CLI_SSH_HELP
         "      --concurrency N|Nn     client threads; Nn = N per node (1n)\n"
         "      --time-limit SECONDS   length of the workload phase (60)\n"
         "      --test-count N         run the test N times (1)\n"
@@ -324,6 +328,9 @@ parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
         return fl_cli_opt_duration(p, &a->time_limit_ns);
     case O_OP_TIMEOUT:
         return fl_cli_opt_duration(p, &a->op_timeout_ns);
+    case O_STATE_DIR:
+        a->state_dir = optarg;
+        return 0;
     case O_NEM_INTERVAL:
         return fl_cli_opt_duration(p, &a->nemesis_interval_ns);
     case O_TEST_COUNT:
@@ -477,6 +484,15 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     t->no_remotes = s->in_process;
     fl_log_set_level(a->log_level);
     t->remote_opts = a->ssh;
+    if (a->state_dir && a->nnodes) {
+        fprintf(stderr, "faultline: --state-dir names a local cluster: "
+                        "give no --node/--nodes with it\n");
+        return FL_EXIT_USAGE;
+    }
+    if (a->state_dir) {
+        t->cluster_state_dir = a->state_dir;
+        fl_test_set_opt_str(t, "cluster-state-dir", a->state_dir);
+    }
     if (!t->remote_opts.backend && a->nnodes)
         t->remote_opts.backend = "ssh";
     workload = workload ? workload : a->workload;

@@ -27,6 +27,7 @@ struct fl_test_args {
     bool rate_given;
     const char *workload, *nemesis, *store;
     struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
+    const char *state_dir;     /* --state-dir: a local cluster that is up */
     bool leave_db_running, logging_json;
     enum fl_log_level log_level; /* --log-level */
     /* suite options given on the command line: name/value pairs */

@@ -247,7 +247,9 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
         /* No nodes given: the local cluster of network namespaces. */
         struct fl_cluster_opts co;
         memset(&co, 0, sizeof(co));
-        int rc = fl_cluster_up(&co, cluster, err);
+        int rc = t->cluster_state_dir
+                     ? fl_cluster_load(t->cluster_state_dir, cluster, err)
+                     : fl_cluster_up(&co, cluster, err);
         if (rc < 0)
             return rc;
         *have = true;
