@@ -57,25 +57,32 @@ static const char hba_conf[] = "local all all trust\n"
 static bool
 healthy(const struct fl_env *env, size_t node, void *arg)
 {
+    const struct fl_pg_cfg *c = arg;
     struct fl_strbuf ci = FL_STRBUF_INIT;
     bool ok;
 
-    fl_pg_conninfo(&ci, env->nodes[node], *(int *)arg, 2000);
+    fl_pg_conninfo(&ci, env->nodes[node], c->port, 2000);
     ok = PQping(ci.buf) == PQPING_OK;
     fl_strbuf_release(&ci);
     return ok;
 }
 
-/* A primary is a server that answers and is not in recovery. */
+/*
+ * The primary is the server the clients use (the other nodes' clusters
+ * stand by), while it answers and is not in recovery.
+ */
 static bool
 is_primary(const struct fl_env *env, size_t node, void *arg)
 {
+    const struct fl_pg_cfg *cfg = arg;
     struct fl_strbuf ci = FL_STRBUF_INIT;
     PGconn *c;
     PGresult *r = NULL;
     bool ok = false;
 
-    fl_pg_conninfo(&ci, env->nodes[node], *(int *)arg, 1000);
+    if ((size_t)cfg->primary != node)
+        return false;
+    fl_pg_conninfo(&ci, env->nodes[node], cfg->port, 1000);
     c = PQconnectdb(ci.buf);
     if (PQstatus(c) == CONNECTION_OK)
         r = PQexec(c, "SELECT pg_is_in_recovery()");
@@ -88,7 +95,8 @@ is_primary(const struct fl_env *env, size_t node, void *arg)
 }
 
 struct fl_db *
-fl_pg_db_new(const struct fl_pg_db_cfg *cfg, struct fl_err *err)
+fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
+             struct fl_err *err)
 {
     static const char *const packages[] = {"postgresql-15", NULL};
     static const char *const args[] = {
@@ -97,10 +105,8 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, struct fl_err *err)
         FL_PG_BIN "/initdb", "-D", "{{data}}", "-U", "postgres",
         "--auth=trust",      "-E", "UTF8",     "--no-locale", NULL};
     struct fl_strbuf conf = FL_STRBUF_INIT;
-    int *port = fl_xmalloc(sizeof(*port));
     struct fl_db *db;
 
-    *port = cfg->port;
     conf_template(&conf, cfg);
     const struct fl_daemon_db_file files[] = {
         {"postgresql.conf", conf.buf},
@@ -120,12 +126,9 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, struct fl_err *err)
         .user = "postgres",
         .init = init,
         .process_tree = true,
-        .arg = port,
-        .free_arg = free,
+        .arg = (void *)clients,
     };
     db = fl_daemon_db_new(&desc, err);
-    if (!db)
-        free(port);
     fl_strbuf_release(&conf);
     return db;
 }

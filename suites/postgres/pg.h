@@ -106,8 +106,12 @@ struct fl_pg_db_cfg {
     bool fsync; /* false: fsync = off, the planted bug */
 };
 
-/** The PostgreSQL daemon DB for cfg; NULL with err set on a bad cfg. */
-struct fl_db *fl_pg_db_new(const struct fl_pg_db_cfg *cfg, struct fl_err *err);
+/**
+ * The PostgreSQL daemon DB for cfg; NULL with err set on a bad cfg. Its
+ * probes read clients (the port, the primary), which must outlive it.
+ */
+struct fl_db *fl_pg_db_new(const struct fl_pg_db_cfg *cfg,
+                           const struct fl_pg_cfg *clients, struct fl_err *err);
 
 /** libpq's conninfo for node at port (appended to sb). */
 struct fl_strbuf;

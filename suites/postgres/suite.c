@@ -206,7 +206,7 @@ build_db(struct fl_test *t, struct fl_err *err)
     if (dc.dir[0] != '/')
         return fl_err_set(err, FL_EUSAGE, "--pg-dir: '%s' is not absolute",
                           dc.dir);
-    t->db = fl_pg_db_new(&dc, err);
+    t->db = fl_pg_db_new(&dc, c, err);
     return t->db ? 0 : FL_EUSAGE;
 }
 
