@@ -51,8 +51,8 @@ fl_pg_outcome_from(enum fl_pg_phase phase, enum fl_pg_status st,
         [FL_PG_TIMEOUT] = "timeout",
         [FL_PG_REFUSED] = "refused",
     };
-    bool rollback = st == FL_PG_SQL_ERROR && sqlstate &&
-                    strncmp(sqlstate, "40", 2) == 0;
+    bool rollback =
+        st == FL_PG_SQL_ERROR && sqlstate && strncmp(sqlstate, "40", 2) == 0;
 
     out->error = st == FL_PG_SQL_ERROR ? sql_error_name(sqlstate) : names[st];
     if (phase == FL_PG_CONNECT && st != FL_PG_DONE)
@@ -151,7 +151,8 @@ ensure_conn(struct pg_client *pc)
     fl_pg_conninfo(&ci, pc->node, pc->c->port, pc->c->timeout_ms);
     pc->conn = PQconnectdb(ci.buf);
     fl_strbuf_release(&ci);
-    if (PQstatus(pc->conn) == CONNECTION_OK && PQsetnonblocking(pc->conn, 1) == 0)
+    if (PQstatus(pc->conn) == CONNECTION_OK &&
+        PQsetnonblocking(pc->conn, 1) == 0)
         return true;
     set_msg(pc, PQerrorMessage(pc->conn));
     drop_conn(pc);
@@ -325,8 +326,7 @@ txn_refuse(struct pg_txn *t, const char *why)
 static const char *
 cell(const struct pg_client *pc, int row, int col)
 {
-    if (!pc->res || row >= PQntuples(pc->res) ||
-        PQgetisnull(pc->res, row, col))
+    if (!pc->res || row >= PQntuples(pc->res) || PQgetisnull(pc->res, row, col))
         return NULL;
     return PQgetvalue(pc->res, row, col);
 }
@@ -396,8 +396,8 @@ txn_write(struct pg_client *pc, const fl_val *m)
 static bool
 valid_micro(const fl_val *m)
 {
-    return m->kind == FL_V_VEC && m->n == 3 &&
-           m->u.items[0].kind == FL_V_KW && m->u.items[1].kind == FL_V_INT &&
+    return m->kind == FL_V_VEC && m->n == 3 && m->u.items[0].kind == FL_V_KW &&
+           m->u.items[1].kind == FL_V_INT &&
            (m->u.items[0].u.id == FL_KW_R || m->u.items[2].kind == FL_V_INT);
 }
 
@@ -445,8 +445,8 @@ transfer(struct pg_client *pc, int64_t from, int64_t to, int64_t amount)
 {
     char sql[160];
 
-    snprintf(sql, sizeof(sql), "SELECT balance FROM accounts WHERE id = %" PRId64,
-             from);
+    snprintf(sql, sizeof(sql),
+             "SELECT balance FROM accounts WHERE id = %" PRId64, from);
     if (!exec_sql(pc, sql))
         return false;
     const char *b = cell(pc, 0, 0);
@@ -520,11 +520,13 @@ invoke_set(struct pg_client *pc, const struct fl_op *op, struct fl_arena *a,
     fl_val r = fl_val_nil();
 
     if (op->f == FL_KW_ADD && op->value.kind == FL_V_INT) {
-        snprintf(sql, sizeof(sql), "INSERT INTO elements (val) VALUES (%" PRId64 ")",
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO elements (val) VALUES (%" PRId64 ")",
                  op->value.u.i);
         ok = txn_begin(&t, pc, false) && exec_sql(pc, sql);
     } else if (op->f == FL_KW_READ) {
-        ok = txn_begin(&t, pc, true) && exec_sql(pc, "SELECT val FROM elements");
+        ok =
+            txn_begin(&t, pc, true) && exec_sql(pc, "SELECT val FROM elements");
         if (ok)
             r = read_rows(pc, a, false);
     } else {

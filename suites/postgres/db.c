@@ -102,7 +102,7 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
     static const char *const args[] = {
         "-D", "{{data}}", "-c", "config_file={{dir}}/postgresql.conf", NULL};
     static const char *const init[] = {
-        FL_PG_BIN "/initdb", "-D", "{{data}}", "-U", "postgres",
+        FL_PG_BIN "/initdb", "-D", "{{data}}", "-U",          "postgres",
         "--auth=trust",      "-E", "UTF8",     "--no-locale", NULL};
     struct fl_strbuf conf = FL_STRBUF_INIT;
     struct fl_db *db;

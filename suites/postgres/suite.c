@@ -41,8 +41,7 @@ static const struct fl_suite_opt pg_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static const char *const pg_workloads[] = {"append", "wr", "bank", "set",
-                                           NULL};
+static const char *const pg_workloads[] = {"append", "wr", "bank", "set", NULL};
 static const char *const pg_nemeses[] = {"none", "partition,kill,pause", NULL};
 
 /* options[:name] as an integer in [min, max]. */
@@ -54,8 +53,8 @@ opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
     int64_t v = fl_env_opt_int(env, name, dflt);
 
     if (s)
-        return fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not an integer",
-                          name, s);
+        return fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not an integer", name,
+                          s);
     if (v < min || v > max)
         return fl_err_set(err, FL_EUSAGE,
                           "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
@@ -172,11 +171,11 @@ build_client(struct fl_test *t, const char *wl, struct fl_err *err)
     rc = isolation(fl_env_opt_str(env, "isolation", "serializable"),
                    &c->isolation, &models, err);
     if (rc == 0)
-        rc = set_models(
-            t, fl_env_opt_str(env, "consistency-models", models), err);
+        rc = set_models(t, fl_env_opt_str(env, "consistency-models", models),
+                        err);
     if (rc == 0)
-        rc = opt_int(env, "request-timeout", 5000, 100, 3600000,
-                     &c->timeout_ms, err);
+        rc = opt_int(env, "request-timeout", 5000, 100, 3600000, &c->timeout_ms,
+                     err);
     if (rc == 0)
         rc = opt_int(env, "tables", 3, 1, 100, &v, err);
     c->tables = (int)v;
