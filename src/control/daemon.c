@@ -104,6 +104,10 @@ stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
                    "do sleep 0.05; i=$((i+1)); done\n"
                    "  if anyalive $all; then kill -9 $all 2>/dev/null; "
                    "while anyalive $all; do sleep 0.05; done; fi\n"
+                   /* a zombie still holds its pid: a restart may take it
+                    * for a live server (PostgreSQL's lock file) */
+                   "  i=0; for x in $all; do while [ -d /proc/$x ] && "
+                   "[ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done; done\n"
                    "fi\nrm -f \"$p\"\n",
                    tree ? "$(tree \"$pid\")" : "$pid", sig, tries);
     c.cmd = s.buf;
