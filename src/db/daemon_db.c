@@ -305,7 +305,9 @@ run_init(struct ddb *d, const struct fl_env *env, size_t node,
     struct fl_strbuf log = FL_STRBUF_INIT;
     int rc;
 
-    if (!d->init[0])
+    bool own = d->desc.init_fn != NULL;
+
+    if (!d->init[0] && !own)
         return 0;
     fl_strbuf_addf(&q, "%s/%s/data", d->dir, env->nodes[node]);
     fl_strbuf_reset(&cmd);
@@ -321,7 +323,18 @@ run_init(struct ddb *d, const struct fl_env *env, size_t node,
         fl_sh_quote(&cmd, d->user);
         fl_strbuf_addstr(&cmd, " --init-groups");
     }
-    rc = expand_argv(d, (const char *const *)d->init, env, node, &cmd, err);
+    if (own) {
+        struct fl_strbuf line = FL_STRBUF_INIT;
+        own = d->desc.init_fn(env, node, d->desc.arg, &line) == 0;
+        if (own) {
+            fl_strbuf_addstr(&cmd, " sh -c ");
+            fl_sh_quote(&cmd, line.buf);
+        }
+        fl_strbuf_release(&line);
+    }
+    rc = own ? 0
+             : expand_argv(d, (const char *const *)d->init, env, node, &cmd,
+                           err);
     own_path(&log, d, env->nodes[node], ".log");
     fl_strbuf_addstr(&cmd, " >> ");
     fl_sh_quote(&cmd, log.buf);

@@ -43,6 +43,14 @@ struct fl_strbuf;
 typedef bool fl_daemon_db_probe_fn(const struct fl_env *env, size_t node,
                                    void *arg);
 
+/**
+ * A node's own init (a replica's base backup instead of initdb): append
+ * a shell command line to cmd (quoted by the callee; run as the desc's
+ * user in <dir>/<node>) and return 0, or return 1 for the desc's init.
+ */
+typedef int fl_daemon_db_init_fn(const struct fl_env *env, size_t node,
+                                 void *arg, struct fl_strbuf *cmd);
+
 /** A config file written into the node's dir before every start. */
 struct fl_daemon_db_file {
     const char *name; /* file name under <dir>/<node>/, e.g. "redis.conf" */
@@ -76,6 +84,7 @@ struct fl_daemon_db_desc {
     const char *const *init;        /* argv template run (as user) before a
                                        start when data/ is empty, e.g.
                                        initdb; NULL = none */
+    fl_daemon_db_init_fn *init_fn;  /* per-node init, or NULL */
     bool process_tree;              /* kill, pause and resume reach the
                                        daemon's descendants too (servers
                                        whose children start their own

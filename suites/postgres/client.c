@@ -118,7 +118,8 @@ struct pg_client {
     char msg[200];             /* server or libpq message */
     PGresult *res;             /* of the last successful statement */
     const struct fl_pg_cfg *c; /* borrowed */
-    const char *node;          /* borrowed */
+    const char *node;          /* borrowed; where conn goes */
+    const struct fl_env *env;  /* borrowed */
 };
 
 static void
@@ -140,6 +141,13 @@ set_msg(struct pg_client *pc, const char *m)
         pc->msg[--n] = '\0';
 }
 
+static void
+quiet(void *arg, const char *msg)
+{
+    FL_UNUSED(arg);
+    FL_UNUSED(msg);
+}
+
 static bool
 ensure_conn(struct pg_client *pc)
 {
@@ -148,9 +156,13 @@ ensure_conn(struct pg_client *pc)
     if (pc->conn && PQstatus(pc->conn) == CONNECTION_OK)
         return true;
     drop_conn(pc);
+    /* a new connection goes to the primary of the moment */
+    pc->node = pc->env->nodes[(size_t)fl_pg_primary(pc->c) % pc->env->nnodes];
     fl_pg_conninfo(&ci, pc->node, pc->c->port, pc->c->timeout_ms);
     pc->conn = PQconnectdb(ci.buf);
     fl_strbuf_release(&ci);
+    /* libpq prints the server's FATAL of a dying backend otherwise */
+    PQsetNoticeProcessor(pc->conn, quiet, NULL);
     if (PQstatus(pc->conn) == CONNECTION_OK &&
         PQsetnonblocking(pc->conn, 1) == 0)
         return true;
@@ -551,7 +563,8 @@ client_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     pc = fl_xcalloc(1, sizeof(*pc));
     pc->c = cfg;
     /* every process talks to the primary, whatever its node */
-    pc->node = env->nodes[(size_t)cfg->primary % env->nnodes];
+    pc->env = env;
+    pc->node = env->nodes[(size_t)fl_pg_primary(cfg) % env->nnodes];
     c->ctx = pc;
     return 0;
 }

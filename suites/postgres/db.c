@@ -40,13 +40,16 @@ conf_template(struct fl_strbuf *sb, const struct fl_pg_db_cfg *cfg)
                    "wal_level = replica\n"
                    "max_wal_senders = 10\n"
                    "hot_standby = on\n"
+                   "synchronous_standby_names = '%s'\n"
+                   "wal_keep_size = 256MB\n"
                    "logging_collector = off\n"
                    "log_line_prefix = '%%m [%%p] %%q%%a '\n"
                    "log_min_messages = warning\n"
                    "datestyle = 'iso, mdy'\n"
                    "timezone = 'UTC'\n"
                    "lc_messages = 'C'\n",
-                   cfg->port, cfg->fsync ? "on" : "off");
+                   cfg->port, cfg->fsync ? "on" : "off",
+                   cfg->sync ? "ANY 1 (*)" : "");
 }
 
 /* Trust: the nodes are the test's own, on a private network. */
@@ -80,7 +83,7 @@ is_primary(const struct fl_env *env, size_t node, void *arg)
     PGresult *r = NULL;
     bool ok = false;
 
-    if ((size_t)cfg->primary != node)
+    if ((size_t)fl_pg_primary(cfg) != node)
         return false;
     fl_pg_conninfo(&ci, env->nodes[node], cfg->port, 1000);
     c = PQconnectdb(ci.buf);
@@ -92,6 +95,29 @@ is_primary(const struct fl_env *env, size_t node, void *arg)
     PQfinish(c);
     fl_strbuf_release(&ci);
     return ok;
+}
+
+/*
+ * A replica (a member of the group that is not the primary) starts from a
+ * base backup of the primary, retried until the primary is up; -R makes it
+ * a standby streaming from there. Others run initdb.
+ */
+static int
+init_node(const struct fl_env *env, size_t node, void *arg,
+          struct fl_strbuf *cmd)
+{
+    const struct fl_pg_cfg *c = arg;
+    size_t p = (size_t)fl_pg_primary(c);
+
+    if (node == p || node > (size_t)c->replicas || p >= env->nnodes)
+        return 1;
+    fl_strbuf_addf(cmd,
+                   "i=0; until " FL_PG_BIN "/pg_basebackup -h %s -p %d "
+                   "-U postgres -D data -X stream -R -c fast; do "
+                   "i=$((i+1)); [ $i -ge 120 ] && exit 1; "
+                   "rm -rf data/* data/.[!.]*; sleep 0.5; done",
+                   env->nodes[p], c->port);
+    return 0;
 }
 
 struct fl_db *
@@ -125,6 +151,7 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
         .primary = is_primary,
         .user = "postgres",
         .init = init,
+        .init_fn = init_node,
         .process_tree = true,
         .arg = (void *)clients,
     };

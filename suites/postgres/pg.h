@@ -86,10 +86,25 @@ struct fl_pg_cfg {
     int tables;         /* append, wr: keys spread over this many tables */
     int accounts;       /* bank */
     int64_t total;      /* bank */
-    int primary;        /* node index clients connect to */
+    int primary;        /* node index clients connect to; read and
+                           written with fl_pg_primary()/_set() */
+    int replicas;       /* nodes 1..replicas stream from the primary */
     pthread_mutex_t mu; /* guards set_up */
     bool set_up;        /* tables created */
 };
+
+/** The node clients use now (the failover nemesis moves it). */
+static inline int
+fl_pg_primary(const struct fl_pg_cfg *c)
+{
+    return __atomic_load_n(&c->primary, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+fl_pg_primary_set(struct fl_pg_cfg *c, int node)
+{
+    __atomic_store_n(&c->primary, node, __ATOMIC_RELEASE);
+}
 
 /** A cfg with defaults (caller sets the rest); free with fl_pg_cfg_free. */
 struct fl_pg_cfg *fl_pg_cfg_new(void);
@@ -104,6 +119,7 @@ struct fl_pg_db_cfg {
     const char *dir; /* absolute; node files under <dir>/<node>/ */
     int port;
     bool fsync; /* false: fsync = off, the planted bug */
+    bool sync;  /* synchronous replication: a commit waits for a replica */
 };
 
 /**
@@ -112,6 +128,16 @@ struct fl_pg_db_cfg {
  */
 struct fl_db *fl_pg_db_new(const struct fl_pg_db_cfg *cfg,
                            const struct fl_pg_cfg *clients, struct fl_err *err);
+
+/*
+ * The failover nemesis (failover.c): :failover cuts the primary off from
+ * the other nodes for delay_ms (an HA manager's detection time), promotes
+ * the most advanced live replica, fences the old primary, repoints the
+ * clients and rebuilds the other members of the group as its replicas.
+ */
+struct fl_nemesis;
+struct fl_nemesis *fl_pg_failover_new(struct fl_pg_cfg *c, struct fl_db *db,
+                                      int64_t delay_ms);
 
 /** libpq's conninfo for node at port (appended to sb). */
 struct fl_strbuf;

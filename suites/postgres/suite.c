@@ -12,6 +12,8 @@
 
 #include "checker/elle/elle.h"
 #include "checker/workloads.h"
+#include "control/cluster.h"
+#include "gen/gen.h"
 #include "nemesis/combined.h"
 #include "run/test.h"
 #include "util/err.h"
@@ -36,6 +38,14 @@ static const struct fl_suite_opt pg_opts[] = {
     {"fsync", "on|off", "on", "off: fsync = off, a planted bug"},
     {"pg-dir", "DIR", FL_PG_DEFAULT_DIR, "node files under DIR/<node>/"},
     {"pg-port", "PORT", "5432", "PostgreSQL's port"},
+    {"replicas", "N", "0",
+     "streaming replicas on nodes 2..N+1 (async unless --sync-replication)"},
+    {"sync-replication", NULL, NULL,
+     "synchronous_standby_names = 'ANY 1 (*)': a commit waits for a "
+     "replica"},
+    {"failover-delay", "MS", "1000",
+     "failover: how long the primary is cut off before a replica is "
+     "promoted (an HA manager's detection time)"},
     {"nemesis-targets", "T,T", "primaries",
      "whom faults hit: one, minority, majority, all, primaries"},
     {NULL, NULL, NULL, NULL},
@@ -43,6 +53,8 @@ static const struct fl_suite_opt pg_opts[] = {
 
 static const char *const pg_workloads[] = {"append", "wr", "bank", "set", NULL};
 static const char *const pg_nemeses[] = {"none", "partition,kill,pause", NULL};
+
+#define PG_FAILOVER "failover"
 
 /* options[:name] as an integer in [min, max]. */
 static int
@@ -185,6 +197,12 @@ build_client(struct fl_test *t, const char *wl, struct fl_err *err)
     if (rc == 0)
         rc = opt_int(env, "pg-port", 5432, 1, 65535, &v, err);
     c->port = (int)v;
+    if (rc == 0)
+        rc = opt_int(
+            env, "replicas", 0, 0,
+            (int64_t)(t->nnodes ? t->nnodes : FL_CLUSTER_DEFAULT_NODES) - 1, &v,
+            err);
+    c->replicas = (int)v;
     return rc == 0 ? build_workload(t, c, err) : rc;
 }
 
@@ -198,6 +216,7 @@ build_db(struct fl_test *t, struct fl_err *err)
         .dir = fl_env_opt_str(env, "pg-dir", FL_PG_DEFAULT_DIR),
         .port = c->port,
         .fsync = strcmp(fsync, "off") != 0,
+        .sync = fl_env_opt_bool(env, "sync-replication", false),
     };
 
     if (strcmp(fsync, "on") != 0 && strcmp(fsync, "off") != 0)
@@ -209,25 +228,79 @@ build_db(struct fl_test *t, struct fl_err *err)
     return t->db ? 0 : FL_EUSAGE;
 }
 
+/* "kill,failover,pause" -> "kill,pause" (into out) and whether failover. */
+static bool
+take_failover(const char *spec, struct fl_strbuf *out)
+{
+    char *copy = fl_xstrdup(spec), *save = NULL;
+    bool found = false;
+
+    for (char *w = strtok_r(copy, ",", &save); w;
+         w = strtok_r(NULL, ",", &save)) {
+        if (strcmp(w, PG_FAILOVER) == 0) {
+            found = true;
+            continue;
+        }
+        fl_strbuf_addf(out, "%s%s", out->len ? "," : "", w);
+    }
+    free(copy);
+    if (!out->len)
+        fl_strbuf_addstr(out, "none");
+    return found;
+}
+
+/* Add the failover nemesis and its schedule to the package. */
+static int
+add_failover(struct fl_test *t, struct fl_err *err)
+{
+    struct fl_nemesis_package *p = &t->nemesis;
+    int64_t delay;
+    int rc = opt_int(&t->env, "failover-delay", 1000, 0, 600000, &delay, err);
+
+    if (rc != 0)
+        return rc;
+    struct fl_nemesis *parts[2] = {
+        fl_pg_failover_new(t->client.shared, t->db, delay), p->nemesis};
+    int64_t dt = t->nemesis_interval_ns > 0 ? t->nemesis_interval_ns
+                                            : 10 * (int64_t)1000000000;
+    struct fl_gen *g = fl_gen_stagger(
+        dt, fl_gen_repeat(-1, fl_gen_invoke(fl_kw_intern_cstr(PG_FAILOVER),
+                                            fl_val_nil())));
+
+    p->nemesis = parts[1] ? fl_nem_compose(parts, 2, err) : parts[0];
+    if (!p->nemesis)
+        return FL_EUSAGE;
+    p->generator = p->generator ? FL_GEN_ANY(p->generator, g) : g;
+    return 0;
+}
+
 static int
 build_nemesis(struct fl_test *t, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
+    const struct fl_pg_cfg *c = t->client.shared;
+    struct fl_strbuf rest = FL_STRBUF_INIT;
     unsigned faults = 0;
-    int rc = fl_nemesis_faults_parse(
-        fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &faults, err);
+    bool failover = take_failover(
+        fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &rest);
+    int rc = fl_nemesis_faults_parse(rest.buf, &faults, err);
 
+    fl_strbuf_release(&rest);
     if (rc != 0) {
         fl_err_prefix(err, "--nemesis: ");
         return FL_EUSAGE;
     }
+    if (failover && c->replicas < 1)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--nemesis failover needs --replicas 1 or more");
     struct fl_nemesis_opts no = {
         .faults = faults,
         .interval_ns = t->nemesis_interval_ns,
         .targets = fl_env_opt_str(env, "nemesis-targets", "primaries"),
         .db = t->db,
     };
-    return fl_nemesis_combined(&no, &t->nemesis, err);
+    rc = fl_nemesis_combined(&no, &t->nemesis, err);
+    return rc == 0 && failover ? add_failover(t, err) : rc;
 }
 
 static int
@@ -245,7 +318,12 @@ pg_build(struct fl_test *t, struct fl_err *err)
                           "--workload: postgres has no workload '%s' "
                           "(append, wr, bank, set)",
                           wl);
-    snprintf(name, sizeof(name), "postgres-%s-%s", wl, iso);
+    int64_t reps = fl_env_opt_int(&t->env, "replicas", 0);
+    snprintf(name, sizeof(name), "postgres-%s-%s%s%.0" PRId64 "%s", wl, iso,
+             reps > 0 ? "-r" : "", (int64_t)(reps > 0 ? reps : 0),
+             reps > 0 && fl_env_opt_bool(&t->env, "sync-replication", false)
+                 ? "-sync"
+                 : "");
     fl_test_set_name(t, name);
     rc = build_client(t, wl, err);
     if (rc == 0)
