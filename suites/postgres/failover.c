@@ -30,10 +30,10 @@
 #include "util/strbuf.h"
 
 struct failover {
-    struct fl_pg_cfg *c;      /* borrowed: the clients' settings */
-    struct fl_db *db;         /* borrowed */
-    struct fl_nemesis *part;  /* owned: cuts the primary off */
-    int64_t delay_ms;         /* detection delay */
+    struct fl_pg_cfg *c;     /* borrowed: the clients' settings */
+    struct fl_db *db;        /* borrowed */
+    struct fl_nemesis *part; /* owned: cuts the primary off */
+    int64_t delay_ms;        /* detection delay */
 };
 
 /* :start-partition :primaries or :stop-partition through f->part. */
@@ -54,8 +54,8 @@ partition(struct failover *f, const struct fl_env *env, const char *fn,
 
 /* One query's single value on node, copied into out; false if none. */
 static bool
-query1(const struct fl_pg_cfg *c, const char *node, const char *sql,
-       char *out, size_t cap)
+query1(const struct fl_pg_cfg *c, const char *node, const char *sql, char *out,
+       size_t cap)
 {
     struct fl_strbuf ci = FL_STRBUF_INIT;
     PGconn *conn;
@@ -181,8 +181,7 @@ fo_setup(struct fl_nemesis *n, const struct fl_env *env, struct fl_err *err)
 }
 
 static int
-fo_teardown(struct fl_nemesis *n, const struct fl_env *env,
-            struct fl_err *err)
+fo_teardown(struct fl_nemesis *n, const struct fl_env *env, struct fl_err *err)
 {
     struct failover *f = n->ctx;
 
