@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -195,10 +196,16 @@ state_get(const struct state *s, const char *kind)
 
 /* --- /etc/hosts blocks ---------------------------------------------- */
 
-/* Rewrite path without our marked block, then append block (may be NULL). */
-static int
-hosts_rewrite(const char *path, const char *dir, const char *block,
-              struct fl_err *err)
+/*
+ * Rewrite path without our marked block, then append block (may be NULL).
+ * Every faultline process on the machine (each cluster, each user) rewrites
+ * the same /etc/hosts in place: an exclusive flock on the file from the
+ * read to the end of the write keeps one from reading another's truncated
+ * file and writing it back empty.
+ */
+int
+fl_control__hosts_rewrite(const char *path, const char *dir, const char *block,
+                          struct fl_err *err)
 {
     struct fl_strbuf in = FL_STRBUF_INIT, out = FL_STRBUF_INIT;
     char *begin = fl_xasprintf(HOSTS_BEGIN "%s", dir);
@@ -206,6 +213,11 @@ hosts_rewrite(const char *path, const char *dir, const char *block,
     bool inside = false;
     char *p, *nl;
     FILE *f = NULL;
+    int lock = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (lock >= 0)
+        while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+            ;
     int rc = fl_strbuf_read_file(&in, path);
 
     if (rc != 0 && rc != -ENOENT) {
@@ -245,6 +257,8 @@ hosts_rewrite(const char *path, const char *dir, const char *block,
 out:
     if (f && fclose(f) != 0 && rc == 0)
         rc = fl_err_set(err, -errno, "close %s: %s", path, strerror(errno));
+    if (lock >= 0)
+        close(lock); /* releases the flock */
     fl_strbuf_release(&in);
     fl_strbuf_release(&out);
     free(begin);
@@ -470,7 +484,7 @@ fl_cluster_down(const char *state_dir, struct fl_err *err)
             r2 = SYS(&e, "ip", "link", "del", v);
             keep_first(err, &rc, r2, &e);
         } else if (strcmp(k, "hosts") == 0) {
-            r2 = hosts_rewrite(v, dir, NULL, &e);
+            r2 = fl_control__hosts_rewrite(v, dir, NULL, &e);
             keep_first(err, &rc, r2, &e);
         } else if (strcmp(k, "dir") == 0) {
             rmdir(v); /* only if empty: others may use it by now */
@@ -827,7 +841,7 @@ cluster_create(const struct fl_cluster_opts *o, const char *dir,
     if (rc == 0)
         rc = state_append(dir, "hosts /etc/hosts", err);
     if (rc == 0)
-        rc = hosts_rewrite("/etc/hosts", dir, block.buf, err);
+        rc = fl_control__hosts_rewrite("/etc/hosts", dir, block.buf, err);
     if (rc == 0)
         rc = state_append(dir, "ready", err);
 out:

@@ -25,6 +25,14 @@ int fl_control__run(const char *const *argv, int (*child_setup)(void *arg),
                     void *arg, const struct fl_cmd *c,
                     struct fl_cmd_result *res, struct fl_err *err);
 
+/**
+ * Rewrite the hosts file path without the block faultline marked for the
+ * cluster in state dir dir, then append block (NULL: none), in place and
+ * under an exclusive flock of the file (several processes share it).
+ */
+int fl_control__hosts_rewrite(const char *path, const char *dir,
+                              const char *block, struct fl_err *err);
+
 /** What a child needs to enter a node: all prepared before fork. */
 struct fl_netns_enter {
     int netns_fd;         /* open /run/netns/<ns> */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * suite.c: the etcd suite as `faultline test etcd` finds it (fl_suite_etcd,
- * listed in src/run/suites.c). build() turns the options into a test: the
- * etcd DB on the nodes, the etcd client, the workload's generator and
- * checker, and the combined nemesis package (partitions, kills and pauses
- * by default). Option values arrive as strings or integers in t->options;
- * a bad one is FL_EUSAGE naming the option.
+ * listed in src/cli/suites.c). build() turns the options into a test: the
+ * etcd DB on the nodes, the etcd client, the standard workload's generator
+ * and checker (workload/), and the combined nemesis package (partitions,
+ * kills and pauses by default). Option values arrive as strings or integers in
+ * t->options; a bad one is FL_EUSAGE naming the option.
  */
 #include "util/common.h"
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * suite.c: `faultline test memkv`, the self-test suite: workloads register
- * (independent cas-registers, linearizability), set (adds and reads, set
- * and set-full), counter and bank, against the in-process store of
+ * suite.c: `faultline test memkv`, the self-test suite: the standard
+ * workloads register (independent cas-registers, linearizability), set
+ * (adds and reads, set and set-full), counter and bank (workload/), each
+ * with the stats and exceptions checkers, against the in-process store of
  * memkv.c with the bug chosen by --bug. It needs no nodes and no root, so
  * the CLI tests run it; docs/memkv.md says what it is for.
  */

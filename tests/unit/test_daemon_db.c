@@ -132,7 +132,9 @@ test_daemon_db_lifecycle(void)
     for (int i = 0; i < 3; i++)
         rs[i] = fl_remote_new(nodes[i], &o, &err);
     env.remotes = rs;
-    const char *args[] = {"-c", "cat {{dir}}/conf; exec sleep 600", NULL};
+    /* Bounded: a failed assertion skips teardown, and the daemon must not
+     * outlive the test by much. */
+    const char *args[] = {"-c", "cat {{dir}}/conf; exec sleep 120", NULL};
     const char *logs[] = {"extra.log", NULL};
     struct fl_daemon_db_desc desc = {.name = "toy",
                                      .binary = "sh",
@@ -154,8 +156,10 @@ test_daemon_db_lifecycle(void)
     fl_strbuf_addf(&path, "%s/a2/toy.pid", dir);
     ASSERT_EQ(fl_daemon_running(rs[1], path.buf, &err), 1);
     ASSERT_OK(fl_db_pause(db, &env, 1, &err));
-    ASSERT_EQ(proc_state(path.buf, 'T'), 'T');
-    ASSERT_OK(fl_db_resume(db, &env, 1, &err));
+    char paused = proc_state(path.buf, 'T');
+    ASSERT_OK(fl_db_resume(db, &env, 1, &err)); /* first: never leave it
+                                                   stopped */
+    ASSERT_EQ(paused, 'T');
     ASSERT_EQ(proc_state(path.buf, 'S'), 'S');
     ASSERT_OK(fl_db_kill(db, &env, 1, &err));
     ASSERT_EQ(fl_daemon_running(rs[1], path.buf, &err), 0);
@@ -229,7 +233,7 @@ test_daemon_db_start_errors(void)
     fl_db_free(db);
 
     /* Alive but never healthy (nothing listens on port 1): a timeout. */
-    const char *hangs[] = {"-c", "exec sleep 600", NULL};
+    const char *hangs[] = {"-c", "exec sleep 120", NULL};
     desc.args = hangs;
     desc.start_timeout_ms = 500;
     db = fl_daemon_db_new(&desc, &err);
