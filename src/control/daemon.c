@@ -58,9 +58,9 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
         /* setpriv execs: the pidfile names the daemon itself */
         fl_strbuf_addstr(&s, "setpriv --reuid=");
         fl_sh_quote(&s, o->user);
-        fl_strbuf_addstr(&s, " --regid=");
+        fl_strbuf_addstr(&s, " --regid=$(id -g ");
         fl_sh_quote(&s, o->user);
-        fl_strbuf_addstr(&s, " --init-groups ");
+        fl_strbuf_addstr(&s, ") --init-groups ");
     }
     if (o->env && o->env[0]) {
         fl_strbuf_addstr(&s, "env ");

@@ -319,9 +319,9 @@ run_init(struct ddb *d, const struct fl_env *env, size_t node,
     if (d->user) {
         fl_strbuf_addstr(&cmd, "setpriv --reuid=");
         fl_sh_quote(&cmd, d->user);
-        fl_strbuf_addstr(&cmd, " --regid=");
+        fl_strbuf_addstr(&cmd, " --regid=$(id -g ");
         fl_sh_quote(&cmd, d->user);
-        fl_strbuf_addstr(&cmd, " --init-groups");
+        fl_strbuf_addstr(&cmd, ") --init-groups");
     }
     if (own) {
         struct fl_strbuf line = FL_STRBUF_INIT;
