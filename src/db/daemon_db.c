@@ -29,9 +29,9 @@ struct ddb_file {
 };
 
 struct ddb {
-    char *name, *binary, *dir, *user;        /* user may be NULL */
-    char **packages, **args, **logs, **init; /* NULL-terminated, owned */
-    struct ddb_file *files;                  /* nfiles of them */
+    char *name, *binary, *dir, *user;               /* user may be NULL */
+    char **packages, **args, **logs, **init, **env; /* NULL-terminated */
+    struct ddb_file *files;                         /* nfiles of them */
     size_t nfiles;
     struct fl_daemon_db_desc desc; /* probes, port, timeouts, arg */
     pthread_mutex_t install_mu;    /* serialises the machine-wide install */
@@ -379,6 +379,27 @@ write_files(struct ddb *d, const struct fl_env *env, size_t node,
     return rc;
 }
 
+/* The templates of l expanded for node (NULL-terminated, owned). */
+static char **
+expand_list(struct ddb *d, char **l, const struct fl_env *env, size_t node,
+            int *rc, struct fl_err *err)
+{
+    size_t n = 0;
+    char **out;
+
+    while (l[n])
+        n++;
+    out = fl_xcalloc(n + 1, sizeof(*out));
+    for (size_t i = 0; *rc == 0 && i < n; i++) {
+        struct fl_strbuf a = FL_STRBUF_INIT;
+        *rc = fl_daemon_db_expand(&a, l[i], env, node, d->dir, err);
+        if (*rc != 0)
+            fl_err_prefix(err, "%s: env %zu: ", d->name, i + 1);
+        out[i] = fl_strbuf_detach(&a, NULL);
+    }
+    return out;
+}
+
 static int
 start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
              struct fl_remote *r, struct fl_err *err)
@@ -402,9 +423,11 @@ start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
     own_path(&pid, d, env->nodes[node], ".pid");
     own_path(&log, d, env->nodes[node], ".log");
     fl_strbuf_addf(&dir, "%s/%s", d->dir, env->nodes[node]);
+    char **envv = expand_list(d, d->env, env, node, &rc, err);
     struct fl_daemon_opts o = {.pidfile = pid.buf,
                                .logfile = log.buf,
                                .chdir = dir.buf,
+                               .env = (const char *const *)envv,
                                .user = d->user};
     if (rc == 0 && fl_daemon_running(r, pid.buf, NULL) != 1)
         rc = run_init(d, env, node, r, err);
@@ -413,6 +436,7 @@ start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
     if (rc > 0)
         rc = 0; /* already running */
     free_list(argv);
+    free_list(envv);
     fl_strbuf_release(&pid);
     fl_strbuf_release(&log);
     fl_strbuf_release(&dir);
@@ -691,6 +715,7 @@ db_free(struct fl_db *db)
     free(d->dir);
     free(d->user);
     free_list(d->init);
+    free_list(d->env);
     free_list(d->packages);
     free_list(d->args);
     free_list(d->logs);
@@ -738,6 +763,8 @@ fl_daemon_db_new(const struct fl_daemon_db_desc *desc, struct fl_err *err)
     d->dir = fl_xstrdup(desc->dir);
     d->user = desc->user ? fl_xstrdup(desc->user) : NULL;
     d->init = dup_list(desc->init);
+    d->env = dup_list(desc->env);
+    d->desc.env = NULL;
     d->desc.user = NULL;
     d->desc.init = NULL;
     d->packages = dup_list(desc->packages);

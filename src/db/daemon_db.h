@@ -66,6 +66,9 @@ struct fl_daemon_db_desc {
                                     must be there */
     const char *const *args;     /* argv after binary, templates;
                                     NULL-terminated, or NULL */
+    const char *const *env;      /* "K=V" templates set for the daemon
+                                    (e.g. LD_PRELOAD of the time shim);
+                                    NULL-terminated, or NULL */
     const struct fl_daemon_db_file *files; /* ends with {NULL}; or NULL */
     const char *dir;                /* absolute root of the nodes' dirs */
     int port;                       /* with healthy NULL: healthy = this TCP

@@ -120,6 +120,8 @@ struct fl_pg_db_cfg {
     int port;
     bool fsync; /* false: fsync = off, the planted bug */
     bool sync;  /* synchronous replication: a commit waits for a replica */
+    const char *clock_dir; /* local cluster: <state>/clock, where the time
+                              shim finds each node's offset; or NULL */
 };
 
 /**

@@ -219,6 +219,12 @@ build_db(struct fl_test *t, struct fl_err *err)
         .sync = fl_env_opt_bool(env, "sync-replication", false),
     };
 
+    char clock[4096];
+    snprintf(
+        clock, sizeof(clock), "%s/clock",
+        fl_env_opt_str(env, "cluster-state-dir", FL_CLUSTER_DEFAULT_STATE_DIR));
+    if (t->nnodes == 0)
+        dc.clock_dir = clock;
     if (strcmp(fsync, "on") != 0 && strcmp(fsync, "off") != 0)
         return fl_err_set(err, FL_EUSAGE, "--fsync %s: on or off", fsync);
     if (dc.dir[0] != '/')
