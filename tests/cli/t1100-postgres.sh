@@ -5,7 +5,8 @@
 # serializable under partitions, kills and pauses of the primary is valid,
 # with the faults, serialization failures (:fail carrying SQLSTATE 40001)
 # and each node's postgres.log in the store; at repeatable read (snapshot
-# isolation) Elle finds write skew (G2-item) and names the cycle.
+# isolation) Elle finds write skew (G2-item) and names the cycle; read
+# committed is valid for the model it promises.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-cluster.sh"
 
@@ -52,4 +53,11 @@ grep -q "G2-item" "$TMP/out" || fail "no G2-item at repeatable read"
 r=$TMP/store/postgres-append-repeatable-read/latest/results.edn
 grep -q ':G2-item \[{:type :G2-item, :cycle \[{:type :ok, :f :txn' "$r" ||
     fail "the G2-item does not name the cycle's transactions"
+# Read committed is checked for what it promises (G0, G1 forbidden; the
+# G-single and G2-item it allows are no anomaly), and test.edn says so.
+expect_exit 0 run --time-limit 6 --nemesis none --isolation read-committed
+grep -q "verdict: valid" "$TMP/out" || fail "read committed not valid as such"
+grep -q ':consistency-models \[:read-committed\]' \
+    "$TMP/store/postgres-append-read-committed/latest/test.edn" ||
+    fail "test.edn lacks the models checked"
 echo "ok t1100"
