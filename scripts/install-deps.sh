@@ -16,6 +16,7 @@ gnuplot-nox graphviz
 iproute2 iptables nftables procps psmisc util-linux
 etcd-server etcd-client openssh-server openssh-client
 libzookeeper-java default-jre-headless libzookeeper-mt-dev
+postgresql-15 libpq-dev
 chromium chromium-driver nodejs curl python3
 "
 
@@ -56,7 +57,7 @@ if ! apt-get install -y --no-install-recommends $missing; then
 fi
 # Some packages enable their units anyway; make sure none is left running
 # or enabled on the host.
-for svc in etcd ssh; do
+for svc in etcd ssh postgresql; do
     if command -v systemctl >/dev/null 2>&1; then
         systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

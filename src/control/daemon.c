@@ -21,6 +21,15 @@
     "alive() { [ -n \"$1\" ] && [ -d /proc/$1 ] && "                           \
     "! grep -q '^State:[[:space:]]*Z' /proc/$1/status 2>/dev/null; }\n"
 
+/*
+ * sh functions: tree PID lists PID and its descendants; anyalive PIDS...
+ * is status 0 while one of them runs.
+ */
+#define TREE_FN                                                                \
+    "tree() { echo \"$1\"; for c in $(pgrep -P \"$1\" 2>/dev/null); do "       \
+    "tree \"$c\"; done; }\n"                                                   \
+    "anyalive() { for x; do alive \"$x\" && return 0; done; return 1; }\n"
+
 int
 fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
                 const char *const *argv, struct fl_err *err)
@@ -45,7 +54,16 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     fl_strbuf_addstr(&s, " || exit 1\necho \"faultline starting $(date -u "
                          "+%Y-%m-%dT%H:%M:%SZ): \"");
     fl_sh_quote(&s, words.buf);
-    fl_strbuf_addstr(&s, " >> \"$l\" || exit 1\nsetsid env ");
+    fl_strbuf_addstr(&s, " >> \"$l\" || exit 1\nsetsid ");
+    if (o->user) {
+        /* setpriv execs: the pidfile names the daemon itself */
+        fl_strbuf_addstr(&s, "setpriv --reuid=");
+        fl_sh_quote(&s, o->user);
+        fl_strbuf_addstr(&s, " --regid=$(id -g ");
+        fl_sh_quote(&s, o->user);
+        fl_strbuf_addstr(&s, ") --init-groups ");
+    }
+    fl_strbuf_addstr(&s, "env ");
     /* The mark a later run finds a leftover of a killed run by. */
     marker = fl_xasprintf(FL_DAEMON_MARK "=%s", r->node);
     fl_sh_quote(&s, marker);
@@ -72,9 +90,9 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     return rc;
 }
 
-int
-fl_daemon_stop(struct fl_remote *r, const char *pidfile, int sig,
-               int64_t timeout_ms, struct fl_err *err)
+static int
+stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
+     bool tree, struct fl_err *err)
 {
     struct fl_strbuf s = FL_STRBUF_INIT;
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
@@ -82,17 +100,22 @@ fl_daemon_stop(struct fl_remote *r, const char *pidfile, int sig,
     int64_t tries = timeout_ms / 50 + 1;
     int rc;
 
-    fl_strbuf_addf(&s, ALIVE_FN "p=");
+    fl_strbuf_addf(&s, ALIVE_FN TREE_FN "p=");
     fl_sh_quote(&s, pidfile);
     fl_strbuf_addf(&s,
                    "\n[ -f \"$p\" ] || exit 0\npid=$(cat \"$p\")\n"
-                   "if alive \"$pid\"; then kill -%d \"$pid\" 2>/dev/null\n"
-                   "  i=0; while alive \"$pid\" && [ $i -lt %" PRId64 " ]; "
+                   "if alive \"$pid\"; then all=%s\n"
+                   "  kill -%d $all 2>/dev/null\n"
+                   "  i=0; while anyalive $all && [ $i -lt %" PRId64 " ]; "
                    "do sleep 0.05; i=$((i+1)); done\n"
-                   "  if alive \"$pid\"; then kill -9 \"$pid\"; "
-                   "while alive \"$pid\"; do sleep 0.05; done; fi\n"
+                   "  if anyalive $all; then kill -9 $all 2>/dev/null; "
+                   "while anyalive $all; do sleep 0.05; done; fi\n"
+                   /* a zombie still holds its pid: a restart may take it
+                    * for a live server (PostgreSQL's lock file) */
+                   "  i=0; for x in $all; do while [ -d /proc/$x ] && "
+                   "[ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done; done\n"
                    "fi\nrm -f \"$p\"\n",
-                   sig, tries);
+                   tree ? "$(tree \"$pid\")" : "$pid", sig, tries);
     c.cmd = s.buf;
     c.timeout_ms = timeout_ms + 30000;
     rc = fl_remote_exec(r, &c, &res, err);
@@ -105,20 +128,38 @@ fl_daemon_stop(struct fl_remote *r, const char *pidfile, int sig,
 }
 
 int
-fl_daemon_signal(struct fl_remote *r, const char *pidfile, int sig,
-                 struct fl_err *err)
+fl_daemon_stop(struct fl_remote *r, const char *pidfile, int sig,
+               int64_t timeout_ms, struct fl_err *err)
+{
+    return stop(r, pidfile, sig, timeout_ms, false, err);
+}
+
+int
+fl_daemon_stop_tree(struct fl_remote *r, const char *pidfile, int sig,
+                    int64_t timeout_ms, struct fl_err *err)
+{
+    return stop(r, pidfile, sig, timeout_ms, true, err);
+}
+
+static int
+signal_pid(struct fl_remote *r, const char *pidfile, int sig, bool tree,
+           struct fl_err *err)
 {
     struct fl_strbuf s = FL_STRBUF_INIT;
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_cmd c = {0};
     int rc;
 
-    fl_strbuf_addstr(&s, ALIVE_FN "p=");
+    fl_strbuf_addstr(&s, ALIVE_FN TREE_FN "p=");
     fl_sh_quote(&s, pidfile);
+    /* the daemon first: a stopped daemon forks no child we would miss */
     fl_strbuf_addf(&s,
                    "\npid=$(cat \"$p\" 2>/dev/null)\n"
                    "alive \"$pid\" || exit 3\nkill -%d \"$pid\"\n",
                    sig);
+    if (tree)
+        fl_strbuf_addf(&s, "kill -%d $(tree \"$pid\") 2>/dev/null; true\n",
+                       sig);
     c.cmd = s.buf;
     c.timeout_ms = 30000;
     rc = fl_remote_exec(r, &c, &res, err);
@@ -130,6 +171,20 @@ fl_daemon_signal(struct fl_remote *r, const char *pidfile, int sig,
     fl_cmd_result_release(&res);
     fl_strbuf_release(&s);
     return rc;
+}
+
+int
+fl_daemon_signal(struct fl_remote *r, const char *pidfile, int sig,
+                 struct fl_err *err)
+{
+    return signal_pid(r, pidfile, sig, false, err);
+}
+
+int
+fl_daemon_signal_tree(struct fl_remote *r, const char *pidfile, int sig,
+                      struct fl_err *err)
+{
+    return signal_pid(r, pidfile, sig, true, err);
 }
 
 int

@@ -26,6 +26,9 @@ struct fl_daemon_opts {
     const char *logfile;    /* stdout+stderr appended here; NULL = /dev/null */
     const char *chdir;      /* working directory; NULL = / */
     const char *const *env; /* NULL-terminated "K=V" list, or NULL */
+    const char *user;       /* run as this user (setpriv, which execs, so
+                               the pidfile names the daemon); NULL = as
+                               the remote's user */
 };
 
 /**
@@ -48,6 +51,17 @@ int fl_daemon_stop(struct fl_remote *r, const char *pidfile, int sig,
 /** Send sig to the pidfile's process; -ESRCH if it is not running. */
 int fl_daemon_signal(struct fl_remote *r, const char *pidfile, int sig,
                      struct fl_err *err);
+
+/*
+ * The same for a daemon and every descendant of it (pgrep -P, recursively):
+ * for servers whose children outlive their parent or start their own
+ * sessions (PostgreSQL's backends), so that a kill or a pause reaches the
+ * whole server. The daemon is signalled first.
+ */
+int fl_daemon_stop_tree(struct fl_remote *r, const char *pidfile, int sig,
+                        int64_t timeout_ms, struct fl_err *err);
+int fl_daemon_signal_tree(struct fl_remote *r, const char *pidfile, int sig,
+                          struct fl_err *err);
 
 /** 1 if the pidfile names a live (not zombie) process, 0 if not, <0 error. */
 int fl_daemon_running(struct fl_remote *r, const char *pidfile,

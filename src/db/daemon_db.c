@@ -30,9 +30,9 @@ struct ddb_file {
 };
 
 struct ddb {
-    char *name, *binary, *dir, *installed_path;
-    char **packages, **args, **logs, **env; /* NULL-terminated, owned */
-    struct ddb_file *files;                 /* nfiles of them */
+    char *name, *binary, *dir, *installed_path, *user; /* user: or NULL */
+    char **packages, **args, **logs, **init, **env; /* NULL-terminated, owned */
+    struct ddb_file *files;                         /* nfiles of them */
     size_t nfiles;
     struct fl_daemon_db_desc desc; /* probes, port, timeouts, arg */
     pthread_mutex_t install_mu;    /* serialises the machine-wide install */
@@ -260,6 +260,99 @@ write_file(struct fl_remote *r, const char *path, const struct fl_strbuf *s,
     return rc;
 }
 
+/* <dir>/<node> and everything in it to d->user; data/ private to it. */
+static int
+own_dir(struct ddb *d, struct fl_remote *r, const char *node,
+        struct fl_err *err)
+{
+    struct fl_strbuf dir = FL_STRBUF_INIT, q = FL_STRBUF_INIT;
+    struct fl_strbuf u = FL_STRBUF_INIT;
+    int rc;
+
+    fl_strbuf_addf(&dir, "%s/%s", d->dir, node);
+    fl_sh_quote(&q, dir.buf);
+    fl_sh_quote(&u, d->user);
+    rc = fl_remote_sh(r, NULL, err, "chown -R %s: %s && chmod 700 %s/data",
+                      u.buf, q.buf, q.buf);
+    fl_strbuf_release(&dir);
+    fl_strbuf_release(&q);
+    fl_strbuf_release(&u);
+    return rc;
+}
+
+/* The words of tmpl (NULL-terminated templates) expanded for node. */
+static int
+expand_argv(struct ddb *d, const char *const *tmpl, const struct fl_env *env,
+            size_t node, struct fl_strbuf *out, struct fl_err *err)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && tmpl[i]; i++) {
+        struct fl_strbuf a = FL_STRBUF_INIT;
+        rc = fl_daemon_db_expand(&a, tmpl[i], env, node, d->dir, err);
+        if (rc != 0)
+            fl_err_prefix(err, "%s: word %zu: ", d->name, i + 1);
+        fl_strbuf_addch(out, ' ');
+        fl_sh_quote(out, a.buf);
+        fl_strbuf_release(&a);
+    }
+    return rc;
+}
+
+/* Run d->init as d->user when <dir>/<node>/data is empty. */
+static int
+run_init(struct ddb *d, const struct fl_env *env, size_t node,
+         struct fl_remote *r, struct fl_err *err)
+{
+    struct fl_strbuf cmd = FL_STRBUF_INIT, q = FL_STRBUF_INIT;
+    struct fl_strbuf log = FL_STRBUF_INIT;
+    int rc;
+
+    bool own = d->desc.init_fn != NULL;
+
+    if (!d->init[0] && !own)
+        return 0;
+    fl_strbuf_addf(&q, "%s/%s/data", d->dir, env->nodes[node]);
+    fl_strbuf_reset(&cmd);
+    fl_strbuf_addstr(&cmd, "[ -n \"$(ls -A ");
+    fl_sh_quote(&cmd, q.buf);
+    fl_strbuf_addstr(&cmd, ")\" ] && exit 0\ncd ");
+    fl_sh_quote(&cmd, q.buf);
+    fl_strbuf_addstr(&cmd, "/.. || exit 1\n");
+    if (d->user) {
+        fl_strbuf_addstr(&cmd, "setpriv --reuid=");
+        fl_sh_quote(&cmd, d->user);
+        fl_strbuf_addstr(&cmd, " --regid=$(id -g ");
+        fl_sh_quote(&cmd, d->user);
+        fl_strbuf_addstr(&cmd, ") --init-groups");
+    }
+    if (own) {
+        struct fl_strbuf line = FL_STRBUF_INIT;
+        own = d->desc.init_fn(env, node, d->desc.arg, &line) == 0;
+        if (own) {
+            fl_strbuf_addstr(&cmd, " sh -c ");
+            fl_sh_quote(&cmd, line.buf);
+        }
+        fl_strbuf_release(&line);
+    }
+    rc = own ? 0
+             : expand_argv(d, (const char *const *)d->init, env, node, &cmd,
+                           err);
+    own_path(&log, d, env->nodes[node], ".log");
+    fl_strbuf_addstr(&cmd, " >> ");
+    fl_sh_quote(&cmd, log.buf);
+    fl_strbuf_addstr(&cmd, " 2>&1");
+    if (rc == 0)
+        rc = fl_remote_sh(r, NULL, err, "%s", cmd.buf);
+    if (rc != 0)
+        fl_err_prefix(err, "%s: %s init (see %s): ", env->nodes[node], d->name,
+                      log.buf);
+    fl_strbuf_release(&cmd);
+    fl_strbuf_release(&q);
+    fl_strbuf_release(&log);
+    return rc;
+}
+
 static int
 write_files(struct ddb *d, const struct fl_env *env, size_t node,
             struct fl_remote *r, struct fl_err *err)
@@ -270,6 +363,8 @@ write_files(struct ddb *d, const struct fl_env *env, size_t node,
 
     fl_strbuf_addf(&path, "%s/%s/data", d->dir, me);
     rc = fl_debian_ensure_dir(r, path.buf, NULL, err);
+    if (rc == 0 && d->user)
+        rc = own_dir(d, r, me, err);
     for (size_t i = 0; rc == 0 && i < d->nfiles; i++) {
         fl_strbuf_reset(&text);
         rc = fl_daemon_db_expand(&text, d->files[i].tmpl, env, node, d->dir,
@@ -354,13 +449,16 @@ start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
     struct fl_daemon_opts o = {.pidfile = pid.buf,
                                .logfile = log.buf,
                                .chdir = dir.buf,
-                               .env = (const char *const *)envv};
+                               .env = (const char *const *)envv,
+                               .user = d->user};
+    if (rc == 0 && fl_daemon_running(r, pid.buf, NULL) != 1)
+        rc = run_init(d, env, node, r, err);
     if (rc == 0)
         rc = fl_daemon_start(r, &o, (const char *const *)argv, err);
-    free_list(envv);
     if (rc > 0)
         rc = 0; /* already running */
     free_list(argv);
+    free_list(envv);
     fl_strbuf_release(&pid);
     fl_strbuf_release(&log);
     fl_strbuf_release(&dir);
@@ -469,7 +567,11 @@ kill_node(struct ddb *d, const struct fl_env *env, size_t node,
 
     own_path(&pid, d, env->nodes[node], ".pid");
     /* SIGKILL also ends a SIGSTOPped daemon left by an interrupted run. */
-    rc = fl_daemon_stop(r, pid.buf, SIGKILL, d->desc.stop_timeout_ms, err);
+    rc =
+        d->desc.process_tree
+            ? fl_daemon_stop_tree(r, pid.buf, SIGKILL, d->desc.stop_timeout_ms,
+                                  err)
+            : fl_daemon_stop(r, pid.buf, SIGKILL, d->desc.stop_timeout_ms, err);
     fl_strbuf_release(&pid);
     return rc;
 }
@@ -553,7 +655,8 @@ signal_node(struct fl_db *db, const struct fl_env *env, size_t node, int sig,
     if (!r)
         return FL_EUSAGE;
     own_path(&pid, d, env->nodes[node], ".pid");
-    rc = fl_daemon_signal(r, pid.buf, sig, err);
+    rc = d->desc.process_tree ? fl_daemon_signal_tree(r, pid.buf, sig, err)
+                              : fl_daemon_signal(r, pid.buf, sig, err);
     if (rc == -ESRCH) {
         /* Killed by another fault: nothing to pause or resume (Jepsen's
          * killall -STOP does nothing either). */
@@ -645,10 +748,12 @@ db_free(struct fl_db *db)
     free(d->name);
     free(d->binary);
     free(d->dir);
+    free(d->user);
+    free_list(d->init);
+    free_list(d->env);
     free_list(d->packages);
     free_list(d->args);
     free_list(d->logs);
-    free_list(d->env);
     free(d->installed_path);
     for (size_t i = 0; i < d->nfiles; i++) {
         free(d->files[i].name);
@@ -692,10 +797,15 @@ fl_daemon_db_new(const struct fl_daemon_db_desc *desc, struct fl_err *err)
     d->name = fl_xstrdup(desc->name);
     d->binary = fl_xstrdup(desc->binary);
     d->dir = fl_xstrdup(desc->dir);
+    d->user = desc->user ? fl_xstrdup(desc->user) : NULL;
+    d->init = dup_list(desc->init);
+    d->env = dup_list(desc->env);
+    d->desc.env = NULL;
+    d->desc.user = NULL;
+    d->desc.init = NULL;
     d->packages = dup_list(desc->packages);
     d->args = dup_list(desc->args);
     d->logs = dup_list(desc->logs);
-    d->env = dup_list(desc->env);
     d->installed_path = desc->installed ? fl_xstrdup(desc->installed) : NULL;
     while (desc->files && desc->files[d->nfiles].name)
         d->nfiles++;

@@ -8,7 +8,10 @@
  * packages (once per machine on the local cluster, whose nodes share its
  * files), writes the config files, starts the daemon with a pidfile and
  * waits until it is healthy; kill is SIGKILL, pause SIGSTOP, resume
- * SIGCONT, teardown kills and wipes. Everything of node N lives in
+ * SIGCONT (to the daemon's whole process tree with process_tree),
+ * teardown kills and wipes. With user, the node's dir belongs to that
+ * user and init and the daemon run as it; init (initdb) runs before a
+ * start that finds data/ empty. Everything of node N lives in
  * <dir>/<N>/: <name>.pid, <name>.log, the config files and data/.
  *
  * Templates (arguments and config files) expand these placeholders:
@@ -46,6 +49,14 @@ struct fl_strbuf;
 typedef bool fl_daemon_db_probe_fn(const struct fl_env *env, size_t node,
                                    void *arg);
 
+/**
+ * A node's own init (a replica's base backup instead of initdb): append
+ * a shell command line to cmd (quoted by the callee; run as the desc's
+ * user in <dir>/<node>) and return 0, or return 1 for the desc's init.
+ */
+typedef int fl_daemon_db_init_fn(const struct fl_env *env, size_t node,
+                                 void *arg, struct fl_strbuf *cmd);
+
 /** A config file written into the node's dir before every start. */
 struct fl_daemon_db_file {
     const char *name; /* file name under <dir>/<node>/, e.g. "redis.conf" */
@@ -82,6 +93,17 @@ struct fl_daemon_db_desc {
     int64_t start_timeout_ms;       /* wait for health at most; 0 = 60 s */
     int64_t stop_timeout_ms;        /* teardown waits this for the exit
                                        after SIGKILL; 0 = 10 s */
+    const char *user;               /* run init and the daemon as this
+                                       user, who owns <dir>/<node>/; NULL =
+                                       as root */
+    const char *const *init;        /* argv template run (as user) before a
+                                       start when data/ is empty, e.g.
+                                       initdb; NULL = none */
+    fl_daemon_db_init_fn *init_fn;  /* per-node init, or NULL */
+    bool process_tree;              /* kill, pause and resume reach the
+                                       daemon's descendants too (servers
+                                       whose children start their own
+                                       sessions: PostgreSQL) */
     void *arg;                      /* for the probes; owned if free_arg */
     void (*free_arg)(void *arg);    /* frees arg with the db, or NULL */
 };

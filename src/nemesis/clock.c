@@ -73,6 +73,8 @@ write_offset(const char *state_dir, const char *node, const char *line,
     tmp = fl_xasprintf("%s.tmp", path);
 
     mkdir(state_dir, 0700);
+    /* daemons that run as another user (PostgreSQL) read their file */
+    chmod(state_dir, 0711);
     mkdir(dir, 0755);
     f = fopen(tmp, "w");
     if (!f || fputs(line, f) < 0 || fclose(f) != 0) {

@@ -42,8 +42,16 @@ struct clock_pt {
     double off_s;  /* offset in seconds */
 };
 
+struct bank_pt {
+    int64_t t_ns;  /* completion time of a read */
+    int64_t total; /* the sum of its balances */
+};
+
 struct plot_ctx {
     const char *dir;
+    struct bank_pt *b; /* bank reads ({account balance} maps of ints) */
+    size_t nb, balloc;
+    bool transfers;   /* the history has :transfer ops: a bank test */
     struct sample *s; /* completed client ops, in completion order */
     size_t ns, salloc;
     uint32_t *fkw; /* distinct :f keyword ids */
@@ -182,6 +190,25 @@ collect_clock(struct plot_ctx *p, const struct fl_op *op, uint32_t kw_off)
     fl_strbuf_release(&sb);
 }
 
+/* An ok :read whose value maps accounts to integer balances. */
+static void
+collect_bank(struct plot_ctx *p, const struct fl_op *op)
+{
+    int64_t total = 0;
+
+    if (op->type != FL_OP_OK || op->f != FL_KW_READ ||
+        op->value.kind != FL_V_MAP || op->value.n == 0)
+        return;
+    for (uint32_t i = 0; i < op->value.n; i++) {
+        const fl_val *v = &op->value.u.items[2 * i + 1];
+        if (v->kind != FL_V_INT)
+            return;
+        total += v->u.i;
+    }
+    FL_ALLOC_GROW(p->b, p->nb + 1, p->balloc);
+    p->b[p->nb++] = (struct bank_pt){op->time_ns, total};
+}
+
 static void
 collect(struct plot_ctx *p, const struct fl_hist *h, const int32_t *pair)
 {
@@ -200,6 +227,8 @@ collect(struct plot_ctx *p, const struct fl_hist *h, const int32_t *pair)
         int64_t inv = h->ops[pair[i]].time_ns;
         if (inv < 0 || op->time_ns < 0)
             continue;
+        p->transfers |= op->f == FL_KW_TRANSFER;
+        collect_bank(p, op);
         FL_ALLOC_GROW(p->s, p->ns + 1, p->salloc);
         p->s[p->ns++] = (struct sample){inv, op->time_ns,
                                         f_index(p, &fmap, op->f), op->type};
@@ -428,6 +457,28 @@ out:
     return rc;
 }
 
+/* bank.dat: time s, total of the read (Jepsen's bank plot) */
+static int
+write_bank(const struct plot_ctx *p, struct fl_err *err)
+{
+    struct fl_strbuf path = FL_STRBUF_INIT;
+    FILE *f = open_in(p, "bank.dat", &path, err);
+    int rc = 0;
+
+    if (!f) {
+        rc = err ? err->code : -EIO;
+        goto out;
+    }
+    fprintf(f, "# faultline bank reads: the sum of every balance\n"
+               "# columns: time (s), total\n");
+    for (size_t i = 0; i < p->nb; i++)
+        fprintf(f, "%.6f %" PRId64 "\n", sec(p->b[i].t_ns), p->b[i].total);
+    rc = close_file(f, path.buf, err);
+out:
+    fl_strbuf_release(&path);
+    return rc;
+}
+
 /* gnuplot string literal: double quotes, with " and \ escaped */
 static void
 gp_str(struct fl_strbuf *sb, const char *s)
@@ -618,6 +669,14 @@ gp_script(const struct plot_ctx *p, const bool *present, struct fl_strbuf *sb)
     gp_region_keys(p, sb);
     gp_end(sb, "rate");
 
+    if (p->transfers && p->nb) {
+        gp_begin(p, sb, "bank", "bank: total of every read", "total", false);
+        fl_strbuf_addstr(sb, "plot \"bank.dat\" with points pt 7 ps 0.6 "
+                             "lc rgb \"#3a8fe0\" title \"read total\"");
+        gp_region_keys(p, sb);
+        gp_end(sb, "bank");
+    }
+
 clock:
     if (!p->nnodes)
         return;
@@ -694,6 +753,8 @@ fl_report_plots(const char *dir, const struct fl_hist *h, bool *rendered,
     }
     if (!rc && p.nnodes)
         rc = write_clock(&p, err);
+    if (!rc && p.transfers && p.nb)
+        rc = write_bank(&p, err);
     if (rc)
         goto out;
     if (!p.ns && !p.nnodes)
@@ -721,6 +782,7 @@ out:
         free(p.nodes[i]);
     free(p.nodes);
     free(p.c);
+    free(p.b);
     free(p.s);
     free(p.fkw);
     free(present);

@@ -515,6 +515,8 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
     memset(&co, 0, sizeof(co));
     co.out_dir = dir;
     co.incomplete = st->end != FL_RUN_COMPLETE;
+    /* the test's options reach the checkers (Elle's :consistency-models) */
+    co.options = &t->options;
     res->end = st->end;
     snprintf(res->end_detail, sizeof(res->end_detail), "%s", st->detail);
     if (!c)

@@ -30,6 +30,10 @@ done
 SUBNET="10.213.$(( 100 + sub )).0/24"
 
 cleanup() {
+    # A run still in the background holds the cluster's lock: end it (it
+    # heals on SIGTERM) before the cluster goes down.
+    for j in $(jobs -p); do kill "$j" 2>/dev/null; done
+    wait
     "$FAULTLINE" cluster down --state-dir "$STATE" >/dev/null 2>&1
     rm -rf "$TMP"
 }

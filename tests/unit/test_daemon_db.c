@@ -221,6 +221,122 @@ test_daemon_db_lifecycle(void)
     fl_arena_release(&a);
 }
 
+/* The first child of the process in pidfile, or 0. */
+static int
+child_of(const char *pidfile)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char cmd[160];
+    int pid = 0;
+
+    if (fl_strbuf_read_file(&sb, pidfile) == 0) {
+        snprintf(cmd, sizeof(cmd), "pgrep -P %ld", strtol(sb.buf, NULL, 10));
+        FILE *f = popen(cmd, "r");
+        if (f && fscanf(f, "%d", &pid) != 1)
+            pid = 0;
+        if (f)
+            pclose(f);
+    }
+    fl_strbuf_release(&sb);
+    return pid;
+}
+
+/* pid's state once it is want (polled up to 1 s), else the last; 0 gone */
+static char
+pid_state(int pid, char want)
+{
+    char path[64], line[256], st = 0;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    for (int i = 0; i < 100; i++) {
+        FILE *f = fopen(path, "r");
+        st = 0;
+        while (f && fgets(line, sizeof(line), f))
+            if (strncmp(line, "State:", 6) == 0)
+                sscanf(line + 6, " %c", &st);
+        if (f)
+            fclose(f);
+        if (st == want)
+            break;
+        usleep(10000);
+    }
+    return st;
+}
+
+/*
+ * user: init and the daemon run as that user, init only when data/ is
+ * empty; process_tree: pause and kill reach a child in a session of its
+ * own (PostgreSQL's backends).
+ */
+static void
+test_daemon_db_user_init_tree(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_strbuf sb = FL_STRBUF_INIT, path = FL_STRBUF_INIT;
+    struct fl_remote_opts o = {.backend = "local"};
+    struct fl_remote *rs[3] = {NULL, NULL, NULL};
+    struct fl_arena a;
+    struct fl_env env;
+    fl_val opts;
+    char dir[64];
+
+    if (getuid() != 0)
+        FL_SKIP("needs root (setpriv to user nobody)");
+    snprintf(dir, sizeof(dir), "/tmp/fl-ddbu-%d", (int)getpid());
+    mkdir(dir, 0755);
+    fl_arena_init(&a, 4096);
+    env_init(&env, &a, &opts);
+    rs[0] = fl_remote_new(nodes[0], &o, &err);
+    env.remotes = rs;
+    const char *args[] = {
+        "-c", "id -un > {{dir}}/who; setsid sleep 120 & exec sleep 121", NULL};
+    const char *init[] = {"sh", "-c", "id -un >> data/made", NULL};
+    struct fl_daemon_db_desc desc = {.name = "tree",
+                                     .binary = "sh",
+                                     .args = args,
+                                     .dir = dir,
+                                     .user = "nobody",
+                                     .init = init,
+                                     .process_tree = true,
+                                     .start_timeout_ms = 3000};
+    struct fl_db *db = fl_daemon_db_new(&desc, &err);
+    ASSERT(db);
+    ASSERT_OK(fl_db_setup(db, &env, 0, &err));
+    fl_strbuf_addf(&path, "%s/a1/data/made", dir);
+    ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
+    ASSERT_STR_EQ(sb.buf, "nobody\n");
+    fl_strbuf_reset(&path);
+    fl_strbuf_addf(&path, "%s/a1/tree.pid", dir);
+    usleep(300000);
+    int child = child_of(path.buf);
+    ASSERT(child > 0);
+    ASSERT_OK(fl_db_pause(db, &env, 0, &err));
+    char paused = pid_state(child, 'T');
+    ASSERT_OK(fl_db_resume(db, &env, 0, &err));
+    ASSERT_EQ(paused, 'T');
+    ASSERT_OK(fl_db_kill(db, &env, 0, &err));
+    ASSERT_EQ(pid_state(child, 0), 0); /* gone, and reaped */
+    ASSERT_OK(fl_db_start(db, &env, 0, &err));
+    usleep(300000);
+    fl_strbuf_reset(&path);
+    fl_strbuf_addf(&path, "%s/a1/data/made", dir);
+    fl_strbuf_reset(&sb);
+    ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
+    ASSERT_STR_EQ(sb.buf, "nobody\n"); /* data/ was not empty: no init */
+    fl_strbuf_reset(&path);
+    fl_strbuf_addf(&path, "%s/a1/who", dir);
+    fl_strbuf_reset(&sb);
+    ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
+    ASSERT_STR_EQ(sb.buf, "nobody\n");
+    ASSERT_OK(fl_db_teardown(db, &env, 0, &err));
+    fl_db_free(db);
+    rmdir(dir);
+    fl_remote_free(rs[0]);
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&path);
+    fl_arena_release(&a);
+}
+
 /* A daemon that dies at start: the error names node, log and its end. */
 static void
 test_daemon_db_start_errors(void)
@@ -289,6 +405,7 @@ static const struct fl_test_case daemon_db_tests[] = {
     FL_TEST(test_daemon_db_expand),
     FL_TEST(test_daemon_db_lifecycle),
     FL_TEST(test_daemon_db_start_errors),
+    FL_TEST(test_daemon_db_user_init_tree),
     FL_TEST_END,
 };
 

@@ -427,6 +427,34 @@ test_plots_clock_offsets(void)
     fl_hist_release(&h);
 }
 
+/* A bank history: bank.dat holds each ok read's total, and bank.png. */
+static void
+test_plots_bank_totals(void)
+{
+    struct fl_hist h;
+    struct fl_strbuf dat = FL_STRBUF_INIT;
+
+    need_gnuplot();
+    char *dir = tmpdir();
+    fl_hist_init(&h);
+    op2(&h, 0, 10, 0, "transfer", FL_OP_OK);
+    add(&h, 20, 1, "read", FL_OP_INVOKE);
+    size_t i = add(&h, 30, 1, "read", FL_OP_OK);
+    fl_val bal[4] = {fl_val_int(0), fl_val_int(60), fl_val_int(1),
+                     fl_val_int(41)};
+    h.ops[i].value = fl_val_map(&h.arena, bal, 2);
+    op2(&h, 40, 50, 1, "read", FL_OP_FAIL); /* no value: not plotted */
+    ASSERT_OK(fl_report_plots(dir, &h, NULL, NULL));
+    slurp(dir, "bank.dat", &dat);
+    ASSERT(strstr(dat.buf, "\n0.030000 101\n"));
+    ASSERT(!strstr(dat.buf, "0.050000"));
+    ASSERT(is_image(dir, "bank.png"));
+    rmtree(dir);
+    free(dir);
+    fl_strbuf_release(&dat);
+    fl_hist_release(&h);
+}
+
 static void
 test_plots_empty_history(void)
 {
@@ -757,6 +785,7 @@ static const struct fl_test_case report_tests[] = {
     FL_TEST(test_plots_data_script_and_images),
     FL_TEST(test_plots_without_gnuplot_still_write_data),
     FL_TEST(test_plots_clock_offsets),
+    FL_TEST(test_plots_bank_totals),
     FL_TEST(test_plots_empty_history),
     FL_TEST(test_plots_unwritable_dir_is_an_error),
     FL_TEST(test_timeline_packs_ops_per_process),
