@@ -43,7 +43,8 @@ on_data(char *p, size_t size, size_t n, void *sb)
 }
 
 /* POST body (or GET when NULL) to the node's member through *h (made on
- * first use); the JSON reply, or NULL with *code the curl error. */
+ * first use); the JSON reply, or NULL with *code the curl error. A non-200
+ * reply without the gateway's "error" comes back as {"error": "HTTP n"}. */
 static json_t *
 call(CURL **h_, const char *node, const char *path, const char *body,
      CURLcode *code)
@@ -51,6 +52,7 @@ call(CURL **h_, const char *node, const char *path, const char *body,
     struct fl_strbuf url = FL_STRBUF_INIT, resp = FL_STRBUF_INIT;
     CURL *h = *h_ ? *h_ : (*h_ = curl_easy_init());
     json_t *j = NULL;
+    long status = 0;
 
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
@@ -64,6 +66,13 @@ call(CURL **h_, const char *node, const char *path, const char *body,
     *code = curl_easy_perform(h);
     if (*code == CURLE_OK)
         j = json_loadb(resp.buf, resp.len, 0, NULL);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (*code == CURLE_OK && status != 200 && !json_object_get(j, "error")) {
+        json_decref(j);
+        fl_strbuf_reset(&url);
+        fl_strbuf_addf(&url, "HTTP %ld", status);
+        j = json_pack("{s:s}", "error", url.buf);
+    }
     fl_strbuf_release(&url);
     fl_strbuf_release(&resp);
     return j;
@@ -86,6 +95,7 @@ healthy(const struct fl_env *env, size_t node, void *arg)
 
 struct client {
     CURL *h;
+    bool alive;        /* the last request left a kept-alive connection */
     int64_t cache[64]; /* planted bug: 1 + last value seen per key, 0 none */
 };
 
@@ -147,13 +157,16 @@ request(uint32_t f, int64_t k, const fl_val *v, const char **path)
 }
 
 /* Map the reply onto the op. Jepsen's rule: :fail only when the op
- * certainly had no effect; a timeout of a write or cas is :info. */
+ * certainly had no effect; a timeout of a write or cas is :info. A refused
+ * connect is certain only on a fresh connection: after a kept-alive one,
+ * libcurl may have sent the request there, seen the member die (killed),
+ * and retried on a fresh connect, while the write commits. */
 static void
 complete(struct client *cl, const struct fl_op *op, int64_t k, json_t *j,
-         CURLcode code, struct fl_arena *a, struct fl_op *out)
+         CURLcode code, bool reused, struct fl_arena *a, struct fl_op *out)
 {
     if (!j) {
-        bool refused = code == CURLE_COULDNT_CONNECT;
+        bool refused = code == CURLE_COULDNT_CONNECT && !reused;
         out->type = refused || op->f == FL_KW_READ ? FL_OP_FAIL : FL_OP_INFO;
         fl_op_set_error(out, a, curl_easy_strerror(code));
     } else if (json_object_get(j, "error")) {
@@ -201,8 +214,10 @@ client_invoke(struct fl_client *c, const struct fl_env *env,
         return 0;
     }
     char *body = request(op->f, k, &op->value.u.items[1], &path);
+    bool reused = cl->alive;
     json_t *j = call(&cl->h, env->nodes[c->node], path, body, &code);
-    complete(cl, op, k, j, code, a, out);
+    cl->alive = code == CURLE_OK; /* libcurl closes on a transport error */
+    complete(cl, op, k, j, code, reused, a, out);
     json_decref(j);
     free(body);
     return 0;

@@ -73,8 +73,12 @@ def outcome(f, e):
     a failed read is always "fail"; a write or cas that may have reached
     etcd is "info"."""
     if isinstance(e, urllib.error.HTTPError):
-        # etcd answered with an error: the request was refused as a whole.
-        return {"type": "fail", "error": "http %d" % e.code}
+        # A 4xx is etcd rejecting the request before any proposal; a 5xx
+        # (503 "etcdserver: request timed out", 500 "context deadline
+        # exceeded") may follow a proposal that still commits.
+        certain = f == "read" or 400 <= e.code < 500
+        return {"type": "fail" if certain else "info",
+                "error": "http %d" % e.code}
     if f == "read" or refused(e):
         return {"type": "fail", "error": "%s" % e}
     if isinstance(e, (socket.timeout, TimeoutError)):
