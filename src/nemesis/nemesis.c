@@ -15,11 +15,13 @@
 
 #include "control/cluster.h"
 #include "control/remote.h"
+#include "history/hist.h"
 #include "nemesis/nemesis_int.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/rng.h"
+#include "util/strbuf.h"
 
 struct fl_nemesis *
 fl_nemesis_new(const struct fl_nemesis_type *type, void *ctx)
@@ -538,4 +540,80 @@ fl_nem_compose(struct fl_nemesis **parts, size_t n, struct fl_err *err)
                         return NULL;
                     }
     return fl_nemesis_new(&compose_type, c);
+}
+
+/* ---- fault verification ---- */
+
+static const fl_val *
+warnings_of(const fl_val *extra)
+{
+    const fl_val *w =
+        extra ? fl_val_map_get_kw(extra, fl_kw_intern_cstr("fault-warnings"))
+              : NULL;
+
+    return w && fl_val_is_seq(w) ? w : NULL;
+}
+
+void
+fl_nem__warn(struct fl_op *out, struct fl_arena *a, const char *fmt, ...)
+{
+    const fl_val *old = warnings_of(out->extra);
+    size_t n = old ? old->n : 0;
+    fl_val *items = fl_xcalloc(n + 1, sizeof(fl_val));
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    va_list ap;
+    fl_val v;
+
+    va_start(ap, fmt);
+    fl_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fl_warn("fault not as intended: %s", sb.buf);
+    for (size_t i = 0; i < n; i++)
+        items[i] = old->u.items[i];
+    items[n] = fl_val_str(a, sb.buf, sb.len);
+    v = fl_val_coll(a, FL_V_VEC, items, n + 1);
+    fl_op_set_extra(out, a, fl_kw_intern_cstr("fault-warnings"), &v);
+    fl_strbuf_release(&sb);
+    free(items);
+}
+
+fl_val
+fl_nem_fault_warnings_merge(const struct fl_hist *h, struct fl_arena *a,
+                            const fl_val *results, size_t *count)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    fl_val *w = NULL, *items, out = *results;
+    size_t k = 0, alloc = 0, n;
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        const fl_val *ws = warnings_of(op->extra);
+        for (size_t j = 0; ws && j < ws->n; j++) {
+            const fl_val *s = &ws->u.items[j];
+            if (s->kind != FL_V_STR)
+                continue;
+            if (k == alloc) {
+                alloc = alloc ? 2 * alloc : 8;
+                w = fl_xrealloc(w, fl_st_mult(alloc, sizeof(*w)));
+            }
+            fl_strbuf_reset(&sb);
+            fl_strbuf_addf(&sb, "op %lld :%s: %s", (long long)op->index,
+                           op->f ? fl_kw_name(op->f) : "?", s->u.s);
+            w[k++] = fl_val_str(a, sb.buf, sb.len);
+        }
+    }
+    *count = k;
+    if (k == 0 || results->kind != FL_V_MAP)
+        goto out;
+    n = results->n;
+    items = fl_xcalloc(2 * (n + 1), sizeof(fl_val));
+    memcpy(items, results->u.items, 2 * n * sizeof(fl_val));
+    items[2 * n] = fl_val_kw(fl_kw_intern_cstr("fault-warnings"));
+    items[2 * n + 1] = fl_val_coll(a, FL_V_VEC, w, k);
+    out = fl_val_map(a, items, n + 1);
+    free(items);
+out:
+    fl_strbuf_release(&sb);
+    free(w);
+    return out;
 }

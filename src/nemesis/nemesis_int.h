@@ -25,4 +25,11 @@ struct fl_nemesis *fl_nem__proc_new(const struct fl_nem__proc *p);
 /** Seed for a nemesis's own rng, derived from the run's seed and a salt. */
 uint64_t fl_nem__seed(const struct fl_env *env, uint64_t salt);
 
+/**
+ * Fault verification: append msg to out's :fault-warnings vector (an
+ * observation that disagrees with the fault's intent) and log it.
+ */
+void fl_nem__warn(struct fl_op *out, struct fl_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
