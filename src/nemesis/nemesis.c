@@ -324,6 +324,61 @@ proc_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
     return 0;
 }
 
+/* The /proc state letter of pid on r ('R', 'S', 'T', 'Z'...), 0 if gone. */
+static char
+proc_state(struct fl_remote *r, long pid)
+{
+    struct fl_strbuf out = FL_STRBUF_INIT;
+    struct fl_err err = FL_ERR_INIT;
+    char st = 0;
+
+    if (fl_remote_sh(r, &out, &err,
+                     "s=$(cat /proc/%ld/stat 2>/dev/null) || exit 0; "
+                     "s=${s##*) }; echo \"${s%%%% *}\"",
+                     pid) == 0 &&
+        out.len == 1)
+        st = out.buf[0];
+    else if (err.msg[0])
+        st = '?';
+    fl_strbuf_release(&out);
+    return st;
+}
+
+/*
+ * After the fault on node i: the /proc state of the DB's process (pid
+ * before the fault, or the one recorded after it, e.g. by a restart) as
+ * items of :observed-procs {node [pid "state"]}; a warning when it is not
+ * what c intends.
+ */
+static fl_val
+proc_observe(const struct proc_ctx *c, const struct fl_env *env, size_t i,
+             bool on, long before, struct fl_arena *a, struct fl_op *out)
+{
+    struct fl_err e = FL_ERR_INIT;
+    long pid = 0;
+    char st, name[8] = "gone";
+    fl_val pair[2];
+
+    if (fl_db_pid(env->db, env, i, &pid, &e) != 0 || pid <= 0)
+        pid = before;
+    st = pid > 0 ? proc_state(env->remotes[i], pid) : 0;
+    if (st == '?')
+        snprintf(name, sizeof(name), "unknown");
+    else if (st)
+        snprintf(name, sizeof(name), "%c", st);
+    if (st == '?' || !c->p.as_intended(on, st))
+        fl_nem__warn(out, a, "%s: %s: process %ld is %s after :%s",
+                     env->nodes[i], c->p.name, pid,
+                     st == 'T'   ? "stopped"
+                     : st == 0   ? "gone"
+                     : st == '?' ? "unknown (probe failed)"
+                                 : "running",
+                     fl_kw_name(on ? c->p.f_on : c->p.f_off));
+    pair[0] = fl_val_int(pid);
+    pair[1] = fl_val_str(a, name, strlen(name));
+    return fl_val_coll(a, FL_V_VEC, pair, 2);
+}
+
 static int
 proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
             const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
@@ -332,6 +387,8 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     struct proc_ctx *c = nem->ctx;
     bool *mask = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
     bool *done = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
+    fl_val *obs = fl_xcalloc(2 * env->nnodes + 1, sizeof(fl_val));
+    size_t nobs = 0;
     bool on = op->f == c->p.f_on;
     fl_val all = fl_val_kw(fl_kw_intern_cstr("all"));
     int rc;
@@ -345,18 +402,33 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     for (size_t i = 0; i < env->nnodes && i < c->n; i++) {
         struct fl_err e = FL_ERR_INIT;
         int r2;
+        long before = 0;
         if (!mask[i] || (!on && !c->down[i]))
             continue;
+        bool check = env->remotes && c->p.as_intended &&
+                     fl_db_pid(env->db, env, i, &before, &e) == 0;
+        fl_err_clear(&e);
         r2 = on ? c->p.on(env->db, env, i, &e) : c->p.off(env->db, env, i, &e);
         if (r2 == 0) {
             done[i] = true;
             c->down[i] = on;
+            if (check) {
+                obs[2 * nobs] =
+                    fl_val_str(a, env->nodes[i], strlen(env->nodes[i]));
+                obs[2 * nobs + 1] = proc_observe(c, env, i, on, before, a, out);
+                nobs++;
+            }
         } else if (rc == 0) {
             rc = fl_err_set(err, r2, "%s", e.msg);
         }
     }
     out->value = fl_nem_nodes_val(env, done, a);
+    if (nobs) {
+        fl_val m = fl_val_map(a, obs, nobs);
+        fl_op_set_extra(out, a, fl_kw_intern_cstr("observed-procs"), &m);
+    }
 out:
+    free(obs);
     free(mask);
     free(done);
     return rc;

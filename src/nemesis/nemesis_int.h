@@ -18,6 +18,11 @@ struct fl_nem__proc {
     unsigned cap;         /* FL_DB_CAP_KILL / FL_DB_CAP_PAUSE */
     int (*on)(struct fl_db *, const struct fl_env *, size_t, struct fl_err *);
     int (*off)(struct fl_db *, const struct fl_env *, size_t, struct fl_err *);
+    /**
+     * Fault verification: is the DB's process, in /proc state st ('R', 'S',
+     * 'T', ...; 0: gone), as intended after on() (on) or off()?
+     */
+    bool (*as_intended)(bool on, char st);
 };
 
 struct fl_nemesis *fl_nem__proc_new(const struct fl_nem__proc *p);
