@@ -3,7 +3,8 @@
 # test's own 3 nodes with partitions every second: every :start-partition
 # completion carries :observed-cut (the node pairs a TCP probe found cut),
 # every heal :observed-cut-held and an empty :observed-cut, and nothing
-# disagrees (no :fault-warnings). Then a partition is broken by hand (the
+# disagrees (no :fault-warnings); so are kills, pauses and clock bumps.
+# Then a partition is broken by hand (the
 # FAULTLINE rules flushed in every node's namespace mid-fault): the run
 # reports it as :fault-warnings in results.edn and on stderr.
 . "$(dirname "$0")/lib.sh"
@@ -45,7 +46,31 @@ grep -v ':observed-cut \[\]' "$TMP/heals" && fail "a heal not observed"
 grep ':observed-cut-held \[\[' "$TMP/heals" >/dev/null ||
     fail "no partition observed at its end"
 
-# 2. A partition broken by hand mid-fault is reported.
+# 2. Kills, pauses and clock faults as intended: /proc states of the DB's
+# pids (:observed-procs) and clock offsets, no warnings.
+expect_exit 0 run --time-limit 12 --nemesis kill,pause,clock \
+    --nemesis-interval 1 --seed 7
+H=$TMP/store/latest/history.edn
+grep -q 'fault-warnings' "$H" "$TMP/store/latest/results.edn" &&
+    fail "warnings on intact faults"
+obs() { # obs F: the completions of :f F that hit nodes
+    grep ":process :nemesis, :f :$1, :value \[\"" "$H" >"$TMP/$1"
+    [ -s "$TMP/$1" ] || fail "no :$1 in the history"
+    grep -v ':observed-procs {"' "$TMP/$1" && fail ":$1 not observed"
+    return 0
+}
+obs kill
+grep -E '\[[0-9]+ "[RSDTt]"\]' "$TMP/kill" && fail "a killed process runs"
+obs pause
+grep -E '\[[0-9]+ "[RSDZ]"\]' "$TMP/pause" && fail "a paused process runs"
+obs start
+grep -E '"(gone|Z|T)"\]' "$TMP/start" && fail "a started process is not"
+obs resume
+grep -E '"[Tt]"\]' "$TMP/resume" && fail "a resumed process is stopped"
+grep -q ':f :bump-clock, :value {"[^}]*}, :clock-offsets {' "$H" ||
+    fail "no bump observed"
+
+# 3. A partition broken by hand mid-fault is reported.
 run --time-limit 16 --nemesis partition --nemesis-interval 6 --seed 7 \
     >"$TMP/b.out" 2>"$TMP/b.err" &
 victim=$!
