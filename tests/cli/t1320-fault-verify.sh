@@ -3,7 +3,8 @@
 # test's own 3 nodes with partitions every second: every :start-partition
 # completion carries :observed-cut (the node pairs a TCP probe found cut),
 # every heal :observed-cut-held and an empty :observed-cut, and nothing
-# disagrees (no :fault-warnings); so are kills, pauses and clock bumps.
+# disagrees (no :fault-warnings); so are kills, pauses, clock bumps and
+# packet shaping.
 # Then a partition is broken by hand (the
 # FAULTLINE rules flushed in every node's namespace mid-fault): the run
 # reports it as :fault-warnings in results.edn and on stderr.
@@ -46,9 +47,10 @@ grep -v ':observed-cut \[\]' "$TMP/heals" && fail "a heal not observed"
 grep ':observed-cut-held \[\[' "$TMP/heals" >/dev/null ||
     fail "no partition observed at its end"
 
-# 2. Kills, pauses and clock faults as intended: /proc states of the DB's
-# pids (:observed-procs) and clock offsets, no warnings.
-expect_exit 0 run --time-limit 12 --nemesis kill,pause,clock \
+# 2. Kills, pauses, clock and packet faults as intended: /proc states of
+# the DB's pids (:observed-procs), clock offsets, the shapers
+# (:observed-shaping), no warnings.
+expect_exit 0 run --time-limit 12 --nemesis kill,pause,clock,packet \
     --nemesis-interval 1 --seed 7
 H=$TMP/store/latest/history.edn
 grep -q 'fault-warnings' "$H" "$TMP/store/latest/results.edn" &&
@@ -69,6 +71,11 @@ obs resume
 grep -E '"[Tt]"\]' "$TMP/resume" && fail "a resumed process is stopped"
 grep -q ':f :bump-clock, :value {"[^}]*}, :clock-offsets {' "$H" ||
     fail "no bump observed"
+grep ':f :start-packet, :value \[:shaped \["' "$H" >"$TMP/pkt"
+[ -s "$TMP/pkt" ] || fail "no packet fault"
+grep -v ':observed-shaping {"[^}]*"nfqueue' "$TMP/pkt" && fail "shaping not seen"
+grep ':f :stop-packet, :value :reliable' "$H" | grep '"nfqueue' &&
+    fail "shaping left after a stop"
 
 # 3. A partition broken by hand mid-fault is reported.
 run --time-limit 16 --nemesis partition --nemesis-interval 6 --seed 7 \
