@@ -27,7 +27,8 @@ for seed in 7 8 9; do
         --nemesis-interval 1 --seed $seed
     H=$TMP/store/latest/history.edn
     R=$TMP/store/latest/results.edn
-    grep -q 'fault-warnings' "$H" "$R" && fail "warnings on intact faults"
+    grep -q 'fault-warnings' "$H" "$R" &&
+        { grep -ho 'fault-warnings \[[^]]*\]' "$H" >&2; fail "warnings on intact partitions"; }
     grep ':nemesis' "$H" | grep -v ':invoke' >>"$TMP/nem"
     seen=0
     for t in one majority majorities-ring; do
@@ -40,7 +41,7 @@ done
 grep ':start-partition, :value \[:isolated {"' "$TMP/nem" >"$TMP/starts"
 grep ':start-partition, :value \[:isolated {}\]' "$TMP/nem" |
     grep -v ':observed-cut \[\]' && fail "an empty partition cut something"
-[ "$(wc -l <"$TMP/starts")" -ge 4 ] || fail "too few partitions"
+[ "$(wc -l <"$TMP/starts")" -ge 3 ] || fail "too few partitions"
 grep -v ':observed-cut \[\[' "$TMP/starts" && fail "a partition not observed"
 grep ':value :network-healed' "$TMP/nem" >"$TMP/heals"
 grep -v ':observed-cut \[\]' "$TMP/heals" && fail "a heal not observed"
@@ -54,7 +55,7 @@ expect_exit 0 run --time-limit 12 --nemesis kill,pause,clock,packet \
     --nemesis-interval 1 --seed 7
 H=$TMP/store/latest/history.edn
 grep -q 'fault-warnings' "$H" "$TMP/store/latest/results.edn" &&
-    fail "warnings on intact faults"
+    { grep -ho 'fault-warnings \[[^]]*\]' "$H" >&2; fail "warnings on intact faults"; }
 obs() { # obs F: the completions of :f F that hit nodes
     grep ":process :nemesis, :f :$1, :value \[\"" "$H" >"$TMP/$1"
     [ -s "$TMP/$1" ] || fail "no :$1 in the history"
