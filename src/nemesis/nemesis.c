@@ -18,6 +18,7 @@
 #include "history/hist.h"
 #include "nemesis/nemesis_int.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/rng.h"
@@ -362,6 +363,12 @@ proc_observe(const struct proc_ctx *c, const struct fl_env *env, size_t i,
     if (fl_db_pid(env->db, env, i, &pid, &e) != 0 || pid <= 0)
         pid = before;
     st = pid > 0 ? proc_state(env->remotes[i], pid) : 0;
+    /* A signal takes effect when its target next runs: give a loaded
+     * machine up to 1 s before calling the fault ineffective. */
+    for (int k = 0; k < 10 && pid > 0 && !c->p.as_intended(on, st); k++) {
+        fl_clock_sleep_ns(fl_clock_real(), 100 * 1000000LL);
+        st = proc_state(env->remotes[i], pid);
+    }
     if (st == '?')
         snprintf(name, sizeof(name), "unknown");
     else if (st)
