@@ -98,4 +98,6 @@ grep -q 'fault warning(s): see :fault-warnings' "$TMP/b.err" ||
     fail "broken partition not on stderr"
 grep -q 'fault not as intended: .* can reach each other' "$TMP/b.err" ||
     fail "no warning when observed"
+grep -q 'fault warnings: \[' "$TMP/store/latest/timeline.html" ||
+    fail "warning not on the timeline"
 echo ok
