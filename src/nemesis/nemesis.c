@@ -412,7 +412,7 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
         long before = 0;
         if (!mask[i] || (!on && !c->down[i]))
             continue;
-        bool check = env->remotes && c->p.as_intended &&
+        bool check = fl_nem__observable(env) && c->p.as_intended &&
                      fl_db_pid(env->db, env, i, &before, &e) == 0;
         fl_err_clear(&e);
         r2 = on ? c->p.on(env->db, env, i, &e) : c->p.off(env->db, env, i, &e);
@@ -631,6 +631,13 @@ warnings_of(const fl_val *extra)
               : NULL;
 
     return w && fl_val_is_seq(w) ? w : NULL;
+}
+
+bool
+fl_nem__observable(const struct fl_env *env)
+{
+    return env && env->remotes && env->nnodes > 0 && env->remotes[0] &&
+           env->remotes[0]->type != &fl_remote_dummy_type;
 }
 
 void

@@ -30,6 +30,9 @@ struct fl_nemesis *fl_nem__proc_new(const struct fl_nem__proc *p);
 /** Seed for a nemesis's own rng, derived from the run's seed and a salt. */
 uint64_t fl_nem__seed(const struct fl_env *env, uint64_t salt);
 
+/** Fault verification: are env's nodes real (not the dummy remotes)? */
+bool fl_nem__observable(const struct fl_env *env);
+
 /**
  * Fault verification: append msg to out's :fault-warnings vector (an
  * observation that disagrees with the fault's intent) and log it.

@@ -641,6 +641,8 @@ packet_verify(const struct fl_env *env, const bool *target, struct fl_arena *a,
     fl_val *kv = fl_xcalloc(2 * n + 1, sizeof(fl_val)), m;
     struct fl_err err = FL_ERR_INIT;
 
+    if (!fl_nem__observable(env))
+        goto out;
     for (size_t i = 0; target && i < n; i++)
         nt += target[i];
     if (fl_remote_on_all(env->remotes, n, observe_one, state, &err) != 0) {
