@@ -763,6 +763,33 @@ db_free(struct fl_db *db)
     free(d);
 }
 
+/* The pid in node's pidfile, 0 when there is none. */
+static int
+db_pid(struct fl_db *db, const struct fl_env *env, size_t node, long *pid,
+       struct fl_err *err)
+{
+    struct ddb *d = db->ctx;
+    struct fl_remote *r = remote_of(d, env, node, err);
+    struct fl_strbuf path = FL_STRBUF_INIT, cmd = FL_STRBUF_INIT,
+                     out = FL_STRBUF_INIT;
+    int rc;
+
+    *pid = 0;
+    if (!r)
+        return FL_EUSAGE;
+    own_path(&path, d, env->nodes[node], ".pid");
+    fl_strbuf_addstr(&cmd, "cat ");
+    fl_sh_quote(&cmd, path.buf);
+    fl_strbuf_addstr(&cmd, " 2>/dev/null || true");
+    rc = fl_remote_sh(r, &out, err, "%s", cmd.buf);
+    if (rc == 0 && out.len)
+        *pid = strtol(out.buf, NULL, 10);
+    fl_strbuf_release(&path);
+    fl_strbuf_release(&cmd);
+    fl_strbuf_release(&out);
+    return rc;
+}
+
 static const struct fl_db_type daemon_db_type = {
     .name = "daemon",
     .caps = FL_DB_CAP_KILL | FL_DB_CAP_PAUSE | FL_DB_CAP_PRIMARY |
@@ -776,6 +803,7 @@ static const struct fl_db_type daemon_db_type = {
     .setup_primary = fl_db_node_noop,
     .primaries = db_primaries,
     .log_files = db_log_files,
+    .pid = db_pid,
     .free = db_free,
 };
 

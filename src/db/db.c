@@ -167,6 +167,16 @@ fl_db_kill(struct fl_db *db, const struct fl_env *env, size_t node,
 }
 
 int
+fl_db_pid(struct fl_db *db, const struct fl_env *env, size_t node, long *pid,
+          struct fl_err *err)
+{
+    *pid = 0;
+    if (!db || !db->type->pid)
+        return -ENOTSUP;
+    return db->type->pid(db, env, node, pid, err);
+}
+
+int
 fl_db_start(struct fl_db *db, const struct fl_env *env, size_t node,
             struct fl_err *err)
 {

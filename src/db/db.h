@@ -76,6 +76,13 @@ struct fl_db_type {
     /** Append node's log files to out. FL_DB_CAP_LOG_FILES. */
     int (*log_files)(struct fl_db *db, const struct fl_env *env, size_t node,
                      struct fl_db_log_files *out, struct fl_err *err);
+    /**
+     * Optional (NULL: unknown): the pid of the DB's process on node, 0 when
+     * none is recorded. The kill and pause nemeses check its /proc state
+     * after a fault (docs/nemesis.md, fault verification).
+     */
+    int (*pid)(struct fl_db *db, const struct fl_env *env, size_t node,
+               long *pid, struct fl_err *err);
     /** Free ctx; may be NULL. */
     void (*free)(struct fl_db *db);
 };
@@ -128,6 +135,9 @@ int fl_db_kill(struct fl_db *db, const struct fl_env *env, size_t node,
                struct fl_err *err);
 int fl_db_start(struct fl_db *db, const struct fl_env *env, size_t node,
                 struct fl_err *err);
+/** The type's pid slot; -ENOTSUP when it has none. */
+int fl_db_pid(struct fl_db *db, const struct fl_env *env, size_t node,
+              long *pid, struct fl_err *err);
 int fl_db_pause(struct fl_db *db, const struct fl_env *env, size_t node,
                 struct fl_err *err);
 int fl_db_resume(struct fl_db *db, const struct fl_env *env, size_t node,

@@ -19,6 +19,7 @@
 #include "control/timeshim.h"
 #include "nemesis/clock.h"
 #include "nemesis/nemesis.h"
+#include "nemesis/nemesis_int.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -248,7 +249,12 @@ fl_clock_offsets(struct fl_remote *const *r, size_t n, const char *state_dir,
 
 struct clock_nem {
     uint32_t f_reset, f_bump, f_strobe, f_check;
+    int64_t *want; /* nnodes: the offset (ns) our ops should have left */
+    bool *strobed; /* nnodes: strobed since the last reset: unknown */
+    size_t n;
 };
+
+#define CLOCK_SLACK_NS (100 * 1000000LL) /* observed vs intended offset */
 
 static int
 node_index_val(const struct fl_env *env, const fl_val *k)
@@ -272,9 +278,8 @@ map_int(const fl_val *m, const char *key, int64_t dflt)
 /* Put :clock-offsets {node secs} on the completion, as Jepsen does. */
 static int
 add_offsets(const struct fl_env *env, struct fl_arena *a, struct fl_op *out,
-            struct fl_err *err)
+            int64_t *off, struct fl_err *err)
 {
-    int64_t *off = fl_xcalloc(env->nnodes, sizeof(int64_t));
     fl_val *kv = fl_xcalloc(2 * env->nnodes, sizeof(fl_val));
     int rc = fl_clock_offsets(env->remotes, env->nnodes,
                               fl_nem_local_state_dir(env), off, err);
@@ -288,7 +293,6 @@ add_offsets(const struct fl_env *env, struct fl_arena *a, struct fl_op *out,
         m = fl_val_map(a, kv, env->nnodes);
         fl_op_set_extra(out, a, fl_kw_intern_cstr("clock-offsets"), &m);
     }
-    free(off);
     free(kv);
     return rc;
 }
@@ -306,6 +310,27 @@ clock_setup(struct fl_nemesis *nem, const struct fl_env *env,
                           fl_nem_local_state_dir(env), err);
 }
 
+/*
+ * Fault verification: warn where an offset is not the one the ops asked
+ * for (a reset: 0; a bump: the last one plus delta). A strobe goes on in
+ * the background: its node is not checked until the next reset.
+ */
+static void
+clock_verify(struct clock_nem *c, const struct fl_env *env, const int64_t *off,
+             struct fl_arena *a, struct fl_op *out)
+{
+    for (size_t i = 0; i < env->nnodes && i < c->n; i++) {
+        int64_t d = off[i] - c->want[i];
+        if (!c->strobed[i] && (d > CLOCK_SLACK_NS || d < -CLOCK_SLACK_NS))
+            fl_nem__warn(out, a,
+                         "%s: clock offset %+.3f s, not the %+.3f s "
+                         "intended",
+                         env->nodes[i], (double)off[i] / 1e9,
+                         (double)c->want[i] / 1e9);
+        c->want[i] = off[i];
+    }
+}
+
 static int
 clock_invoke(struct fl_nemesis *nem, const struct fl_env *env,
              const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
@@ -314,23 +339,38 @@ clock_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     struct clock_nem *c = nem->ctx;
     const char *sd = fl_nem_local_state_dir(env);
     const fl_val *v = &op->value;
+    int64_t *off = fl_xcalloc(env->nnodes + 1, sizeof(int64_t));
     int rc = 0;
 
+    if (c->n != env->nnodes) {
+        free(c->want);
+        free(c->strobed);
+        c->n = env->nnodes;
+        c->want = fl_xcalloc(c->n + 1, sizeof(int64_t));
+        c->strobed = fl_xcalloc(c->n + 1, sizeof(bool));
+    }
     if (op->f == c->f_reset) {
         rc = fl_clock_reset(env->remotes, env->nnodes, sd, err);
+        memset(c->want, 0, c->n * sizeof(int64_t));
+        memset(c->strobed, 0, c->n * sizeof(bool));
     } else if (op->f == c->f_bump || op->f == c->f_strobe) {
-        if (v->kind != FL_V_MAP)
-            return fl_err_set(err, FL_EUSAGE, "clock op needs {node ...}");
+        if (v->kind != FL_V_MAP) {
+            rc = fl_err_set(err, FL_EUSAGE, "clock op needs {node ...}");
+            goto out;
+        }
         for (size_t j = 0; j < v->n && rc == 0; j++) {
             int i = node_index_val(env, &v->u.items[2 * j]);
             const fl_val *arg = &v->u.items[2 * j + 1];
-            if (i < 0)
-                return fl_err_set(err, FL_EUSAGE, "clock op: unknown node");
-            if (op->f == c->f_bump)
-                rc = fl_clock_bump(
-                    env->remotes[i], sd,
-                    (arg->kind == FL_V_INT ? arg->u.i : 0) * 1000000, err);
-            else
+            int64_t d = (arg->kind == FL_V_INT ? arg->u.i : 0) * 1000000;
+            if (i < 0) {
+                rc = fl_err_set(err, FL_EUSAGE, "clock op: unknown node");
+                goto out;
+            }
+            c->strobed[i] |= op->f == c->f_strobe;
+            if (op->f == c->f_bump) {
+                rc = fl_clock_bump(env->remotes[i], sd, d, err);
+                c->want[i] += d;
+            } else
                 rc = fl_clock_strobe(
                     env->remotes[i], sd, map_int(arg, "delta", 0) * 1000000,
                     map_int(arg, "period", 1) * 1000000,
@@ -338,7 +378,11 @@ clock_invoke(struct fl_nemesis *nem, const struct fl_env *env,
         }
     }
     if (rc == 0)
-        rc = add_offsets(env, a, out, err);
+        rc = add_offsets(env, a, out, off, err);
+    if (rc == 0 && fl_nem__observable(env))
+        clock_verify(c, env, off, a, out);
+out:
+    free(off);
     return rc;
 }
 
@@ -370,7 +414,13 @@ clock_fs(const struct fl_nemesis *nem, uint32_t *out, size_t max)
 static void
 clock_free(struct fl_nemesis *nem)
 {
-    free(nem->ctx);
+    struct clock_nem *c = nem->ctx;
+
+    if (c) {
+        free(c->want);
+        free(c->strobed);
+    }
+    free(c);
 }
 
 static const struct fl_nemesis_type clock_type = {

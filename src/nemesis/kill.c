@@ -10,6 +10,15 @@
 
 #include "nemesis/nemesis_int.h"
 
+/* Killed: gone or a zombie; started: there and not stopped or a zombie. */
+static bool
+kill_as_intended(bool on, char st)
+{
+    if (on)
+        return st == 0 || st == 'Z' || st == 'X';
+    return st != 0 && st != 'Z' && st != 'X' && st != 'T' && st != 't';
+}
+
 struct fl_nemesis *
 fl_nem_kill_new(void)
 {
@@ -20,6 +29,7 @@ fl_nem_kill_new(void)
         .cap = FL_DB_CAP_KILL,
         .on = fl_db_kill,
         .off = fl_db_start,
+        .as_intended = kill_as_intended,
     };
 
     return fl_nem__proc_new(&p);

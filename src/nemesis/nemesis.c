@@ -15,11 +15,14 @@
 
 #include "control/cluster.h"
 #include "control/remote.h"
+#include "history/hist.h"
 #include "nemesis/nemesis_int.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/rng.h"
+#include "util/strbuf.h"
 
 struct fl_nemesis *
 fl_nemesis_new(const struct fl_nemesis_type *type, void *ctx)
@@ -322,6 +325,67 @@ proc_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
     return 0;
 }
 
+/* The /proc state letter of pid on r ('R', 'S', 'T', 'Z'...), 0 if gone. */
+static char
+proc_state(struct fl_remote *r, long pid)
+{
+    struct fl_strbuf out = FL_STRBUF_INIT;
+    struct fl_err err = FL_ERR_INIT;
+    char st = 0;
+
+    if (fl_remote_sh(r, &out, &err,
+                     "s=$(cat /proc/%ld/stat 2>/dev/null) || exit 0; "
+                     "s=${s##*) }; echo \"${s%%%% *}\"",
+                     pid) == 0 &&
+        out.len == 1)
+        st = out.buf[0];
+    else if (err.msg[0])
+        st = '?';
+    fl_strbuf_release(&out);
+    return st;
+}
+
+/*
+ * After the fault on node i: the /proc state of the DB's process (pid
+ * before the fault, or the one recorded after it, e.g. by a restart) as
+ * items of :observed-procs {node [pid "state"]}; a warning when it is not
+ * what c intends.
+ */
+static fl_val
+proc_observe(const struct proc_ctx *c, const struct fl_env *env, size_t i,
+             bool on, long before, struct fl_arena *a, struct fl_op *out)
+{
+    struct fl_err e = FL_ERR_INIT;
+    long pid = 0;
+    char st, name[8] = "gone";
+    fl_val pair[2];
+
+    if (fl_db_pid(env->db, env, i, &pid, &e) != 0 || pid <= 0)
+        pid = before;
+    st = pid > 0 ? proc_state(env->remotes[i], pid) : 0;
+    /* A signal takes effect when its target next runs: give a loaded
+     * machine up to 1 s before calling the fault ineffective. */
+    for (int k = 0; k < 10 && pid > 0 && !c->p.as_intended(on, st); k++) {
+        fl_clock_sleep_ns(fl_clock_real(), 100 * 1000000LL);
+        st = proc_state(env->remotes[i], pid);
+    }
+    if (st == '?')
+        snprintf(name, sizeof(name), "unknown");
+    else if (st)
+        snprintf(name, sizeof(name), "%c", st);
+    if (st == '?' || !c->p.as_intended(on, st))
+        fl_nem__warn(out, a, "%s: %s: process %ld is %s after :%s",
+                     env->nodes[i], c->p.name, pid,
+                     st == 'T'   ? "stopped"
+                     : st == 0   ? "gone"
+                     : st == '?' ? "unknown (probe failed)"
+                                 : "running",
+                     fl_kw_name(on ? c->p.f_on : c->p.f_off));
+    pair[0] = fl_val_int(pid);
+    pair[1] = fl_val_str(a, name, strlen(name));
+    return fl_val_coll(a, FL_V_VEC, pair, 2);
+}
+
 static int
 proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
             const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
@@ -330,6 +394,8 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     struct proc_ctx *c = nem->ctx;
     bool *mask = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
     bool *done = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
+    fl_val *obs = fl_xcalloc(2 * env->nnodes + 1, sizeof(fl_val));
+    size_t nobs = 0;
     bool on = op->f == c->p.f_on;
     fl_val all = fl_val_kw(fl_kw_intern_cstr("all"));
     int rc;
@@ -343,18 +409,33 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     for (size_t i = 0; i < env->nnodes && i < c->n; i++) {
         struct fl_err e = FL_ERR_INIT;
         int r2;
+        long before = 0;
         if (!mask[i] || (!on && !c->down[i]))
             continue;
+        bool check = fl_nem__observable(env) && c->p.as_intended &&
+                     fl_db_pid(env->db, env, i, &before, &e) == 0;
+        fl_err_clear(&e);
         r2 = on ? c->p.on(env->db, env, i, &e) : c->p.off(env->db, env, i, &e);
         if (r2 == 0) {
             done[i] = true;
             c->down[i] = on;
+            if (check) {
+                obs[2 * nobs] =
+                    fl_val_str(a, env->nodes[i], strlen(env->nodes[i]));
+                obs[2 * nobs + 1] = proc_observe(c, env, i, on, before, a, out);
+                nobs++;
+            }
         } else if (rc == 0) {
             rc = fl_err_set(err, r2, "%s", e.msg);
         }
     }
     out->value = fl_nem_nodes_val(env, done, a);
+    if (nobs) {
+        fl_val m = fl_val_map(a, obs, nobs);
+        fl_op_set_extra(out, a, fl_kw_intern_cstr("observed-procs"), &m);
+    }
 out:
+    free(obs);
     free(mask);
     free(done);
     return rc;
@@ -538,4 +619,87 @@ fl_nem_compose(struct fl_nemesis **parts, size_t n, struct fl_err *err)
                         return NULL;
                     }
     return fl_nemesis_new(&compose_type, c);
+}
+
+/* ---- fault verification ---- */
+
+static const fl_val *
+warnings_of(const fl_val *extra)
+{
+    const fl_val *w =
+        extra ? fl_val_map_get_kw(extra, fl_kw_intern_cstr("fault-warnings"))
+              : NULL;
+
+    return w && fl_val_is_seq(w) ? w : NULL;
+}
+
+bool
+fl_nem__observable(const struct fl_env *env)
+{
+    return env && env->remotes && env->nnodes > 0 && env->remotes[0] &&
+           env->remotes[0]->type != &fl_remote_dummy_type;
+}
+
+void
+fl_nem__warn(struct fl_op *out, struct fl_arena *a, const char *fmt, ...)
+{
+    const fl_val *old = warnings_of(out->extra);
+    size_t n = old ? old->n : 0;
+    fl_val *items = fl_xcalloc(n + 1, sizeof(fl_val));
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    va_list ap;
+    fl_val v;
+
+    va_start(ap, fmt);
+    fl_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fl_warn("fault not as intended: %s", sb.buf);
+    for (size_t i = 0; i < n; i++)
+        items[i] = old->u.items[i];
+    items[n] = fl_val_str(a, sb.buf, sb.len);
+    v = fl_val_coll(a, FL_V_VEC, items, n + 1);
+    fl_op_set_extra(out, a, fl_kw_intern_cstr("fault-warnings"), &v);
+    fl_strbuf_release(&sb);
+    free(items);
+}
+
+fl_val
+fl_nem_fault_warnings_merge(const struct fl_hist *h, struct fl_arena *a,
+                            const fl_val *results, size_t *count)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    fl_val *w = NULL, *items, out = *results;
+    size_t k = 0, alloc = 0, n;
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        const fl_val *ws = warnings_of(op->extra);
+        for (size_t j = 0; ws && j < ws->n; j++) {
+            const fl_val *s = &ws->u.items[j];
+            if (s->kind != FL_V_STR)
+                continue;
+            if (k == alloc) {
+                alloc = alloc ? 2 * alloc : 8;
+                w = fl_xrealloc(w, fl_st_mult(alloc, sizeof(*w)));
+            }
+            fl_strbuf_reset(&sb);
+            fl_strbuf_addf(&sb, "op %lld :%s: %s", (long long)op->index,
+                           op->f ? fl_kw_name(op->f) : "?", s->u.s);
+            w[k++] = fl_val_str(a, sb.buf, sb.len);
+        }
+    }
+    *count = k;
+    if (k == 0 || results->kind != FL_V_MAP)
+        goto out;
+    n = results->n;
+    items = fl_xcalloc(2 * (n + 1), sizeof(fl_val));
+    memcpy(items, results->u.items, 2 * n * sizeof(fl_val));
+    items[2 * n] = fl_val_kw(fl_kw_intern_cstr("fault-warnings"));
+    items[2 * n + 1] = fl_val_coll(a, FL_V_VEC, w, k);
+    out = fl_val_map(a, items, n + 1);
+    free(items);
+out:
+    fl_strbuf_release(&sb);
+    free(w);
+    return out;
 }

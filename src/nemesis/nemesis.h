@@ -24,6 +24,7 @@
 
 struct fl_arena;
 struct fl_err;
+struct fl_hist;
 struct fl_nemesis;
 
 struct fl_nemesis_type {
@@ -114,6 +115,15 @@ struct fl_nemesis_package {
     const struct fl_nemesis_perf *perf; /* static, nperf entries */
     size_t nperf;
 };
+
+/**
+ * Fault verification (docs/nemesis.md): results with :fault-warnings, a
+ * vector of "op INDEX :F: message" strings gathered from the
+ * :fault-warnings of the history's nemesis completions, merged in; results
+ * unchanged (same value) when there are none. *count gets how many.
+ */
+fl_val fl_nem_fault_warnings_merge(const struct fl_hist *h, struct fl_arena *a,
+                                   const fl_val *results, size_t *count);
 
 /** Free everything in pkg and zero it; accepts NULL. */
 void fl_nemesis_package_release(struct fl_nemesis_package *pkg);

@@ -597,6 +597,81 @@ fl_packet_shape(struct fl_remote *const *r, size_t n, char *const *ips,
     return rc;
 }
 
+/* ---- verification: what each node's shaper is doing ---- */
+
+/* state[i]: "nfqueue", "nfqueue-no-shaper", "netem" or "none". */
+static int
+observe_one(struct fl_remote *r, size_t i, void *arg, struct fl_err *err)
+{
+    char **state = arg, *pidfile = shaper_pidfile(r);
+    struct fl_strbuf s = FL_STRBUF_INIT, out = FL_STRBUF_INIT;
+    int rc;
+
+    fl_strbuf_addstr(&s, "st=none; p=$(cat ");
+    fl_sh_quote(&s, pidfile);
+    fl_strbuf_addstr(
+        &s, " 2>/dev/null)\n"
+            "q=$(iptables -w -S " PKT_CHAIN " 2>/dev/null | grep -c NFQUEUE)\n"
+            "if [ \"${q:-0}\" -gt 0 ]; then\n"
+            "  if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null; then "
+            "st=nfqueue; else st=nfqueue-no-shaper; fi\n"
+            "elif [ -f /tmp/faultline-netem ] && tc qdisc show dev "
+            "\"$(cat /tmp/faultline-netem)\" 2>/dev/null | grep -q netem; "
+            "then st=netem; fi\necho $st\n");
+    rc = fl_remote_sh(r, &out, err, "%s", s.buf);
+    if (rc == 0)
+        state[i] = fl_strbuf_detach(&out, NULL);
+    fl_strbuf_release(&out);
+    fl_strbuf_release(&s);
+    free(pidfile);
+    return rc;
+}
+
+/*
+ * Observe the shaping after a start (target: the targets) or a stop
+ * (NULL): :observed-shaping {node state}, and a warning where a node that
+ * should shape does not (or one that should not does).
+ */
+static void
+packet_verify(const struct fl_env *env, const bool *target, struct fl_arena *a,
+              struct fl_op *out)
+{
+    size_t n = env->nnodes, nt = 0;
+    char **state = fl_xcalloc(n + 1, sizeof(char *));
+    fl_val *kv = fl_xcalloc(2 * n + 1, sizeof(fl_val)), m;
+    struct fl_err err = FL_ERR_INIT;
+
+    if (!fl_nem__observable(env))
+        goto out;
+    for (size_t i = 0; target && i < n; i++)
+        nt += target[i];
+    if (fl_remote_on_all(env->remotes, n, observe_one, state, &err) != 0) {
+        fl_nem__warn(out, a, "packet probe failed: %s", err.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* node i shapes when it is a target or another node is */
+        bool want = target && (target[i] || nt > 0) && n > 1;
+        bool none = strcmp(state[i], "none") == 0;
+        bool ok =
+            strcmp(state[i], "nfqueue") == 0 || strcmp(state[i], "netem") == 0;
+        if (want ? !ok : !none)
+            fl_nem__warn(out, a, "%s: packet shaping is '%s', %s",
+                         env->nodes[i], state[i],
+                         want ? "not shaping as intended"
+                              : "though it should be off");
+        kv[2 * i] = fl_val_str(a, env->nodes[i], strlen(env->nodes[i]));
+        kv[2 * i + 1] = fl_val_str(a, state[i], strlen(state[i]));
+    }
+    m = fl_val_map(a, kv, n);
+    fl_op_set_extra(out, a, fl_kw_intern_cstr("observed-shaping"), &m);
+out:
+    for (size_t i = 0; i < n; i++)
+        free(state[i]);
+    free(state);
+    free(kv);
+}
+
 /* ---- the packet nemesis ---- */
 
 struct packet_nem {
@@ -670,8 +745,10 @@ pn_invoke(struct fl_nemesis *nem, const struct fl_env *env,
 
     if (op->f == p->f_stop) {
         rc = fl_packet_heal(env->remotes, env->nnodes, err);
-        if (rc == 0)
+        if (rc == 0) {
             out->value = fl_val_kw(fl_kw_intern_cstr("reliable"));
+            packet_verify(env, NULL, a, out);
+        }
         return rc;
     }
     if (fl_val_is_seq(v) && v->n == 2) {
@@ -692,6 +769,7 @@ pn_invoke(struct fl_nemesis *nem, const struct fl_env *env,
         items[1] = fl_nem_nodes_val(env, mask, a);
         items[2] = fl_val_str(a, desc, strlen(desc));
         out->value = fl_val_coll(a, FL_V_VEC, items, 3);
+        packet_verify(env, mask, a, out);
     }
     free(mask);
     return rc;

@@ -446,6 +446,7 @@ struct part_nem {
     struct fl_rng rng;
     char **ips; /* resolved at setup */
     size_t n;
+    struct fl_grudge held; /* in force (held.n > 0), to check at its end */
 };
 
 static void
@@ -473,6 +474,128 @@ part_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
     if (rc == 0)
         rc = fl_net_heal(env->remotes, p->n, err);
     return rc;
+}
+
+/* ---- verification: which node pairs can reach each other ---- */
+
+#define PROBE_PORT 1 /* nothing listens: a RST says "reachable" as well */
+
+struct probe_arg {
+    char *const *ips;
+    size_t n;
+    int *reach; /* n*n: 1 reachable, 0 cut (timed out), -1 unknown */
+};
+
+/*
+ * From node i, a TCP connect to every later node at once, 1 s each: a
+ * connection or a refusal means packets went both ways, a timeout means
+ * the path is cut (DROP rules answer nothing). Needs bash and timeout.
+ */
+static int
+probe_one(struct fl_remote *r, size_t i, void *arg, struct fl_err *err)
+{
+    struct probe_arg *pa = arg;
+    struct fl_strbuf s = FL_STRBUF_INIT, out = FL_STRBUF_INIT;
+    int rc;
+
+    for (size_t j = i + 1; j < pa->n; j++)
+        fl_strbuf_addf(&s,
+                       "( timeout 1 bash -c 'exec 3<>/dev/tcp/%s/%d' "
+                       "2>/dev/null; echo \"%zu $?\" ) &\n",
+                       pa->ips[j], PROBE_PORT, j);
+    if (s.len == 0)
+        goto out;
+    fl_strbuf_addstr(&s, "wait\n");
+    rc = fl_remote_sh(r, &out, err, "%s", s.buf);
+    for (const char *l = out.buf; rc == 0 && l && *l;) {
+        unsigned long j;
+        int code, v;
+        if (sscanf(l, "%lu %d", &j, &code) == 2 && j < pa->n) {
+            v = code == 124 ? 0 : code == 126 || code == 127 ? -1 : 1;
+            pa->reach[i * pa->n + j] = pa->reach[j * pa->n + i] = v;
+        }
+        l = strchr(l, '\n');
+        l = l ? l + 1 : NULL;
+    }
+    fl_strbuf_release(&out);
+    fl_strbuf_release(&s);
+    return rc;
+out:
+    fl_strbuf_release(&s);
+    return 0;
+}
+
+static fl_val
+pair_val(const struct fl_env *env, size_t x, size_t y, struct fl_arena *a)
+{
+    fl_val two[2] = {fl_val_str(a, env->nodes[x], strlen(env->nodes[x])),
+                     fl_val_str(a, env->nodes[y], strlen(env->nodes[y]))};
+
+    return fl_val_coll(a, FL_V_VEC, two, 2);
+}
+
+/* Compare the probe with g (NULL: healed); warn on every disagreement. */
+static void
+reach_compare(const struct fl_env *env, const struct fl_grudge *g,
+              const int *reach, const char *key, struct fl_arena *a,
+              struct fl_op *out)
+{
+    size_t n = env->nnodes, k = 0;
+    fl_val *cut = fl_xcalloc(n * n + 1, sizeof(fl_val)), v;
+
+    for (size_t x = 0; x < n; x++)
+        for (size_t y = x + 1; y < n; y++) {
+            int r = reach[x * n + y];
+            bool want_cut = g && fl_grudge_cut(g, x, y);
+            if (r == 0)
+                cut[k++] = pair_val(env, x, y, a);
+            if (r == 1 && want_cut)
+                fl_nem__warn(out, a,
+                             "%s and %s can reach each other though the "
+                             "partition cuts them (%s)",
+                             env->nodes[x], env->nodes[y], key);
+            else if (r == 0 && !want_cut)
+                fl_nem__warn(out, a,
+                             "%s and %s cannot reach each other though %s "
+                             "(%s)",
+                             env->nodes[x], env->nodes[y],
+                             g ? "the partition leaves them connected"
+                               : "the network is healed",
+                             key);
+            else if (r < 0)
+                fl_nem__warn(out, a, "could not probe %s to %s (bash/timeout)",
+                             env->nodes[x], env->nodes[y]);
+        }
+    v = fl_val_coll(a, FL_V_VEC, cut, k);
+    fl_op_set_extra(out, a, fl_kw_intern_cstr(key), &v);
+    free(cut);
+}
+
+/*
+ * Observe the network after a partition or a heal, or just before a heal
+ * (key "observed-cut-held": did the partition hold to its end?): key [[a
+ * b] ...] (the node pairs a probe found cut, both ways) on the completion,
+ * and :fault-warnings where that is not what g asks for (NULL: healed).
+ */
+static void
+part_verify(const struct fl_env *env, struct part_nem *p,
+            const struct fl_grudge *g, const char *key, struct fl_arena *a,
+            struct fl_op *out)
+{
+    size_t n = env->nnodes;
+    struct probe_arg pa = {p->ips, n, fl_xcalloc(n * n + 1, sizeof(int))};
+    struct fl_err err = FL_ERR_INIT;
+
+    if (!fl_nem__observable(env))
+        goto out;
+    for (size_t i = 0; i < n * n; i++)
+        pa.reach[i] = -1;
+    if (fl_remote_on_all(env->remotes, n, probe_one, &pa, &err) != 0)
+        fl_nem__warn(out, a, "network probe failed: %s", err.msg);
+    else
+        reach_compare(env, g, pa.reach, key, a, out);
+out:
+    free(pa.reach);
 }
 
 /* {"n1" ["n2" "n3"] ...}: whom each node drops, Jepsen's grudge map. */
@@ -514,9 +637,15 @@ part_invoke(struct fl_nemesis *nem, const struct fl_env *env,
     int rc;
 
     if (op->f == p->f_stop) {
+        /* Did the partition hold until now (no rule lost meanwhile)? */
+        if (p->held.n == env->nnodes)
+            part_verify(env, p, &p->held, "observed-cut-held", a, out);
+        fl_grudge_release(&p->held);
         rc = fl_net_heal(env->remotes, env->nnodes, err);
-        if (rc == 0)
+        if (rc == 0) {
             out->value = fl_val_kw(fl_kw_intern_cstr("network-healed"));
+            part_verify(env, p, NULL, "observed-cut", a, out);
+        }
         return rc;
     }
     if (v->kind == FL_V_STR) {
@@ -553,6 +682,10 @@ part_invoke(struct fl_nemesis *nem, const struct fl_env *env,
         fl_val items[2] = {fl_val_kw(fl_kw_intern_cstr("isolated")),
                            grudge_val(&g, env, a)};
         out->value = fl_val_coll(a, FL_V_VEC, items, 2);
+        part_verify(env, p, &g, "observed-cut", a, out);
+        fl_grudge_release(&p->held);
+        p->held = g;
+        g = (struct fl_grudge){0};
     }
     fl_grudge_release(&g);
     return rc;
@@ -585,8 +718,10 @@ part_free(struct fl_nemesis *nem)
 {
     struct part_nem *p = nem->ctx;
 
-    if (p)
+    if (p) {
         part_ips_free(p);
+        fl_grudge_release(&p->held);
+    }
     free(p);
 }
 

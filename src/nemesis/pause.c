@@ -9,6 +9,18 @@
 
 #include "nemesis/nemesis_int.h"
 
+/*
+ * Paused: stopped ('T'; gone too, as a process killed by another fault has
+ * nothing to pause); resumed: not stopped.
+ */
+static bool
+pause_as_intended(bool on, char st)
+{
+    if (on)
+        return st == 'T' || st == 't' || st == 0;
+    return st != 'T' && st != 't';
+}
+
 struct fl_nemesis *
 fl_nem_pause_new(void)
 {
@@ -19,6 +31,7 @@ fl_nem_pause_new(void)
         .cap = FL_DB_CAP_PAUSE,
         .on = fl_db_pause,
         .off = fl_db_resume,
+        .as_intended = pause_as_intended,
     };
 
     return fl_nem__proc_new(&p);

@@ -109,6 +109,13 @@ add_text(struct fl_strbuf *sb, struct fl_strbuf *tmp, const struct fl_hist *h,
             fl_strbuf_addstr(sb, " \\u2192 ");
         add_value(sb, tmp, &comp->value);
     }
+    /* A fault a probe saw not as intended (docs/nemesis.md) */
+    const fl_val *fw =
+        comp ? fl_op_get(comp, fl_kw_intern_cstr("fault-warnings")) : NULL;
+    if (fw) {
+        fl_strbuf_addstr(sb, " \\u26a0 fault warnings: ");
+        add_value(sb, tmp, fw);
+    }
     const fl_val *e = comp ? fl_op_error(comp) : fl_op_error(inv);
     if (e) {
         fl_strbuf_addstr(sb, "\\t");

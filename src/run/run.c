@@ -542,6 +542,11 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
         if (fl_perf_compute(h, &a, &perf) == 0)
             r.map = fl_perf_merge(&a, &r.map, &perf);
     }
+    size_t nfw = 0; /* faults a probe saw not as intended */
+    r.map = fl_nem_fault_warnings_merge(h, &a, &r.map, &nfw);
+    if (nfw)
+        fl_warn("%zu fault warning(s): see :fault-warnings in results.edn",
+                nfw);
     if (co.incomplete)
         r.map = mark_incomplete(h, st, &a, &r.map, res);
     if (online)

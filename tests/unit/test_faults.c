@@ -19,6 +19,7 @@
 #include "history/hist.h"
 #include "nemesis/clock.h"
 #include "nemesis/combined.h"
+#include "nemesis/nemesis_int.h"
 #include "nemesis/partition.h"
 #include "os/os.h"
 #include "util/arena.h"
@@ -452,8 +453,49 @@ test_faults_package_schedule(void)
     fl_nemesis_package_release(&pkg);
 }
 
+/* :fault-warnings of nemesis completions end up in the results, prefixed. */
+static void
+test_faults_warnings_merge(void)
+{
+    struct fl_hist h;
+    struct fl_arena a;
+    struct fl_op op = {.process = FL_PROC_NEMESIS,
+                       .pair = -1,
+                       .type = FL_OP_INFO,
+                       .time_ns = -1};
+    fl_val res, kv[2], m;
+    const fl_val *w;
+    size_t count = 9;
+
+    fl_hist_init(&h);
+    fl_arena_init(&a, 4096);
+    kv[0] = fl_val_kw(FL_KW_VALID);
+    kv[1] = fl_val_bool(true);
+    res = fl_val_map(&a, kv, 1);
+    op.f = fl_kw_intern_cstr("kill");
+    op.index = 3;
+    fl_hist_append(&h, &op);
+    m = fl_nem_fault_warnings_merge(&h, &a, &res, &count);
+    ASSERT_EQ(count, 0);
+    ASSERT(fl_val_map_get_kw(&m, fl_kw_intern_cstr("fault-warnings")) == NULL);
+    fl_nem__warn(&op, &h.arena, "n1: process 7 is running");
+    fl_nem__warn(&op, &h.arena, "n2: process 8 is running");
+    op.index = 4;
+    fl_hist_append(&h, &op);
+    m = fl_nem_fault_warnings_merge(&h, &a, &res, &count);
+    ASSERT_EQ(count, 2);
+    w = fl_val_map_get_kw(&m, fl_kw_intern_cstr("fault-warnings"));
+    ASSERT(w && w->kind == FL_V_VEC && w->n == 2);
+    ASSERT_STR_EQ(w->u.items[0].u.s, "op 4 :kill: n1: process 7 is running");
+    ASSERT_STR_EQ(w->u.items[1].u.s, "op 4 :kill: n2: process 8 is running");
+    ASSERT(fl_val_map_get_kw(&m, FL_KW_VALID) != NULL);
+    fl_arena_release(&a);
+    fl_hist_release(&h);
+}
+
 static const struct fl_test_case faults_tests[] = {
     FL_TEST(test_faults_package_schedule),
+    FL_TEST(test_faults_warnings_merge),
     FL_TEST(test_faults_kill_nemesis),
     FL_TEST(test_faults_topologies),
     FL_TEST(test_faults_grudge_parse),
