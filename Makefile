@@ -8,6 +8,7 @@
 #   make fuzz            build the libFuzzer targets (clang)
 #   make bench           build the benchmarks
 #   make format check-format tidy clean
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   (docs/api.md)
 
 O ?= build
 CC ?= cc
@@ -28,7 +29,10 @@ $(shell scripts/install-deps.sh >&2)
 endif
 
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 $(CFLAGS) -Isrc -I. -pthread -MMD -MP \
+# -fPIC: the same objects make libfaultline.a and libfaultline.so;
+# FL_INTERNAL: util/banned.h applies to faultline's own code only.
+ALL_CFLAGS = -std=c11 $(CFLAGS) -Isrc -I. -pthread -MMD -MP -fPIC \
+	-fno-semantic-interposition -DFL_INTERNAL \
 	$(shell pkg-config --cflags $(PKGS))
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
@@ -48,8 +52,8 @@ LDFLAGS += --coverage
 endif
 
 LIB_SRCS := $(sort $(wildcard src/*/*.c src/*/*/*.c suites/*/*.c))
-LIB_SRCS := $(filter-out src/cli/%,$(LIB_SRCS))
-CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+LIB_SRCS := $(filter-out src/cli/faultline.c,$(LIB_SRCS))
+CLI_SRCS := src/cli/faultline.c
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -63,13 +67,15 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(O)/tests/helpers/%)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(O)/fuzz/%)
 
 LIB = $(O)/libfaultline.a
+SO_VERSION = 0
+SOLIB = $(O)/libfaultline.so.$(SO_VERSION)
 BIN = $(O)/faultline
 SHIM = $(O)/lib/libfaultline-time.so
 
 .PHONY: all test test-unit test-cli test-fuzz fuzz bench helpers format \
-	check-format tidy clean coverage deps
+	check-format tidy clean coverage deps install
 
-all: $(BIN) $(LIB) helpers $(SHIM)
+all: $(BIN) $(LIB) $(SOLIB) helpers $(SHIM)
 
 deps:
 	scripts/install-deps.sh
@@ -90,6 +96,10 @@ $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	$(QUIET_AR)ar rcs $@ $^
+
+$(SOLIB): $(LIB_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(notdir $@) \
+		-o $@ $^ $(LDFLAGS) $(LIBS)
 
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDFLAGS) $(LIBS)
@@ -115,7 +125,7 @@ $(SHIM): shim/faultline-time.c
 
 # libFuzzer targets need clang; they link the library sources directly so
 # that everything is instrumented.
-FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread \
+FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread -DFL_INTERNAL \
 	-fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
 $(O)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS)
 	@mkdir -p $(dir $@)
@@ -151,6 +161,50 @@ check-format:
 
 tidy:
 	clang-tidy $(LIB_SRCS) -- $(ALL_CFLAGS)
+
+# The installed C API (docs/api.md): the public headers keep their layer
+# directories under include/faultline/ (the .pc adds that directory to the
+# include path); *_int.h and the CLI's own headers stay uninstalled.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+PUBLIC_HDRS = src/faultline.h src/cli/main.h \
+	$(addprefix src/util/,common.h xalloc.h err.h strbuf.h vec.h arena.h \
+		map.h rng.h clock.h log.h parse.h base64.h spawn.h) \
+	$(addprefix src/history/,val.h op.h hist.h edn.h json.h writer.h) \
+	src/model/model.h src/checker/checker.h src/checker/perf.h \
+	src/checker/workloads.h src/checker/linear/linear.h \
+	src/checker/elle/elle.h src/gen/gen.h src/gen/sim.h \
+	$(addprefix src/control/,remote.h escape.h cluster.h daemon.h) \
+	src/os/debian.h src/db/daemon_db.h \
+	src/os/os.h src/db/db.h \
+	$(addprefix src/nemesis/,nemesis.h combined.h partition.h packet.h \
+		clock.h file.h) \
+	$(addprefix src/run/,test.h run.h client.h store.h) \
+	src/report/report.h src/workload/workload.h
+
+$(O)/faultline.pc: scripts/faultline.pc.in Makefile
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' \
+		-e 's|@PKGS@|$(PKGS)|g' \
+		$< >$@
+
+install: all $(O)/faultline.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/faultline \
+		$(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/faultline
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libfaultline.a
+	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/$(notdir $(SOLIB))
+	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/libfaultline.so
+	install -m 755 $(SHIM) $(DESTDIR)$(LIBDIR)/faultline/libfaultline-time.so
+	install -m 644 $(O)/faultline.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 docs/faultline.1 $(DESTDIR)$(MANDIR)/man1/faultline.1
+	for h in $(PUBLIC_HDRS); do \
+		d=$(DESTDIR)$(INCLUDEDIR)/faultline/$$(dirname $${h#src/}); \
+		install -d $$d && install -m 644 $$h $$d/ || exit 1; done
 
 coverage:
 	$(MAKE) O=build-cov COVERAGE=1 test

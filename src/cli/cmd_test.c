@@ -103,8 +103,8 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
             strcmp(cmd, "test-all") == 0 ? " once per workload and nemesis"
                                          : "");
     fprintf(f, "suites:\n");
-    for (size_t i = 0; fl_suites[i]; i++)
-        fprintf(f, "  %-10s %s\n", fl_suites[i]->name, fl_suites[i]->summary);
+    for (const struct fl_suite *const *p = fl_suite_list(); *p; p++)
+        fprintf(f, "  %-10s %s\n", (*p)->name, (*p)->summary);
     fprintf(
         f,
         "\noptions (--opt VALUE or --opt=VALUE):\n"

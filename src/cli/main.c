@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c: the faultline command: looks the subcommand up in cmd_table (tmux
- * style) and runs it.
+ * main.c: fl_main(), the whole faultline command as a library function: it
+ * registers the suites it is given, looks the subcommand up in cmd_table
+ * (tmux style) and runs it. The faultline binary (faultline.c) calls it with
+ * the built-in suites, a user's test program with its own (docs/api.md).
  */
 #include "util/common.h"
 
+#include "cli/main.h"
+
 #include "cli/cli.h"
+#include "nemesis/packet.h"
+#include "run/test.h"
 
 static const struct fl_cli_cmd cmd_table[] = {
     {"test", fl_cmd_test, "run a test suite against a cluster"},
@@ -56,9 +62,41 @@ fl_cli_usage_error(const char *usage_text, const char *fmt, ...)
     return FL_EXIT_USAGE;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * With a single suite registered, `prog test [options]` means that suite
+ * (Jepsen's single-test-cmd): insert its name after the subcommand. The new
+ * argv is static (its strings are borrowed), as fl_main runs once.
+ */
+static char **
+default_suite_argv(int *argc, char **argv)
 {
+    static const char *const with_suite[] = {"test", "test-all"};
+    const struct fl_suite *const *list = fl_suite_list();
+    static char *out[4096];
+    bool cmd = false;
+
+    if (!list[0] || list[1] || *argc < 2 ||
+        *argc + 1 >= (int)FL_ARRAY_SIZE(out))
+        return argv;
+    for (size_t i = 0; i < FL_ARRAY_SIZE(with_suite); i++)
+        cmd = cmd || strcmp(argv[1], with_suite[i]) == 0;
+    if (!cmd || (*argc > 2 && argv[2][0] != '-'))
+        return argv;
+    out[0] = argv[0];
+    out[1] = argv[1];
+    out[2] = (char *)list[0]->name;
+    for (int i = 2; i < *argc; i++)
+        out[i + 1] = argv[i];
+    out[++*argc] = NULL;
+    return out;
+}
+
+int
+fl_main(int argc, char **argv, const struct fl_suite *const *suites)
+{
+    fl_suite_register(suites);
+    fl_helper_binary_is_self(); /* helpers re-run this program */
+    argv = default_suite_argv(&argc, argv);
     if (argc < 2) {
         usage(stderr);
         return FL_EXIT_USAGE;

@@ -136,7 +136,7 @@ dispatch(fl_db_node_fn *fn, unsigned cap, const char *what, struct fl_db *db,
                           db ? db->type->name : "(none)");
     rc = fn(db, env, node, err);
     if (rc < 0 && err)
-        fl_err_prefix(err, "%s: %s", node_name(env, node), what);
+        fl_err_prefix(err, "%s: %s: ", node_name(env, node), what);
     return rc;
 }
 

@@ -158,14 +158,38 @@ fl_gen__describe_list(struct fl_strbuf *sb, const char *head,
     fl_strbuf_addch(sb, ')');
 }
 
-/* "(head child)" for the many one-child wrappers. */
-static void
-describe_one(struct fl_strbuf *sb, const char *head, const struct fl_gen *child,
-             int depth)
+void
+fl_gen__describe1(struct fl_strbuf *sb, const char *head,
+                  const struct fl_gen *child, int depth)
 {
     struct fl_gen *c = (struct fl_gen *)child;
 
     fl_gen__describe_list(sb, head, &c, 1, depth);
+}
+
+void *
+fl_gen__clone1(const void *state, size_t size, size_t child_off)
+{
+    char *c = fl_xmalloc(size);
+    struct fl_gen *child;
+
+    memcpy(c, state, size);
+    memcpy(&child, c + child_off, sizeof(child));
+    child = fl_gen_clone(child);
+    memcpy(c + child_off, &child, sizeof(child));
+    return c;
+}
+
+void
+fl_gen__free1(void *state, size_t child_off)
+{
+    struct fl_gen *child;
+
+    if (!state)
+        return;
+    memcpy(&child, (char *)state + child_off, sizeof(child));
+    fl_gen_free(child);
+    free(state);
 }
 
 void
@@ -587,7 +611,7 @@ lazy_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
 {
     const struct lazy_gen *s = g->ctx;
 
-    describe_one(sb, "lazy", s->cur, depth);
+    fl_gen__describe1(sb, "lazy", s->cur, depth);
 }
 
 static const struct fl_gen_type lazy_type = {
@@ -713,21 +737,14 @@ struct count_gen {
 static void *
 count_clone(const struct fl_gen *g)
 {
-    const struct count_gen *s = g->ctx;
-    struct count_gen *c = fl_xmalloc(sizeof(*c));
-
-    c->remaining = s->remaining;
-    c->gen = fl_gen_clone(s->gen);
-    return c;
+    return fl_gen__clone1(g->ctx, sizeof(struct count_gen),
+                          offsetof(struct count_gen, gen));
 }
 
 static void
 count_free(struct fl_gen *g)
 {
-    struct count_gen *s = g->ctx;
-
-    fl_gen_free(s->gen);
-    free(s);
+    fl_gen__free1(g->ctx, offsetof(struct count_gen, gen));
 }
 
 /* "(limit 3 g)", "(repeat g)" (remaining < 0: forever). */
@@ -742,7 +759,7 @@ count_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
     else
         snprintf(head, sizeof(head), "%s %" PRId64, g->type->name,
                  s->remaining);
-    describe_one(sb, head, s->gen, depth);
+    fl_gen__describe1(sb, head, s->gen, depth);
 }
 
 static void
@@ -922,7 +939,7 @@ cycle_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
         snprintf(head, sizeof(head), "cycle");
     else
         snprintf(head, sizeof(head), "cycle %" PRId64, s->remaining);
-    describe_one(sb, head, s->cur, depth);
+    fl_gen__describe1(sb, head, s->cur, depth);
 }
 
 static const struct fl_gen_type cycle_type = {
@@ -994,7 +1011,7 @@ wrap_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
 {
     const struct wrap_gen *s = g->ctx;
 
-    describe_one(sb, g->type->name, s->gen, depth);
+    fl_gen__describe1(sb, g->type->name, s->gen, depth);
 }
 
 static void

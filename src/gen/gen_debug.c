@@ -195,7 +195,7 @@ friendly_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
 {
     const struct friendly *s = g->ctx;
 
-    fl_gen__describe_list(sb, "friendly-exceptions", &s->gen, 1, depth);
+    fl_gen__describe1(sb, "friendly-exceptions", s->gen, depth);
 }
 
 static const struct fl_gen_type friendly_type = {
@@ -427,7 +427,7 @@ trace_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
     struct fl_strbuf head = FL_STRBUF_INIT;
 
     fl_strbuf_addf(&head, "trace %s", s->sink->name);
-    fl_gen__describe_list(sb, head.buf, &s->gen, 1, depth);
+    fl_gen__describe1(sb, head.buf, s->gen, depth);
     fl_strbuf_release(&head);
 }
 
@@ -578,7 +578,7 @@ cache_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
 
     fl_strbuf_addstr(&head, "cache ");
     fl_gen__describe_dt(&head, s->period_ns);
-    fl_gen__describe_list(sb, head.buf, &s->gen, 1, depth);
+    fl_gen__describe1(sb, head.buf, s->gen, depth);
     fl_strbuf_release(&head);
 }
 

@@ -30,6 +30,18 @@ void fl_gen__soonest_add(struct fl_gen__soonest *s, int idx, int res,
 struct fl_gen **fl_gen__clone_array(struct fl_gen *const *gens, size_t n);
 void fl_gen__free_array(struct fl_gen **gens, size_t n);
 
+/*
+ * One child: the clone and free of a generator whose state is size bytes
+ * of plain data plus one child generator at child_off (limit, repeat,
+ * time-limit, concurrency-limit, ...): clone copies the bytes and clones
+ * the child, free frees both. Wrappers with more to copy write their own.
+ */
+void *fl_gen__clone1(const void *state, size_t size, size_t child_off);
+void fl_gen__free1(void *state, size_t child_off);
+/** "(head child)": fl_gen__describe_list() of one child. */
+void fl_gen__describe1(struct fl_strbuf *sb, const char *head,
+                       const struct fl_gen *child, int depth);
+
 /** Children listed per generator in descriptions (Jepsen's print-length). */
 #define FL_GEN__DESCRIBE_MAX 10
 

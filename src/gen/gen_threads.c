@@ -109,7 +109,7 @@ on_threads_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
                        : s->pred->pred == is_nemesis_thread ? "nemesis"
                                                             : "on-threads";
 
-    fl_gen__describe_list(sb, head, &s->gen, 1, depth);
+    fl_gen__describe1(sb, head, s->gen, depth);
 }
 
 static const struct fl_gen_type on_threads_type = {
@@ -656,7 +656,7 @@ process_limit_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
     char head[48];
 
     snprintf(head, sizeof(head), "process-limit %d", s->limit);
-    fl_gen__describe_list(sb, head, &s->gen, 1, depth);
+    fl_gen__describe1(sb, head, s->gen, depth);
 }
 
 static const struct fl_gen_type process_limit_type = {
@@ -718,21 +718,14 @@ climit_update(struct fl_gen *g, const struct fl_gen_ctx *ctx,
 static void *
 climit_clone(const struct fl_gen *g)
 {
-    const struct climit *s = g->ctx;
-    struct climit *c = fl_xmalloc(sizeof(*c));
-
-    c->limit = s->limit;
-    c->gen = fl_gen_clone(s->gen);
-    return c;
+    return fl_gen__clone1(g->ctx, sizeof(struct climit),
+                          offsetof(struct climit, gen));
 }
 
 static void
 climit_free(struct fl_gen *g)
 {
-    struct climit *s = g->ctx;
-
-    fl_gen_free(s->gen);
-    free(s);
+    fl_gen__free1(g->ctx, offsetof(struct climit, gen));
 }
 
 static void
@@ -742,7 +735,7 @@ climit_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
     char head[48];
 
     snprintf(head, sizeof(head), "concurrency-limit %d", s->limit);
-    fl_gen__describe_list(sb, head, &s->gen, 1, depth);
+    fl_gen__describe1(sb, head, s->gen, depth);
 }
 
 static const struct fl_gen_type climit_type = {

@@ -452,21 +452,14 @@ struct timed {
 static void *
 timed_clone(const struct fl_gen *g)
 {
-    const struct timed *s = g->ctx;
-    struct timed *c = fl_xmalloc(sizeof(*c));
-
-    *c = *s;
-    c->gen = fl_gen_clone(s->gen);
-    return c;
+    return fl_gen__clone1(g->ctx, sizeof(struct timed),
+                          offsetof(struct timed, gen));
 }
 
 static void
 timed_free(struct fl_gen *g)
 {
-    struct timed *s = g->ctx;
-
-    fl_gen_free(s->gen);
-    free(s);
+    fl_gen__free1(g->ctx, offsetof(struct timed, gen));
 }
 
 static void
@@ -490,8 +483,7 @@ timed_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
         fl_strbuf_addch(&head, ' ');
         fl_gen__describe_dt(&head, s->dt);
     }
-    fl_gen__describe_list(sb, head.buf, (struct fl_gen *const *)&s->gen, 1,
-                          depth);
+    fl_gen__describe1(sb, head.buf, s->gen, depth);
     fl_strbuf_release(&head);
 }
 
@@ -785,8 +777,7 @@ until_ok_describe(const struct fl_gen *g, struct fl_strbuf *sb, int depth)
 {
     const struct until_ok *s = g->ctx;
 
-    fl_gen__describe_list(sb, "until-ok", (struct fl_gen *const *)&s->gen, 1,
-                          depth);
+    fl_gen__describe1(sb, "until-ok", s->gen, depth);
 }
 
 static const struct fl_gen_type until_ok_type = {

@@ -17,7 +17,7 @@
 #include "control/cluster.h"
 #include "control/remote.h"
 #include "nemesis/clock.h"
-#include "nemesis/combined.h"
+#include "nemesis/nemesis.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -55,8 +55,19 @@ fl_clock_shim_path(void)
         exe[n] = '\0';
         slash = strrchr(exe, '/');
         if (slash) {
+            /* The build tree keeps it in build/lib/, an installed
+             * faultline in PREFIX/lib/faultline/ (make install). */
+            char *build, *installed;
             *slash = '\0';
-            return fl_xasprintf("%s/lib/libfaultline-time.so", exe);
+            build = fl_xasprintf("%s/lib/libfaultline-time.so", exe);
+            installed =
+                fl_xasprintf("%s/../lib/faultline/libfaultline-time.so", exe);
+            if (access(build, R_OK) != 0 && access(installed, R_OK) == 0) {
+                free(build);
+                return installed;
+            }
+            free(installed);
+            return build;
         }
     }
     return fl_xstrdup("libfaultline-time.so");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * combined.h: the nemeses of this directory as plug-ins, and the combined
- * package (Jepsen's nemesis.combined): `--nemesis partition,packet,kill,
+ * combined.h: the combined package (Jepsen's nemesis.combined) of the
+ * single nemeses (nemesis.h): `--nemesis partition,packet,kill,
  * pause,clock,file` (or all/none), one op every --nemesis-interval, aimed at
  * targets (one, minority, majority, all, primaries), with a final generator
  * that heals everything, and the plot regions. Every nemesis heals on
@@ -66,41 +66,5 @@ extern const size_t fl_nemesis_nperfs;
  * name, so a fault has the same colour in every run.
  */
 const char *fl_nemesis_fault_color(const char *fault);
-
-/**
- * Pick target nodes for spec into mask[env->nnodes]: nil = a random
- * non-empty subset, :one, :minority, :minority-third, :majority, :all,
- * :primaries (the DB's), a string node name, or a vector of node names.
- * Returns the number of targets, or <0 (FL_EUSAGE for a bad spec).
- */
-int fl_nem_targets(const struct fl_env *env, const fl_val *spec,
-                   struct fl_rng *rng, bool *mask, struct fl_err *err);
-
-/** A vector of the names of the nodes in mask, allocated in a. */
-fl_val fl_nem_nodes_val(const struct fl_env *env, const bool *mask,
-                        struct fl_arena *a);
-
-/** The local cluster state dir for env's nodes, or NULL for SSH nodes. */
-const char *fl_nem_local_state_dir(const struct fl_env *env);
-
-/* The single nemeses; each is also usable alone. */
-/** :start-partition (value nil, a topology keyword, or a grudge string),
- * :stop-partition. */
-struct fl_nemesis *fl_nem_partition_new(void);
-/** :kill and :start (value: a target spec). Needs FL_DB_CAP_KILL. */
-struct fl_nemesis *fl_nem_kill_new(void);
-/** :pause and :resume (value: a target spec). Needs FL_DB_CAP_PAUSE. */
-struct fl_nemesis *fl_nem_pause_new(void);
-/** :reset-clock, :bump-clock {node delta-ms}, :strobe-clock {node {:delta
- * :period :duration}} (ms), :check-clock-offsets. */
-struct fl_nemesis *fl_nem_clock_new(void);
-/** :start-packet [targets behaviour], :stop-packet. */
-struct fl_nemesis *fl_nem_packet_new(void);
-/** :bitflip, :truncate, :lose-unfsynced-writes (value: a target spec). */
-struct fl_nemesis *fl_nem_file_new(const char *file_path,
-                                   const char *lazyfs_dir);
-/** Route ops by :f to the parts (taken); rejects duplicate fs. */
-struct fl_nemesis *fl_nem_compose(struct fl_nemesis **parts, size_t n,
-                                  struct fl_err *err);
 
 #endif

@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nemesis.c: dispatchers, the noop nemesis, package release, and the
- * helpers clients and nemeses use to put :error and other extra keys on a
- * completion. Extra keys live in one EDN map (struct fl_op.extra) built in
- * the completing thread's arena; setting a key copies the map once, which
- * is fine for the one or two keys a completion carries.
+ * nemesis.c: dispatchers, the noop nemesis, package release, the
+ * helpers every nemesis shares (target selection, node lists, the seeded
+ * rng, the local cluster's state dir, the process nemesis behind kill and
+ * pause, composition by :f), and the helpers clients and nemeses use to
+ * put :error and other extra keys on a completion. Extra keys live in one EDN
+ * map (struct fl_op.extra) built in the completing thread's arena; setting a
+ * key copies the map once, which is fine for the one or two keys a completion
+ * carries.
  */
 #include "util/common.h"
 
 #include "nemesis/nemesis.h"
 
+#include "control/cluster.h"
+#include "control/remote.h"
+#include "nemesis/nemesis_int.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/log.h"
+#include "util/rng.h"
 
 struct fl_nemesis *
 fl_nemesis_new(const struct fl_nemesis_type *type, void *ctx)
@@ -172,4 +180,362 @@ fl_nemesis_package_release(struct fl_nemesis_package *pkg)
     fl_gen_free(pkg->generator);
     fl_gen_free(pkg->final_generator);
     memset(pkg, 0, sizeof(*pkg));
+}
+
+/* ---- what every nemesis shares ---- */
+
+uint64_t
+fl_nem__seed(const struct fl_env *env, uint64_t salt)
+{
+    return (env ? env->seed : 0) * 0x9e3779b97f4a7c15ULL ^ salt;
+}
+
+const char *
+fl_nem_local_state_dir(const struct fl_env *env)
+{
+    if (!env || !env->remotes || !env->remotes[0] ||
+        env->remotes[0]->type != &fl_remote_netns_type)
+        return NULL;
+    return fl_env_opt_str(env, "cluster-state-dir",
+                          FL_CLUSTER_DEFAULT_STATE_DIR);
+}
+
+static void
+pick_random(size_t n, size_t k, struct fl_rng *rng, bool *mask)
+{
+    size_t *idx = fl_xcalloc(n ? n : 1, sizeof(size_t));
+
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = 0; i < k && i < n; i++) {
+        size_t j = i + (size_t)fl_rng_below(rng, n - i), t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        mask[idx[i]] = true;
+    }
+    free(idx);
+}
+
+static int
+node_by_name(const struct fl_env *env, const char *s, size_t len)
+{
+    for (size_t i = 0; i < env->nnodes; i++)
+        if (strlen(env->nodes[i]) == len && !memcmp(env->nodes[i], s, len))
+            return (int)i;
+    return -1;
+}
+
+int
+fl_nem_targets(const struct fl_env *env, const fl_val *spec, struct fl_rng *rng,
+               bool *mask, struct fl_err *err)
+{
+    size_t n = env->nnodes, k = 0;
+    int count = 0;
+
+    memset(mask, 0, n * sizeof(bool));
+    if (!spec || fl_val_is_nil(spec)) {
+        k = 1 + (size_t)fl_rng_below(rng, n);
+    } else if (spec->kind == FL_V_KW) {
+        const char *s = fl_kw_name(spec->u.id);
+        if (!strcmp(s, "one"))
+            k = 1;
+        else if (!strcmp(s, "minority"))
+            k = (n - 1) / 2;
+        else if (!strcmp(s, "minority-third"))
+            k = (n + 2) / 3 - 1;
+        else if (!strcmp(s, "majority"))
+            k = n / 2 + 1;
+        else if (!strcmp(s, "all"))
+            k = n;
+        else if (!strcmp(s, "primaries")) {
+            struct fl_vec_u32 p = {0};
+            int rc = fl_db_primaries(env->db, env, &p, err);
+            for (size_t i = 0; rc == 0 && i < p.n; i++)
+                if (p.v[i] < n)
+                    mask[p.v[i]] = true;
+            FL_VEC_RELEASE(&p);
+            if (rc != 0)
+                return rc;
+            goto count;
+        } else
+            return fl_err_set(err, FL_EUSAGE, "unknown target :%s", s);
+    } else if (spec->kind == FL_V_STR) {
+        int i = node_by_name(env, spec->u.s, spec->n);
+        if (i < 0)
+            return fl_err_set(err, FL_EUSAGE, "no node %s", spec->u.s);
+        mask[i] = true;
+        goto count;
+    } else if (fl_val_is_seq(spec)) {
+        for (size_t j = 0; j < spec->n; j++) {
+            const fl_val *e = &spec->u.items[j];
+            int i = e->kind == FL_V_STR ? node_by_name(env, e->u.s, e->n) : -1;
+            if (i < 0)
+                return fl_err_set(err, FL_EUSAGE, "bad node in target list");
+            mask[i] = true;
+        }
+        goto count;
+    } else {
+        return fl_err_set(err, FL_EUSAGE, "bad target spec");
+    }
+    pick_random(n, k, rng, mask);
+count:
+    for (size_t i = 0; i < n; i++)
+        count += mask[i];
+    return count;
+}
+
+fl_val
+fl_nem_nodes_val(const struct fl_env *env, const bool *mask, struct fl_arena *a)
+{
+    fl_val *items = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(fl_val));
+    size_t k = 0;
+    fl_val v;
+
+    for (size_t i = 0; i < env->nnodes; i++)
+        if (mask[i])
+            items[k++] = fl_val_str(a, env->nodes[i], strlen(env->nodes[i]));
+    v = fl_val_coll(a, FL_V_VEC, items, k);
+    free(items);
+    return v;
+}
+
+/* ---- the process nemesis (kill.c, pause.c) ---- */
+
+struct proc_ctx {
+    struct fl_nem__proc p;
+    struct fl_rng rng;
+    bool *down; /* nnodes: disrupted by us and not yet undone */
+    size_t n;
+};
+
+static int
+proc_setup(struct fl_nemesis *nem, const struct fl_env *env, struct fl_err *err)
+{
+    struct proc_ctx *c = nem->ctx;
+
+    free(c->down);
+    c->n = env->nnodes;
+    c->down = fl_xcalloc(c->n ? c->n : 1, sizeof(bool));
+    fl_rng_seed(&c->rng, fl_nem__seed(env, c->p.f_on));
+    if (!fl_db_can(env->db, c->p.cap))
+        return fl_err_set(err, -ENOTSUP, "the DB cannot %s", c->p.name);
+    return 0;
+}
+
+static int
+proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
+            const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+            struct fl_err *err)
+{
+    struct proc_ctx *c = nem->ctx;
+    bool *mask = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
+    bool *done = fl_xcalloc(env->nnodes ? env->nnodes : 1, sizeof(bool));
+    bool on = op->f == c->p.f_on;
+    fl_val all = fl_val_kw(fl_kw_intern_cstr("all"));
+    int rc;
+
+    rc = fl_nem_targets(env,
+                        on || !fl_val_is_nil(&op->value) ? &op->value : &all,
+                        &c->rng, mask, err);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    for (size_t i = 0; i < env->nnodes && i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        int r2;
+        if (!mask[i] || (!on && !c->down[i]))
+            continue;
+        r2 = on ? c->p.on(env->db, env, i, &e) : c->p.off(env->db, env, i, &e);
+        if (r2 == 0) {
+            done[i] = true;
+            c->down[i] = on;
+        } else if (rc == 0) {
+            rc = fl_err_set(err, r2, "%s", e.msg);
+        }
+    }
+    out->value = fl_nem_nodes_val(env, done, a);
+out:
+    free(mask);
+    free(done);
+    return rc;
+}
+
+static int
+proc_teardown(struct fl_nemesis *nem, const struct fl_env *env,
+              struct fl_err *err)
+{
+    struct proc_ctx *c = nem->ctx;
+    int rc = 0;
+
+    for (size_t i = 0; c->down && i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        if (!c->down[i])
+            continue;
+        if (c->p.off(env->db, env, i, &e) == 0)
+            c->down[i] = false;
+        else if (rc == 0)
+            rc = fl_err_set(err, e.code, "%s", e.msg);
+    }
+    return rc;
+}
+
+static size_t
+proc_fs(const struct fl_nemesis *nem, uint32_t *out, size_t max)
+{
+    const struct proc_ctx *c = nem->ctx;
+
+    if (max >= 2) {
+        out[0] = c->p.f_on;
+        out[1] = c->p.f_off;
+    }
+    return 2;
+}
+
+static void
+proc_free(struct fl_nemesis *nem)
+{
+    struct proc_ctx *c = nem->ctx;
+
+    if (c)
+        free(c->down);
+    free(c);
+}
+
+static const struct fl_nemesis_type proc_type = {
+    .name = "process",
+    .setup = proc_setup,
+    .invoke = proc_invoke,
+    .teardown = proc_teardown,
+    .fs = proc_fs,
+    .free = proc_free,
+};
+
+struct fl_nemesis *
+fl_nem__proc_new(const struct fl_nem__proc *p)
+{
+    struct proc_ctx *c = fl_xcalloc(1, sizeof(*c));
+
+    c->p = *p;
+    return fl_nemesis_new(&proc_type, c);
+}
+
+/* ---- compose ---- */
+
+#define MAX_FS 16
+
+struct compose_ctx {
+    struct fl_nemesis **parts;
+    size_t n;
+    uint32_t (*fs)[MAX_FS];
+    size_t *nfs;
+};
+
+static int
+compose_setup(struct fl_nemesis *nem, const struct fl_env *env,
+              struct fl_err *err)
+{
+    struct compose_ctx *c = nem->ctx;
+
+    for (size_t i = 0; i < c->n; i++) {
+        int rc = fl_nemesis_setup(c->parts[i], env, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+compose_invoke(struct fl_nemesis *nem, const struct fl_env *env,
+               const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
+               struct fl_err *err)
+{
+    struct compose_ctx *c = nem->ctx;
+
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->nfs[i]; j++)
+            if (c->fs[i][j] == op->f)
+                return fl_nemesis_invoke(c->parts[i], env, op, a, out, err);
+    return fl_err_set(err, FL_EUSAGE, "no nemesis handles :%s",
+                      fl_kw_name(op->f));
+}
+
+static int
+compose_teardown(struct fl_nemesis *nem, const struct fl_env *env,
+                 struct fl_err *err)
+{
+    struct compose_ctx *c = nem->ctx;
+    int rc = 0;
+
+    /* Every part, even after one fails: nothing may stay broken. */
+    for (size_t i = 0; i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        int r2 = fl_nemesis_teardown(c->parts[i], env, &e);
+        if (r2 != 0 && rc == 0)
+            rc = fl_err_set(err, r2, "%s", e.msg);
+    }
+    return rc;
+}
+
+static size_t
+compose_fs(const struct fl_nemesis *nem, uint32_t *out, size_t max)
+{
+    const struct compose_ctx *c = nem->ctx;
+    size_t k = 0;
+
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->nfs[i]; j++, k++)
+            if (k < max)
+                out[k] = c->fs[i][j];
+    return k;
+}
+
+static void
+compose_free(struct fl_nemesis *nem)
+{
+    struct compose_ctx *c = nem->ctx;
+
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        fl_nemesis_free(c->parts[i]);
+    free(c->parts);
+    free(c->fs);
+    free(c->nfs);
+    free(c);
+}
+
+static const struct fl_nemesis_type compose_type = {
+    .name = "combined",
+    .setup = compose_setup,
+    .invoke = compose_invoke,
+    .teardown = compose_teardown,
+    .fs = compose_fs,
+    .free = compose_free,
+};
+
+struct fl_nemesis *
+fl_nem_compose(struct fl_nemesis **parts, size_t n, struct fl_err *err)
+{
+    struct compose_ctx *c = fl_xcalloc(1, sizeof(*c));
+
+    c->parts = fl_xcalloc(n ? n : 1, sizeof(*c->parts));
+    c->fs = fl_xcalloc(n ? n : 1, sizeof(*c->fs));
+    c->nfs = fl_xcalloc(n ? n : 1, sizeof(size_t));
+    c->n = n;
+    for (size_t i = 0; i < n; i++) {
+        c->parts[i] = parts[i];
+        c->nfs[i] =
+            FL_MIN(fl_nemesis_fs(parts[i], c->fs[i], MAX_FS), (size_t)MAX_FS);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < c->nfs[i]; j++)
+            for (size_t i2 = i + 1; i2 < n; i2++)
+                for (size_t j2 = 0; j2 < c->nfs[i2]; j2++)
+                    if (c->fs[i][j] == c->fs[i2][j2]) {
+                        fl_err_set(err, FL_EUSAGE, "two nemeses handle :%s",
+                                   fl_kw_name(c->fs[i][j]));
+                        compose_free(&(struct fl_nemesis){&compose_type, c});
+                        return NULL;
+                    }
+    return fl_nemesis_new(&compose_type, c);
 }

@@ -9,7 +9,7 @@
 #define FL_NEMESIS_INT_H
 
 #include "db/db.h"
-#include "nemesis/combined.h"
+#include "nemesis/nemesis.h"
 
 /** A process nemesis: f_on disrupts with on(), f_off undoes with off(). */
 struct fl_nem__proc {

@@ -38,6 +38,14 @@
 
 #define PKT_CHAIN "FAULTLINE-PKT"
 
+static bool self_is_command; /* set once, before any run starts */
+
+void
+fl_helper_binary_is_self(void)
+{
+    self_is_command = true;
+}
+
 char *
 fl_helper_binary(void)
 {
@@ -53,7 +61,7 @@ fl_helper_binary(void)
         exe[n] = '\0';
         base = strrchr(exe, '/');
         base = base ? base + 1 : exe;
-        if (strcmp(base, "faultline") == 0)
+        if (self_is_command || strcmp(base, "faultline") == 0)
             return fl_xstrdup(exe);
     }
     return NULL;

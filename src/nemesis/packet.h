@@ -69,9 +69,16 @@ int fl_packet_shaper_main(int argc, char **argv);
 
 /**
  * The path of the faultline binary that runs helper subcommands on the
- * local cluster ($FAULTLINE_BIN, else /proc/self/exe if it is faultline).
- * Caller frees.
+ * local cluster ($FAULTLINE_BIN, else /proc/self/exe if it is faultline or
+ * declared itself a faultline command). Caller frees.
  */
 char *fl_helper_binary(void);
+
+/**
+ * Declare this process a faultline command whatever its name: it runs
+ * `fault _shaper` and the other helper subcommands (fl_main() does this,
+ * so a user's test program is its own helper binary).
+ */
+void fl_helper_binary_is_self(void);
 
 #endif

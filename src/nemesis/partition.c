@@ -14,7 +14,6 @@
 
 #include "control/remote.h"
 #include "db/db.h"
-#include "nemesis/combined.h"
 #include "nemesis/nemesis_int.h"
 #include "nemesis/partition.h"
 #include "util/arena.h"

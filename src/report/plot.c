@@ -16,12 +16,12 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/map.h"
+#include "util/spawn.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -639,34 +639,18 @@ static int
 run_gnuplot(const char *dir, struct fl_err *err)
 {
     struct fl_strbuf log = FL_STRBUF_INIT;
-    int status = 0, rc = 0;
-    pid_t pid;
+    const char *argv[] = {"gnuplot", "plots.gp", NULL};
+    int rc;
 
     fl_strbuf_addf(&log, "%s/gnuplot.log", dir);
-    /* posix_spawn: no fork of a big, threaded run process */
-    posix_spawn_file_actions_t fa;
-    char *argv[] = {"gnuplot", "plots.gp", NULL};
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.buf,
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addchdir_np(&fa, dir);
-    int e = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e != 0) {
-        rc = fl_err_set(err, -e, "spawn gnuplot: %s", strerror(e));
+    struct fl_spawn_opts o = {
+        .out_file = log.buf, .err_to_out = true, .chdir = dir};
+    rc = fl_spawn_run(argv, &o, err);
+    if (rc < 0)
         goto out;
-    }
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            rc = fl_err_set(err, -errno, "waitpid: %s", strerror(errno));
-            goto out;
-        }
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        rc = fl_err_set(err, FL_EREMOTE, "gnuplot failed (exit %d), see %s",
-                        WIFEXITED(status) ? WEXITSTATUS(status) : -1, log.buf);
+    if (rc != 0) {
+        rc = fl_err_set(err, FL_EREMOTE, "gnuplot failed (exit %d), see %s", rc,
+                        log.buf);
         goto out;
     }
     struct stat st;

@@ -20,6 +20,7 @@
 #include "util/hosts.h"
 #include "util/map.h"
 #include "util/parse.h"
+#include "util/spawn.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -30,7 +31,6 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -854,12 +854,9 @@ static void
 tar_free(void *cls)
 {
     struct tar_stream *t = cls;
-    int status;
-
     close(t->fd);
     kill(t->pid, SIGTERM); /* harmless when it already finished */
-    while (waitpid(t->pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    fl_spawn_wait(t->pid);
     free(t);
 }
 
@@ -891,17 +888,10 @@ send_archive(const struct fl_server *s, struct MHD_Connection *c,
         ret = send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR);
         goto out;
     }
-    posix_spawn_file_actions_t fa;
-    char *argv[] = {"tar",          "-czf", "-",          "-C",
-                    (char *)parent, "--",   (char *)base, NULL};
+    const char *argv[] = {"tar", "-czf", "-", "-C", parent, "--", base, NULL};
+    struct fl_spawn_opts so = {.out_fd = pfd[1]};
     pid_t pid;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    int e = posix_spawnp(&pid, "tar", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e != 0) {
+    if (fl_spawn(argv, &so, &pid, NULL) != 0) {
         close(pfd[0]);
         close(pfd[1]);
         ret = send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR);

@@ -15,6 +15,7 @@
 
 #include "checker/perf.h"
 #include "report/timeline_page.h"
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/map.h"
@@ -52,31 +53,18 @@ cmp_proc(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* The n words as little-endian bytes, in base64 (the page decodes them
+ * into a Uint32Array). */
 static void
 add_base64(struct fl_strbuf *sb, const uint32_t *w, size_t n)
 {
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t len = n * 4;
+    uint8_t *b = fl_xmalloc(n * 4 + 1);
 
-    fl_strbuf_grow(sb, (len + 2) / 3 * 4 + 1);
-    for (size_t i = 0; i < len; i += 3) {
-        uint8_t b[3] = {0, 0, 0};
-        size_t k = FL_MIN(3, len - i);
-
-        for (size_t j = 0; j < k; j++) {
-            uint32_t word = w[(i + j) / 4];
-
-            b[j] = (uint8_t)(word >> (8 * ((i + j) % 4))); /* little-endian */
-        }
-        char out[4] = {tbl[b[0] >> 2], tbl[((b[0] & 3) << 4) | (b[1] >> 4)],
-                       tbl[((b[1] & 15) << 2) | (b[2] >> 6)], tbl[b[2] & 63]};
-        if (k < 3)
-            out[3] = '=';
-        if (k < 2)
-            out[2] = '=';
-        fl_strbuf_add(sb, out, 4);
-    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < 4; j++)
+            b[i * 4 + j] = (uint8_t)(w[i] >> (8 * j));
+    fl_base64_encode(sb, b, n * 4);
+    free(b);
 }
 
 /* one value, printed as EDN, cut to TL_VALUE_MAX bytes on a UTF-8 boundary */

@@ -132,12 +132,27 @@ fl_test_sync_env(struct fl_test *t)
         t->env.clock = fl_clock_real();
 }
 
+static const struct fl_suite *const no_suites[] = {NULL};
+static const struct fl_suite *const *registered = no_suites;
+
+void
+fl_suite_register(const struct fl_suite *const *suites)
+{
+    registered = suites ? suites : no_suites;
+}
+
+const struct fl_suite *const *
+fl_suite_list(void)
+{
+    return registered;
+}
+
 const struct fl_suite *
 fl_suite_find(const char *name)
 {
-    for (size_t i = 0; fl_suites[i]; i++)
-        if (strcmp(fl_suites[i]->name, name) == 0)
-            return fl_suites[i];
+    for (size_t i = 0; name && registered[i]; i++)
+        if (strcmp(registered[i]->name, name) == 0)
+            return registered[i];
     return NULL;
 }
 

@@ -2,7 +2,8 @@
 /*
  * test.h: a test definition (Jepsen's test map) and the suite registry. A
  * suite (suites/<name>/suite.c) exports `const struct fl_suite
- * fl_suite_<name>`, listed in fl_suites[] (src/run/suites.c); its build
+ * fl_suite_<name>`, and the layer above run/ registers a table of them
+ * (fl_suite_register(): the CLI's fl_main() does); its build
  * function fills a struct fl_test from the options the CLI collected: the
  * DB, the seed client, the workload generator and its final generator, the
  * nemesis package and the checker. fl_test_run() (run.h) then runs it.
@@ -105,9 +106,16 @@ struct fl_suite {
     int (*build)(struct fl_test *t, struct fl_err *err);
 };
 
-/** Every built-in suite, NULL-terminated (src/run/suites.c). */
-extern const struct fl_suite *const fl_suites[];
-/** The suite called name, or NULL. */
+/**
+ * Make suites (NULL-terminated; borrowed, must outlive every run) the table
+ * that fl_suite_find() and fl_suite_list() answer from. run/ names no suite:
+ * the top layer registers them (fl_main() does, with the table it is given).
+ * Not thread-safe: call before starting any run.
+ */
+void fl_suite_register(const struct fl_suite *const *suites);
+/** The registered table, NULL-terminated; empty before registration. */
+const struct fl_suite *const *fl_suite_list(void);
+/** The registered suite called name, or NULL. */
 const struct fl_suite *fl_suite_find(const char *name);
 /** True if name is in the NULL-terminated list (NULL list: false). */
 bool fl_suite_has(const char *const *list, const char *name);

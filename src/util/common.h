@@ -45,7 +45,11 @@ FL_NORETURN FL_PRINTF(3, 4) void fl_bug(const char *file, int line,
                                         const char *fmt, ...);
 #define FL_BUG(...) fl_bug(__FILE__, __LINE__, __VA_ARGS__)
 
+/* Faultline's own code only (the Makefile defines FL_INTERNAL): a user's
+ * program that includes the installed headers keeps its C library. */
+#ifdef FL_INTERNAL
 #include "util/banned.h"
+#endif
 #include "util/xalloc.h"
 
 #endif

@@ -17,6 +17,7 @@
 #include <pthread.h>
 
 #include "history/op.h"
+#include "util/base64.h"
 #include "util/err.h"
 
 #define ETCD_MAX_BODY_BYTES (8u << 20)
@@ -31,76 +32,6 @@ struct fl_etcd_conn {
     char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last error */
     bool alive; /* the last transfer left a kept-alive connection */
 };
-
-/* ---- base64 ---- */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void
-fl_etcd_b64_encode(struct fl_strbuf *sb, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    size_t i = 0;
-
-    for (; i + 3 <= n; i += 3) {
-        uint32_t w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        fl_strbuf_addch(sb, b64_alphabet[w >> 18 & 63]);
-        fl_strbuf_addch(sb, b64_alphabet[w >> 12 & 63]);
-        fl_strbuf_addch(sb, b64_alphabet[w >> 6 & 63]);
-        fl_strbuf_addch(sb, b64_alphabet[w & 63]);
-    }
-    if (n - i == 1) {
-        uint32_t w = (uint32_t)p[i] << 16;
-        fl_strbuf_addch(sb, b64_alphabet[w >> 18 & 63]);
-        fl_strbuf_addch(sb, b64_alphabet[w >> 12 & 63]);
-        fl_strbuf_addstr(sb, "==");
-    } else if (n - i == 2) {
-        uint32_t w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        fl_strbuf_addch(sb, b64_alphabet[w >> 18 & 63]);
-        fl_strbuf_addch(sb, b64_alphabet[w >> 12 & 63]);
-        fl_strbuf_addch(sb, b64_alphabet[w >> 6 & 63]);
-        fl_strbuf_addch(sb, '=');
-    }
-}
-
-static int
-b64_digit(char c)
-{
-    const char *p = c ? strchr(b64_alphabet, c) : NULL;
-    return p ? (int)(p - b64_alphabet) : -1;
-}
-
-int
-fl_etcd_b64_decode(struct fl_strbuf *sb, const char *s, size_t n)
-{
-    if (n % 4 != 0)
-        return FL_EPARSE;
-    for (size_t i = 0; i < n; i += 4) {
-        int d[4];
-        int pad = 0;
-        for (int j = 0; j < 4; j++) {
-            if (s[i + j] == '=' && i + 4 == n && j >= 2) {
-                d[j] = 0;
-                pad++;
-                continue;
-            }
-            if (pad)
-                return FL_EPARSE;
-            d[j] = b64_digit(s[i + j]);
-            if (d[j] < 0)
-                return FL_EPARSE;
-        }
-        uint32_t w = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 |
-                     (uint32_t)d[2] << 6 | (uint32_t)d[3];
-        fl_strbuf_addch(sb, (int)(w >> 16 & 0xff));
-        if (pad < 2)
-            fl_strbuf_addch(sb, (int)(w >> 8 & 0xff));
-        if (pad < 1)
-            fl_strbuf_addch(sb, (int)(w & 0xff));
-    }
-    return 0;
-}
 
 /* ---- response -> completion ---- */
 
@@ -157,8 +88,8 @@ kv_value(const json_t *kv, int64_t *out)
     /* proto3 JSON omits an empty value; the suite never writes one. */
     if (!json_is_string(jv))
         goto out;
-    if (fl_etcd_b64_decode(&sb, json_string_value(jv),
-                           json_string_length(jv)) != 0)
+    if (fl_base64_decode(&sb, json_string_value(jv), json_string_length(jv)) !=
+        0)
         goto out;
     char *end = NULL;
     errno = 0;
@@ -466,7 +397,7 @@ static char *
 b64_cstr(const char *s, size_t n)
 {
     struct fl_strbuf sb = FL_STRBUF_INIT;
-    fl_etcd_b64_encode(&sb, s, n);
+    fl_base64_encode(&sb, s, n);
     return fl_strbuf_detach(&sb, NULL);
 }
 

@@ -79,14 +79,6 @@ void fl_etcd_outcome_from(enum fl_etcd_req req, const struct fl_etcd_resp *r,
                           struct fl_etcd_outcome *out);
 void fl_etcd_outcome_release(struct fl_etcd_outcome *o);
 
-/** Standard base64 (RFC 4648, padded) of n bytes, appended to sb. */
-void fl_etcd_b64_encode(struct fl_strbuf *sb, const void *data, size_t n);
-/**
- * Decode padded base64 s (n chars) and append the bytes to sb. Returns 0,
- * or FL_EPARSE for a character outside the alphabet or a bad length.
- */
-int fl_etcd_b64_decode(struct fl_strbuf *sb, const char *s, size_t n);
-
 /*
  * One connection to one member's client URL. Not thread-safe: one per
  * worker (or per process, Jepsen style). Reusing it keeps the TCP
@@ -151,12 +143,15 @@ struct fl_etcd_db_cfg {
     bool install;             /* apt-get install etcd-server if missing */
 };
 
-extern const struct fl_db_type fl_etcd_db_type;
-
 /** Fill cfg with the defaults above (dir and binary point at literals). */
 void fl_etcd_db_cfg_defaults(struct fl_etcd_db_cfg *cfg);
-/** A DB for cfg (copied). Caller frees with fl_db_free(). */
-struct fl_db *fl_etcd_db_new(const struct fl_etcd_db_cfg *cfg);
+/**
+ * A DB for cfg (copied): a generic daemon DB (db/daemon_db.h) with etcd's
+ * config, health check and leader lookup. NULL with err set when cfg->dir
+ * is not absolute. Caller frees with fl_db_free().
+ */
+struct fl_db *fl_etcd_db_new(const struct fl_etcd_db_cfg *cfg,
+                             struct fl_err *err);
 
 /** Append member node's etcd YAML config (--config-file) to sb. */
 void fl_etcd_member_config(struct fl_strbuf *sb,
@@ -200,18 +195,5 @@ extern const struct fl_client_type fl_etcd_client_type;
  */
 void fl_etcd_complete(const struct fl_etcd_outcome *o, struct fl_arena *a,
                       struct fl_op *out);
-
-/**
- * The register workload's generator: groups of threads_per_key threads,
- * each on one key at a time, ops_per_key random read/write/cas ops per key
- * (values 0..4), values [key v]. Caller frees with fl_gen_free().
- */
-struct fl_gen *fl_etcd_register_gen(int threads_per_key, int64_t ops_per_key);
-/**
- * The set workload's generator: adds of unique increasing integers, with a
- * read of the whole set instead of an add with probability
- * 1/(adds_per_read+1).
- */
-struct fl_gen *fl_etcd_set_gen(int64_t adds_per_read);
 
 #endif

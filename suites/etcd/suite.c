@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * suite.c: the etcd suite as `faultline test etcd` finds it (fl_suite_etcd,
- * listed in src/run/suites.c). build() turns the options into a test: the
- * etcd DB on the nodes, the etcd client, the workload's generator and
- * checker, and the combined nemesis package (partitions, kills and pauses
- * by default). Option values arrive as strings or integers in t->options;
- * a bad one is FL_EUSAGE naming the option.
+ * listed in src/cli/suites.c). build() turns the options into a test: the
+ * etcd DB on the nodes, the etcd client, the standard workload's generator
+ * and checker (workload/), and the combined nemesis package (partitions,
+ * kills and pauses by default). Option values arrive as strings or integers in
+ * t->options; a bad one is FL_EUSAGE naming the option.
  */
 #include "util/common.h"
 
@@ -21,6 +21,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/parse.h"
+#include "workload/workload.h"
 
 static const struct fl_suite_opt etcd_opts[] = {
     {"serializable-reads", NULL, NULL,
@@ -127,19 +128,14 @@ build_register(struct fl_test *t, struct fl_err *err)
     rc = opt_int(env, "threads-per-key", tpk, 1, t->concurrency, &tpk, err);
     if (rc != 0)
         return rc;
-    if (t->concurrency % tpk != 0)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--threads-per-key %" PRId64
-                          " must divide --concurrency %d",
-                          tpk, t->concurrency);
-    t->generator = fl_etcd_register_gen((int)tpk, ops);
-
-    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
-    lo->model = &fl_model_cas_register_type;
-    lo->init = NULL; /* a key nobody wrote reads nil */
-    lo->independent = true;
-    t->checker = fl_chk_linear_new(lo);
-    return 0;
+    struct fl_wl_register_opts o = {.concurrency = t->concurrency,
+                                    .threads_per_key = (int)tpk,
+                                    .ops_per_key = ops};
+    struct fl_workload w = {0};
+    rc = fl_wl_register(&o, &w, err);
+    t->generator = w.generator;
+    t->checker = w.checker;
+    return rc;
 }
 
 static int
@@ -150,12 +146,14 @@ build_set(struct fl_test *t, struct fl_err *err)
 
     if (rc != 0)
         return rc;
-    t->generator = fl_etcd_set_gen(adds);
-    /* One final read, after healing, must see every acknowledged add. */
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
     /* etcd's default reads are linearizable: flag stale reads too. */
-    t->checker = fl_chk_set_full_new(true);
-    return 0;
+    struct fl_wl_set_opts o = {.adds_per_read = adds, .linearizable = true};
+    struct fl_workload w = {0};
+    rc = fl_wl_set(&o, &w, err);
+    t->generator = w.generator;
+    t->final_generator = w.final_generator;
+    t->checker = w.checker;
+    return rc;
 }
 
 static int
@@ -211,7 +209,9 @@ etcd_build(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE,
                           "--election-timeout must be at least 5 times "
                           "--heartbeat-interval (etcd's own rule)");
-    t->db = fl_etcd_db_new(&dbc);
+    t->db = fl_etcd_db_new(&dbc, err);
+    if (!t->db)
+        return err && err->code ? err->code : FL_EUSAGE;
 
     /* The client. */
     struct fl_etcd_client_cfg *cc = fl_xcalloc(1, sizeof(*cc));

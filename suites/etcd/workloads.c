@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * workloads.c: what the etcd suite's clients do, and how it is checked.
- * register: independent keys r/<k>, each a compare-and-set register driven
- * by random reads, writes and cas ops from one group of threads, checked
- * for linearizability key by key (jepsen.independent). set: unique adds,
+ * register and set are workload/'s standard ones. register: independent
+ * keys r/<k>, each a compare-and-set register, checked key by key. set:
+ * unique adds,
  * each element its own key s/<v>, and reads of the whole prefix, checked by
  * the set checker. Reads are linearizable quorum reads unless
  * --serializable-reads asks for etcd's local (possibly stale) reads. The
@@ -26,91 +26,6 @@
 #include <unistd.h>
 
 #define FL_ETCD_REFUSED_BACKOFF_US 100000 /* after connection refused */
-
-/* ---- generators ---- */
-
-struct reg_gen_arg {
-    int64_t ops_per_key; /* ops per key before moving on */
-};
-
-/* One random register op: read, write v, or cas [old new]; v in 0..4. */
-static int
-reg_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-    FL_UNUSED(arg);
-
-    switch (fl_rng_below(rng, 3)) {
-    case 0:
-        tmpl->f = FL_KW_READ;
-        tmpl->value = fl_val_nil();
-        break;
-    case 1:
-        tmpl->f = FL_KW_WRITE;
-        tmpl->value = fl_val_int((int64_t)fl_rng_below(rng, 5));
-        break;
-    default: {
-        fl_val pair[2] = {fl_val_int((int64_t)fl_rng_below(rng, 5)),
-                          fl_val_int((int64_t)fl_rng_below(rng, 5))};
-        tmpl->f = FL_KW_CAS;
-        tmpl->value = fl_val_coll(ctx->arena, FL_V_VEC, pair, 2);
-        break;
-    }
-    }
-    return FL_GEN_OP;
-}
-
-static struct fl_gen *
-reg_key_gen(void *arg, int64_t key)
-{
-    struct reg_gen_arg *a = arg;
-    FL_UNUSED(key);
-    return fl_gen_limit(a->ops_per_key, fl_gen_fn(reg_op, NULL, NULL));
-}
-
-struct fl_gen *
-fl_etcd_register_gen(int threads_per_key, int64_t ops_per_key)
-{
-    struct reg_gen_arg *a = fl_xcalloc(1, sizeof(*a));
-
-    a->ops_per_key = ops_per_key;
-    return fl_gen_independent(threads_per_key, -1, reg_key_gen, a, free);
-}
-
-struct set_gen_arg {
-    int64_t next; /* next element to add */
-    int64_t adds; /* mean adds between two reads */
-};
-
-/*
- * Unique adds, and a read with probability 1/(adds+1). The choice comes
- * from the context's rng, whose draws are undone when the interpreter does
- * not use the op; next only grows, so an unused proposal merely skips an
- * element and adds stay unique.
- */
-static int
-set_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *tmpl)
-{
-    struct set_gen_arg *a = arg;
-
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), (uint64_t)a->adds + 1) == 0) {
-        tmpl->f = FL_KW_READ;
-        tmpl->value = fl_val_nil();
-        return FL_GEN_OP;
-    }
-    tmpl->f = FL_KW_ADD;
-    tmpl->value = fl_val_int(a->next++);
-    return FL_GEN_OP;
-}
-
-struct fl_gen *
-fl_etcd_set_gen(int64_t adds_per_read)
-{
-    struct set_gen_arg *a = fl_xcalloc(1, sizeof(*a));
-
-    a->adds = adds_per_read > 0 ? adds_per_read : 1;
-    return fl_gen_fn(set_op, a, free);
-}
 
 /* ---- the client ---- */
 

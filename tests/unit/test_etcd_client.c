@@ -234,41 +234,6 @@ test_etcd_map_unknown_and_malformed(void)
     ASSERT_EQ(o.type, FL_OP_FAIL);
 }
 
-static void
-test_etcd_base64(void)
-{
-    static const char *const plain[] = {"",     "f",     "fo",    "foo",
-                                        "foob", "fooba", "foobar"};
-    static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
-                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
-    struct fl_strbuf sb = FL_STRBUF_INIT;
-
-    for (size_t i = 0; i < FL_ARRAY_SIZE(plain); i++) {
-        fl_strbuf_reset(&sb);
-        fl_etcd_b64_encode(&sb, plain[i], strlen(plain[i]));
-        ASSERT_STR_EQ(sb.buf, enc[i]);
-        fl_strbuf_reset(&sb);
-        ASSERT_OK(fl_etcd_b64_decode(&sb, enc[i], strlen(enc[i])));
-        ASSERT_STR_EQ(sb.buf, plain[i]);
-    }
-    unsigned char all[256];
-    for (int i = 0; i < 256; i++)
-        all[i] = (unsigned char)i;
-    struct fl_strbuf back = FL_STRBUF_INIT;
-    fl_strbuf_reset(&sb);
-    fl_etcd_b64_encode(&sb, all, sizeof(all));
-    ASSERT_OK(fl_etcd_b64_decode(&back, sb.buf, sb.len));
-    ASSERT_EQ(back.len, 256);
-    ASSERT(memcmp(back.buf, all, 256) == 0);
-    fl_strbuf_reset(&back);
-    ASSERT_EQ(fl_etcd_b64_decode(&back, "Zm9", 3), FL_EPARSE);
-    ASSERT_EQ(fl_etcd_b64_decode(&back, "Z=9v", 4), FL_EPARSE);
-    ASSERT_EQ(fl_etcd_b64_decode(&back, "Zm9v====", 8), FL_EPARSE);
-    ASSERT_EQ(fl_etcd_b64_decode(&back, "Zm*v", 4), FL_EPARSE);
-    fl_strbuf_release(&sb);
-    fl_strbuf_release(&back);
-}
-
 /* ---- live: a throwaway single-member etcd on loopback ---- */
 
 static pid_t
@@ -458,7 +423,6 @@ static const struct fl_test_case etcd_client_tests[] = {
     FL_TEST(test_etcd_map_timeouts_are_info_for_writes),
     FL_TEST(test_etcd_map_definite_errors_are_fail),
     FL_TEST(test_etcd_map_unknown_and_malformed),
-    FL_TEST(test_etcd_base64),
     FL_TEST_T(test_etcd_live_single_member, 30),
     FL_TEST_END,
 };

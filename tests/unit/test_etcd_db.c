@@ -191,7 +191,7 @@ test_etcd_db_lifecycle(void)
     fl_etcd_db_cfg_defaults(&cfg);
     cfg.dir = l.data_dir;
     cfg.start_timeout_ms = 20000;
-    l.db = fl_etcd_db_new(&cfg);
+    l.db = fl_etcd_db_new(&cfg, &err);
     l.env.db = l.db;
 
 #define CHECK(expr)                                                            \

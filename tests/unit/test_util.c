@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_util.c: strbuf, arena, map, rng, clock, parse and err.
+ * test_util.c: strbuf, arena, map, rng, clock, parse, err, base64 and
+ * spawn.
  */
 #include "util/common.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "tests/unit/test.h"
 #include "util/arena.h"
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/map.h"
 #include "util/parse.h"
 #include "util/rng.h"
+#include "util/spawn.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
 
@@ -224,6 +230,89 @@ test_vec(void)
     ASSERT_EQ(v.n, 0);
 }
 
+static void
+test_base64(void)
+{
+    static const char *const plain[] = {"",     "f",     "fo",    "foo",
+                                        "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(plain); i++) {
+        fl_strbuf_reset(&sb);
+        fl_base64_encode(&sb, plain[i], strlen(plain[i]));
+        ASSERT_STR_EQ(sb.buf, enc[i]);
+        fl_strbuf_reset(&sb);
+        ASSERT_OK(fl_base64_decode(&sb, enc[i], strlen(enc[i])));
+        ASSERT_STR_EQ(sb.buf, plain[i]);
+    }
+    unsigned char all[256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (unsigned char)i;
+    struct fl_strbuf back = FL_STRBUF_INIT;
+    fl_strbuf_reset(&sb);
+    fl_base64_encode(&sb, all, sizeof(all));
+    ASSERT_OK(fl_base64_decode(&back, sb.buf, sb.len));
+    ASSERT_EQ(back.len, 256);
+    ASSERT(memcmp(back.buf, all, 256) == 0);
+    fl_strbuf_reset(&back);
+    ASSERT_EQ(fl_base64_decode(&back, "Zm9", 3), FL_EPARSE);
+    ASSERT_EQ(fl_base64_decode(&back, "Z=9v", 4), FL_EPARSE);
+    ASSERT_EQ(fl_base64_decode(&back, "Zm9v====", 8), FL_EPARSE);
+    ASSERT_EQ(fl_base64_decode(&back, "Zm*v", 4), FL_EPARSE);
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&back);
+}
+
+static void
+test_spawn(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char dir[64], file[96];
+
+    snprintf(dir, sizeof(dir), "/tmp/fl-spawn-%d", (int)getpid());
+    snprintf(file, sizeof(file), "%s/out", dir);
+    ASSERT(mkdir(dir, 0755) == 0);
+    /* stdout and stderr into a file, in a working directory; exit code */
+    const char *sh[] = {"sh", "-c", "pwd; echo oops >&2; exit 3", NULL};
+    struct fl_spawn_opts o = {
+        .out_file = file, .err_to_out = true, .chdir = dir};
+    ASSERT_EQ(fl_spawn_run(sh, &o, &err), 3);
+    ASSERT_OK(fl_strbuf_read_file(&sb, file));
+    fl_strbuf_addch(&sb, '|');
+    ASSERT(strstr(sb.buf, dir) && strstr(sb.buf, "oops\n|"));
+    /* stderr to /dev/null unless asked; stdin is /dev/null */
+    const char *quiet[] = {"sh", "-c", "cat; echo gone >&2", NULL};
+    o.err_to_out = false;
+    ASSERT_EQ(fl_spawn_run(quiet, &o, &err), 0);
+    fl_strbuf_reset(&sb);
+    ASSERT_OK(fl_strbuf_read_file(&sb, file));
+    ASSERT_EQ(sb.len, 0);
+    /* a pipe; a signal; a tool that does not exist */
+    int pfd[2];
+    pid_t pid;
+    ASSERT(pipe(pfd) == 0);
+    const char *echo[] = {"echo", "through a pipe", NULL};
+    struct fl_spawn_opts po = {.out_fd = pfd[1]};
+    ASSERT_OK(fl_spawn(echo, &po, &pid, &err));
+    close(pfd[1]);
+    char buf[64] = {0};
+    ASSERT(read(pfd[0], buf, sizeof(buf) - 1) > 0);
+    close(pfd[0]);
+    ASSERT_STR_EQ(buf, "through a pipe\n");
+    ASSERT_EQ(fl_spawn_wait(pid), 0);
+    const char *killed[] = {"sh", "-c", "kill -9 $$", NULL};
+    ASSERT_EQ(fl_spawn_run(killed, NULL, &err), 128 + 9);
+    const char *none[] = {"no-such-tool-fl", NULL};
+    ASSERT(fl_spawn_run(none, NULL, &err) < 0);
+    ASSERT(strstr(err.msg, "no-such-tool-fl"));
+    unlink(file);
+    rmdir(dir);
+    fl_strbuf_release(&sb);
+}
+
 static const struct fl_test_case util_tests[] = {
     FL_TEST(test_strbuf_basic),
     FL_TEST(test_arena),
@@ -234,6 +323,8 @@ static const struct fl_test_case util_tests[] = {
     FL_TEST(test_parse),
     FL_TEST(test_err),
     FL_TEST(test_vec),
+    FL_TEST(test_base64),
+    FL_TEST(test_spawn),
     FL_TEST_END,
 };
 FL_TEST_SUITE(util, util_tests)

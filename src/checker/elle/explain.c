@@ -12,14 +12,11 @@
 #include "checker/elle/elle_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+
+#include "util/spawn.h"
 
 #define KW(s) elle__kw(s)
-
-extern char **environ;
 
 struct step {
     uint32_t a, b; /* txn ids */
@@ -483,17 +480,9 @@ render_svg(const char *dotpath)
     fl_strbuf_addstr(&svg, dotpath);
     fl_strbuf_setlen(&svg, svg.len - 4);
     fl_strbuf_addstr(&svg, ".svg");
-    char *argv[] = {"dot", "-Tsvg", "-o", svg.buf, (char *)dotpath, NULL};
-    pid_t pid;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawnp(&pid, "dot", &fa, NULL, argv, environ) == 0) {
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-    }
-    posix_spawn_file_actions_destroy(&fa);
+    const char *argv[] = {"dot", "-Tsvg", "-o", svg.buf, dotpath, NULL};
+    /* Best effort: without graphviz the .dot file is still there. */
+    fl_spawn_run(argv, NULL, NULL);
     fl_strbuf_release(&svg);
 }
 
