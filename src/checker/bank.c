@@ -12,6 +12,7 @@
 #include "checker/workloads.h"
 
 #include "util/err.h"
+#include "util/vec.h"
 
 struct bank_cfg {
     int naccounts;
@@ -62,26 +63,115 @@ note(struct bank_group *g, fl_val e, int64_t score)
 }
 
 static int
+cmp_i64(const void *pa, const void *pb)
+{
+    int64_t x = *(const int64_t *)pa, y = *(const int64_t *)pb;
+
+    return x < y ? -1 : x > y;
+}
+
+/* How often x occurs in the sorted s[0..n). */
+static size_t
+count_in(const int64_t *s, size_t n, int64_t x)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t c = 0;
+    while (lo + c < n && s[lo + c] == x)
+        c++;
+    return c;
+}
+
+/* The value most of v[0..n) share, the earliest on a tie; 0 if n == 0. */
+static int64_t
+most_common(const int64_t *v, size_t n)
+{
+    int64_t *s = fl_xmalloc(fl_st_mult(n ? n : 1, sizeof(*s)));
+    size_t bestn = 0;
+    int64_t best = 0;
+
+    if (n)
+        memcpy(s, v, n * sizeof(*s));
+    qsort(s, n, sizeof(*s), cmp_i64);
+    for (size_t i = 0; i < n; i++) {
+        size_t c = count_in(s, n, v[i]);
+        if (c > bestn) {
+            bestn = c;
+            best = v[i];
+        }
+    }
+    free(s);
+    return best;
+}
+
+/*
+ * Accounts and total read from the history itself, for a history with no
+ * test map beside it: the accounts are the keys of the first :ok read
+ * (0..max key), the total the sum most :ok reads agree on (the earliest
+ * on a tie). A bug that shifts money changes a few totals, not the most
+ * common one, so the reads that disagree are still reported.
+ */
+static void
+bank_infer(const struct fl_hist *h, struct bank_cfg *cfg, bool *inferred)
+{
+    FL_VEC(, int64_t) sums = {0};
+    bool need_accounts = cfg->naccounts <= 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        if (!fl_op_is_client(op) || op->type != FL_OP_OK ||
+            op->f != FL_KW_READ || op->value.kind != FL_V_MAP)
+            continue;
+        int64_t sum = 0;
+        for (uint32_t k = 0; k < op->value.n; k++) {
+            const fl_val *key = &op->value.u.items[2 * k];
+            const fl_val *bal = &op->value.u.items[2 * k + 1];
+            if (need_accounts && key->kind == FL_V_INT &&
+                key->u.i >= cfg->naccounts && key->u.i < INT32_MAX)
+                cfg->naccounts = (int)key->u.i + 1;
+            sum += bal->kind == FL_V_INT ? bal->u.i : 0;
+        }
+        need_accounts = false;
+        FL_VEC_PUSH(&sums, sum);
+    }
+    if (cfg->total == FL_CHK_BANK_INFER)
+        cfg->total = most_common(sums.v, sums.n);
+    FL_VEC_RELEASE(&sums);
+    *inferred = true;
+}
+
+static int
 bank_check(const struct fl_checker *c, const struct fl_hist *h,
            const struct fl_chk_opts *opts, struct fl_arena *a,
            struct fl_chk_result *out, struct fl_err *err)
 {
-    const struct bank_cfg *cfg = c->ctx;
+    struct bank_cfg eff = *(const struct bank_cfg *)c->ctx;
+    const struct bank_cfg *cfg = &eff;
+    bool inferred = false;
     struct bank_group g[BE_N];
     int64_t nreads = 0, nerrors = 0;
     fl_val first_error = fl_val_nil();
 
     FL_UNUSED(opts);
     memset(g, 0, sizeof(g));
+    if (eff.naccounts <= 0 || eff.total == FL_CHK_BANK_INFER)
+        bank_infer(h, &eff, &inferred);
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
         if (!fl_op_is_client(op) || op->type != FL_OP_OK || op->f != FL_KW_READ)
             continue;
         if (op->value.kind != FL_V_MAP)
-            return fl_err_set(err, FL_EMODEL,
-                              "bank checker: op %" PRId64
-                              ": a :read must return a map",
-                              op->index);
+            return fl_chk__op_err(err, FL_EMODEL, h, op,
+                                  "bank checker: op %" PRId64
+                                  ": a :read must return a map",
+                                  op->index);
         nreads++;
         int64_t sum = 0;
         bool nil = false, before = nerrors > 0;
@@ -159,6 +249,11 @@ bank_check(const struct fl_checker *c, const struct fl_hist *h,
     if (nerrors)
         fl_chk__put(&m, "first-error", first_error);
     fl_chk__put(&m, "errors", fl_val_map(a, items, n));
+    if (inferred) {
+        /* Say where the expectations came from, so nobody trusts blindly. */
+        fl_chk__put_int(&m, "inferred-accounts", cfg->naccounts);
+        fl_chk__put_int(&m, "inferred-total", cfg->total);
+    }
     if (nreads == 0)
         fl_chk__put_str(&m, "error", "No reads completed");
     out->map = fl_chk__map_done(&m);

@@ -51,4 +51,25 @@ void fl_chk__free_plain(struct fl_checker *c);
 /** The :valid? of a result map (true when absent). */
 enum fl_verdict fl_chk__verdict_of(const fl_val *result);
 
+/**
+ * fl_err_set(err, code, ...) with the op's source ("file:line: ") in front
+ * when the history was parsed from a file, so a history that does not fit
+ * a checker is reported where it is wrong. op must be one of h's ops.
+ * Returns code.
+ */
+int fl_chk__op_err(struct fl_err *err, int code, const struct fl_hist *h,
+                   const struct fl_op *op, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/**
+ * Create <out_dir>/independent/<key>/ (Jepsen's per-key artifact dir) and
+ * return its path (caller frees), or NULL with err set. The key is written
+ * as EDN (strings without quotes); '/' and a leading '.' become '_'.
+ */
+char *fl_chk__key_dir(const char *out_dir, const fl_val *key,
+                      struct fl_err *err);
+/** Write v as EDN (one top-level key per line for a map) to dir/name. */
+int fl_chk__write_edn(const char *dir, const char *name, const fl_val *v,
+                      struct fl_err *err);
+
 #endif

@@ -7,6 +7,9 @@
 
 #include "checker/chk_int.h"
 
+#include <sys/stat.h>
+
+#include "util/err.h"
 #include "util/map.h"
 #include "util/strbuf.h"
 
@@ -169,4 +172,92 @@ fl_chk__free_plain(struct fl_checker *c)
 {
     free(c->ctx);
     free(c);
+}
+
+static int
+mkdir_one(const char *path, struct fl_err *err)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return fl_err_set(err, -errno, "mkdir %s: %s", path, strerror(errno));
+    return 0;
+}
+
+char *
+fl_chk__key_dir(const char *out_dir, const fl_val *key, struct fl_err *err)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char *dir = NULL;
+
+    if (key->kind == FL_V_STR)
+        fl_strbuf_add(&sb, key->u.s, key->n);
+    else
+        fl_val_print_edn(&sb, key);
+    for (size_t i = 0; i < sb.len; i++)
+        if (sb.buf[i] == '/' || (i == 0 && sb.buf[i] == '.'))
+            sb.buf[i] = '_';
+    char *ind = fl_xasprintf("%s/independent", out_dir);
+    dir = fl_xasprintf("%s/%s", ind, sb.len ? sb.buf : "_");
+    if (mkdir_one(out_dir, err) || mkdir_one(ind, err) || mkdir_one(dir, err)) {
+        free(dir);
+        dir = NULL;
+    }
+    free(ind);
+    fl_strbuf_release(&sb);
+    return dir;
+}
+
+int
+fl_chk__write_edn(const char *dir, const char *name, const fl_val *v,
+                  struct fl_err *err)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char *path = fl_xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    int rc = 0;
+
+    if (!f) {
+        rc = fl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (v->kind == FL_V_MAP) {
+        fl_strbuf_addch(&sb, '{');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i)
+                fl_strbuf_addstr(&sb, "\n ");
+            fl_val_print_edn(&sb, &v->u.items[2 * i]);
+            fl_strbuf_addch(&sb, ' ');
+            fl_val_print_edn(&sb, &v->u.items[2 * i + 1]);
+        }
+        fl_strbuf_addch(&sb, '}');
+    } else {
+        fl_val_print_edn(&sb, v);
+    }
+    fl_strbuf_addch(&sb, '\n');
+    if (fwrite(sb.buf, 1, sb.len, f) != sb.len)
+        rc = fl_err_set(err, -EIO, "%s: write failed", path);
+    if (fclose(f) != 0 && rc == 0)
+        rc = fl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+out:
+    free(path);
+    fl_strbuf_release(&sb);
+    return rc;
+}
+
+int
+fl_chk__op_err(struct fl_err *err, int code, const struct fl_hist *h,
+               const struct fl_op *op, const char *fmt, ...)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    size_t pos = (size_t)(op - h->ops);
+    va_list ap;
+
+    if (h->lines && pos < h->n && h->lines[pos])
+        fl_strbuf_addf(&sb, "%s:%u: ", h->name ? h->name : "history",
+                       h->lines[pos]);
+    va_start(ap, fmt);
+    fl_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fl_err_set(err, code, "%s", sb.buf);
+    fl_strbuf_release(&sb);
+    return code;
 }

@@ -72,8 +72,23 @@ indep_check(const struct fl_checker *c, const struct fl_hist *h,
     for (size_t k = 0; k < nk; k++) {
         struct fl_chk_result r;
         struct fl_err kerr = FL_ERR_INIT;
+        struct fl_chk_opts ko = {0};
+        char *kdir = NULL;
+        if (opts)
+            ko = *opts;
+        /* Each key's artifacts go to independent/<key>/, as in Jepsen. */
+        if (opts && opts->out_dir) {
+            kdir = fl_chk__key_dir(opts->out_dir, &keys[k].key, err);
+            if (!kdir) {
+                rc = err->code;
+                free(results);
+                free(failures);
+                goto out;
+            }
+            ko.out_dir = kdir;
+        }
         if (fl_hist_pair(&keys[k].h, NULL, NULL, &kerr) < 0 ||
-            inner->type->check(inner, &keys[k].h, opts, a, &r, &kerr) < 0) {
+            inner->type->check(inner, &keys[k].h, &ko, a, &r, &kerr) < 0) {
             struct fl_chk__map e;
             fl_chk__map_init(&e, a);
             fl_chk__put_valid(&e, FL_VERDICT_UNKNOWN);
@@ -82,6 +97,14 @@ indep_check(const struct fl_checker *c, const struct fl_hist *h,
             r.valid = FL_VERDICT_UNKNOWN;
         }
         verdict = fl_verdict_merge(verdict, r.valid);
+        if (kdir)
+            rc = fl_chk__write_edn(kdir, "results.edn", &r.map, err);
+        free(kdir);
+        if (rc) {
+            free(results);
+            free(failures);
+            goto out;
+        }
         results[2 * k] = fl_val_copy(a, &keys[k].key);
         results[2 * k + 1] = r.map;
         if (r.valid == FL_VERDICT_FALSE)
@@ -122,4 +145,24 @@ struct fl_checker *
 fl_chk_independent_new(struct fl_checker *inner)
 {
     return fl_chk__new(&independent_type, inner);
+}
+
+bool
+fl_chk_looks_independent(const struct fl_hist *h)
+{
+    size_t tuples = 0, reads = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+        const fl_val *v = &op->value;
+        if (!fl_op_is_client(op) || fl_val_is_nil(v))
+            continue;
+        if (!fl_val_is_seq(v) || v->n != 2)
+            return false;
+        tuples++;
+        /* A plain register read carries nil or a scalar, never a pair. */
+        if (op->f == FL_KW_READ)
+            reads++;
+    }
+    return tuples > 0 && reads > 0;
 }

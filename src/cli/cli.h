@@ -25,6 +25,7 @@ struct fl_cli_cmd {
 int fl_cmd_check(int argc, char **argv);
 int fl_cmd_check_linear(int argc, char **argv);
 int fl_cmd_check_elle(int argc, char **argv);
+int fl_cmd_check_kind(int argc, char **argv);
 int fl_cmd_history(int argc, char **argv);
 int fl_cmd_test(int argc, char **argv);
 int fl_cmd_test_all(int argc, char **argv);

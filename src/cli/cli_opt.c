@@ -10,7 +10,13 @@
 #include "cli/cli_opt.h"
 
 #include "cli/cli.h"
+
+#include <libgen.h>
+#include <sys/stat.h>
+
+#include "checker/registry.h"
 #include "history/json.h"
+#include "run/store.h"
 #include "util/err.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
@@ -193,4 +199,33 @@ fl_cli_print_val(const fl_val *v, bool json)
     fwrite(sb.buf, 1, sb.len, stdout);
     fflush(stdout);
     fl_strbuf_release(&sb);
+}
+
+/*
+ * The options test.edn beside path recorded for kind ({:checker {kind
+ * opts}}), or NULL when there is no test.edn or it names no such checker.
+ */
+const fl_val *
+fl_cli_recorded_options(const char *path, const char *kind, struct fl_arena *a)
+{
+    char *copy = fl_xstrdup(path);
+    char *dir = dirname(copy);
+    char *te = fl_xasprintf("%s/test.edn", dir);
+    struct fl_err err = FL_ERR_INIT;
+    const fl_val *found = NULL;
+    struct stat sb;
+    fl_val t;
+
+    if (stat(te, &sb) == 0 && fl_store_read_test(dir, a, &t, &err) == 0) {
+        const fl_val *spec = fl_chk_opt(&t, "checker");
+        found = fl_chk_opt(spec, kind);
+        if (found)
+            fprintf(stderr, "faultline: %s: %s options from %s\n", path, kind,
+                    te);
+    } else if (err.code) {
+        fprintf(stderr, "faultline: warning: %s\n", err.msg);
+    }
+    free(te);
+    free(copy);
+    return found;
 }

@@ -101,6 +101,15 @@ int fl_cli_opt_duration(const struct fl_cli_parser *p, int64_t *out_ns);
  */
 int fl_cli_ssh_opt(const struct fl_cli_parser *p, int ch,
                    struct fl_remote_opts *ro);
+struct fl_arena;
+/**
+ * The options the run's test.edn beside the history at path recorded for
+ * checker kind (its :checker {kind options}), parsed into a, or NULL when
+ * there is no test.edn or it names no such checker. Says on stderr when it
+ * uses one, and warns when a test.edn is there but unreadable.
+ */
+const fl_val *fl_cli_recorded_options(const char *path, const char *kind,
+                                      struct fl_arena *a);
 /** Print v as one EDN (or JSON with json) line on stdout and flush. */
 void fl_cli_print_val(const fl_val *v, bool json);
 

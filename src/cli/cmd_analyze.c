@@ -2,9 +2,10 @@
 /*
  * cmd_analyze.c: `faultline analyze [STORE-DIR]`: re-check a stored run
  * (default: the latest), also one cut short by a crash or SIGKILL. The
- * test is rebuilt from the run's test.edn (suite, options, seed) so the
- * same checkers run again; results.edn is rewritten and the exit code is
- * the verdict.
+ * test is rebuilt from the run's test.edn (suite, options, seed) and its
+ * checker from test.edn's :checker spec, so the same checkers run again
+ * (also for a suite this build does not know); results.edn is rewritten
+ * and the exit code is the verdict.
  */
 #include "util/common.h"
 
@@ -21,9 +22,10 @@ static const char usage[] =
     "usage: faultline analyze [--store ROOT] [STORE-DIR]\n\n"
     "Re-check a stored run: STORE-DIR is a run directory\n"
     "(store/<test>/<time>), a test directory (its latest run) or, by\n"
-    "default, ROOT/latest. The suite, options and seed come from the run's\n"
-    "test.edn; results.edn is rewritten. Exit code: 0 valid, 1 invalid,\n"
-    "2 unknown, 254 bad arguments, 255 faultline failed.\n\n"
+    "default, ROOT/latest. The suite, options, seed and checker (:checker)\n"
+    "come from the run's test.edn; results.edn is rewritten. Exit code:\n"
+    "0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 faultline\n"
+    "failed.\n\n"
     "options:\n"
     "      --store ROOT       store root (store)\n"
     "      --log-level LEVEL  debug, info, warn or error (warn)\n"
@@ -60,12 +62,14 @@ rebuild(const char *dir, struct fl_test *t)
         goto out;
     }
     const fl_val *suite = get(&te, "suite");
-    if (!suite || suite->kind != FL_V_STR || !fl_suite_find(suite->u.s)) {
+    const fl_val *spec = get(&te, "checker");
+    bool known = suite && suite->kind == FL_V_STR && fl_suite_find(suite->u.s);
+    if (!known && !spec) {
         fprintf(stderr, "faultline analyze: %s/test.edn: unknown suite\n", dir);
         rc = FL_EXIT_FAILED;
         goto out;
     }
-    t->suite = fl_suite_find(suite->u.s);
+    t->suite = known ? fl_suite_find(suite->u.s) : NULL;
     const fl_val *v = get(&te, "name");
     if (v && v->kind == FL_V_STR)
         fl_test_set_name(t, v->u.s);
@@ -88,8 +92,15 @@ rebuild(const char *dir, struct fl_test *t)
                                 &v->u.items[2 * i + 1]);
     t->no_remotes = true; /* checking touches no node */
     fl_test_sync_env(t);
-    if (t->suite->build(t, &err) < 0) {
+    if (t->suite && t->suite->build(t, &err) < 0) {
         fprintf(stderr, "faultline analyze: %s: %s\n", t->suite->name, err.msg);
+        rc = FL_EXIT_FAILED;
+        goto out;
+    }
+    /* The checker the run recorded, even if the suite has changed since. */
+    if (spec && fl_test_set_checker_val(t, spec, &err) < 0) {
+        fprintf(stderr, "faultline analyze: %s/test.edn: :checker: %s\n", dir,
+                err.msg);
         rc = FL_EXIT_FAILED;
     }
 out:

@@ -1,25 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_check.c: `faultline check KIND ...` dispatches to one checker's
- * command file by KIND.
+ * cmd_check.c: `faultline check KIND ...` dispatches by KIND: the
+ * linearizability and Elle checkers have their own command files, every
+ * other kind of checker/registry.h goes to cmd_check_kinds.c.
  */
 #include "util/common.h"
 
 #include "cli/cli.h"
 
-static const struct fl_cli_cmd check_table[] = {
-    {"linearizable", fl_cmd_check_linear,
-     "linearizability against a sequential model (Knossos)"},
-    {"list-append", fl_cmd_check_elle, "transactional anomalies (Elle)"},
-    {"rw-register", fl_cmd_check_elle, "transactional anomalies (Elle)"},
+#include "checker/registry.h"
+
+/* Kinds with their own command file; the rest go to cmd_check_kinds.c. */
+static const struct fl_cli_cmd own_table[] = {
+    {"linearizable", fl_cmd_check_linear, NULL},
+    {"list-append", fl_cmd_check_elle, NULL},
+    {"rw-register", fl_cmd_check_elle, NULL},
 };
 
 static void
 usage(FILE *f)
 {
     fprintf(f, "usage: faultline check <kind> [options] FILE...\n\nkinds:\n");
-    for (size_t i = 0; i < FL_ARRAY_SIZE(check_table); i++)
-        fprintf(f, "  %-13s %s\n", check_table[i].name, check_table[i].summary);
+    for (const struct fl_chk_kind *k = fl_chk_kinds; k->name; k++)
+        fprintf(f, "  %-17s %s\n", k->name, k->summary);
+    fprintf(f, "  %-17s %s\n", "timeline",
+            "writes timeline.html for any history (--out DIR)");
+    fprintf(f, "\n`faultline check <kind> --help` shows a kind's options.\n");
+}
+
+static bool
+known_kind(const char *name)
+{
+    return fl_chk_kind_find(name) || strcmp(name, "timeline") == 0;
 }
 
 int
@@ -33,9 +45,11 @@ fl_cmd_check(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    for (size_t i = 0; i < FL_ARRAY_SIZE(check_table); i++)
-        if (strcmp(argv[1], check_table[i].name) == 0)
-            return check_table[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < FL_ARRAY_SIZE(own_table); i++)
+        if (strcmp(argv[1], own_table[i].name) == 0)
+            return own_table[i].run(argc - 1, argv + 1);
+    if (known_kind(argv[1]))
+        return fl_cmd_check_kind(argc - 1, argv + 1);
     fprintf(stderr, "faultline: unknown check kind '%s'\n", argv[1]);
     usage(stderr);
     return FL_EXIT_USAGE;

@@ -33,6 +33,9 @@ static const char usage_text[] =
     "  --linearizable-keys         rw-register: per-key real-time order\n"
     "  --json                      print JSON instead of EDN\n"
     "\n"
+    "Without options of the analysis, a history beside a run's test.edn is\n"
+    "checked with the options the run recorded (its :checker).\n"
+    "\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
 
 /* Split a comma list in place into out (at most max names). */
@@ -53,20 +56,48 @@ split_names(char *s, const char **out, size_t max)
     return n;
 }
 
+/*
+ * Options the run recorded in test.edn beside path, for a command line
+ * that gave no Elle options of its own. *names is freed by the caller.
+ */
 static int
-check_file(const char *path, const struct fl_elle_opts *o, bool json,
-           enum fl_verdict *v)
+recorded_elle_opts(const char *path, struct fl_elle_opts *o, bool given,
+                   char ***names, struct fl_arena *a, struct fl_err *err)
 {
+    const char *kind =
+        o->workload == FL_ELLE_RW_REGISTER ? "rw-register" : "list-append";
+    const fl_val *rec = given ? NULL : fl_cli_recorded_options(path, kind, a);
+    struct fl_elle_opts r = *o;
+
+    if (!rec)
+        return 0;
+    int rc = fl_elle_opts_from_val(&r, rec, names, err);
+    if (rc == 0) {
+        r.out_dir = o->out_dir;
+        r.no_render = o->no_render;
+        *o = r;
+    }
+    return rc;
+}
+
+static int
+check_file(const char *path, const struct fl_elle_opts *opts, bool given,
+           bool json, enum fl_verdict *v)
+{
+    struct fl_elle_opts lo = *opts, *o = &lo;
     struct fl_hist h;
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
     struct fl_chk_result res;
     size_t nwarn = 0;
+    char **names = NULL;
     int rc;
 
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
-    rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    rc = recorded_elle_opts(path, o, given, &names, &a, &err);
+    if (rc == 0)
+        rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
     if (rc == 0)
         rc = fl_hist_pair(&h, stderr, &nwarn, &err);
     if (rc == 0)
@@ -78,6 +109,9 @@ check_file(const char *path, const struct fl_elle_opts *o, bool json,
     fl_cli_print_val(&res.map, json);
     *v = res.valid;
 out:
+    for (size_t i = 0; names && i < o->nmodels + o->nanomalies; i++)
+        free(names[i]);
+    free(names);
     fl_arena_release(&a);
     fl_hist_release(&h);
     return rc;
@@ -114,6 +148,7 @@ struct elle_args {
     const char *models[64], *anoms[64];
     char *mbuf, *abuf; /* the split lists (owned) */
     bool json;
+    bool given; /* an option of the analysis: test.edn's are not used */
 };
 
 /* One option into ea. Returns 0 or an exit code. */
@@ -124,6 +159,7 @@ parse_one(const struct fl_cli_parser *p, int ch, struct elle_args *ea)
 
     switch (ch) {
     case O_MODELS:
+        ea->given = true;
         free(ea->mbuf);
         ea->mbuf = fl_xstrdup(optarg);
         ea->o.nmodels =
@@ -131,6 +167,7 @@ parse_one(const struct fl_cli_parser *p, int ch, struct elle_args *ea)
         ea->o.models = ea->models;
         return 0;
     case O_ANOMALIES:
+        ea->given = true;
         free(ea->abuf);
         ea->abuf = fl_xstrdup(optarg);
         ea->o.nanomalies =
@@ -141,6 +178,7 @@ parse_one(const struct fl_cli_parser *p, int ch, struct elle_args *ea)
         ea->o.out_dir = optarg;
         return 0;
     case O_TIMEOUT:
+        ea->given = true;
         if (fl_cli_opt_int(p, 1, INT64_C(1) << 40, &ms) != 0)
             return FL_EXIT_USAGE;
         ea->o.cycle_search_timeout_ns = ms * 1000000;
@@ -149,12 +187,15 @@ parse_one(const struct fl_cli_parser *p, int ch, struct elle_args *ea)
         ea->o.no_render = true;
         return 0;
     case O_WFR:
+        ea->given = true;
         ea->o.wfr_keys = true;
         return 0;
     case O_SEQUENTIAL:
+        ea->given = true;
         ea->o.sequential_keys = true;
         return 0;
     case O_LINEARIZABLE:
+        ea->given = true;
         ea->o.linearizable_keys = true;
         return 0;
     case O_JSON:
@@ -206,7 +247,7 @@ fl_cmd_check_elle(int argc, char **argv)
     enum fl_verdict all = FL_VERDICT_TRUE;
     for (int i = optind; i < argc; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        int rc = check_file(argv[i], &ea.o, ea.json, &v);
+        int rc = check_file(argv[i], &ea.o, ea.given, ea.json, &v);
         if (rc) {
             ret = rc == FL_EPARSE || rc == FL_EMODEL || rc == FL_EUSAGE ||
                           rc == -ENOENT || rc == -EISDIR || rc == -EACCES

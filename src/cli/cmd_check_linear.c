@@ -10,6 +10,8 @@
 #include "util/common.h"
 
 #include "checker/linear/linear.h"
+#include "checker/registry.h"
+#include "checker/workloads.h"
 #include "cli/cli.h"
 #include "cli/cli_opt.h"
 #include "history/edn.h"
@@ -23,21 +25,47 @@ static const char usage_text[] =
     "\n"
     "  --model MODEL       register, cas-register, mutex, set,\n"
     "                      unordered-queue, fifo-queue, multi-register\n"
+    "                      (default: the model test.edn beside FILE names)\n"
     "  --init EDN          initial value (default nil): 0, {:x 0 :y 0}\n"
     "  --independent       values are [key value] tuples; check each key\n"
     "  --time-limit S      give up with :unknown after S seconds (or\n"
     "                      a duration: 500ms, 2m)\n"
     "  --memory-limit MB   give up with :unknown above MB of search memory\n"
+    "                      (default: half the physical memory)\n"
     "  --threads N         search threads (default: one per core)\n"
     "  --json              print JSON instead of EDN\n"
     "  --out DIR           write DIR/linear.svg for an invalid history\n"
     "\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.\n";
 
-static int
-check_file(const char *path, const struct fl_linear_opts *o, bool json,
-           bool with_name, enum fl_verdict *v)
+/*
+ * Fill what the user did not say from the run's test.edn beside path
+ * ({:checker {:linearizable {:model ... :independent? ...}}}).
+ */
+static void
+recorded_defaults(const char *path, struct fl_linear_opts *o, bool model_given,
+                  bool indep_given, struct fl_arena *a)
 {
+    const fl_val *rec = fl_cli_recorded_options(path, "linearizable", a);
+
+    if (!rec)
+        rec = fl_cli_recorded_options(path, "linear", a);
+    const char *m = fl_chk_opt_name(rec, "model", NULL);
+
+    if (!rec)
+        return;
+    if (!model_given && m && fl_model_find(m))
+        o->model = fl_model_find(m);
+    const fl_val *ind = fl_chk_opt(rec, "independent?");
+    if (!indep_given && ind && ind->kind == FL_V_BOOL)
+        o->independent = ind->u.b;
+}
+
+static int
+check_file(const char *path, const struct fl_linear_opts *given,
+           bool indep_given, bool json, bool with_name, enum fl_verdict *v)
+{
+    struct fl_linear_opts lo = *given, *o = &lo;
     struct fl_hist h;
     struct fl_arena a;
     struct fl_err err = FL_ERR_INIT;
@@ -46,12 +74,24 @@ check_file(const char *path, const struct fl_linear_opts *o, bool json,
 
     fl_hist_init(&h);
     fl_arena_init(&a, 0);
+    recorded_defaults(path, o, given->model != NULL, indep_given, &a);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    if (rc == 0 && !o->model)
+        rc = fl_err_set(&err, FL_EUSAGE,
+                        "%s: --model is required (no "
+                        "test.edn beside it names one)",
+                        path);
     if (rc == 0) {
         struct fl_err perr = FL_ERR_INIT;
         /* Only for its warnings (file:line): the checker pairs on its
          * own and reports a history it cannot pair. */
         fl_hist_pair(&h, stderr, NULL, &perr);
+        if (!o->independent && fl_chk_looks_independent(&h))
+            fprintf(stderr,
+                    "faultline: warning: %s: values look like [key value] "
+                    "tuples (jepsen.independent); without --independent the "
+                    "whole history is checked as one object\n",
+                    path);
         rc = fl_linear_check(&h, o, &a, &res, &err);
     }
     if (rc) {
@@ -151,10 +191,9 @@ resolve_model(struct linear_args *la, struct fl_arena *a, fl_val *init_val)
 {
     struct fl_err err = FL_ERR_INIT;
 
-    if (!la->model)
-        return fl_cli_usage_error(usage_text, "--model is required");
-    la->o.model = fl_model_find(la->model);
-    if (!la->o.model)
+    /* no --model: test.edn beside each file may name one (check_file) */
+    la->o.model = la->model ? fl_model_find(la->model) : NULL;
+    if (la->model && !la->o.model)
         return fl_cli_usage_error(usage_text, "unknown model '%s'", la->model);
     if (la->init) {
         if (fl_edn_parse_value(a, la->init, strlen(la->init), "--init",
@@ -188,13 +227,17 @@ fl_cmd_check_linear(int argc, char **argv)
         ret = fl_cli_usage_error(usage_text, "no history file given");
         goto out;
     }
+    /* Never run the machine out of memory: :unknown instead. */
+    if (!la.o.memory_limit_bytes)
+        la.o.memory_limit_bytes = fl_chk_default_memory_bytes();
 
     enum fl_verdict all = FL_VERDICT_TRUE;
     bool failed = false;
     int nfiles = argc - optind;
     for (int i = optind; i < argc; i++) {
         enum fl_verdict v = FL_VERDICT_TRUE;
-        if (check_file(argv[i], &la.o, la.json, nfiles > 1, &v))
+        if (check_file(argv[i], &la.o, la.o.independent, la.json, nfiles > 1,
+                       &v))
             failed = true;
         else
             all = fl_verdict_merge(all, v);

@@ -632,6 +632,68 @@ add_incomplete(struct fl_strbuf *sb, const fl_val *res)
     fl_strbuf_addstr(sb, "</ul>");
 }
 
+#define SERVE_MAX_KEYS 1000 /* independent/<key>/ dirs looked at */
+
+/*
+ * Links to the per-key artifacts of an independent workload
+ * (independent/<key>/results.edn and linear.svg): every failing key, then
+ * how many keys were valid.
+ */
+static void
+add_key_links(struct fl_strbuf *sb, const char *dir, const char *rel)
+{
+    struct fl_strbuf p = FL_STRBUF_INIT, r = FL_STRBUF_INIT;
+    struct dirent **ents = NULL;
+    size_t nvalid = 0, nbad = 0;
+
+    fl_strbuf_addf(&p, "%s/independent", dir);
+    int n = scandir(p.buf, &ents, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *k = ents[i]->d_name;
+        struct fl_arena a;
+        fl_val res;
+        if (k[0] == '.' || nbad + nvalid >= SERVE_MAX_KEYS)
+            continue;
+        fl_strbuf_reset(&p);
+        fl_strbuf_addf(&p, "%s/independent/%s", dir, k);
+        fl_arena_init(&a, 0);
+        enum verdict_kind v =
+            load_results(p.buf, &a, &res)
+                ? verdict_of(fl_val_map_get_kw(&res, FL_KW_VALID))
+                : V_NONE;
+        fl_arena_release(&a);
+        if (v == V_TRUE) {
+            nvalid++;
+            continue;
+        }
+        if (nbad++ == 0)
+            fl_strbuf_addstr(sb, "<h2>keys</h2><ul id=\"keys\">");
+        fl_strbuf_reset(&r);
+        fl_strbuf_addf(&r, "%s/independent/%s", rel, k);
+        fl_strbuf_addstr(sb, "<li>key ");
+        add_html(sb, k);
+        fl_strbuf_addch(sb, ' ');
+        add_verdict(sb, v);
+        fl_strbuf_addch(sb, ' ');
+        add_file_link(sb, p.buf, r.buf, "results.edn", "results");
+        add_file_link(sb, p.buf, r.buf, "linear.svg", "linear.svg");
+        fl_strbuf_addstr(sb, "</li>");
+    }
+    if (nbad)
+        fl_strbuf_addstr(sb, "</ul>");
+    if (nvalid || nbad) {
+        fl_strbuf_addf(sb, "<p>%zu of %zu keys valid: <a href=\"/files/",
+                       nvalid, nvalid + nbad);
+        add_url(sb, rel);
+        fl_strbuf_addstr(sb, "/independent/\">independent/</a></p>");
+    }
+    for (int i = 0; i < n; i++)
+        free(ents[i]);
+    free(ents);
+    fl_strbuf_release(&r);
+    fl_strbuf_release(&p);
+}
+
 static void
 run_page(const char *dir, const char *rel, struct fl_strbuf *sb)
 {
@@ -695,6 +757,7 @@ run_page(const char *dir, const char *rel, struct fl_strbuf *sb)
         fl_strbuf_addstr(sb, "<p class=\"muted\">no readable results.edn "
                              "(the run is incomplete or still going)</p>");
     }
+    add_key_links(sb, dir, rel);
     fl_strbuf_addstr(sb, "<h2>plots</h2>");
     bool any = false;
     for (size_t i = 0; i < FL_ARRAY_SIZE(plots); i++) {

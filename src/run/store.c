@@ -196,6 +196,8 @@ fl_store_write_test(const char *dir, const struct fl_test *t,
     v = fl_val_float(t->rate_hz);
     add_kv(&sb, "rate", &v);
     add_kv(&sb, "options", &t->options);
+    if (t->checker_spec.kind == FL_V_MAP)
+        add_kv(&sb, "checker", &t->checker_spec);
     v = fl_val_int(fl_clock_wall_ns() / 1000000);
     add_kv(&sb, "start-time-ms", &v);
     fl_strbuf_addstr(&sb, "}\n");

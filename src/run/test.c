@@ -9,6 +9,9 @@
 
 #include "run/test.h"
 
+#include "checker/registry.h"
+#include "checker/workloads.h"
+#include "history/edn.h"
 #include "util/clock.h"
 #include "util/err.h"
 
@@ -165,4 +168,30 @@ fl_suite_has(const char *const *list, const char *name)
         if (strcmp(list[i], name) == 0)
             return true;
     return false;
+}
+
+int
+fl_test_set_checker_val(struct fl_test *t, const fl_val *spec,
+                        struct fl_err *err)
+{
+    struct fl_checker *c = fl_chk_from_spec(spec, err);
+
+    if (!c)
+        return FL_EUSAGE;
+    fl_chk_free(t->checker);
+    t->checker = c;
+    t->checker_spec = fl_val_copy(&t->arena, spec);
+    return 0;
+}
+
+int
+fl_test_set_checker(struct fl_test *t, const char *spec_edn, struct fl_err *err)
+{
+    fl_val spec;
+    int rc = fl_edn_parse_value(&t->arena, spec_edn, strlen(spec_edn),
+                                "checker spec", &spec, err);
+
+    if (rc)
+        return rc;
+    return fl_test_set_checker_val(t, &spec, err);
 }

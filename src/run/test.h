@@ -55,6 +55,9 @@ struct fl_test {
     bool raw_generator;             /* generator is the whole schedule: the run
                                        adds no time limit, rate or nemesis */
     struct fl_checker *checker;     /* owned; NULL = stats only */
+    fl_val checker_spec;            /* {name options ...} the checker was
+                                       built from (test.edn's :checker), or
+                                       nil; in arena */
     fl_val options;                 /* EDN map of every option (in arena) */
     struct fl_arena arena;        /* options, templates, strings of the test */
     const struct fl_suite *suite; /* the suite that built it, or NULL */
@@ -78,6 +81,17 @@ void fl_test_set_opt(struct fl_test *t, const char *key, const fl_val *v);
 void fl_test_set_opt_str(struct fl_test *t, const char *key, const char *s);
 void fl_test_set_opt_int(struct fl_test *t, const char *key, int64_t i);
 void fl_test_set_opt_bool(struct fl_test *t, const char *key, bool b);
+/**
+ * Build t->checker from an EDN spec {name options ...} (checker/registry.h)
+ * and keep the spec for test.edn, so `faultline check` and `analyze` find
+ * the workload's checker and options beside the history. Returns 0, or
+ * FL_EUSAGE/FL_EPARSE with err set.
+ */
+int fl_test_set_checker(struct fl_test *t, const char *spec_edn,
+                        struct fl_err *err);
+/** The same from a parsed spec (copied into t->arena). */
+int fl_test_set_checker_val(struct fl_test *t, const fl_val *spec,
+                            struct fl_err *err);
 /** Point t->env at t's fields (called by the run before plug-ins). */
 void fl_test_sync_env(struct fl_test *t);
 

@@ -13,6 +13,7 @@
 #include "memkv.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nemesis/nemesis.h"
@@ -32,6 +33,9 @@
  * as wide as a real round trip for concurrent writers to land in it.
  */
 #define CAS_RTT_US 1000
+/* long-fork's stale-read: the gap between reading two keys of a group,
+ * long enough for the group's other write to land in it. */
+#define LF_READ_GAP_US 5000
 
 struct reg {
     bool set, prev_set;
@@ -56,6 +60,11 @@ struct fl_memkv {
     bool partitioned;       /* partition: requests sent now are lost */
     uint64_t closes;        /* bumped when the nemesis tears down */
     pthread_cond_t changed; /* signalled when a fault ends */
+    int64_t *queue;         /* queued values, head at queue[qhead] */
+    size_t qhead, qn, qalloc;
+    int64_t next_id;
+    FILE *log;   /* the node log, or NULL; protected by mu */
+    int64_t ops; /* ops served, protected by mu */
 };
 
 struct fl_memkv *
@@ -87,6 +96,9 @@ fl_memkv_free(void *p)
     fl_map_release(&kv->regs);
     free(kv->r);
     free(kv->set);
+    free(kv->queue);
+    if (kv->log)
+        fclose(kv->log);
     free(kv);
 }
 
@@ -99,6 +111,8 @@ fl_memkv_bug_parse(const char *s)
         return FL_MEMKV_BUG_STALE_READ;
     if (strcmp(s, "lost-update") == 0)
         return FL_MEMKV_BUG_LOST_UPDATE;
+    if (strcmp(s, "panic") == 0)
+        return FL_MEMKV_BUG_PANIC;
     return -1;
 }
 
@@ -368,12 +382,185 @@ wait_faults(struct fl_memkv *kv)
     return rc;
 }
 
+/* ---- queue ---- */
+
+static void
+queue_push(struct fl_memkv *kv, int64_t v)
+{
+    if (kv->qhead > 0 && kv->qhead == kv->qn) {
+        kv->qhead = kv->qn = 0; /* empty: start over */
+    }
+    FL_ALLOC_GROW(kv->queue, kv->qn + 1, kv->qalloc);
+    kv->queue[kv->qn++] = v;
+}
+
+static int
+do_enqueue(struct fl_memkv *kv, const struct fl_op *op, struct fl_op *out)
+{
+    if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE) {
+        /* Read the tail position, append later: a racing enqueue's slot
+         * gets overwritten. */
+        size_t tail = kv->qn;
+        race_window(kv);
+        if (tail < kv->qn && tail >= kv->qhead) {
+            kv->queue[tail] = op->value.u.i;
+            out->type = FL_OP_OK;
+            return 0;
+        }
+    }
+    queue_push(kv, op->value.u.i);
+    out->type = FL_OP_OK;
+    return 0;
+}
+
+static int
+do_queue(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
+         struct fl_op *out, struct fl_err *err)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&kv->mu);
+    if (op->f == FL_KW_ENQUEUE && op->value.kind == FL_V_INT) {
+        rc = do_enqueue(kv, op, out);
+    } else if (op->f == FL_KW_DEQUEUE) {
+        if (kv->qhead == kv->qn) {
+            out->type = FL_OP_FAIL;
+            fl_op_set_error(out, a, "empty");
+        } else {
+            int64_t v = kv->queue[kv->qhead];
+            if (kv->bug == FL_MEMKV_BUG_STALE_READ && coin(kv, 50)) {
+                /* The head as a lagging replica saw it: removed one round
+                 * trip later, so a concurrent dequeue gets it too. */
+                size_t head = kv->qhead;
+                race_window_us(kv, CAS_RTT_US);
+                if (kv->qhead == head)
+                    kv->qhead++;
+            } else {
+                kv->qhead++;
+            }
+            out->type = FL_OP_OK;
+            out->value = fl_val_int(v);
+        }
+    } else if (op->f == FL_KW_DRAIN) {
+        size_t n = kv->qn - kv->qhead;
+        fl_val *items = fl_xcalloc(n ? n : 1, sizeof(*items));
+        for (size_t i = 0; i < n; i++)
+            items[i] = fl_val_int(kv->queue[kv->qhead + i]);
+        kv->qhead = kv->qn;
+        out->type = FL_OP_OK;
+        out->value = fl_val_coll(a, FL_V_VEC, items, n);
+        free(items);
+    } else {
+        rc = fl_err_set(err, FL_EMODEL, "memkv: bad queue op :%s",
+                        fl_kw_name(op->f));
+    }
+    pthread_mutex_unlock(&kv->mu);
+    return rc;
+}
+
+/* ---- unique ids ---- */
+
+static int
+do_unique_id(struct fl_memkv *kv, struct fl_op *out)
+{
+    pthread_mutex_lock(&kv->mu);
+    int64_t id = kv->next_id;
+    if (kv->bug == FL_MEMKV_BUG_LOST_UPDATE)
+        race_window(kv); /* read, then write back id + 1 */
+    kv->next_id = id + 1;
+    pthread_mutex_unlock(&kv->mu);
+    out->type = FL_OP_OK;
+    out->value = fl_val_int(id);
+    return 0;
+}
+
+/* ---- long fork: single-key writes, group reads ---- */
+
+static bool
+is_mop(const fl_val *m, uint32_t f)
+{
+    return fl_val_is_seq(m) && m->n == 3 && fl_val_is_kw(&m->u.items[0], f) &&
+           m->u.items[1].kind == FL_V_INT;
+}
+
+static int
+do_long_fork(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
+             struct fl_op *out, struct fl_err *err)
+{
+    const fl_val *t = &op->value;
+
+    if (op->f != FL_KW_TXN || !fl_val_is_seq(t) || t->n == 0 || t->n > 16)
+        return fl_err_set(err, FL_EMODEL, "memkv: long-fork needs :txn");
+    fl_val res[16];
+    pthread_mutex_lock(&kv->mu);
+    for (uint32_t i = 0; i < t->n; i++) {
+        const fl_val *m = &t->u.items[i];
+        if (is_mop(m, FL_KW_W) && m->u.items[2].kind == FL_V_INT) {
+            reg_write(reg_get(kv, m->u.items[1].u.i), m->u.items[2].u.i);
+            res[i] = *m;
+            continue;
+        }
+        if (!is_mop(m, FL_KW_R)) {
+            pthread_mutex_unlock(&kv->mu);
+            return fl_err_set(err, FL_EMODEL, "memkv: bad micro-op");
+        }
+        if (kv->bug == FL_MEMKV_BUG_STALE_READ && i > 0)
+            race_window_us(kv, LF_READ_GAP_US); /* one key per request */
+        struct reg *r = reg_get(kv, m->u.items[1].u.i);
+        fl_val mop[3] = {m->u.items[0], m->u.items[1],
+                         r->set ? fl_val_int(r->value) : fl_val_nil()};
+        res[i] = fl_val_coll(a, FL_V_VEC, mop, 3);
+    }
+    pthread_mutex_unlock(&kv->mu);
+    out->type = FL_OP_OK;
+    out->value = fl_val_coll(a, FL_V_VEC, res, t->n);
+    return 0;
+}
+
+/* Open the node log under the run's store dir once; caller holds mu. */
+static void
+log_open(struct fl_memkv *kv, const struct fl_env *env)
+{
+    if (kv->log || !env || !env->store_dir)
+        return;
+    char *dir = fl_xasprintf("%s/%s", env->store_dir, FL_MEMKV_LOG_NODE);
+    char *path = fl_xasprintf("%s/%s", dir, FL_MEMKV_LOG_FILE);
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+        kv->log = fopen(path, "a");
+    if (kv->log) {
+        fprintf(kv->log, "memkv: store open\n");
+        fflush(kv->log);
+    }
+    free(path);
+    free(dir);
+}
+
+/* Count an op; the panic bug logs once, as a crashing assertion would. */
+static void
+log_op(struct fl_memkv *kv)
+{
+    pthread_mutex_lock(&kv->mu);
+    if (++kv->ops == FL_MEMKV_PANIC_AFTER && kv->bug == FL_MEMKV_BUG_PANIC &&
+        kv->log) {
+        fprintf(kv->log,
+                "panic: memkv: replica state diverged after %d ops "
+                "(planted bug)\n",
+                FL_MEMKV_PANIC_AFTER);
+        fflush(kv->log);
+    }
+    pthread_mutex_unlock(&kv->mu);
+}
+
 static int
 memkv_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 {
-    FL_UNUSED(env);
-    if (!c->shared)
+    struct fl_memkv *kv = c->shared;
+
+    if (!kv)
         return fl_err_set(err, -EINVAL, "memkv: no store");
+    pthread_mutex_lock(&kv->mu);
+    log_open(kv, env);
+    pthread_mutex_unlock(&kv->mu);
     return 0;
 }
 
@@ -389,6 +576,7 @@ memkv_invoke(struct fl_client *c, const struct fl_env *env,
         return fl_err_set(err, -ECONNRESET,
                           "memkv: connection reset (request lost in a "
                           "partition)");
+    log_op(kv);
     switch (kv->workload) {
     case FL_MEMKV_REGISTER:
         return do_register(kv, op, a, out, err);
@@ -398,6 +586,12 @@ memkv_invoke(struct fl_client *c, const struct fl_env *env,
         return do_counter(kv, op, out, err);
     case FL_MEMKV_BANK:
         return do_bank(kv, op, a, out, err);
+    case FL_MEMKV_QUEUE:
+        return do_queue(kv, op, a, out, err);
+    case FL_MEMKV_UNIQUE_IDS:
+        return do_unique_id(kv, out);
+    case FL_MEMKV_LONG_FORK:
+        return do_long_fork(kv, op, a, out, err);
     }
     return fl_err_set(err, FL_EMODEL, "memkv: unknown workload");
 }

@@ -7,7 +7,11 @@
  * recent write replaced; bank reads fetch one balance at a time),
  * lost-update (adds, cas, counter increments and transfers are
  * read-modify-write without the lock held across, so concurrent updates
- * overwrite each other).
+ * overwrite each other). For the queue, lost-update loses enqueues
+ * (copy, append, write back) and stale-read hands one element to two
+ * dequeuers (a lagging replica's head); for unique ids, lost-update hands
+ * out an id twice; for long-fork, stale-read reads a group's keys one at a
+ * time in a random order, not from one snapshot.
  */
 #ifndef FL_MEMKV_H
 #define FL_MEMKV_H
@@ -22,6 +26,7 @@ enum fl_memkv_bug {
     FL_MEMKV_BUG_NONE,
     FL_MEMKV_BUG_STALE_READ,
     FL_MEMKV_BUG_LOST_UPDATE,
+    FL_MEMKV_BUG_PANIC, /* logs a "panic:" line to its node log and goes on */
 };
 
 enum fl_memkv_workload {
@@ -29,6 +34,9 @@ enum fl_memkv_workload {
     FL_MEMKV_SET,
     FL_MEMKV_COUNTER,
     FL_MEMKV_BANK,
+    FL_MEMKV_QUEUE,      /* :enqueue v, :dequeue, a final :drain */
+    FL_MEMKV_UNIQUE_IDS, /* :generate returns a fresh id */
+    FL_MEMKV_LONG_FORK,  /* txns [[:w k v]] and group reads [[:r k nil] ...] */
 };
 
 #define FL_MEMKV_ACCOUNTS 8
@@ -40,7 +48,16 @@ struct fl_memkv;
 struct fl_memkv *fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug,
                               uint64_t seed);
 void fl_memkv_free(void *kv);
-/** Parse "none", "stale-read", "lost-update"; -1 if unknown. */
+/*
+ * The store's own log, as a node's: <store dir>/memkv/memkv.log (what
+ * log-file-pattern scans). The panic bug writes one "panic:" line into it
+ * after FL_MEMKV_PANIC_AFTER ops and keeps serving correctly.
+ */
+#define FL_MEMKV_LOG_NODE    "memkv"
+#define FL_MEMKV_LOG_FILE    "memkv.log"
+#define FL_MEMKV_PANIC_AFTER 50
+
+/** Parse "none", "stale-read", "lost-update", "panic"; -1 if unknown. */
 int fl_memkv_bug_parse(const char *s);
 
 /**

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * suite.c: `faultline test memkv`, the self-test suite: the standard
- * workloads register (independent cas-registers, linearizability), set
- * (adds and reads, set and set-full), counter and bank (workload/), each
- * with the stats and exceptions checkers, against the in-process store of
- * memkv.c with the bug chosen by --bug. It needs no nodes and no root, so
- * the CLI tests run it; docs/memkv.md says what it is for.
+ * suite.c: `faultline test memkv`, the self-test suite: workloads register
+ * (independent cas-registers, linearizability), set (adds and reads, set
+ * and set-full), counter and bank, against the in-process store of
+ * memkv.c with the bug chosen by --bug, plus queue (queue and
+ * total-queue), unique-ids and long-fork. Checkers are built from the
+ * EDN spec recorded in test.edn (checker/registry.h). It needs no nodes and no
+ * root, so the CLI tests run it; docs/memkv.md says what it is for.
  */
 #include "util/common.h"
 
@@ -18,10 +19,10 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
-#include "workload/workload.h"
 
-static const char *const memkv_workloads[] = {"register", "set", "counter",
-                                              "bank", NULL};
+static const char *const memkv_workloads[] = {
+    "register", "set",        "counter",   "bank",
+    "queue",    "unique-ids", "long-fork", NULL};
 /*
  * test-all runs memkv without faults; --nemesis also takes the faults of
  * the self-tests (docs/memkv.md), whose exact schedule makes a short run
@@ -31,7 +32,7 @@ static const char *const memkv_nemeses[] = {"none", NULL};
 static const char *const memkv_faults[] = {"none", "pause", "partition", NULL};
 
 static const struct fl_suite_opt memkv_opts[] = {
-    {"bug", "BUG", "none", "none, stale-read or lost-update"},
+    {"bug", "BUG", "none", "none, stale-read, lost-update or panic"},
     {"threads-per-key", "N", NULL,
      "register: threads per key (default: a divisor of the concurrency "
      "up to 5)"},
@@ -39,91 +40,342 @@ static const struct fl_suite_opt memkv_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/*
+ * Checkers every workload gets besides its own: stats, exceptions, and the
+ * store's node log scanned for panics (the panic bug plants one).
+ */
+#define MEMKV_COMMON                                                           \
+    " :stats {} :exceptions {}"                                                \
+    " :log-file-pattern {:pattern \"panic|fatal\" :file \"memkv.log\"}}"
+
 /* ---- register ---- */
+
+struct reg_cfg {
+    int threads_per_key, readers;
+    int64_t ops_per_key;
+};
+
+static int
+reg_write_or_cas(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+
+    FL_UNUSED(arg);
+    if (fl_rng_below(rng, 3) == 0) {
+        t->f = FL_KW_WRITE;
+        t->value = fl_val_int((int64_t)fl_rng_below(rng, 5));
+    } else {
+        fl_val pair[2];
+        pair[0] = fl_val_int((int64_t)fl_rng_below(rng, 5));
+        pair[1] = fl_val_int((int64_t)fl_rng_below(rng, 5));
+        t->f = FL_KW_CAS;
+        t->value = fl_val_coll(ctx->arena, FL_V_VEC, pair, 2);
+    }
+    return FL_GEN_OP;
+}
+
+static struct fl_gen *
+reg_key_gen(void *arg, int64_t key)
+{
+    const struct reg_cfg *cfg = arg;
+    struct fl_gen *reads =
+        fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil()));
+    struct fl_gen *writes = fl_gen_fn(reg_write_or_cas, NULL, NULL);
+
+    FL_UNUSED(key);
+    if (cfg->readers == 0) /* one thread per key: it reads and writes */
+        return fl_gen_limit(cfg->ops_per_key, FL_GEN_MIX(reads, writes));
+    return fl_gen_limit(cfg->ops_per_key,
+                        fl_gen_reserve(&cfg->readers, &reads, 1, writes));
+}
 
 static int
 build_register(struct fl_test *t, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
+    struct reg_cfg *cfg = fl_xcalloc(1, sizeof(*cfg));
     int tpk = (int)fl_env_opt_int(env, "threads-per-key", 0);
-    struct fl_workload w = {0};
 
-    if (tpk == 0)
-        tpk = fl_wl_divisor(t->concurrency, 5);
-    /* Half the threads of a key only read: the stale-read bug shows when
-     * a reader keeps a value the writers have moved past. */
-    struct fl_wl_register_opts o = {
-        .concurrency = t->concurrency,
-        .threads_per_key = tpk,
-        .ops_per_key = fl_env_opt_int(env, "ops-per-key", 100),
-        .readers = tpk / 2,
-    };
-    int rc = fl_wl_register(&o, &w, err);
-    if (rc != 0)
-        return rc;
-    t->generator = w.generator;
-    const char *names[] = {"linear", "stats", "exceptions"};
-    struct fl_checker *cs[] = {w.checker, fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+    if (tpk == 0) {
+        tpk = 1;
+        for (int d = 5; d >= 1; d--)
+            if (t->concurrency % d == 0) {
+                tpk = d;
+                break;
+            }
+    }
+    if (tpk < 1 || tpk > t->concurrency || t->concurrency % tpk != 0) {
+        free(cfg);
+        return fl_err_set(err, FL_EUSAGE,
+                          "--threads-per-key %d must divide --concurrency %d",
+                          tpk, t->concurrency);
+    }
+    cfg->threads_per_key = tpk;
+    cfg->readers = tpk / 2;
+    cfg->ops_per_key = fl_env_opt_int(env, "ops-per-key", 100);
+    if (cfg->ops_per_key < 1) {
+        free(cfg);
+        return fl_err_set(err, FL_EUSAGE, "--ops-per-key must be positive");
+    }
+    t->generator = fl_gen_independent(tpk, -1, reg_key_gen, cfg, free);
+
+    return fl_test_set_checker(
+        t, "{:linear {:model :cas-register :independent? true}" MEMKV_COMMON,
+        err);
 }
 
 /* ---- set ---- */
 
+/* Adds of 0, 1, 2, ... with an occasional read; the counter advances only
+ * when an add is used, so values are dense and the same for a seed. */
+struct set_gen {
+    int64_t next;
+};
+
+static int
+set_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
+{
+    struct set_gen *s = g->ctx;
+
+    if (fl_rng_below(fl_gen_ctx_rng(ctx), 50) == 0)
+        *out = fl_gen_template(FL_KW_READ, fl_val_nil());
+    else
+        *out = fl_gen_template(FL_KW_ADD, fl_val_int(s->next));
+    return fl_gen_fill_in(ctx, out);
+}
+
+static void
+set_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+               const struct fl_op *op)
+{
+    struct set_gen *s = g->ctx;
+
+    FL_UNUSED(ctx);
+    if (op->f == FL_KW_ADD)
+        s->next++;
+}
+
+static void *
+set_gen_clone(const struct fl_gen *g)
+{
+    struct set_gen *c = fl_xmalloc(sizeof(*c));
+
+    *c = *(const struct set_gen *)g->ctx;
+    return c;
+}
+
+static void
+set_gen_free(struct fl_gen *g)
+{
+    free(g->ctx);
+}
+
+static const struct fl_gen_type set_gen_type = {
+    .name = "memkv-set",
+    .op = set_gen_op,
+    .commit = set_gen_commit,
+    .update = fl_gen_update_ignore,
+    .clone = set_gen_clone,
+    .free = set_gen_free,
+};
+
 static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
-    struct fl_wl_set_opts o = {.adds_per_read = 49};
-    struct fl_workload w = {0};
-    int rc = fl_wl_set(&o, &w, err);
-
-    if (rc != 0)
-        return rc;
-    t->generator = w.generator;
-    t->final_generator = w.final_generator;
-    const char *names[] = {"set", "set-full", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_set_new(), w.checker, fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 4);
-    return 0;
+    t->generator =
+        fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    return fl_test_set_checker(t, "{:set {} :set-full {}" MEMKV_COMMON, err);
 }
 
-/* ---- counter and bank ---- */
+/* ---- counter ---- */
+
+static int
+counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+
+    FL_UNUSED(arg);
+    if (fl_rng_below(rng, 10) == 0) {
+        t->f = FL_KW_READ;
+    } else {
+        t->f = FL_KW_ADD;
+        t->value = fl_val_int(1 + (int64_t)fl_rng_below(rng, 5));
+    }
+    return FL_GEN_OP;
+}
 
 static int
 build_counter(struct fl_test *t, struct fl_err *err)
 {
-    struct fl_workload w = {0};
+    t->generator = fl_gen_fn(counter_op, NULL, NULL);
+    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    return fl_test_set_checker(t, "{:counter {}" MEMKV_COMMON, err);
+}
 
-    FL_UNUSED(err);
-    fl_wl_counter(&w);
-    t->generator = w.generator;
-    t->final_generator = w.final_generator;
-    const char *names[] = {"counter", "stats", "exceptions"};
-    struct fl_checker *cs[] = {w.checker, fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+/* ---- bank ---- */
+
+static int
+bank_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
+{
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+
+    FL_UNUSED(arg);
+    if (fl_rng_below(rng, 5) == 0) {
+        t->f = FL_KW_READ;
+        return FL_GEN_OP;
+    }
+    int64_t from = (int64_t)fl_rng_below(rng, FL_MEMKV_ACCOUNTS);
+    int64_t to = (int64_t)fl_rng_below(rng, FL_MEMKV_ACCOUNTS - 1);
+    if (to >= from)
+        to++;
+    fl_val items[6] = {
+        fl_val_kw(fl_kw_intern_cstr("from")),
+        fl_val_int(from),
+        fl_val_kw(fl_kw_intern_cstr("to")),
+        fl_val_int(to),
+        fl_val_kw(fl_kw_intern_cstr("amount")),
+        fl_val_int(1 + (int64_t)fl_rng_below(rng, 5)),
+    };
+    t->f = FL_KW_TRANSFER;
+    t->value = fl_val_map(ctx->arena, items, 3);
+    return FL_GEN_OP;
 }
 
 static int
 build_bank(struct fl_test *t, struct fl_err *err)
 {
-    struct fl_wl_bank_opts o = {.accounts = FL_MEMKV_ACCOUNTS,
-                                .total = FL_MEMKV_TOTAL};
-    struct fl_workload w = {0};
-    int rc = fl_wl_bank(&o, &w, err);
+    char spec[256];
 
-    if (rc != 0)
-        return rc;
-    t->generator = w.generator;
-    t->final_generator = w.final_generator;
-    const char *names[] = {"bank", "stats", "exceptions"};
-    struct fl_checker *cs[] = {w.checker, fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+    t->generator = fl_gen_fn(bank_op, NULL, NULL);
+    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    snprintf(spec, sizeof(spec), "{:bank {:accounts %d :total %d}" MEMKV_COMMON,
+             FL_MEMKV_ACCOUNTS, FL_MEMKV_TOTAL);
+    return fl_test_set_checker(t, spec, err);
+}
+
+/* ---- queue ---- */
+
+/* Enqueues of 0, 1, 2, ... (dense, like the set's adds) and dequeues. */
+static int
+queue_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
+{
+    struct set_gen *s = g->ctx;
+
+    if (fl_rng_below(fl_gen_ctx_rng(ctx), 5) < 2)
+        *out = fl_gen_template(FL_KW_DEQUEUE, fl_val_nil());
+    else
+        *out = fl_gen_template(FL_KW_ENQUEUE, fl_val_int(s->next));
+    return fl_gen_fill_in(ctx, out);
+}
+
+static void
+queue_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+                 const struct fl_op *op)
+{
+    struct set_gen *s = g->ctx;
+
+    FL_UNUSED(ctx);
+    if (op->f == FL_KW_ENQUEUE)
+        s->next++;
+}
+
+static const struct fl_gen_type queue_gen_type = {
+    .name = "memkv-queue",
+    .op = queue_gen_op,
+    .commit = queue_gen_commit,
+    .update = fl_gen_update_ignore,
+    .clone = set_gen_clone,
+    .free = set_gen_free,
+};
+
+static int
+build_queue(struct fl_test *t, struct fl_err *err)
+{
+    t->generator =
+        fl_gen_new(&queue_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    /* What goes in must come out: drain it after the main phase. */
+    t->final_generator = fl_gen_invoke(FL_KW_DRAIN, fl_val_nil());
+    return fl_test_set_checker(t, "{:queue {} :total-queue {}" MEMKV_COMMON,
+                               err);
+}
+
+/* ---- unique ids ---- */
+
+static int
+build_unique_ids(struct fl_test *t, struct fl_err *err)
+{
+    t->generator = fl_gen_repeat(
+        -1, fl_gen_invoke(fl_kw_intern_cstr("generate"), fl_val_nil()));
+    return fl_test_set_checker(t, "{:unique-ids {}" MEMKV_COMMON, err);
+}
+
+/* ---- long fork ---- */
+
+#define LF_GROUP 2 /* keys per group read */
+
+/*
+ * Writes of fresh keys 0, 1, 2, ... and reads of the group of the newest
+ * key or of the key about to be written (Jepsen reads other active groups
+ * too), so reads race with both writes of a group.
+ */
+static int
+lf_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
+{
+    struct set_gen *s = g->ctx;
+    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
+    fl_val mops[LF_GROUP];
+
+    if (s->next == 0 || fl_rng_below(rng, 2) == 0) {
+        fl_val w[3] = {fl_val_kw(FL_KW_W), fl_val_int(s->next), fl_val_int(1)};
+        mops[0] = fl_val_coll(ctx->arena, FL_V_VEC, w, 3);
+        *out = fl_gen_template(FL_KW_TXN,
+                               fl_val_coll(ctx->arena, FL_V_VEC, mops, 1));
+        return fl_gen_fill_in(ctx, out);
+    }
+    int64_t key = fl_rng_below(rng, 2) ? s->next : s->next - 1;
+    int64_t base = key / LF_GROUP * LF_GROUP;
+    int64_t first = (int64_t)fl_rng_below(rng, LF_GROUP); /* shuffled */
+    for (int i = 0; i < LF_GROUP; i++) {
+        fl_val r[3] = {fl_val_kw(FL_KW_R),
+                       fl_val_int(base + (first + i) % LF_GROUP), fl_val_nil()};
+        mops[i] = fl_val_coll(ctx->arena, FL_V_VEC, r, 3);
+    }
+    *out = fl_gen_template(FL_KW_TXN,
+                           fl_val_coll(ctx->arena, FL_V_VEC, mops, LF_GROUP));
+    return fl_gen_fill_in(ctx, out);
+}
+
+static void
+lf_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
+              const struct fl_op *op)
+{
+    struct set_gen *s = g->ctx;
+
+    FL_UNUSED(ctx);
+    if (op->value.n == 1)
+        s->next++;
+}
+
+static const struct fl_gen_type lf_gen_type = {
+    .name = "memkv-long-fork",
+    .op = lf_gen_op,
+    .commit = lf_gen_commit,
+    .update = fl_gen_update_ignore,
+    .clone = set_gen_clone,
+    .free = set_gen_free,
+};
+
+static int
+build_long_fork(struct fl_test *t, struct fl_err *err)
+{
+    char spec[256];
+
+    t->generator =
+        fl_gen_new(&lf_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    snprintf(spec, sizeof(spec), "{:long-fork {:group-size %d}" MEMKV_COMMON,
+             LF_GROUP);
+    return fl_test_set_checker(t, spec, err);
 }
 
 /* ---- the nemesis: pause or partition ---- */
@@ -177,7 +429,8 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     int bug = fl_memkv_bug_parse(bugs);
     if (bug < 0)
         return fl_err_set(err, FL_EUSAGE,
-                          "--bug %s: expected none, stale-read or lost-update",
+                          "--bug %s: expected none, stale-read, lost-update "
+                          "or panic",
                           bugs);
     if (!fl_suite_has(memkv_faults, nem))
         return fl_err_set(err, FL_EUSAGE,
@@ -192,10 +445,16 @@ memkv_build(struct fl_test *t, struct fl_err *err)
         w = FL_MEMKV_COUNTER;
     else if (strcmp(wl, "bank") == 0)
         w = FL_MEMKV_BANK;
+    else if (strcmp(wl, "queue") == 0)
+        w = FL_MEMKV_QUEUE;
+    else if (strcmp(wl, "unique-ids") == 0)
+        w = FL_MEMKV_UNIQUE_IDS;
+    else if (strcmp(wl, "long-fork") == 0)
+        w = FL_MEMKV_LONG_FORK;
     else
         return fl_err_set(err, FL_EUSAGE,
-                          "--workload %s: memkv has register, set, counter "
-                          "and bank",
+                          "--workload %s: memkv has register, set, counter, "
+                          "bank, queue, unique-ids and long-fork",
                           wl);
     if (!t->name) {
         char name[64];
@@ -220,8 +479,17 @@ memkv_build(struct fl_test *t, struct fl_err *err)
     case FL_MEMKV_COUNTER:
         rc = build_counter(t, err);
         break;
-    default:
+    case FL_MEMKV_BANK:
         rc = build_bank(t, err);
+        break;
+    case FL_MEMKV_QUEUE:
+        rc = build_queue(t, err);
+        break;
+    case FL_MEMKV_UNIQUE_IDS:
+        rc = build_unique_ids(t, err);
+        break;
+    default:
+        rc = build_long_fork(t, err);
         break;
     }
     return rc;

@@ -22,7 +22,7 @@ expect_exit 254 "$FAULTLINE" test memkv --concurrency x3n
 expect_exit 254 "$FAULTLINE" test memkv --time-limit -5
 expect_exit 254 "$FAULTLINE" test memkv --time-limit
 grep -q "needs an argument" "$TMP/err" || fail "no missing-argument message"
-expect_exit 254 "$FAULTLINE" test memkv --workload queue
+expect_exit 254 "$FAULTLINE" test memkv --workload nosuch
 grep -q "not a workload" "$TMP/err" || fail "no workload message"
 expect_exit 254 "$FAULTLINE" test memkv --bug flaky --time-limit 1
 grep -q "stale-read" "$TMP/err" || fail "no bug message"

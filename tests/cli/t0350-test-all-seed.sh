@@ -5,7 +5,7 @@
 cd "$TMP"
 
 expect_exit 0 "$FAULTLINE" test-all memkv --time-limit 0.5 --concurrency 2
-grep -q '4 successes' "$TMP/out" || fail "not 4 successes"
+grep -q '7 successes' "$TMP/out" || fail "not 7 successes (one per workload)"
 expect_exit 1 "$FAULTLINE" test-all memkv --workload counter --bug lost-update \
     --time-limit 1 --concurrency 4
 grep -q '1 failures' "$TMP/out" || fail "failure not counted"

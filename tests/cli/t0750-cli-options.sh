@@ -1,11 +1,15 @@
 #!/bin/sh
 # t0750: every subcommand and sub-subcommand answers --help (and -h) with
 # its usage on stdout and exit 0, touching nothing; names an unknown option
-# with exit 254; and takes --opt=value as well as --opt value.
+# with exit 254; and takes --opt=value as well as --opt value. Every kind
+# `check --help` lists is walked, so a new checker kind is covered too.
 . "$(dirname "$0")/lib.sh"
 
 cd "$TMP"
 NOSTATE="$TMP/no-cluster"     # cluster and fault must not need a cluster
+"$FAULTLINE" check --help >kinds || fail "check --help"
+KINDS=$(sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' kinds)
+[ "$(echo "$KINDS" | wc -l)" -ge 16 ] || fail "check --help lists: $KINDS"
 CMDS="
 test
 test memkv
@@ -13,9 +17,7 @@ test-all
 test-all memkv
 analyze
 check
-check linearizable
-check list-append
-check rw-register
+$(for k in $KINDS; do echo "check $k"; done)
 history
 history stats
 history convert
@@ -78,6 +80,25 @@ expect_exit 254 "$FAULTLINE" test memkv --time-limit=-1
 grep -q "time-limit '-1'" err || fail "test --time-limit=: $(cat err)"
 expect_exit 254 "$FAULTLINE" check linearizable --model=register --threads=0 x
 grep -q "threads '0'" err || fail "--threads=: $(cat err)"
+expect_exit 254 "$FAULTLINE" check linearizable --model=register --time-limit=soon x
+grep -q "time-limit 'soon'" err || fail "--time-limit=: $(cat err)"
+
+# The kinds of checker/registry.h: their own flags, missing values, flags
+# given values, bad values, another kind's flag.
+expect_exit 254 "$FAULTLINE" check bank --total
+grep -q "option '--total' needs an argument" err || fail "bank --total: $(cat err)"
+expect_exit 254 "$FAULTLINE" check bank --total=lots x.edn
+grep -q "total 'lots'" err || fail "bank --total=lots: $(cat err)"
+expect_exit 254 "$FAULTLINE" check bank --negative-ok=yes x.edn
+grep -q "option '--negative-ok' takes no value" err || fail "bank flag: $(cat err)"
+expect_exit 254 "$FAULTLINE" check counter --options='[1 2]' x.edn
+grep -q "options '\[1 2\]': not an EDN map" err || fail "--options=: $(cat err)"
+expect_exit 254 "$FAULTLINE" check set --json=1 x.edn
+grep -q "option '--json' takes no value" err || fail "set --json=1: $(cat err)"
+expect_exit 254 "$FAULTLINE" check queue --total=3 x.edn
+grep -q "unknown option '--total'" err || fail "queue --total: $(cat err)"
+expect_exit 254 "$FAULTLINE" check log-file-pattern --pattern=x
+grep -q "no store directory given" err || fail "log-file-pattern: $(cat err)"
 
 # --opt=value forms that do real work.
 H=$TMP/h.edn
@@ -104,6 +125,28 @@ cat >"$TMP/la.edn" <<'X'
 X
 expect_exit 0 "$FAULTLINE" check list-append --consistency-models=serializable \
     --anomalies=G0 --cycle-search-timeout=100 --out="$TMP/elle" "$TMP/la.edn"
+D=$TOP/tests/data/checkers
+expect_exit 1 "$FAULTLINE" check bank --total=99 --accounts=3 --out="$TMP/bk" \
+    --json "$D/bank.edn"
+grep -q '":wrong-total":{":count":3' out || fail "bank --total=99: $(cat out)"
+expect_exit 1 "$FAULTLINE" check bank "$D/bank.edn" --options='{:total 100}'
+grep -q ':wrong-total {:count 1' out || fail "bank --options=: $(cat out)"
+expect_exit 1 "$FAULTLINE" check bank --options='{:total 100}' --total=99 \
+    "$D/bank.edn"
+grep -q ':wrong-total {:count 3' out || fail "flag under --options: $(cat out)"
+expect_exit 1 "$FAULTLINE" check queue --model=fifo-queue "$D/queue.edn"
+grep -q ':model :fifo-queue' out || fail "queue --model=: $(cat out)"
+expect_exit 1 "$FAULTLINE" check long-fork --group-size=2 "$D/long-fork.edn"
+grep -q ':fork-count 1' out || fail "long-fork --group-size=: $(cat out)"
+expect_exit 0 "$FAULTLINE" check timeline --out="$TMP/tl" "$D/register.edn"
+[ -s "$TMP/tl/timeline.html" ] || fail "check timeline --out=DIR not used"
+mkdir -p "$TMP/logs/n1" "$TMP/logs/n2"
+echo "all well" >"$TMP/logs/n1/db.log"
+echo "panic: oops" >"$TMP/logs/n2/db.log"
+expect_exit 1 "$FAULTLINE" check log-file-pattern --pattern='panic|fatal' \
+    --file=db.log "$TMP/logs"
+expect_exit 0 "$FAULTLINE" check log-file-pattern --pattern=panic --node=n1 \
+    "$TMP/logs"
 expect_exit 0 "$FAULTLINE" test memkv --time-limit=1 --concurrency=2n \
     --seed=5 --rate=20 --store="$TMP/st" --workload=set --test-count=1 \
     --op-timeout=2 --nemesis-interval=5 --bug=none

@@ -2,8 +2,8 @@
 # t0752: a directory given as a history names itself and points at
 # DIR/history.edn (exit 254); a completion timed before its invocation and
 # a duplicate :index are warnings naming file:line, and the verdict is
-# still computed (history stats, check linearizable, check list-append,
-# analyze of a stored run).
+# still computed (history stats, check linearizable, check stats (as every
+# kind of checker/registry.h), check list-append, analyze of a stored run).
 . "$(dirname "$0")/lib.sh"
 
 mkdir "$TMP/run"
@@ -28,6 +28,10 @@ expect_exit 0 "$FAULTLINE" check linearizable --model register "$TMP/time.edn"
 grep -q "time.edn:4: warning: completion at :time 300" "$TMP/err" ||
     fail "check linearizable: no warning: $(cat "$TMP/err")"
 grep -q ":valid? true" "$TMP/out" || fail "no verdict"
+expect_exit 0 "$FAULTLINE" check stats "$TMP/time.edn"
+grep -q "time.edn:4: warning: completion at :time 300" "$TMP/err" ||
+    fail "check stats: no warning: $(cat "$TMP/err")"
+grep -q ":valid? true" "$TMP/out" || fail "check stats: no verdict"
 
 cat >"$TMP/dup.edn" <<'H'
 {:index 0 :time 100 :type :invoke :process 0 :f :write :value 1}

@@ -315,7 +315,49 @@ test_serve_bad_store_and_host(void)
     fl_serve_stop(NULL);
 }
 
+/* independent/<key>/: failing keys linked from the run page. */
+static void
+test_serve_run_page_links_failing_keys(void)
+{
+    struct store s;
+    struct fl_strbuf b = FL_STRBUF_INIT;
+    const char *run = "memkv/20261126T020000.000Z";
+    char rel[128];
+
+    store_open(&s);
+    snprintf(rel, sizeof(rel), "%s/independent", run);
+    mkdirs(s.root, rel);
+    for (int k = 0; k < 3; k++) {
+        snprintf(rel, sizeof(rel), "%s/independent/%d", run, k);
+        mkdirs(s.root, rel);
+        snprintf(rel, sizeof(rel), "%s/independent/%d/results.edn", run, k);
+        put(s.root, rel, k == 1 ? "{:valid? false}\n" : "{:valid? true}\n");
+    }
+    snprintf(rel, sizeof(rel), "%s/independent/1/linear.svg", run);
+    put(s.root, rel, "<svg/>");
+    ASSERT_EQ(fetch(&s, NULL, "/run/memkv/20261126T020000.000Z", &b, NULL),
+              200);
+    ASSERT(strstr(b.buf, "<ul id=\"keys\"><li>key 1 "));
+    ASSERT(strstr(b.buf, "href=\"/files/memkv/20261126T020000.000Z/"
+                         "independent/1/linear.svg\""));
+    ASSERT(strstr(b.buf, "independent/1/results.edn"));
+    ASSERT(!strstr(b.buf, "independent/0/results.edn"));
+    ASSERT(strstr(b.buf, "2 of 3 keys valid"));
+    ASSERT_EQ(fetch(&s, NULL,
+                    "/files/memkv/20261126T020000.000Z/independent/1/"
+                    "linear.svg",
+                    &b, NULL),
+              200);
+    /* a run without independent/ has no keys section */
+    ASSERT_EQ(fetch(&s, NULL, "/run/memkv/20261126T010000.000Z", &b, NULL),
+              200);
+    ASSERT(!strstr(b.buf, "id=\"keys\""));
+    store_close(&s);
+    fl_strbuf_release(&b);
+}
+
 static const struct fl_test_case report_serve_tests[] = {
+    FL_TEST(test_serve_run_page_links_failing_keys),
     FL_TEST(test_serve_index_lists_runs_newest_first),
     FL_TEST(test_serve_run_page_and_files),
     FL_TEST(test_serve_archive_is_a_tar_gz),

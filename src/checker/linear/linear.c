@@ -12,6 +12,8 @@
 #include "util/common.h"
 
 #include "checker/linear/linear.h"
+
+#include "checker/chk_int.h"
 #include "checker/linear/linear_int.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -419,6 +421,35 @@ write_svg(const struct fl_linear_opts *o, const struct fl_hist *h,
     return fl_lin__write_svg(o->out_dir, h, p->ops.v, p->ops.n, r, title, err);
 }
 
+/*
+ * Jepsen's independent/<key>/ artifacts: results.edn for every key, and
+ * linear.svg for each key that is not linearizable.
+ */
+static int
+write_key_dirs(const struct fl_linear_opts *o, const struct fl_hist *h,
+               const struct part_vec *parts, const struct fl_lin_result *res,
+               const struct fl_lin_u32s *part_of, size_t ngroups,
+               struct fl_arena *a, struct fl_err *err)
+{
+    int rc = 0;
+
+    for (size_t g = 0; g < ngroups && rc == 0; g++) {
+        size_t i = part_of->v[g];
+        char *dir = fl_chk__key_dir(o->out_dir, parts->v[i].key, err);
+        if (!dir)
+            return err->code;
+        fl_val r = part_result(&parts->v[i], &res[i], a);
+        rc = fl_chk__write_edn(dir, "results.edn", &r, err);
+        if (rc == 0 && res[i].verdict == FL_VERDICT_FALSE) {
+            struct fl_linear_opts ko = *o;
+            ko.out_dir = dir;
+            rc = write_svg(&ko, h, &parts->v[i], &res[i], err);
+        }
+        free(dir);
+    }
+    return rc;
+}
+
 int
 fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
                 struct fl_arena *a, struct fl_chk_result *out,
@@ -536,6 +567,8 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
         push_kv(&m, kw("results"), fl_val_map(a, rm.v, rm.n / 2));
         push_kv(&m, kw("failures"), fl_val_coll(a, FL_V_VEC, fails.v, fails.n));
         push_kv(&m, kw("keys"), fl_val_int((int64_t)kg.vals.n));
+        if (o->out_dir)
+            rc = write_key_dirs(o, h, &parts, res, &part_of, kg.vals.n, a, err);
         free(kv_);
         FL_VEC_RELEASE(&part_of);
         FL_VEC_RELEASE(&rm);
@@ -573,7 +606,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
     out->valid = v;
     out->map = fl_val_map(a, m.v, m.n / 2);
 
-    if (o->out_dir && first_bad != SIZE_MAX)
+    if (rc == 0 && o->out_dir && first_bad != SIZE_MAX)
         rc = write_svg(o, h, &parts.v[first_bad], &res[first_bad], err);
 out:
     for (size_t i = 0; i < parts.n; i++) {
