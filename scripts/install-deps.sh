@@ -14,7 +14,8 @@ libjansson-dev libxxhash-dev libcurl4-openssl-dev libssh-dev
 libmicrohttpd-dev libnetfilter-queue-dev libmnl-dev libfuse3-dev fuse3
 gnuplot-nox graphviz
 iproute2 iptables nftables procps psmisc util-linux
-etcd-server etcd-client openssh-server openssh-client
+etcd-server etcd-client redis-server redis-sentinel libhiredis-dev
+openssh-server openssh-client
 chromium chromium-driver nodejs curl python3
 "
 
@@ -55,7 +56,7 @@ if ! apt-get install -y --no-install-recommends $missing; then
 fi
 # Some packages enable their units anyway; make sure none is left running
 # or enabled on the host.
-for svc in etcd ssh; do
+for svc in etcd ssh redis-server redis-sentinel; do
     if command -v systemctl >/dev/null 2>&1; then
         systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

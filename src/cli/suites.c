@@ -11,9 +11,11 @@
 
 extern const struct fl_suite fl_suite_etcd;
 extern const struct fl_suite fl_suite_memkv;
+extern const struct fl_suite fl_suite_redis;
 
 const struct fl_suite *const fl_builtin_suites[] = {
     &fl_suite_etcd,
     &fl_suite_memkv,
+    &fl_suite_redis,
     NULL,
 };
