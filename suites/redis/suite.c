@@ -36,6 +36,12 @@ static const struct fl_suite_opt redis_opts[] = {
     {"sentinel-port", "PORT", "26379", "Sentinel port"},
     {"redis-dir", "DIR", FL_REDIS_DEFAULT_DIR,
      "files of node N under DIR/redis/N and DIR/sentinel/N"},
+    {"partition-targets", "LIST", "primaries,majority",
+     "partition topologies to draw from (one, majority, majorities-ring, "
+     "minority-third, primaries, halves, bridge, ...)"},
+    {"nemesis-targets", "LIST", NULL,
+     "nodes kill and pause aim at (one, minority, majority, all, primaries; "
+     "default: all of them)"},
     {"ops-per-key", "N", "200", "register: ops on one key before the next"},
     {"threads-per-key", "N", NULL,
      "register: threads sharing a key (default: the largest divisor of "
@@ -171,9 +177,14 @@ build_nemesis(struct fl_test *t, struct fl_err *err)
         .faults = faults,
         .interval_ns = t->nemesis_interval_ns,
         .targets = fl_env_opt_str(&t->env, "nemesis-targets", NULL),
+        .partition_targets = fl_env_opt_str(&t->env, "partition-targets",
+                                            "primaries,majority"),
         .db = t->db,
     };
-    return fl_nemesis_combined(&no, &t->nemesis, err);
+    rc = fl_nemesis_combined(&no, &t->nemesis, err);
+    if (rc == FL_EUSAGE)
+        fl_err_prefix(err, "--partition-targets: ");
+    return rc;
 }
 
 static int
