@@ -135,8 +135,7 @@ drop(struct rclient *rc)
  * op asks the Sentinels again.
  */
 static redisReply *
-run(struct rclient *rc, struct fl_redis_status *st, int argc,
-    const char **argv)
+run(struct rclient *rc, struct fl_redis_status *st, int argc, const char **argv)
 {
     redisReply *r = redisCommandArgv(rc->conn, argc, argv, NULL);
 

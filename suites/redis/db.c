@@ -24,17 +24,16 @@
 #include "os/os.h"
 #include "util/err.h"
 
-static const char redis_conf[] =
-    "# written by faultline for {{node}}\n"
-    "port {{opt:redis-port}}\n"
-    "bind 0.0.0.0\n"
-    "protected-mode no\n"
-    "daemonize no\n"
-    "logfile \"\"\n"
-    "dir {{data}}\n"
-    "appendonly yes\n"
-    "appendfsync {{opt:appendfsync}}\n"
-    "save \"\"\n";
+static const char redis_conf[] = "# written by faultline for {{node}}\n"
+                                 "port {{opt:redis-port}}\n"
+                                 "bind 0.0.0.0\n"
+                                 "protected-mode no\n"
+                                 "daemonize no\n"
+                                 "logfile \"\"\n"
+                                 "dir {{data}}\n"
+                                 "appendonly yes\n"
+                                 "appendfsync {{opt:appendfsync}}\n"
+                                 "save \"\"\n";
 
 static const char sentinel_conf[] =
     "# written by faultline for {{node}}\n"
@@ -122,8 +121,8 @@ sentinel_healthy(const struct fl_env *env, size_t node, void *arg)
     const struct fl_redis_cfg *cfg = arg;
     redisReply *r = ask(env, node, cfg->sentinel_port,
                         "SENTINEL SENTINELS " FL_REDIS_MASTER_NAME);
-    bool ok = r && r->type == REDIS_REPLY_ARRAY &&
-              r->elements + 1 >= env->nnodes;
+    bool ok =
+        r && r->type == REDIS_REPLY_ARRAY && r->elements + 1 >= env->nnodes;
 
     freeReplyObject(r);
     return ok;

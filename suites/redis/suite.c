@@ -30,8 +30,9 @@ static const struct fl_suite_opt redis_opts[] = {
     {"down-after", "MS", "2000",
      "Sentinel down-after-milliseconds: unreachable this long is down"},
     {"failover-timeout", "MS", "10000", "Sentinel failover-timeout (ms)"},
-    {"appendfsync", "MODE", "everysec", "Redis appendfsync: always, everysec "
-                                        "or no"},
+    {"appendfsync", "MODE", "everysec",
+     "Redis appendfsync: always, everysec "
+     "or no"},
     {"redis-port", "PORT", "6379", "Redis port"},
     {"sentinel-port", "PORT", "26379", "Sentinel port"},
     {"redis-dir", "DIR", FL_REDIS_DEFAULT_DIR,
@@ -50,8 +51,7 @@ static const struct fl_suite_opt redis_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static const char *const redis_workloads[] = {"set", "register", "queue",
-                                              NULL};
+static const char *const redis_workloads[] = {"set", "register", "queue", NULL};
 static const char *const redis_nemeses[] = {
     "none", "partition", "kill", "pause", "clock", "partition,kill,pause",
     NULL};
@@ -103,8 +103,8 @@ sentinel_opts(struct fl_test *t, struct fl_err *err)
         rc = fl_env_opt_int_in(&t->env, "down-after", 2000, 100, 3600000, &v,
                                err);
     if (rc == 0)
-        rc = fl_env_opt_int_in(&t->env, "failover-timeout", 10000, 100,
-                               3600000, &v, err);
+        rc = fl_env_opt_int_in(&t->env, "failover-timeout", 10000, 100, 3600000,
+                               &v, err);
     if (rc != 0)
         return rc;
     if (strcmp(fsync, "always") && strcmp(fsync, "everysec") &&
@@ -177,8 +177,8 @@ build_nemesis(struct fl_test *t, struct fl_err *err)
         .faults = faults,
         .interval_ns = t->nemesis_interval_ns,
         .targets = fl_env_opt_str(&t->env, "nemesis-targets", NULL),
-        .partition_targets = fl_env_opt_str(&t->env, "partition-targets",
-                                            "primaries,majority"),
+        .partition_targets =
+            fl_env_opt_str(&t->env, "partition-targets", "primaries,majority"),
         .db = t->db,
     };
     rc = fl_nemesis_combined(&no, &t->nemesis, err);
@@ -190,8 +190,7 @@ build_nemesis(struct fl_test *t, struct fl_err *err)
 static int
 redis_build(struct fl_test *t, struct fl_err *err)
 {
-    static const char *const pkgs[] = {"redis-server", "redis-sentinel",
-                                       NULL};
+    static const char *const pkgs[] = {"redis-server", "redis-sentinel", NULL};
     struct fl_redis_cfg *cfg = fl_xcalloc(1, sizeof(*cfg));
     const char *wl, *dir;
     char name[64];
