@@ -44,8 +44,6 @@ static const char sentinel_conf[] =
     "logfile \"\"\n"
     "dir {{dir}}\n"
     "sentinel resolve-hostnames yes\n"
-    "sentinel monitor " FL_REDIS_MASTER_NAME " {{first}} {{opt:redis-port}} "
-    "{{opt:quorum}}\n"
     "sentinel down-after-milliseconds " FL_REDIS_MASTER_NAME
     " {{opt:down-after}}\n"
     "sentinel failover-timeout " FL_REDIS_MASTER_NAME
@@ -64,7 +62,13 @@ static const char *const redis_args[] = {
 
 static const char *const sentinel_args[] = {
     "-c",
-    "{ [ -f sentinel.conf ] || cp sentinel.conf.in sentinel.conf; } && "
+    /* The monitor line first: Sentinel wants the master before its
+     * settings. --quorum 0 means a majority of the nodes. */
+    "if [ ! -f sentinel.conf ]; then q={{opt:quorum}} && "
+    "{ [ $q != 0 ] || q=$(( ({{#nodes +}}1{{/nodes}}) / 2 + 1 )); } && "
+    "echo \"sentinel monitor " FL_REDIS_MASTER_NAME
+    " {{first}} {{opt:redis-port}} $q\" > sentinel.conf && "
+    "cat sentinel.conf.in >> sentinel.conf; fi && "
     "exec redis-sentinel sentinel.conf",
     NULL};
 

@@ -10,11 +10,12 @@
 
 #include "suites/redis/redis.h"
 
-#include "control/cluster.h"
 #include "db/db.h"
+#include "gen/gen.h"
 #include "nemesis/combined.h"
 #include "os/debian.h"
 #include "run/test.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "workload/workload.h"
 
@@ -25,14 +26,18 @@ static const struct fl_suite_opt redis_opts[] = {
     {"wait-timeout", "MS", "1000", "WAIT's timeout (ms)"},
     {"request-timeout", "MS", "2000",
      "socket timeout of one command (ms); a write that times out is :info"},
-    {"quorum", "N", NULL,
-     "Sentinels that must agree the primary is down (default: a majority)"},
+    {"quorum", "N", "0",
+     "Sentinels that must agree the primary is down (0: a majority)"},
     {"down-after", "MS", "2000",
      "Sentinel down-after-milliseconds: unreachable this long is down"},
     {"failover-timeout", "MS", "10000", "Sentinel failover-timeout (ms)"},
     {"appendfsync", "MODE", "everysec",
      "Redis appendfsync: always, everysec "
      "or no"},
+    {"final-wait", "MS", NULL,
+     "set, queue: wait this long after healing before the final read or "
+     "drain, so Sentinel can demote a primary that was cut off (default: "
+     "20000 with faults, 0 without)"},
     {"redis-port", "PORT", "6379", "Redis port"},
     {"sentinel-port", "PORT", "26379", "Sentinel port"},
     {"redis-dir", "DIR", FL_REDIS_DEFAULT_DIR,
@@ -93,11 +98,9 @@ client_cfg(const struct fl_env *env, struct fl_redis_cfg *cfg,
 static int
 sentinel_opts(struct fl_test *t, struct fl_err *err)
 {
-    size_t nnodes = t->nnodes ? t->nnodes : FL_CLUSTER_DEFAULT_NODES;
     const char *fsync = fl_env_opt_str(&t->env, "appendfsync", "everysec");
     int64_t q, v;
-    int rc = fl_env_opt_int_in(&t->env, "quorum", (int64_t)nnodes / 2 + 1, 1,
-                               (int64_t)nnodes, &q, err);
+    int rc = fl_env_opt_int_in(&t->env, "quorum", 0, 0, 1000, &q, err);
 
     if (rc == 0)
         rc = fl_env_opt_int_in(&t->env, "down-after", 2000, 100, 3600000, &v,
@@ -112,13 +115,20 @@ sentinel_opts(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE,
                           "--appendfsync: '%s' is not always, everysec or no",
                           fsync);
-    fl_test_set_opt_int(t, "quorum", q);
     return 0;
 }
 
+/*
+ * Sentinel demotes a primary that was cut off some seconds after it is
+ * reachable again (and it then resyncs): a final read before that would
+ * read from it, as if nothing were lost.
+ */
 static int
 build_workload(struct fl_test *t, enum fl_redis_wl wl, struct fl_err *err)
 {
+    const char *nem = fl_env_opt_str(&t->env, "nemesis", "partition");
+    int64_t settle_ms = strcmp(nem, "none") == 0 ? 0 : 20000;
+    uint32_t final_f = wl == FL_REDIS_WL_QUEUE ? FL_KW_DRAIN : FL_KW_READ;
     struct fl_workload w = {0};
     const char *spec;
     int64_t a, b;
@@ -153,6 +163,17 @@ build_workload(struct fl_test *t, enum fl_redis_wl wl, struct fl_err *err)
     }
     if (rc == 0)
         rc = fl_test_set_checker(t, spec, err);
+    if (rc == 0)
+        rc = fl_env_opt_int_in(&t->env, "final-wait", settle_ms, 0, 3600000, &a,
+                               err);
+    if (rc == 0 && w.final_generator) {
+        /* Settle, then read (or drain) until it works, 30 tries at most. */
+        fl_gen_free(w.final_generator);
+        w.final_generator = FL_GEN_PHASES(
+            fl_gen_sleep(a * FL_NS_PER_MS),
+            fl_gen_until_ok(fl_gen_limit(
+                30, fl_gen_repeat(-1, fl_gen_invoke(final_f, fl_val_nil())))));
+    }
     if (rc == 0) {
         t->generator = w.generator;
         t->final_generator = w.final_generator;

@@ -23,7 +23,7 @@ static int frees;
         FL_UNUSED(env);                                                        \
         fl_strbuf_addf(&calls, "%s:%s:%zu ", (char *)db->ctx, #slot, node);    \
         if (strcmp(#slot, "setup") == 0 && strcmp(db->ctx, "bad") == 0)        \
-            return fl_err_set(err, -EIO, "broken");                           \
+            return fl_err_set(err, -EIO, "broken");                            \
         return 0;                                                              \
     }
 FAKE(setup)
