@@ -10,7 +10,9 @@
  * and Sentinel live in <dir>/redis/<node> and <dir>/sentinel/<node>. Redis
  * is healthy when it answers and, on a replica, its link to the primary is
  * up; a Sentinel when it knows the primary and every other Sentinel. The
- * primary is a node whose Redis reports role master.
+ * primary is a node whose Redis reports role master. Both run under the
+ * clock shim on the local cluster (test option clock-env, set by the
+ * suite), so clock faults reach them.
  */
 #include "util/common.h"
 
@@ -57,7 +59,7 @@ static const char *const redis_args[] = {
     "if [ ! -f redis.conf ]; then cp redis.conf.in redis.conf && "
     "{ [ {{index}} = 1 ] || "
     "echo 'replicaof {{first}} {{opt:redis-port}}' >> redis.conf; }; fi && "
-    "exec redis-server redis.conf",
+    "exec env {{opt:clock-env}}{{node}} redis-server redis.conf",
     NULL};
 
 static const char *const sentinel_args[] = {
@@ -69,7 +71,7 @@ static const char *const sentinel_args[] = {
     "echo \"sentinel monitor " FL_REDIS_MASTER_NAME
     " {{first}} {{opt:redis-port}} $q\" > sentinel.conf && "
     "cat sentinel.conf.in >> sentinel.conf; fi && "
-    "exec redis-sentinel sentinel.conf",
+    "exec env {{opt:clock-env}}{{node}} redis-sentinel sentinel.conf",
     NULL};
 
 /* A command's reply on node's port, or NULL. */
