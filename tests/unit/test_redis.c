@@ -7,6 +7,11 @@
 
 #include "suites/redis/redis.h"
 
+#include "history/val.h"
+#include "os/os.h"
+#include "util/arena.h"
+#include "util/err.h"
+
 struct outcome_case {
     struct fl_redis_status st;
     bool mutates;
@@ -46,8 +51,44 @@ test_redis_op_type(void)
     }
 }
 
+/* The suite's integer options: command-line strings, ints, range errors. */
+static void
+test_env_opt_int_in(void)
+{
+    struct fl_arena a;
+    struct fl_env env;
+    struct fl_err err = FL_ERR_INIT;
+    fl_val kv[6], opts;
+    int64_t v = -1;
+
+    fl_arena_init(&a, 4096);
+    kv[0] = fl_val_kw(fl_kw_intern_cstr("wait"));
+    kv[1] = fl_val_str(&a, "2", 1);
+    kv[2] = fl_val_kw(fl_kw_intern_cstr("quorum"));
+    kv[3] = fl_val_int(7);
+    kv[4] = fl_val_kw(fl_kw_intern_cstr("port"));
+    kv[5] = fl_val_str(&a, "80x", 3);
+    opts = fl_val_map(&a, kv, 3);
+    memset(&env, 0, sizeof(env));
+    env.options = &opts;
+    ASSERT_OK(fl_env_opt_int_in(&env, "wait", 0, 0, 10, &v, &err));
+    ASSERT_EQ(v, 2);
+    ASSERT_OK(fl_env_opt_int_in(&env, "quorum", 0, 0, 10, &v, &err));
+    ASSERT_EQ(v, 7);
+    ASSERT_OK(fl_env_opt_int_in(&env, "absent", 5, 0, 10, &v, &err));
+    ASSERT_EQ(v, 5);
+    ASSERT_EQ(fl_env_opt_int_in(&env, "quorum", 0, 0, 3, &v, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--quorum") && strstr(err.msg, "0..3"));
+    ASSERT_EQ(fl_env_opt_int_in(&env, "port", 0, 1, 65535, &v, &err),
+              FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--port"));
+    ASSERT_EQ(v, 5); /* untouched on error */
+    fl_arena_release(&a);
+}
+
 static const struct fl_test_case redis_tests[] = {
     FL_TEST(test_redis_op_type),
+    FL_TEST(test_env_opt_int_in),
     FL_TEST_END,
 };
 
