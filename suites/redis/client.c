@@ -316,7 +316,9 @@ do_queue(struct rclient *rc, const struct fl_redis_cfg *cfg,
         freeReplyObject(run(rc, st, 4, range));
     if (rc->conn)
         freeReplyObject(run(rc, st, 2, del));
-    r = rc->conn ? run(rc, st, 1, exec) : NULL;
+    if (!rc->conn)
+        return 0; /* lost before EXEC: nothing ran */
+    r = run(rc, st, 1, exec);
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
         out->value = ints_of(a, r->element[0], FL_V_VEC);
     else if (r && !st->err_reply)
@@ -347,6 +349,8 @@ client_invoke(struct fl_client *c, const struct fl_env *env,
     struct fl_redis_status st = {0};
     int m = 0;
 
+    if (op->f == FL_KW_DRAIN)
+        drop(rc); /* the final drain asks the Sentinels afresh */
     if (!ensure_primary(c, env)) {
         usleep(NO_PRIMARY_BACKOFF_US); /* no spinning while none is known */
         complete(&st, false, a, out);
