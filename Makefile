@@ -22,7 +22,7 @@ COVERAGE ?=
 PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3 hiredis
 
 # A fresh machine gets its packages from the install script.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && test -f /usr/include/zookeeper/zookeeper.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info faultline: installing missing packages with scripts/install-deps.sh)
 $(shell scripts/install-deps.sh >&2)
@@ -34,7 +34,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(CFLAGS) -Isrc -I. -pthread -MMD -MP -fPIC \
 	-fno-semantic-interposition -DFL_INTERNAL \
 	$(shell pkg-config --cflags $(PKGS))
-LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LIBS = $(shell pkg-config --libs $(PKGS)) -lzookeeper_mt -lpthread -lm
 
 ifeq ($(DEVELOPER),1)
 ALL_CFLAGS += -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -123,13 +123,22 @@ $(SHIM): shim/faultline-time.c
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -o $@ $<
 
-# libFuzzer targets need clang; they link the library sources directly so
-# that everything is instrumented.
-FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread -DFL_INTERNAL \
-	-fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
-$(O)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS)
+# libFuzzer targets need clang. The library is compiled once with the
+# fuzzer's coverage instrumentation (fuzzer-no-link) and the sanitizers, so
+# everything is instrumented; each target only compiles its own file.
+FUZZ_CFLAGS = -std=c11 -O1 -g -Isrc -I. -pthread -DFL_INTERNAL -MMD -MP \
+	$(shell pkg-config --cflags $(PKGS))
+FUZZ_SAN = address,undefined
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(O)/fuzzobj/%.o)
+.SECONDARY: $(FUZZ_OBJS)
+$(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+	$(QUIET_CC)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-c -o $@ $<
+$(O)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+		$(FUZZ_OBJS) $(LIBS)
 
 fuzz: $(FUZZ_BINS)
 bench: $(BENCH_BINS)
@@ -177,8 +186,9 @@ PUBLIC_HDRS = src/faultline.h src/cli/main.h \
 	$(addprefix src/history/,val.h op.h hist.h edn.h json.h writer.h) \
 	src/model/model.h src/checker/checker.h src/checker/perf.h \
 	src/checker/workloads.h src/checker/linear/linear.h \
+	src/checker/registry.h \
 	src/checker/elle/elle.h src/gen/gen.h src/gen/sim.h \
-	$(addprefix src/control/,remote.h escape.h cluster.h daemon.h) \
+	$(addprefix src/control/,remote.h escape.h cluster.h daemon.h lock.h) \
 	src/os/debian.h src/db/daemon_db.h \
 	src/os/os.h src/db/db.h \
 	$(addprefix src/nemesis/,nemesis.h combined.h partition.h packet.h \

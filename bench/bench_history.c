@@ -159,11 +159,23 @@ main(int argc, char **argv)
         goto out;
     }
     t0 = now_s();
+    c0 = cpu_s();
     if (fl_json_write_hist(f, &h, &err) < 0 || fclose(f) != 0) {
         fprintf(stderr, "json write: %s\n", err.msg);
         goto out;
     }
-    double t_jwrite = now_s() - t0;
+    double t_jwrite = now_s() - t0, c_jwrite = cpu_s() - c0;
+    /* What --json output costs: printing into memory, no I/O. */
+    struct fl_strbuf pr = FL_STRBUF_INIT;
+    c0 = cpu_s();
+    for (size_t i = 0; i < h.n; i++) {
+        fl_json_print_op(&pr, &h.ops[i]);
+        fl_strbuf_addch(&pr, '\n');
+        if (pr.len > (1u << 20))
+            fl_strbuf_reset(&pr);
+    }
+    double c_jprint = cpu_s() - c0;
+    fl_strbuf_release(&pr);
     fl_strbuf_reset(&data);
     if (fl_strbuf_read_file(&data, jpath.buf) < 0) {
         perror(jpath.buf);
@@ -171,12 +183,19 @@ main(int argc, char **argv)
     }
     double jmb = (double)data.len / 1e6;
     t0 = now_s();
+    c0 = cpu_s();
     if (fl_hist_parse(data.buf, data.len, jpath.buf, FL_HIST_JSON, &hj, &err) <
         0) {
         fprintf(stderr, "json parse: %s\n", err.msg);
         goto out;
     }
-    double t_jparse = now_s() - t0;
+    double t_jparse = now_s() - t0, c_jparse = cpu_s() - c0;
+    for (size_t i = 0; i < n; i++) {
+        if (!fl_op_equal(&h.ops[i], &hj.ops[i])) {
+            fprintf(stderr, "op %zu differs after json write and parse\n", i);
+            goto out;
+        }
+    }
 
     printf("ops                 %zu\n", n);
     printf("history.edn         %.1f MB (%.1f bytes/op)\n", mb,
@@ -190,9 +209,13 @@ main(int argc, char **argv)
     printf("memory/op           %.1f bytes (ops+lines %.1f, arena %.1f)\n",
            (double)(op_bytes + arena) / (double)n, (double)op_bytes / (double)n,
            (double)arena / (double)n);
-    printf("json write          %.3f s  %.0f MB/s (%.1f MB)\n", t_jwrite,
-           jmb / t_jwrite, jmb);
-    printf("json parse          %.3f s  %.0f MB/s\n", t_jparse, jmb / t_jparse);
+    printf("json write          %.3f s  %.0f MB/s (%.1f MB; cpu %.3f s, "
+           "%.0f MB/s)\n",
+           t_jwrite, jmb / t_jwrite, jmb, c_jwrite, jmb / c_jwrite);
+    printf("json print (memory) cpu %.3f s  %.0f MB/s\n", c_jprint,
+           jmb / c_jprint);
+    printf("json parse          %.3f s  %.0f MB/s (cpu %.3f s, %.0f MB/s)\n",
+           t_jparse, jmb / t_jparse, c_jparse, jmb / c_jparse);
     rc = 0;
 out:
     if (!getenv("KEEP"))

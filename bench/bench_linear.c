@@ -11,6 +11,13 @@
  *   build/bench/bench_linear [--quick] [--ops N] [--keys K] [--procs C]
  *                            [--crash FRACTION] [--threads T] [--seed S]
  *                            [--corrupt]   (last :ok read made invalid)
+ *   build/bench/bench_linear --crashed-writes K [--corrupt] [--seed S]
+ *
+ * --crashed-writes is the search's exponential case: K writes of distinct
+ * values on one register, all invoked at once and never completed, while
+ * one process reads K/2 of the values (in random order) one after the
+ * other; with --corrupt the last read sees again a value read before with
+ * another in between, which no linearization allows. 20 s time limit.
  */
 #include "util/common.h"
 
@@ -165,12 +172,56 @@ corrupt_last_read(struct fl_hist *h)
     }
 }
 
+static void
+add_op(struct fl_hist *h, int type, int32_t proc, uint32_t f, int64_t v,
+       bool nil)
+{
+    struct fl_op op;
+    memset(&op, 0, sizeof(op));
+    op.index = (int64_t)h->n;
+    op.time_ns = (int64_t)h->n * 1000;
+    op.pair = -1;
+    op.process = proc;
+    op.type = (uint8_t)type;
+    op.f = f;
+    op.value = nil ? fl_val_nil() : fl_val_int(v);
+    fl_hist_append(h, &op);
+}
+
+static void
+generate_crashed_writes(struct fl_hist *h, int k, bool corrupt, uint64_t seed)
+{
+    struct fl_rng r;
+    int64_t *vals = fl_xmalloc((k + 1) * sizeof(*vals));
+    int nreads = k / 2 > 2 ? k / 2 : 2;
+
+    fl_rng_seed(&r, seed);
+    for (int i = 0; i < k; i++)
+        vals[i] = i + 1;
+    for (int i = k - 1; i > 0; i--) {
+        int j = (int)fl_rng_below(&r, (uint64_t)i + 1);
+        int64_t t = vals[i];
+        vals[i] = vals[j];
+        vals[j] = t;
+    }
+    for (int i = 0; i < k; i++)
+        add_op(h, FL_OP_INVOKE, i, FL_KW_WRITE, i + 1, false);
+    for (int i = 0; i < nreads; i++) {
+        int64_t v = corrupt && i == nreads - 1 ? vals[0] : vals[i];
+        add_op(h, FL_OP_INVOKE, k, FL_KW_READ, 0, true);
+        add_op(h, FL_OP_OK, k, FL_KW_READ, v, false);
+    }
+    free(vals);
+}
+
 static const fl_val *
 stat(const fl_val *m, const char *k)
 {
     const fl_val *s = fl_val_map_get_kw(m, fl_kw_intern_cstr("stats"));
     return s ? fl_val_map_get_kw(s, fl_kw_intern_cstr(k)) : NULL;
 }
+
+static int64_t time_limit_s = 120;
 
 static int
 run_case(const char *name, struct fl_hist *h, bool independent, int threads,
@@ -184,7 +235,7 @@ run_case(const char *name, struct fl_hist *h, bool independent, int threads,
                                .init = &zero,
                                .independent = independent,
                                .threads = threads,
-                               .time_limit_ns = INT64_C(120) * 1000000000};
+                               .time_limit_ns = time_limit_s * 1000000000};
     fl_arena_init(&a, 0);
     double c0 = cpu_ms();
     int64_t t0 = now_ns();
@@ -275,7 +326,7 @@ main(int argc, char **argv)
 {
     bool quick = false, corrupt = false;
     size_t ops = 0;
-    int keys = 0, procs = 0, threads = 0;
+    int keys = 0, procs = 0, threads = 0, cwrites = 0;
     double crash = -1;
     uint64_t seed = 1;
     const char *corpus = getenv("FL_CORPUS");
@@ -292,6 +343,8 @@ main(int argc, char **argv)
             crash = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = (int)strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--crashed-writes") == 0 && i + 1 < argc)
+            cwrites = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--corrupt") == 0)
             corrupt = true;
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
@@ -304,6 +357,18 @@ main(int argc, char **argv)
         }
     }
     int rc = 0;
+    if (cwrites > 0) {
+        struct fl_hist h;
+        char name[128];
+        fl_hist_init(&h);
+        generate_crashed_writes(&h, cwrites, corrupt, seed);
+        snprintf(name, sizeof(name), "%d crashed writes%s", cwrites,
+                 corrupt ? ", invalid" : "");
+        time_limit_s = 20;
+        rc = run_case(name, &h, false, 1, 0);
+        fl_hist_release(&h);
+        return corrupt ? rc == 0 : rc;
+    }
     if (ops) {
         struct fl_hist h;
         char name[128];

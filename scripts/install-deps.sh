@@ -14,8 +14,9 @@ libjansson-dev libxxhash-dev libcurl4-openssl-dev libssh-dev
 libmicrohttpd-dev libnetfilter-queue-dev libmnl-dev libfuse3-dev fuse3
 gnuplot-nox graphviz
 iproute2 iptables nftables procps psmisc util-linux
-etcd-server etcd-client redis-server redis-sentinel libhiredis-dev
-openssh-server openssh-client
+etcd-server etcd-client openssh-server openssh-client
+libzookeeper-java default-jre-headless libzookeeper-mt-dev
+redis-server redis-sentinel libhiredis-dev
 chromium chromium-driver nodejs curl python3
 "
 

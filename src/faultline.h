@@ -36,6 +36,7 @@
 #include "checker/elle/elle.h"
 #include "checker/linear/linear.h"
 #include "checker/perf.h"
+#include "checker/registry.h"
 #include "checker/workloads.h"
 #include "model/model.h"
 
@@ -45,6 +46,7 @@
 #include "control/cluster.h"
 #include "control/daemon.h"
 #include "control/escape.h"
+#include "control/lock.h"
 #include "control/remote.h"
 
 #include "db/daemon_db.h"

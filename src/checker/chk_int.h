@@ -72,4 +72,7 @@ char *fl_chk__key_dir(const char *out_dir, const fl_val *key,
 int fl_chk__write_edn(const char *dir, const char *name, const fl_val *v,
                       struct fl_err *err);
 
+/** qsort comparator for pairs of uint64_t (key, then tie-break). */
+int fl_chk__cmp_u64_pair(const void *a, const void *b);
+
 #endif

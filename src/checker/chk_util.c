@@ -261,3 +261,13 @@ fl_chk__op_err(struct fl_err *err, int code, const struct fl_hist *h,
     fl_strbuf_release(&sb);
     return code;
 }
+
+int
+fl_chk__cmp_u64_pair(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}

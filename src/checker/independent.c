@@ -5,10 +5,15 @@
  * unwrapped; nemesis ops, which have no key, are left out), the inner
  * checker runs on each, and the per-key results are merged.
  * Keys are listed in first-seen order; :failures names the invalid ones.
+ * Keys are checked fewest ops first, and the first invalid one decides
+ * the verdict: the keys after it are not checked ({:valid? :unknown
+ * :cause :not-checked}, counted in :not-checked) unless the options say
+ * :all-keys? true.
  */
 #include "util/common.h"
 
 #include "checker/chk_int.h"
+#include "checker/registry.h"
 #include "checker/workloads.h"
 
 #include "util/err.h"
@@ -18,6 +23,70 @@ struct keyhist {
     fl_val key;
     struct fl_hist h;
 };
+
+/* Keys cheapest (fewest ops) first, so an invalid one is found early. */
+static size_t *
+key_order(const struct keyhist *keys, size_t nk)
+{
+    uint64_t *kv = fl_xmalloc((2 * nk + 1) * sizeof(*kv));
+    size_t *order = fl_xmalloc((nk + 1) * sizeof(*order));
+
+    for (size_t k = 0; k < nk; k++) {
+        kv[2 * k] = keys[k].h.n;
+        kv[2 * k + 1] = k;
+    }
+    qsort(kv, nk, 2 * sizeof(*kv), fl_chk__cmp_u64_pair);
+    for (size_t k = 0; k < nk; k++)
+        order[k] = (size_t)kv[2 * k + 1];
+    free(kv);
+    return order;
+}
+
+/* :all-keys? true in the checker's options: check keys after a failure. */
+static bool
+all_keys(const struct fl_chk_opts *opts)
+{
+    const fl_val *v =
+        opts && opts->options ? fl_chk_opt(opts->options, "all-keys?") : NULL;
+
+    return v && v->kind == FL_V_BOOL && v->u.b;
+}
+
+static void
+not_checked_result(struct fl_arena *a, struct fl_chk_result *r)
+{
+    struct fl_chk__map e;
+
+    fl_chk__map_init(&e, a);
+    fl_chk__put_valid(&e, FL_VERDICT_UNKNOWN);
+    fl_chk__put(&e, "cause", fl_val_kw(fl_kw_intern_cstr("not-checked")));
+    r->map = fl_chk__map_done(&e);
+    r->valid = FL_VERDICT_UNKNOWN;
+}
+
+/* The inner checker on one key's history; an error is an :unknown. */
+static void
+check_key(const struct fl_checker *inner, struct fl_hist *kh,
+          const struct fl_chk_opts *opts, const char *kdir, struct fl_arena *a,
+          struct fl_chk_result *r)
+{
+    struct fl_err kerr = FL_ERR_INIT;
+    struct fl_chk_opts ko = {0};
+
+    if (opts)
+        ko = *opts;
+    if (kdir)
+        ko.out_dir = kdir;
+    if (fl_hist_pair(kh, NULL, NULL, &kerr) < 0 ||
+        inner->type->check(inner, kh, &ko, a, r, &kerr) < 0) {
+        struct fl_chk__map e;
+        fl_chk__map_init(&e, a);
+        fl_chk__put_valid(&e, FL_VERDICT_UNKNOWN);
+        fl_chk__put_str(&e, "error", kerr.msg);
+        r->map = fl_chk__map_done(&e);
+        r->valid = FL_VERDICT_UNKNOWN;
+    }
+}
 
 static int
 indep_check(const struct fl_checker *c, const struct fl_hist *h,
@@ -68,52 +137,53 @@ indep_check(const struct fl_checker *c, const struct fl_hist *h,
     enum fl_verdict verdict = FL_VERDICT_TRUE;
     fl_val *results = fl_xcalloc(2 * (nk ? nk : 1), sizeof(*results));
     fl_val *failures = fl_xcalloc(nk ? nk : 1, sizeof(*failures));
-    size_t nfail = 0;
-    for (size_t k = 0; k < nk; k++) {
+    size_t *order = key_order(keys, nk);
+    size_t nfail = 0, not_checked = 0;
+    bool all = all_keys(opts);
+    for (size_t i = 0; i < nk; i++) {
+        size_t k = order[i];
         struct fl_chk_result r;
-        struct fl_err kerr = FL_ERR_INIT;
-        struct fl_chk_opts ko = {0};
         char *kdir = NULL;
-        if (opts)
-            ko = *opts;
         /* Each key's artifacts go to independent/<key>/, as in Jepsen. */
         if (opts && opts->out_dir) {
             kdir = fl_chk__key_dir(opts->out_dir, &keys[k].key, err);
             if (!kdir) {
                 rc = err->code;
-                free(results);
-                free(failures);
-                goto out;
+                break;
             }
-            ko.out_dir = kdir;
         }
-        if (fl_hist_pair(&keys[k].h, NULL, NULL, &kerr) < 0 ||
-            inner->type->check(inner, &keys[k].h, &ko, a, &r, &kerr) < 0) {
-            struct fl_chk__map e;
-            fl_chk__map_init(&e, a);
-            fl_chk__put_valid(&e, FL_VERDICT_UNKNOWN);
-            fl_chk__put_str(&e, "error", kerr.msg);
-            r.map = fl_chk__map_done(&e);
-            r.valid = FL_VERDICT_UNKNOWN;
+        if (verdict == FL_VERDICT_FALSE && !all) {
+            not_checked_result(a, &r);
+            not_checked++;
+        } else {
+            check_key(inner, &keys[k].h, opts, kdir, a, &r);
         }
         verdict = fl_verdict_merge(verdict, r.valid);
         if (kdir)
             rc = fl_chk__write_edn(kdir, "results.edn", &r.map, err);
         free(kdir);
-        if (rc) {
-            free(results);
-            free(failures);
-            goto out;
-        }
+        if (rc)
+            break;
         results[2 * k] = fl_val_copy(a, &keys[k].key);
         results[2 * k + 1] = r.map;
-        if (r.valid == FL_VERDICT_FALSE)
+    }
+    free(order);
+    if (rc) {
+        free(results);
+        free(failures);
+        goto out;
+    }
+    for (size_t k = 0; k < nk; k++) {
+        const fl_val *ok = fl_val_map_get_kw(&results[2 * k + 1], FL_KW_VALID);
+        if (ok && ok->kind == FL_V_BOOL && !ok->u.b)
             failures[nfail++] = results[2 * k];
     }
     struct fl_chk__map m;
     fl_chk__map_init(&m, a);
     fl_chk__put_valid(&m, verdict);
     fl_chk__put_int(&m, "key-count", (int64_t)nk);
+    if (not_checked)
+        fl_chk__put_int(&m, "not-checked", (int64_t)not_checked);
     fl_chk__put(&m, "failures", fl_val_coll(a, FL_V_VEC, failures, nfail));
     fl_chk__put(&m, "results", fl_val_map(a, results, nk));
     out->map = fl_chk__map_done(&m);

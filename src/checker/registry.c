@@ -265,6 +265,7 @@ b_linear(const fl_val *o, struct fl_err *err)
     hd->lin.model = m;
     hd->lin.independent =
         opt_bool(o, "independent?") || opt_bool(o, "independent");
+    hd->lin.all_keys = opt_bool(o, "all-keys?");
     if (init) {
         fl_val *iv = fl_arena_alloc(&hd->a, sizeof(*iv));
         *iv = fl_val_copy(&hd->a, init);

@@ -33,6 +33,17 @@ int fl_cmd_analyze(int argc, char **argv);
 int fl_cmd_cluster(int argc, char **argv);
 int fl_cmd_fault(int argc, char **argv);
 int fl_cmd_serve(int argc, char **argv);
+int fl_cmd_maelstrom(int argc, char **argv);
+int fl_cmd_shrink(int argc, char **argv);
+
+struct fl_checker;
+/**
+ * Shrink the history at path against c (cmd_shrink.c): the minimal
+ * history to out (NULL: stdout), sizes and the checker's result on
+ * stderr. Returns the exit code (1 when the shrunk history fails).
+ */
+int fl_cli_shrink(const struct fl_checker *c, const char *path, const char *out,
+                  int64_t time_limit_ns);
 
 /** True if argv has -h or --help; prints usage to stdout then. */
 int fl_cli_wants_help(int argc, char **argv, const char *usage);

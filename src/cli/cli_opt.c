@@ -17,6 +17,7 @@
 #include "checker/registry.h"
 #include "history/json.h"
 #include "run/store.h"
+#include "util/arena.h"
 #include "util/err.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
@@ -228,4 +229,25 @@ fl_cli_recorded_options(const char *path, const char *kind, struct fl_arena *a)
     free(te);
     free(copy);
     return found;
+}
+
+bool
+fl_cli_too_large(const struct fl_err *err, bool json)
+{
+    struct fl_arena a;
+
+    if (err->code != FL_ELIMIT)
+        return false;
+    fprintf(stderr, "faultline: %s\n", err->msg);
+    fl_arena_init(&a, 0);
+    fl_val m[6] = {fl_val_kw(FL_KW_VALID),
+                   fl_verdict_val(FL_VERDICT_UNKNOWN),
+                   fl_val_kw(fl_kw_intern_cstr("cause")),
+                   fl_val_kw(fl_kw_intern_cstr("out-of-memory")),
+                   fl_val_kw(FL_KW_ERROR),
+                   fl_val_str(&a, err->msg, strlen(err->msg))};
+    fl_val v = fl_val_map(&a, m, 3);
+    fl_cli_print_val(&v, json);
+    fl_arena_release(&a);
+    return true;
 }

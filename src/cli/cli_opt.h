@@ -102,6 +102,7 @@ int fl_cli_opt_duration(const struct fl_cli_parser *p, int64_t *out_ns);
 int fl_cli_ssh_opt(const struct fl_cli_parser *p, int ch,
                    struct fl_remote_opts *ro);
 struct fl_arena;
+struct fl_err;
 /**
  * The options the run's test.edn beside the history at path recorded for
  * checker kind (its :checker {kind options}), parsed into a, or NULL when
@@ -112,5 +113,12 @@ const fl_val *fl_cli_recorded_options(const char *path, const char *kind,
                                       struct fl_arena *a);
 /** Print v as one EDN (or JSON with json) line on stdout and flush. */
 void fl_cli_print_val(const fl_val *v, bool json);
+/**
+ * A history too large for memory (its load failed with FL_ELIMIT) is not
+ * bad input but a check that could not be done: print {:valid? :unknown,
+ * :cause :out-of-memory, :error msg} (err's message also on stderr) and
+ * return true; false for any other error.
+ */
+bool fl_cli_too_large(const struct fl_err *err, bool json);
 
 #endif

@@ -19,7 +19,7 @@
 #include "util/log.h"
 
 static const char usage[] =
-    "usage: faultline analyze [--store ROOT] [STORE-DIR]\n\n"
+    "usage: faultline analyze [--store ROOT] [--shrink] [STORE-DIR]\n\n"
     "Re-check a stored run: STORE-DIR is a run directory\n"
     "(store/<test>/<time>), a test directory (its latest run) or, by\n"
     "default, ROOT/latest. The suite, options, seed and checker (:checker)\n"
@@ -29,14 +29,20 @@ static const char usage[] =
     "options:\n"
     "      --store ROOT       store root (store)\n"
     "      --log-level LEVEL  debug, info, warn or error (warn)\n"
+    "      --shrink           when invalid, also write STORE-DIR/shrunk.edn,\n"
+    "                         the smallest history that fails the same way\n"
+    "                         (see faultline shrink; sizes on stderr)\n"
+    "      --shrink-time-limit S  bound the shrinking (60s)\n"
     "  -h, --help             this help\n";
 
-enum { O_STORE = 1000, O_LOG_LEVEL };
+enum { O_STORE = 1000, O_LOG_LEVEL, O_SHRINK, O_SHRINK_TIME };
 
 static const struct option longopts[] = {
     FL_CLI_OPT_HELP,
     {"store", required_argument, NULL, O_STORE},
     {"log-level", required_argument, NULL, O_LOG_LEVEL},
+    {"shrink", no_argument, NULL, O_SHRINK},
+    {"shrink-time-limit", required_argument, NULL, O_SHRINK_TIME},
     FL_CLI_OPT_END,
 };
 
@@ -108,6 +114,19 @@ out:
     return rc;
 }
 
+/* analyze --shrink: DIR/shrunk.edn from DIR/history.edn. */
+static void
+shrink_run(const struct fl_test *t, const char *dir, int64_t limit_ns)
+{
+    char *in = fl_xasprintf("%s/history.edn", dir);
+    char *out = fl_xasprintf("%s/shrunk.edn", dir);
+
+    if (fl_cli_shrink(t->checker, in, out, limit_ns) == FL_EXIT_INVALID)
+        fprintf(stderr, "faultline analyze: shrunk history: %s\n", out);
+    free(out);
+    free(in);
+}
+
 int
 fl_cmd_analyze(int argc, char **argv)
 {
@@ -118,6 +137,8 @@ fl_cmd_analyze(int argc, char **argv)
     struct fl_cli_parser p = {.usage = usage, .opts = longopts};
     enum fl_log_level level = FL_LOG_WARN;
     char *dir = NULL;
+    bool shrink = false;
+    int64_t shrink_ns = 60 * INT64_C(1000000000);
     int ch, rc;
 
     while ((ch = fl_cli_getopt(argc, argv, &p)) != -1) {
@@ -125,7 +146,12 @@ fl_cmd_analyze(int argc, char **argv)
             return p.exit_code;
         if (ch == O_STORE)
             root = optarg;
-        else if (fl_cli_log_level(&p, &level) != 0)
+        else if (ch == O_SHRINK)
+            shrink = true;
+        else if (ch == O_SHRINK_TIME) {
+            if (fl_cli_opt_duration(&p, &shrink_ns))
+                return FL_EXIT_USAGE;
+        } else if (fl_cli_log_level(&p, &level) != 0)
             return FL_EXIT_USAGE;
     }
     if (optind < argc)
@@ -153,6 +179,8 @@ fl_cmd_analyze(int argc, char **argv)
     } else {
         fl_cli_print_verdict(&res);
         rc = fl_verdict_exit_code(res.verdict);
+        if (shrink && res.verdict == FL_VERDICT_FALSE && t.checker)
+            shrink_run(&t, dir, shrink_ns);
     }
     fl_run_result_release(&res);
     fl_test_release(&t);

@@ -98,6 +98,11 @@ check_file(const char *path, const struct fl_elle_opts *opts, bool given,
     rc = recorded_elle_opts(path, o, given, &names, &a, &err);
     if (rc == 0)
         rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    if (rc < 0 && fl_cli_too_large(&err, json)) {
+        *v = FL_VERDICT_UNKNOWN;
+        rc = 0;
+        goto out;
+    }
     if (rc == 0)
         rc = fl_hist_pair(&h, stderr, &nwarn, &err);
     if (rc == 0)

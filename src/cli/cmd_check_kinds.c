@@ -306,6 +306,11 @@ check_one(const struct copts *o, const char *path, bool with_name,
     co.out_dir = logs ? path : out;
     if (!logs) {
         rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+        if (rc < 0 && fl_cli_too_large(&err, o->json)) {
+            *v = FL_VERDICT_UNKNOWN;
+            rc = 0;
+            goto out;
+        }
         if (rc == 0)
             rc = fl_hist_pair(&h, stderr, &nwarn, &err);
     }

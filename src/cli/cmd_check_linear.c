@@ -20,14 +20,17 @@
 
 static const char usage_text[] =
     "usage: faultline check linearizable --model MODEL [--init EDN]\n"
-    "         [--independent] [--time-limit SECONDS] [--memory-limit MB]\n"
-    "         [--threads N] [--json] [--out DIR] FILE...\n"
+    "         [--independent [--all-keys]] [--time-limit SECONDS]\n"
+    "         [--memory-limit MB] [--threads N] [--json] [--out DIR] FILE...\n"
     "\n"
     "  --model MODEL       register, cas-register, mutex, set,\n"
     "                      unordered-queue, fifo-queue, multi-register\n"
     "                      (default: the model test.edn beside FILE names)\n"
     "  --init EDN          initial value (default nil): 0, {:x 0 :y 0}\n"
     "  --independent       values are [key value] tuples; check each key\n"
+    "  --all-keys          search every key even when one is already\n"
+    "                      invalid (default: the first invalid key stops\n"
+    "                      the others, reported :cause :not-checked)\n"
     "  --time-limit S      give up with :unknown after S seconds (or\n"
     "                      a duration: 500ms, 2m)\n"
     "  --memory-limit MB   give up with :unknown above MB of search memory\n"
@@ -76,6 +79,11 @@ check_file(const char *path, const struct fl_linear_opts *given,
     fl_arena_init(&a, 0);
     recorded_defaults(path, o, given->model != NULL, indep_given, &a);
     rc = fl_hist_load(path, FL_HIST_AUTO, &h, &err);
+    if (rc < 0 && fl_cli_too_large(&err, json)) {
+        *v = FL_VERDICT_UNKNOWN;
+        rc = 0;
+        goto out;
+    }
     if (rc == 0 && !o->model)
         rc = fl_err_set(&err, FL_EUSAGE,
                         "%s: --model is required (no "
@@ -119,6 +127,7 @@ enum {
     O_MODEL = 1000,
     O_INIT,
     O_INDEPENDENT,
+    O_ALL_KEYS,
     O_TIME_LIMIT,
     O_MEMORY_LIMIT,
     O_THREADS,
@@ -131,6 +140,7 @@ static const struct option longopts[] = {
     {"model", required_argument, NULL, O_MODEL},
     {"init", required_argument, NULL, O_INIT},
     {"independent", no_argument, NULL, O_INDEPENDENT},
+    {"all-keys", no_argument, NULL, O_ALL_KEYS},
     {"time-limit", required_argument, NULL, O_TIME_LIMIT},
     {"memory-limit", required_argument, NULL, O_MEMORY_LIMIT},
     {"threads", required_argument, NULL, O_THREADS},
@@ -161,6 +171,9 @@ parse_one(const struct fl_cli_parser *p, int ch, struct linear_args *la)
         break;
     case O_INDEPENDENT:
         la->o.independent = true;
+        break;
+    case O_ALL_KEYS:
+        la->o.all_keys = true;
         break;
     case O_JSON:
         la->json = true;

@@ -31,6 +31,7 @@ enum {
     O_TIME_LIMIT,
     O_TEST_COUNT,
     O_LEAVE,
+    O_STOP_INVALID,
     O_JSON,
     O_LOG_LEVEL,
     O_SEED,
@@ -55,6 +56,7 @@ static const struct option base_opts[] = {
     {"time-limit", required_argument, NULL, O_TIME_LIMIT},
     {"test-count", required_argument, NULL, O_TEST_COUNT},
     {"leave-db-running", no_argument, NULL, O_LEAVE},
+    {"stop-on-invalid", no_argument, NULL, O_STOP_INVALID},
     {"logging-json", no_argument, NULL, O_JSON},
     {"log-level", required_argument, NULL, O_LOG_LEVEL},
     {"seed", required_argument, NULL, O_SEED},
@@ -112,12 +114,14 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --nodes A,B,C          add comma-separated nodes\n"
         "      --nodes-file FILE      add nodes, one per line\n"
         "                             (no nodes: the local cluster n1..n5)\n"
-        "      --state-dir DIR        the local cluster's state dir\n"
-        "                             (/run/faultline)\n" FL_CLI_SSH_HELP
+        "      --state-dir DIR        no nodes: the local cluster that is up\n"
+        "                             in DIR (faultline cluster up)\n" FL_CLI_SSH_HELP
         "      --concurrency N|Nn     client threads; Nn = N per node (1n)\n"
         "      --time-limit SECONDS   length of the workload phase (60)\n"
         "      --test-count N         run the test N times (1)\n"
         "      --leave-db-running     skip DB and client teardown\n"
+        "      --stop-on-invalid      end the workload as soon as an online\n"
+        "                             checker finds an anomaly, heal, check\n"
         "      --logging-json         faultline.log as JSON lines\n"
         "      --log-level LEVEL      debug, info, warn or error (warn): on\n"
         "                             stderr; faultline.log gets info and\n"
@@ -365,6 +369,9 @@ parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
     case O_LEAVE:
         a->leave_db_running = true;
         return 0;
+    case O_STOP_INVALID:
+        a->stop_on_invalid = true;
+        return 0;
     case O_JSON:
         a->logging_json = true;
         return 0;
@@ -390,6 +397,10 @@ check_args(const struct fl_cli_parser *p, int argc, char **argv,
         return fl_cli_usage_error(p->usage,
                                   "--workload %s: not a workload of this suite",
                                   a->workload);
+    if (a->state_dir && a->nnodes)
+        return fl_cli_usage_error(p->usage,
+                                  "--state-dir names a local cluster: give "
+                                  "no --node/--nodes/--nodes-file with it");
     return 0;
 }
 
@@ -492,6 +503,7 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     t->nemesis_interval_ns = a->nemesis_interval_ns;
     t->rate_hz = a->rate_given ? a->rate_hz : 0;
     t->leave_db_running = a->leave_db_running;
+    t->stop_on_invalid = a->stop_on_invalid;
     t->logging_json = a->logging_json;
     t->no_remotes = s->in_process;
     fl_log_set_level(a->log_level);

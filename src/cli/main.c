@@ -22,6 +22,8 @@ static const struct fl_cli_cmd cmd_table[] = {
     {"cluster", fl_cmd_cluster, "create and destroy the local cluster"},
     {"fault", fl_cmd_fault, "inject or heal a fault by hand"},
     {"serve", fl_cmd_serve, "browse the store in a web browser"},
+    {"maelstrom", fl_cmd_maelstrom, "run Maelstrom workloads on your nodes"},
+    {"shrink", fl_cmd_shrink, "reduce a failing history to a small one"},
 };
 
 static void

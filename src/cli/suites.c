@@ -10,12 +10,12 @@
 #include "cli/main.h"
 
 extern const struct fl_suite fl_suite_etcd;
+extern const struct fl_suite fl_suite_external;
 extern const struct fl_suite fl_suite_memkv;
 extern const struct fl_suite fl_suite_redis;
+extern const struct fl_suite fl_suite_zookeeper;
 
 const struct fl_suite *const fl_builtin_suites[] = {
-    &fl_suite_etcd,
-    &fl_suite_memkv,
-    &fl_suite_redis,
-    NULL,
+    &fl_suite_etcd,  &fl_suite_external,  &fl_suite_memkv,
+    &fl_suite_redis, &fl_suite_zookeeper, NULL,
 };

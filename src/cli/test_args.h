@@ -26,10 +26,10 @@ struct fl_test_args {
     double rate_hz;
     bool rate_given;
     const char *workload, *nemesis, *store;
-    const char *state_dir;     /* --state-dir: the local cluster's; or NULL */
+    const char *state_dir;     /* --state-dir: a local cluster that is up */
     const char *client_cmd;    /* --client-cmd, or NULL */
     struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
-    bool leave_db_running, logging_json;
+    bool leave_db_running, logging_json, stop_on_invalid;
     enum fl_log_level log_level; /* --log-level */
     /* suite options given on the command line: name/value pairs */
     const char **opt_names, **opt_values;

@@ -16,6 +16,7 @@
 #include "control/daemon.h"
 #include "control/escape.h"
 #include "control/remote.h"
+#include "control/timeshim.h"
 #include "db/db.h"
 #include "os/debian.h"
 #include "os/os.h"
@@ -29,9 +30,9 @@ struct ddb_file {
 };
 
 struct ddb {
-    char *name, *binary, *dir;
-    char **packages, **args, **logs; /* NULL-terminated, owned */
-    struct ddb_file *files;          /* nfiles of them */
+    char *name, *binary, *dir, *installed_path;
+    char **packages, **args, **logs, **env; /* NULL-terminated, owned */
+    struct ddb_file *files;                 /* nfiles of them */
     size_t nfiles;
     struct fl_daemon_db_desc desc; /* probes, port, timeouts, arg */
     pthread_mutex_t install_mu;    /* serialises the machine-wide install */
@@ -222,15 +223,17 @@ install_on(struct ddb *d, struct fl_remote *r, struct fl_err *err)
     struct fl_strbuf q = FL_STRBUF_INIT;
     int rc;
 
-    fl_sh_quote(&q, d->binary);
-    rc = fl_remote_sh(r, NULL, NULL, "command -v %s >/dev/null", q.buf);
+    fl_sh_quote(&q, d->installed_path ? d->installed_path : d->binary);
+    rc = fl_remote_sh(
+        r, NULL, NULL,
+        d->installed_path ? "test -e %s" : "command -v %s >/dev/null", q.buf);
     if (rc != 0 && d->packages[0]) {
         fl_info("%s: %s not found; installing with apt-get", r->node,
-                d->binary);
+                d->installed_path ? d->installed_path : d->binary);
         rc = fl_debian_install_node(r, (const char *const *)d->packages, err);
     } else if (rc != 0) {
         rc = fl_err_set(err, FL_EREMOTE, "%s: %s is not installed", r->node,
-                        d->binary);
+                        d->installed_path ? d->installed_path : d->binary);
     }
     fl_strbuf_release(&q);
     return rc;
@@ -286,6 +289,44 @@ write_files(struct ddb *d, const struct fl_env *env, size_t node,
     return rc;
 }
 
+/*
+ * The daemon's extra environment for node: the description's templates,
+ * then the time shim on a local cluster node. NULL-terminated, owned.
+ */
+static char **
+daemon_env(struct ddb *d, const struct fl_env *env, size_t node,
+           struct fl_remote *r, struct fl_err *err)
+{
+    size_t n = 0, k = 0;
+    char **out;
+    int rc = 0;
+
+    while (d->env[n])
+        n++;
+    out = fl_xcalloc(n + 3, sizeof(*out));
+    for (; rc == 0 && k < n; k++) {
+        struct fl_strbuf e = FL_STRBUF_INIT;
+        rc = fl_daemon_db_expand(&e, d->env[k], env, node, d->dir, err);
+        if (rc != 0)
+            fl_err_prefix(err, "%s: environment %zu: ", d->name, k + 1);
+        out[k] = fl_strbuf_detach(&e, NULL);
+    }
+    if (rc == 0 && d->desc.time_shim && r->type == &fl_remote_netns_type) {
+        char *so = fl_time_shim_path();
+        char *file = fl_time_shim_clock_file(
+            fl_env_opt_str(env, "cluster-state-dir", NULL), env->nodes[node]);
+        out[k++] = fl_xasprintf("LD_PRELOAD=%s", so);
+        out[k++] = fl_xasprintf("FAULTLINE_CLOCK_FILE=%s", file);
+        free(so);
+        free(file);
+    }
+    if (rc != 0) {
+        free_list(out);
+        return NULL;
+    }
+    return out;
+}
+
 static int
 start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
              struct fl_remote *r, struct fl_err *err)
@@ -309,10 +350,16 @@ start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
     own_path(&pid, d, env->nodes[node], ".pid");
     own_path(&log, d, env->nodes[node], ".log");
     fl_strbuf_addf(&dir, "%s/%s", d->dir, env->nodes[node]);
-    struct fl_daemon_opts o = {
-        .pidfile = pid.buf, .logfile = log.buf, .chdir = dir.buf};
+    char **envv = rc == 0 ? daemon_env(d, env, node, r, err) : NULL;
+    if (rc == 0 && !envv)
+        rc = FL_EUSAGE;
+    struct fl_daemon_opts o = {.pidfile = pid.buf,
+                               .logfile = log.buf,
+                               .chdir = dir.buf,
+                               .env = (const char *const *)envv};
     if (rc == 0)
         rc = fl_daemon_start(r, &o, (const char *const *)argv, err);
+    free_list(envv);
     if (rc > 0)
         rc = 0; /* already running */
     free_list(argv);
@@ -548,6 +595,19 @@ db_primaries(struct fl_db *db, const struct fl_env *env, struct fl_vec_u32 *out,
     return 0;
 }
 
+/* The store keeps a node's files flat: "data/myid" lands as "data_myid". */
+static void
+add_flat(struct fl_db_log_files *out, const char *path, const char *name)
+{
+    char *flat = fl_xstrdup(name);
+
+    for (char *c = flat; *c; c++)
+        if (*c == '/')
+            *c = '_';
+    fl_db_log_files_add(out, path, flat);
+    free(flat);
+}
+
 static int
 db_log_files(struct fl_db *db, const struct fl_env *env, size_t node,
              struct fl_db_log_files *out, struct fl_err *err)
@@ -563,12 +623,12 @@ db_log_files(struct fl_db *db, const struct fl_env *env, size_t node,
         fl_strbuf_reset(&p);
         fl_strbuf_addf(&p, "%s/%s/%s", d->dir, env->nodes[node],
                        d->files[i].name);
-        fl_db_log_files_add(out, p.buf, d->files[i].name);
+        add_flat(out, p.buf, d->files[i].name);
     }
     for (size_t i = 0; d->logs[i]; i++) {
         fl_strbuf_reset(&p);
         fl_strbuf_addf(&p, "%s/%s/%s", d->dir, env->nodes[node], d->logs[i]);
-        fl_db_log_files_add(out, p.buf, d->logs[i]);
+        add_flat(out, p.buf, d->logs[i]);
     }
     fl_strbuf_release(&p);
     fl_strbuf_release(&name);
@@ -590,6 +650,8 @@ db_free(struct fl_db *db)
     free_list(d->packages);
     free_list(d->args);
     free_list(d->logs);
+    free_list(d->env);
+    free(d->installed_path);
     for (size_t i = 0; i < d->nfiles; i++) {
         free(d->files[i].name);
         free(d->files[i].tmpl);
@@ -635,6 +697,8 @@ fl_daemon_db_new(const struct fl_daemon_db_desc *desc, struct fl_err *err)
     d->packages = dup_list(desc->packages);
     d->args = dup_list(desc->args);
     d->logs = dup_list(desc->logs);
+    d->env = dup_list(desc->env);
+    d->installed_path = desc->installed ? fl_xstrdup(desc->installed) : NULL;
     while (desc->files && desc->files[d->nfiles].name)
         d->nfiles++;
     d->files = fl_xcalloc(d->nfiles + 1, sizeof(*d->files));

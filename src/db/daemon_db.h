@@ -20,6 +20,12 @@
  *                 its name, {{i}} its index from 1, joined by SEP
  * A placeholder that names nothing, or an option that is not set, is an
  * error naming the template.
+ *
+ * With .time_shim, a daemon on a local cluster node (network namespace) is
+ * started with LD_PRELOAD=<libfaultline-time.so> and FAULTLINE_CLOCK_FILE=
+ * <cluster state dir>/clock/<node>, so `--nemesis clock` shifts its
+ * CLOCK_REALTIME (control/timeshim.h); on SSH nodes the clock nemesis steps
+ * the node's real clock and nothing is preloaded.
  */
 #ifndef FL_DAEMON_DB_H
 #define FL_DAEMON_DB_H
@@ -56,6 +62,15 @@ struct fl_daemon_db_desc {
                                     must be there */
     const char *const *args;     /* argv after binary, templates;
                                     NULL-terminated, or NULL */
+    const char *const *env;      /* "KEY=VALUE" templates added to the
+                                    daemon's environment; or NULL */
+    bool time_shim;              /* on local cluster nodes, start the daemon
+                                    with the time shim preloaded so clock
+                                    faults reach it (libc and JVM programs;
+                                    not Go nor static binaries) */
+    const char *installed;       /* absolute path whose presence means the
+                                    packages are there; NULL = binary found
+                                    in PATH */
     const struct fl_daemon_db_file *files; /* ends with {NULL}; or NULL */
     const char *dir;                /* absolute root of the nodes' dirs */
     int port;                       /* with healthy NULL: healthy = this TCP

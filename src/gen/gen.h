@@ -85,6 +85,10 @@ struct fl_gen_ctx {
     const struct fl_env *env;   /* the test, or NULL in unit tests */
     struct fl_err *err;         /* filled when a generator fails */
     void *user;                 /* for user generators (cycle workloads) */
+    /* told when fl_gen_independent() finishes a key (its generator ran
+       out and all its ops completed), for online checking; NULL: no one */
+    void (*key_done)(void *arg, int64_t key);
+    void *key_done_arg;
 };
 
 static inline bool

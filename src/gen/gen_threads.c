@@ -878,6 +878,8 @@ indep_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
             }
             fl_gen_free(s->gens[gi]);
             s->gens[gi] = NULL;
+            if (ctx->key_done)
+                ctx->key_done(ctx->key_done_arg, s->keys[gi]);
         }
         if (rc == FL_GEN_ERROR)
             return rc;

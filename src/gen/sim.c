@@ -97,6 +97,8 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
     s.out = out;
     s.ctx.arena = &out->arena;
     s.ctx.err = &gerr;
+    s.ctx.key_done = o->key_done;
+    s.ctx.key_done_arg = o->key_done_arg;
     for (;;) {
         struct fl_rng scratch = s.rng, scratch_nem = s.rng_nem;
         struct fl_op op;

@@ -34,6 +34,9 @@ struct fl_gen_sim_opts {
                                          0 = 1,000,000 */
     fl_gen_sim_complete_fn *complete; /* NULL: always :ok after latency */
     void *arg;
+    /* passed on in the context (struct fl_gen_ctx's key_done) */
+    void (*key_done)(void *arg, int64_t key);
+    void *key_done_arg;
 };
 
 /**

@@ -88,6 +88,8 @@ struct prs {
     const char *arena_end; /* end of the arena block last prefaulted */
     fl_val *dedup;         /* recent small vectors, by content hash */
     size_t dedup_mask;     /* slots - 1; dedup is NULL when off */
+    size_t dropped;        /* input read and dropped (hist_int.h) */
+    bool limit_hit;        /* stopped by the memory budget: FL_ELIMIT */
 };
 
 /*
@@ -401,9 +403,10 @@ parse_string(struct prs *p, fl_val *out)
     p->p = q + 1;
 }
 
-static uint32_t
-intern_cached(const unsigned char *s, size_t n)
+static inline uint32_t
+intern_cached(const char *name, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)name;
     uint64_t h = n * 0x9e3779b97f4a7c15ull, w = 0;
     struct kw_cache_ent *e;
     if (n <= 8) {
@@ -431,6 +434,12 @@ intern_cached(const unsigned char *s, size_t n)
     e->word = w;
     e->id = id;
     return id;
+}
+
+uint32_t
+fl_hist__intern_cached(const char *name, size_t n)
+{
+    return intern_cached(name, n);
 }
 
 /* A symbol-like token starting at p->p; returns its end. */
@@ -468,7 +477,7 @@ parse_keyword(struct prs *p, fl_val *out)
         perr_at(p, tok, "keyword ends with '/'");
     if (q < p->end && !(cls[*q] & C_DELIM))
         perr_at(p, tok, "invalid keyword");
-    *out = fl_val_kw(intern_cached(s, (size_t)(q - s)));
+    *out = fl_val_kw(intern_cached((const char *)s, (size_t)(q - s)));
     p->p = q;
 }
 
@@ -493,7 +502,7 @@ parse_symbol(struct prs *p, fl_val *out)
     else if (n == 5 && memcmp(s, "false", 5) == 0)
         *out = fl_val_bool(false);
     else
-        *out = fl_val_sym(intern_cached(s, n));
+        *out = fl_val_sym(intern_cached((const char *)s, n));
 }
 
 static fl_val
@@ -849,7 +858,7 @@ parse_dispatch(struct prs *p, fl_val *out)
             (tn == 4 && memcmp(q, "true", 4) == 0) ||
             (tn == 5 && memcmp(q, "false", 5) == 0))
             perr_at(p, tok, "reader tag must be a symbol");
-        pair[0] = fl_val_sym(intern_cached(q, (size_t)(e - q)));
+        pair[0] = fl_val_sym(intern_cached((const char *)q, (size_t)(e - q)));
         p->p = e;
         if (++p->depth > EDN_MAX_DEPTH)
             perr_at(p, tok, "nesting deeper than %d", EDN_MAX_DEPTH);
@@ -1061,6 +1070,11 @@ make_op(struct prs *p, struct fl_hist *h, size_t base,
     fl_hist__append_line(h, &op, line);
     if (p->a->end != p->arena_end)
         prefault_block(p);
+    if (fl_hist__progress(h, (const char *)p->buf, &p->dropped,
+                          (size_t)(p->p - p->buf), p->err) < 0) {
+        p->limit_hit = true;
+        longjmp(p->jb, 1);
+    }
 }
 
 /* One op form at p->p: a map, or a tagged map (a Jepsen Op record). */
@@ -1169,6 +1183,7 @@ run_parser(struct fl_arena *a, const char *buf, size_t len, size_t start,
 
     prs_init(p, a, buf, len, name, err);
     p->p = p->line_start = p->buf + start;
+    p->dropped = start;
     p->line = line0;
     if (h) {
         /* A slot per 256 input bytes, 256 to 16384 (a 256 KiB table). */
@@ -1186,6 +1201,8 @@ run_parser(struct fl_arena *a, const char *buf, size_t len, size_t start,
         rc = 0;
         if (end_line)
             *end_line = p->line;
+    } else if (p->limit_hit) {
+        rc = FL_ELIMIT;
     }
     prs_release(p);
     free(p);
@@ -1232,6 +1249,7 @@ struct half {
     size_t len, start;
     const char *name;
     struct fl_hist h;
+    size_t budget_bytes; /* this half's share of the memory budget */
     struct fl_err err;
     int rc;
 };
@@ -1241,26 +1259,10 @@ half_main(void *arg)
 {
     struct half *x = arg;
     fl_hist__prepare(&x->h, x->len - x->start, (x->len - x->start) / 32 + 16);
+    x->h.budget_bytes = x->budget_bytes;
     x->rc = run_parser(&x->h.arena, x->buf, x->len, x->start, 1, x->name,
                        &x->err, NULL, &x->h, NULL);
     return NULL;
-}
-
-/* Append x's ops to h as if one thread had read them after line0 - 1. */
-static void
-merge_half(struct fl_hist *h, struct half *x, uint32_t line0)
-{
-    size_t base = h->n;
-    fl_hist__reserve(h, x->h.n);
-    memcpy(h->ops + base, x->h.ops, x->h.n * sizeof(struct fl_op));
-    for (size_t i = 0; i < x->h.n; i++) {
-        if (!(h->ops[base + i].flags & FL_OP_HAS_INDEX))
-            h->ops[base + i].index += (int64_t)base;
-        h->lines[base + i] = x->h.lines[i] + line0 - 1;
-    }
-    h->n += x->h.n;
-    h->paired = false;
-    fl_arena_adopt(&h->arena, &x->h.arena);
 }
 
 /*
@@ -1292,6 +1294,10 @@ parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
     x->start = cut;
     x->name = name;
     fl_hist_init(&x->h);
+    x->h.src_mapped = h->src_mapped;
+    /* each half may take half the budget; a retry takes all of it */
+    size_t budget = fl_hist_memory_budget();
+    x->budget_bytes = h->budget_bytes = budget / 2 ? budget / 2 : 1;
     if (pthread_create(&th, NULL, half_main, x) != 0) {
         free(x);
         return 1;
@@ -1300,14 +1306,20 @@ parse_hist_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
     size_t n0 = h->n;
     rc = run_parser(&h->arena, buf, cut, 0, 1, name, &aerr, NULL, h, &line);
     pthread_join(th, NULL);
-    if (rc < 0) {
+    h->budget_bytes = budget;
+    if (rc == FL_ELIMIT || x->rc == FL_ELIMIT) {
+        h->n = n0;
+        if (err)
+            *err = rc == FL_ELIMIT ? aerr : x->err;
+        rc = FL_ELIMIT;
+    } else if (rc < 0) {
         h->n = n0;
         rc = run_parser(&h->arena, buf, len, 0, 1, name, err, NULL, h, NULL);
     } else if (x->rc < 0) {
         rc = run_parser(&h->arena, buf, len, cut, line, name, err, NULL, h,
                         NULL);
     } else {
-        merge_half(h, x, line);
+        fl_hist__adopt(h, &x->h, line);
     }
     fl_hist_release(&x->h);
     free(x);
@@ -1341,15 +1353,7 @@ fl_edn_parse_hist(const char *buf, size_t len, const char *name,
 static void
 add_int(struct fl_strbuf *sb, int64_t v)
 {
-    char buf[24], *e = buf + sizeof(buf), *s = e;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--s = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--s = '-';
-    fl_strbuf_add(sb, s, (size_t)(e - s));
+    fl_strbuf_add_i64(sb, v);
 }
 
 static void

@@ -109,6 +109,7 @@ fl_hist__reserve(struct fl_hist *h, size_t extra)
 void
 fl_hist__prepare(struct fl_hist *h, size_t len, size_t ops_hint)
 {
+    h->budget_bytes = 0; /* asked again by each parse */
     if (!h->arena.head) {
         size_t block = 4096;
         while (block < len && block < (1u << 20))
@@ -176,11 +177,110 @@ fl_hist_parse(const char *buf, size_t len, const char *name,
     return fl_edn_parse_hist(buf, len, name, h, err);
 }
 
+void
+fl_hist__adopt(struct fl_hist *h, struct fl_hist *part, uint32_t line0)
+{
+    size_t base = h->n;
+
+    fl_hist__reserve(h, part->n);
+    memcpy(h->ops + base, part->ops, part->n * sizeof(struct fl_op));
+    for (size_t i = 0; i < part->n; i++) {
+        if (!(h->ops[base + i].flags & FL_OP_HAS_INDEX))
+            h->ops[base + i].index += (int64_t)base;
+        h->lines[base + i] = part->lines[i] + line0 - 1;
+    }
+    h->n += part->n;
+    h->paired = false;
+    fl_arena_adopt(&h->arena, &part->arena);
+}
+
+/* A number from the first line of path that starts with key, or 0. */
+static uint64_t
+read_kv(const char *path, const char *key)
+{
+    char line[256];
+    uint64_t v = 0;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (!key[0] || strncmp(line, key, strlen(key)) == 0) {
+            v = strtoull(line + strlen(key), NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+size_t
+fl_hist_memory_budget(void)
+{
+    const char *e = getenv("FAULTLINE_MEMORY_MB");
+    uint64_t avail, max, cur;
+
+    if (e && *e) {
+        char *end;
+        unsigned long long mb = strtoull(e, &end, 10);
+        if (*end == 0 && mb > 0 && mb < (1ull << 40))
+            return (size_t)mb << 20;
+        /* anything else is ignored: the default below */
+    }
+    avail = read_kv("/proc/meminfo", "MemAvailable:") << 10;
+    max = read_kv("/sys/fs/cgroup/memory.max", "");
+    cur = read_kv("/sys/fs/cgroup/memory.current", "");
+    if (max && max > cur && (!avail || max - cur < avail))
+        avail = max - cur;
+    if (!avail)
+        return SIZE_MAX;
+    return (size_t)(avail / 2);
+}
+
+static size_t
+hist_bytes(const struct fl_hist *h)
+{
+    /* ops reserved but not written cost no memory: count those in use */
+    return h->arena.total_bytes +
+           h->n * (sizeof(struct fl_op) + (h->lines ? sizeof(uint32_t) : 0));
+}
+
+int
+fl_hist__progress_slow(struct fl_hist *h, const char *buf, size_t *done,
+                       size_t pos, struct fl_err *err)
+{
+    const uintptr_t pg = 4096;
+    uintptr_t s = ((uintptr_t)buf + *done + pg - 1) & ~(pg - 1);
+    uintptr_t e = ((uintptr_t)buf + pos) & ~(pg - 1);
+
+    if (!h->budget_bytes)
+        h->budget_bytes = fl_hist_memory_budget();
+    if (hist_bytes(h) > h->budget_bytes)
+        return fl_err_set(err, FL_ELIMIT,
+                          "%s: history too large for memory: its ops take "
+                          "%zu MB after %zu MB of input, over the %zu MB "
+                          "budget (FAULTLINE_MEMORY_MB, else half the "
+                          "available memory)",
+                          h->name ? h->name : "<input>", hist_bytes(h) >> 20,
+                          pos >> 20, h->budget_bytes >> 20);
+    if (h->src_mapped) {
+        if (e > s)
+            madvise((void *)s, e - s, MADV_DONTNEED);
+        madvise((void *)e, 2 * FL_HIST_DROP_BYTES, MADV_WILLNEED);
+    }
+    *done = pos;
+    return 0;
+}
+
+#define MAP_POPULATE_MAX ((size_t)32 << 20)
+
 /*
- * Map a regular, non-empty file read-only with its pages populated up
- * front: no copy through read() and no page fault per 4 KiB. Returns NULL
- * when the file cannot be mapped; the caller then reads it as before. The
- * parsers never look past len, so the missing NUL terminator is fine.
+ * Map a regular, non-empty file read-only. A small one has its pages
+ * populated up front: no copy through read() and no page fault per 4 KiB.
+ * A large one is read ahead a window at a time, and the parsers drop what
+ * they have read (fl_hist__drop_behind). Returns NULL when the file cannot
+ * be mapped; the caller then reads it as before. The parsers never look
+ * past len, so the missing NUL terminator is fine.
  */
 static void *
 map_file(const char *path, size_t *len)
@@ -196,13 +296,17 @@ map_file(const char *path, size_t *len)
         return NULL;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uint64_t)st.st_size <= SIZE_MAX) {
-        m = mmap(NULL, (size_t)st.st_size, PROT_READ,
-                 MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        size_t n = (size_t)st.st_size;
+        m = mmap(NULL, n, PROT_READ,
+                 MAP_PRIVATE | (n <= MAP_POPULATE_MAX ? MAP_POPULATE : 0), fd,
+                 0);
         if (m == MAP_FAILED) {
             m = NULL;
         } else {
-            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-            *len = (size_t)st.st_size;
+            madvise(m, n, MADV_SEQUENTIAL);
+            if (n > MAP_POPULATE_MAX)
+                madvise(m, 2 * FL_HIST_DROP_BYTES, MADV_WILLNEED);
+            *len = n;
         }
     }
     close(fd);
@@ -227,7 +331,9 @@ fl_hist_load(const char *path, enum fl_hist_format fmt, struct fl_hist *h,
                           path[0] && path[strlen(path) - 1] == '/' ? "" : "/");
     m = map_file(path, &mlen);
     if (m) {
+        h->src_mapped = mlen > MAP_POPULATE_MAX;
         rc = fl_hist_parse(m, mlen, path, fmt, h, err);
+        h->src_mapped = false;
         munmap(m, mlen);
         return rc;
     }

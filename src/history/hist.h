@@ -22,6 +22,11 @@ struct fl_hist {
     struct fl_arena arena; /* values of all ops */
     char *name;            /* source file for messages, or NULL; owned */
     bool paired;           /* fl_hist_pair() has filled op.pair */
+    bool src_mapped;       /* internal: the parser reads a read-only file
+                              mapping (fl_hist_load), whose pages it may
+                              drop once read */
+    size_t budget_bytes;   /* internal: fl_hist_memory_budget() of the
+                              parse in progress, 0: not asked yet */
 };
 
 void fl_hist_init(struct fl_hist *h);
@@ -31,6 +36,18 @@ void fl_hist_release(struct fl_hist *h);
  * scalars). Returns the new op's position.
  */
 size_t fl_hist_append(struct fl_hist *h, const struct fl_op *op);
+
+/**
+ * The most memory (bytes) a history being parsed may take, ops and values:
+ * FAULTLINE_MEMORY_MB from the environment when set (a positive number of
+ * megabytes; anything else is ignored), else half the memory
+ * available when asked (MemAvailable, or the cgroup's memory.max less its
+ * use when lower), so the checker keeps room for its own work. A parse that
+ * would go over it fails with FL_ELIMIT ("history too large for memory")
+ * instead of the machine running out of memory; the check commands report
+ * that as :valid? :unknown, :cause :out-of-memory.
+ */
+size_t fl_hist_memory_budget(void);
 
 enum fl_hist_format {
     FL_HIST_AUTO, /* guess from the content: '{' then '"' means JSON */

@@ -14,6 +14,55 @@
  */
 extern size_t fl_edn__par_min_bytes;
 
+/**
+ * fl_kw_intern() through a small per-thread cache of recent names (no lock
+ * on a hit); the readers intern every :f and keyword through it.
+ */
+uint32_t fl_hist__intern_cached(const char *name, size_t n);
+
+/**
+ * JSON lines are read by a fast reader, which hands any line it does not
+ * take exactly as jansson would (escapes, non-ASCII, errors, tagged
+ * objects, ...) to the jansson reader; false sends every line there (the
+ * differential tests compare the two).
+ */
+extern bool fl_json__fast;
+
+#define FL_HIST_DROP_BYTES ((size_t)8 << 20)
+
+int fl_hist__progress_slow(struct fl_hist *h, const char *buf, size_t *done,
+                           size_t pos, struct fl_err *err);
+
+/**
+ * A parser calls this as it goes, pos being how far it has read buf, and
+ * *done (starting where it started) how far this last did its work. Every
+ * FL_HIST_DROP_BYTES of input it
+ *  - checks the memory the history holds against its budget
+ *    (fl_hist_memory_budget()): over it, it returns FL_ELIMIT with err
+ *    set ("history too large for memory"), and the parser stops;
+ *  - when h->src_mapped, drops the pages of buf behind pos (values are
+ *    copies, and the mapping is private and never written, so a page read
+ *    again, by an error message, comes back from the file) and reads in
+ *    those ahead, so a history costs the memory of its ops, not of its
+ *    file as well.
+ */
+static inline int
+fl_hist__progress(struct fl_hist *h, const char *buf, size_t *done, size_t pos,
+                  struct fl_err *err)
+{
+    if (pos - *done < FL_HIST_DROP_BYTES)
+        return 0;
+    return fl_hist__progress_slow(h, buf, done, pos, err);
+}
+
+/**
+ * Append the ops of part (read by a second thread from the line numbered
+ * line0 on) to h as if one thread had read them: lines shifted, default
+ * :index values shifted by h->n, part's arena adopted. part is left empty
+ * of values; release it as usual.
+ */
+void fl_hist__adopt(struct fl_hist *h, struct fl_hist *part, uint32_t line0);
+
 /** Append op and record its source line (1-based) in h->lines. */
 size_t fl_hist__append_line(struct fl_hist *h, const struct fl_op *op,
                             uint32_t line);

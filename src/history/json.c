@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "history/hist_int.h"
 #include "util/err.h"
@@ -155,7 +156,7 @@ fl_json_print_val(struct fl_strbuf *sb, const fl_val *v)
         fl_strbuf_addstr(sb, v->u.b ? "true" : "false");
         break;
     case FL_V_INT:
-        fl_strbuf_addf(sb, "%" PRId64, v->u.i);
+        fl_strbuf_add_i64(sb, v->u.i);
         break;
     case FL_V_FLOAT:
         json_float(sb, v->u.d);
@@ -267,11 +268,15 @@ bare_extra_key(const fl_val *k)
 void
 fl_json_print_op(struct fl_strbuf *sb, const struct fl_op *op)
 {
-    fl_strbuf_addf(sb, "{\"index\":%" PRId64, op->index);
-    if (op->time_ns >= 0 || (op->flags & FL_OP_HAS_TIME))
-        fl_strbuf_addf(sb, ",\"time\":%" PRId64, op->time_ns);
-    fl_strbuf_addf(sb,
-                   ",\"type\":\"%s\",\"process\":", fl_op_type_name(op->type));
+    fl_strbuf_add(sb, "{\"index\":", 9);
+    fl_strbuf_add_i64(sb, op->index);
+    if (op->time_ns >= 0 || (op->flags & FL_OP_HAS_TIME)) {
+        fl_strbuf_add(sb, ",\"time\":", 8);
+        fl_strbuf_add_i64(sb, op->time_ns);
+    }
+    fl_strbuf_add(sb, ",\"type\":\"", 9);
+    fl_strbuf_addstr(sb, fl_op_type_name(op->type));
+    fl_strbuf_add(sb, "\",\"process\":", 12);
     if (op->flags & FL_OP_NO_PROCESS)
         fl_strbuf_add(sb, "null", 4);
     else if (op->process == FL_PROC_NEMESIS)
@@ -279,7 +284,7 @@ fl_json_print_op(struct fl_strbuf *sb, const struct fl_op *op)
     else if (FL_PROC_IS_KW(op->process))
         json_kw(sb, FL_PROC_KW_ID(op->process), false);
     else
-        fl_strbuf_addf(sb, "%" PRId32, op->process);
+        fl_strbuf_add_i64(sb, op->process);
     fl_strbuf_add(sb, ",\"f\":", 5);
     if (op->flags & FL_OP_F_STRING) {
         json_tag_open(sb, "str");
@@ -858,16 +863,492 @@ json_to_op(struct jrd *r, json_t *o, size_t pos, struct fl_op *op)
     return 0;
 }
 
-int
-fl_json_parse_hist(const char *buf, size_t len, const char *name,
-                   struct fl_hist *h, struct fl_err *err)
+/*
+ * The fast reader. It takes the lines histories are made of (ASCII
+ * strings without escapes, plain objects, integers and ordinary floats)
+ * straight into fl_vals and gives up, leaving the line to jansson above,
+ * on anything else: a backslash or a byte outside printable ASCII in a
+ * string, a tagged object or "#extra", a number it cannot convert exactly
+ * as jansson does, any syntax error or any content the op would be
+ * rejected for. What it accepts, jansson accepts with the same value, so
+ * values and errors (file:line:col and message) are exactly jansson's;
+ * tests/unit/test_json.c compares the two readers.
+ */
+bool fl_json__fast = true;
+
+struct jf {
+    const unsigned char *p, *end;
+    struct fl_arena *a;
+    int depth;
+    fl_val *stk; /* scratch stack of collection items */
+    size_t nstk, astk;
+};
+
+static inline void
+jf_ws(struct jf *f)
 {
-    struct jrd r = {&h->arena, name ? name : "<input>", 0, err, 1};
-    size_t n0 = h->n;
+    while (f->p < f->end &&
+           (*f->p == ' ' || *f->p == '\t' || *f->p == '\r' || *f->p == '\n'))
+        f->p++;
+}
+
+/* A string without escapes in printable ASCII: its bytes, or false. */
+static bool
+jf_raw_str(struct jf *f, const char **s, size_t *n)
+{
+    const unsigned char *q = f->p + 1, *e = f->end;
+
+    while (q < e && *q != '"') {
+        if (*q < 0x20 || *q >= 0x7f || *q == '\\')
+            return false;
+        q++;
+    }
+    if (q == e)
+        return false;
+    *s = (const char *)f->p + 1;
+    *n = (size_t)(q - f->p - 1);
+    f->p = q + 1;
+    return true;
+}
+
+static bool
+jf_name(const char *s, size_t n, uint32_t *id)
+{
+    if (!valid_name(s, n, false))
+        return false;
+    *id = fl_hist__intern_cached(s, n);
+    return true;
+}
+
+/* jansson's number grammar; integers of up to 18 digits, finite reals. */
+static bool
+jf_number(struct jf *f, fl_val *out)
+{
+    const unsigned char *q = f->p, *e = f->end, *d0;
+    bool neg = false, real = false;
+    uint64_t v = 0;
+
+    if (*q == '-')
+        neg = true, q++;
+    d0 = q;
+    if (q == e || *q < '0' || *q > '9')
+        return false;
+    if (*q == '0' && q + 1 < e && q[1] >= '0' && q[1] <= '9')
+        return false;
+    while (q < e && *q >= '0' && *q <= '9')
+        v = v * 10 + (uint64_t)(*q++ - '0');
+    size_t nd = (size_t)(q - d0);
+    if (q < e && *q == '.') {
+        real = true;
+        if (++q == e || *q < '0' || *q > '9')
+            return false;
+        while (q < e && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q < e && (*q == 'e' || *q == 'E')) {
+        real = true;
+        if (++q < e && (*q == '+' || *q == '-'))
+            q++;
+        if (q == e || *q < '0' || *q > '9')
+            return false;
+        while (q < e && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (!real) {
+        if (nd > 18)
+            return false;
+        *out = fl_val_int(neg ? -(int64_t)v : (int64_t)v);
+    } else {
+        char buf[64];
+        size_t len = (size_t)(q - f->p);
+        if (len >= sizeof(buf))
+            return false;
+        memcpy(buf, f->p, len);
+        buf[len] = 0;
+        double d = strtod(buf, NULL);
+        if (isinf(d))
+            return false;
+        *out = fl_val_float(d);
+    }
+    f->p = q;
+    return true;
+}
+
+static bool jf_value(struct jf *f, fl_val *out);
+
+static void
+jf_push(struct jf *f, const fl_val *v)
+{
+    FL_ALLOC_GROW(f->stk, f->nstk + 1, f->astk);
+    f->stk[f->nstk++] = *v;
+}
+
+/* The items since base, moved from the scratch stack into the arena. */
+static fl_val
+jf_coll(struct jf *f, size_t base, enum fl_val_kind kind, size_t n)
+{
+    fl_val v = {(uint8_t)kind, 0, 0, (uint32_t)n, {.items = NULL}};
+    size_t k = f->nstk - base;
+
+    if (k) {
+        fl_val *items = fl_arena_alloc(f->a, fl_st_mult(k, sizeof(fl_val)));
+        memcpy(items, f->stk + base, k * sizeof(fl_val));
+        v.u.items = items;
+    }
+    f->nstk = base;
+    return v;
+}
+
+static bool
+jf_array(struct jf *f, fl_val *out)
+{
+    size_t base = f->nstk;
+
+    if (++f->depth > JSON_MAX_DEPTH)
+        return false;
+    f->p++;
+    jf_ws(f);
+    if (f->p < f->end && *f->p == ']') {
+        f->p++;
+    } else {
+        for (;;) {
+            fl_val v;
+            if (!jf_value(f, &v))
+                return false;
+            jf_push(f, &v);
+            jf_ws(f);
+            if (f->p == f->end)
+                return false;
+            if (*f->p == ']') {
+                f->p++;
+                break;
+            }
+            if (*f->p++ != ',')
+                return false;
+            jf_ws(f);
+        }
+    }
+    f->depth--;
+    *out = jf_coll(f, base, FL_V_VEC, f->nstk - base);
+    return true;
+}
+
+/* Whether key (raw bytes) is among the keys already on the stack. */
+static bool
+jf_dup_key(const struct jf *f, size_t base, const char *s, size_t n,
+           const fl_val *k)
+{
+    for (size_t i = base; i < f->nstk; i += 2) {
+        const fl_val *o = &f->stk[i];
+        if (o->kind != k->kind)
+            continue;
+        if (o->kind == FL_V_KW ? o->u.id == k->u.id
+                               : o->n == n && memcmp(o->u.s, s, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A plain object (no '#' key: tagged objects are jansson's) as a map. */
+static bool
+jf_object(struct jf *f, fl_val *out)
+{
+    size_t base = f->nstk;
+
+    if (++f->depth > JSON_MAX_DEPTH)
+        return false;
+    f->p++;
+    jf_ws(f);
+    if (f->p < f->end && *f->p == '}') {
+        f->p++;
+    } else {
+        for (;;) {
+            const char *s;
+            size_t n;
+            fl_val k, v;
+            if (f->p == f->end || *f->p != '"' || !jf_raw_str(f, &s, &n) ||
+                n == 0 || s[0] == '#')
+                return false;
+            if (s[0] == ':') {
+                uint32_t id;
+                if (!jf_name(s + 1, n - 1, &id))
+                    return false;
+                k = fl_val_kw(id);
+            } else {
+                k.kind = FL_V_STR; /* compared raw; copied below */
+                k.n = (uint32_t)n;
+                k.u.s = s;
+            }
+            if (jf_dup_key(f, base, s, n, &k))
+                return false;
+            if (k.kind == FL_V_STR)
+                k = fl_val_str(f->a, s, n);
+            jf_ws(f);
+            if (f->p == f->end || *f->p++ != ':')
+                return false;
+            jf_ws(f);
+            if (!jf_value(f, &v))
+                return false;
+            jf_push(f, &k);
+            jf_push(f, &v);
+            jf_ws(f);
+            if (f->p == f->end)
+                return false;
+            if (*f->p == '}') {
+                f->p++;
+                break;
+            }
+            if (*f->p++ != ',')
+                return false;
+            jf_ws(f);
+        }
+    }
+    f->depth--;
+    *out = jf_coll(f, base, FL_V_MAP, (f->nstk - base) / 2);
+    return true;
+}
+
+static bool
+jf_lit(struct jf *f, const char *lit, size_t n, fl_val v, fl_val *out)
+{
+    if ((size_t)(f->end - f->p) < n || memcmp(f->p, lit, n) != 0)
+        return false;
+    f->p += n;
+    if (f->p < f->end &&
+        ((*f->p >= 'a' && *f->p <= 'z') || (*f->p >= 'A' && *f->p <= 'Z') ||
+         (*f->p >= '0' && *f->p <= '9')))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool
+jf_value(struct jf *f, fl_val *out)
+{
+    const char *s;
+    size_t n;
+
+    if (f->p == f->end)
+        return false;
+    switch (*f->p) {
+    case '"':
+        if (!jf_raw_str(f, &s, &n))
+            return false;
+        if (n && s[0] == ':') {
+            uint32_t id;
+            if (!jf_name(s + 1, n - 1, &id))
+                return false;
+            *out = fl_val_kw(id);
+        } else {
+            *out = fl_val_str(f->a, s, n);
+        }
+        return true;
+    case '[':
+        return jf_array(f, out);
+    case '{':
+        return jf_object(f, out);
+    case 't':
+        return jf_lit(f, "true", 4, fl_val_bool(true), out);
+    case 'f':
+        return jf_lit(f, "false", 5, fl_val_bool(false), out);
+    case 'n':
+        return jf_lit(f, "null", 4, fl_val_nil(), out);
+    default:
+        return jf_number(f, out);
+    }
+}
+
+static bool
+jf_int(struct jf *f, int64_t *v)
+{
+    fl_val x;
+
+    if (!jf_number(f, &x) || x.kind != FL_V_INT)
+        return false;
+    *v = x.u.i;
+    return true;
+}
+
+/* One member of the op object; false: leave the line to jansson. */
+static bool
+jf_member(struct jf *f, const char *key, size_t kn, struct fl_op *op,
+          fl_val *extra, size_t *nextra, bool *has_type)
+{
+    static const char *const types[] = {"invoke", "ok", "fail", "info"};
+    const char *s;
+    size_t n;
+    int64_t i;
+    uint32_t id;
+
+#define KEY_IS(lit) (kn == sizeof(lit) - 1 && memcmp(key, lit, kn) == 0)
+    if (KEY_IS("index") || KEY_IS("time")) {
+        if (!jf_int(f, &i))
+            return false;
+        if (key[0] == 'i') {
+            op->index = i;
+            op->flags |= FL_OP_HAS_INDEX;
+        } else {
+            op->time_ns = i;
+            op->flags |= FL_OP_HAS_TIME;
+        }
+    } else if (KEY_IS("type")) {
+        if (*f->p != '"' || !jf_raw_str(f, &s, &n))
+            return false;
+        for (size_t t = 0; t < 4; t++)
+            if (strlen(types[t]) == n && memcmp(s, types[t], n) == 0) {
+                op->type = (uint8_t)t;
+                *has_type = true;
+            }
+        return *has_type;
+    } else if (KEY_IS("process")) {
+        op->flags &= (uint8_t)~FL_OP_NO_PROCESS;
+        if (*f->p == '"') {
+            if (!jf_raw_str(f, &s, &n) || !jf_name(s, n, &id))
+                return false;
+            op->process =
+                id == FL_KW_NEMESIS ? FL_PROC_NEMESIS : FL_PROC_KW(id);
+        } else if (*f->p == 'n') {
+            fl_val nil;
+            if (!jf_lit(f, "null", 4, fl_val_nil(), &nil))
+                return false;
+            op->flags |= FL_OP_NO_PROCESS;
+        } else {
+            if (!jf_int(f, &i) || i < 0 || i > INT32_MAX)
+                return false;
+            op->process = (int32_t)i;
+        }
+    } else if (KEY_IS("f")) {
+        if (*f->p == '"') {
+            if (!jf_raw_str(f, &s, &n) || !jf_name(s, n, &op->f))
+                return false;
+        } else {
+            fl_val nil;
+            if (!jf_lit(f, "null", 4, fl_val_nil(), &nil))
+                return false;
+        }
+    } else if (KEY_IS("value")) {
+        if (!jf_value(f, &op->value))
+            return false;
+        op->flags |= FL_OP_HAS_VALUE;
+    } else {
+        if (key[0] == '#' || *nextra >= 64 || !jf_name(key, kn, &id))
+            return false;
+        extra[*nextra] = fl_val_kw(id);
+        if (!jf_value(f, &extra[*nextra + 1]))
+            return false;
+        *nextra += 2;
+    }
+#undef KEY_IS
+    return true;
+}
+
+/* Whether the member name s (raw) came before in this op. */
+static bool
+jf_seen(const char **keys, const size_t *lens, size_t nk, const char *s,
+        size_t n)
+{
+    for (size_t i = 0; i < nk; i++)
+        if (lens[i] == n && memcmp(keys[i], s, n) == 0)
+            return true;
+    return false;
+}
+
+static bool
+jf_op(struct jf *f, size_t pos, struct fl_op *op)
+{
+    const char *keys[72];
+    size_t lens[72], nk = 0, nextra = 0;
+    fl_val extra[64];
+    bool has_type = false;
+
+    memset(op, 0, sizeof(*op));
+    op->time_ns = -1;
+    op->pair = -1;
+    op->process = FL_PROC_KW(FL_KW_NONE);
+    op->flags = FL_OP_NO_PROCESS;
+    jf_ws(f);
+    if (f->p == f->end || *f->p != '{')
+        return false;
+    f->p++;
+    jf_ws(f);
+    if (f->p < f->end && *f->p == '}') {
+        f->p++;
+    } else {
+        for (;;) {
+            const char *s;
+            size_t n;
+            if (f->p == f->end || *f->p != '"' || !jf_raw_str(f, &s, &n) ||
+                nk == FL_ARRAY_SIZE(keys) || jf_seen(keys, lens, nk, s, n))
+                return false;
+            keys[nk] = s;
+            lens[nk++] = n;
+            jf_ws(f);
+            if (f->p == f->end || *f->p++ != ':')
+                return false;
+            jf_ws(f);
+            if (f->p == f->end ||
+                !jf_member(f, s, n, op, extra, &nextra, &has_type))
+                return false;
+            jf_ws(f);
+            if (f->p == f->end)
+                return false;
+            if (*f->p == '}') {
+                f->p++;
+                break;
+            }
+            if (*f->p++ != ',')
+                return false;
+            jf_ws(f);
+        }
+    }
+    jf_ws(f);
+    if (f->p != f->end || !has_type || fl_val__has_dups(extra, nextra / 2, 2))
+        return false;
+    if (nextra) {
+        fl_val *m = fl_arena_alloc(f->a, sizeof(fl_val));
+        *m = fl_val_map(f->a, extra, nextra / 2);
+        op->extra = m;
+    }
+    if (!(op->flags & FL_OP_HAS_INDEX))
+        op->index = (int64_t)pos;
+    return true;
+}
+
+/* One line through jansson: today's values and errors. */
+static int
+parse_line_slow(struct jrd *r, const char *s, size_t n, size_t pos,
+                struct fl_op *op)
+{
+    json_error_t je;
+    json_t *o = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    int rc;
+
+    if (!o)
+        return fl_err_set(r->err, FL_EPARSE, "%s:%u:%d: %s", r->name, r->line,
+                          je.column > 0 ? je.column : 1, je.text);
+    rc = json_to_op(r, o, pos, op);
+    json_decref(o);
+    return rc;
+}
+
+/*
+ * The lines of buf[start, len) into h, the first being line line0; the
+ * number of the last line read goes to *end_line.
+ */
+static int
+json_lines(const char *buf, size_t start, size_t len, uint32_t line0,
+           const char *name, struct fl_hist *h, struct fl_err *err,
+           uint32_t *end_line)
+{
+    struct jrd r = {&h->arena, name ? name : "<input>", line0 - 1, err, 1};
+    struct jf f = {NULL, NULL, &h->arena, 1, NULL, 0, 0};
+    size_t dropped = start;
     int rc = 0;
 
-    fl_hist__prepare(h, len, len / 64 + 16);
-    for (size_t off = 0; off < len;) {
+    for (size_t off = start; off < len;) {
+        rc = fl_hist__progress(h, buf, &dropped, off, err);
+        if (rc < 0)
+            goto out;
         const char *s = buf + off;
         const char *nl = memchr(s, '\n', len - off);
         size_t n = nl ? (size_t)(nl - s) : len - off;
@@ -878,22 +1359,114 @@ fl_json_parse_hist(const char *buf, size_t len, const char *name,
             k++;
         if (k == n)
             continue;
-        json_error_t je;
-        json_t *o =
-            json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-        if (!o) {
-            rc = fl_err_set(err, FL_EPARSE, "%s:%u:%d: %s", r.name, r.line,
-                            je.column > 0 ? je.column : 1, je.text);
-            goto out;
-        }
         struct fl_op op;
-        rc = json_to_op(&r, o, h->n, &op);
-        json_decref(o);
-        if (rc < 0)
-            goto out;
+        f.p = (const unsigned char *)s + k;
+        f.end = (const unsigned char *)s + n;
+        f.depth = 1;
+        f.nstk = 0;
+        if (!fl_json__fast || !jf_op(&f, h->n, &op)) {
+            rc = parse_line_slow(&r, s, n, h->n, &op);
+            if (rc < 0)
+                goto out;
+        }
         fl_hist__append_line(h, &op, r.line);
     }
+    if (end_line)
+        *end_line = r.line;
 out:
+    free(f.stk);
+    return rc;
+}
+
+/* The second half of a two-thread read. */
+struct jhalf {
+    const char *buf, *name;
+    size_t start, len, budget_bytes;
+    struct fl_hist h;
+    struct fl_err err;
+    int rc;
+};
+
+static void *
+jhalf_main(void *arg)
+{
+    struct jhalf *x = arg;
+
+    fl_hist__prepare(&x->h, x->len - x->start, (x->len - x->start) / 64 + 16);
+    x->h.budget_bytes = x->budget_bytes;
+    x->rc =
+        json_lines(x->buf, x->start, x->len, 1, x->name, &x->h, &x->err, NULL);
+    return NULL;
+}
+
+/*
+ * Two threads, each reading half of the lines: this one up to the first
+ * line after the middle, a second one from there into its own ops and
+ * arena, appended when both are done. JSON lines are independent, so any
+ * line boundary is a clean cut. An error in the first half is the first
+ * error of the input; if only the second half fails, this thread reads it
+ * again with the right line numbers, so messages are a one-thread read's.
+ * Returns 1 when it did not try.
+ */
+static int
+json_par(const char *buf, size_t len, const char *name, struct fl_hist *h,
+         struct fl_err *err)
+{
+    const char *nl = memchr(buf + len / 2, '\n', len - len / 2);
+    struct jhalf *x;
+    pthread_t th;
+    uint32_t line = 0;
+    int rc;
+
+    if (!nl || (size_t)(nl + 1 - buf) >= len)
+        return 1;
+    x = fl_xcalloc(1, sizeof(*x));
+    x->buf = buf;
+    x->name = name;
+    x->start = (size_t)(nl + 1 - buf);
+    x->len = len;
+    fl_hist_init(&x->h);
+    x->h.src_mapped = h->src_mapped;
+    size_t budget = fl_hist_memory_budget();
+    x->budget_bytes = h->budget_bytes = budget / 2 ? budget / 2 : 1;
+    if (pthread_create(&th, NULL, jhalf_main, x) != 0) {
+        fl_hist_release(&x->h);
+        free(x);
+        return 1;
+    }
+    struct fl_err aerr = FL_ERR_INIT;
+    rc = json_lines(buf, 0, x->start, 1, name, h, &aerr, &line);
+    pthread_join(th, NULL);
+    h->budget_bytes = budget;
+    if (rc < 0) {
+        if (err)
+            *err = aerr;
+    } else if (x->rc == FL_ELIMIT) {
+        if (err)
+            *err = x->err;
+        rc = FL_ELIMIT;
+    } else if (x->rc < 0) {
+        rc = json_lines(buf, x->start, len, line + 1, name, h, err, NULL);
+    } else {
+        fl_hist__adopt(h, &x->h, line + 1);
+    }
+    fl_hist_release(&x->h);
+    free(x);
+    return rc;
+}
+
+int
+fl_json_parse_hist(const char *buf, size_t len, const char *name,
+                   struct fl_hist *h, struct fl_err *err)
+{
+    size_t n0 = h->n;
+    int rc = 1;
+
+    fl_hist__prepare(h, len, len / 64 + 16);
+    if (len >= fl_edn__par_min_bytes)
+        rc = json_par(buf, len, name, h, err);
+    if (rc > 0)
+        rc = json_lines(buf, 0, len, 1, name, h, err, NULL);
     if (rc < 0)
         h->n = n0;
     fl_hist__shrink(h);

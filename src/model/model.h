@@ -34,6 +34,8 @@ enum fl_mop_class {
     FL_MOP_READONLY, /* never changes the state (may be illegal) */
     FL_MOP_SHRINKS,  /* optional effect only removes possibilities (see
                         unordered-queue dequeues): drop when crashed */
+    FL_MOP_BLIND,    /* always legal, and the state after it does not
+                        depend on the state before (a register's write) */
 };
 
 struct fl_model_type {

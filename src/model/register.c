@@ -114,6 +114,8 @@ reg_classify(const uint32_t *mop, size_t nm)
     FL_UNUSED(nm);
     if (mop[0] == REG_READ_ANY)
         return FL_MOP_NOOP;
+    if (mop[0] == REG_WRITE)
+        return FL_MOP_BLIND;
     return mop[0] == REG_READ ? FL_MOP_READONLY : FL_MOP_NORMAL;
 }
 

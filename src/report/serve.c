@@ -443,6 +443,7 @@ index_page(struct fl_server *s, const char *after, struct fl_strbuf *sb)
         add_file_link(sb, dir.buf, rel.buf, "faultline.log", "log");
         add_file_link(sb, dir.buf, rel.buf, "latency-raw.png", "plots");
         add_file_link(sb, dir.buf, rel.buf, "timeline.html", "timeline");
+        add_file_link(sb, dir.buf, rel.buf, "messages.html", "messages");
         fl_strbuf_addstr(sb, "<a href=\"/archive/");
         add_url(sb, rel.buf);
         fl_strbuf_addstr(sb, ".tar.gz\">tar.gz</a></td></tr>\n");

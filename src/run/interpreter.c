@@ -72,11 +72,12 @@ struct fl_interp {
     bool tty;
     bool *fault_on; /* per perf region */
     int progress_len;
-    const char *stage;   /* what the run is doing, for the progress line */
-    bool force_progress; /* print the progress line at the next turn */
-    struct fl_gen *heal; /* run instead once stopped (borrowed), or NULL */
-    bool healed;         /* heal was switched to */
-    int noticed;         /* the stop level last reported to on_stop */
+    const char *stage;    /* what the run is doing, for the progress line */
+    bool force_progress;  /* print the progress line at the next turn */
+    struct fl_gen *heal;  /* run instead once stopped (borrowed), or NULL */
+    bool healed;          /* heal was switched to */
+    int noticed;          /* the stop level last reported to on_stop */
+    atomic_bool stop_now; /* fl_interp_request_stop() */
 };
 
 static int64_t
@@ -96,6 +97,12 @@ int
 fl_interp_abandoned(struct fl_interp *in)
 {
     return atomic_load(&in->shared->abandoned);
+}
+
+static void
+key_done(void *arg, int64_t key)
+{
+    fl_online_key_done(arg, key);
 }
 
 struct fl_interp *
@@ -133,6 +140,10 @@ fl_interp_new(const struct fl_interp_opts *o, struct fl_err *err)
     in->ctx.arena = &o->hist->arena;
     in->ctx.env = o->env;
     in->ctx.err = &in->gen_err;
+    if (o->online) {
+        in->ctx.key_done = key_done;
+        in->ctx.key_done_arg = o->online;
+    }
     for (int t = 0; t < in->th.nthreads; t++) {
         bool nem = t == o->concurrency;
         in->slots[t].sleep_until = -1;
@@ -240,6 +251,8 @@ journal(struct fl_interp *in, struct fl_op *op, struct fl_err *err)
     op->pair = -1;
     log_op(op);
     fl_hist_append(in->o.hist, op);
+    if (in->o.online)
+        fl_online_push(in->o.online, op);
     if (in->o.writer)
         return fl_hist_writer_append(in->o.writer, op, err);
     return 0;
@@ -537,6 +550,8 @@ progress(struct fl_interp *in, int64_t now, bool final)
     }
     if (!any && in->o.nperf)
         n += snprintf(line + n, sizeof(line) - (size_t)n, "  faults: none");
+    if (fl_online_invalid(in->o.online))
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "  invalid so far");
     if (in->tty) {
         int pad = in->progress_len > n ? in->progress_len - n : 0;
         fprintf(f, "\r%s%*s", line, pad, "");
@@ -569,6 +584,7 @@ housekeeping(struct fl_interp *in, int64_t now)
     if (now >= in->next_grow) {
         fl_run__pool_grow(in->shared, mono_at(in, now));
         in->next_grow = now + GROW_CHECK_NS;
+        fl_online_tick(in->o.online, mono_at(in, now));
     }
     progress(in, now, false);
 }
@@ -637,7 +653,8 @@ stop_requested(const struct fl_interp *in)
 {
     int level = in->o.stop_level > 0 ? in->o.stop_level : 1;
 
-    return in->o.stop && *in->o.stop >= level;
+    return (in->o.stop && *in->o.stop >= level) ||
+           (level == 1 && atomic_load(&in->stop_now));
 }
 
 static bool
@@ -658,6 +675,12 @@ notice_stop(struct fl_interp *in)
     in->noticed = level;
     if (in->o.on_stop)
         in->o.on_stop(in->o.on_stop_arg, level, in->outstanding);
+}
+
+void
+fl_interp_request_stop(struct fl_interp *in)
+{
+    atomic_store(&in->stop_now, true);
 }
 
 void

@@ -24,6 +24,7 @@
 #include "history/writer.h"
 #include "nemesis/nemesis.h"
 #include "run/client.h"
+#include "run/online.h"
 #include "util/clock.h"
 
 struct fl_err;
@@ -53,6 +54,8 @@ struct fl_interp_opts {
     int64_t time_limit_ns;              /* for "remaining" in progress */
     const struct fl_nemesis_perf *perf; /* fault regions for progress */
     size_t nperf;
+    struct fl_online *online; /* gets every op and finished key, and
+                                 says "invalid so far" (NULL: none) */
 };
 
 /** Counters, readable after (or between) runs. */
@@ -99,6 +102,11 @@ void fl_interp_set_stop_level(struct fl_interp *in, int level);
  */
 void fl_interp_set_heal(struct fl_interp *in, struct fl_gen *heal);
 bool fl_interp_healed(const struct fl_interp *in);
+/**
+ * Stop asking for ops, as an interrupt of level 1 would (any thread;
+ * --stop-on-invalid). Phases run at a higher stop level go on.
+ */
+void fl_interp_request_stop(struct fl_interp *in);
 /** Change the abandon level (see struct fl_interp_opts). */
 void fl_interp_set_abandon_level(struct fl_interp *in, int level);
 /**

@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,8 +263,11 @@ connect_remotes(struct fl_test *t, struct fl_cluster *cluster, bool *have,
         /* No nodes given: the local cluster of network namespaces. */
         struct fl_cluster_opts co;
         memset(&co, 0, sizeof(co));
-        co.state_dir = fl_env_opt_str(&t->env, "cluster-state-dir", NULL);
-        int rc = fl_cluster_up(&co, cluster, err);
+        const char *dir = fl_env_opt_str(&t->env, "cluster-state-dir", NULL);
+        /* --state-dir: the cluster that is up there; else the default
+           one, brought up if needed. */
+        int rc = dir ? fl_cluster_load(dir, cluster, err)
+                     : fl_cluster_up(&co, cluster, err);
         if (rc < 0)
             return rc;
         *have = true;
@@ -322,7 +326,7 @@ disconnect_remotes(struct fl_test *t)
 static const char *const headline_keys[] = {
     "op",     "previous-ok", "lost",  "unexpected",    "first-error",
     "errors", "failures",    "stale", "anomaly-types", "cause",
-    "error",  NULL,
+    "error",  "description", NULL,
 };
 
 static void
@@ -472,6 +476,22 @@ mark_incomplete(const struct fl_hist *h, const struct fl_run_status *st,
     return fl_val_map(a, items, k / 2);
 }
 
+/* m with :online, what the online checkers knew while the run went on. */
+static fl_val
+with_online(struct fl_arena *a, const fl_val *m, const struct fl_online *on)
+{
+    size_t n = m->kind == FL_V_MAP ? m->n : 0;
+    fl_val *items = fl_xcalloc(2 * (n + 1), sizeof(*items));
+
+    if (n)
+        memcpy(items, m->u.items, 2 * n * sizeof(*items));
+    items[2 * n] = fl_val_kw(fl_kw_intern_cstr("online"));
+    items[2 * n + 1] = fl_online_result(on, a);
+    fl_val out = fl_val_map(a, items, n + 1);
+    free(items);
+    return out;
+}
+
 /*
  * Pair, check and write results.edn and, through o's hook, reports. st
  * says how the run ended; a run cut short is checked as recorded and
@@ -480,7 +500,8 @@ mark_incomplete(const struct fl_hist *h, const struct fl_run_status *st,
 static int
 check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
               const struct fl_run_opts *o, const struct fl_run_status *st,
-              struct fl_run_result *res, struct fl_err *err)
+              const struct fl_online *online, struct fl_run_result *res,
+              struct fl_err *err)
 {
     struct fl_arena a;
     struct fl_chk_opts co;
@@ -521,6 +542,8 @@ check_history(struct fl_test *t, struct fl_hist *h, const char *dir,
     }
     if (co.incomplete)
         r.map = mark_incomplete(h, st, &a, &r.map, res);
+    if (online)
+        r.map = with_online(&a, &r.map, online);
     res->verdict = r.valid;
     res->nops = h->n;
     fl_run_headline(&r.map, res->headline, sizeof(res->headline));
@@ -562,9 +585,11 @@ struct run {
     struct fl_run_status status;
     int64_t clients_done_ns;  /* when the clients' generator ran out */
     int64_t workload_done_ns; /* when the workload's generator ran out */
-    int phase;                /* the interpreter's phase: 0 workload, 1
-                                 healing, 2 final ops */
+    atomic_int phase;         /* the interpreter's phase: 0 workload, 1
+                                 healing, 2 final ops, 3 over */
     bool can_heal;            /* the nemesis has a healing generator */
+    struct fl_online *online; /* the online checkers, or NULL */
+    atomic_bool stop_asked;   /* --stop-on-invalid ended the workload */
 };
 
 static int64_t
@@ -814,6 +839,19 @@ say_if_ended_early(struct run *r)
             (double)r->workload_done_ns / 1e9, (double)limit / 1e9);
 }
 
+/* An online checker found an anomaly (on its own thread). */
+static void
+on_invalid(void *arg)
+{
+    struct run *r = arg;
+
+    /* Only the workload stops: healing and final reads are its end. */
+    if (r->t->stop_on_invalid && atomic_load(&r->phase) == 0) {
+        atomic_store(&r->stop_asked, true);
+        fl_interp_request_stop(r->in);
+    }
+}
+
 static struct fl_interp *
 interp_start(struct run *r, struct fl_err *err)
 {
@@ -839,7 +877,35 @@ interp_start(struct run *r, struct fl_err *err)
     io.time_limit_ns = t->raw_generator ? 0 : t->time_limit_ns;
     io.perf = t->nemesis.perf;
     io.nperf = t->nemesis.nperf;
+    struct fl_online_opts oo = {
+        .spec = &t->checker_spec, .on_invalid = on_invalid, .arg = r};
+    r->online = fl_online_new(&oo, err);
+    io.online = r->online;
     return fl_interp_new(&io, err);
+}
+
+static bool
+stopped_invalid(const struct run *r)
+{
+    return atomic_load(&r->stop_asked);
+}
+
+/* The online checkers finish; an anomaly they found is said, and with
+   --stop-on-invalid it is why the run ended early. */
+static void
+online_end(struct run *r)
+{
+    fl_online_finish(r->online);
+    if (!fl_online_invalid(r->online))
+        return;
+    say(r, "online: %s", fl_online_describe(r->online));
+    if (!stopped_invalid(r) || r->status.end != FL_RUN_COMPLETE)
+        return;
+    r->status.end = FL_RUN_INTERRUPTED;
+    snprintf(r->status.detail, sizeof(r->status.detail),
+             "stopped on invalid (--stop-on-invalid) at %.1f s of %.1f s: %s",
+             (double)run_now(r) / 1e9, (double)r->t->time_limit_ns / 1e9,
+             fl_online_describe(r->online));
 }
 
 /*
@@ -881,8 +947,11 @@ run_workload(struct run *r, struct fl_err *err)
         fl_interp_set_abandon_level(r->in, abandon_at[p]);
         if (p == 1)
             fl_interp_set_heal(r->in, NULL);
+        if (p == 2)
+            fl_online_final_reads(r->online);
         if (!phase[p] || fl_run_interrupts >= stop_at[p] ||
-            (p == 1 && fl_interp_healed(r->in)))
+            (p == 1 && fl_interp_healed(r->in)) ||
+            (p == 2 && stopped_invalid(r)))
             continue;
         fl_interp_set_stage(r->in, stages[p]);
         r->phase = p;
@@ -894,6 +963,8 @@ run_workload(struct run *r, struct fl_err *err)
     }
     handler_acks = 1;
     fl_interp_progress_final(r->in);
+    atomic_store(&r->phase, 3); /* over: nothing left to stop */
+    online_end(r);
     for (int p = 0; p < 3; p++)
         fl_gen_free(phase[p]);
     return rc;
@@ -984,12 +1055,19 @@ run_finish(struct run *r, int rc, struct fl_err *err)
         fl_error("%s", serr.msg);
     if (rc == 0) {
         stage(r, "checking");
-        rc = check_history(r->t, &r->hist, r->dir, r->o, &r->status, r->res,
-                           err);
+        rc = check_history(r->t, &r->hist, r->dir, r->o, &r->status, r->online,
+                           r->res, err);
     }
     stage_end(r);
     fl_err_clear(&serr);
     fl_store_finish(r->root, r->dir, &serr);
+    int64_t at = fl_online_anomaly_time_ns(r->online);
+    if (at >= 0 && stopped_invalid(r))
+        say(r,
+            "stopped on invalid: results written %.2f s after the first "
+            "anomaly (op at %.2f s, run ended at %.2f s)",
+            (double)(run_now(r) - at) / 1e9, (double)at / 1e9,
+            (double)run_now(r) / 1e9);
     return rc;
 }
 
@@ -1003,6 +1081,8 @@ run_release(struct run *r)
         fclose(r->logf);
     }
     r->t->env.store_dir = NULL;
+    fl_online_free(r->online);
+    r->online = NULL;
     free(r->dir);
     fl_hist_release(&r->hist);
 }
@@ -1050,7 +1130,7 @@ fl_analyze(struct fl_test *t, const char *dir, const struct fl_run_opts *o,
     fl_hist_init(&h);
     rc = fl_hist_load(path, FL_HIST_EDN, &h, err);
     if (rc == 0)
-        rc = check_history(t, &h, dir, o, &st, res, err);
+        rc = check_history(t, &h, dir, o, &st, NULL, res, err);
     fl_hist_release(&h);
     free(path);
     return rc;

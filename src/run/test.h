@@ -41,6 +41,8 @@ struct fl_test {
     double rate_hz;              /* total client op rate; 0 = unlimited */
     int64_t nemesis_interval_ns; /* mean time between nemesis ops */
     bool leave_db_running;       /* skip DB teardown and client teardown */
+    bool stop_on_invalid;        /* end the workload once an online
+                                    checker finds an anomaly */
     bool logging_json;           /* faultline.log as JSON lines */
     bool no_remotes;             /* in-process suite: no remotes, no os */
     struct fl_remote_opts remote_opts; /* ssh settings (strings borrowed

@@ -146,22 +146,34 @@ hosts_filter(const struct fl_strbuf *in, const char *begin, const char *end,
     free(used);
 }
 
-/* Open and flock path, the file that is at path once locked; -1 if none. */
+/*
+ * Open and flock path, the file that is at path once locked; -1 if none.
+ * Each editor replaces the file by rename, so the file locked may be gone
+ * from path by the time the lock is ours: lock the new one then, however
+ * often (every retry means another editor finished; giving up after a few
+ * and editing unlocked lost other clusters' blocks under contention).
+ */
 static int
 lock_hosts(const char *path)
 {
-    for (int tries = 0; tries < 20; tries++) {
+    for (;;) {
         struct stat a, b;
         int fd = open(path, O_RDONLY | O_CLOEXEC);
 
         if (fd < 0)
             return -1;
-        if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 &&
-            stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+        if (flock(fd, LOCK_EX) != 0) {
+            int e = errno;
+            close(fd);
+            if (e == EINTR)
+                continue;
+            return -1; /* no flock here (ENOLCK): edit unlocked */
+        }
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+            a.st_dev == b.st_dev)
             return fd;
         close(fd); /* replaced while we waited: lock the new one */
     }
-    return -1;
 }
 
 static int

@@ -87,6 +87,21 @@ fl_strbuf_addch(struct fl_strbuf *sb, int c)
 }
 
 void
+fl_strbuf_add_i64(struct fl_strbuf *sb, int64_t v)
+{
+    char buf[24], *e = buf + sizeof(buf), *s = e;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        *--s = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--s = '-';
+    fl_strbuf_add(sb, s, (size_t)(e - s));
+}
+
+void
 fl_strbuf_vaddf(struct fl_strbuf *sb, const char *fmt, va_list ap)
 {
     va_list cp;

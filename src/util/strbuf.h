@@ -32,6 +32,8 @@ void fl_strbuf_setlen(struct fl_strbuf *sb, size_t len);
 void fl_strbuf_add(struct fl_strbuf *sb, const void *data, size_t len);
 void fl_strbuf_addstr(struct fl_strbuf *sb, const char *s);
 void fl_strbuf_addch(struct fl_strbuf *sb, int c);
+/** Append v in decimal (what "%" PRId64 prints, without printf's cost). */
+void fl_strbuf_add_i64(struct fl_strbuf *sb, int64_t v);
 void fl_strbuf_addf(struct fl_strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void fl_strbuf_vaddf(struct fl_strbuf *sb, const char *fmt, va_list ap);

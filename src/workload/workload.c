@@ -20,6 +20,16 @@ fl_workload_release(struct fl_workload *w)
     w->checker = NULL;
 }
 
+void
+fl_workload_take_gens(struct fl_workload *w, struct fl_gen **generator,
+                      struct fl_gen **final_generator)
+{
+    *generator = w->generator;
+    *final_generator = w->final_generator;
+    w->generator = w->final_generator = NULL;
+    fl_workload_release(w);
+}
+
 int
 fl_wl_divisor(int concurrency, int max)
 {

@@ -60,6 +60,14 @@ struct fl_workload {
 /** Free whatever parts w still owns and clear it. */
 void fl_workload_release(struct fl_workload *w);
 
+/**
+ * Move w's generators into *generator and *final_generator and free the
+ * rest: for a suite that builds its checker from an EDN spec instead
+ * (fl_test_set_checker(), so test.edn records it), composed with others.
+ */
+void fl_workload_take_gens(struct fl_workload *w, struct fl_gen **generator,
+                           struct fl_gen **final_generator);
+
 struct fl_wl_register_opts {
     int concurrency;     /* client threads of the test (>= 1) */
     int threads_per_key; /* threads working on one key; divides

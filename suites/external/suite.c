@@ -5,24 +5,20 @@
  * set-full) and counter, sent to the user's --client-cmd, against a DB
  * made of the --db-* shell commands (db.c), under the combined nemesis.
  * Without DB commands and faults it needs no nodes or remotes: it tests
- * whatever the client talks to. The workloads are written here until the
- * shared standard workloads replace them.
+ * whatever the client talks to. The workloads are the standard ones
+ * (workload/); checkers are built from the spec recorded in test.edn.
  */
 #include "util/common.h"
 
 #include "suites/external/external.h"
 
-#include "checker/linear/linear.h"
-#include "checker/workloads.h"
 #include "control/cluster.h"
-#include "gen/gen.h"
-#include "model/model.h"
 #include "nemesis/combined.h"
 #include "run/client_cmd.h"
 #include "run/test.h"
-#include "util/arena.h"
 #include "util/err.h"
 #include "util/parse.h"
+#include "workload/workload.h"
 
 static const char *const ext_workloads[] = {"register", "set", "counter", NULL};
 /* For test-all: kill and pause need DB commands, so ask for them by name. */
@@ -49,147 +45,63 @@ static const struct fl_suite_opt ext_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-/* ---- register: independent keys, reads, writes and cas ---- */
+/* Checkers every workload gets besides its own (test.edn's :checker). */
+#define EXT_COMMON " :stats {} :exceptions {}}"
 
-struct reg_cfg {
-    int readers; /* threads of a key that only read */
-    int64_t ops_per_key;
-};
-
-static int
-reg_write_or_cas(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 3) == 0) {
-        t->f = FL_KW_WRITE;
-        t->value = fl_val_int((int64_t)fl_rng_below(rng, 5));
-    } else {
-        fl_val pair[2] = {fl_val_int((int64_t)fl_rng_below(rng, 5)),
-                          fl_val_int((int64_t)fl_rng_below(rng, 5))};
-        t->f = FL_KW_CAS;
-        t->value = fl_val_coll(ctx->arena, FL_V_VEC, pair, 2);
-    }
-    return FL_GEN_OP;
-}
-
-static struct fl_gen *
-reg_key_gen(void *arg, int64_t key)
-{
-    const struct reg_cfg *cfg = arg;
-    struct fl_gen *reads =
-        fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil()));
-    struct fl_gen *writes = fl_gen_fn(reg_write_or_cas, NULL, NULL);
-
-    FL_UNUSED(key);
-    if (cfg->readers == 0)
-        return fl_gen_limit(cfg->ops_per_key, FL_GEN_MIX(reads, writes));
-    return fl_gen_limit(cfg->ops_per_key,
-                        fl_gen_reserve(&cfg->readers, &reads, 1, writes));
-}
+/* ---- the standard workloads (workload/) ---- */
 
 static int
 build_register(struct fl_test *t, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
     int tpk = (int)fl_env_opt_int(env, "threads-per-key", 0);
-    int64_t ops = fl_env_opt_int(env, "ops-per-key", 100);
+    struct fl_workload w = {0};
 
-    for (int d = 5; tpk == 0 && d >= 1; d--)
-        if (t->concurrency % d == 0)
-            tpk = d;
-    if (tpk < 1 || tpk > t->concurrency || t->concurrency % tpk != 0)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--threads-per-key %d must divide --concurrency %d",
-                          tpk, t->concurrency);
-    if (ops < 1)
-        return fl_err_set(err, FL_EUSAGE, "--ops-per-key must be positive");
-    struct reg_cfg *cfg = fl_xcalloc(1, sizeof(*cfg));
-    cfg->readers = tpk / 2;
-    cfg->ops_per_key = ops;
-    t->generator = fl_gen_independent(tpk, -1, reg_key_gen, cfg, free);
-
-    struct fl_linear_opts *lo = fl_arena_calloc(&t->arena, 1, sizeof(*lo));
-    lo->model = &fl_model_cas_register_type;
-    lo->independent = true;
-    const char *names[] = {"linear", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_linear_new(lo), fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
-}
-
-/* ---- set: unique adds, occasional reads of the whole set ---- */
-
-struct set_cfg {
-    int64_t next; /* next element; only grows, so adds stay unique */
-    int64_t adds; /* mean adds between two reads */
-};
-
-static int
-set_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct set_cfg *s = arg;
-
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), (uint64_t)s->adds + 1) == 0) {
-        t->f = FL_KW_READ;
-        t->value = fl_val_nil();
-    } else {
-        t->f = FL_KW_ADD;
-        t->value = fl_val_int(s->next++);
-    }
-    return FL_GEN_OP;
+    if (tpk == 0)
+        tpk = fl_wl_divisor(t->concurrency, 5);
+    struct fl_wl_register_opts o = {
+        .concurrency = t->concurrency,
+        .threads_per_key = tpk,
+        .ops_per_key = fl_env_opt_int(env, "ops-per-key", 100),
+        .readers = tpk / 2,
+    };
+    int rc = fl_wl_register(&o, &w, err);
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
+    return fl_test_set_checker(
+        t, "{:linear {:model :cas-register :independent? true}" EXT_COMMON,
+        err);
 }
 
 static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
-    int64_t adds = fl_env_opt_int(&t->env, "adds-per-read", 10);
-    bool lin = fl_env_opt_bool(&t->env, "linearizable-set", false);
+    struct fl_wl_set_opts o = {
+        .adds_per_read = fl_env_opt_int(&t->env, "adds-per-read", 10),
+        .linearizable = fl_env_opt_bool(&t->env, "linearizable-set", false),
+    };
+    struct fl_workload w = {0};
+    int rc = fl_wl_set(&o, &w, err);
 
-    if (adds < 1)
-        return fl_err_set(err, FL_EUSAGE, "--adds-per-read must be positive");
-    struct set_cfg *s = fl_xcalloc(1, sizeof(*s));
-    s->adds = adds;
-    t->generator = fl_gen_fn(set_op, s, free);
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    const char *names[] = {"set", "set-full", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_set_new(), fl_chk_set_full_new(lin),
-                               fl_chk_stats_new(), fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 4);
-    return 0;
-}
-
-/* ---- counter: adds of 1..5 and reads ---- */
-
-static int
-counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 10) == 0) {
-        t->f = FL_KW_READ;
-        t->value = fl_val_nil();
-    } else {
-        t->f = FL_KW_ADD;
-        t->value = fl_val_int(1 + (int64_t)fl_rng_below(rng, 5));
-    }
-    return FL_GEN_OP;
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
+    return fl_test_set_checker(
+        t,
+        o.linearizable ? "{:set {} :set-full {:linearizable? true}" EXT_COMMON
+                       : "{:set {} :set-full {}" EXT_COMMON,
+        err);
 }
 
 static int
 build_counter(struct fl_test *t, struct fl_err *err)
 {
-    FL_UNUSED(err);
-    t->generator = fl_gen_fn(counter_op, NULL, NULL);
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
-    const char *names[] = {"counter", "stats", "exceptions"};
-    struct fl_checker *cs[] = {fl_chk_counter_new(), fl_chk_stats_new(),
-                               fl_chk_exceptions_new()};
-    t->checker = fl_chk_compose_new(names, cs, 3);
-    return 0;
+    struct fl_workload w = {0};
+
+    fl_wl_counter(&w);
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
+    return fl_test_set_checker(t, "{:counter {}" EXT_COMMON, err);
 }
 
 /* ---- the DB and the faults ---- */

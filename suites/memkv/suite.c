@@ -1,24 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * suite.c: `faultline test memkv`, the self-test suite: workloads register
- * (independent cas-registers, linearizability), set (adds and reads, set
- * and set-full), counter and bank, against the in-process store of
- * memkv.c with the bug chosen by --bug, plus queue (queue and
- * total-queue), unique-ids and long-fork. Checkers are built from the
- * EDN spec recorded in test.edn (checker/registry.h). It needs no nodes and no
- * root, so the CLI tests run it; docs/memkv.md says what it is for.
+ * suite.c: `faultline test memkv`, the self-test suite: the standard
+ * workloads register (independent cas-registers, linearizability), set
+ * (adds and reads, set and set-full), counter, bank and queue (queue and
+ * total-queue; workload/), and memkv's own unique-ids and long-fork,
+ * against the in-process store of memkv.c with the bug chosen by --bug.
+ * Checkers are built from the EDN spec recorded in test.edn
+ * (checker/registry.h), each with stats, exceptions and the node log's
+ * panics. It needs no nodes and no root, so the CLI tests run it;
+ * docs/memkv.md says what it is for.
  */
 #include "util/common.h"
 
 #include "memkv.h"
 
-#include "checker/linear/linear.h"
-#include "checker/workloads.h"
 #include "gen/gen.h"
 #include "run/test.h"
-#include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "workload/workload.h"
 
 static const char *const memkv_workloads[] = {
     "register", "set",        "counter",   "bank",
@@ -50,75 +50,27 @@ static const struct fl_suite_opt memkv_opts[] = {
 
 /* ---- register ---- */
 
-struct reg_cfg {
-    int threads_per_key, readers;
-    int64_t ops_per_key;
-};
-
-static int
-reg_write_or_cas(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 3) == 0) {
-        t->f = FL_KW_WRITE;
-        t->value = fl_val_int((int64_t)fl_rng_below(rng, 5));
-    } else {
-        fl_val pair[2];
-        pair[0] = fl_val_int((int64_t)fl_rng_below(rng, 5));
-        pair[1] = fl_val_int((int64_t)fl_rng_below(rng, 5));
-        t->f = FL_KW_CAS;
-        t->value = fl_val_coll(ctx->arena, FL_V_VEC, pair, 2);
-    }
-    return FL_GEN_OP;
-}
-
-static struct fl_gen *
-reg_key_gen(void *arg, int64_t key)
-{
-    const struct reg_cfg *cfg = arg;
-    struct fl_gen *reads =
-        fl_gen_repeat(-1, fl_gen_invoke(FL_KW_READ, fl_val_nil()));
-    struct fl_gen *writes = fl_gen_fn(reg_write_or_cas, NULL, NULL);
-
-    FL_UNUSED(key);
-    if (cfg->readers == 0) /* one thread per key: it reads and writes */
-        return fl_gen_limit(cfg->ops_per_key, FL_GEN_MIX(reads, writes));
-    return fl_gen_limit(cfg->ops_per_key,
-                        fl_gen_reserve(&cfg->readers, &reads, 1, writes));
-}
-
 static int
 build_register(struct fl_test *t, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
-    struct reg_cfg *cfg = fl_xcalloc(1, sizeof(*cfg));
     int tpk = (int)fl_env_opt_int(env, "threads-per-key", 0);
+    struct fl_workload w = {0};
 
-    if (tpk == 0) {
-        tpk = 1;
-        for (int d = 5; d >= 1; d--)
-            if (t->concurrency % d == 0) {
-                tpk = d;
-                break;
-            }
-    }
-    if (tpk < 1 || tpk > t->concurrency || t->concurrency % tpk != 0) {
-        free(cfg);
-        return fl_err_set(err, FL_EUSAGE,
-                          "--threads-per-key %d must divide --concurrency %d",
-                          tpk, t->concurrency);
-    }
-    cfg->threads_per_key = tpk;
-    cfg->readers = tpk / 2;
-    cfg->ops_per_key = fl_env_opt_int(env, "ops-per-key", 100);
-    if (cfg->ops_per_key < 1) {
-        free(cfg);
-        return fl_err_set(err, FL_EUSAGE, "--ops-per-key must be positive");
-    }
-    t->generator = fl_gen_independent(tpk, -1, reg_key_gen, cfg, free);
-
+    if (tpk == 0)
+        tpk = fl_wl_divisor(t->concurrency, 5);
+    /* Half the threads of a key only read: the stale-read bug shows when
+     * a reader keeps a value the writers have moved past. */
+    struct fl_wl_register_opts o = {
+        .concurrency = t->concurrency,
+        .threads_per_key = tpk,
+        .ops_per_key = fl_env_opt_int(env, "ops-per-key", 100),
+        .readers = tpk / 2,
+    };
+    int rc = fl_wl_register(&o, &w, err);
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     return fl_test_set_checker(
         t, "{:linear {:model :cas-register :independent? true}" MEMKV_COMMON,
         err);
@@ -126,129 +78,43 @@ build_register(struct fl_test *t, struct fl_err *err)
 
 /* ---- set ---- */
 
-/* Adds of 0, 1, 2, ... with an occasional read; the counter advances only
- * when an add is used, so values are dense and the same for a seed. */
-struct set_gen {
-    int64_t next;
-};
-
-static int
-set_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
-{
-    struct set_gen *s = g->ctx;
-
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), 50) == 0)
-        *out = fl_gen_template(FL_KW_READ, fl_val_nil());
-    else
-        *out = fl_gen_template(FL_KW_ADD, fl_val_int(s->next));
-    return fl_gen_fill_in(ctx, out);
-}
-
-static void
-set_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
-               const struct fl_op *op)
-{
-    struct set_gen *s = g->ctx;
-
-    FL_UNUSED(ctx);
-    if (op->f == FL_KW_ADD)
-        s->next++;
-}
-
-static void *
-set_gen_clone(const struct fl_gen *g)
-{
-    struct set_gen *c = fl_xmalloc(sizeof(*c));
-
-    *c = *(const struct set_gen *)g->ctx;
-    return c;
-}
-
-static void
-set_gen_free(struct fl_gen *g)
-{
-    free(g->ctx);
-}
-
-static const struct fl_gen_type set_gen_type = {
-    .name = "memkv-set",
-    .op = set_gen_op,
-    .commit = set_gen_commit,
-    .update = fl_gen_update_ignore,
-    .clone = set_gen_clone,
-    .free = set_gen_free,
-};
-
 static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
-    t->generator =
-        fl_gen_new(&set_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    struct fl_wl_set_opts o = {.adds_per_read = 49};
+    struct fl_workload w = {0};
+    int rc = fl_wl_set(&o, &w, err);
+
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     return fl_test_set_checker(t, "{:set {} :set-full {}" MEMKV_COMMON, err);
 }
 
-/* ---- counter ---- */
-
-static int
-counter_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 10) == 0) {
-        t->f = FL_KW_READ;
-    } else {
-        t->f = FL_KW_ADD;
-        t->value = fl_val_int(1 + (int64_t)fl_rng_below(rng, 5));
-    }
-    return FL_GEN_OP;
-}
+/* ---- counter and bank ---- */
 
 static int
 build_counter(struct fl_test *t, struct fl_err *err)
 {
-    t->generator = fl_gen_fn(counter_op, NULL, NULL);
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    struct fl_workload w = {0};
+
+    fl_wl_counter(&w);
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     return fl_test_set_checker(t, "{:counter {}" MEMKV_COMMON, err);
-}
-
-/* ---- bank ---- */
-
-static int
-bank_op(void *arg, const struct fl_gen_ctx *ctx, struct fl_op *t)
-{
-    struct fl_rng *rng = fl_gen_ctx_rng(ctx);
-
-    FL_UNUSED(arg);
-    if (fl_rng_below(rng, 5) == 0) {
-        t->f = FL_KW_READ;
-        return FL_GEN_OP;
-    }
-    int64_t from = (int64_t)fl_rng_below(rng, FL_MEMKV_ACCOUNTS);
-    int64_t to = (int64_t)fl_rng_below(rng, FL_MEMKV_ACCOUNTS - 1);
-    if (to >= from)
-        to++;
-    fl_val items[6] = {
-        fl_val_kw(fl_kw_intern_cstr("from")),
-        fl_val_int(from),
-        fl_val_kw(fl_kw_intern_cstr("to")),
-        fl_val_int(to),
-        fl_val_kw(fl_kw_intern_cstr("amount")),
-        fl_val_int(1 + (int64_t)fl_rng_below(rng, 5)),
-    };
-    t->f = FL_KW_TRANSFER;
-    t->value = fl_val_map(ctx->arena, items, 3);
-    return FL_GEN_OP;
 }
 
 static int
 build_bank(struct fl_test *t, struct fl_err *err)
 {
     char spec[256];
+    struct fl_wl_bank_opts o = {.accounts = FL_MEMKV_ACCOUNTS,
+                                .total = FL_MEMKV_TOTAL};
+    struct fl_workload w = {0};
+    int rc = fl_wl_bank(&o, &w, err);
 
-    t->generator = fl_gen_fn(bank_op, NULL, NULL);
-    t->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    if (rc != 0)
+        return rc;
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     snprintf(spec, sizeof(spec), "{:bank {:accounts %d :total %d}" MEMKV_COMMON,
              FL_MEMKV_ACCOUNTS, FL_MEMKV_TOTAL);
     return fl_test_set_checker(t, spec, err);
@@ -256,44 +122,13 @@ build_bank(struct fl_test *t, struct fl_err *err)
 
 /* ---- queue ---- */
 
-/* Enqueues of 0, 1, 2, ... (dense, like the set's adds) and dequeues. */
-static int
-queue_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
-{
-    struct set_gen *s = g->ctx;
-
-    if (fl_rng_below(fl_gen_ctx_rng(ctx), 5) < 2)
-        *out = fl_gen_template(FL_KW_DEQUEUE, fl_val_nil());
-    else
-        *out = fl_gen_template(FL_KW_ENQUEUE, fl_val_int(s->next));
-    return fl_gen_fill_in(ctx, out);
-}
-
-static void
-queue_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
-                 const struct fl_op *op)
-{
-    struct set_gen *s = g->ctx;
-
-    FL_UNUSED(ctx);
-    if (op->f == FL_KW_ENQUEUE)
-        s->next++;
-}
-
-static const struct fl_gen_type queue_gen_type = {
-    .name = "memkv-queue",
-    .op = queue_gen_op,
-    .commit = queue_gen_commit,
-    .update = fl_gen_update_ignore,
-    .clone = set_gen_clone,
-    .free = set_gen_free,
-};
-
 static int
 build_queue(struct fl_test *t, struct fl_err *err)
 {
-    t->generator =
-        fl_gen_new(&queue_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+    struct fl_workload w = {0};
+
+    fl_wl_queue(&w);
+    fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     /* What goes in must come out: drain it after the main phase. */
     t->final_generator = fl_gen_invoke(FL_KW_DRAIN, fl_val_nil());
     return fl_test_set_checker(t, "{:queue {} :total-queue {}" MEMKV_COMMON,
@@ -314,6 +149,26 @@ build_unique_ids(struct fl_test *t, struct fl_err *err)
 
 #define LF_GROUP 2 /* keys per group read */
 
+/* The next fresh key to write; it moves on when a write is used. */
+struct lf_gen {
+    int64_t next;
+};
+
+static void *
+lf_gen_clone(const struct fl_gen *g)
+{
+    struct lf_gen *c = fl_xmalloc(sizeof(*c));
+
+    *c = *(const struct lf_gen *)g->ctx;
+    return c;
+}
+
+static void
+lf_gen_free(struct fl_gen *g)
+{
+    free(g->ctx);
+}
+
 /*
  * Writes of fresh keys 0, 1, 2, ... and reads of the group of the newest
  * key or of the key about to be written (Jepsen reads other active groups
@@ -322,7 +177,7 @@ build_unique_ids(struct fl_test *t, struct fl_err *err)
 static int
 lf_gen_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
 {
-    struct set_gen *s = g->ctx;
+    struct lf_gen *s = g->ctx;
     struct fl_rng *rng = fl_gen_ctx_rng(ctx);
     fl_val mops[LF_GROUP];
 
@@ -350,7 +205,7 @@ static void
 lf_gen_commit(struct fl_gen *g, const struct fl_gen_ctx *ctx,
               const struct fl_op *op)
 {
-    struct set_gen *s = g->ctx;
+    struct lf_gen *s = g->ctx;
 
     FL_UNUSED(ctx);
     if (op->value.n == 1)
@@ -362,8 +217,8 @@ static const struct fl_gen_type lf_gen_type = {
     .op = lf_gen_op,
     .commit = lf_gen_commit,
     .update = fl_gen_update_ignore,
-    .clone = set_gen_clone,
-    .free = set_gen_free,
+    .clone = lf_gen_clone,
+    .free = lf_gen_free,
 };
 
 static int
@@ -372,7 +227,7 @@ build_long_fork(struct fl_test *t, struct fl_err *err)
     char spec[256];
 
     t->generator =
-        fl_gen_new(&lf_gen_type, fl_xcalloc(1, sizeof(struct set_gen)));
+        fl_gen_new(&lf_gen_type, fl_xcalloc(1, sizeof(struct lf_gen)));
     snprintf(spec, sizeof(spec), "{:long-fork {:group-size %d}" MEMKV_COMMON,
              LF_GROUP);
     return fl_test_set_checker(t, spec, err);

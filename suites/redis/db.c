@@ -11,8 +11,7 @@
  * is healthy when it answers and, on a replica, its link to the primary is
  * up; a Sentinel when it knows the primary and every other Sentinel. The
  * primary is a node whose Redis reports role master. Both run under the
- * clock shim on the local cluster (test option clock-env, set by the
- * suite), so clock faults reach them.
+ * clock shim on the local cluster (time_shim), so clock faults reach them.
  */
 #include "util/common.h"
 
@@ -59,7 +58,7 @@ static const char *const redis_args[] = {
     "if [ ! -f redis.conf ]; then cp redis.conf.in redis.conf && "
     "{ [ {{index}} = 1 ] || "
     "echo 'replicaof {{first}} {{opt:redis-port}}' >> redis.conf; }; fi && "
-    "exec env {{opt:clock-env}}{{node}} redis-server redis.conf",
+    "exec redis-server redis.conf",
     NULL};
 
 static const char *const sentinel_args[] = {
@@ -71,7 +70,7 @@ static const char *const sentinel_args[] = {
     "echo \"sentinel monitor " FL_REDIS_MASTER_NAME
     " {{first}} {{opt:redis-port}} $q\" > sentinel.conf && "
     "cat sentinel.conf.in >> sentinel.conf; fi && "
-    "exec env {{opt:clock-env}}{{node}} redis-sentinel sentinel.conf",
+    "exec redis-sentinel sentinel.conf",
     NULL};
 
 /* A command's reply on node's port, or NULL. */
@@ -159,6 +158,7 @@ part_new(const struct fl_redis_cfg *cfg, const char *dir, const char *name,
         .healthy = healthy,
         .primary = primary,
         .logs = logs,
+        .time_shim = true,
         .arg = arg,
         .free_arg = free,
     };

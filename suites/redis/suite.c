@@ -12,7 +12,6 @@
 
 #include "db/db.h"
 #include "gen/gen.h"
-#include "nemesis/clock.h"
 #include "nemesis/combined.h"
 #include "os/debian.h"
 #include "run/test.h"
@@ -209,28 +208,6 @@ build_nemesis(struct fl_test *t, struct fl_err *err)
     return rc;
 }
 
-/*
- * On the local cluster, Redis and Sentinel read the time through the clock
- * shim (nemesis/clock.h) so clock faults reach them; the daemons' command
- * line ends this with the node name: "LD_PRELOAD=... FAULTLINE_CLOCK_FILE=
- * <state>/clock/". On SSH nodes the clock nemesis steps the real clock.
- */
-static void
-set_clock_env(struct fl_test *t)
-{
-    char *shim = fl_clock_shim_path();
-    char *file =
-        fl_clock_file(fl_env_opt_str(&t->env, "cluster-state-dir", NULL), "");
-    char *v = t->nnodes ? fl_xstrdup("FAULTLINE_NODE=")
-                        : fl_xasprintf("LD_PRELOAD=%s %s=%s", shim,
-                                       FL_CLOCK_ENV, file);
-
-    fl_test_set_opt_str(t, "clock-env", v);
-    free(v);
-    free(file);
-    free(shim);
-}
-
 static int
 redis_build(struct fl_test *t, struct fl_err *err)
 {
@@ -263,7 +240,6 @@ redis_build(struct fl_test *t, struct fl_err *err)
                                                   : FL_REDIS_WL_QUEUE;
     snprintf(name, sizeof(name), "redis-%s%s", wl, cfg->wait ? "-wait" : "");
     fl_test_set_name(t, name);
-    set_clock_env(t);
     t->os = fl_os_debian_new(pkgs);
     t->db = fl_redis_db_new(cfg, dir, err);
     t->client.type = &fl_redis_client_type;

@@ -23,12 +23,17 @@ nsvg=$(ls "$run"/independent/*/linear.svg | wc -l)
 nfail=$(echo $fails | wc -w)
 [ "$nsvg" = "$nfail" ] || fail "$nsvg pictures for $nfail failing keys"
 
-# the same from the command line, into another directory
+# the same from the command line, into another directory (--all-keys: by
+# default the first invalid key stops the search of the others)
 expect_exit 1 "$FAULTLINE" check linearizable --model cas-register \
-    --independent --out "$TMP/out2" "$run/history.edn"
+    --independent --all-keys --out "$TMP/out2" "$run/history.edn"
 for k in $fails; do
     [ -s "$TMP/out2/independent/$k/linear.svg" ] || fail "check: key $k"
 done
+expect_exit 1 "$FAULTLINE" check linearizable --model cas-register \
+    --independent --out "$TMP/out3" "$run/history.edn"
+ls "$TMP"/out3/independent/*/linear.svg >/dev/null 2>&1 ||
+    fail "check without --all-keys: no picture of a failing key"
 # the correct store: every key valid, no pictures
 expect_exit 0 "$FAULTLINE" test memkv --workload register --time-limit 1 \
     --concurrency 10 --seed 7 --store "$TMP/store"

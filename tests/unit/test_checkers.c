@@ -10,6 +10,7 @@
 
 #include "checker/chk_int.h"
 #include "checker/workloads.h"
+#include "history/edn.h"
 #include "history/hist.h"
 #include "nemesis/nemesis.h"
 #include "util/err.h"
@@ -440,6 +441,53 @@ test_chk_independent(void)
     fl_arena_release(&a);
 }
 
+/*
+ * The generic independent checker checks keys fewest ops first and stops
+ * at the first invalid one: the keys after it are :not-checked, unless
+ * the options say :all-keys? true.
+ */
+static void
+test_chk_independent_early_stop(void)
+{
+    struct hb b;
+    struct fl_arena a;
+    struct fl_checker *c = fl_chk_independent_new(fl_chk_counter_new());
+
+    fl_arena_init(&a, 4096);
+    hb_init(&b);
+    /* key 3 (many ops, valid) first in the history; key 2 reads 7 */
+    for (int i = 0; i < 5; i++) {
+        op(&b, FL_OP_INVOKE, 0, FL_KW_ADD, kv(&b, 3, fl_val_int(1)));
+        op(&b, FL_OP_OK, 0, FL_KW_ADD, kv(&b, 3, fl_val_int(1)));
+    }
+    op(&b, FL_OP_INVOKE, 1, FL_KW_ADD, kv(&b, 2, fl_val_int(1)));
+    op(&b, FL_OP_OK, 1, FL_KW_ADD, kv(&b, 2, fl_val_int(1)));
+    op(&b, FL_OP_INVOKE, 1, FL_KW_READ, kv(&b, 2, fl_val_nil()));
+    op(&b, FL_OP_OK, 1, FL_KW_READ, kv(&b, 2, fl_val_int(7)));
+    char *s = run(c, &b, &a, FL_VERDICT_FALSE);
+    HAS(s, ":failures [2]");
+    HAS(s, ":not-checked 1");
+    HAS(s, "3 {:valid? :unknown, :cause :not-checked}");
+    free(s);
+
+    struct fl_chk_result r;
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    fl_val opts;
+    const char *o = "{:all-keys? true}";
+    ASSERT_OK(fl_edn_parse_value(&a, o, strlen(o), "o", &opts, &err));
+    struct fl_chk_opts co = {.options = &opts};
+    ASSERT_OK(fl_chk_run(c, &b.h, &co, &a, &r, &err));
+    fl_val_print_edn(&sb, &r.map);
+    ASSERT_EQ(r.valid, FL_VERDICT_FALSE);
+    HAS(sb.buf, "3 {:valid? true");
+    ASSERT(strstr(sb.buf, "not-checked") == NULL);
+    fl_strbuf_release(&sb);
+    fl_hist_release(&b.h);
+    fl_chk_free(c);
+    fl_arena_release(&a);
+}
+
 static const struct fl_test_case checker_tests[] = {
     FL_TEST(test_chk_interval_str),
     FL_TEST(test_chk_set),
@@ -449,6 +497,7 @@ static const struct fl_test_case checker_tests[] = {
     FL_TEST(test_chk_bank),
     FL_TEST(test_chk_stats_exceptions_compose),
     FL_TEST(test_chk_independent),
+    FL_TEST(test_chk_independent_early_stop),
     FL_TEST_END,
 };
 

@@ -112,6 +112,7 @@ proc_state(const char *pidfile, char want)
 
 static const struct fl_daemon_db_file files[] = {
     {"conf", "me={{node}} all={{#nodes ,}}{{n}}{{/nodes}}\n"},
+    {"data/id", "{{index}}\n"},
     {NULL, NULL},
 };
 
@@ -135,11 +136,19 @@ test_daemon_db_lifecycle(void)
     env.remotes = rs;
     /* Bounded: a failed assertion skips teardown, and the daemon must not
      * outlive the test by much. */
-    const char *args[] = {"-c", "cat {{dir}}/conf; exec sleep 120", NULL};
+    const char *args[] = {"-c",
+                          "cat {{dir}}/conf {{data}}/id; "
+                          "echo env=$TOYENV shim=${FAULTLINE_CLOCK_FILE:-no}; "
+                          "exec sleep 120",
+                          NULL};
     const char *logs[] = {"extra.log", NULL};
+    const char *envs[] = {"TOYENV=at-{{node}}", NULL};
     struct fl_daemon_db_desc desc = {.name = "toy",
                                      .binary = "sh",
                                      .args = args,
+                                     .env = envs,
+                                     .time_shim = true, /* not on local */
+                                     .installed = "/bin/sh",
                                      .files = files,
                                      .dir = dir,
                                      .primary = is_primary,
@@ -149,10 +158,19 @@ test_daemon_db_lifecycle(void)
     ASSERT(db);
     for (size_t i = 0; i < 3; i++)
         ASSERT_OK(fl_db_setup(db, &env, i, &err));
-    /* The config is the expanded template; the daemon printed it. */
+    /* The config is the expanded template; the daemon printed it (the
+     * daemon runs once started: wait for its last line). */
     fl_strbuf_addf(&path, "%s/a2/toy.log", dir);
-    ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
-    ASSERT(strstr(sb.buf, "me=a2 all=a1,a2,a3"));
+    for (int i = 0; i < 300; i++) {
+        fl_strbuf_reset(&sb);
+        ASSERT_OK(fl_strbuf_read_file(&sb, path.buf));
+        if (strstr(sb.buf, "\nenv=") && sb.buf[sb.len - 1] == '\n')
+            break;
+        usleep(10000);
+    }
+    ASSERT(strstr(sb.buf, "me=a2 all=a1,a2,a3\n2\n"));
+    /* The environment templates, and no shim off the local cluster. */
+    ASSERT(strstr(sb.buf, "env=at-a2 shim=no\n"));
     fl_strbuf_reset(&path);
     fl_strbuf_addf(&path, "%s/a2/toy.pid", dir);
     ASSERT_EQ(fl_daemon_running(rs[1], path.buf, &err), 1);
@@ -175,10 +193,11 @@ test_daemon_db_lifecycle(void)
     free(prim.v);
     struct fl_db_log_files lf = {0};
     ASSERT_OK(fl_db_log_files(db, &env, 0, &lf, &err));
-    ASSERT_EQ(lf.n, 3);
+    ASSERT_EQ(lf.n, 4);
     ASSERT_STR_EQ(lf.v[0].name, "toy.log");
     ASSERT_STR_EQ(lf.v[1].name, "conf");
-    ASSERT_STR_EQ(lf.v[2].name, "extra.log");
+    ASSERT_STR_EQ(lf.v[2].name, "data_id"); /* flat in the store */
+    ASSERT_STR_EQ(lf.v[3].name, "extra.log");
     fl_db_log_files_release(&lf);
 
     /* Wipe removes the data dir and stops the daemon. */

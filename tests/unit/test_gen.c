@@ -798,6 +798,50 @@ test_gen_independent(void)
     fl_hist_release(&h);
 }
 
+struct keys_seen {
+    const struct fl_hist *h;
+    int times[3];
+    size_t ops_then[3]; /* the key's ops in the history when told */
+};
+
+static void
+note_key_done(void *arg, int64_t key)
+{
+    struct keys_seen *ks = arg;
+
+    ASSERT(key >= 0 && key < 3);
+    ks->times[key]++;
+    for (size_t i = 0; i < ks->h->n; i++)
+        if (ks->h->ops[i].value.u.items[0].u.i == key)
+            ks->ops_then[key]++;
+}
+
+/* The independent generator says when a key is done: once, with all of
+   its ops completed (online checking relies on it). */
+static void
+test_gen_independent_key_done(void)
+{
+    struct fl_hist h;
+    struct fl_err err = FL_ERR_INIT;
+    struct keys_seen ks = {.h = &h};
+    struct fl_gen_sim_opts so = {.concurrency = 4,
+                                 .latency_ns = 10,
+                                 .key_done = note_key_done,
+                                 .key_done_arg = &ks};
+
+    fl_hist_init(&h);
+    struct fl_gen *g =
+        fl_gen_clients(fl_gen_independent(2, 3, key_gen, NULL, NULL));
+    ASSERT_OK(fl_gen_simulate(g, &so, &h, &err));
+    fl_gen_free(g);
+    ASSERT_EQ(h.n, 12);
+    for (int k = 0; k < 3; k++) {
+        ASSERT_EQ(ks.times[k], 1);
+        ASSERT_EQ(ks.ops_then[k], 4);
+    }
+    fl_hist_release(&h);
+}
+
 static struct fl_gen *
 make_two(void *arg, const struct fl_gen_ctx *ctx)
 {
@@ -1236,6 +1280,7 @@ static const struct fl_test_case gen_tests[] = {
     FL_TEST(test_gen_sleep_log),
     FL_TEST(test_gen_validate),
     FL_TEST(test_gen_independent),
+    FL_TEST(test_gen_independent_key_done),
     FL_TEST(test_gen_fn_and_lazy),
     FL_TEST(test_gen_mix_seeded),
     FL_TEST(test_gen_clone_independent),

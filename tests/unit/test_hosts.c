@@ -3,13 +3,17 @@
  * test_hosts.c: the hosts file without the resolver (util/hosts.h): lookup
  * with comments, tabs, several names and case; block edits that keep every
  * line they did not write, keep the mode, replace the file by rename and
- * leave it alone when nothing changes.
+ * leave it alone when nothing changes; many processes editing one file at
+ * once (clusters of several users of one machine) lose neither each
+ * other's blocks nor the lines that were there before (an unlocked
+ * read-modify-write once emptied /etc/hosts).
  */
 #include "util/common.h"
 
 #include "tests/unit/test.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/err.h"
@@ -107,9 +111,80 @@ test_hosts_block(void)
     rmdir(dir);
 }
 
+#define WRITERS 6
+#define ROUNDS  150
+
+/* Writer w's block, its markers and its lines. */
+static void
+writer_block(int w, struct fl_strbuf *begin, struct fl_strbuf *end,
+             struct fl_strbuf *ours, struct fl_strbuf *block)
+{
+    fl_strbuf_reset(begin);
+    fl_strbuf_reset(end);
+    fl_strbuf_reset(ours);
+    fl_strbuf_reset(block);
+    fl_strbuf_addf(begin, "# faultline cluster begin: /run/w%d", w);
+    fl_strbuf_addf(end, "# faultline cluster end: /run/w%d", w);
+    fl_strbuf_addf(ours, "10.9.%d.11 w%dn1\n", w, w);
+    fl_strbuf_addf(block, "%s\n%s%s\n", begin->buf, ours->buf, end->buf);
+}
+
+/* A child: up, down, ..., ending up. Exits 0 or 2. */
+static void
+writer(const char *path, int w)
+{
+    struct fl_strbuf b = FL_STRBUF_INIT, e = FL_STRBUF_INIT;
+    struct fl_strbuf ours = FL_STRBUF_INIT, block = FL_STRBUF_INIT;
+    struct fl_err err = FL_ERR_INIT;
+
+    writer_block(w, &b, &e, &ours, &block);
+    for (int r = 0; r <= ROUNDS; r++)
+        if (fl_hosts_set_block(path, b.buf, e.buf, ours.buf,
+                               r % 2 == 0 ? block.buf : NULL, &err) != 0)
+            _exit(2);
+    _exit(0);
+}
+
+static void
+test_hosts_block_concurrent(void)
+{
+    char dir[] = "/tmp/fl-hosts-XXXXXX", path[64];
+    struct fl_strbuf sb = FL_STRBUF_INIT, line = FL_STRBUF_INIT;
+    pid_t pids[WRITERS];
+
+    ASSERT(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/hosts", dir);
+    write_str(path, "127.0.0.1 localhost\n::1 localhost\n");
+    for (int w = 0; w < WRITERS; w++) {
+        pids[w] = fork();
+        ASSERT(pids[w] >= 0);
+        if (pids[w] == 0)
+            writer(path, w);
+    }
+    for (int w = 0; w < WRITERS; w++) {
+        int st;
+        ASSERT(waitpid(pids[w], &st, 0) == pids[w]);
+        ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    ASSERT_OK(fl_strbuf_read_file(&sb, path));
+    ASSERT(strncmp(sb.buf, "127.0.0.1 localhost\n::1 localhost\n", 34) == 0);
+    for (int w = 0; w < WRITERS; w++) {
+        fl_strbuf_reset(&line);
+        fl_strbuf_addf(&line, "\n10.9.%d.11 w%dn1\n", w, w);
+        if (!strstr(sb.buf, line.buf))
+            fl_test_fail(__FILE__, __LINE__, "block of writer %d lost:\n%s", w,
+                         sb.buf);
+    }
+    unlink(path);
+    rmdir(dir);
+    fl_strbuf_release(&sb);
+    fl_strbuf_release(&line);
+}
+
 static const struct fl_test_case hosts_tests[] = {
     FL_TEST(test_hosts_lookup),
     FL_TEST(test_hosts_block),
+    FL_TEST(test_hosts_block_concurrent),
     FL_TEST_END,
 };
 

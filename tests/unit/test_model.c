@@ -146,7 +146,7 @@ test_model_register(void)
     ASSERT_STR_EQ(mt_print(&t, &sb), "\"x\"");
     ASSERT_EQ(mt_class(&t, "read", "nil"), FL_MOP_NOOP);
     ASSERT_EQ(mt_class(&t, "read", "3"), FL_MOP_READONLY);
-    ASSERT_EQ(mt_class(&t, "write", "3"), FL_MOP_NORMAL);
+    ASSERT_EQ(mt_class(&t, "write", "3"), FL_MOP_BLIND);
     struct fl_vec_u32 mop = {0};
     struct fl_err err = FL_ERR_INIT;
     ASSERT_EQ(mt_compile(&t, "cas", "[1 2]", false, &mop, &err), FL_EMODEL);

@@ -292,43 +292,77 @@ split(const struct fl_hist *h, const struct fl_model_type *mt,
 
 /* ---- running the searches ---- */
 
+/*
+ * The partitions are ordered by an estimate of their cost, cheapest first.
+ * One thread takes them from the expensive end and the others from the
+ * cheap end, until the two meet: the cheap keys are all searched early (so
+ * an invalid one, which decides the verdict, is found in milliseconds
+ * even next to a hard key), while the most expensive one starts at once
+ * and does not hold up the end of a valid check. Unless o->all_keys, the
+ * first invalid partition stops every other search (lim.stop): they are
+ * reported :unknown :cause :not-checked.
+ */
 struct job {
     const struct fl_linear_opts *o;
     const struct fl_hist *h;
     struct fl_lin_part *parts;
     struct fl_lin_result *res;
     struct fl_arena *arenas;
-    size_t *order; /* partitions, largest first */
+    size_t *order; /* partitions, cheapest first */
     size_t nparts;
-    size_t next; /* atomic */
+    pthread_mutex_t mu;
+    size_t lo, hi; /* order[lo, hi) not yet taken; protected by mu */
     struct fl_lin_limits lim;
 };
+
+struct worker_arg {
+    struct job *j;
+    bool expensive_end;
+};
+
+/* The next partition to search, or SIZE_MAX when none is left. */
+static size_t
+job_take(struct job *j, bool expensive_end)
+{
+    size_t i = SIZE_MAX;
+
+    pthread_mutex_lock(&j->mu);
+    if (j->lo < j->hi)
+        i = expensive_end ? j->order[--j->hi] : j->order[j->lo++];
+    pthread_mutex_unlock(&j->mu);
+    return i;
+}
 
 static void *
 worker(void *arg)
 {
-    struct job *j = arg;
-    for (;;) {
-        size_t k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
-        if (k >= j->nparts)
-            break;
-        size_t i = j->order[k];
+    struct worker_arg *w = arg;
+    struct job *j = w->j;
+    size_t i;
+
+    while ((i = job_take(j, w->expensive_end)) != SIZE_MAX) {
+        struct fl_lin_result *r = &j->res[i];
         fl_lin__search(j->o->model, j->o->init, j->h, j->parts[i].ops.v,
-                       j->parts[i].ops.n, &j->lim, &j->arenas[i], &j->res[i]);
+                       j->parts[i].ops.n, &j->lim, &j->arenas[i], r);
+        if (r->verdict == FL_VERDICT_FALSE && !j->o->all_keys)
+            __atomic_store_n(j->lim.stop, 1, __ATOMIC_RELAXED);
     }
     return NULL;
 }
 
-static struct fl_lin_part *sort_parts_;
-
-static int
-cmp_size_desc(const void *a, const void *b)
+/*
+ * The cost estimate of a partition: its ops times one plus its crashed
+ * ops (a search is about linear in the ops, and each concurrent crashed
+ * op can multiply the configurations).
+ */
+static uint64_t
+part_cost(const struct fl_lin_part *p)
 {
-    size_t x = sort_parts_[*(const size_t *)a].ops.n;
-    size_t y = sort_parts_[*(const size_t *)b].ops.n;
-    if (x != y)
-        return x > y ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    uint64_t crashed = 0;
+
+    for (size_t i = 0; i < p->ops.n; i++)
+        crashed += p->ops.v[i].crashed;
+    return (uint64_t)p->ops.n * (1 + crashed);
 }
 
 static int
@@ -347,31 +381,47 @@ nthreads(const struct fl_linear_opts *o, size_t nparts)
 }
 
 static void
-run_all(struct job *j, int threads)
+order_parts(struct job *j)
 {
-    static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+    uint64_t *kv = fl_xmalloc((2 * j->nparts + 1) * sizeof(*kv));
+
+    for (size_t i = 0; i < j->nparts; i++) {
+        kv[2 * i] = part_cost(&j->parts[i]);
+        kv[2 * i + 1] = i;
+    }
+    qsort(kv, j->nparts, 2 * sizeof(*kv), fl_chk__cmp_u64_pair);
     j->order = fl_xmalloc((j->nparts + 1) * sizeof(*j->order));
     for (size_t i = 0; i < j->nparts; i++)
-        j->order[i] = i;
-    pthread_mutex_lock(&sort_mu);
-    sort_parts_ = j->parts;
-    qsort(j->order, j->nparts, sizeof(*j->order), cmp_size_desc);
-    pthread_mutex_unlock(&sort_mu);
-    if (threads <= 1) {
-        worker(j);
-        return;
-    }
+        j->order[i] = (size_t)kv[2 * i + 1];
+    free(kv);
+    j->lo = 0;
+    j->hi = j->nparts;
+}
+
+static void
+run_all(struct job *j, int threads)
+{
+    struct worker_arg *args = fl_xcalloc(threads, sizeof(*args));
     pthread_t *t = fl_xmalloc(threads * sizeof(*t));
     int started = 0;
-    for (int i = 0; i < threads; i++)
-        if (pthread_create(&t[i], NULL, worker, j) == 0)
-            started++;
+
+    order_parts(j);
+    pthread_mutex_init(&j->mu, NULL);
+    for (int i = 0; i < threads; i++) {
+        args[i].j = j;
+        args[i].expensive_end = threads > 1 && i == 0;
+    }
+    for (int i = 1; i < threads; i++)
+        if (pthread_create(&t[i], NULL, worker, &args[i]) == 0)
+            started = i;
         else
             break;
-    worker(j); /* the caller helps (and covers failed creates) */
-    for (int i = 0; i < started; i++)
+    worker(&args[0]); /* the caller helps (and covers failed creates) */
+    for (int i = 1; i <= started; i++)
         pthread_join(t[i], NULL);
+    pthread_mutex_destroy(&j->mu);
     free(t);
+    free(args);
 }
 
 /* ---- the result map ---- */
@@ -519,8 +569,10 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
     const char *cause = NULL;
     uint64_t steps = 0, configs = 0, states = 0;
     size_t peak = 0, searched = 0, crashed = 0, first_bad = SIZE_MAX;
+    size_t not_checked = 0;
     for (size_t i = 0; i < parts.n; i++) {
         v = fl_verdict_merge(v, res[i].verdict);
+        not_checked += res[i].cause && !strcmp(res[i].cause, "not-checked");
         if (res[i].verdict == FL_VERDICT_UNKNOWN && !cause)
             cause = res[i].cause;
         if (res[i].verdict == FL_VERDICT_FALSE && first_bad == SIZE_MAX)
@@ -567,6 +619,8 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
         push_kv(&m, kw("results"), fl_val_map(a, rm.v, rm.n / 2));
         push_kv(&m, kw("failures"), fl_val_coll(a, FL_V_VEC, fails.v, fails.n));
         push_kv(&m, kw("keys"), fl_val_int((int64_t)kg.vals.n));
+        if (not_checked)
+            push_kv(&m, kw("not-checked"), fl_val_int((int64_t)not_checked));
         if (o->out_dir)
             rc = write_key_dirs(o, h, &parts, res, &part_of, kg.vals.n, a, err);
         free(kv_);
@@ -580,7 +634,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
             push_kv(&m, pr.u.items[2 * i], pr.u.items[2 * i + 1]);
     }
 
-    fl_val st[20];
+    fl_val st[24];
     size_t ns = 0;
     st[ns++] = kw("ops");
     st[ns++] = fl_val_int((int64_t)ops.n);
@@ -600,6 +654,10 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
     st[ns++] = fl_val_int((int64_t)steps);
     st[ns++] = kw("peak-search-bytes");
     st[ns++] = fl_val_int((int64_t)peak);
+    st[ns++] = kw("memory-limit-bytes");
+    st[ns++] = fl_val_int((int64_t)o->memory_limit_bytes);
+    st[ns++] = kw("not-checked");
+    st[ns++] = fl_val_int((int64_t)not_checked);
     st[ns++] = kw("time-ms");
     st[ns++] = fl_val_int((fl_lin__now_ns() - t0) / 1000000);
     push_kv(&m, kw("stats"), fl_val_map(a, st, ns / 2));

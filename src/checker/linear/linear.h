@@ -25,6 +25,9 @@ struct fl_linear_opts {
     size_t memory_limit_bytes; /* 0: none */
     int threads;               /* 0: one per online core */
     const char *out_dir;       /* write linear.svg here when invalid, or NULL */
+    bool all_keys; /* search every partition even once one is invalid
+                      (default: the first invalid one stops the others,
+                      which are reported :unknown :cause :not-checked) */
 };
 
 /**

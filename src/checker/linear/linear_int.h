@@ -33,7 +33,8 @@ struct fl_lin_part {
 struct fl_lin_limits {
     int64_t deadline_ns;       /* CLOCK_MONOTONIC deadline, or 0 */
     size_t memory_limit_bytes; /* per search, 0: none */
-    int *stop;                 /* set (atomically) to stop every search */
+    int *stop; /* set (atomically) to stop every search: its verdict is
+                  decided; a stopped search is :unknown :not-checked */
 };
 
 struct fl_lin_result {

@@ -84,6 +84,7 @@ struct search {
     uint32_t *src;      /* kept id -> ops[] index */
     uint32_t *tid;      /* kept id -> transition id */
     bool *ro;           /* kept id -> read-only (FL_MOP_READONLY) */
+    bool *blind;        /* kept id -> blind write (FL_MOP_BLIND) */
     uint32_t *cprev;    /* crashed id -> previous crashed id with the same
                            transition, or FL_LIN_NEVER */
     uint32_t *win_end;  /* ok id p -> first ok id invoked after p's ret */
@@ -123,6 +124,7 @@ struct search {
     size_t best_n, lw, best_q;
     uint32_t best_state;
     uint64_t steps;
+    bool oom; /* the memo could not grow within the memory limit */
 };
 
 int64_t
@@ -139,6 +141,24 @@ search_bytes(const struct search *s)
     return s->store.alloc * 8 + s->c_cap * 16 + s->sw.alloc * 4 +
            s->salloc * 16 + s->dense_alloc_rows * s->ntrans * 4 +
            s->tmap.cap * 17 + s->n * 64;
+}
+
+/*
+ * Whether the search may allocate extra more bytes (a memo table being
+ * rebuilt holds the old and the new table at once) within its limit.
+ * Checked before each growth of the memo, so the bound holds at every
+ * instant, not only where the loop looks at it.
+ */
+static bool
+mem_ok(struct search *s, size_t extra)
+{
+    size_t lim = s->lim->memory_limit_bytes;
+
+    if (lim && search_bytes(s) + extra > lim) {
+        s->oom = true;
+        return false;
+    }
+    return true;
 }
 
 /* ---- model states and transitions ---- */
@@ -323,8 +343,11 @@ memo_insert(struct search *s, uint32_t state)
 {
     size_t kn = key_build(s, state), ko = s->key_ok;
     uint64_t h = XXH3_64bits(s->key, ko * 8);
-    if (2 * (s->c_n + 1) > s->c_cap)
+    if (2 * (s->c_n + 1) > s->c_cap) {
+        if (!mem_ok(s, (s->c_cap ? 2 * s->c_cap : 64) * 16))
+            return false;
         memo_grow(s);
+    }
     size_t j = h & (s->c_cap - 1);
     for (; s->c_off[j]; j = (j + 1) & (s->c_cap - 1)) {
         if (s->c_hash[j] != h)
@@ -338,6 +361,9 @@ memo_insert(struct search *s, uint32_t state)
         if (w == kn)
             return false;
     }
+    if (s->store.n + kn > s->store.alloc &&
+        !mem_ok(s, (s->store.alloc / 2 + kn) * 8))
+        return false;
     FL_ALLOC_GROW(s->store.v, s->store.n + kn, s->store.alloc);
     memcpy(s->store.v + s->store.n, s->key, kn * 8);
     s->c_hash[j] = h;
@@ -408,6 +434,7 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
     uint32_t *crl = fl_xmalloc((n + 1) * sizeof(*crl));
     uint32_t *optid = fl_xmalloc((n + 1) * sizeof(*optid));
     bool *optro = fl_xmalloc((n + 1) * sizeof(*optro));
+    bool *optbl = fl_xmalloc((n + 1) * sizeof(*optbl));
     size_t nok = 0, ncr = 0;
     int rc = 0;
     fl_strmap_init(&tdedup);
@@ -439,6 +466,7 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
         if (ops[i].crashed && (cls == FL_MOP_READONLY || cls == FL_MOP_SHRINKS))
             continue;
         optro[i] = cls == FL_MOP_READONLY;
+        optbl[i] = cls == FL_MOP_BLIND;
         uint64_t *t = fl_strmap_get(&tdedup, (const char *)mop.v, mop.n * 4);
         if (!t) {
             if (s->ntrans % 64 == 0) {
@@ -470,9 +498,11 @@ prepare(struct search *s, const struct fl_hist *h, const struct fl_lin_op *ops,
     memcpy(s->src, okl, nok * sizeof(*okl));
     memcpy(s->src + nok, crl, ncr * sizeof(*crl));
     s->ro = fl_xmalloc((s->n + 1) * sizeof(*s->ro));
+    s->blind = fl_xmalloc((s->n + 1) * sizeof(*s->blind));
     for (size_t k = 0; k < s->n; k++) {
         s->tid[k] = optid[s->src[k]];
         s->ro[k] = optro[s->src[k]];
+        s->blind[k] = optbl[s->src[k]];
     }
     /* Crashed ops with the same transition, in invocation order. */
     s->cprev = fl_xmalloc((s->n + 1) * sizeof(*s->cprev));
@@ -554,6 +584,7 @@ out:
     free(crl);
     free(optid);
     free(optro);
+    free(optbl);
     return rc;
 }
 
@@ -564,6 +595,7 @@ search_release(struct search *s)
     free(s->src);
     free(s->tid);
     free(s->ro);
+    free(s->blind);
     free(s->cprev);
     free(s->win_end);
     free(s->cwin_end);
@@ -615,6 +647,26 @@ snapshot(struct search *s, uint32_t state)
     s->lw = s->sp;
     s->best_q = s->q;
     s->best_state = state;
+}
+
+/*
+ * Whether linearizing id now would make the crashed op linearized last,
+ * with no op in between, pointless: id is a blind write, whose state does
+ * not depend on the state before it. The same configuration without that
+ * crashed op (same state and :ok ops, fewer crashed ops) dominates it, and
+ * the search reaches it from the configuration before the crashed op,
+ * where id was a candidate too (a crashed op's return is at the end of the
+ * list, so linearizing it adds no candidate). So a crashed op is only ever
+ * followed by an op that depends on it (a read, a cas) or by nothing. This
+ * turns k concurrent crashed writes of distinct values from 2^k subsets
+ * into the few orders the reads allow.
+ */
+static inline bool
+overwrites_crashed(const struct search *s, uint32_t id)
+{
+    if (!s->blind[id] || s->sp == 0)
+        return false;
+    return (uint32_t)s->stack[s->sp - 1].call / 2 >= s->nok;
 }
 
 /* ---- the counterexample ---- */
@@ -699,7 +751,7 @@ limits_hit(struct search *s, struct fl_lin_result *res)
 {
     const struct fl_lin_limits *lim = s->lim;
     if (lim->stop && __atomic_load_n(lim->stop, __ATOMIC_RELAXED)) {
-        res->cause = "interrupted";
+        res->cause = "not-checked";
         return true;
     }
     if (lim->deadline_ns && fl_lin__now_ns() > lim->deadline_ns) {
@@ -741,6 +793,12 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
     }
     res->nops = s.n;
     res->ncrashed = s.ncr;
+    /* Prepared (so a model mismatch is still an error), not searched. */
+    if (lim->stop && __atomic_load_n(lim->stop, __ATOMIC_RELAXED)) {
+        res->cause = "not-checked";
+        res->verdict = FL_VERDICT_UNKNOWN;
+        goto out;
+    }
 
     int32_t head = (int32_t)(2 * s.n);
     int32_t e = NIL_ENTRY;
@@ -748,7 +806,10 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
     bool crashed_phase = false;
     memo_insert(&s, state);
     for (;;) {
-        if (FL_UNLIKELY(++iter % CHECK_EVERY == 0) && limits_hit(&s, res)) {
+        if (FL_UNLIKELY(s.oom) ||
+            (FL_UNLIKELY(++iter % CHECK_EVERY == 0) && limits_hit(&s, res))) {
+            if (s.oom)
+                res->cause = "out-of-memory";
             res->verdict = FL_VERDICT_UNKNOWN;
             goto out;
         }
@@ -806,7 +867,11 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
             /* pop to the last free choice; forced moves have none */
             for (;;) {
                 if (s.sp == 0) {
-                    res->verdict = FL_VERDICT_FALSE;
+                    /* a refused memo entry is no refutation */
+                    res->verdict =
+                        s.oom ? FL_VERDICT_UNKNOWN : FL_VERDICT_FALSE;
+                    if (s.oom)
+                        res->cause = "out-of-memory";
                     goto done;
                 }
                 struct frame fr = s.stack[--s.sp];
@@ -837,8 +902,9 @@ fl_lin__search(const struct fl_model_type *mt, const fl_val *init,
          * that an earlier invocation allows more orders, so they are used
          * in invocation order: a later one waits for the earlier one.
          */
-        uint32_t r = id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
-                             !bit_get(s.lin, s.cprev[id])
+        uint32_t r = (id >= s.nok && s.cprev[id] != FL_LIN_NEVER &&
+                      !bit_get(s.lin, s.cprev[id])) ||
+                             overwrites_crashed(&s, id)
                          ? T_ILLEGAL
                          : trans(&s, state, s.tid[id]);
         if (r != T_ILLEGAL) {

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * timeshim.h: where the clock of a local cluster node lives. Local nodes
+ * share the machine's one CLOCK_REALTIME, so a node's clock is an offset
+ * file (<state_dir>/clock/<node>) that the LD_PRELOAD time shim
+ * (shim/faultline-time.c, libfaultline-time.so) reads in every program
+ * started with it. The clock nemesis writes the file; the daemon DB starts
+ * daemons with the shim (db/daemon_db.h, .time_shim).
+ */
+#ifndef FL_TIMESHIM_H
+#define FL_TIMESHIM_H
+
+/**
+ * Path of the offset file for node (caller frees): <state_dir>/clock/<node>.
+ * The file holds "OFFSET_NS [PERIOD_NS END_MONO_NS]" (strobe when a period
+ * is given). state_dir NULL = the default cluster state dir.
+ */
+char *fl_time_shim_clock_file(const char *state_dir, const char *node);
+
+/**
+ * Path of the shim shared object (caller frees): $FAULTLINE_TIME_SO, else
+ * build/lib/ next to the running program, else PREFIX/lib/faultline/.
+ */
+char *fl_time_shim_path(void);
+
+#endif
