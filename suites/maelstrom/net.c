@@ -36,7 +36,7 @@ extern char **environ;
 
 #define INIT_TIMEOUT_NS (10 * FL_NS_PER_S)
 #define READ_CHUNK      65536
-#define DET_GRACE_NS    (2 * FL_NS_PER_MS)
+#define DET_GRACE_NS    (20 * FL_NS_PER_MS)
 
 struct mnode {
     char name[24];

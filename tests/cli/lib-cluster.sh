@@ -18,7 +18,16 @@ STATE=$TMP/state
 NP="t${ID}n"                 # node names t<id>n1 ...
 NSP="flt${ID}-"              # namespaces flt<id>-t<id>n1 ...
 BR="flt${ID}"                # bridge (<= 10 chars)
-SUBNET="10.213.$(( 100 + $$ % 150 )).0/24"
+# A /24 no route uses yet (other tests' clusters may be up at the same
+# time), starting from one derived from the pid.
+sub=$(( $$ % 150 ))
+tries=0
+while ip route show "10.213.$(( 100 + sub )).0/24" 2>/dev/null | grep -q .; do
+    sub=$(( (sub + 1) % 150 ))
+    tries=$((tries + 1))
+    [ $tries -lt 150 ] || fail "no free subnet in 10.213.100-249.0/24"
+done
+SUBNET="10.213.$(( 100 + sub )).0/24"
 
 cleanup() {
     "$FAULTLINE" cluster down --state-dir "$STATE" >/dev/null 2>&1

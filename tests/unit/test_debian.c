@@ -66,10 +66,8 @@ test_debian_install_local(void)
     struct fl_strbuf sb = FL_STRBUF_INIT;
     char dir[64], path[128], calls[128];
 
-    if (access("/usr/bin/dpkg-query", X_OK) != 0) {
-        printf("skip: no dpkg-query\n");
-        return;
-    }
+    if (access("/usr/bin/dpkg-query", X_OK) != 0)
+        FL_SKIP("no dpkg-query");
     snprintf(dir, sizeof(dir), "/tmp/fl-deb-%d", (int)getpid());
     snprintf(calls, sizeof(calls), "%s/calls", dir);
     ASSERT(mkdir(dir, 0755) == 0);

@@ -91,10 +91,7 @@ same_both_ways(const char *buf, size_t len, const char *what)
 static const char *
 corpus_dir(void)
 {
-    struct stat st;
-    if (stat("../shared/corpus", &st) == 0 && S_ISDIR(st.st_mode))
-        return "../shared/corpus";
-    return "/work/shared/corpus";
+    return fl_test_corpus();
 }
 
 static void
