@@ -19,7 +19,7 @@ DEVELOPER ?= 1
 SANITIZE ?=
 COVERAGE ?=
 
-PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3 libpq
+PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3 libpq hiredis
 
 # A fresh machine gets its packages from the install script.
 DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/xxhash.h && test -f /usr/include/zookeeper/zookeeper.h && echo yes)

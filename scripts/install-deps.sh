@@ -17,6 +17,7 @@ iproute2 iptables nftables procps psmisc util-linux
 etcd-server etcd-client openssh-server openssh-client
 libzookeeper-java default-jre-headless libzookeeper-mt-dev
 postgresql-15 libpq-dev
+redis-server redis-sentinel libhiredis-dev
 chromium chromium-driver nodejs curl python3
 "
 
@@ -57,7 +58,7 @@ if ! apt-get install -y --no-install-recommends $missing; then
 fi
 # Some packages enable their units anyway; make sure none is left running
 # or enabled on the host.
-for svc in etcd ssh postgresql; do
+for svc in etcd ssh postgresql redis-server redis-sentinel; do
     if command -v systemctl >/dev/null 2>&1; then
         systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

@@ -13,9 +13,15 @@ extern const struct fl_suite fl_suite_etcd;
 extern const struct fl_suite fl_suite_external;
 extern const struct fl_suite fl_suite_memkv;
 extern const struct fl_suite fl_suite_postgres;
+extern const struct fl_suite fl_suite_redis;
 extern const struct fl_suite fl_suite_zookeeper;
 
 const struct fl_suite *const fl_builtin_suites[] = {
-    &fl_suite_etcd,     &fl_suite_external,  &fl_suite_memkv,
-    &fl_suite_postgres, &fl_suite_zookeeper, NULL,
+    &fl_suite_etcd,
+    &fl_suite_external,
+    &fl_suite_memkv,
+    &fl_suite_postgres,
+    &fl_suite_redis,
+    &fl_suite_zookeeper,
+    NULL,
 };

@@ -114,6 +114,8 @@ expand_key(struct fl_strbuf *out, const char *key, const struct fl_env *env,
 {
     if (strcmp(key, "node") == 0)
         fl_strbuf_addstr(out, env->nodes[node]);
+    else if (strcmp(key, "first") == 0)
+        fl_strbuf_addstr(out, env->nodes[0]);
     else if (strcmp(key, "index") == 0)
         fl_strbuf_addf(out, "%zu", node + 1);
     else if (strcmp(key, "dir") == 0)

@@ -16,6 +16,7 @@
  *
  * Templates (arguments and config files) expand these placeholders:
  *   {{node}}      this node's name        {{index}}  its index, from 1
+ *   {{first}}     the first node's name (e.g. the initial primary)
  *   {{dir}}       <dir>/<node>            {{data}}   <dir>/<node>/data
  *   {{opt:KEY}}   the test option :KEY (a string, keyword or integer)
  *   {{#nodes SEP}}...{{n}}...{{/nodes}}   the body once per node, {{n}}

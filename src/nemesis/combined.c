@@ -15,6 +15,7 @@
 #include "control/remote.h"
 #include "gen/gen.h"
 #include "nemesis/nemesis_int.h"
+#include "nemesis/partition.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -221,6 +222,39 @@ targets_parse(const struct fl_nemesis_opts *o, uint32_t *specs, size_t *n,
         specs[(*n)++] = fl_kw_intern_cstr("primaries");
 }
 
+/* The partition topologies to draw from: o's list, else the defaults. */
+static int
+topologies(const struct fl_nemesis_opts *o, bool prim, uint32_t *topo,
+           size_t *n, struct fl_err *err)
+{
+    static const char *const dflt = "one,minority-third,majority,"
+                                    "majorities-ring";
+    char *dup = fl_xstrdup(o->partition_targets ? o->partition_targets : dflt);
+    char *tok, *save = NULL;
+    int rc = 0;
+
+    *n = 0;
+    for (tok = strtok_r(dup, ",", &save); rc == 0 && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (fl_topologies[k] && strcmp(fl_topologies[k], tok) != 0)
+            k++;
+        if (!fl_topologies[k])
+            rc = fl_err_set(err, FL_EUSAGE,
+                            "partition target '%s' is not a topology", tok);
+        else if (*n == 8)
+            rc = fl_err_set(err, FL_EUSAGE, "more than 8 partition targets");
+        else
+            topo[(*n)++] = fl_kw_intern_cstr(tok);
+    }
+    if (rc == 0 && *n == 0)
+        rc = fl_err_set(err, FL_EUSAGE, "no partition targets");
+    if (rc == 0 && !o->partition_targets && prim)
+        topo[(*n)++] = fl_kw_intern_cstr("primaries");
+    free(dup);
+    return rc;
+}
+
 int
 fl_nemesis_combined(const struct fl_nemesis_opts *o,
                     struct fl_nemesis_package *pkg, struct fl_err *err)
@@ -228,7 +262,7 @@ fl_nemesis_combined(const struct fl_nemesis_opts *o,
     struct fl_nemesis *parts[6];
     struct fl_gen *gens[6], *finals[6];
     size_t np = 0, ng = 0, nf = 0, nspecs, ntopo = 0;
-    uint32_t specs[16], topo[8];
+    uint32_t specs[16], topo[10];
     unsigned faults = o->faults;
     int64_t dt = o->interval_ns > 0 ? o->interval_ns : 10000000000LL;
     bool prim = fl_db_can(o->db, FL_DB_CAP_PRIMARY);
@@ -253,12 +287,9 @@ fl_nemesis_combined(const struct fl_nemesis_opts *o,
     }
     perfs_init();
     targets_parse(o, specs, &nspecs, prim);
-    topo[ntopo++] = fl_kw_intern_cstr("one");
-    topo[ntopo++] = fl_kw_intern_cstr("minority-third");
-    topo[ntopo++] = fl_kw_intern_cstr("majority");
-    topo[ntopo++] = fl_kw_intern_cstr("majorities-ring");
-    if (prim)
-        topo[ntopo++] = fl_kw_intern_cstr("primaries");
+    rc = topologies(o, prim, topo, &ntopo, err);
+    if (rc != 0)
+        return rc;
 
 #define STAGGERED(a, b) fl_gen_stagger(dt, fl_gen_flip_flop((a), (b)))
     if (faults & FL_FAULT_PARTITION) {

@@ -10,6 +10,7 @@
 #include "os/os.h"
 
 #include "util/err.h"
+#include "util/parse.h"
 
 static const fl_val *
 opt_get(const struct fl_env *env, const char *name)
@@ -41,6 +42,31 @@ fl_env_opt_int(const struct fl_env *env, const char *name, int64_t dflt)
     if (!v || v->kind != FL_V_INT)
         return dflt;
     return v->u.i;
+}
+
+int
+fl_env_opt_int_in(const struct fl_env *env, const char *name, int64_t dflt,
+                  int64_t min, int64_t max, int64_t *out, struct fl_err *err)
+{
+    const fl_val *v = opt_get(env, name);
+    int64_t i = dflt;
+
+    if (v && v->kind == FL_V_INT) {
+        i = v->u.i;
+    } else if (v && v->kind == FL_V_STR) {
+        if (fl_parse_int64(v->u.s, min, max, &i, err) != 0) {
+            fl_err_prefix(err, "--%s: ", name);
+            return FL_EUSAGE;
+        }
+    } else if (v && v->kind != FL_V_NIL) {
+        return fl_err_set(err, FL_EUSAGE, "--%s: not an integer", name);
+    }
+    if (i < min || i > max)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
+                          name, i, min, max);
+    *out = i;
+    return 0;
 }
 
 bool

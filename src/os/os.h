@@ -55,6 +55,14 @@ const char *fl_env_opt_str(const struct fl_env *env, const char *name,
 /** options[:name] as an integer, or dflt when absent or not an integer. */
 int64_t fl_env_opt_int(const struct fl_env *env, const char *name,
                        int64_t dflt);
+/**
+ * options[:name] (an integer, or a decimal string as the command line
+ * gives it; absent: dflt) into *out when it lies in [min, max]; else
+ * FL_EUSAGE with err naming --name.
+ */
+int fl_env_opt_int_in(const struct fl_env *env, const char *name, int64_t dflt,
+                      int64_t min, int64_t max, int64_t *out,
+                      struct fl_err *err);
 /** options[:name] as a boolean (true, or a non-nil non-false value). */
 bool fl_env_opt_bool(const struct fl_env *env, const char *name, bool dflt);
 

@@ -54,10 +54,11 @@ test_daemon_db_expand(void)
         &sb,
         "name {{node}} #{{index}} in {{dir}} data {{data}} port "
         "{{opt:port}} {{opt:mode}} peers "
-        "{{#nodes ,}}{{n}}={{i}}:{{opt:port}}{{/nodes}}.",
+        "{{#nodes ,}}{{n}}={{i}}:{{opt:port}}{{/nodes}} first {{first}}.",
         &env, 1, "/var/x", &err));
     ASSERT_STR_EQ(sb.buf, "name a2 #2 in /var/x/a2 data /var/x/a2/data port "
-                          "2379 fast peers a1=1:2379,a2=2:2379,a3=3:2379.");
+                          "2379 fast peers a1=1:2379,a2=2:2379,a3=3:2379 "
+                          "first a1.");
     fl_strbuf_reset(&sb);
     ASSERT_OK(fl_daemon_db_expand(&sb, "{{#nodes}}{{n}}{{/nodes}}", &env, 0,
                                   "/d", &err));

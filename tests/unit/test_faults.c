@@ -257,6 +257,18 @@ test_faults_targets_and_package(void)
     ASSERT(pkg.nperf >= 5);
     fl_nemesis_package_release(&pkg);
 
+    /* Partition topologies of one's choosing; an unknown one is named. */
+    o.faults = FL_FAULT_PARTITION;
+    o.partition_targets = "primaries,majority";
+    ASSERT_OK(fl_nemesis_combined(&o, &pkg, &err));
+    fl_nemesis_package_release(&pkg);
+    o.partition_targets = "majority,nowhere";
+    ASSERT_EQ(fl_nemesis_combined(&o, &pkg, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "'nowhere'"));
+    o.partition_targets = ",";
+    ASSERT_EQ(fl_nemesis_combined(&o, &pkg, &err), FL_EUSAGE);
+    o.partition_targets = NULL;
+
     o.faults = 0;
     ASSERT_OK(fl_nemesis_combined(&o, &pkg, &err));
     ASSERT(pkg.generator == NULL);
