@@ -648,12 +648,22 @@ dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
     return rc;
 }
 
+/*
+ * The stop flag: set by a signal handler, or by another thread (tests, an
+ * embedding program); read atomically so neither is a data race.
+ */
+static int
+stop_read(const struct fl_interp *in)
+{
+    return __atomic_load_n(in->o.stop, __ATOMIC_RELAXED);
+}
+
 static bool
 stop_requested(const struct fl_interp *in)
 {
     int level = in->o.stop_level > 0 ? in->o.stop_level : 1;
 
-    return (in->o.stop && *in->o.stop >= level) ||
+    return (in->o.stop && stop_read(in) >= level) ||
            (level == 1 && atomic_load(&in->stop_now));
 }
 
@@ -661,14 +671,14 @@ static bool
 abandon_requested(const struct fl_interp *in)
 {
     return in->o.stop && in->o.abandon_level > 0 &&
-           *in->o.stop >= in->o.abandon_level;
+           stop_read(in) >= in->o.abandon_level;
 }
 
 /* Tell the caller, once per level, that a stop request was seen. */
 static void
 notice_stop(struct fl_interp *in)
 {
-    int level = in->o.stop ? *in->o.stop : 0;
+    int level = in->o.stop ? stop_read(in) : 0;
 
     if (level <= in->noticed)
         return;

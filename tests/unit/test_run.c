@@ -487,9 +487,9 @@ stopper_main(void *arg)
     struct stopper *s = arg;
 
     usleep(100 * 1000);
-    *s->stop = 1;
+    __atomic_store_n(s->stop, 1, __ATOMIC_RELAXED);
     usleep(300 * 1000);
-    *s->stop = 2;
+    __atomic_store_n(s->stop, 2, __ATOMIC_RELAXED);
     return NULL;
 }
 
