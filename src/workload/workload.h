@@ -133,7 +133,7 @@ void fl_wl_queue(struct fl_workload *w);
  * bounded.
  */
 #define FL_WL_FINAL_READ_GAP_NS 1000000000LL
-#define FL_WL_FINAL_READ_NS 60000000000LL
+#define FL_WL_FINAL_READ_NS     60000000000LL
 struct fl_gen *fl_wl_final_read(void);
 
 /**
