@@ -312,9 +312,9 @@ connected(struct zk *z, int64_t wait_ms)
 }
 
 /*
- * The next scripted result for a request of r (NULL: none kept), as if
- * the server had answered: a getData gets the script's value, a
- * getChildren its children. Only reached in tests (fl_zk_invoke_scripted).
+ * The next scripted result for request r, as if the server had answered:
+ * a getData gets the script's value, a getChildren its children. Only
+ * reached in tests (fl_zk_invoke_scripted).
  */
 static int
 scripted(struct zk *z, struct req *r)
@@ -323,15 +323,13 @@ scripted(struct zk *z, struct req *r)
     int rc = s->next < s->n ? s->rc[s->next] : FL_ZK_TIMEOUT;
 
     s->next++;
-    if (r) {
-        r->refs = 1; /* no library holds it */
-        r->stat.version = 7;
-    }
-    if (r && rc == ZOK && s->value) {
+    r->refs = 1; /* no library holds it */
+    r->stat.version = 7;
+    if (rc == ZOK && s->value && strlen(s->value) < sizeof(r->data)) {
         r->data_len = (int)strlen(s->value);
         memcpy(r->data, s->value, (size_t)r->data_len);
     }
-    if (r && rc == ZOK && s->children)
+    if (rc == ZOK && s->children)
         fl_strbuf_addstr(&r->children, s->children);
     return rc;
 }
