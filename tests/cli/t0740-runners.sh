@@ -11,11 +11,12 @@ O=${O:-$TOP/build}
 UNIT=$O/test-unit
 [ -x "$UNIT" ] || fail "missing $UNIT (make $UNIT)"
 
-# run_env VAR=VALUE... CMD...: run CMD with skips allowed unless the given
-# variables say otherwise (the outer run may be under CI=true); output in
-# $TMP/out, exit code in $rc.
+# run_env VAR=VALUE... CMD...: run CMD with skips allowed and the fuzz
+# stage on unless the given variables say otherwise (the outer run may be
+# under CI=true, or the sanitizer run's FL_SKIP_FUZZ=1, which make passes
+# down to every test); output in $TMP/out, exit code in $rc.
 run_env() {
-    env -u FL_NO_SKIP -u CI "$@" >"$TMP/out" 2>&1
+    env -u FL_NO_SKIP -u CI -u FL_SKIP_FUZZ "$@" >"$TMP/out" 2>&1
     rc=$?
 }
 
