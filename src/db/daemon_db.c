@@ -806,6 +806,7 @@ static const struct fl_db_type daemon_db_type = {
     .primaries = db_primaries,
     .log_files = db_log_files,
     .pid = db_pid,
+    .await = fl_daemon_db_await,
     .free = db_free,
 };
 

@@ -404,6 +404,85 @@ test_faults_kill_nemesis(void)
     fl_arena_release(&a);
 }
 
+/* A DB whose n2 never gets healthy; await sees how many nodes are started. */
+static int awaited_started[5];
+
+static int
+fake_await(struct fl_db *db, const struct fl_env *env, size_t node,
+           struct fl_err *err)
+{
+    FL_UNUSED(db);
+    FL_UNUSED(env);
+    for (int i = 0; i < 5; i++)
+        awaited_started[node] += fake_starts[i];
+    if (node == 1)
+        return fl_err_set(err, FL_ELIMIT, "n2: fake not healthy (no leader)");
+    return 0;
+}
+
+static const struct fl_db_type fake_await_db_type = {
+    .name = "fake",
+    .caps = FL_DB_CAP_KILL,
+    .setup = fl_db_node_noop,
+    .teardown = fl_db_node_noop,
+    .kill = fake_kill,
+    .start = fake_start,
+    .pause = fl_db_unsupported,
+    .resume = fl_db_unsupported,
+    .setup_primary = fl_db_unsupported,
+    .primaries = fl_db_primaries_unsupported,
+    .log_files = fl_db_log_files_none,
+    .await = fake_await,
+};
+
+/*
+ * :start waits for health once every target is started (a quorum can
+ * form), and records :healthy {node bool} plus a warning per sick node.
+ */
+static void
+test_faults_kill_start_awaits(void)
+{
+    struct fl_db db = {&fake_await_db_type, NULL};
+    struct fl_env env = {
+        .name = "t", .nodes = names, .nnodes = 5, .db = &db, .seed = 1};
+    struct fl_nemesis *k = fl_nem_kill_new();
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_arena a;
+    struct fl_op op = {0}, out;
+    const fl_val *h, *w;
+
+    memset(fake_killed, 0, sizeof(fake_killed));
+    memset(fake_starts, 0, sizeof(fake_starts));
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_nemesis_setup(k, &env, &err));
+    op.f = fl_kw_intern_cstr("kill");
+    op.value = fl_val_kw(fl_kw_intern_cstr("all"));
+    out = op;
+    ASSERT_OK(fl_nemesis_invoke(k, &env, &op, &a, &out, &err));
+    ASSERT(fl_op_get(&out, fl_kw_intern_cstr("healthy")) == NULL);
+    op.f = FL_KW_START;
+    out = op;
+    ASSERT_OK(fl_nemesis_invoke(k, &env, &op, &a, &out, &err));
+    ASSERT_EQ(out.value.n, 5);
+    for (int i = 0; i < 5; i++)
+        ASSERT_EQ(awaited_started[i], 5); /* all started before any wait */
+    h = fl_op_get(&out, fl_kw_intern_cstr("healthy"));
+    ASSERT(h != NULL && h->kind == FL_V_MAP);
+    ASSERT_EQ(h->n, 5);
+    for (int i = 0; i < 5; i++) {
+        fl_val key = fl_val_str(&a, names[i], strlen(names[i]));
+        const fl_val *v = fl_val_map_get(h, &key);
+        ASSERT(v != NULL && v->kind == FL_V_BOOL);
+        ASSERT_EQ(v->u.b, i != 1);
+    }
+    w = fl_op_get(&out, fl_kw_intern_cstr("fault-warnings"));
+    ASSERT(w != NULL && w->n == 1);
+    ASSERT(memmem(w->u.items[0].u.s, w->u.items[0].n, "n2: fake not healthy",
+                  20) != NULL);
+    fl_nemesis_free(k);
+    fl_arena_release(&a);
+}
+
 static void
 test_faults_package_schedule(void)
 {
@@ -509,6 +588,7 @@ static const struct fl_test_case faults_tests[] = {
     FL_TEST(test_faults_package_schedule),
     FL_TEST(test_faults_warnings_merge),
     FL_TEST(test_faults_kill_nemesis),
+    FL_TEST(test_faults_kill_start_awaits),
     FL_TEST(test_faults_topologies),
     FL_TEST(test_faults_grudge_parse),
     FL_TEST(test_faults_targets_and_package),
