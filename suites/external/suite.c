@@ -107,8 +107,8 @@ static int
 build_db(struct fl_test *t, struct fl_external_db_cfg *c, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
-    int rc = fl_env_opt_duration_ms(env, "db-timeout", 120 * 1000, 1,
-                                    INT64_MAX, &c->timeout_ms, err);
+    int rc = fl_env_opt_duration_ms(env, "db-timeout", 120 * 1000, 1, INT64_MAX,
+                                    &c->timeout_ms, err);
 
     if (rc != 0)
         return rc;
