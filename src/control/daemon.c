@@ -122,6 +122,30 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     return rc;
 }
 
+/*
+ * Before a tree is killed on this machine: have its processes reaped too,
+ * as each becomes our orphan when its parent dies.
+ */
+static void
+reap_tree_later(struct fl_remote *r, const char *pidfile)
+{
+    struct fl_strbuf q = FL_STRBUF_INIT, out = FL_STRBUF_INIT;
+
+    fl_sh_quote(&q, pidfile);
+    if (fl_remote_sh(r, &out, NULL, TREE_FN "[ -f %s ] && tree \"$(cat %s)\"",
+                     q.buf, q.buf) == 0) {
+        for (const char *l = out.buf; *l;) {
+            const char *nl = strchrnul(l, '\n');
+            long pid = strtol(l, NULL, 10);
+            if (pid > 0)
+                fl_reap_daemon((pid_t)pid, NULL);
+            l = *nl ? nl + 1 : nl;
+        }
+    }
+    fl_strbuf_release(&q);
+    fl_strbuf_release(&out);
+}
+
 static int
 stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
      bool tree, struct fl_err *err)
@@ -132,6 +156,8 @@ stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
     int64_t tries = timeout_ms / 50 + 1;
     int rc;
 
+    if (tree && on_this_machine(r))
+        reap_tree_later(r, pidfile);
     fl_strbuf_addf(&s, ALIVE_FN TREE_FN "p=");
     fl_sh_quote(&s, pidfile);
     fl_strbuf_addf(&s,

@@ -25,12 +25,13 @@ struct fl_err;
 int fl_reap_init(struct fl_err *err);
 
 /**
- * Reap pid (a daemon on this machine) when it exits. A reaper thread,
+ * Reap pid (a daemon on this machine, or a descendant of one) when it
+ * exits and is this process's child (an orphan it adopted). A reaper thread,
  * started by the first call, waits on a pidfd for each, so it never takes
  * the exit status of another child, nor of a process that reused the pid.
- * A pid that is not this process's child when it exits (it was adopted
- * elsewhere) is dropped. Thread-safe. 0, or <0 with err when pid is not a
- * live process.
+ * A pid that is still not this process's child 5 s after it exited (it
+ * was adopted elsewhere) is dropped. Thread-safe. 0, or <0 with err when pid is
+ * not a live process.
  */
 int fl_reap_daemon(pid_t pid, struct fl_err *err);
 

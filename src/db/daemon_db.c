@@ -593,9 +593,10 @@ remove_dir(struct ddb *d, const struct fl_env *env, size_t node,
     return rc;
 }
 
+/* Kill the daemon on node, then remove <dir>/<node><sub>. */
 static int
-db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
-            struct fl_err *err)
+kill_and_remove(struct fl_db *db, const struct fl_env *env, size_t node,
+                const char *sub, struct fl_err *err)
 {
     struct ddb *d = db->ctx;
     struct fl_remote *r = remote_of(d, env, node, err);
@@ -605,24 +606,22 @@ db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
         return FL_EUSAGE;
     rc = kill_node(d, env, node, r, err);
     if (rc == 0)
-        rc = remove_dir(d, env, node, "", r, err);
+        rc = remove_dir(d, env, node, sub, r, err);
     return rc;
+}
+
+static int
+db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
+            struct fl_err *err)
+{
+    return kill_and_remove(db, env, node, "", err);
 }
 
 int
 fl_daemon_db_wipe(struct fl_db *db, const struct fl_env *env, size_t node,
                   struct fl_err *err)
 {
-    struct ddb *d = db->ctx;
-    struct fl_remote *r = remote_of(d, env, node, err);
-    int rc;
-
-    if (!r)
-        return FL_EUSAGE;
-    rc = kill_node(d, env, node, r, err);
-    if (rc == 0)
-        rc = remove_dir(d, env, node, "/data", r, err);
-    return rc;
+    return kill_and_remove(db, env, node, "/data", err);
 }
 
 static int
