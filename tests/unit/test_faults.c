@@ -420,21 +420,6 @@ fake_await(struct fl_db *db, const struct fl_env *env, size_t node,
     return 0;
 }
 
-static const struct fl_db_type fake_await_db_type = {
-    .name = "fake",
-    .caps = FL_DB_CAP_KILL,
-    .setup = fl_db_node_noop,
-    .teardown = fl_db_node_noop,
-    .kill = fake_kill,
-    .start = fake_start,
-    .pause = fl_db_unsupported,
-    .resume = fl_db_unsupported,
-    .setup_primary = fl_db_unsupported,
-    .primaries = fl_db_primaries_unsupported,
-    .log_files = fl_db_log_files_none,
-    .await = fake_await,
-};
-
 /*
  * :start waits for health once every target is started (a quorum can
  * form), and records :healthy {node bool} plus a warning per sick node.
@@ -442,7 +427,8 @@ static const struct fl_db_type fake_await_db_type = {
 static void
 test_faults_kill_start_awaits(void)
 {
-    struct fl_db db = {&fake_await_db_type, NULL};
+    struct fl_db_type type = fake_db_type;
+    struct fl_db db = {&type, NULL};
     struct fl_env env = {
         .name = "t", .nodes = names, .nnodes = 5, .db = &db, .seed = 1};
     struct fl_nemesis *k = fl_nem_kill_new();
@@ -451,6 +437,7 @@ test_faults_kill_start_awaits(void)
     struct fl_op op = {0}, out;
     const fl_val *h, *w;
 
+    type.await = fake_await;
     memset(fake_killed, 0, sizeof(fake_killed));
     memset(fake_starts, 0, sizeof(fake_starts));
     fl_arena_init(&a, 4096);
