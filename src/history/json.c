@@ -1002,61 +1002,15 @@ jf_coll(struct jf *f, size_t base, enum fl_val_kind kind, size_t n)
 /* One item of an array or an object, pushed onto the stack above base. */
 typedef bool jf_item_fn(struct jf *f, size_t base);
 
-/*
- * The shape arrays and objects share: the opening bracket at f->p, items
- * separated by ',' and the closing bracket close; each item goes through
- * item. The nesting depth is capped at JSON_MAX_DEPTH.
- */
-static bool
-jf_items(struct jf *f, char close, jf_item_fn *item, size_t base)
-{
-    if (++f->depth > JSON_MAX_DEPTH)
-        return false;
-    f->p++;
-    jf_ws(f);
-    if (f->p < f->end && *f->p == close) {
-        f->p++;
-        f->depth--;
-        return true;
-    }
-    for (;;) {
-        if (!item(f, base))
-            return false;
-        jf_ws(f);
-        if (f->p == f->end)
-            return false;
-        if (*f->p == close) {
-            f->p++;
-            break;
-        }
-        if (*f->p++ != ',')
-            return false;
-        jf_ws(f);
-    }
-    f->depth--;
-    return true;
-}
-
 static bool
 jf_array_item(struct jf *f, size_t base)
 {
     fl_val v;
 
-    (void)base;
+    FL_UNUSED(base);
     if (!jf_value(f, &v))
         return false;
     jf_push(f, &v);
-    return true;
-}
-
-static bool
-jf_array(struct jf *f, fl_val *out)
-{
-    size_t base = f->nstk;
-
-    if (!jf_items(f, ']', jf_array_item, base))
-        return false;
-    *out = jf_coll(f, base, FL_V_VEC, f->nstk - base);
     return true;
 }
 
@@ -1112,15 +1066,43 @@ jf_object_item(struct jf *f, size_t base)
     return true;
 }
 
-/* A plain object (no '#' key: tagged objects are jansson's) as a map. */
+/*
+ * An array (close ']', one stack entry per item, a vector) or a plain
+ * object (close '}', two per item, a map; no '#' key: tagged objects are
+ * jansson's) at f->p: items separated by ',', each through item, into *out.
+ * The nesting depth is capped at JSON_MAX_DEPTH.
+ */
 static bool
-jf_object(struct jf *f, fl_val *out)
+jf_items(struct jf *f, char close, jf_item_fn *item, fl_val *out)
 {
     size_t base = f->nstk;
 
-    if (!jf_items(f, '}', jf_object_item, base))
+    if (++f->depth > JSON_MAX_DEPTH)
         return false;
-    *out = jf_coll(f, base, FL_V_MAP, (f->nstk - base) / 2);
+    f->p++;
+    jf_ws(f);
+    if (f->p < f->end && *f->p == close) {
+        f->p++;
+        goto done;
+    }
+    for (;;) {
+        if (!item(f, base))
+            return false;
+        jf_ws(f);
+        if (f->p == f->end)
+            return false;
+        if (*f->p == close) {
+            f->p++;
+            break;
+        }
+        if (*f->p++ != ',')
+            return false;
+        jf_ws(f);
+    }
+done:
+    f->depth--;
+    *out = close == ']' ? jf_coll(f, base, FL_V_VEC, f->nstk - base)
+                        : jf_coll(f, base, FL_V_MAP, (f->nstk - base) / 2);
     return true;
 }
 
@@ -1160,9 +1142,9 @@ jf_value(struct jf *f, fl_val *out)
         }
         return true;
     case '[':
-        return jf_array(f, out);
+        return jf_items(f, ']', jf_array_item, out);
     case '{':
-        return jf_object(f, out);
+        return jf_items(f, '}', jf_object_item, out);
     case 't':
         return jf_lit(f, "true", 4, fl_val_bool(true), out);
     case 'f':
