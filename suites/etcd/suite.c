@@ -45,7 +45,6 @@ static const char *const etcd_nemeses[] = {
     "none", "partition", "kill", "pause", "packet", "partition,kill,pause",
     NULL};
 
-/* options[:name] as an integer in [min, max]: an int, or a decimal string. */
 static int64_t
 gcd(int64_t a, int64_t b)
 {
