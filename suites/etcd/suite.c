@@ -178,23 +178,12 @@ etcd_build(struct fl_test *t, struct fl_err *err)
         return rc;
 
     /* The faults. */
-    unsigned faults = 0;
-    rc = fl_nemesis_faults_parse(
-        fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &faults, err);
-    if (rc != 0) {
-        fl_err_prefix(err, "--nemesis: ");
-        return FL_EUSAGE;
-    }
-    struct fl_nemesis_opts no = {
-        .faults = faults,
-        .interval_ns = t->nemesis_interval_ns,
-        .targets = fl_env_opt_str(env, "nemesis-targets", NULL),
-        .db = t->db,
-    };
-    rc = fl_nemesis_combined(&no, &t->nemesis, err);
-    if (rc != 0)
-        return rc;
-    return 0;
+    struct fl_nemesis_opts no = {.interval_ns = t->nemesis_interval_ns,
+                                 .db = t->db};
+    rc = fl_nemesis_opts_env(env, "partition,kill,pause", &no, err);
+    if (rc == 0)
+        rc = fl_nemesis_combined(&no, &t->nemesis, err);
+    return rc;
 }
 
 const struct fl_suite fl_suite_etcd = {

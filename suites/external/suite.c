@@ -135,25 +135,19 @@ static int
 build_nemesis(struct fl_test *t, const struct fl_external_db_cfg *c,
               struct fl_err *err)
 {
-    const char *spec = fl_env_opt_str(&t->env, "nemesis", "none");
-    unsigned faults = 0;
-    int rc = fl_nemesis_faults_parse(spec, &faults, err);
+    struct fl_nemesis_opts no = {.interval_ns = t->nemesis_interval_ns,
+                                 .db = t->db};
+    int rc = fl_nemesis_opts_env(&t->env, "none", &no, err);
+    unsigned faults = no.faults;
 
-    if (rc != 0) {
-        fl_err_prefix(err, "--nemesis: ");
-        return FL_EUSAGE;
-    }
+    if (rc != 0)
+        return rc;
     if ((faults & FL_FAULT_KILL) && !(c->kill && c->start))
         return fl_err_set(err, FL_EUSAGE,
                           "--nemesis kill needs --db-kill and --db-start");
     if ((faults & FL_FAULT_PAUSE) && !(c->pause && c->resume))
         return fl_err_set(err, FL_EUSAGE,
                           "--nemesis pause needs --db-pause and --db-resume");
-    struct fl_nemesis_opts no = {
-        .faults = faults,
-        .interval_ns = t->nemesis_interval_ns,
-        .db = t->db,
-    };
     rc = fl_nemesis_combined(&no, &t->nemesis, err);
     if (rc == 0 && faults == 0 && !fl_external_db_any(c)) {
         /* Nothing runs on nodes: no cluster, no remotes; without

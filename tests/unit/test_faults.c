@@ -470,6 +470,38 @@ test_faults_kill_start_awaits(void)
     fl_arena_release(&a);
 }
 
+/* --nemesis and --nemesis-targets into the package options. */
+static void
+test_faults_opts_env(void)
+{
+    struct fl_arena a;
+    struct fl_env env = {0};
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_nemesis_opts o = {.targets = "one"};
+    fl_val kv[4], opts;
+
+    fl_arena_init(&a, 4096);
+    opts = fl_val_map(&a, kv, 0);
+    env.options = &opts;
+    ASSERT_OK(fl_nemesis_opts_env(&env, "kill,pause", &o, &err));
+    ASSERT_EQ(o.faults, FL_FAULT_KILL | FL_FAULT_PAUSE);
+    ASSERT_STR_EQ(o.targets, "one"); /* absent: left alone */
+    kv[0] = fl_val_kw(fl_kw_intern_cstr("nemesis"));
+    kv[1] = fl_val_str(&a, "partition", 9);
+    kv[2] = fl_val_kw(fl_kw_intern_cstr("nemesis-targets"));
+    kv[3] = fl_val_str(&a, "majority", 8);
+    opts = fl_val_map(&a, kv, 2);
+    ASSERT_OK(fl_nemesis_opts_env(&env, "kill", &o, &err));
+    ASSERT_EQ(o.faults, FL_FAULT_PARTITION);
+    ASSERT_STR_EQ(o.targets, "majority");
+    kv[1] = fl_val_str(&a, "partition,explode", 17);
+    opts = fl_val_map(&a, kv, 2);
+    ASSERT_EQ(fl_nemesis_opts_env(&env, "kill", &o, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--nemesis: ") == err.msg);
+    ASSERT(strstr(err.msg, "explode") != NULL);
+    fl_arena_release(&a);
+}
+
 static void
 test_faults_package_schedule(void)
 {
@@ -576,6 +608,7 @@ static const struct fl_test_case faults_tests[] = {
     FL_TEST(test_faults_warnings_merge),
     FL_TEST(test_faults_kill_nemesis),
     FL_TEST(test_faults_kill_start_awaits),
+    FL_TEST(test_faults_opts_env),
     FL_TEST(test_faults_topologies),
     FL_TEST(test_faults_grudge_parse),
     FL_TEST(test_faults_targets_and_package),
