@@ -492,15 +492,21 @@ log_tail(struct ddb *d, struct fl_remote *r, const char *log,
     fl_strbuf_release(&q);
 }
 
-int
-fl_daemon_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
-                   struct fl_err *err)
+/*
+ * How long the kill nemesis's :start waits for a restarted node at most: its
+ * health may need a quorum that other faults keep away, and the fault
+ * schedule should not stall for a whole start timeout.
+ */
+#define DDB_RESTART_WAIT_MS 10000
+
+static int
+await_for(struct fl_db *db, const struct fl_env *env, size_t node,
+          int64_t timeout_ms, struct fl_err *err)
 {
     struct ddb *d = db->ctx;
     struct fl_remote *r = remote_of(d, env, node, err);
     struct fl_strbuf pid = FL_STRBUF_INIT, log = FL_STRBUF_INIT;
     struct fl_strbuf tail = FL_STRBUF_INIT;
-    int64_t timeout_ms = d->desc.start_timeout_ms;
     int64_t deadline = fl_clock_mono_ms() + timeout_ms;
     const char *why = NULL;
     int rc = 0;
@@ -531,6 +537,26 @@ fl_daemon_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
     fl_strbuf_release(&log);
     fl_strbuf_release(&tail);
     return rc;
+}
+
+int
+fl_daemon_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
+                   struct fl_err *err)
+{
+    struct ddb *d = db->ctx;
+
+    return await_for(db, env, node, d->desc.start_timeout_ms, err);
+}
+
+static int
+db_await_restart(struct fl_db *db, const struct fl_env *env, size_t node,
+                 struct fl_err *err)
+{
+    struct ddb *d = db->ctx;
+
+    return await_for(db, env, node,
+                     FL_MIN(d->desc.start_timeout_ms, DDB_RESTART_WAIT_MS),
+                     err);
 }
 
 static int
@@ -805,7 +831,7 @@ static const struct fl_db_type daemon_db_type = {
     .primaries = db_primaries,
     .log_files = db_log_files,
     .pid = db_pid,
-    .await = fl_daemon_db_await,
+    .await = db_await_restart,
     .free = db_free,
 };
 
