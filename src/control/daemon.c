@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "control/daemon.h"
+#include "control/reap.h"
 #include "control/remote.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 
 /* sh function: alive PID -> status 0 if PID runs and is not a zombie. */
 #define ALIVE_FN                                                               \
@@ -30,6 +32,31 @@
     "tree \"$c\"; done; }\n"                                                   \
     "anyalive() { for x; do alive \"$x\" && return 0; done; return 1; }\n"
 
+/* Whether r's processes are this machine's (same pid namespace). */
+static bool
+on_this_machine(const struct fl_remote *r)
+{
+    return r->type == &fl_remote_local_type || r->type == &fl_remote_netns_type;
+}
+
+/*
+ * A daemon started on this machine is an orphan of ours (we are a child
+ * subreaper): have it reaped when it exits, so a killed one is no zombie.
+ * out is the start script's stdout, the daemon's pid.
+ */
+static void
+reap_later(struct fl_remote *r, const char *out)
+{
+    struct fl_err e = FL_ERR_INIT;
+    char *end;
+    long pid = strtol(out, &end, 10);
+
+    if (pid <= 0 || (*end && *end != '\n') ||
+        fl_reap_daemon((pid_t)pid, &e) != 0)
+        fl_debug("%s: daemon %s not registered for reaping: %s", r->node, out,
+                 e.msg[0] ? e.msg : "no pid");
+}
+
 int
 fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
                 const char *const *argv, struct fl_err *err)
@@ -38,6 +65,7 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     struct fl_cmd_result res = FL_CMD_RESULT_INIT;
     struct fl_cmd c = {0};
     const char *log = o->logfile ? o->logfile : "/dev/null";
+    struct fl_err e = FL_ERR_INIT;
     char *marker = NULL;
     int rc;
 
@@ -74,10 +102,14 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     }
     fl_strbuf_addstr(&s, words.buf);
     fl_strbuf_addstr(&s, " >> \"$l\" 2>&1 < /dev/null &\n"
-                         "echo $! > \"$p\" || exit 1\n");
+                         "echo $! > \"$p\" || exit 1\necho $!\n");
     c.cmd = s.buf;
     c.timeout_ms = 30000;
+    if (on_this_machine(r) && fl_reap_init(&e) != 0)
+        fl_warn("%s: %s; killed daemons stay zombies", r->node, e.msg);
     rc = fl_remote_exec(r, &c, &res, err);
+    if (rc == 0 && res.exit_code == 0 && on_this_machine(r))
+        reap_later(r, res.out.buf);
     if (rc == 0 && res.exit_code == 3)
         rc = 1;
     else if (rc == 0 && res.exit_code != 0)
@@ -90,6 +122,30 @@ fl_daemon_start(struct fl_remote *r, const struct fl_daemon_opts *o,
     return rc;
 }
 
+/*
+ * Before a tree is killed on this machine: have its processes reaped too,
+ * as each becomes our orphan when its parent dies.
+ */
+static void
+reap_tree_later(struct fl_remote *r, const char *pidfile)
+{
+    struct fl_strbuf q = FL_STRBUF_INIT, out = FL_STRBUF_INIT;
+
+    fl_sh_quote(&q, pidfile);
+    if (fl_remote_sh(r, &out, NULL, TREE_FN "[ -f %s ] && tree \"$(cat %s)\"",
+                     q.buf, q.buf) == 0) {
+        for (const char *l = out.buf; *l;) {
+            const char *nl = strchrnul(l, '\n');
+            long pid = strtol(l, NULL, 10);
+            if (pid > 0)
+                fl_reap_daemon((pid_t)pid, NULL);
+            l = *nl ? nl + 1 : nl;
+        }
+    }
+    fl_strbuf_release(&q);
+    fl_strbuf_release(&out);
+}
+
 static int
 stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
      bool tree, struct fl_err *err)
@@ -100,6 +156,8 @@ stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
     int64_t tries = timeout_ms / 50 + 1;
     int rc;
 
+    if (tree && on_this_machine(r))
+        reap_tree_later(r, pidfile);
     fl_strbuf_addf(&s, ALIVE_FN TREE_FN "p=");
     fl_sh_quote(&s, pidfile);
     fl_strbuf_addf(&s,

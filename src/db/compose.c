@@ -75,6 +75,13 @@ c_start(struct fl_db *db, const struct fl_env *env, size_t node,
 }
 
 static int
+c_await(struct fl_db *db, const struct fl_env *env, size_t node,
+        struct fl_err *err)
+{
+    return each(db, env, node, FL_DB_CAP_KILL, SLOT(await), false, err);
+}
+
+static int
 c_pause(struct fl_db *db, const struct fl_env *env, size_t node,
         struct fl_err *err)
 {
@@ -155,6 +162,7 @@ fl_db_compose_new(const char *name, struct fl_db *const *parts, size_t n)
         .teardown = c_teardown,
         .kill = c_kill,
         .start = c_start,
+        .await = c_await,
         .pause = c_pause,
         .resume = c_resume,
         .setup_primary = c_setup_primary,

@@ -500,15 +500,21 @@ log_tail(struct ddb *d, struct fl_remote *r, const char *log,
     fl_strbuf_release(&q);
 }
 
-int
-fl_daemon_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
-                   struct fl_err *err)
+/*
+ * How long the kill nemesis's :start waits for a restarted node at most: its
+ * health may need a quorum that other faults keep away, and the fault
+ * schedule should not stall for a whole start timeout.
+ */
+#define DDB_RESTART_WAIT_MS 10000
+
+static int
+await_for(struct fl_db *db, const struct fl_env *env, size_t node,
+          int64_t timeout_ms, struct fl_err *err)
 {
     struct ddb *d = db->ctx;
     struct fl_remote *r = remote_of(d, env, node, err);
     struct fl_strbuf pid = FL_STRBUF_INIT, log = FL_STRBUF_INIT;
     struct fl_strbuf tail = FL_STRBUF_INIT;
-    int64_t timeout_ms = d->desc.start_timeout_ms;
     int64_t deadline = fl_clock_mono_ms() + timeout_ms;
     const char *why = NULL;
     int rc = 0;
@@ -539,6 +545,26 @@ fl_daemon_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
     fl_strbuf_release(&log);
     fl_strbuf_release(&tail);
     return rc;
+}
+
+int
+fl_daemon_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
+                   struct fl_err *err)
+{
+    struct ddb *d = db->ctx;
+
+    return await_for(db, env, node, d->desc.start_timeout_ms, err);
+}
+
+static int
+db_await_restart(struct fl_db *db, const struct fl_env *env, size_t node,
+                 struct fl_err *err)
+{
+    struct ddb *d = db->ctx;
+
+    return await_for(db, env, node,
+                     FL_MIN(d->desc.start_timeout_ms, DDB_RESTART_WAIT_MS),
+                     err);
 }
 
 static int
@@ -601,9 +627,10 @@ remove_dir(struct ddb *d, const struct fl_env *env, size_t node,
     return rc;
 }
 
+/* Kill the daemon on node, then remove <dir>/<node><sub>. */
 static int
-db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
-            struct fl_err *err)
+kill_and_remove(struct fl_db *db, const struct fl_env *env, size_t node,
+                const char *sub, struct fl_err *err)
 {
     struct ddb *d = db->ctx;
     struct fl_remote *r = remote_of(d, env, node, err);
@@ -613,24 +640,22 @@ db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
         return FL_EUSAGE;
     rc = kill_node(d, env, node, r, err);
     if (rc == 0)
-        rc = remove_dir(d, env, node, "", r, err);
+        rc = remove_dir(d, env, node, sub, r, err);
     return rc;
+}
+
+static int
+db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
+            struct fl_err *err)
+{
+    return kill_and_remove(db, env, node, "", err);
 }
 
 int
 fl_daemon_db_wipe(struct fl_db *db, const struct fl_env *env, size_t node,
                   struct fl_err *err)
 {
-    struct ddb *d = db->ctx;
-    struct fl_remote *r = remote_of(d, env, node, err);
-    int rc;
-
-    if (!r)
-        return FL_EUSAGE;
-    rc = kill_node(d, env, node, r, err);
-    if (rc == 0)
-        rc = remove_dir(d, env, node, "/data", r, err);
-    return rc;
+    return kill_and_remove(db, env, node, "/data", err);
 }
 
 static int
@@ -814,6 +839,7 @@ static const struct fl_db_type daemon_db_type = {
     .primaries = db_primaries,
     .log_files = db_log_files,
     .pid = db_pid,
+    .await = db_await_restart,
     .free = db_free,
 };
 

@@ -185,6 +185,15 @@ fl_db_start(struct fl_db *db, const struct fl_env *env, size_t node,
 }
 
 int
+fl_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
+            struct fl_err *err)
+{
+    if (!db || !db->type->await)
+        return 0;
+    return dispatch(db->type->await, 0, "await", db, env, node, err);
+}
+
+int
 fl_db_pause(struct fl_db *db, const struct fl_env *env, size_t node,
             struct fl_err *err)
 {

@@ -83,6 +83,14 @@ struct fl_db_type {
      */
     int (*pid)(struct fl_db *db, const struct fl_env *env, size_t node,
                long *pid, struct fl_err *err);
+    /**
+     * Optional (NULL: nothing to wait for): wait until the DB on node is
+     * healthy again after start, for at most the DB's own bound; an error
+     * names the node and why. The kill nemesis calls it once every target
+     * of a :start is started (so a quorum can form), and records the outcome
+     * in the completion (docs/nemesis.md).
+     */
+    fl_db_node_fn *await;
     /** Free ctx; may be NULL. */
     void (*free)(struct fl_db *db);
 };
@@ -134,6 +142,9 @@ int fl_db_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
 int fl_db_kill(struct fl_db *db, const struct fl_env *env, size_t node,
                struct fl_err *err);
 int fl_db_start(struct fl_db *db, const struct fl_env *env, size_t node,
+                struct fl_err *err);
+/** The type's await slot; 0 when it has none. */
+int fl_db_await(struct fl_db *db, const struct fl_env *env, size_t node,
                 struct fl_err *err);
 /** The type's pid slot; -ENOTSUP when it has none. */
 int fl_db_pid(struct fl_db *db, const struct fl_env *env, size_t node,

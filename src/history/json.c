@@ -999,37 +999,18 @@ jf_coll(struct jf *f, size_t base, enum fl_val_kind kind, size_t n)
     return v;
 }
 
-static bool
-jf_array(struct jf *f, fl_val *out)
-{
-    size_t base = f->nstk;
+/* One item of an array or an object, pushed onto the stack above base. */
+typedef bool jf_item_fn(struct jf *f, size_t base);
 
-    if (++f->depth > JSON_MAX_DEPTH)
+static bool
+jf_array_item(struct jf *f, size_t base)
+{
+    fl_val v;
+
+    FL_UNUSED(base);
+    if (!jf_value(f, &v))
         return false;
-    f->p++;
-    jf_ws(f);
-    if (f->p < f->end && *f->p == ']') {
-        f->p++;
-    } else {
-        for (;;) {
-            fl_val v;
-            if (!jf_value(f, &v))
-                return false;
-            jf_push(f, &v);
-            jf_ws(f);
-            if (f->p == f->end)
-                return false;
-            if (*f->p == ']') {
-                f->p++;
-                break;
-            }
-            if (*f->p++ != ',')
-                return false;
-            jf_ws(f);
-        }
-    }
-    f->depth--;
-    *out = jf_coll(f, base, FL_V_VEC, f->nstk - base);
+    jf_push(f, &v);
     return true;
 }
 
@@ -1049,9 +1030,50 @@ jf_dup_key(const struct jf *f, size_t base, const char *s, size_t n,
     return false;
 }
 
-/* A plain object (no '#' key: tagged objects are jansson's) as a map. */
+/* One "key": value pair of a plain object, pushed as two stack entries. */
 static bool
-jf_object(struct jf *f, fl_val *out)
+jf_object_item(struct jf *f, size_t base)
+{
+    const char *s;
+    size_t n;
+    fl_val k, v;
+
+    if (f->p == f->end || *f->p != '"' || !jf_raw_str(f, &s, &n) || n == 0 ||
+        s[0] == '#')
+        return false;
+    if (s[0] == ':') {
+        uint32_t id;
+        if (!jf_name(s + 1, n - 1, &id))
+            return false;
+        k = fl_val_kw(id);
+    } else {
+        k.kind = FL_V_STR; /* compared raw; copied below */
+        k.n = (uint32_t)n;
+        k.u.s = s;
+    }
+    if (jf_dup_key(f, base, s, n, &k))
+        return false;
+    if (k.kind == FL_V_STR)
+        k = fl_val_str(f->a, s, n);
+    jf_ws(f);
+    if (f->p == f->end || *f->p++ != ':')
+        return false;
+    jf_ws(f);
+    if (!jf_value(f, &v))
+        return false;
+    jf_push(f, &k);
+    jf_push(f, &v);
+    return true;
+}
+
+/*
+ * An array (close ']', one stack entry per item, a vector) or a plain
+ * object (close '}', two per item, a map; no '#' key: tagged objects are
+ * jansson's) at f->p: items separated by ',', each through item, into *out.
+ * The nesting depth is capped at JSON_MAX_DEPTH.
+ */
+static bool
+jf_items(struct jf *f, char close, jf_item_fn *item, fl_val *out)
 {
     size_t base = f->nstk;
 
@@ -1059,52 +1081,28 @@ jf_object(struct jf *f, fl_val *out)
         return false;
     f->p++;
     jf_ws(f);
-    if (f->p < f->end && *f->p == '}') {
+    if (f->p < f->end && *f->p == close) {
         f->p++;
-    } else {
-        for (;;) {
-            const char *s;
-            size_t n;
-            fl_val k, v;
-            if (f->p == f->end || *f->p != '"' || !jf_raw_str(f, &s, &n) ||
-                n == 0 || s[0] == '#')
-                return false;
-            if (s[0] == ':') {
-                uint32_t id;
-                if (!jf_name(s + 1, n - 1, &id))
-                    return false;
-                k = fl_val_kw(id);
-            } else {
-                k.kind = FL_V_STR; /* compared raw; copied below */
-                k.n = (uint32_t)n;
-                k.u.s = s;
-            }
-            if (jf_dup_key(f, base, s, n, &k))
-                return false;
-            if (k.kind == FL_V_STR)
-                k = fl_val_str(f->a, s, n);
-            jf_ws(f);
-            if (f->p == f->end || *f->p++ != ':')
-                return false;
-            jf_ws(f);
-            if (!jf_value(f, &v))
-                return false;
-            jf_push(f, &k);
-            jf_push(f, &v);
-            jf_ws(f);
-            if (f->p == f->end)
-                return false;
-            if (*f->p == '}') {
-                f->p++;
-                break;
-            }
-            if (*f->p++ != ',')
-                return false;
-            jf_ws(f);
-        }
+        goto done;
     }
+    for (;;) {
+        if (!item(f, base))
+            return false;
+        jf_ws(f);
+        if (f->p == f->end)
+            return false;
+        if (*f->p == close) {
+            f->p++;
+            break;
+        }
+        if (*f->p++ != ',')
+            return false;
+        jf_ws(f);
+    }
+done:
     f->depth--;
-    *out = jf_coll(f, base, FL_V_MAP, (f->nstk - base) / 2);
+    *out = close == ']' ? jf_coll(f, base, FL_V_VEC, f->nstk - base)
+                        : jf_coll(f, base, FL_V_MAP, (f->nstk - base) / 2);
     return true;
 }
 
@@ -1144,9 +1142,9 @@ jf_value(struct jf *f, fl_val *out)
         }
         return true;
     case '[':
-        return jf_array(f, out);
+        return jf_items(f, ']', jf_array_item, out);
     case '{':
-        return jf_object(f, out);
+        return jf_items(f, '}', jf_object_item, out);
     case 't':
         return jf_lit(f, "true", 4, fl_val_bool(true), out);
     case 'f':

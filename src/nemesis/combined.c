@@ -16,6 +16,7 @@
 #include "gen/gen.h"
 #include "nemesis/nemesis_int.h"
 #include "nemesis/partition.h"
+#include "os/os.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -56,6 +57,21 @@ fl_nemesis_faults_parse(const char *s, unsigned *out, struct fl_err *err)
     if (rc == 0)
         *out = m;
     return rc;
+}
+
+int
+fl_nemesis_opts_env(const struct fl_env *env, const char *dflt,
+                    struct fl_nemesis_opts *o, struct fl_err *err)
+{
+    int rc = fl_nemesis_faults_parse(fl_env_opt_str(env, "nemesis", dflt),
+                                     &o->faults, err);
+
+    if (rc != 0) {
+        fl_err_prefix(err, "--nemesis: ");
+        return FL_EUSAGE;
+    }
+    o->targets = fl_env_opt_str(env, "nemesis-targets", o->targets);
+    return 0;
 }
 
 /* ---- the package ---- */

@@ -47,6 +47,16 @@ struct fl_nemesis_opts {
 };
 
 /**
+ * o->faults from the option --nemesis of env (absent: dflt, a list as
+ * fl_nemesis_faults_parse reads it) and o->targets from --nemesis-targets
+ * (absent: left as it is); the other fields are left alone. FL_EUSAGE with
+ * err naming --nemesis for a bad list.
+ */
+struct fl_env;
+int fl_nemesis_opts_env(const struct fl_env *env, const char *dflt,
+                        struct fl_nemesis_opts *o, struct fl_err *err);
+
+/**
  * Build the combined package for o into *pkg (release with
  * fl_nemesis_package_release). Faults the DB cannot do (kill, pause without
  * the caps; file without a path) are left out with a warning. No faults

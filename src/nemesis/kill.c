@@ -30,6 +30,7 @@ fl_nem_kill_new(void)
         .on = fl_db_kill,
         .off = fl_db_start,
         .as_intended = kill_as_intended,
+        .await = fl_db_await,
     };
 
     return fl_nem__proc_new(&p);

@@ -386,6 +386,45 @@ proc_observe(const struct proc_ctx *c, const struct fl_env *env, size_t i,
     return fl_val_coll(a, FL_V_VEC, pair, 2);
 }
 
+/*
+ * After :start (off) on the nodes in done: wait for each to be healthy
+ * (Jepsen's start! returns at once; a restart that never comes back would
+ * then pass unseen), as :healthy {node bool}. A node that is not is still
+ * up as far as the nemesis is concerned: its process was started.
+ */
+static void
+proc_await(const struct proc_ctx *c, const struct fl_env *env, const bool *done,
+           struct fl_arena *a, struct fl_op *out)
+{
+    fl_val *kv = fl_xcalloc(2 * env->nnodes + 1, sizeof(fl_val));
+    size_t n = 0;
+
+    for (size_t i = 0; i < env->nnodes && i < c->n; i++) {
+        struct fl_err e = FL_ERR_INIT;
+        if (!done[i])
+            continue;
+        int rc = c->p.await(env->db, env, i, &e);
+        bool ok = rc == 0;
+        /* Not healthy in time: logged only (its health may need a quorum
+         * that other faults keep away); exited: the restart failed. */
+        if (rc == FL_ELIMIT)
+            fl_info("%s: %s: not healthy yet after :%s: %s", env->nodes[i],
+                    c->p.name, fl_kw_name(c->p.f_off), e.msg);
+        else if (!ok)
+            fl_nem__warn(out, a, "%s: %s: restart failed after :%s: %s",
+                         env->nodes[i], c->p.name, fl_kw_name(c->p.f_off),
+                         e.msg);
+        kv[2 * n] = fl_val_str(a, env->nodes[i], strlen(env->nodes[i]));
+        kv[2 * n + 1] = fl_val_bool(ok);
+        n++;
+    }
+    if (n) {
+        fl_val m = fl_val_map(a, kv, n);
+        fl_op_set_extra(out, a, fl_kw_intern_cstr("healthy"), &m);
+    }
+    free(kv);
+}
+
 static int
 proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
             const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
@@ -430,6 +469,8 @@ proc_invoke(struct fl_nemesis *nem, const struct fl_env *env,
         }
     }
     out->value = fl_nem_nodes_val(env, done, a);
+    if (!on && c->p.await)
+        proc_await(c, env, done, a, out);
     if (nobs) {
         fl_val m = fl_val_map(a, obs, nobs);
         fl_op_set_extra(out, a, fl_kw_intern_cstr("observed-procs"), &m);

@@ -23,6 +23,13 @@ struct fl_nem__proc {
      * 'T', ...; 0: gone), as intended after on() (on) or off()?
      */
     bool (*as_intended)(bool on, char st);
+    /**
+     * Optional: after off() on every target, wait until each is healthy
+     * again (fl_db_await); the outcome is :healthy {node bool} in the
+     * completion, and a warning for a node that is not.
+     */
+    int (*await)(struct fl_db *, const struct fl_env *, size_t,
+                 struct fl_err *);
 };
 
 struct fl_nemesis *fl_nem__proc_new(const struct fl_nem__proc *p);

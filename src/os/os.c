@@ -9,6 +9,7 @@
 
 #include "os/os.h"
 
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/parse.h"
 
@@ -66,6 +67,33 @@ fl_env_opt_int_in(const struct fl_env *env, const char *name, int64_t dflt,
                           "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
                           name, i, min, max);
     *out = i;
+    return 0;
+}
+
+int
+fl_env_opt_duration_ms(const struct fl_env *env, const char *name,
+                       int64_t dflt_ms, int64_t min_ms, int64_t max_ms,
+                       int64_t *out, struct fl_err *err)
+{
+    const fl_val *v = opt_get(env, name);
+    int64_t ms = dflt_ms, ns;
+
+    if (v && v->kind == FL_V_INT) {
+        ms = v->u.i > INT64_MAX / 1000 || v->u.i < 0 ? -1 : v->u.i * 1000;
+    } else if (v && v->kind == FL_V_STR) {
+        if (fl_parse_duration_ns(v->u.s, &ns, err) != 0)
+            return fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not a duration",
+                              name, v->u.s);
+        ms = ns / FL_NS_PER_MS;
+    } else if (v && v->kind != FL_V_NIL) {
+        return fl_err_set(err, FL_EUSAGE, "--%s: not a duration", name);
+    }
+    if (ms < min_ms || ms > max_ms)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--%s: %" PRId64 " ms is outside %" PRId64
+                          "..%" PRId64 " ms",
+                          name, ms, min_ms, max_ms);
+    *out = ms;
     return 0;
 }
 

@@ -63,6 +63,15 @@ int64_t fl_env_opt_int(const struct fl_env *env, const char *name,
 int fl_env_opt_int_in(const struct fl_env *env, const char *name, int64_t dflt,
                       int64_t min, int64_t max, int64_t *out,
                       struct fl_err *err);
+/**
+ * options[:name] as a duration in ms: a string fl_parse_duration_ns reads
+ * ("500ms", "2s", "1m"), or an integer, which is seconds as on the command
+ * line (absent: dflt_ms), into *out when it lies in [min_ms, max_ms]; else
+ * FL_EUSAGE with err naming --name.
+ */
+int fl_env_opt_duration_ms(const struct fl_env *env, const char *name,
+                           int64_t dflt_ms, int64_t min_ms, int64_t max_ms,
+                           int64_t *out, struct fl_err *err);
 /** options[:name] as a boolean (true, or a non-nil non-false value). */
 bool fl_env_opt_bool(const struct fl_env *env, const char *name, bool dflt);
 

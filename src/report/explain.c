@@ -62,7 +62,7 @@ add_edn(struct fl_strbuf *sb, const fl_val *v, size_t max)
             max--; /* never cut a UTF-8 character */
         fl_strbuf_setlen(&t, max);
     }
-    fl_report_html_escape(sb, t.buf, t.len);
+    fl_strbuf_add_xml(sb, t.buf, t.len);
     if (full > max)
         fl_strbuf_addf(sb,
                        " <span class=\"muted\">... (%zu bytes in all, "
@@ -104,7 +104,7 @@ add_op_row(struct fl_strbuf *sb, const char *role, const fl_val *op,
            const fl_val *extra)
 {
     fl_strbuf_addstr(sb, "<tr><th>");
-    fl_report_html_escape(sb, role, strlen(role));
+    fl_strbuf_add_xml(sb, role, strlen(role));
     fl_strbuf_addstr(sb, "</th>");
     add_cell(sb, get(op, "index"), 40);
     add_cell(sb, get(op, "process"), 40);
@@ -123,7 +123,7 @@ add_field(struct fl_strbuf *sb, const char *label, const fl_val *v, size_t max)
     if (empty(v))
         return;
     fl_strbuf_addstr(sb, "<p><b>");
-    fl_report_html_escape(sb, label, strlen(label));
+    fl_strbuf_add_xml(sb, label, strlen(label));
     fl_strbuf_addstr(sb, "</b> <code>");
     add_edn(sb, v, max);
     fl_strbuf_addstr(sb, "</code></p>");
@@ -315,7 +315,7 @@ add_result(struct fl_strbuf *sb, const char *name, const fl_val *m,
     const fl_val *anomalies = get(m, "anomalies");
 
     fl_strbuf_addf(sb, "<div class=\"failure\"><h3>");
-    fl_report_html_escape(sb, name, strlen(name));
+    fl_strbuf_add_xml(sb, name, strlen(name));
     fl_strbuf_addstr(sb, "</h3>");
     if (!add_per_key(sb, name, m, dir, url, depth)) {
         if (get(m, "op") &&

@@ -761,7 +761,7 @@ fl_report_plots(const char *dir, const struct fl_hist *h, bool *rendered,
         goto out;
     gp_script(&p, present, &script);
     fl_strbuf_addf(&path, "%s/plots.gp", dir);
-    rc = fl_report_write_file(path.buf, script.buf, script.len, err);
+    rc = fl_strbuf_write_file(&script, path.buf, err);
     if (rc)
         goto out;
     if (!fl_report_have_gnuplot()) {

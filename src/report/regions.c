@@ -218,32 +218,6 @@ fl_report_span(const struct fl_hist *h, int64_t *t0, int64_t *t1)
 }
 
 void
-fl_report_html_escape(struct fl_strbuf *sb, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':
-            fl_strbuf_addstr(sb, "&amp;");
-            break;
-        case '<':
-            fl_strbuf_addstr(sb, "&lt;");
-            break;
-        case '>':
-            fl_strbuf_addstr(sb, "&gt;");
-            break;
-        case '"':
-            fl_strbuf_addstr(sb, "&quot;");
-            break;
-        case '\'':
-            fl_strbuf_addstr(sb, "&#39;");
-            break;
-        default:
-            fl_strbuf_addch(sb, s[i]);
-        }
-    }
-}
-
-void
 fl_report_js_escape(struct fl_strbuf *sb, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -256,46 +230,4 @@ fl_report_js_escape(struct fl_strbuf *sb, const char *s, size_t n)
         else
             fl_strbuf_addch(sb, (char)c);
     }
-}
-
-int
-fl_report_write_file(const char *path, const char *buf, size_t len,
-                     struct fl_err *err)
-{
-    struct fl_strbuf tmp = FL_STRBUF_INIT;
-    int fd = -1, rc = 0;
-
-    fl_strbuf_addf(&tmp, "%s.tmp", path);
-    fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = fl_err_set(err, -errno, "open %s: %s", tmp.buf, strerror(errno));
-        goto out;
-    }
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, buf + off, len - off);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            rc = fl_err_set(err, -errno, "write %s: %s", tmp.buf,
-                            strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        rc = fl_err_set(err, -errno, "close %s: %s", tmp.buf, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp.buf, path) != 0)
-        rc = fl_err_set(err, -errno, "rename %s: %s", path, strerror(errno));
-out:
-    if (fd >= 0)
-        close(fd);
-    if (rc)
-        unlink(tmp.buf);
-    fl_strbuf_release(&tmp);
-    return rc;
 }

@@ -57,13 +57,7 @@ void fl_report_html_failures(struct fl_strbuf *sb, const fl_val *results,
 /** First and last :time of h (both -1 when no op has a time). */
 void fl_report_span(const struct fl_hist *h, int64_t *t0, int64_t *t1);
 
-/** Append s with &<>"' escaped for HTML. */
-void fl_report_html_escape(struct fl_strbuf *sb, const char *s, size_t n);
 /** Append s as the body of a JS string literal (no quotes; "</" safe). */
 void fl_report_js_escape(struct fl_strbuf *sb, const char *s, size_t n);
-
-/** Write len bytes to path (atomically: tmp file + rename). */
-int fl_report_write_file(const char *path, const char *buf, size_t len,
-                         struct fl_err *err);
 
 #endif

@@ -148,7 +148,7 @@ add_url(struct fl_strbuf *sb, const char *s)
 static void
 add_html(struct fl_strbuf *sb, const char *s)
 {
-    fl_report_html_escape(sb, s, strlen(s));
+    fl_strbuf_add_xml(sb, s, strlen(s));
 }
 
 /* ---- results.edn ---- */

@@ -230,11 +230,11 @@ fl_report_timeline(const char *path, const struct fl_hist *h, const char *title,
     fl_strbuf_addstr(&sb, "faultline timeline");
     if (title) {
         fl_strbuf_addstr(&sb, ": ");
-        fl_report_html_escape(&sb, title, strlen(title));
+        fl_strbuf_add_xml(&sb, title, strlen(title));
     }
     fl_strbuf_addstr(&sb, timeline_page_mid);
     if (title)
-        fl_report_html_escape(&sb, title, strlen(title));
+        fl_strbuf_add_xml(&sb, title, strlen(title));
     if (by_pos)
         fl_strbuf_addstr(&sb, " (no :time in the history: ops are placed "
                               "1 ms apart by position)");
@@ -307,7 +307,7 @@ fl_report_timeline(const char *path, const struct fl_hist *h, const char *title,
     fl_strbuf_addstr(&sb, "\"};</script>\n<script>\n");
     fl_strbuf_addstr(&sb, timeline_page_js);
     fl_strbuf_addstr(&sb, "</script>\n</body></html>\n");
-    rc = fl_report_write_file(path, sb.buf, sb.len, err);
+    rc = fl_strbuf_write_file(&sb, path, err);
 
     free(w);
     fl_strbuf_release(&tmp);

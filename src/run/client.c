@@ -10,8 +10,9 @@
 
 #include "util/err.h"
 
-static int
-noop_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
+int
+fl_client_node_noop(struct fl_client *c, const struct fl_env *env,
+                    struct fl_err *err)
 {
     FL_UNUSED(c);
     FL_UNUSED(env);
@@ -43,10 +44,10 @@ noop_close(struct fl_client *c, const struct fl_env *env)
 const struct fl_client_type fl_client_noop_type = {
     .name = "noop",
     .reusable = true,
-    .open = noop_open,
-    .setup = noop_open,
+    .open = fl_client_node_noop,
+    .setup = fl_client_node_noop,
     .invoke = noop_invoke,
-    .teardown = noop_open,
+    .teardown = fl_client_node_noop,
     .close = noop_close,
 };
 

@@ -78,6 +78,10 @@ struct fl_client_seed {
 /** A client whose every op completes :ok with the invocation's value. */
 extern const struct fl_client_type fl_client_noop_type;
 
+/** A client slot that does nothing and succeeds (open, setup, teardown). */
+int fl_client_node_noop(struct fl_client *c, const struct fl_env *env,
+                        struct fl_err *err);
+
 /* Dispatchers. open fills c (type, shared, node, thread -1, ctx). */
 int fl_client_open(struct fl_client *c, const struct fl_client_seed *seed,
                    const struct fl_env *env, size_t node, struct fl_err *err);

@@ -542,15 +542,6 @@ out:
     return rc;
 }
 
-static int
-cmd_noop(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
-{
-    FL_UNUSED(c);
-    FL_UNUSED(env);
-    FL_UNUSED(err);
-    return 0;
-}
-
 /* Record msg as the :info completion's :error and log it. */
 static void
 complete_info(struct fl_op *out, struct fl_arena *a,
@@ -663,8 +654,8 @@ const struct fl_client_type fl_client_cmd_type = {
     /* Jepsen's default: a new process gets a new client (subprocess). */
     .reusable = false,
     .open = cmd_open,
-    .setup = cmd_noop,
+    .setup = fl_client_node_noop,
     .invoke = cmd_invoke,
-    .teardown = cmd_noop,
+    .teardown = fl_client_node_noop,
     .close = cmd_close,
 };

@@ -6,6 +6,11 @@
 
 #include "util/strbuf.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "util/err.h"
+
 char fl_strbuf_slopbuf[1];
 
 void
@@ -153,5 +158,73 @@ fl_strbuf_read_file(struct fl_strbuf *sb, const char *path)
         }
     }
     fclose(f);
+    return rc;
+}
+
+void
+fl_strbuf_add_xml(struct fl_strbuf *sb, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '&':
+            fl_strbuf_addstr(sb, "&amp;");
+            break;
+        case '<':
+            fl_strbuf_addstr(sb, "&lt;");
+            break;
+        case '>':
+            fl_strbuf_addstr(sb, "&gt;");
+            break;
+        case '"':
+            fl_strbuf_addstr(sb, "&quot;");
+            break;
+        case '\'':
+            fl_strbuf_addstr(sb, "&#39;");
+            break;
+        default:
+            fl_strbuf_addch(sb, s[i]);
+        }
+    }
+}
+
+int
+fl_strbuf_write_file(const struct fl_strbuf *sb, const char *path,
+                     struct fl_err *err)
+{
+    struct fl_strbuf tmp = FL_STRBUF_INIT;
+    int fd = -1, rc = 0;
+
+    fl_strbuf_addf(&tmp, "%s.tmp", path);
+    fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = fl_err_set(err, -errno, "open %s: %s", tmp.buf, strerror(errno));
+        goto out;
+    }
+    for (size_t off = 0; off < sb->len;) {
+        ssize_t w = write(fd, sb->buf + off, sb->len - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            rc = fl_err_set(err, -errno, "write %s: %s", tmp.buf,
+                            strerror(errno));
+            goto out;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = fl_err_set(err, -errno, "close %s: %s", tmp.buf, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp.buf, path) != 0)
+        rc = fl_err_set(err, -errno, "rename %s: %s", path, strerror(errno));
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc)
+        unlink(tmp.buf);
+    fl_strbuf_release(&tmp);
     return rc;
 }

@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+struct fl_err;
+
 struct fl_strbuf {
     size_t alloc; /* bytes allocated, 0 when buf points at the static "" */
     size_t len;   /* bytes used, excluding the NUL */
@@ -39,5 +41,15 @@ void fl_strbuf_addf(struct fl_strbuf *sb, const char *fmt, ...)
 void fl_strbuf_vaddf(struct fl_strbuf *sb, const char *fmt, va_list ap);
 /** Read all of fd (or a FILE) into sb; returns 0 or -errno. */
 int fl_strbuf_read_file(struct fl_strbuf *sb, const char *path);
+
+/** Append n bytes of s with &<>"' escaped for XML, HTML and SVG text. */
+void fl_strbuf_add_xml(struct fl_strbuf *sb, const char *s, size_t n);
+
+/**
+ * Write sb to path atomically (path.tmp, then rename); 0, or <0 with err
+ * naming the file.
+ */
+int fl_strbuf_write_file(const struct fl_strbuf *sb, const char *path,
+                         struct fl_err *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include "checker/workloads.h"
 #include "gen/gen.h"
 #include "model/model.h"
+#include "os/os.h"
 #include "util/err.h"
 #include "util/rng.h"
 
@@ -81,6 +82,27 @@ key_gen(void *arg, int64_t key)
                            fl_gen_fn(update_op, r, NULL));
     }
     return fl_gen_limit(r->o.ops_per_key, g);
+}
+
+int
+fl_wl_register_opts_env(const struct fl_env *env, int concurrency, int dflt_tpk,
+                        int64_t dflt_ops, struct fl_wl_register_opts *o,
+                        struct fl_err *err)
+{
+    int64_t tpk, ops;
+    int rc;
+
+    rc = fl_env_opt_int_in(env, "ops-per-key", dflt_ops, 1, INT32_MAX, &ops,
+                           err);
+    if (rc == 0)
+        rc = fl_env_opt_int_in(env, "threads-per-key", dflt_tpk, 1,
+                               FL_MAX(concurrency, 1), &tpk, err);
+    if (rc != 0)
+        return rc;
+    o->concurrency = concurrency;
+    o->threads_per_key = (int)tpk;
+    o->ops_per_key = ops;
+    return 0;
 }
 
 static int

@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 struct fl_checker;
+struct fl_env;
 struct fl_err;
 struct fl_gen;
 
@@ -84,6 +85,16 @@ struct fl_wl_register_opts {
  */
 int fl_wl_register(const struct fl_wl_register_opts *o, struct fl_workload *w,
                    struct fl_err *err);
+
+/**
+ * o's concurrency, threads_per_key and ops_per_key from the options
+ * --threads-per-key (absent: dflt_tpk; 1..concurrency) and --ops-per-key
+ * (absent: dflt_ops; 1..INT32_MAX); the other fields are left as they are.
+ * FL_EUSAGE with err naming the option when one is out of range.
+ */
+int fl_wl_register_opts_env(const struct fl_env *env, int concurrency,
+                            int dflt_tpk, int64_t dflt_ops,
+                            struct fl_wl_register_opts *o, struct fl_err *err);
 
 struct fl_wl_set_opts {
     int64_t adds_per_read; /* mean adds between two reads (>= 1) */

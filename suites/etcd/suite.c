@@ -45,59 +45,6 @@ static const char *const etcd_nemeses[] = {
     "none", "partition", "kill", "pause", "packet", "partition,kill,pause",
     NULL};
 
-/* options[:name] as an integer in [min, max]: an int, or a decimal string. */
-static int
-opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
-        int64_t max, int64_t *out, struct fl_err *err)
-{
-    const char *s = fl_env_opt_str(env, name, NULL);
-    int64_t v = fl_env_opt_int(env, name, dflt);
-
-    if (s) {
-        int rc = fl_parse_int64(s, min, max, &v, err);
-        if (rc != 0) {
-            fl_err_prefix(err, "--%s: ", name);
-            return FL_EUSAGE;
-        }
-    } else if (v < min || v > max) {
-        return fl_err_set(err, FL_EUSAGE,
-                          "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
-                          name, v, min, max);
-    }
-    *out = v;
-    return 0;
-}
-
-static int
-opt_duration_ms(const struct fl_env *env, const char *name, int64_t dflt_ms,
-                int64_t *out, struct fl_err *err)
-{
-    const char *s = fl_env_opt_str(env, name, NULL);
-    int64_t ns;
-
-    if (!s) {
-        /* A bare integer is seconds, as fl_parse_duration_ns reads "5". */
-        int64_t secs = fl_env_opt_int(env, name, -1);
-        if (secs == -1) {
-            *out = dflt_ms;
-            return 0;
-        }
-        if (secs < 1 || secs > 3600)
-            return fl_err_set(err, FL_EUSAGE,
-                              "--%s: %" PRId64 " s is outside 1..3600", name,
-                              secs);
-        *out = secs * 1000;
-        return 0;
-    }
-    if (fl_parse_duration_ns(s, &ns, err) != 0 || ns < FL_NS_PER_MS) {
-        fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not a duration >= 1ms", name,
-                   s);
-        return FL_EUSAGE;
-    }
-    *out = ns / FL_NS_PER_MS;
-    return 0;
-}
-
 static int64_t
 gcd(int64_t a, int64_t b)
 {
@@ -112,24 +59,16 @@ gcd(int64_t a, int64_t b)
 static int
 build_register(struct fl_test *t, struct fl_err *err)
 {
-    const struct fl_env *env = &t->env;
-    int64_t ops, tpk;
-    int rc;
-
-    rc = opt_int(env, "ops-per-key", 200, 1, INT32_MAX, &ops, err);
-    if (rc != 0)
-        return rc;
     /* No nodes yet means the run will build the default local cluster. */
     size_t nnodes = t->nnodes ? t->nnodes : FL_CLUSTER_DEFAULT_NODES;
-    tpk = gcd(t->concurrency, (int64_t)nnodes);
-    rc = opt_int(env, "threads-per-key", tpk, 1, t->concurrency, &tpk, err);
-    if (rc != 0)
-        return rc;
-    struct fl_wl_register_opts o = {.concurrency = t->concurrency,
-                                    .threads_per_key = (int)tpk,
-                                    .ops_per_key = ops};
+    struct fl_wl_register_opts o = {0};
     struct fl_workload w = {0};
-    rc = fl_wl_register(&o, &w, err);
+    int rc = fl_wl_register_opts_env(&t->env, t->concurrency,
+                                     (int)gcd(t->concurrency, (int64_t)nnodes),
+                                     200, &o, err);
+
+    if (rc == 0)
+        rc = fl_wl_register(&o, &w, err);
     if (rc != 0)
         return rc;
     fl_workload_take_gens(&w, &t->generator, &t->final_generator);
@@ -144,7 +83,8 @@ static int
 build_set(struct fl_test *t, struct fl_err *err)
 {
     int64_t adds;
-    int rc = opt_int(&t->env, "adds-per-read", 10, 1, INT32_MAX, &adds, err);
+    int rc = fl_env_opt_int_in(&t->env, "adds-per-read", 10, 1, INT32_MAX,
+                               &adds, err);
 
     if (rc != 0)
         return rc;
@@ -188,22 +128,22 @@ etcd_build(struct fl_test *t, struct fl_err *err)
     if (dbc.dir[0] != '/')
         return fl_err_set(err, FL_EUSAGE, "--etcd-dir: '%s' is not absolute",
                           dbc.dir);
-    rc = opt_int(env, "client-port", 2379, 1, 65535, &v, err);
+    rc = fl_env_opt_int_in(env, "client-port", 2379, 1, 65535, &v, err);
     if (rc != 0)
         return rc;
     dbc.client_port = (int)v;
-    rc = opt_int(env, "peer-port", 2380, 1, 65535, &v, err);
+    rc = fl_env_opt_int_in(env, "peer-port", 2380, 1, 65535, &v, err);
     if (rc != 0)
         return rc;
     dbc.peer_port = (int)v;
     if (dbc.peer_port == dbc.client_port)
         return fl_err_set(err, FL_EUSAGE,
                           "--peer-port must differ from --client-port");
-    rc = opt_int(env, "heartbeat-interval", 100, 10, 10000, &v, err);
+    rc = fl_env_opt_int_in(env, "heartbeat-interval", 100, 10, 10000, &v, err);
     if (rc != 0)
         return rc;
     dbc.heartbeat_ms = (int)v;
-    rc = opt_int(env, "election-timeout", 1000, 50, 60000, &v, err);
+    rc = fl_env_opt_int_in(env, "election-timeout", 1000, 50, 60000, &v, err);
     if (rc != 0)
         return rc;
     dbc.election_ms = (int)v;
@@ -221,7 +161,8 @@ etcd_build(struct fl_test *t, struct fl_err *err)
         strcmp(wl, "set") == 0 ? FL_ETCD_WL_SET : FL_ETCD_WL_REGISTER;
     cc->client_port = dbc.client_port;
     cc->serializable_reads = serializable;
-    rc = opt_duration_ms(env, "request-timeout", 5000, &cc->timeout_ms, err);
+    rc = fl_env_opt_duration_ms(env, "request-timeout", 5000, 1, 3600 * 1000,
+                                &cc->timeout_ms, err);
     if (rc != 0) {
         free(cc);
         return rc;
@@ -237,23 +178,12 @@ etcd_build(struct fl_test *t, struct fl_err *err)
         return rc;
 
     /* The faults. */
-    unsigned faults = 0;
-    rc = fl_nemesis_faults_parse(
-        fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &faults, err);
-    if (rc != 0) {
-        fl_err_prefix(err, "--nemesis: ");
-        return FL_EUSAGE;
-    }
-    struct fl_nemesis_opts no = {
-        .faults = faults,
-        .interval_ns = t->nemesis_interval_ns,
-        .targets = fl_env_opt_str(env, "nemesis-targets", NULL),
-        .db = t->db,
-    };
-    rc = fl_nemesis_combined(&no, &t->nemesis, err);
-    if (rc != 0)
-        return rc;
-    return 0;
+    struct fl_nemesis_opts no = {.interval_ns = t->nemesis_interval_ns,
+                                 .db = t->db};
+    rc = fl_nemesis_opts_env(env, "partition,kill,pause", &no, err);
+    if (rc == 0)
+        rc = fl_nemesis_combined(&no, &t->nemesis, err);
+    return rc;
 }
 
 const struct fl_suite fl_suite_etcd = {

@@ -63,15 +63,6 @@ client_close(struct fl_client *c, const struct fl_env *env)
     c->ctx = NULL;
 }
 
-static int
-client_noop(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
-{
-    FL_UNUSED(c);
-    FL_UNUSED(env);
-    FL_UNUSED(err);
-    return 0;
-}
-
 /* :error [:kw "detail"] for a failed or indeterminate op. */
 static void
 set_error(struct fl_op *out, struct fl_arena *a,
@@ -198,8 +189,8 @@ const struct fl_client_type fl_etcd_client_type = {
     /* libcurl reconnects by itself after a timeout or reset. */
     .reusable = true,
     .open = client_open,
-    .setup = client_noop,
+    .setup = fl_client_node_noop,
     .invoke = client_invoke,
-    .teardown = client_noop,
+    .teardown = fl_client_node_noop,
     .close = client_close,
 };

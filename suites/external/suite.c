@@ -53,19 +53,16 @@ static const struct fl_suite_opt ext_opts[] = {
 static int
 build_register(struct fl_test *t, struct fl_err *err)
 {
-    const struct fl_env *env = &t->env;
-    int tpk = (int)fl_env_opt_int(env, "threads-per-key", 0);
+    struct fl_wl_register_opts o = {0};
     struct fl_workload w = {0};
+    int rc =
+        fl_wl_register_opts_env(&t->env, t->concurrency,
+                                fl_wl_divisor(t->concurrency, 5), 100, &o, err);
 
-    if (tpk == 0)
-        tpk = fl_wl_divisor(t->concurrency, 5);
-    struct fl_wl_register_opts o = {
-        .concurrency = t->concurrency,
-        .threads_per_key = tpk,
-        .ops_per_key = fl_env_opt_int(env, "ops-per-key", 100),
-        .readers = tpk / 2,
-    };
-    int rc = fl_wl_register(&o, &w, err);
+    if (rc != 0)
+        return rc;
+    o.readers = o.threads_per_key / 2;
+    rc = fl_wl_register(&o, &w, err);
     if (rc != 0)
         return rc;
     fl_workload_take_gens(&w, &t->generator, &t->final_generator);
@@ -111,16 +108,11 @@ static int
 build_db(struct fl_test *t, struct fl_external_db_cfg *c, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
-    const char *to = fl_env_opt_str(env, "db-timeout", NULL);
-    int64_t ns = 120 * 1000000000LL;
+    int rc = fl_env_opt_duration_ms(env, "db-timeout", 120 * 1000, 1, INT64_MAX,
+                                    &c->timeout_ms, err);
 
-    if (!to && fl_env_opt_int(env, "db-timeout", 0) > 0)
-        ns = fl_env_opt_int(env, "db-timeout", 0) * 1000000000LL;
-    if (to && (fl_parse_duration_ns(to, &ns, err) < 0 || ns <= 0))
-        return fl_err_set(err, FL_EUSAGE,
-                          "--db-timeout: '%s' is not a "
-                          "positive duration",
-                          to);
+    if (rc != 0)
+        return rc;
     c->setup = fl_env_opt_str(env, "db-setup", NULL);
     c->teardown = fl_env_opt_str(env, "db-teardown", NULL);
     c->start = fl_env_opt_str(env, "db-start", NULL);
@@ -129,7 +121,6 @@ build_db(struct fl_test *t, struct fl_external_db_cfg *c, struct fl_err *err)
     c->resume = fl_env_opt_str(env, "db-resume", NULL);
     c->logs = fl_env_opt_str(env, "db-logs", NULL);
     c->primary = fl_env_opt_str(env, "db-primary", NULL);
-    c->timeout_ms = ns / 1000000;
     if (c->kill && !c->start)
         return fl_err_set(err, FL_EUSAGE,
                           "--db-kill needs --db-start (to restart the DB)");
@@ -145,25 +136,19 @@ static int
 build_nemesis(struct fl_test *t, const struct fl_external_db_cfg *c,
               struct fl_err *err)
 {
-    const char *spec = fl_env_opt_str(&t->env, "nemesis", "none");
-    unsigned faults = 0;
-    int rc = fl_nemesis_faults_parse(spec, &faults, err);
+    struct fl_nemesis_opts no = {.interval_ns = t->nemesis_interval_ns,
+                                 .db = t->db};
+    int rc = fl_nemesis_opts_env(&t->env, "none", &no, err);
+    unsigned faults = no.faults;
 
-    if (rc != 0) {
-        fl_err_prefix(err, "--nemesis: ");
-        return FL_EUSAGE;
-    }
+    if (rc != 0)
+        return rc;
     if ((faults & FL_FAULT_KILL) && !(c->kill && c->start))
         return fl_err_set(err, FL_EUSAGE,
                           "--nemesis kill needs --db-kill and --db-start");
     if ((faults & FL_FAULT_PAUSE) && !(c->pause && c->resume))
         return fl_err_set(err, FL_EUSAGE,
                           "--nemesis pause needs --db-pause and --db-resume");
-    struct fl_nemesis_opts no = {
-        .faults = faults,
-        .interval_ns = t->nemesis_interval_ns,
-        .db = t->db,
-    };
     rc = fl_nemesis_combined(&no, &t->nemesis, err);
     if (rc == 0 && faults == 0 && !fl_external_db_any(c)) {
         /* Nothing runs on nodes: no cluster, no remotes; without

@@ -135,23 +135,6 @@ sort_cols(struct tl *t)
     free(map);
 }
 
-static void
-xml_escape(struct fl_strbuf *sb, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<')
-            fl_strbuf_addstr(sb, "&lt;");
-        else if (*s == '>')
-            fl_strbuf_addstr(sb, "&gt;");
-        else if (*s == '&')
-            fl_strbuf_addstr(sb, "&amp;");
-        else if (*s == '"')
-            fl_strbuf_addstr(sb, "&quot;");
-        else
-            fl_strbuf_addch(sb, *s);
-    }
-}
-
 /* Row of time ts among the first n messages' events (binary search). */
 static size_t
 row_of(const int64_t *ts, size_t n, int64_t t)
@@ -191,10 +174,10 @@ svg_arrow(struct fl_strbuf *sb, const struct tmsg *m, const int64_t *ts,
     fl_strbuf_addf(sb, "<g><title>%.3f ms %s", (double)m->sent / 1e6,
                    m->drop ? "(dropped: " : "");
     if (m->drop) {
-        xml_escape(sb, m->drop);
+        fl_strbuf_add_xml(sb, m->drop, strlen(m->drop));
         fl_strbuf_addstr(sb, ") ");
     }
-    xml_escape(sb, m->body);
+    fl_strbuf_add_xml(sb, m->body, strlen(m->body));
     fl_strbuf_addf(sb,
                    "</title><line x1=\"%d\" y1=\"%zu\" x2=\"%d\" y2=\"%zu\" "
                    "stroke=\"%s\"%s marker-end=\"url(#a)\"/>",
@@ -204,7 +187,7 @@ svg_arrow(struct fl_strbuf *sb, const struct tmsg *m, const int64_t *ts,
                    "<text x=\"%d\" y=\"%zu\" font-size=\"9\" "
                    "text-anchor=\"middle\" fill=\"%s\">",
                    (x1 + x2) / 2, (y1 + y2) / 2 - 2, colour);
-    xml_escape(sb, m->type);
+    fl_strbuf_add_xml(sb, m->type, strlen(m->type));
     fl_strbuf_addstr(sb, "</text></g>\n");
 }
 
@@ -243,11 +226,7 @@ write_svg(const struct tl *t, const char *dir, struct fl_err *err)
     for (size_t i = 0; i < n; i++)
         svg_arrow(&sb, &t->m[i], ts, nts);
     fl_strbuf_addstr(&sb, "</svg>\n");
-    FILE *f = fopen(path, "w");
-    if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len)
-        rc = fl_err_set(err, -EIO, "cannot write %s", path);
-    if (f && fclose(f) != 0 && rc == 0)
-        rc = fl_err_set(err, -EIO, "cannot write %s", path);
+    rc = fl_strbuf_write_file(&sb, path, err);
     free(path);
     free(ts);
     fl_strbuf_release(&sb);
@@ -344,11 +323,7 @@ write_html(const struct tl *t, const char *dir, bool truncated,
     }
     fl_strbuf_addstr(&sb, "];\n");
     fl_strbuf_addstr(&sb, html_tail);
-    FILE *f = fopen(path, "w");
-    if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len)
-        rc = fl_err_set(err, -EIO, "cannot write %s", path);
-    if (f && fclose(f) != 0 && rc == 0)
-        rc = fl_err_set(err, -EIO, "cannot write %s", path);
+    rc = fl_strbuf_write_file(&sb, path, err);
     free(path);
     fl_strbuf_release(&sb);
     return rc;

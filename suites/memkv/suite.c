@@ -53,21 +53,18 @@ static const struct fl_suite_opt memkv_opts[] = {
 static int
 build_register(struct fl_test *t, struct fl_err *err)
 {
-    const struct fl_env *env = &t->env;
-    int tpk = (int)fl_env_opt_int(env, "threads-per-key", 0);
+    struct fl_wl_register_opts o = {0};
     struct fl_workload w = {0};
+    int rc =
+        fl_wl_register_opts_env(&t->env, t->concurrency,
+                                fl_wl_divisor(t->concurrency, 5), 100, &o, err);
 
-    if (tpk == 0)
-        tpk = fl_wl_divisor(t->concurrency, 5);
+    if (rc != 0)
+        return rc;
     /* Half the threads of a key only read: the stale-read bug shows when
      * a reader keeps a value the writers have moved past. */
-    struct fl_wl_register_opts o = {
-        .concurrency = t->concurrency,
-        .threads_per_key = tpk,
-        .ops_per_key = fl_env_opt_int(env, "ops-per-key", 100),
-        .readers = tpk / 2,
-    };
-    int rc = fl_wl_register(&o, &w, err);
+    o.readers = o.threads_per_key / 2;
+    rc = fl_wl_register(&o, &w, err);
     if (rc != 0)
         return rc;
     fl_workload_take_gens(&w, &t->generator, &t->final_generator);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "control/daemon.h"
+#include "control/reap.h"
 #include "control/remote.h"
 #include "util/err.h"
 #include "util/rng.h"
@@ -319,12 +320,75 @@ test_control_daemon(void)
     fl_remote_free(r);
 }
 
+/* The PPid: line of /proc/PID/status, or -1 when there is no such process. */
+static long
+ppid_of(long pid)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char *path = fl_xasprintf("/proc/%ld/status", pid);
+    const char *p;
+    long ppid = -1;
+
+    if (fl_strbuf_read_file(&sb, path) == 0) {
+        p = strstr(sb.buf, "\nPPid:");
+        if (p)
+            ppid = strtol(p + 7, NULL, 10);
+    }
+    fl_strbuf_release(&sb);
+    free(path);
+    return ppid;
+}
+
+/*
+ * A daemon started on this machine is adopted by us (child subreaper) and
+ * reaped once killed: no zombie is left, whatever pid 1 does.
+ */
+static void
+test_control_daemon_reaped(void)
+{
+    struct fl_remote *r = local();
+    struct fl_err err = FL_ERR_INIT;
+    char dir[] = "/tmp/fl-reap-XXXXXX";
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    const char *argv[] = {"sleep", "300", NULL};
+    struct fl_daemon_opts o = {0};
+    long pid;
+    int i;
+
+    ASSERT(mkdtemp(dir) != NULL);
+    char *pidfile = fl_xasprintf("%s/d.pid", dir);
+    o.pidfile = pidfile;
+    o.chdir = dir;
+    for (int round = 0; round < 2; round++) {
+        ASSERT_EQ(fl_daemon_start(r, &o, argv, &err), 0);
+        fl_strbuf_reset(&sb);
+        ASSERT_OK(fl_strbuf_read_file(&sb, pidfile));
+        pid = strtol(sb.buf, NULL, 10);
+        ASSERT(pid > 0);
+        ASSERT_EQ(ppid_of(pid), (long)getpid());
+        ASSERT_EQ(fl_reap_pending(), 1);
+        ASSERT_OK(fl_daemon_stop(r, pidfile, SIGKILL, 2000, &err));
+        for (i = 0; i < 100 && ppid_of(pid) != -1; i++)
+            usleep(20000);
+        ASSERT_EQ(ppid_of(pid), -1); /* gone, not a zombie */
+        for (i = 0; i < 100 && fl_reap_pending() != 0; i++)
+            usleep(20000);
+        ASSERT_EQ(fl_reap_pending(), 0);
+    }
+    unlink(pidfile);
+    rmdir(dir);
+    free(pidfile);
+    fl_strbuf_release(&sb);
+    fl_remote_free(r);
+}
+
 static const struct fl_test_case control_tests[] = {
     FL_TEST(test_control_exec),
     FL_TEST(test_control_caps_and_timeouts),
     FL_TEST(test_control_dummy_and_sudo),
     FL_TEST(test_control_on_all_and_transfer),
     FL_TEST(test_control_daemon),
+    FL_TEST(test_control_daemon_reaped),
     FL_TEST_END,
 };
 

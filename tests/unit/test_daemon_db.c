@@ -39,6 +39,21 @@ env_init(struct fl_env *env, struct fl_arena *a, fl_val *opts)
     env->options = opts;
 }
 
+/* env_init, with a local remote for each of the three nodes in rs. */
+static void
+env_init_local(struct fl_env *env, struct fl_arena *a, fl_val *opts,
+               struct fl_remote **rs)
+{
+    struct fl_remote_opts o = {.backend = "local"};
+    struct fl_err err = FL_ERR_INIT;
+
+    fl_arena_init(a, 4096);
+    env_init(env, a, opts);
+    for (int i = 0; i < 3; i++)
+        rs[i] = fl_remote_new(nodes[i], &o, &err);
+    env->remotes = rs;
+}
+
 static void
 test_daemon_db_expand(void)
 {
@@ -121,7 +136,6 @@ test_daemon_db_lifecycle(void)
 {
     struct fl_err err = FL_ERR_INIT;
     struct fl_strbuf sb = FL_STRBUF_INIT, path = FL_STRBUF_INIT;
-    struct fl_remote_opts o = {.backend = "local"};
     struct fl_remote *rs[3];
     struct fl_arena a;
     struct fl_env env;
@@ -129,11 +143,7 @@ test_daemon_db_lifecycle(void)
     char dir[64];
 
     snprintf(dir, sizeof(dir), "/tmp/fl-ddb-%d", (int)getpid());
-    fl_arena_init(&a, 4096);
-    env_init(&env, &a, &opts);
-    for (int i = 0; i < 3; i++)
-        rs[i] = fl_remote_new(nodes[i], &o, &err);
-    env.remotes = rs;
+    env_init_local(&env, &a, &opts, rs);
     /* Bounded: a failed assertion skips teardown, and the daemon must not
      * outlive the test by much. */
     const char *args[] = {"-c",
@@ -343,7 +353,6 @@ static void
 test_daemon_db_start_errors(void)
 {
     struct fl_err err = FL_ERR_INIT;
-    struct fl_remote_opts o = {.backend = "local"};
     struct fl_remote *rs[3];
     struct fl_arena a;
     struct fl_env env;
@@ -351,11 +360,7 @@ test_daemon_db_start_errors(void)
     char dir[64];
 
     snprintf(dir, sizeof(dir), "/tmp/fl-ddb-e-%d", (int)getpid());
-    fl_arena_init(&a, 4096);
-    env_init(&env, &a, &opts);
-    for (int i = 0; i < 3; i++)
-        rs[i] = fl_remote_new(nodes[i], &o, &err);
-    env.remotes = rs;
+    env_init_local(&env, &a, &opts, rs);
     const char *dies[] = {"-c", "echo bad config line 7 >&2; exit 3", NULL};
     struct fl_daemon_db_desc desc = {
         .name = "toy", .binary = "sh", .args = dies, .dir = dir, .port = 1};

@@ -404,6 +404,110 @@ test_faults_kill_nemesis(void)
     fl_arena_release(&a);
 }
 
+/*
+ * A DB whose n2 is not healthy in time and whose n3 exits at restart; await
+ * sees how many nodes are started.
+ */
+static int awaited_started[5];
+
+static int
+fake_await(struct fl_db *db, const struct fl_env *env, size_t node,
+           struct fl_err *err)
+{
+    FL_UNUSED(db);
+    FL_UNUSED(env);
+    for (int i = 0; i < 5; i++)
+        awaited_started[node] += fake_starts[i];
+    if (node == 1)
+        return fl_err_set(err, FL_ELIMIT, "n2: fake not healthy (no leader)");
+    if (node == 2)
+        return fl_err_set(err, FL_EREMOTE, "n3: fake exited while starting");
+    return 0;
+}
+
+/*
+ * :start waits for health once every target is started (a quorum can
+ * form), and records :healthy {node bool}, plus a warning for a node whose
+ * restart failed (not for one merely not healthy in time).
+ */
+static void
+test_faults_kill_start_awaits(void)
+{
+    struct fl_db_type type = fake_db_type;
+    struct fl_db db = {&type, NULL};
+    struct fl_env env = {
+        .name = "t", .nodes = names, .nnodes = 5, .db = &db, .seed = 1};
+    struct fl_nemesis *k = fl_nem_kill_new();
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_arena a;
+    struct fl_op op = {0}, out;
+    const fl_val *h, *w;
+
+    type.await = fake_await;
+    memset(fake_killed, 0, sizeof(fake_killed));
+    memset(fake_starts, 0, sizeof(fake_starts));
+    fl_arena_init(&a, 4096);
+    ASSERT_OK(fl_nemesis_setup(k, &env, &err));
+    op.f = fl_kw_intern_cstr("kill");
+    op.value = fl_val_kw(fl_kw_intern_cstr("all"));
+    out = op;
+    ASSERT_OK(fl_nemesis_invoke(k, &env, &op, &a, &out, &err));
+    ASSERT(fl_op_get(&out, fl_kw_intern_cstr("healthy")) == NULL);
+    op.f = FL_KW_START;
+    out = op;
+    ASSERT_OK(fl_nemesis_invoke(k, &env, &op, &a, &out, &err));
+    ASSERT_EQ(out.value.n, 5);
+    for (int i = 0; i < 5; i++)
+        ASSERT_EQ(awaited_started[i], 5); /* all started before any wait */
+    h = fl_op_get(&out, fl_kw_intern_cstr("healthy"));
+    ASSERT(h != NULL && h->kind == FL_V_MAP);
+    ASSERT_EQ(h->n, 5);
+    for (int i = 0; i < 5; i++) {
+        fl_val key = fl_val_str(&a, names[i], strlen(names[i]));
+        const fl_val *v = fl_val_map_get(h, &key);
+        ASSERT(v != NULL && v->kind == FL_V_BOOL);
+        ASSERT_EQ(v->u.b, i != 1 && i != 2);
+    }
+    w = fl_op_get(&out, fl_kw_intern_cstr("fault-warnings"));
+    ASSERT(w != NULL && w->n == 1);
+    ASSERT(memmem(w->u.items[0].u.s, w->u.items[0].n, "n3: fake exited", 15) !=
+           NULL); /* n2 may need a quorum: no warning */
+    fl_nemesis_free(k);
+    fl_arena_release(&a);
+}
+
+/* --nemesis and --nemesis-targets into the package options. */
+static void
+test_faults_opts_env(void)
+{
+    struct fl_arena a;
+    struct fl_env env = {0};
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_nemesis_opts o = {.targets = "one"};
+    fl_val kv[4], opts;
+
+    fl_arena_init(&a, 4096);
+    opts = fl_val_map(&a, kv, 0);
+    env.options = &opts;
+    ASSERT_OK(fl_nemesis_opts_env(&env, "kill,pause", &o, &err));
+    ASSERT_EQ(o.faults, FL_FAULT_KILL | FL_FAULT_PAUSE);
+    ASSERT_STR_EQ(o.targets, "one"); /* absent: left alone */
+    kv[0] = fl_val_kw(fl_kw_intern_cstr("nemesis"));
+    kv[1] = fl_val_str(&a, "partition", 9);
+    kv[2] = fl_val_kw(fl_kw_intern_cstr("nemesis-targets"));
+    kv[3] = fl_val_str(&a, "majority", 8);
+    opts = fl_val_map(&a, kv, 2);
+    ASSERT_OK(fl_nemesis_opts_env(&env, "kill", &o, &err));
+    ASSERT_EQ(o.faults, FL_FAULT_PARTITION);
+    ASSERT_STR_EQ(o.targets, "majority");
+    kv[1] = fl_val_str(&a, "partition,explode", 17);
+    opts = fl_val_map(&a, kv, 2);
+    ASSERT_EQ(fl_nemesis_opts_env(&env, "kill", &o, &err), FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--nemesis: ") == err.msg);
+    ASSERT(strstr(err.msg, "explode") != NULL);
+    fl_arena_release(&a);
+}
+
 static void
 test_faults_package_schedule(void)
 {
@@ -509,6 +613,8 @@ static const struct fl_test_case faults_tests[] = {
     FL_TEST(test_faults_package_schedule),
     FL_TEST(test_faults_warnings_merge),
     FL_TEST(test_faults_kill_nemesis),
+    FL_TEST(test_faults_kill_start_awaits),
+    FL_TEST(test_faults_opts_env),
     FL_TEST(test_faults_topologies),
     FL_TEST(test_faults_grudge_parse),
     FL_TEST(test_faults_targets_and_package),

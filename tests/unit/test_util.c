@@ -313,7 +313,44 @@ test_spawn(void)
     fl_strbuf_release(&sb);
 }
 
+/* XML escaping (SVG and HTML text) and the atomic file writer. */
+static void
+test_util_strbuf_xml_and_write(void)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT, back = FL_STRBUF_INIT;
+    struct fl_err err = FL_ERR_INIT;
+    char dir[] = "/tmp/fl-sbw-XXXXXX";
+    const char in[] = "a<b>&\"c\" 'd' caf\xc3\xa9";
+
+    fl_strbuf_add_xml(&sb, in, strlen(in));
+    ASSERT_STR_EQ(sb.buf, "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39; "
+                          "caf\xc3\xa9");
+    fl_strbuf_reset(&sb);
+    fl_strbuf_add_xml(&sb, "x<y", 1); /* n bytes only */
+    ASSERT_STR_EQ(sb.buf, "x");
+    ASSERT(mkdtemp(dir) != NULL);
+    char *path = fl_xasprintf("%s/out.svg", dir);
+    char *tmp = fl_xasprintf("%s.tmp", path);
+    fl_strbuf_addstr(&sb, "<svg/>\n");
+    ASSERT_OK(fl_strbuf_write_file(&sb, path, &err));
+    ASSERT_OK(fl_strbuf_read_file(&back, path));
+    ASSERT_STR_EQ(back.buf, "x<svg/>\n");
+    ASSERT(access(tmp, F_OK) != 0);
+    /* an error names the file; nothing is left behind */
+    char *bad = fl_xasprintf("%s/no/such/dir.svg", dir);
+    ASSERT(fl_strbuf_write_file(&sb, bad, &err) < 0);
+    ASSERT(strstr(err.msg, "no/such/dir.svg") != NULL);
+    unlink(path);
+    rmdir(dir);
+    free(bad);
+    free(tmp);
+    free(path);
+    fl_strbuf_release(&back);
+    fl_strbuf_release(&sb);
+}
+
 static const struct fl_test_case util_tests[] = {
+    FL_TEST(test_util_strbuf_xml_and_write),
     FL_TEST(test_strbuf_basic),
     FL_TEST(test_arena),
     FL_TEST(test_map_u64),

@@ -26,23 +26,6 @@
 #define TOP_H     66
 #define MAX_SHOWN 48
 
-static void
-esc(struct fl_strbuf *sb, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<')
-            fl_strbuf_addstr(sb, "&lt;");
-        else if (*s == '>')
-            fl_strbuf_addstr(sb, "&gt;");
-        else if (*s == '&')
-            fl_strbuf_addstr(sb, "&amp;");
-        else if (*s == '"')
-            fl_strbuf_addstr(sb, "&quot;");
-        else
-            fl_strbuf_addch(sb, *s);
-    }
-}
-
 /* n, moved back so that a cut there does not split a UTF-8 character. */
 static size_t
 utf8_cut(const char *s, size_t n)
@@ -184,10 +167,10 @@ fit_label(struct fl_strbuf *sb, const char *text, double width)
     size_t len = strlen(text);
 
     if (len <= fit) {
-        esc(sb, text);
+        fl_strbuf_add_xml(sb, text, strlen(text));
     } else if (fit >= 3) {
         char *cut = fl_xstrndup(text, utf8_cut(text, fit - 1));
-        esc(sb, cut);
+        fl_strbuf_add_xml(sb, cut, strlen(cut));
         fl_strbuf_addstr(sb, "\xe2\x80\xa6"); /* ellipsis */
         free(cut);
     }
@@ -211,7 +194,7 @@ draw_op(struct fl_strbuf *sb, const struct picture *pic,
         fl_strbuf_addf(&raw, "%d. ", pic->order[k]);
     op_label(&raw, h, o);
     fl_strbuf_addf(sb, "<g><title>process %d ", p);
-    esc(sb, raw.buf);
+    fl_strbuf_add_xml(sb, raw.buf, raw.len);
     fl_strbuf_addf(sb,
                    "</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
                    "height=\"%d\" fill=\"%s\" stroke=\"#333\"%s/>",
@@ -282,7 +265,7 @@ draw_list(struct fl_strbuf *sb, const struct picture *pic,
         fl_strbuf_addf(&raw, "; model state then: %s", st.buf);
         fl_strbuf_release(&st);
     }
-    esc(sb, raw.buf);
+    fl_strbuf_add_xml(sb, raw.buf, raw.len);
     fl_strbuf_addstr(sb, "</text>\n");
     for (size_t k = 0; k < pic->ns; k++) {
         if (pic->order[k] <= 0)
@@ -293,7 +276,7 @@ draw_list(struct fl_strbuf *sb, const struct picture *pic,
                        h->ops[ops[pic->shown[k]].inv].process);
         op_label(&raw, h, &ops[pic->shown[k]]);
         fl_strbuf_addf(sb, "<text x=\"16\" y=\"%d\" fill=\"#2a6a2a\">", y);
-        esc(sb, raw.buf);
+        fl_strbuf_add_xml(sb, raw.buf, raw.len);
         fl_strbuf_addstr(sb, "</text>\n");
     }
     fl_strbuf_release(&raw);
@@ -318,7 +301,7 @@ render(struct fl_strbuf *sb, const struct picture *pic, const struct fl_hist *h,
                    "y=\"18\" font-size=\"14\" font-weight=\"bold\">",
                    FL_MAX((int)plot_right(pic) + 20, 760),
                    axis_y + 40 + 14 * (int)nlist);
-    esc(sb, title);
+    fl_strbuf_add_xml(sb, title, strlen(title));
     fl_strbuf_addstr(sb, "</text>\n<text x=\"8\" y=\"34\">red: could not be "
                          "linearized; green: linearized, in order; grey: "
                          "concurrent; dashed: crashed</text>\n<text x=\"8\" "
@@ -346,7 +329,6 @@ fl_lin__write_svg(const char *dir, const struct fl_hist *h,
 {
     struct fl_strbuf sb = FL_STRBUF_INIT, path = FL_STRBUF_INIT;
     struct picture pic;
-    FILE *f = NULL;
     int rc = 0;
 
     if (res->fail_op == FL_LIN_NEVER)
@@ -361,16 +343,8 @@ fl_lin__write_svg(const char *dir, const struct fl_hist *h,
         goto out;
     }
     fl_strbuf_addf(&path, "%s/linear.svg", dir);
-    f = fopen(path.buf, "w");
-    if (!f) {
-        rc = fl_err_set(err, -errno, "open %s: %s", path.buf, strerror(errno));
-        goto out;
-    }
-    if (fwrite(sb.buf, 1, sb.len, f) != sb.len)
-        rc = fl_err_set(err, -EIO, "write %s", path.buf);
+    rc = fl_strbuf_write_file(&sb, path.buf, err);
 out:
-    if (f && fclose(f) != 0 && rc == 0)
-        rc = fl_err_set(err, -errno, "close %s", path.buf);
     fl_strbuf_release(&sb);
     fl_strbuf_release(&path);
     return rc;
