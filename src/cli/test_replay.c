@@ -132,12 +132,11 @@ recorded_args(const char *dir, const fl_val *test, int argc, char **argv,
     const struct fl_suite *s = fl_suite_find(argv[1]);
 
     if (!suite || suite->kind != FL_V_STR || strcmp(suite->u.s, argv[1]) != 0)
-        return usage_error("--replay %s: %s/test.edn is a run of suite %s, "
-                            "not %s",
-                            dir, dir,
-                            suite && suite->kind == FL_V_STR ? suite->u.s
-                                                             : "(none)",
-                            argv[1]);
+        return usage_error(
+            "--replay %s: %s/test.edn is a run of suite %s, "
+            "not %s",
+            dir, dir, suite && suite->kind == FL_V_STR ? suite->u.s : "(none)",
+            argv[1]);
     push_opt(a, test, "seed", "seed", "");
     push_opt(a, test, "concurrency", "concurrency", "");
     push_opt(a, test, "time-limit-ms", "time-limit", "ms");
@@ -176,7 +175,7 @@ fl_cli_replay_argv(int argc, char **argv, int *out_argc, char ***out_argv)
     if (rc < 0) {
         rc = usage_error("--replay %s: %s (not the store directory of a "
                          "run?)",
-                          dir, err.msg);
+                         dir, err.msg);
         goto out;
     }
     push(&a, fl_xstrdup(argv[0]));

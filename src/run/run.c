@@ -768,9 +768,11 @@ run_open_store(struct run *r, struct fl_err *err)
     if (!r->sched)
         return err && err->code ? err->code : -EIO;
     if (t->replay)
-        say(r, "replaying %s: %zu ops (%zu final)", t->replay->path,
-            fl_schedule_count(t->replay, FL_SCHEDULE_WORKLOAD),
-            fl_schedule_count(t->replay, FL_SCHEDULE_FINAL));
+        say(r, "replaying %s: %zu client ops and %zu faults (%zu final ops)",
+            t->replay->path,
+            fl_schedule_count(t->replay, FL_SCHEDULE_WORKLOAD, false),
+            fl_schedule_count(t->replay, FL_SCHEDULE_WORKLOAD, true),
+            fl_schedule_count(t->replay, FL_SCHEDULE_FINAL, false));
     return 0;
 }
 
@@ -974,7 +976,7 @@ final_generator(struct fl_test *t)
     struct fl_gen *g = t->final_generator;
 
     t->final_generator = NULL;
-    if (t->replay && fl_schedule_count(t->replay, FL_SCHEDULE_FINAL)) {
+    if (t->replay && fl_schedule_count(t->replay, FL_SCHEDULE_FINAL, false)) {
         fl_gen_free(g);
         return fl_schedule_gen(t->replay, FL_SCHEDULE_FINAL, t->concurrency);
     }
@@ -1018,6 +1020,15 @@ workload_interp(struct run *r, struct fl_gen *const *phase, struct fl_err *err)
     return rc;
 }
 
+static int64_t
+thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * FL_NS_PER_S + ts.tv_nsec;
+}
+
 /* --deterministic: the workload stops on an interrupt or an anomaly. */
 static bool
 stop_sim(void *arg)
@@ -1042,7 +1053,7 @@ workload_sim(struct run *r, struct fl_gen *const *phase, struct fl_err *err)
         .stop_arg = r,
     };
     struct fl_simrun *sr = fl_simrun_new(&so);
-    int64_t t0 = fl_clock_mono_ns();
+    int64_t t0 = fl_clock_mono_ns(), c0 = thread_cpu_ns();
     int rc = 0;
 
     for (int p = 0; p < 3 && rc == 0; p++) {
@@ -1055,11 +1066,14 @@ workload_sim(struct run *r, struct fl_gen *const *phase, struct fl_err *err)
         fl_schedule_writer_flush(r->sched);
     }
     double wall = (double)(fl_clock_mono_ns() - t0) / 1e9;
+    double cpu = (double)(thread_cpu_ns() - c0) / 1e9;
+    /* On a shared machine the CPU time is the measure of the simulator. */
     say(r,
         "deterministic: %zu ops in %.3f s of simulated time, %.3f s wall "
-        "(%.0f ops/s)",
+        "(%.0f ops/s), %.3f s CPU (%.0f ops/s)",
         r->hist.n, (double)fl_simrun_now(sr) / 1e9, wall,
-        wall > 0 ? (double)r->hist.n / wall : 0.0);
+        wall > 0 ? (double)r->hist.n / wall : 0.0, cpu,
+        cpu > 0 ? (double)r->hist.n / cpu : 0.0);
     fl_simrun_free(sr);
     return rc;
 }

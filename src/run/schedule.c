@@ -87,13 +87,21 @@ fl_schedule_writer_record(struct fl_schedule_writer *w, int phase, int thread,
     if (!w || (!nem && (complete || op->type != FL_OP_INVOKE)) || phase < 0 ||
         phase > 2)
         return;
-    fl_strbuf_addf(&w->sb, "{:phase :%s, :at %" PRId64 ", :thread ",
-                   phase_names[phase], op->time_ns);
-    if (nem)
-        fl_strbuf_addstr(&w->sb, ":nemesis");
-    else
-        fl_strbuf_addf(&w->sb, "%d, :process %" PRId32, thread, op->process);
-    fl_strbuf_addstr(&w->sb, complete ? ", :event :complete" : ", :event :invoke");
+    /* Hot with --deterministic: no printf. */
+    fl_strbuf_addstr(&w->sb, "{:phase :");
+    fl_strbuf_addstr(&w->sb, phase_names[phase]);
+    fl_strbuf_addstr(&w->sb, ", :at ");
+    fl_strbuf_add_i64(&w->sb, op->time_ns);
+    if (nem) {
+        fl_strbuf_addstr(&w->sb, ", :thread :nemesis");
+    } else {
+        fl_strbuf_addstr(&w->sb, ", :thread ");
+        fl_strbuf_add_i64(&w->sb, thread);
+        fl_strbuf_addstr(&w->sb, ", :process ");
+        fl_strbuf_add_i64(&w->sb, op->process);
+    }
+    fl_strbuf_addstr(&w->sb,
+                     complete ? ", :event :complete" : ", :event :invoke");
     fl_strbuf_addstr(&w->sb, ", :f ");
     fl_val_print_edn(&w->sb, &f);
     fl_strbuf_addstr(&w->sb, ", :value ");
@@ -211,7 +219,8 @@ parse_entry(struct fl_schedule *s, const fl_val *m, uint32_t line,
         e.thread = FL_SCHEDULE_NEMESIS;
         e.process = FL_PROC_NEMESIS;
     } else if (thread && thread->kind == FL_V_INT && thread->u.i >= 0 &&
-               thread->u.i < 100000 && get_int(m, "process", 0, INT32_MAX, &i)) {
+               thread->u.i < 100000 &&
+               get_int(m, "process", 0, INT32_MAX, &i)) {
         e.thread = (int)thread->u.i;
         e.process = (int32_t)i;
     } else {
@@ -224,8 +233,8 @@ parse_entry(struct fl_schedule *s, const fl_val *m, uint32_t line,
     e.complete = is_kw(event, "complete");
     if (!e.complete && !is_kw(event, "invoke"))
         return fl_err_set(err, FL_EPARSE,
-                          "%s:%u: :event must be :invoke or :complete",
-                          s->path, line);
+                          "%s:%u: :event must be :invoke or :complete", s->path,
+                          line);
     f = fl_val_map_get_kw(m, FL_KW_F);
     if (!f || f->kind != FL_V_KW)
         return fl_err_set(err, FL_EPARSE, "%s:%u: :f must be a keyword",
@@ -236,6 +245,66 @@ parse_entry(struct fl_schedule *s, const fl_val *m, uint32_t line,
     FL_ALLOC_GROW(s->e, s->n + 1, s->alloc);
     s->e[s->n++] = e;
     return 0;
+}
+
+/*
+ * A partition's completion [:isolated {node [nodes it drops from] ...}]
+ * as the explicit grudge the partition nemesis takes ("a,b>c;..."), or
+ * false when v is not one (or cuts nothing).
+ */
+static bool
+grudge_string(const fl_val *v, struct fl_strbuf *sb)
+{
+    if (!fl_val_is_seq(v) || v->n != 2 || !is_kw(&v->u.items[0], "isolated") ||
+        v->u.items[1].kind != FL_V_MAP)
+        return false;
+    const fl_val *m = &v->u.items[1];
+    for (uint32_t i = 0; i < m->n; i++) {
+        const fl_val *dst = &m->u.items[2 * i], *srcs = &m->u.items[2 * i + 1];
+        if (dst->kind != FL_V_STR || !fl_val_is_seq(srcs))
+            return false;
+        if (srcs->n == 0)
+            continue;
+        if (sb->len)
+            fl_strbuf_addch(sb, ';');
+        for (uint32_t k = 0; k < srcs->n; k++) {
+            if (srcs->u.items[k].kind != FL_V_STR)
+                return false;
+            fl_strbuf_addstr(sb, k ? "," : "");
+            fl_strbuf_addstr(sb, srcs->u.items[k].u.s);
+        }
+        fl_strbuf_addch(sb, '>');
+        fl_strbuf_addstr(sb, dst->u.s);
+    }
+    return sb->len > 0;
+}
+
+/*
+ * What a replay asks of the nemesis: the targets its completion recorded
+ * where the nemesis takes them (a partition's grudge), so that a
+ * different random draw cannot change them; else the recorded value.
+ */
+static void
+resolve_targets(struct fl_schedule *s)
+{
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+
+    for (size_t i = 0; i < s->n; i++) {
+        struct fl_schedule_entry *e = &s->e[i];
+        e->replay_value = e->value;
+        if (e->thread != FL_SCHEDULE_NEMESIS || e->complete)
+            continue;
+        for (size_t k = i + 1; k < s->n; k++) {
+            const struct fl_schedule_entry *c = &s->e[k];
+            if (c->thread != FL_SCHEDULE_NEMESIS)
+                continue;
+            fl_strbuf_reset(&sb);
+            if (c->complete && c->f == e->f && grudge_string(&c->value, &sb))
+                e->replay_value = fl_val_str(&s->arena, sb.buf, sb.len);
+            break; /* the nemesis runs one op at a time */
+        }
+    }
+    fl_strbuf_release(&sb);
 }
 
 /* Every line of buf: the header first, then entries (blank lines skipped). */
@@ -257,8 +326,8 @@ parse_lines(struct fl_schedule *s, const char *buf, size_t len,
         while (k < end && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\r'))
             k++;
         if (k < end) {
-            rc = fl_edn_parse_value_at(&s->arena, buf + pos, end - pos,
-                                       s->path, line, &v, err);
+            rc = fl_edn_parse_value_at(&s->arena, buf + pos, end - pos, s->path,
+                                       line, &v, err);
             if (rc == 0)
                 rc = header ? parse_entry(s, &v, line, err)
                             : parse_header(s, &v, line, err);
@@ -272,8 +341,7 @@ parse_lines(struct fl_schedule *s, const char *buf, size_t len,
 }
 
 int
-fl_schedule_load(const char *dir, struct fl_schedule **out,
-                 struct fl_err *err)
+fl_schedule_load(const char *dir, struct fl_schedule **out, struct fl_err *err)
 {
     struct fl_schedule *s = fl_xcalloc(1, sizeof(*s));
     struct fl_strbuf sb = FL_STRBUF_INIT;
@@ -287,6 +355,8 @@ fl_schedule_load(const char *dir, struct fl_schedule **out,
         rc = fl_err_set(err, FL_EUSAGE, "%s: %s", s->path, strerror(-rc));
     else
         rc = parse_lines(s, sb.buf, sb.len, err);
+    if (rc == 0)
+        resolve_targets(s);
     fl_strbuf_release(&sb);
     if (rc < 0) {
         fl_schedule_free(s);
@@ -308,12 +378,13 @@ fl_schedule_free(struct fl_schedule *s)
 }
 
 size_t
-fl_schedule_count(const struct fl_schedule *s, int phase)
+fl_schedule_count(const struct fl_schedule *s, int phase, bool nemesis)
 {
     size_t n = 0;
 
     for (size_t i = 0; s && i < s->n; i++)
-        n += s->e[i].phase == phase && !s->e[i].complete;
+        n += s->e[i].phase == phase && !s->e[i].complete &&
+             (s->e[i].thread == FL_SCHEDULE_NEMESIS) == nemesis;
     return n;
 }
 
@@ -372,7 +443,7 @@ replay_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
         return FL_GEN_EXHAUSTED;
     if (best < 0)
         return FL_GEN_PENDING;
-    *out = fl_gen_template(e->f, fl_val_copy(ctx->arena, &e->value));
+    *out = fl_gen_template(e->f, fl_val_copy(ctx->arena, &e->replay_value));
     out->process = fl_gen_ctx_process_of(
         ctx, best == p->nthreads - 1 ? ctx->concurrency : best);
     out->time_ns = e->at_ns;

@@ -33,13 +33,17 @@ enum fl_schedule_phase {
 #define FL_SCHEDULE_NEMESIS (-1) /* the thread of nemesis entries */
 
 struct fl_schedule_entry {
-    int phase;     /* enum fl_schedule_phase */
-    int thread;    /* client thread, or FL_SCHEDULE_NEMESIS */
+    int phase;  /* enum fl_schedule_phase */
+    int thread; /* client thread, or FL_SCHEDULE_NEMESIS */
     int32_t process;
     bool complete; /* a nemesis completion (what the fault did) */
     int64_t at_ns; /* ns since the run's origin */
     uint32_t f;
     fl_val value; /* in the schedule's arena */
+    /* what a replay invokes: value, or for a nemesis op the concrete
+       targets its completion recorded, where the nemesis takes them (a
+       partition's grudge as "a,b>c;...") */
+    fl_val replay_value;
 };
 
 struct fl_schedule {
@@ -58,9 +62,9 @@ struct fl_schedule_writer;
  * Create dir/schedule.edn and write its header (t's seed, concurrency,
  * name and suite). Returns NULL with err filled when it cannot.
  */
-struct fl_schedule_writer *
-fl_schedule_writer_open(const char *dir, const struct fl_test *t,
-                        struct fl_err *err);
+struct fl_schedule_writer *fl_schedule_writer_open(const char *dir,
+                                                   const struct fl_test *t,
+                                                   struct fl_err *err);
 /**
  * Record op, dispatched on thread (a client thread, or
  * FL_SCHEDULE_NEMESIS) in phase, or completed there when complete:
@@ -84,8 +88,8 @@ int fl_schedule_writer_close(struct fl_schedule_writer *w, struct fl_err *err);
 int fl_schedule_load(const char *dir, struct fl_schedule **out,
                      struct fl_err *err);
 void fl_schedule_free(struct fl_schedule *s);
-/** Recorded client invocations and nemesis ops of phase. */
-size_t fl_schedule_count(const struct fl_schedule *s, int phase);
+/** Recorded client invocations (or nemesis invocations) of phase. */
+size_t fl_schedule_count(const struct fl_schedule *s, int phase, bool nemesis);
 /**
  * A generator that replays phase of s (borrowed; it must outlive the
  * generator) on a run with concurrency client threads: thread t gets the
