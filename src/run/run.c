@@ -841,7 +841,12 @@ main_generator(struct run *r)
         /* The recorded ops at their recorded times are the workload. */
         fl_gen_free(cg);
         fl_gen_free(ng);
-        return fl_schedule_gen(t->replay, FL_SCHEDULE_WORKLOAD, t->concurrency);
+        struct fl_gen *g =
+            fl_schedule_gen(t->replay, FL_SCHEDULE_WORKLOAD, t->concurrency);
+        /* As the recorded run, the workload ends at the time limit: ops
+           that fell behind their offsets further than that are dropped. */
+        return t->time_limit_ns > 0 ? fl_gen_time_limit(t->time_limit_ns, g)
+                                    : g;
     }
     if (t->raw_generator) {
         fl_gen_free(ng);

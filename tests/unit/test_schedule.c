@@ -44,8 +44,8 @@ write_schedule(const char *dir, struct fl_arena *a)
     w = fl_schedule_writer_open(dir, &t, &err);
     ASSERT(w != NULL);
     for (int i = 0; i < 6; i++) {
-        struct fl_op op = op_at(1000 * i, i % 2, FL_KW_WRITE, fl_val_int(i),
-                                FL_OP_INVOKE);
+        struct fl_op op =
+            op_at(1000 * i, i % 2, FL_KW_WRITE, fl_val_int(i), FL_OP_INVOKE);
         fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, i % 2, false, &op);
         op.type = FL_OP_OK; /* completions of clients are not recorded */
         fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, i % 2, true, &op);
@@ -161,8 +161,9 @@ test_schedule_errors(void)
     for (size_t i = 0; i < FL_ARRAY_SIZE(cases); i++) {
         char *msg = load_error(cases[i].text);
         if (!msg || strncmp(msg, cases[i].want, strlen(cases[i].want)) != 0)
-            fl_test_fail(__FILE__, __LINE__, "case %zu: got \"%s\", want \"%s\"",
-                         i, msg ? msg : "(no error)", cases[i].want);
+            fl_test_fail(__FILE__, __LINE__,
+                         "case %zu: got \"%s\", want \"%s\"", i,
+                         msg ? msg : "(no error)", cases[i].want);
         free(msg);
     }
 }
@@ -173,9 +174,8 @@ replay_on(const struct fl_schedule *s, int concurrency, struct fl_hist *h)
 {
     struct fl_err err = FL_ERR_INIT;
     struct fl_gen *g = fl_schedule_gen(s, FL_SCHEDULE_WORKLOAD, concurrency);
-    struct fl_gen_sim_opts o = {.concurrency = concurrency,
-                                .seed = 1,
-                                .latency_ns = 1500};
+    struct fl_gen_sim_opts o = {
+        .concurrency = concurrency, .seed = 1, .latency_ns = 1500};
 
     fl_hist_init(h);
     ASSERT_OK(fl_gen_simulate(g, &o, h, &err));
