@@ -25,10 +25,24 @@ static const char *const phase_names[] = {
 
 /* ---- the writer ---- */
 
+/* A decision waiting to be written (its values in the run's history). */
+struct rec {
+    struct fl_op op;
+    int8_t phase;
+    bool complete;
+    int32_t thread;
+};
+
+/*
+ * Recording is a copy (the scheduler's hot path); the lines are formatted
+ * and written at each flush: the end of every phase, and close.
+ */
 struct fl_schedule_writer {
     FILE *f;
     char *path;
     struct fl_strbuf sb;
+    struct rec *v;
+    size_t n, alloc;
     int err; /* first errno of a write, 0 */
 };
 
@@ -82,12 +96,22 @@ fl_schedule_writer_record(struct fl_schedule_writer *w, int phase, int thread,
                           bool complete, const struct fl_op *op)
 {
     bool nem = thread == FL_SCHEDULE_NEMESIS;
-    fl_val f = fl_val_kw(op->f);
 
     if (!w || (!nem && (complete || op->type != FL_OP_INVOKE)) || phase < 0 ||
         phase > 2)
         return;
-    /* Hot with --deterministic: no printf. */
+    FL_ALLOC_GROW(w->v, w->n + 1, w->alloc);
+    w->v[w->n++] = (struct rec){*op, (int8_t)phase, complete, thread};
+}
+
+static void
+format_rec(struct fl_schedule_writer *w, const struct rec *r)
+{
+    const struct fl_op *op = &r->op;
+    bool nem = r->thread == FL_SCHEDULE_NEMESIS, complete = r->complete;
+    int phase = r->phase, thread = r->thread;
+    fl_val f = fl_val_kw(op->f);
+
     fl_strbuf_addstr(&w->sb, "{:phase :");
     fl_strbuf_addstr(&w->sb, phase_names[phase]);
     fl_strbuf_addstr(&w->sb, ", :at ");
@@ -107,13 +131,21 @@ fl_schedule_writer_record(struct fl_schedule_writer *w, int phase, int thread,
     fl_strbuf_addstr(&w->sb, ", :value ");
     fl_val_print_edn(&w->sb, &op->value);
     fl_strbuf_addstr(&w->sb, "}\n");
-    writer_put(w);
 }
 
 void
 fl_schedule_writer_flush(struct fl_schedule_writer *w)
 {
-    if (w && fflush(w->f) != 0 && !w->err)
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n; i++) {
+        format_rec(w, &w->v[i]);
+        if (w->sb.len >= SCHEDULE_BUF)
+            writer_put(w);
+    }
+    w->n = 0;
+    writer_put(w);
+    if (fflush(w->f) != 0 && !w->err)
         w->err = errno ? errno : EIO;
 }
 
@@ -124,6 +156,8 @@ fl_schedule_writer_close(struct fl_schedule_writer *w, struct fl_err *err)
 
     if (!w)
         return 0;
+    fl_schedule_writer_flush(w);
+    free(w->v);
     if (fclose(w->f) != 0 && !w->err)
         w->err = errno ? errno : EIO;
     if (w->err)

@@ -69,15 +69,20 @@ struct fl_schedule_writer *fl_schedule_writer_open(const char *dir,
  * Record op, dispatched on thread (a client thread, or
  * FL_SCHEDULE_NEMESIS) in phase, or completed there when complete:
  * client invocations, nemesis invocations and nemesis completions (client
- * completions are ignored). Write errors are kept for
- * fl_schedule_writer_close(). NULL w: nothing.
+ * completions are ignored). A copy: op's values must stay valid until the
+ * next flush (the run's history arena keeps them). NULL w: nothing.
  */
 void fl_schedule_writer_record(struct fl_schedule_writer *w, int phase,
                                int thread, bool complete,
                                const struct fl_op *op);
-/** Push what is buffered to the file. NULL w: nothing. */
+/**
+ * Format and write what was recorded since the last flush (the run
+ * flushes at the end of every phase). Write errors are kept for
+ * fl_schedule_writer_close(). NULL w: nothing.
+ */
 void fl_schedule_writer_flush(struct fl_schedule_writer *w);
-/** Close and free; returns the first write error (err filled), or 0. */
+/** Flush, close and free; returns the first write error (err filled), or
+    0. */
 int fl_schedule_writer_close(struct fl_schedule_writer *w, struct fl_err *err);
 
 /**
