@@ -16,8 +16,21 @@ ifeq ($(origin CC),default)
 CC = cc
 endif
 DEVELOPER ?= 1
-SANITIZE ?=
 COVERAGE ?=
+# An O= dir keeps the SANITIZE= it was first built with in $(O)/sanitize,
+# so a later make there without it (`make install`, a test's make) builds
+# and installs the same library, with a faultline.pc that says so; another
+# SANITIZE= for it is an error (objects of both would mix).
+SAN_STAMP = $(O)/sanitize
+SAN_BUILT := $(shell cat $(SAN_STAMP) 2>/dev/null)
+SANITIZE ?= $(SAN_BUILT)
+ifeq ($(wildcard $(SAN_STAMP)),)
+$(shell mkdir -p $(O) && printf '%s\n' '$(SANITIZE)' >$(SAN_STAMP))
+else ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(SANITIZE),$(SAN_BUILT))
+$(error O=$(O) is built with SANITIZE=$(SAN_BUILT), not SANITIZE=$(SANITIZE): use another O= or make O=$(O) clean)
+endif
+endif
 
 PKGS = jansson libcurl libssh libmicrohttpd libnetfilter_queue libmnl fuse3 libpq hiredis
 
@@ -196,10 +209,13 @@ PUBLIC_HDRS = src/faultline.h src/cli/main.h \
 	$(addprefix src/run/,test.h run.h client.h store.h) \
 	src/report/report.h src/workload/workload.h
 
-$(O)/faultline.pc: scripts/faultline.pc.in Makefile
+# A sanitized library needs its runtime in every program that links it:
+# the .pc's Cflags and Libs carry -fsanitize= (docs/api.md).
+$(O)/faultline.pc: scripts/faultline.pc.in Makefile $(SAN_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' \
 		-e 's|@PKGS@|$(PKGS)|g' \
+		-e 's|@SANITIZE@|$(if $(SANITIZE), -fsanitize=$(SANITIZE))|g' \
 		$< >$@
 
 install: all $(O)/faultline.pc

@@ -30,11 +30,26 @@ extern const struct fl_chk_kind fl_chk_kinds[];
 const struct fl_chk_kind *fl_chk_kind_find(const char *name);
 
 /**
+ * The kind a spec's entry names: a kind's own name, or "linear", which
+ * older test.edn files of the memkv and external suites used for
+ * "linearizable" (specs name kinds by their fl_chk_kinds name). NULL if
+ * none.
+ */
+const struct fl_chk_kind *fl_chk_spec_kind(const char *name);
+
+/**
+ * The options a spec {name options ...} (test.edn's :checker) gives for
+ * kind, under its own name or an older one (fl_chk_spec_kind()), or NULL
+ * when it names no such checker. Borrowed from spec.
+ */
+const fl_val *fl_chk_spec_options(const fl_val *spec, const char *kind);
+
+/**
  * Build the checker a spec describes: a map {name options ...} (as written
- * to test.edn's :checker) becomes a compose of each, a single entry the
- * checker itself. The name "linear" means "linearizable" (the key
- * results.edn uses for it in a compose). Returns NULL with err set on an
- * unknown name or option.
+ * to test.edn's :checker) becomes a compose of each (results.edn keyed by
+ * the names), a single entry the checker itself. Names are those of
+ * fl_chk_spec_kind(). Returns NULL with err set on an unknown name or
+ * option.
  */
 struct fl_checker *fl_chk_from_spec(const fl_val *spec, struct fl_err *err);
 

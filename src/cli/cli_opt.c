@@ -219,7 +219,7 @@ fl_cli_recorded_options(const char *path, const char *kind, struct fl_arena *a)
 
     if (stat(te, &sb) == 0 && fl_store_read_test(dir, a, &t, &err) == 0) {
         const fl_val *spec = fl_chk_opt(&t, "checker");
-        found = fl_chk_opt(spec, kind);
+        found = fl_chk_spec_options(spec, kind);
         if (found)
             fprintf(stderr, "faultline: %s: %s options from %s\n", path, kind,
                     te);

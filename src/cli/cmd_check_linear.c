@@ -50,9 +50,6 @@ recorded_defaults(const char *path, struct fl_linear_opts *o, bool model_given,
                   bool indep_given, struct fl_arena *a)
 {
     const fl_val *rec = fl_cli_recorded_options(path, "linearizable", a);
-
-    if (!rec)
-        rec = fl_cli_recorded_options(path, "linear", a);
     const char *m = fl_chk_opt_name(rec, "model", NULL);
 
     if (!rec)

@@ -312,9 +312,6 @@ build_checker(const struct sargs *sa, const char *path, struct fl_err *err)
 {
     const struct fl_chk_kind *k = fl_chk_kind_find(sa->kind);
     const fl_val *rec = fl_cli_recorded_options(path, sa->kind, sa->a);
-    /* test.edn names linearizability :linear (registry.h). */
-    if (!rec && strcmp(sa->kind, "linearizable") == 0)
-        rec = fl_cli_recorded_options(path, "linear", sa->a);
     fl_val opts = merge(sa->a, rec, sa->edn);
 
     opts = merge(sa->a, &opts, &sa->flags);

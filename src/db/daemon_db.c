@@ -410,6 +410,14 @@ daemon_env(struct ddb *d, const struct fl_env *env, size_t node,
         char *so = fl_time_shim_path();
         char *file = fl_time_shim_clock_file(
             fl_env_opt_str(env, "cluster-state-dir", NULL), env->nodes[node]);
+        /* The loader ignores a missing preload with a warning nobody
+         * reads: clock faults would silently not reach the daemon. */
+        if (access(so, R_OK) != 0)
+            rc = fl_err_set(err, FL_EUSAGE,
+                            "%s: no time shim at %s (build it, or set "
+                            "FAULTLINE_TIME_SO): clock faults would not "
+                            "reach the daemon",
+                            d->name, so);
         out[k++] = fl_xasprintf("LD_PRELOAD=%s", so);
         out[k++] = fl_xasprintf("FAULTLINE_CLOCK_FILE=%s", file);
         free(so);

@@ -116,8 +116,8 @@ policy_of(const char *name, const fl_val *opts, enum policy *pol)
         *pol = POL_FINAL;
         return true;
     }
-    if ((strcmp(name, "linear") == 0 || strcmp(name, "linearizable") == 0) &&
-        wants_key(opts)) {
+    const struct fl_chk_kind *k = fl_chk_spec_kind(name);
+    if (k && strcmp(k->name, "linearizable") == 0 && wants_key(opts)) {
         *pol = POL_KEY;
         return true;
     }

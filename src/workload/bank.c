@@ -57,7 +57,7 @@ fl_wl_bank(const struct fl_wl_bank_opts *o, struct fl_workload *w,
     arg = fl_xmalloc(sizeof(*arg));
     *arg = *o;
     w->generator = fl_gen_fn(bank_op, arg, free);
-    w->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    w->final_generator = fl_wl_final_read();
     w->checker = fl_chk_bank_new(o->accounts, o->total, o->negative_ok);
     return 0;
 }

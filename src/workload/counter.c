@@ -32,6 +32,6 @@ void
 fl_wl_counter(struct fl_workload *w)
 {
     w->generator = fl_gen_fn(counter_op, NULL, NULL);
-    w->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    w->final_generator = fl_wl_final_read();
     w->checker = fl_chk_counter_new();
 }

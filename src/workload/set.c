@@ -79,7 +79,7 @@ fl_wl_set(const struct fl_wl_set_opts *o, struct fl_workload *w,
     s = fl_xcalloc(1, sizeof(*s));
     s->adds_per_read = o->adds_per_read;
     w->generator = fl_gen_new(&set_type, s);
-    w->final_generator = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+    w->final_generator = fl_wl_final_read();
     w->checker = fl_chk_set_full_new(o->linearizable);
     return 0;
 }

@@ -30,6 +30,16 @@ fl_workload_take_gens(struct fl_workload *w, struct fl_gen **generator,
     fl_workload_release(w);
 }
 
+struct fl_gen *
+fl_wl_final_read(void)
+{
+    struct fl_gen *read = fl_gen_invoke(FL_KW_READ, fl_val_nil());
+
+    return fl_gen_until_ok(fl_gen_time_limit(
+        FL_WL_FINAL_READ_NS,
+        fl_gen_delay(FL_WL_FINAL_READ_GAP_NS, fl_gen_repeat(-1, read))));
+}
+
 int
 fl_wl_divisor(int concurrency, int max)
 {

@@ -124,6 +124,19 @@ int fl_wl_txn(const struct fl_wl_txn_opts *o, struct fl_workload *w,
 void fl_wl_queue(struct fl_workload *w);
 
 /**
+ * The final read of set, counter and bank: after healing, a system may
+ * need a moment (a new leader, a session re-established) before a read
+ * succeeds, and a workload without a successful final read has no
+ * verdict. So the read is retried, FL_WL_FINAL_READ_GAP_NS apart (on any
+ * free client thread), until one is :ok or FL_WL_FINAL_READ_NS have
+ * passed since the first: Jepsen's (gen/until-ok (gen/repeat ...)),
+ * bounded.
+ */
+#define FL_WL_FINAL_READ_GAP_NS 1000000000LL
+#define FL_WL_FINAL_READ_NS     60000000000LL
+struct fl_gen *fl_wl_final_read(void);
+
+/**
  * The largest divisor of concurrency that is at most max (>= 1): a
  * threads-per-key default that always divides the concurrency.
  */

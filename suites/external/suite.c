@@ -70,7 +70,8 @@ build_register(struct fl_test *t, struct fl_err *err)
         return rc;
     fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     return fl_test_set_checker(
-        t, "{:linear {:model :cas-register :independent? true}" EXT_COMMON,
+        t,
+        "{:linearizable {:model :cas-register :independent? true}" EXT_COMMON,
         err);
 }
 

@@ -63,10 +63,12 @@ struct fl_memkv {
     int64_t *queue;         /* queued values, head at queue[qhead] */
     size_t qhead, qn, qalloc;
     int64_t next_id;
-    struct fl_clock *clock; /* the test's (simulated with
-                               --deterministic); protected by mu */
-    FILE *log;              /* the node log, or NULL; protected by mu */
-    int64_t ops;            /* ops served, protected by mu */
+    struct fl_clock *clock;        /* the test's (simulated with
+                                      --deterministic); protected by mu */
+    FILE *log;                     /* the node log, or NULL; protected by mu */
+    int64_t ops;                   /* ops served, protected by mu */
+    fl_memkv_window_fn *window_fn; /* test seam: set before any op */
+    void *window_arg;
 };
 
 struct fl_memkv *
@@ -149,14 +151,27 @@ coin(struct fl_memkv *kv, int percent)
     return (int)fl_rng_below(&kv->rng, 100) < percent;
 }
 
-/* The lost-update race window: the lock is dropped while paused. */
+void
+fl_memkv_set_window_hook(struct fl_memkv *kv, fl_memkv_window_fn *fn, void *arg)
+{
+    kv->window_fn = fn;
+    kv->window_arg = arg;
+}
+
+/*
+ * A bug's race window: the lock is dropped while paused (or while the
+ * test's hook runs, which lands its op in the window by design).
+ */
 static void
 race_window_us(struct fl_memkv *kv, unsigned pause_us)
 {
-    if (kv->clock->fake)
+    if (kv->clock->fake && !kv->window_fn)
         return; /* one thread in simulated time: nobody to race with */
     pthread_mutex_unlock(&kv->mu);
-    usleep(pause_us);
+    if (kv->window_fn)
+        kv->window_fn(kv->window_arg);
+    else
+        usleep(pause_us);
     pthread_mutex_lock(&kv->mu);
 }
 

@@ -74,6 +74,17 @@ bool fl_memkv_set_paused(struct fl_memkv *kv, bool paused);
  */
 struct fl_nemesis *fl_memkv_nemesis_new(struct fl_memkv *kv);
 
+/**
+ * A test seam: fn(arg) runs in every race window a bug opens (with the
+ * store's lock released) in place of the window's pause, so that a unit
+ * test lands an op inside the window by construction rather than by
+ * timing. Set it before any op runs; NULL restores the pause. Without a
+ * bug no window opens and fn is never called.
+ */
+typedef void fl_memkv_window_fn(void *arg);
+void fl_memkv_set_window_hook(struct fl_memkv *kv, fl_memkv_window_fn *fn,
+                              void *arg);
+
 /** The client (shared = the struct fl_memkv). */
 extern const struct fl_client_type fl_memkv_client_type;
 

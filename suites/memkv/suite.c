@@ -72,7 +72,8 @@ build_register(struct fl_test *t, struct fl_err *err)
         return rc;
     fl_workload_take_gens(&w, &t->generator, &t->final_generator);
     return fl_test_set_checker(
-        t, "{:linear {:model :cas-register :independent? true}" MEMKV_COMMON,
+        t,
+        "{:linearizable {:model :cas-register :independent? true}" MEMKV_COMMON,
         err);
 }
 

@@ -31,6 +31,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 #define SET_DIR   "/fl-set"
@@ -213,44 +214,133 @@ struct zk {
     zhandle_t *zh;
     char *host; /* node:port */
     const struct fl_zk_client_cfg *cfg;
+    int64_t down_since;          /* mono ms the session was first seen not
+                                  * connected; 0 while connected */
+    struct fl_zk_script *script; /* tests: answers instead of a server */
 };
 
+static const char *
+state_name(int state)
+{
+    if (state == ZOO_CONNECTED_STATE)
+        return "connected";
+    if (state == ZOO_EXPIRED_SESSION_STATE)
+        return "expired";
+    if (state == ZOO_AUTH_FAILED_STATE)
+        return "auth-failed";
+    if (state == ZOO_CONNECTING_STATE || state == ZOO_ASSOCIATING_STATE)
+        return "connecting";
+    return "not-connected";
+}
+
+/* Session events (the library's thread): logged, so that a run's
+ * faultline.log says when each client lost and regained its server. */
 static void
 watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
 {
-    FL_UNUSED(zh);
-    FL_UNUSED(type);
-    FL_UNUSED(state);
+    const char *host = ctx;
+    const clientid_t *id = zh ? zoo_client_id(zh) : NULL;
     FL_UNUSED(path);
-    FL_UNUSED(ctx);
+
+    if (type == ZOO_SESSION_EVENT)
+        fl_info("zookeeper: %s: session 0x%llx %s", host,
+                id ? (unsigned long long)id->client_id : 0ULL,
+                state_name(state));
 }
 
-/* A connected session, waiting for it at most the request timeout. */
 static bool
-connected(struct zk *z)
+is_dead(zhandle_t *zh)
 {
-    int64_t deadline = fl_clock_mono_ms() + z->cfg->timeout_ms;
+    int s = zoo_state(zh);
 
-    if (z->zh && (zoo_state(z->zh) == ZOO_EXPIRED_SESSION_STATE ||
-                  zoo_state(z->zh) == ZOO_AUTH_FAILED_STATE)) {
-        zookeeper_close(z->zh);
-        z->zh = NULL;
-    }
+    return s == ZOO_EXPIRED_SESSION_STATE || s == ZOO_AUTH_FAILED_STATE;
+}
+
+/*
+ * Drop a session that cannot come back: expired, or not connected for
+ * longer than the session timeout (the ensemble has expired it by now,
+ * or the library is stuck in a connection attempt that nobody answers;
+ * a fresh handle connects at once). Nothing is lost: every request still
+ * pending on it has already ended :info or :fail.
+ */
+static void
+drop_dead_session(struct zk *z, int64_t now)
+{
+    const char *why = NULL;
+
     if (!z->zh)
-        z->zh = zookeeper_init(z->host, watcher,
-                               (int)z->cfg->session_timeout_ms, NULL, NULL, 0);
-    while (z->zh && zoo_state(z->zh) != ZOO_CONNECTED_STATE &&
-           fl_clock_mono_ms() < deadline)
+        return;
+    if (is_dead(z->zh))
+        why = state_name(zoo_state(z->zh));
+    else if (z->down_since && now - z->down_since > z->cfg->session_timeout_ms)
+        why = "not connected for longer than the session timeout";
+    if (!why)
+        return;
+    fl_info("zookeeper: %s: new session (%s)", z->host, why);
+    zookeeper_close(z->zh);
+    z->zh = NULL;
+}
+
+/*
+ * A connected session, waiting for it at most wait_ms: a dead one is
+ * replaced, a missing one opened. false: nothing can be sent now.
+ */
+static bool
+connected(struct zk *z, int64_t wait_ms)
+{
+    int64_t now = fl_clock_mono_ms(), deadline = now + wait_ms;
+
+    for (;;) {
+        if (z->zh && zoo_state(z->zh) == ZOO_CONNECTED_STATE) {
+            z->down_since = 0;
+            return true;
+        }
+        if (!z->down_since)
+            z->down_since = now;
+        drop_dead_session(z, now);
+        if (!z->zh) {
+            z->zh = zookeeper_init(z->host, watcher,
+                                   (int)z->cfg->session_timeout_ms, NULL,
+                                   z->host, 0);
+            z->down_since = now;
+        }
+        if (now >= deadline)
+            return false;
         usleep(20000);
-    return z->zh && zoo_state(z->zh) == ZOO_CONNECTED_STATE;
+        now = fl_clock_mono_ms();
+    }
+}
+
+/*
+ * The next scripted result for request r, as if the server had answered:
+ * a getData gets the script's value, a getChildren its children. Only
+ * reached in tests (fl_zk_invoke_scripted).
+ */
+static int
+scripted(struct zk *z, struct req *r)
+{
+    struct fl_zk_script *s = z->script;
+    int rc = s->next < s->n ? s->rc[s->next] : FL_ZK_TIMEOUT;
+
+    s->next++;
+    r->refs = 1; /* no library holds it */
+    r->stat.version = 7;
+    if (rc == ZOK && s->value && strlen(s->value) < sizeof(r->data)) {
+        r->data_len = (int)strlen(s->value);
+        memcpy(r->data, s->value, (size_t)r->data_len);
+    }
+    if (rc == ZOK && s->children)
+        fl_strbuf_addstr(&r->children, s->children);
+    return rc;
 }
 
 static int
 zk_get(struct zk *z, const char *path, struct req **out)
 {
     struct req *r = req_new();
-    int rc =
-        req_wait(r, zoo_aget(z->zh, path, 0, on_data, r), z->cfg->timeout_ms);
+    int rc = z->script ? scripted(z, r)
+                       : req_wait(r, zoo_aget(z->zh, path, 0, on_data, r),
+                                  z->cfg->timeout_ms);
 
     *out = r;
     return rc;
@@ -260,8 +350,9 @@ static int
 zk_sync(struct zk *z, const char *path)
 {
     struct req *r = req_new();
-    int rc =
-        req_wait(r, zoo_async(z->zh, path, on_string, r), z->cfg->timeout_ms);
+    int rc = z->script ? scripted(z, r)
+                       : req_wait(r, zoo_async(z->zh, path, on_string, r),
+                                  z->cfg->timeout_ms);
 
     req_put(r);
     return rc;
@@ -273,8 +364,11 @@ zk_set(struct zk *z, const char *path, int64_t v, int version, struct Stat *st)
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
     struct req *r = req_new();
-    int rc = req_wait(r, zoo_aset(z->zh, path, buf, n, version, on_stat, r),
-                      z->cfg->timeout_ms);
+    int rc =
+        z->script
+            ? scripted(z, r)
+            : req_wait(r, zoo_aset(z->zh, path, buf, n, version, on_stat, r),
+                       z->cfg->timeout_ms);
 
     if (rc == ZOK && st)
         *st = r->stat;
@@ -288,10 +382,13 @@ zk_create(struct zk *z, const char *path, int64_t v, int mode)
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
     struct req *r = req_new();
-    int rc = req_wait(r,
-                      zoo_acreate(z->zh, path, buf, n, &ZOO_OPEN_ACL_UNSAFE,
-                                  mode, on_string, r),
-                      z->cfg->timeout_ms);
+    int rc =
+        z->script
+            ? scripted(z, r)
+            : req_wait(r,
+                       zoo_acreate(z->zh, path, buf, n, &ZOO_OPEN_ACL_UNSAFE,
+                                   mode, on_string, r),
+                       z->cfg->timeout_ms);
 
     req_put(r);
     return rc;
@@ -301,10 +398,25 @@ static int
 zk_children(struct zk *z, const char *path, struct req **out)
 {
     struct req *r = req_new();
-    int rc = req_wait(r, zoo_aget_children(z->zh, path, 0, on_strings, r),
-                      z->cfg->timeout_ms);
+    int rc = z->script
+                 ? scripted(z, r)
+                 : req_wait(r, zoo_aget_children(z->zh, path, 0, on_strings, r),
+                            z->cfg->timeout_ms);
 
     *out = r;
+    return rc;
+}
+
+static int
+zk_delete(struct zk *z, const char *path, int version)
+{
+    struct req *r = req_new();
+    int rc = z->script
+                 ? scripted(z, r)
+                 : req_wait(r, zoo_adelete(z->zh, path, version, on_void, r),
+                            z->cfg->timeout_ms);
+
+    req_put(r);
     return rc;
 }
 
@@ -533,17 +645,13 @@ take(struct zk *z, char **names, size_t n, fl_val *out, bool *wrote)
     char path[128];
 
     for (size_t i = 0; i < n; i++) {
-        struct req *d = NULL, *r;
+        struct req *d = NULL;
         snprintf(path, sizeof(path), QUEUE_DIR "/%s", names[i]);
         *wrote = false;
         int rc = zk_get(z, path, &d);
         if (rc == ZOK) {
             fl_val v = reg_value(d);
-            r = req_new();
-            rc = req_wait(r,
-                          zoo_adelete(z->zh, path, d->stat.version, on_void, r),
-                          z->cfg->timeout_ms);
-            req_put(r);
+            rc = zk_delete(z, path, d->stat.version);
             *wrote = true;
             if (rc == ZOK)
                 *out = v;
@@ -593,6 +701,28 @@ invoke_queue(struct zk *z, const struct fl_op *op, struct fl_arena *a,
                           fl_kw_name(op->f));
     }
     return 0;
+}
+
+static int
+invoke_op(struct zk *z, const struct fl_op *op, struct fl_arena *a,
+          struct fl_op *out, struct fl_err *err)
+{
+    if (z->cfg->workload == FL_ZK_WL_SET)
+        return invoke_set(z, op, a, out, err);
+    if (z->cfg->workload == FL_ZK_WL_QUEUE)
+        return invoke_queue(z, op, a, out, err);
+    return invoke_register(z, op, a, out, err);
+}
+
+int
+fl_zk_invoke_scripted(const struct fl_zk_client_cfg *cfg,
+                      struct fl_zk_script *script, const struct fl_op *op,
+                      struct fl_arena *a, struct fl_op *out, struct fl_err *err)
+{
+    struct zk z = {.cfg = cfg, .script = script};
+
+    script->next = 0;
+    return invoke_op(&z, op, a, out, err);
 }
 
 /* ---- the client type ---- */
@@ -658,7 +788,7 @@ client_setup(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     if (!dir)
         return 0;
     while (rc != ZOK && rc != ZNODEEXISTS && fl_clock_mono_ms() < deadline)
-        if (connected(z))
+        if (connected(z, z->cfg->timeout_ms))
             rc = zk_create(z, dir, 0, 0);
     if (rc == ZOK || rc == ZNODEEXISTS)
         return 0;
@@ -683,15 +813,11 @@ client_invoke(struct fl_client *c, const struct fl_env *env,
     struct zk *z = c->ctx;
     FL_UNUSED(env);
 
-    if (!connected(z)) {
+    if (!connected(z, z->cfg->timeout_ms)) {
         complete(out, a, FL_ZK_NOT_SENT, true);
         return 0;
     }
-    if (z->cfg->workload == FL_ZK_WL_SET)
-        return invoke_set(z, op, a, out, err);
-    if (z->cfg->workload == FL_ZK_WL_QUEUE)
-        return invoke_queue(z, op, a, out, err);
-    return invoke_register(z, op, a, out, err);
+    return invoke_op(z, op, a, out, err);
 }
 
 const struct fl_client_type fl_zk_client_type = {

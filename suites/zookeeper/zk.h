@@ -14,6 +14,7 @@
 
 #include "history/op.h"
 
+struct fl_arena;
 struct fl_client_type;
 struct fl_db;
 struct fl_err;
@@ -65,5 +66,25 @@ extern const struct fl_client_type fl_zk_client_type;
  * timeouts, an expired session or anything unknown end it :info.
  */
 enum fl_op_type fl_zk_outcome(int zrc, bool write, const char **error);
+
+/** A scripted server, for testing how every op ends (tests only). */
+struct fl_zk_script {
+    const int *rc;        /* the results of the op's requests, in order;
+                           * past the end: no answer (FL_ZK_TIMEOUT) */
+    size_t n;             /* entries in rc */
+    size_t next;          /* out: how many requests the op sent */
+    const char *value;    /* what a getData answers (ZOK) */
+    const char *children; /* what a getChildren answers: names, each
+                           * '\n'-ended */
+};
+
+/**
+ * Run op as the client would on a connected session, every request
+ * answered from script instead of a server; out is the completion.
+ */
+int fl_zk_invoke_scripted(const struct fl_zk_client_cfg *cfg,
+                          struct fl_zk_script *script, const struct fl_op *op,
+                          struct fl_arena *a, struct fl_op *out,
+                          struct fl_err *err);
 
 #endif

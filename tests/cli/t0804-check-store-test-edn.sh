@@ -25,7 +25,7 @@ expect_exit 1 "$FAULTLINE" check bank --total 99 "$run/history.edn"
 grep -q ':wrong-total' "$TMP/out" || fail "bank --total 99: no wrong total"
 
 run register none 0
-grep -q ':checker {:linear {:model :cas-register, :independent? true}' \
+grep -q ':checker {:linearizable {:model :cas-register, :independent? true}' \
     "$run/test.edn" || fail "register: no :checker"
 # no --model, no --independent: both from test.edn
 expect_exit 0 "$FAULTLINE" check linearizable "$run/history.edn"

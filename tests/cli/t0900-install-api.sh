@@ -39,6 +39,13 @@ pc() {
 pc --exists faultline || fail "pkg-config does not find faultline.pc"
 pc --print-requires-private faultline | grep -q jansson ||
     fail "faultline.pc lacks Requires.private"
+# A sanitized library (O= keeps its SANITIZE=, t0743) hands -fsanitize= to
+# the program below, whose link would otherwise lack the runtime.
+san=$(cat "$O/sanitize" 2>/dev/null || true)
+if [ -n "$san" ]; then
+    pc --cflags --libs faultline | grep -q -- "-fsanitize=$san" ||
+        fail "faultline.pc of a SANITIZE=$san build: $(pc --cflags --libs faultline)"
+fi
 
 # A user's program: its own suite (an in-process register of its own), the
 # CLI's entry point. Strict flags: the public headers must be clean C11

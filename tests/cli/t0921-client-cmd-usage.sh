@@ -78,8 +78,10 @@ grep -q ':process :nemesis, :f :pause, :value \[' "$run/history.edn" ||
     fail "no pause fault"
 
 # Any suite: memkv's ops go to the client, not to its in-process store.
+# (3 s as above: on a loaded machine, or under ASan, 1 s gave the python
+# clients time for two ops, and a read that never succeeded is :unknown.)
 rm -f "$TMP/db.json"
-expect_exit 0 "$FAULTLINE" test memkv --workload register --time-limit 1 \
+expect_exit 0 "$FAULTLINE" test memkv --workload register --time-limit 3 \
     --concurrency 2 --client-cmd "python3 $FAKE $TMP/db.json ok"
 grep -q '"0"' "$TMP/db.json" || fail "memkv ops did not reach the client"
 run=$(sed -n 's/^store: //p' "$TMP/out")

@@ -33,7 +33,7 @@ t1=$(now)
 took=$(secs "$t0" "$t1")
 echo "register stale-read, --stop-on-invalid: the run took $took s"
 awk -v t="$took" 'BEGIN { exit !(t < 20) }' || fail "took $took s"
-grep -q 'online: linear: :nonlinearizable on key' "$TMP/out" "$TMP/err" ||
+grep -q 'online: linearizable: :nonlinearizable on key' "$TMP/out" "$TMP/err" ||
     fail "no online anomaly"
 after=$(sed -n 's/.*results written \([0-9.]*\) s after the first anomaly.*/\1/p' \
     "$TMP/out" "$TMP/err")
@@ -44,7 +44,7 @@ d=$(run_dir b)
 grep -q ':interrupted' "$d/status.edn" || fail "status: $(cat "$d/status.edn")"
 grep -q 'stopped on invalid' "$d/status.edn" || fail "status says why"
 grep -q ':valid? false' "$d/results.edn" || fail "results.edn not invalid"
-grep -q ':online {:valid? false, :checker "linear"' "$d/results.edn" ||
+grep -q ':online {:valid? false, :checker "linearizable"' "$d/results.edn" ||
     fail "results.edn: no :online"
 [ -s "$d/history.edn" ] || fail "no history"
 

@@ -630,6 +630,45 @@ test_registry(void)
     fl_arena_release(&a);
 }
 
+/*
+ * Specs name linearizability :linearizable, the kind's own name; older
+ * test.edn files of memkv and external runs say :linear, which still reads
+ * as the same kind with the same options.
+ */
+static void
+test_registry_spec_names(void)
+{
+    struct fl_arena a;
+    struct fl_err err = FL_ERR_INIT;
+    fl_val spec;
+    const char *specs[] = {
+        "{:stats {} :linearizable {:model :cas-register :independent? true}}",
+        "{:stats {} :linear {:model :cas-register :independent? true}}",
+        "{:stats {} \"linearizable\" {:model :cas-register}}",
+    };
+
+    fl_arena_init(&a, 256);
+    ASSERT_STR_EQ(fl_chk_spec_kind("linear")->name, "linearizable");
+    ASSERT_STR_EQ(fl_chk_spec_kind("linearizable")->name, "linearizable");
+    ASSERT_STR_EQ(fl_chk_spec_kind("bank")->name, "bank");
+    ASSERT(fl_chk_spec_kind("lin") == NULL);
+    for (size_t i = 0; i < FL_ARRAY_SIZE(specs); i++) {
+        ASSERT_OK(fl_edn_parse_value(&a, specs[i], strlen(specs[i]), "s", &spec,
+                                     &err));
+        const fl_val *o = fl_chk_spec_options(&spec, "linearizable");
+        ASSERT(o);
+        ASSERT_STR_EQ(fl_chk_opt_name(o, "model", NULL), "cas-register");
+        ASSERT(fl_chk_spec_options(&spec, "stats"));
+        ASSERT(fl_chk_spec_options(&spec, "bank") == NULL);
+        ASSERT(fl_chk_spec_options(&spec, "linear") == NULL);
+        struct fl_checker *c = fl_chk_from_spec(&spec, &err);
+        ASSERT(c);
+        fl_chk_free(c);
+    }
+    ASSERT(fl_chk_spec_options(NULL, "linearizable") == NULL);
+    fl_arena_release(&a);
+}
+
 static void
 test_looks_independent(void)
 {
@@ -706,6 +745,7 @@ static const struct fl_test_case jepsen_checker_tests[] = {
     FL_TEST(test_concurrency_limit_memory),
     FL_TEST(test_bank_inferred),
     FL_TEST(test_registry),
+    FL_TEST(test_registry_spec_names),
     FL_TEST(test_looks_independent),
     FL_TEST_END,
 };

@@ -220,6 +220,56 @@ test_wl_set_gen(void)
     ASSERT(strstr(err.msg, "--adds-per-read"));
 }
 
+/* Reads fail (:fail, :info) before the one at fail_until_ns. */
+static void
+fail_reads_until(void *arg, const struct fl_op *inv, struct fl_arena *a,
+                 struct fl_op *c)
+{
+    FL_UNUSED(a);
+    if (inv->time_ns < *(const int64_t *)arg)
+        c->type = inv->index % 4 ? FL_OP_FAIL : FL_OP_INFO;
+}
+
+/* The final read is retried a second apart until one is :ok, and gives
+ * up after a minute of failures. */
+static void
+test_wl_final_read_retries(void)
+{
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_hist h;
+    int64_t fail_until = 2500000000LL;
+    struct fl_gen_sim_opts o = {.concurrency = 3,
+                                .latency_ns = 1000000,
+                                .complete = fail_reads_until,
+                                .arg = &fail_until};
+    struct fl_gen *g = fl_gen_clients(fl_wl_final_read());
+    size_t reads = 0, oks = 0;
+
+    fl_hist_init(&h);
+    ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
+    fl_gen_free(g);
+    for (size_t i = 0; i < h.n; i++) {
+        ASSERT_EQ(h.ops[i].f, FL_KW_READ);
+        reads += h.ops[i].type == FL_OP_INVOKE;
+        oks += h.ops[i].type == FL_OP_OK;
+    }
+    /* at 0, 1 and 2 s failed, at 3 s ok, then no more */
+    ASSERT_EQ(reads, 4);
+    ASSERT_EQ(oks, 1);
+    ASSERT_EQ(h.ops[h.n - 1].type, FL_OP_OK);
+    ASSERT_EQ(h.ops[h.n - 1].time_ns, 3001000000LL);
+    fl_hist_release(&h);
+
+    fail_until = INT64_MAX;
+    fl_hist_init(&h);
+    g = fl_gen_clients(fl_wl_final_read());
+    ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
+    fl_gen_free(g);
+    ASSERT_EQ(h.n, 2 * (FL_WL_FINAL_READ_NS / FL_WL_FINAL_READ_GAP_NS));
+    ASSERT(h.ops[h.n - 1].time_ns < FL_WL_FINAL_READ_NS + 1000000000LL);
+    fl_hist_release(&h);
+}
+
 /* counter: adds of 1..5 and reads; bank: transfers between two distinct
  * accounts of 1..5, reads; both end with one final read. */
 static void
@@ -477,6 +527,7 @@ static const struct fl_test_case workload_tests[] = {
     FL_TEST(test_wl_register_checker),
     FL_TEST(test_wl_set_gen),
     FL_TEST(test_wl_counter_bank_gen),
+    FL_TEST(test_wl_final_read_retries),
     FL_TEST(test_wl_txn),
     FL_TEST(test_wl_queue),
     FL_TEST_END,
