@@ -314,9 +314,30 @@ grudge_string(const fl_val *v, struct fl_strbuf *sb)
 }
 
 /*
+ * A kill's, start's, pause's or resume's completion: the nodes it acted
+ * on, a vector of names, which those nemeses also take as their target.
+ */
+static bool
+node_list(const struct fl_schedule_entry *c)
+{
+    static const char *const fs[] = {"kill", "start", "pause", "resume"};
+    bool proc = false;
+
+    for (size_t i = 0; i < FL_ARRAY_SIZE(fs); i++)
+        proc |= strcmp(fl_kw_name(c->f), fs[i]) == 0;
+    if (!proc || c->value.kind != FL_V_VEC || c->value.n == 0)
+        return false;
+    for (uint32_t i = 0; i < c->value.n; i++)
+        if (c->value.u.items[i].kind != FL_V_STR)
+            return false;
+    return true;
+}
+
+/*
  * What a replay asks of the nemesis: the targets its completion recorded
- * where the nemesis takes them (a partition's grudge), so that a
- * different random draw cannot change them; else the recorded value.
+ * where the nemesis takes them (a partition's grudge, the nodes a kill or
+ * pause acted on), so that a different random draw cannot change them;
+ * else the recorded value.
  */
 static void
 resolve_targets(struct fl_schedule *s)
@@ -335,6 +356,8 @@ resolve_targets(struct fl_schedule *s)
             fl_strbuf_reset(&sb);
             if (c->complete && c->f == e->f && grudge_string(&c->value, &sb))
                 e->replay_value = fl_val_str(&s->arena, sb.buf, sb.len);
+            else if (c->complete && c->f == e->f && node_list(c))
+                e->replay_value = c->value;
             break; /* the nemesis runs one op at a time */
         }
     }

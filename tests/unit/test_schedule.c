@@ -62,6 +62,17 @@ write_schedule(const char *dir, struct fl_arena *a)
     nem.time_ns = 2600;
     fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, FL_SCHEDULE_NEMESIS,
                               true, &nem);
+    /* A kill of :majority that killed n1 and n3 replays as [n1 n3]. */
+    nem = op_at(3500, FL_PROC_NEMESIS, fl_kw_intern_cstr("kill"),
+                fl_val_kw(fl_kw_intern_cstr("majority")), FL_OP_INFO);
+    fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, FL_SCHEDULE_NEMESIS,
+                              false, &nem);
+    const char *killed = "[\"n1\" \"n3\"]";
+    ASSERT_OK(fl_edn_parse_value(a, killed, strlen(killed), "k", &g, &err));
+    nem.value = g;
+    nem.time_ns = 3600;
+    fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, FL_SCHEDULE_NEMESIS,
+                              true, &nem);
     ASSERT_OK(fl_schedule_writer_close(w, &err));
     fl_test_release(&t);
 }
@@ -80,9 +91,9 @@ test_schedule_roundtrip(void)
     ASSERT_OK(fl_schedule_load(dir, &s, &err));
     ASSERT_U64_EQ(s->seed, 99);
     ASSERT_EQ(s->concurrency, 2);
-    ASSERT_EQ(s->n, 8); /* 6 invocations, the fault and its completion */
+    ASSERT_EQ(s->n, 10); /* 6 invocations, 2 faults and their completions */
     ASSERT_EQ(fl_schedule_count(s, FL_SCHEDULE_WORKLOAD, false), 6);
-    ASSERT_EQ(fl_schedule_count(s, FL_SCHEDULE_WORKLOAD, true), 1);
+    ASSERT_EQ(fl_schedule_count(s, FL_SCHEDULE_WORKLOAD, true), 2);
     ASSERT_EQ(s->e[3].thread, 1);
     ASSERT_EQ(s->e[3].at_ns, 3000);
     ASSERT_EQ(s->e[3].value.u.i, 3);
@@ -92,6 +103,9 @@ test_schedule_roundtrip(void)
     ASSERT_EQ(s->e[6].replay_value.kind, FL_V_STR);
     ASSERT_STR_EQ(s->e[6].replay_value.u.s, "n2,n3>n1;n1>n2;n1>n3");
     ASSERT(fl_val_is_kw(&s->e[6].value, fl_kw_intern_cstr("one")));
+    ASSERT_EQ(s->e[8].replay_value.kind, FL_V_VEC);
+    ASSERT_EQ(s->e[8].replay_value.n, 2);
+    ASSERT_STR_EQ(s->e[8].replay_value.u.items[1].u.s, "n3");
     fl_schedule_free(s);
     char *p = fl_xasprintf("%s/schedule.edn", dir);
     unlink(p);
