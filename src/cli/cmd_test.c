@@ -43,6 +43,8 @@ enum {
     O_OP_TIMEOUT,
     O_STATE_DIR,
     O_CLIENT_CMD,
+    O_REPLAY,
+    O_DETERMINISTIC,
     O_SUITE_BASE = 2000,
 };
 
@@ -68,6 +70,8 @@ static const struct option base_opts[] = {
     {"op-timeout", required_argument, NULL, O_OP_TIMEOUT},
     {"state-dir", required_argument, NULL, O_STATE_DIR},
     {"client-cmd", required_argument, NULL, O_CLIENT_CMD},
+    {"replay", required_argument, NULL, O_REPLAY},
+    {"deterministic", no_argument, NULL, O_DETERMINISTIC},
 };
 
 static void
@@ -138,6 +142,12 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --client-cmd CMD       run the client as `sh -c CMD`, one per\n"
         "                             worker, over JSON lines\n"
         "                             (docs/client-protocol.md)\n"
+        "      --replay STOREDIR      run a recorded test again: its options\n"
+        "                             (test.edn; later ones override), its\n"
+        "                             ops and faults at their offsets\n"
+        "                             (schedule.edn; docs/replay.md)\n"
+        "      --deterministic        in-process suites: one thread,\n"
+        "                             simulated time; one seed, one history\n"
         "  -h, --help                 this help\n");
     if (s)
         print_suite_usage(f, s);
@@ -375,6 +385,12 @@ parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
     case O_JSON:
         a->logging_json = true;
         return 0;
+    case O_REPLAY:
+        a->replay = optarg;
+        return 0;
+    case O_DETERMINISTIC:
+        a->deterministic = true;
+        return 0;
     default:
         if (ch >= O_SUITE_BASE && ch < O_SUITE_BASE + (int)nsuite) {
             add_suite_opt(a, ch - O_SUITE_BASE);
@@ -536,6 +552,8 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
         if (v)
             set_suite_opt(t, s->opts[i].name, v);
     }
+    if (fl_cli_test_replay_setup(a, t) < 0)
+        return FL_EXIT_USAGE;
     fl_test_sync_env(t);
     if (s->build(t, &err) < 0) {
         fprintf(stderr, "faultline: %s: %s\n", s->name, err.msg);
@@ -605,8 +623,8 @@ fl_cli_print_verdict(const struct fl_run_result *r)
     fflush(stdout);
 }
 
-int
-fl_cmd_test(int argc, char **argv)
+static int
+cmd_test(int argc, char **argv)
 {
     struct fl_test_args a;
     struct fl_lock *lock = NULL;
@@ -665,4 +683,18 @@ fl_cmd_test(int argc, char **argv)
     fl_lock_free(lock);
     fl_cli_test_args_release(&a);
     return exit_code;
+}
+
+int
+fl_cmd_test(int argc, char **argv)
+{
+    char **rargv = NULL;
+    int rargc = 0;
+    int rc = fl_cli_replay_argv(argc, argv, &rargc, &rargv);
+
+    if (rc)
+        return rc;
+    rc = rargv ? cmd_test(rargc, rargv) : cmd_test(argc, argv);
+    fl_cli_replay_argv_free(rargv);
+    return rc;
 }

@@ -33,6 +33,11 @@ fl_cmd_test_all(int argc, char **argv)
         fl_cli_test_args_release(&a);
         return 0;
     }
+    if (rc == 0 && a.replay) {
+        fprintf(stderr, "faultline: test-all: --replay replays one run: use "
+                        "`faultline test SUITE --replay STOREDIR`\n");
+        rc = FL_EXIT_USAGE;
+    }
     if (rc) {
         fl_cli_test_args_release(&a);
         return rc;

@@ -30,6 +30,8 @@ struct fl_test_args {
     const char *client_cmd;    /* --client-cmd, or NULL */
     struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
     bool leave_db_running, logging_json, stop_on_invalid;
+    const char *replay;          /* --replay STOREDIR, or NULL */
+    bool deterministic;          /* --deterministic */
     enum fl_log_level log_level; /* --log-level */
     /* suite options given on the command line: name/value pairs */
     const char **opt_names, **opt_values;
@@ -52,6 +54,21 @@ int fl_cli_log_level(const struct fl_cli_parser *p, enum fl_log_level *out);
  */
 int fl_cli_test_build(const struct fl_test_args *a, const char *workload,
                       const char *nemesis, struct fl_test *t);
+/**
+ * --replay STOREDIR (argv as fl_cli_test_parse() takes it): the options
+ * recorded in STOREDIR/test.edn as arguments, followed by argv's own, so
+ * that the command line overrides them. Returns 0 with *out_argv (NULL
+ * without --replay; free with fl_cli_replay_argv_free()) and *out_argc
+ * set, or FL_EXIT_USAGE after printing the error.
+ */
+int fl_cli_replay_argv(int argc, char **argv, int *out_argc, char ***out_argv);
+void fl_cli_replay_argv_free(char **argv);
+/**
+ * What --replay and --deterministic ask of t (before the suite builds
+ * it): the schedule loaded into t->replay, t->deterministic set. Returns
+ * 0, or -1 after printing the error (bad arguments).
+ */
+int fl_cli_test_replay_setup(const struct fl_test_args *a, struct fl_test *t);
 /** Print the verdict, store path and headline anomalies to stdout. */
 void fl_cli_print_verdict(const struct fl_run_result *r);
 /**

@@ -28,6 +28,7 @@ struct sim {
     int64_t now;
     struct fl_hist *out;
     int64_t index;
+    const struct fl_gen_sim_opts *o;
 };
 
 static void
@@ -50,11 +51,13 @@ earliest(const struct sim *s)
 }
 
 static void
-journal(struct sim *s, struct fl_op *op)
+journal(struct sim *s, struct fl_op *op, int thread, bool complete)
 {
     op->index = s->index++;
     op->flags |= FL_OP_HAS_INDEX | FL_OP_HAS_TIME;
     fl_hist_append(s->out, op);
+    if (s->o->on_op)
+        s->o->on_op(s->o->on_op_arg, thread, complete, op);
 }
 
 static void
@@ -76,7 +79,7 @@ complete_one(struct sim *s, struct fl_gen *g)
     fl_gen_update(g, &s->ctx, &f.c);
     if (f.c.type == FL_OP_INFO && f.thread < s->th.concurrency)
         fl_gen_threads_crash(&s->th, f.thread);
-    journal(s, &f.c);
+    journal(s, &f.c, f.thread, true);
 }
 
 int
@@ -88,6 +91,7 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
     size_t max = o->max_ops ? o->max_ops : 1000000;
     int rc = 0;
     long idle = 0;
+    bool stopped = false;
 
     memset(&s, 0, sizeof(s));
     fl_gen_threads_init(&s.th, o->concurrency);
@@ -95,6 +99,8 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
     fl_rng_fork(&s.rng, &s.rng_nem);
     s.now = o->start_ns;
     s.out = out;
+    s.o = o;
+    s.index = (int64_t)out->n;
     s.ctx.arena = &out->arena;
     s.ctx.err = &gerr;
     s.ctx.key_done = o->key_done;
@@ -114,10 +120,12 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
             complete_one(&s, g);
             continue;
         }
+        if (!stopped && o->stop && (out->n & 1023) == 0)
+            stopped = o->stop(o->stop_arg);
         sim_ctx(&s);
         s.ctx.rng = &scratch;
         s.ctx.rng_nemesis = &scratch_nem;
-        res = fl_gen_op(g, &s.ctx, &op);
+        res = stopped ? FL_GEN_EXHAUSTED : fl_gen_op(g, &s.ctx, &op);
         if (res == FL_GEN_ERROR) {
             rc = fl_err_set(err, gerr.code ? gerr.code : FL_EUSAGE, "%s",
                             gerr.msg);
@@ -182,7 +190,7 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
         } else if (op.type == FL_GEN_OP_LOG) {
             f.c.time_ns = s.now;
         } else {
-            journal(&s, &op);
+            journal(&s, &op, t, false);
             f.c = op;
             f.c.type = t < o->concurrency ? FL_OP_OK : FL_OP_INFO;
             f.c.time_ns = s.now + o->latency_ns;

@@ -37,11 +37,20 @@ struct fl_gen_sim_opts {
     /* passed on in the context (struct fl_gen_ctx's key_done) */
     void (*key_done)(void *arg, int64_t key);
     void *key_done_arg;
+    /* told of every op appended to out, with its thread (concurrency for
+       the nemesis) and whether it is a completion; NULL: no one */
+    void (*on_op)(void *arg, int thread, bool complete, const struct fl_op *op);
+    void *on_op_arg;
+    /* asked now and then: true stops asking for new ops (the ops in
+       flight still complete); NULL: never */
+    bool (*stop)(void *arg);
+    void *stop_arg;
 };
 
 /**
  * Run g (borrowed; it is advanced) to exhaustion, appending every
- * invocation and completion to out (sleep and log ops are not recorded).
+ * invocation and completion to out (sleep and log ops are not recorded;
+ * indices continue from out's length, so phases can share a history).
  * Returns 0, or FL_GEN_ERROR's message in err with a negative code when
  * the generator failed, or FL_ELIMIT when max_ops was reached.
  */

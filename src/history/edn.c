@@ -1216,6 +1216,14 @@ fl_edn_parse_value(struct fl_arena *a, const char *buf, size_t len,
     return run_parser(a, buf, len, 0, 1, name, err, out, NULL, NULL);
 }
 
+int
+fl_edn_parse_value_at(struct fl_arena *a, const char *buf, size_t len,
+                      const char *name, uint32_t line, fl_val *out,
+                      struct fl_err *err)
+{
+    return run_parser(a, buf, len, 0, line, name, err, out, NULL, NULL);
+}
+
 size_t fl_edn__par_min_bytes = 16u << 20;
 
 /*

@@ -20,6 +20,13 @@ struct fl_strbuf;
 int fl_edn_parse_value(struct fl_arena *a, const char *buf, size_t len,
                        const char *name, fl_val *out, struct fl_err *err);
 /**
+ * The same for a value that starts on line `line` of file name (one line
+ * of a line-per-value file), so that errors say where it is.
+ */
+int fl_edn_parse_value_at(struct fl_arena *a, const char *buf, size_t len,
+                          const char *name, uint32_t line, fl_val *out,
+                          struct fl_err *err);
+/**
  * Parse a history in either shape: a sequence of top-level op maps, or one
  * top-level vector or list of op maps. Appends to h.
  */

@@ -319,6 +319,8 @@ complete(struct fl_interp *in, struct fl_gen *g, struct fl_op *c, int t,
         in->st.nemesis++;
         track_faults(in, c->f);
         fl_info("nemesis :%s done", fl_kw_name(c->f));
+        if (in->o.on_event)
+            in->o.on_event(in->o.on_event_arg, -1, true, c);
     }
     return journal(in, c, err);
 }
@@ -614,6 +616,9 @@ dispatch(struct fl_interp *in, struct fl_gen *g, struct fl_op *op,
         rc = journal(in, op, err);
         if (t < in->th.concurrency)
             in->st.invokes++;
+        if (in->o.on_event)
+            in->o.on_event(in->o.on_event_arg, t < in->th.concurrency ? t : -1,
+                           false, op);
     }
     fl_gen_threads_busy(&in->th, t);
     in->outstanding++;

@@ -56,6 +56,12 @@ struct fl_interp_opts {
     size_t nperf;
     struct fl_online *online; /* gets every op and finished key, and
                                  says "invalid so far" (NULL: none) */
+    /* told of every invocation as it is dispatched and of every nemesis
+       completion (complete), with its thread (-1 for the nemesis): the
+       run's schedule. NULL: no one */
+    void (*on_event)(void *arg, int thread, bool complete,
+                     const struct fl_op *op);
+    void *on_event_arg;
 };
 
 /** Counters, readable after (or between) runs. */

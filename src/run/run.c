@@ -30,6 +30,8 @@
 #include "history/writer.h"
 #include "nemesis/heal.h"
 #include "run/interpreter.h"
+#include "run/schedule.h"
+#include "run/simrun.h"
 #include "run/store.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -597,6 +599,9 @@ struct run {
     bool can_heal;            /* the nemesis has a healing generator */
     struct fl_online *online; /* the online checkers, or NULL */
     atomic_bool stop_asked;   /* --stop-on-invalid ended the workload */
+    struct fl_schedule_writer *sched; /* schedule.edn */
+    struct fl_clock simclock;         /* --deterministic: simulated time */
+    bool simclock_on;
 };
 
 static int64_t
@@ -759,6 +764,15 @@ run_open_store(struct run *r, struct fl_err *err)
     free(hpath);
     if (!r->w)
         return err && err->code ? err->code : -EIO;
+    r->sched = fl_schedule_writer_open(r->dir, t, err);
+    if (!r->sched)
+        return err && err->code ? err->code : -EIO;
+    if (t->replay)
+        say(r, "replaying %s: %zu client ops and %zu faults (%zu final ops)",
+            t->replay->path,
+            fl_schedule_count(t->replay, FL_SCHEDULE_WORKLOAD, false),
+            fl_schedule_count(t->replay, FL_SCHEDULE_WORKLOAD, true),
+            fl_schedule_count(t->replay, FL_SCHEDULE_FINAL, false));
     return 0;
 }
 
@@ -779,6 +793,12 @@ run_setup(struct run *r, struct fl_err *err)
         /* In-process suites still have one nominal node. */
         fl_test_add_node(t, "n1");
         fl_test_sync_env(t);
+    }
+    if (t->deterministic) {
+        /* Simulated time from the start: clients may read the clock. */
+        fl_clock_fake_init(&r->simclock, 0);
+        r->simclock_on = true;
+        t->env.clock = &r->simclock;
     }
     rc = heal_leftovers(t, r->progress, err);
     if (rc < 0)
@@ -817,6 +837,17 @@ main_generator(struct run *r)
 
     t->generator = NULL;
     t->nemesis.generator = NULL;
+    if (t->replay) {
+        /* The recorded ops at their recorded times are the workload. */
+        fl_gen_free(cg);
+        fl_gen_free(ng);
+        struct fl_gen *g =
+            fl_schedule_gen(t->replay, FL_SCHEDULE_WORKLOAD, t->concurrency);
+        /* As the recorded run, the workload ends at the time limit: ops
+           that fell behind their offsets further than that are dropped. */
+        return t->time_limit_ns > 0 ? fl_gen_time_limit(t->time_limit_ns, g)
+                                    : g;
+    }
     if (t->raw_generator) {
         fl_gen_free(ng);
         return cg;
@@ -855,8 +886,29 @@ on_invalid(void *arg)
     /* Only the workload stops: healing and final reads are its end. */
     if (r->t->stop_on_invalid && atomic_load(&r->phase) == 0) {
         atomic_store(&r->stop_asked, true);
-        fl_interp_request_stop(r->in);
+        if (r->in) /* --deterministic asks stop_sim() instead */
+            fl_interp_request_stop(r->in);
     }
+}
+
+/* The schedule: every decision, with its phase (the interpreter's hook). */
+static void
+schedule_event(void *arg, int thread, bool complete, const struct fl_op *op)
+{
+    struct run *r = arg;
+
+    fl_schedule_writer_record(r->sched, atomic_load(&r->phase),
+                              thread < 0 ? FL_SCHEDULE_NEMESIS : thread,
+                              complete, op);
+}
+
+static struct fl_online *
+online_start(struct run *r, struct fl_err *err)
+{
+    struct fl_online_opts oo = {
+        .spec = &r->t->checker_spec, .on_invalid = on_invalid, .arg = r};
+
+    return fl_online_new(&oo, err);
 }
 
 static struct fl_interp *
@@ -884,10 +936,9 @@ interp_start(struct run *r, struct fl_err *err)
     io.time_limit_ns = t->raw_generator ? 0 : t->time_limit_ns;
     io.perf = t->nemesis.perf;
     io.nperf = t->nemesis.nperf;
-    struct fl_online_opts oo = {
-        .spec = &t->checker_spec, .on_invalid = on_invalid, .arg = r};
-    r->online = fl_online_new(&oo, err);
     io.online = r->online;
+    io.on_event = schedule_event;
+    io.on_event_arg = r;
     return fl_interp_new(&io, err);
 }
 
@@ -922,10 +973,24 @@ online_end(struct run *r)
  * which kills the process, skips it); the final client ops run unless
  * interrupted twice.
  */
-static int
-run_workload(struct run *r, struct fl_err *err)
+/* The final phase: the recorded final ops when replaying, else the
+   suite's. */
+static struct fl_gen *
+final_generator(struct fl_test *t)
 {
-    struct fl_test *t = r->t;
+    struct fl_gen *g = t->final_generator;
+
+    t->final_generator = NULL;
+    if (t->replay && fl_schedule_count(t->replay, FL_SCHEDULE_FINAL, false)) {
+        fl_gen_free(g);
+        return fl_schedule_gen(t->replay, FL_SCHEDULE_FINAL, t->concurrency);
+    }
+    return g ? fl_gen_clients(g) : NULL;
+}
+
+static int
+workload_interp(struct run *r, struct fl_gen *const *phase, struct fl_err *err)
+{
     /* stop level, abandon level, and stage of each phase */
     static const int stop_at[3] = {1, 3, 2}, abandon_at[3] = {2, 0, 2};
     static const char *const stages[3] = {NULL, "healing", "final ops"};
@@ -934,21 +999,8 @@ run_workload(struct run *r, struct fl_err *err)
     r->in = interp_start(r, err);
     if (!r->in)
         return err && err->code ? err->code : -EAGAIN;
-    struct fl_gen *phase[3] = {main_generator(r), NULL, NULL};
-    if (t->nemesis.final_generator)
-        phase[1] = fl_gen_nemesis(t->nemesis.final_generator);
-    if (t->final_generator)
-        phase[2] = fl_gen_clients(t->final_generator);
-    t->nemesis.final_generator = NULL;
-    t->final_generator = NULL;
-    /* As Jepsen's interpreter does: a failing generator says where. */
-    for (int p = 0; p < 3; p++)
-        if (phase[p])
-            phase[p] = fl_gen_friendly_exceptions(phase[p]);
     /* Interrupted, the workload heals at once (its ops may hang on a fault). */
     fl_interp_set_heal(r->in, phase[1]);
-    handler_acks = 0;
-    r->can_heal = phase[1] != NULL;
     for (int p = 0; p < 3 && rc == 0; p++) {
         fl_interp_set_stop_level(r->in, stop_at[p]);
         fl_interp_set_abandon_level(r->in, abandon_at[p]);
@@ -963,13 +1015,101 @@ run_workload(struct run *r, struct fl_err *err)
         fl_interp_set_stage(r->in, stages[p]);
         r->phase = p;
         int ret = fl_interp_run(r->in, phase[p], err);
+        fl_schedule_writer_flush(r->sched);
         if (ret < 0)
             rc = ret;
         if (p == 0 && ret == FL_INTERP_DONE)
             say_if_ended_early(r);
     }
-    handler_acks = 1;
     fl_interp_progress_final(r->in);
+    return rc;
+}
+
+static int64_t
+thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * FL_NS_PER_S + ts.tv_nsec;
+}
+
+/* --deterministic: the workload stops on an interrupt or an anomaly. */
+static bool
+stop_sim(void *arg)
+{
+    struct run *r = arg;
+
+    return atomic_load(&r->phase) == 0 &&
+           (fl_run_interrupts > 0 || stopped_invalid(r));
+}
+
+static int
+workload_sim(struct run *r, struct fl_gen *const *phase, struct fl_err *err)
+{
+    struct fl_simrun_opts so = {
+        .t = r->t,
+        .hist = &r->hist,
+        .writer = r->w,
+        .online = r->online,
+        .on_event = schedule_event,
+        .on_event_arg = r,
+        .stop = stop_sim,
+        .stop_arg = r,
+    };
+    struct fl_simrun *sr = fl_simrun_new(&so);
+    int64_t t0 = fl_clock_mono_ns(), c0 = thread_cpu_ns();
+    int rc = 0;
+
+    for (int p = 0; p < 3 && rc == 0; p++) {
+        if (p == 2)
+            fl_online_final_reads(r->online);
+        if (!phase[p] || (p == 2 && stopped_invalid(r)))
+            continue;
+        r->phase = p;
+        rc = fl_simrun_run(sr, phase[p], err);
+        fl_schedule_writer_flush(r->sched);
+    }
+    double wall = (double)(fl_clock_mono_ns() - t0) / 1e9;
+    double cpu = (double)(thread_cpu_ns() - c0) / 1e9;
+    /* On a shared machine the CPU time is the measure of the simulator. */
+    say(r,
+        "deterministic: %zu ops in %.3f s of simulated time, %.3f s wall "
+        "(%.0f ops/s), %.3f s CPU (%.0f ops/s)",
+        r->hist.n, (double)fl_simrun_now(sr) / 1e9, wall,
+        wall > 0 ? (double)r->hist.n / wall : 0.0, cpu,
+        cpu > 0 ? (double)r->hist.n / cpu : 0.0);
+    fl_simrun_free(sr);
+    return rc;
+}
+
+/*
+ * The interpreter's three phases. The first interrupt stops the workload
+ * and heals at once, while its ops in flight finish; the second ends its
+ * client ops at once. Healing runs after both (only a third interrupt,
+ * which kills the process, skips it); the final client ops run unless
+ * interrupted twice.
+ */
+static int
+run_workload(struct run *r, struct fl_err *err)
+{
+    struct fl_test *t = r->t;
+    int rc;
+
+    r->online = online_start(r, err);
+    struct fl_gen *phase[3] = {main_generator(r), NULL, final_generator(t)};
+    if (t->nemesis.final_generator)
+        phase[1] = fl_gen_nemesis(t->nemesis.final_generator);
+    t->nemesis.final_generator = NULL;
+    /* As Jepsen's interpreter does: a failing generator says where. */
+    for (int p = 0; p < 3; p++)
+        if (phase[p])
+            phase[p] = fl_gen_friendly_exceptions(phase[p]);
+    handler_acks = 0;
+    r->can_heal = phase[1] != NULL;
+    rc = t->deterministic ? workload_sim(r, phase, err)
+                          : workload_interp(r, phase, err);
+    handler_acks = 1;
     atomic_store(&r->phase, 3); /* over: nothing left to stop */
     online_end(r);
     for (int p = 0; p < 3; p++)
@@ -1081,6 +1221,8 @@ run_finish(struct run *r, int rc, struct fl_err *err)
 static void
 run_release(struct run *r)
 {
+    struct fl_err serr = FL_ERR_INIT;
+
     fl_lock_free(r->lock);
     fl_hist_writer_close(r->w, NULL);
     if (r->logf) {
@@ -1088,6 +1230,14 @@ run_release(struct run *r)
         fclose(r->logf);
     }
     r->t->env.store_dir = NULL;
+    if (fl_schedule_writer_close(r->sched, &serr) < 0)
+        fl_error("%s", serr.msg);
+    r->sched = NULL;
+    if (r->simclock_on) {
+        r->t->env.clock = NULL;
+        fl_test_sync_env(r->t);
+        fl_clock_release(&r->simclock);
+    }
     fl_online_free(r->online);
     r->online = NULL;
     free(r->dir);

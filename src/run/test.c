@@ -12,6 +12,7 @@
 #include "checker/registry.h"
 #include "checker/workloads.h"
 #include "history/edn.h"
+#include "run/schedule.h"
 #include "util/clock.h"
 #include "util/err.h"
 
@@ -44,6 +45,7 @@ fl_test_release(struct fl_test *t)
     fl_nemesis_package_release(&t->nemesis);
     fl_gen_free(t->generator);
     fl_gen_free(t->final_generator);
+    fl_schedule_free(t->replay);
     /* A checker type's free releases its ctx and the checker itself. */
     if (t->checker && t->checker->type->free)
         t->checker->type->free(t->checker);

@@ -26,6 +26,7 @@
 #include "run/client.h"
 #include "util/arena.h"
 
+struct fl_schedule;
 struct fl_suite;
 
 struct fl_test {
@@ -44,6 +45,10 @@ struct fl_test {
     bool stop_on_invalid;        /* end the workload once an online
                                     checker finds an anomaly */
     bool logging_json;           /* faultline.log as JSON lines */
+    bool deterministic;          /* one thread, simulated time (in-process
+                                    suites only; docs/replay.md) */
+    struct fl_schedule *replay;  /* owned; run this recorded schedule
+                                    instead of the generators, or NULL */
     bool no_remotes;             /* in-process suite: no remotes, no os */
     struct fl_remote_opts remote_opts; /* ssh settings (strings borrowed
                                           from argv or t->arena) */

@@ -63,6 +63,8 @@ struct fl_memkv {
     int64_t *queue;         /* queued values, head at queue[qhead] */
     size_t qhead, qn, qalloc;
     int64_t next_id;
+    struct fl_clock *clock;        /* the test's (simulated with
+                                      --deterministic); protected by mu */
     FILE *log;                     /* the node log, or NULL; protected by mu */
     int64_t ops;                   /* ops served, protected by mu */
     fl_memkv_window_fn *window_fn; /* test seam: set before any op */
@@ -78,6 +80,7 @@ fl_memkv_new(enum fl_memkv_workload w, enum fl_memkv_bug bug, uint64_t seed)
     pthread_cond_init(&kv->changed, NULL);
     kv->workload = w;
     kv->bug = bug;
+    kv->clock = fl_clock_real();
     fl_rng_seed(&kv->rng, seed ^ 0x6d656d6b76ULL);
     fl_map_init(&kv->regs);
     for (int i = 0; i < FL_MEMKV_ACCOUNTS; i++)
@@ -133,13 +136,13 @@ reg_get(struct fl_memkv *kv, int64_t key)
 }
 
 static void
-reg_write(struct reg *r, int64_t v)
+reg_write(struct fl_memkv *kv, struct reg *r, int64_t v)
 {
     r->prev_set = r->set;
     r->prev = r->value;
     r->set = true;
     r->value = v;
-    r->changed_ns = fl_clock_now_ns(fl_clock_real());
+    r->changed_ns = fl_clock_now_ns(kv->clock);
 }
 
 static bool
@@ -162,6 +165,8 @@ fl_memkv_set_window_hook(struct fl_memkv *kv, fl_memkv_window_fn *fn, void *arg)
 static void
 race_window_us(struct fl_memkv *kv, unsigned pause_us)
 {
+    if (kv->clock->fake && !kv->window_fn)
+        return; /* one thread in simulated time: nobody to race with */
     pthread_mutex_unlock(&kv->mu);
     if (kv->window_fn)
         kv->window_fn(kv->window_arg);
@@ -203,7 +208,7 @@ do_register(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
         bool set = r->set;
         int64_t val = r->value;
         if (kv->bug == FL_MEMKV_BUG_STALE_READ && r->set &&
-            fl_clock_now_ns(fl_clock_real()) - r->changed_ns < STALE_LAG_NS &&
+            fl_clock_now_ns(kv->clock) - r->changed_ns < STALE_LAG_NS &&
             coin(kv, 50)) {
             set = r->prev_set; /* served by a lagging replica */
             val = r->prev;
@@ -214,7 +219,7 @@ do_register(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
         return 0;
     }
     if (op->f == FL_KW_WRITE && arg->kind == FL_V_INT) {
-        reg_write(r, arg->u.i);
+        reg_write(kv, r, arg->u.i);
         pthread_mutex_unlock(&kv->mu);
         out->type = FL_OP_OK;
         return 0;
@@ -228,7 +233,7 @@ do_register(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
             r = reg_get(kv, key);
         }
         if (match)
-            reg_write(r, arg->u.items[1].u.i);
+            reg_write(kv, r, arg->u.items[1].u.i);
         pthread_mutex_unlock(&kv->mu);
         out->type = match ? FL_OP_OK : FL_OP_FAIL;
         return 0;
@@ -511,7 +516,7 @@ do_long_fork(struct fl_memkv *kv, const struct fl_op *op, struct fl_arena *a,
     for (uint32_t i = 0; i < t->n; i++) {
         const fl_val *m = &t->u.items[i];
         if (is_mop(m, FL_KW_W) && m->u.items[2].kind == FL_V_INT) {
-            reg_write(reg_get(kv, m->u.items[1].u.i), m->u.items[2].u.i);
+            reg_write(kv, reg_get(kv, m->u.items[1].u.i), m->u.items[2].u.i);
             res[i] = *m;
             continue;
         }
@@ -575,6 +580,8 @@ memkv_open(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
         return fl_err_set(err, -EINVAL, "memkv: no store");
     pthread_mutex_lock(&kv->mu);
     log_open(kv, env);
+    if (env && env->clock)
+        kv->clock = env->clock;
     pthread_mutex_unlock(&kv->mu);
     return 0;
 }

@@ -290,6 +290,14 @@ memkv_build(struct fl_test *t, struct fl_err *err)
                           "--nemesis %s: memkv runs in-process and has only "
                           "its own faults (none, pause or partition)",
                           nem);
+    if (fl_env_opt_bool(env, "deterministic", false) &&
+        strcmp(nem, "none") != 0)
+        return fl_err_set(err, FL_EUSAGE,
+                          "--nemesis %s with --deterministic: memkv's faults "
+                          "hold a request until they end, which one "
+                          "simulated thread cannot wait for; use --nemesis "
+                          "none",
+                          nem);
     if (strcmp(wl, "register") == 0)
         w = FL_MEMKV_REGISTER;
     else if (strcmp(wl, "set") == 0)
