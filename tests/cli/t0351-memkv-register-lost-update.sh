@@ -10,7 +10,7 @@ cd "$TMP"
 expect_exit 1 "$FAULTLINE" test memkv --workload register --bug lost-update \
     --time-limit 3 --concurrency 10
 grep -q 'verdict: invalid' "$TMP/out" || fail "verdict"
-grep -q 'linear: [0-9]* key(s) invalid' "$TMP/out" || fail "no bad key named"
+grep -q 'linearizable: [0-9]* key(s) invalid' "$TMP/out" || fail "no bad key named"
 grep -q ':previous-ok\|:op {' "$TMP/out" || fail "bad op not named"
 run=$(sed -n 's/^store: //p' "$TMP/out")
 for f in results.edn timeline.html rate.dat latency-raw.dat; do

@@ -15,7 +15,7 @@ cd "$TMP"
 expect_exit 1 "$FAULTLINE" test memkv --bug stale-read --time-limit 2 \
     --rate 100 --seed 4 --store "$S"
 lin=$(sed -n 's|^store: .*/store/||p' out)
-idx=$(sed -n 's/^linear: :op {[^}]*:index \([0-9]*\),.*/\1/p' out | head -1)
+idx=$(sed -n 's/^linearizable: :op {[^}]*:index \([0-9]*\),.*/\1/p' out | head -1)
 [ -n "$lin" ] && [ -n "$idx" ] || fail "no store or :index in: $(cat out)"
 expect_exit 1 "$FAULTLINE" test memkv --workload set --bug lost-update \
     --time-limit 2 --rate 100 --seed 4 --store "$S"

@@ -38,7 +38,7 @@ grep -q 'ok [1-9][0-9]' "$TMP/err" || fail "too few :ok ops"
 
 expect_exit 1 ext --client-cmd "python3 $EX/client.py --bug cache-reads"
 grep -q 'verdict: invalid' "$TMP/out" || fail "cached reads not invalid"
-grep -q 'linear:' "$TMP/out" || fail "no linearizability anomaly"
+grep -q 'linearizable:' "$TMP/out" || fail "no linearizability anomaly"
 
 for n in $N1 $N2 $N3; do db "$n" teardown || fail "teardown $n"; done
 [ ! -d "$DATA/$N1" ] || fail "teardown left $DATA/$N1"
