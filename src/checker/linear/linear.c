@@ -124,10 +124,14 @@ where(const struct fl_hist *h, size_t i, char *buf, size_t n)
                     h->name ? h->name : "history", h->ops[i].index);
 }
 
-/* Pair ops and collect them (invocation order) with the model's values. */
+/*
+ * Pair ops and collect them (invocation order) with the model's values;
+ * when independent, keyof gets each op's key group (numbered in order of
+ * first appearance), found while the tuple is in cache.
+ */
 static int
 collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
-        struct fl_lin_u32s *keyof, struct fl_err *err)
+        struct fl_lin_u32s *keyof, struct groups *keys, struct fl_err *err)
 {
     struct fl_map open;
     char at[160];
@@ -223,7 +227,7 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
                                 at);
                 goto out;
             }
-            FL_VEC_PUSH(keyof, lo.inv);
+            FL_VEC_PUSH(keyof, group_of(keys, &inv->u.items[0]));
             const fl_val *v = lo.value;
             if (fl_val_is_seq(v) && v->n == 2)
                 lo.value = &v->u.items[1];
@@ -240,22 +244,15 @@ out:
 }
 
 static void
-split(const struct fl_hist *h, const struct fl_model_type *mt,
-      const struct fl_lin_ops *ops, const struct fl_lin_u32s *keyof,
+split(const struct fl_model_type *mt, const struct fl_lin_ops *ops,
+      const struct fl_lin_u32s *keyof, const struct groups *keys,
       bool independent, struct part_vec *parts)
 {
-    struct groups keys = {0};
     struct part_vec bykey = {0};
-    fl_map_init(&keys.by_hash);
-    fl_map_init(&keys.by_int);
     for (size_t i = 0; i < ops->n; i++) {
-        uint32_t g = 0;
-        const fl_val *key = NULL;
-        if (independent) {
-            key = &h->ops[keyof->v[i]].value.u.items[0];
-            g = group_of(&keys, key);
-        }
+        uint32_t g = independent ? keyof->v[i] : 0;
         while (bykey.n <= g) {
+            const fl_val *key = independent ? keys->vals.v[bykey.n] : NULL;
             struct fl_lin_part p = {key, NULL, {0}};
             FL_VEC_PUSH(&bykey, p);
         }
@@ -287,7 +284,6 @@ split(const struct fl_hist *h, const struct fl_model_type *mt,
         FL_VEC_RELEASE(&p->ops);
     }
     FL_VEC_RELEASE(&bykey);
-    groups_release(&keys);
 }
 
 /* ---- running the searches ---- */
@@ -507,6 +503,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
 {
     struct fl_lin_ops ops = {0};
     struct fl_lin_u32s keyof = {0};
+    struct groups keys = {0};
     struct part_vec parts = {0};
     struct job j;
     struct fl_lin_result *res = NULL;
@@ -531,10 +528,12 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
         if (rc)
             goto out;
     }
-    rc = collect(h, o->independent, &ops, &keyof, err);
+    fl_map_init(&keys.by_hash);
+    fl_map_init(&keys.by_int);
+    rc = collect(h, o->independent, &ops, &keyof, &keys, err);
     if (rc)
         goto out;
-    split(h, o->model, &ops, &keyof, o->independent, &parts);
+    split(o->model, &ops, &keyof, &keys, o->independent, &parts);
     if (!o->independent && parts.n == 0) {
         struct fl_lin_part p = {NULL, NULL, {0}};
         FL_VEC_PUSH(&parts, p);
@@ -680,6 +679,7 @@ out:
     FL_VEC_RELEASE(&parts);
     FL_VEC_RELEASE(&ops);
     FL_VEC_RELEASE(&keyof);
+    groups_release(&keys);
     FL_VEC_RELEASE(&m);
     return rc;
 }
