@@ -473,25 +473,17 @@ warn_duplicate_indexes(const struct fl_hist *h, FILE *warn, size_t *nwarn)
 struct proc_tab {
     uint32_t *open; /* op position + 1, 0 if none */
     uint8_t *crashed;
-    size_t ndense;
+    size_t ndense, limit; /* ids below limit are dense, grown as they come */
     struct fl_map open_m, crashed_m;
 };
 
 static void
 proc_tab_init(struct proc_tab *t, const struct fl_hist *h)
 {
-    int32_t maxp = -1;
-
     memset(t, 0, sizeof(*t));
     fl_map_init(&t->open_m);
     fl_map_init(&t->crashed_m);
-    for (size_t i = 0; i < h->n; i++)
-        if (h->ops[i].process > maxp)
-            maxp = h->ops[i].process;
-    if (maxp >= 0 && (size_t)maxp < 4 * h->n + 1024)
-        t->ndense = (size_t)maxp + 1;
-    t->open = fl_xcalloc(t->ndense + 1, sizeof(*t->open));
-    t->crashed = fl_xcalloc(t->ndense + 1, 1);
+    t->limit = 4 * h->n + 1024;
 }
 
 static void
@@ -503,15 +495,31 @@ proc_tab_release(struct proc_tab *t)
     fl_map_release(&t->crashed_m);
 }
 
+/* True when p is in the dense tables (grown to cover it if need be). */
 static bool
-dense(const struct proc_tab *t, int32_t p)
+dense(struct proc_tab *t, int32_t p)
 {
-    return p >= 0 && (size_t)p < t->ndense;
+    size_t want = t->ndense ? 2 * t->ndense : 64;
+
+    if (p < 0 || (size_t)p >= t->limit)
+        return false;
+    if ((size_t)p < t->ndense)
+        return true;
+    if (want <= (size_t)p)
+        want = (size_t)p + 1;
+    if (want > t->limit)
+        want = t->limit;
+    t->open = fl_xrealloc(t->open, want * sizeof(*t->open));
+    t->crashed = fl_xrealloc(t->crashed, want);
+    memset(t->open + t->ndense, 0, (want - t->ndense) * sizeof(*t->open));
+    memset(t->crashed + t->ndense, 0, want - t->ndense);
+    t->ndense = want;
+    return true;
 }
 
 /* The open invocation of p into *at; false if none. */
 static bool
-open_get(const struct proc_tab *t, int32_t p, size_t *at)
+open_get(struct proc_tab *t, int32_t p, size_t *at)
 {
     if (dense(t, p)) {
         *at = (size_t)t->open[p] - 1;

@@ -124,6 +124,23 @@ where(const struct fl_hist *h, size_t i, char *buf, size_t n)
                     h->name ? h->name : "history", h->ops[i].index);
 }
 
+/* Grow a table of open invocations (new slots none) to cover slot i. */
+static uint32_t *
+dense_cover(uint32_t *d, size_t *n, size_t i, size_t limit)
+{
+    size_t want = *n ? 2 * *n : 64;
+
+    if (want <= i)
+        want = i + 1;
+    if (want > limit)
+        want = limit;
+    d = fl_xrealloc(d, want * sizeof(*d));
+    for (size_t k = *n; k < want; k++)
+        d[k] = FL_LIN_NEVER;
+    *n = want;
+    return d;
+}
+
 /*
  * Pair ops and collect them (invocation order) with the model's values;
  * when independent, keyof gets each op's key group (numbered in order of
@@ -136,17 +153,11 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
     struct fl_map open;
     char at[160];
     int rc = 0;
-    int32_t maxp = -1;
+    /* open invocation per process: a dense table (grown as ids come,
+     * no pass over the history first) for ids below dlimit, else a map */
+    size_t dlimit = 4 * h->n + 1024, ndense = 0;
+    uint32_t *dense = NULL;
     fl_map_init(&open);
-    for (size_t i = 0; i < h->n; i++)
-        if (h->ops[i].process > maxp)
-            maxp = h->ops[i].process;
-    /* open invocation per process: dense table when ids are small */
-    size_t ndense =
-        maxp >= 0 && (size_t)maxp < 4 * h->n + 1024 ? (size_t)maxp + 1 : 0;
-    uint32_t *dense = fl_xmalloc((ndense + 1) * sizeof(*dense));
-    for (size_t i = 0; i < ndense; i++)
-        dense[i] = FL_LIN_NEVER;
     uint64_t dslot;
     if (h->n >= FL_LIN_NEVER) {
         rc = fl_err_set(err, FL_ELIMIT, "history too long (%zu ops)", h->n);
@@ -161,6 +172,8 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
             continue;
         uint64_t pk = (uint32_t)op->process;
         uint64_t *slot;
+        if (pk >= ndense && pk < dlimit)
+            dense = dense_cover(dense, &ndense, (size_t)pk, dlimit);
         if (pk < ndense) {
             dslot = dense[pk];
             slot = dslot == FL_LIN_NEVER ? NULL : &dslot;
