@@ -18,6 +18,8 @@
 #include "util/arena.h"
 #include "util/err.h"
 
+#include <pthread.h>
+
 static const char usage_text[] =
     "usage: faultline check linearizable --model MODEL [--init EDN]\n"
     "         [--independent [--all-keys]] [--time-limit SECONDS]\n"
@@ -61,6 +63,47 @@ recorded_defaults(const char *path, struct fl_linear_opts *o, bool model_given,
         o->independent = ind->u.b;
 }
 
+/* fl_hist_pair() for its warnings only, on a thread of its own. */
+static void *
+pair_main(void *arg)
+{
+    struct fl_err perr = FL_ERR_INIT;
+
+    fl_hist_pair(arg, stderr, NULL, &perr);
+    return NULL;
+}
+
+/*
+ * Pairing writes only the ops' pair fields, which the checker never
+ * reads (it pairs on its own, with Knossos's rules, and reports a
+ * history it cannot pair), so on a big history the warnings pass runs
+ * beside the checker's own single-threaded preprocessing instead of
+ * before it (unless --threads 1).
+ */
+static int
+pair_and_check(const char *path, struct fl_hist *h,
+               const struct fl_linear_opts *o, struct fl_arena *a,
+               struct fl_chk_result *res, struct fl_err *err)
+{
+    pthread_t t;
+    bool beside = o->threads != 1 && h->n >= 100000 &&
+                  pthread_create(&t, NULL, pair_main, h) == 0;
+    int rc;
+
+    if (!beside)
+        pair_main(h);
+    if (!o->independent && fl_chk_looks_independent(h))
+        fprintf(stderr,
+                "faultline: warning: %s: values look like [key value] "
+                "tuples (jepsen.independent); without --independent the "
+                "whole history is checked as one object\n",
+                path);
+    rc = fl_linear_check(h, o, a, res, err);
+    if (beside)
+        pthread_join(t, NULL);
+    return rc;
+}
+
 static int
 check_file(const char *path, const struct fl_linear_opts *given,
            bool indep_given, bool json, bool with_name, enum fl_verdict *v)
@@ -86,19 +129,8 @@ check_file(const char *path, const struct fl_linear_opts *given,
                         "%s: --model is required (no "
                         "test.edn beside it names one)",
                         path);
-    if (rc == 0) {
-        struct fl_err perr = FL_ERR_INIT;
-        /* Only for its warnings (file:line): the checker pairs on its
-         * own and reports a history it cannot pair. */
-        fl_hist_pair(&h, stderr, NULL, &perr);
-        if (!o->independent && fl_chk_looks_independent(&h))
-            fprintf(stderr,
-                    "faultline: warning: %s: values look like [key value] "
-                    "tuples (jepsen.independent); without --independent the "
-                    "whole history is checked as one object\n",
-                    path);
-        rc = fl_linear_check(&h, o, &a, &res, &err);
-    }
+    if (rc == 0)
+        rc = pair_and_check(path, &h, o, &a, &res, &err);
     if (rc) {
         fprintf(stderr, "faultline: %s\n", err.msg);
         goto out;

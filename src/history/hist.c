@@ -413,6 +413,26 @@ warn_time_order(const struct fl_hist *h, size_t inv, size_t comp, FILE *warn,
             b->time_ns, a->time_ns, where);
 }
 
+/* True when the :index values that are there strictly increase. */
+static bool
+indexes_increase(const struct fl_hist *h)
+{
+    bool any = false;
+    int64_t last = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        const struct fl_op *op = &h->ops[i];
+
+        if (!(op->flags & FL_OP_HAS_INDEX))
+            continue;
+        if (any && op->index <= last)
+            return false;
+        any = true;
+        last = op->index;
+    }
+    return true;
+}
+
 /* Two ops with the same :index: results would name the wrong op. */
 static void
 warn_duplicate_indexes(const struct fl_hist *h, FILE *warn, size_t *nwarn)
@@ -422,6 +442,8 @@ warn_duplicate_indexes(const struct fl_hist *h, FILE *warn, size_t *nwarn)
 
     if (!warn && !nwarn)
         return; /* nobody would hear it: spare the map */
+    if (indexes_increase(h))
+        return; /* the usual case: no map of millions of entries */
     fl_map_init(&seen);
     for (size_t i = 0; i < h->n; i++) {
         const struct fl_op *op = &h->ops[i];
@@ -441,19 +463,119 @@ warn_duplicate_indexes(const struct fl_hist *h, FILE *warn, size_t *nwarn)
     fl_map_release(&seen);
 }
 
+/*
+ * Per process: the open invocation and whether the last completion was
+ * :info. Client process ids are small in practice (thread t + k *
+ * concurrency), so they index dense tables; any other id (the nemesis,
+ * keywords, a huge number) goes to the maps. Millions of ops pair without
+ * a hash lookup each.
+ */
+struct proc_tab {
+    uint32_t *open; /* op position + 1, 0 if none */
+    uint8_t *crashed;
+    size_t ndense, limit; /* ids below limit are dense, grown as they come */
+    struct fl_map open_m, crashed_m;
+};
+
+static void
+proc_tab_init(struct proc_tab *t, const struct fl_hist *h)
+{
+    memset(t, 0, sizeof(*t));
+    fl_map_init(&t->open_m);
+    fl_map_init(&t->crashed_m);
+    t->limit = 4 * h->n + 1024;
+}
+
+static void
+proc_tab_release(struct proc_tab *t)
+{
+    free(t->open);
+    free(t->crashed);
+    fl_map_release(&t->open_m);
+    fl_map_release(&t->crashed_m);
+}
+
+/* True when p is in the dense tables (grown to cover it if need be). */
+static bool
+dense(struct proc_tab *t, int32_t p)
+{
+    size_t want = t->ndense ? 2 * t->ndense : 64;
+
+    if (p < 0 || (size_t)p >= t->limit)
+        return false;
+    if ((size_t)p < t->ndense)
+        return true;
+    if (want <= (size_t)p)
+        want = (size_t)p + 1;
+    if (want > t->limit)
+        want = t->limit;
+    t->open = fl_xrealloc(t->open, want * sizeof(*t->open));
+    t->crashed = fl_xrealloc(t->crashed, want);
+    memset(t->open + t->ndense, 0, (want - t->ndense) * sizeof(*t->open));
+    memset(t->crashed + t->ndense, 0, want - t->ndense);
+    t->ndense = want;
+    return true;
+}
+
+/* The open invocation of p into *at; false if none. */
+static bool
+open_get(struct proc_tab *t, int32_t p, size_t *at)
+{
+    if (dense(t, p)) {
+        *at = (size_t)t->open[p] - 1;
+        return t->open[p] != 0;
+    }
+    uint64_t *v = fl_map_get(&t->open_m, (uint64_t)(int64_t)p);
+    if (v)
+        *at = (size_t)*v;
+    return v != NULL;
+}
+
+/* Open an invocation at i, or close p's (i == SIZE_MAX). */
+static void
+open_set(struct proc_tab *t, int32_t p, size_t i)
+{
+    if (dense(t, p))
+        t->open[p] = i == SIZE_MAX ? 0 : (uint32_t)(i + 1);
+    else if (i == SIZE_MAX)
+        fl_map_del(&t->open_m, (uint64_t)(int64_t)p);
+    else
+        fl_map_put(&t->open_m, (uint64_t)(int64_t)p, i);
+}
+
+static void
+crashed_set(struct proc_tab *t, int32_t p)
+{
+    if (dense(t, p))
+        t->crashed[p] = 1;
+    else
+        fl_map_put(&t->crashed_m, (uint64_t)(int64_t)p, 1);
+}
+
+/* Clear p's crashed mark; true if it was set. */
+static bool
+crashed_take(struct proc_tab *t, int32_t p)
+{
+    if (dense(t, p)) {
+        bool was = t->crashed[p];
+        t->crashed[p] = 0;
+        return was;
+    }
+    return fl_map_del(&t->crashed_m, (uint64_t)(int64_t)p);
+}
+
 int
 fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
 {
-    struct fl_map open, crashed;
+    struct proc_tab t;
     char where[300], pname[64];
     int rc = 0;
 
-    fl_map_init(&open);
-    fl_map_init(&crashed);
     if (nwarn)
         *nwarn = 0;
     for (size_t i = 0; i < h->n; i++)
         h->ops[i].pair = -1;
+    proc_tab_init(&t, h);
     if (h->n > INT32_MAX) {
         rc = fl_err_set(err, FL_ELIMIT, "%s: too many ops (%zu)",
                         h->name ? h->name : "history", h->n);
@@ -462,8 +584,8 @@ fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
     warn_duplicate_indexes(h, warn, nwarn);
     for (size_t i = 0; i < h->n; i++) {
         struct fl_op *op = &h->ops[i];
-        uint64_t key = (uint64_t)(int64_t)op->process;
-        uint64_t *slot = fl_map_get(&open, key);
+        size_t at = 0;
+        bool open = open_get(&t, op->process, &at);
         bool client = FL_PROC_IS_CLIENT(op->process);
 
         if (op->type > FL_OP_INFO) {
@@ -473,26 +595,26 @@ fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
             goto out;
         }
         if (op->type == FL_OP_INVOKE ||
-            (!client && op->type == FL_OP_INFO && !slot)) {
-            if (slot) {
+            (!client && op->type == FL_OP_INFO && !open)) {
+            if (open) {
                 op_where(h, i, where, sizeof(where));
                 proc_name(op->process, pname, sizeof(pname));
                 rc = fl_err_set(err, FL_EPARSE,
                                 "%s: process %s invokes while its invocation "
-                                "at op %" PRIu64 " is still open",
-                                where, pname, *slot);
+                                "at op %zu is still open",
+                                where, pname, at);
                 goto out;
             }
-            if (client && fl_map_del(&crashed, key)) {
+            if (client && crashed_take(&t, op->process)) {
                 proc_name(op->process, pname, sizeof(pname));
                 warn_op(h, i, warn, nwarn,
                         "process %s invokes again after an :info completion",
                         pname);
             }
-            fl_map_put(&open, key, i);
+            open_set(&t, op->process, i);
             continue;
         }
-        if (!slot) {
+        if (!open) {
             proc_name(op->process, pname, sizeof(pname));
             if (op->type == FL_OP_INFO) {
                 warn_op(h, i, warn, nwarn,
@@ -508,24 +630,23 @@ fl_hist_pair(struct fl_hist *h, FILE *warn, size_t *nwarn, struct fl_err *err)
                             where, fl_op_type_name(op->type), pname);
             goto out;
         }
-        struct fl_op *inv = &h->ops[*slot];
+        struct fl_op *inv = &h->ops[at];
         if (inv->f != op->f)
             warn_op(h, i, warn, nwarn,
                     "completion :f :%s differs from its invocation's :%s",
                     fl_kw_name(op->f), fl_kw_name(inv->f));
-        warn_time_order(h, *slot, i, warn, nwarn);
+        warn_time_order(h, at, i, warn, nwarn);
         inv->pair = (int32_t)i;
-        op->pair = (int32_t)*slot;
-        fl_map_del(&open, key);
+        op->pair = (int32_t)at;
+        open_set(&t, op->process, SIZE_MAX);
         if (client && op->type == FL_OP_INFO)
-            fl_map_put(&crashed, key, i);
+            crashed_set(&t, op->process);
     }
     h->paired = true;
 out:
     if (rc < 0)
         for (size_t i = 0; i < h->n; i++)
             h->ops[i].pair = -1;
-    fl_map_release(&open);
-    fl_map_release(&crashed);
+    proc_tab_release(&t);
     return rc;
 }

@@ -768,12 +768,9 @@ fl_val_print_edn(struct fl_strbuf *sb, const fl_val *v)
     case FL_V_BOOL:
         fl_strbuf_addstr(sb, v->u.b ? "true" : "false");
         break;
-    case FL_V_INT: {
-        char buf[24];
-        int n = snprintf(buf, sizeof(buf), "%" PRId64, v->u.i);
-        fl_strbuf_add(sb, buf, (size_t)n);
+    case FL_V_INT: /* not snprintf: history.edn's writer's hot path */
+        fl_strbuf_add_i64(sb, v->u.i);
         break;
-    }
     case FL_V_BIGINT:
         fl_strbuf_add(sb, v->u.s, v->n);
         fl_strbuf_addch(sb, 'N');

@@ -71,7 +71,8 @@ fl_strbuf_setlen(struct fl_strbuf *sb, size_t len)
 void
 fl_strbuf_add(struct fl_strbuf *sb, const void *data, size_t len)
 {
-    fl_strbuf_grow(sb, len);
+    if (len >= sb->alloc - sb->len) /* no room for len + NUL (or no buf) */
+        fl_strbuf_grow(sb, len);
     memcpy(sb->buf + sb->len, data, len);
     sb->len += len;
     sb->buf[sb->len] = '\0';
@@ -86,7 +87,8 @@ fl_strbuf_addstr(struct fl_strbuf *sb, const char *s)
 void
 fl_strbuf_addch(struct fl_strbuf *sb, int c)
 {
-    fl_strbuf_grow(sb, 1);
+    if (sb->alloc - sb->len < 2)
+        fl_strbuf_grow(sb, 1);
     sb->buf[sb->len++] = (char)c;
     sb->buf[sb->len] = '\0';
 }

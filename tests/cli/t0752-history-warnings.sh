@@ -3,7 +3,8 @@
 # DIR/history.edn (exit 254); a completion timed before its invocation and
 # a duplicate :index are warnings naming file:line, and the verdict is
 # still computed (history stats, check linearizable, check stats (as every
-# kind of checker/registry.h), check list-append, analyze of a stored run).
+# kind of checker/registry.h), check list-append, analyze of a stored run);
+# on a big history too (check linearizable pairs on a second thread).
 . "$(dirname "$0")/lib.sh"
 
 mkdir "$TMP/run"
@@ -46,6 +47,19 @@ expect_exit 1 "$FAULTLINE" check linearizable --model register "$TMP/dup.edn"
 grep -q "dup.edn:3: warning: duplicate :index 1" "$TMP/err" ||
     fail "check linearizable: no warning: $(cat "$TMP/err")"
 grep -q ":valid? false" "$TMP/out" || fail "no verdict for the bad read"
+
+# A big history: check linearizable pairs for the warnings on a thread of
+# its own beside the check (and before it with --threads 1).
+GEN=${O:-$TOP/build}/tests/helpers/lin_gen
+"$GEN" -s 3 20:60000:5:2 >"$TMP/big.edn" || fail "lin_gen"
+sed -i '$s/:index [0-9]*}/:index 7}/' "$TMP/big.edn"
+for th in 2 1; do
+    expect_exit 0 "$FAULTLINE" check linearizable --model cas-register \
+        --init 0 --independent --threads $th "$TMP/big.edn"
+    grep -q "big.edn:120000: warning: duplicate :index 7 (also at .*big.edn:8)" \
+        "$TMP/err" || fail "big, --threads $th: $(cat "$TMP/err")"
+    grep -q ":valid? true" "$TMP/out" || fail "big, --threads $th: no verdict"
+done
 
 cat >"$TMP/la.edn" <<'H'
 {:index 0 :time 10 :type :invoke :process 0 :f :txn :value [[:append :x 1]]}

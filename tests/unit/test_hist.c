@@ -148,6 +148,32 @@ test_hist_pair_rules(void)
          "{:index 1 :type :invoke :process 2 :f :read}\n"
          "{:index 3 :type :ok :process 2 :f :read}",
          NULL, 1, "p.edn:3: warning: duplicate :index 1 (also at p.edn:2)"},
+        /* Indexes out of order are fine; a duplicate after them is not. */
+        {"{:index 5 :type :invoke :process 1 :f :read}\n"
+         "{:index 2 :type :ok :process 1 :f :read}\n"
+         "{:index 7 :type :invoke :process 1 :f :read}\n"
+         "{:index 9 :type :ok :process 1 :f :read}",
+         NULL, 0, NULL},
+        {"{:index 5 :type :invoke :process 1 :f :read}\n"
+         "{:index 2 :type :ok :process 1 :f :read}\n"
+         "{:index 7 :type :invoke :process 1 :f :read}\n"
+         "{:index 5 :type :ok :process 1 :f :read}",
+         NULL, 1, "p.edn:4: warning: duplicate :index 5 (also at p.edn:1)"},
+        /* A process id too large for the dense tables, beside small ones. */
+        {"{:type :invoke :process 2000000000 :f :read}\n"
+         "{:type :invoke :process 3 :f :read}\n"
+         "{:type :info :process 2000000000 :f :read}\n"
+         "{:type :info :process 3 :f :read}\n"
+         "{:type :invoke :process 2000000000 :f :read}\n"
+         "{:type :invoke :process 3 :f :read}",
+         NULL, 2,
+         "p.edn:5: warning: process 2000000000 invokes again after an :info "
+         "completion\np.edn:6: warning: process 3 invokes again"},
+        {"{:type :invoke :process 2000000000 :f :read}\n"
+         "{:type :invoke :process 2000000000 :f :read}",
+         "p.edn:2: process 2000000000 invokes while its invocation at op 0 "
+         "is still open",
+         0, NULL},
         /* Nemesis :info pairs and a trailing open nemesis op are fine. */
         {"{:type :info :process :nemesis :f :start}\n"
          "{:type :info :process :nemesis :f :start}\n"

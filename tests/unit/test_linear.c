@@ -702,6 +702,29 @@ test_crashed_semantics(void)
                         "{:process :nemesis :type :info :f :start}\n",
                         "cas-register", "0", false, &a, NULL, NULL, NULL),
               FL_VERDICT_TRUE);
+    /* Process ids past the dense table (a map) beside small ones. */
+    ASSERT_EQ(check_edn("{:process 2000000000 :type :invoke :f :write "
+                        ":value 1}\n"
+                        "{:process 1 :type :invoke :f :write :value 2}\n"
+                        "{:process 2000000000 :type :ok :f :write :value 1}\n"
+                        "{:process 1 :type :info :f :write :value 2}\n"
+                        "{:process 5 :type :invoke :f :read :value nil}\n"
+                        "{:process 5 :type :ok :f :read :value 2}\n"
+                        "{:process 2000000000 :type :invoke :f :read}\n"
+                        "{:process 2000000000 :type :ok :f :read :value 1}\n",
+                        "register", NULL, false, &a, NULL, NULL, NULL),
+              FL_VERDICT_FALSE);
+    ASSERT_EQ(check_edn("{:process 2000000000 :type :invoke :f :write "
+                        ":value 1}\n"
+                        "{:process 1 :type :invoke :f :write :value 2}\n"
+                        "{:process 2000000000 :type :ok :f :write :value 1}\n"
+                        "{:process 1 :type :info :f :write :value 2}\n"
+                        "{:process 5 :type :invoke :f :read :value nil}\n"
+                        "{:process 5 :type :ok :f :read :value 2}\n"
+                        "{:process 2000000000 :type :invoke :f :read}\n"
+                        "{:process 2000000000 :type :ok :f :read :value 2}\n",
+                        "register", NULL, false, &a, NULL, NULL, NULL),
+              FL_VERDICT_TRUE);
     fl_arena_release(&a);
 }
 

@@ -268,14 +268,36 @@ test_val_copy_and_get(void)
     fl_arena_release(&b);
 }
 
+/* Integers as Clojure prints them, into buffers of every fill level. */
+static void
+test_val_print_ints(void)
+{
+    static const int64_t ints[] = {
+        0, 7, -1, 10, -10, 1234567890123, INT64_MAX, INT64_MIN};
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    char want[64];
+
+    for (size_t pre = 0; pre < 40; pre++) {
+        for (size_t i = 0; i < FL_ARRAY_SIZE(ints); i++) {
+            fl_val v = fl_val_int(ints[i]);
+            fl_strbuf_reset(&sb);
+            for (size_t k = 0; k < pre; k++)
+                fl_strbuf_addch(&sb, 'x');
+            fl_val_print_edn(&sb, &v);
+            snprintf(want, sizeof(want), "%" PRId64, ints[i]);
+            ASSERT_EQ(sb.len, pre + strlen(want));
+            ASSERT_STR_EQ(sb.buf + pre, want);
+            ASSERT(sb.alloc > sb.len && sb.buf[sb.len] == 0);
+        }
+    }
+    fl_strbuf_release(&sb);
+}
+
 static const struct fl_test_case val_tests[] = {
-    FL_TEST(test_kw_fixed_ids),
-    FL_TEST(test_kw_threads),
-    FL_TEST(test_val_equal),
-    FL_TEST(test_val_compare_order),
-    FL_TEST(test_val_print),
-    FL_TEST(test_val_copy_and_get),
-    FL_TEST_END,
+    FL_TEST(test_kw_fixed_ids),     FL_TEST(test_kw_threads),
+    FL_TEST(test_val_equal),        FL_TEST(test_val_compare_order),
+    FL_TEST(test_val_print),        FL_TEST(test_val_print_ints),
+    FL_TEST(test_val_copy_and_get), FL_TEST_END,
 };
 
 FL_TEST_SUITE(val, val_tests)

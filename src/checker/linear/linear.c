@@ -124,25 +124,40 @@ where(const struct fl_hist *h, size_t i, char *buf, size_t n)
                     h->name ? h->name : "history", h->ops[i].index);
 }
 
-/* Pair ops and collect them (invocation order) with the model's values. */
+/* Grow a table of open invocations (new slots none) to cover slot i. */
+static uint32_t *
+dense_cover(uint32_t *d, size_t *n, size_t i, size_t limit)
+{
+    size_t want = *n ? 2 * *n : 64;
+
+    if (want <= i)
+        want = i + 1;
+    if (want > limit)
+        want = limit;
+    d = fl_xrealloc(d, want * sizeof(*d));
+    for (size_t k = *n; k < want; k++)
+        d[k] = FL_LIN_NEVER;
+    *n = want;
+    return d;
+}
+
+/*
+ * Pair ops and collect them (invocation order) with the model's values;
+ * when independent, keyof gets each op's key group (numbered in order of
+ * first appearance), found while the tuple is in cache.
+ */
 static int
 collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
-        struct fl_lin_u32s *keyof, struct fl_err *err)
+        struct fl_lin_u32s *keyof, struct groups *keys, struct fl_err *err)
 {
     struct fl_map open;
     char at[160];
     int rc = 0;
-    int32_t maxp = -1;
+    /* open invocation per process: a dense table (grown as ids come,
+     * no pass over the history first) for ids below dlimit, else a map */
+    size_t dlimit = 4 * h->n + 1024, ndense = 0;
+    uint32_t *dense = NULL;
     fl_map_init(&open);
-    for (size_t i = 0; i < h->n; i++)
-        if (h->ops[i].process > maxp)
-            maxp = h->ops[i].process;
-    /* open invocation per process: dense table when ids are small */
-    size_t ndense =
-        maxp >= 0 && (size_t)maxp < 4 * h->n + 1024 ? (size_t)maxp + 1 : 0;
-    uint32_t *dense = fl_xmalloc((ndense + 1) * sizeof(*dense));
-    for (size_t i = 0; i < ndense; i++)
-        dense[i] = FL_LIN_NEVER;
     uint64_t dslot;
     if (h->n >= FL_LIN_NEVER) {
         rc = fl_err_set(err, FL_ELIMIT, "history too long (%zu ops)", h->n);
@@ -157,6 +172,8 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
             continue;
         uint64_t pk = (uint32_t)op->process;
         uint64_t *slot;
+        if (pk >= ndense && pk < dlimit)
+            dense = dense_cover(dense, &ndense, (size_t)pk, dlimit);
         if (pk < ndense) {
             dslot = dense[pk];
             slot = dslot == FL_LIN_NEVER ? NULL : &dslot;
@@ -223,7 +240,7 @@ collect(const struct fl_hist *h, bool independent, struct fl_lin_ops *out,
                                 at);
                 goto out;
             }
-            FL_VEC_PUSH(keyof, lo.inv);
+            FL_VEC_PUSH(keyof, group_of(keys, &inv->u.items[0]));
             const fl_val *v = lo.value;
             if (fl_val_is_seq(v) && v->n == 2)
                 lo.value = &v->u.items[1];
@@ -240,22 +257,15 @@ out:
 }
 
 static void
-split(const struct fl_hist *h, const struct fl_model_type *mt,
-      const struct fl_lin_ops *ops, const struct fl_lin_u32s *keyof,
+split(const struct fl_model_type *mt, const struct fl_lin_ops *ops,
+      const struct fl_lin_u32s *keyof, const struct groups *keys,
       bool independent, struct part_vec *parts)
 {
-    struct groups keys = {0};
     struct part_vec bykey = {0};
-    fl_map_init(&keys.by_hash);
-    fl_map_init(&keys.by_int);
     for (size_t i = 0; i < ops->n; i++) {
-        uint32_t g = 0;
-        const fl_val *key = NULL;
-        if (independent) {
-            key = &h->ops[keyof->v[i]].value.u.items[0];
-            g = group_of(&keys, key);
-        }
+        uint32_t g = independent ? keyof->v[i] : 0;
         while (bykey.n <= g) {
+            const fl_val *key = independent ? keys->vals.v[bykey.n] : NULL;
             struct fl_lin_part p = {key, NULL, {0}};
             FL_VEC_PUSH(&bykey, p);
         }
@@ -287,7 +297,6 @@ split(const struct fl_hist *h, const struct fl_model_type *mt,
         FL_VEC_RELEASE(&p->ops);
     }
     FL_VEC_RELEASE(&bykey);
-    groups_release(&keys);
 }
 
 /* ---- running the searches ---- */
@@ -507,6 +516,7 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
 {
     struct fl_lin_ops ops = {0};
     struct fl_lin_u32s keyof = {0};
+    struct groups keys = {0};
     struct part_vec parts = {0};
     struct job j;
     struct fl_lin_result *res = NULL;
@@ -531,10 +541,12 @@ fl_linear_check(const struct fl_hist *h, const struct fl_linear_opts *o,
         if (rc)
             goto out;
     }
-    rc = collect(h, o->independent, &ops, &keyof, err);
+    fl_map_init(&keys.by_hash);
+    fl_map_init(&keys.by_int);
+    rc = collect(h, o->independent, &ops, &keyof, &keys, err);
     if (rc)
         goto out;
-    split(h, o->model, &ops, &keyof, o->independent, &parts);
+    split(o->model, &ops, &keyof, &keys, o->independent, &parts);
     if (!o->independent && parts.n == 0) {
         struct fl_lin_part p = {NULL, NULL, {0}};
         FL_VEC_PUSH(&parts, p);
@@ -680,6 +692,7 @@ out:
     FL_VEC_RELEASE(&parts);
     FL_VEC_RELEASE(&ops);
     FL_VEC_RELEASE(&keyof);
+    groups_release(&keys);
     FL_VEC_RELEASE(&m);
     return rc;
 }
