@@ -44,8 +44,11 @@ struct fl_mnet_opts {
                                  default; NULL = none (borrowed) */
     uint64_t seed;            /* latency and loss samples */
     bool journal;             /* write messages.jsonl */
-    bool deterministic;       /* one message at a time, each node run to
-                                 quiescence, latency in virtual time */
+    bool deterministic;       /* one event at a time in virtual time, each
+                                 node run to quiescence; nodes run with the
+                                 virtual-time shim (docs/maelstrom.md) */
+    int64_t det_gap_ns;       /* --deterministic: virtual time between
+                                 successive client requests */
     bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
@@ -112,6 +115,13 @@ int fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
 int fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest,
                          json_t *body, int64_t order, int64_t timeout_ns,
                          json_t **reply, struct fl_err *err);
+
+/**
+ * --deterministic: the next client request enters ns of virtual time after
+ * the previous one, instead of det_gap_ns (for Maelstrom's recovery time
+ * before the final reads). No effect otherwise.
+ */
+void fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns);
 
 /** A snapshot of the counters. */
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);
