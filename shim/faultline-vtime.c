@@ -58,7 +58,8 @@ page(void)
                  MAP_SHARED, fd, 0);
         close(fd);
     }
-    if (m == MAP_FAILED || ((struct fl_vtime_page *)m)->magic != FL_VTIME_MAGIC) {
+    if (m == MAP_FAILED ||
+        ((struct fl_vtime_page *)m)->magic != FL_VTIME_MAGIC) {
         atomic_store(&g_state, 2);
         return NULL;
     }

@@ -17,13 +17,13 @@
 #define FL_VTIME_SLOTS 128
 /* A node's CLOCK_MONOTONIC (and BOOTTIME) is MONO_BASE + now, its
  * CLOCK_REALTIME (and TAI) REAL_BASE + now: fixed, so runs repeat. */
-#define FL_VTIME_MONO_BASE 1000000000000LL           /* 1,000 s of uptime */
-#define FL_VTIME_REAL_BASE 1700000000000000000LL     /* 2023-11-14 22:13:20Z */
+#define FL_VTIME_MONO_BASE 1000000000000LL       /* 1,000 s of uptime */
+#define FL_VTIME_REAL_BASE 1700000000000000000LL /* 2023-11-14 22:13:20Z */
 
 struct fl_vtime_slot {
-    _Atomic int32_t tid;       /* 0 free, -1 being filled, else the waiter */
+    _Atomic int32_t tid; /* 0 free, -1 being filled, else the waiter */
     int32_t pad;
-    _Atomic int64_t deadline;  /* virtual ns it sleeps until */
+    _Atomic int64_t deadline; /* virtual ns it sleeps until */
 };
 
 struct fl_vtime_page {

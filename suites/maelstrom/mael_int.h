@@ -9,7 +9,6 @@
 #define FL_MAEL_INT_H
 
 #include <jansson.h>
-#include <stdatomic.h>
 
 #include "maelstrom.h"
 #include "net.h"
@@ -57,10 +56,6 @@ struct fl_mael_shared {
     struct fl_mnet *net; /* borrowed; the DB owns it */
     const struct fl_mwork *work;
     int64_t rpc_timeout_ns;
-    int64_t final_after_ns; /* ops invoked this long after the origin are
-                               the final phase's (with final reads) */
-    int64_t recovery_ns;    /* --recovery-time */
-    _Atomic bool final_seen;
 };
 
 extern const struct fl_client_type fl_mael_client_type;

@@ -261,6 +261,27 @@ record_options(const struct fl_maelstrom_opts *o, struct fl_test *t)
         fl_test_set_opt_str(t, "consistency-models", o->consistency_models);
 }
 
+/*
+ * --deterministic: the run's clock is virtual, kept in t's arena (it must
+ * outlive the network): the interpreter moves it between ops, the network
+ * while they are in flight, so op times, the time limit, the rate and the
+ * recovery time are virtual too.
+ */
+static struct fl_clock *
+det_clock(const struct fl_maelstrom_opts *o, struct fl_test *t)
+{
+    struct fl_clock *c;
+
+    if (!o->deterministic)
+        return NULL;
+    c = fl_arena_alloc(&t->arena, sizeof(*c));
+    memset(c, 0, sizeof(*c));
+    fl_clock_fake_init(c, 0);
+    c->driven = true;
+    t->env.clock = c;
+    return c;
+}
+
 static int
 build_net(const struct fl_maelstrom_opts *o, struct fl_test *t,
           struct fl_mnet **out, struct fl_err *err)
@@ -275,7 +296,7 @@ build_net(const struct fl_maelstrom_opts *o, struct fl_test *t,
         .journal = !o->no_journal,
         .log_stderr = o->log_stderr,
         .deterministic = o->deterministic,
-        .det_gap_ns = o->rate > 0 ? (int64_t)(1e9 / o->rate) : 0,
+        .clock = det_clock(o, t),
     };
     int64_t *links = NULL;
     int rc = parse_dist(o->latency_dist, &no.dist, err);
@@ -350,10 +371,6 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     sh->net = net;
     sh->work = w;
     sh->rpc_timeout_ns = o->rpc_timeout_ns;
-    if (w->final_reads) {
-        sh->final_after_ns = o->time_limit_ns;
-        sh->recovery_ns = o->recovery_ns;
-    }
     t->client.type = &fl_mael_client_type;
     t->client.shared = sh;
     t->client.free_shared = free;

@@ -103,12 +103,11 @@ struct fl_mnet {
     struct fl_rng rng;
     struct fl_msvc *svc;
     struct fl_mnet_stats st;
-    int64_t vnow;        /* --deterministic: virtual time */
-    int64_t inbox_since; /* --deterministic: when the inbox last changed */
-    size_t next_start;   /* --deterministic: the node to start first next */
-    int64_t last_entry;  /* --deterministic: when the last request entered */
-    int64_t pause_ns;    /* --deterministic: extra gap before the next one */
-    char *vtime_so;      /* --deterministic: the shim's path */
+    int64_t vnow;         /* --deterministic: virtual time */
+    int64_t inbox_since;  /* --deterministic: when the inbox last changed */
+    size_t next_start;    /* --deterministic: the node to start first next */
+    int64_t clock_origin; /* --deterministic: o.clock's time at vnow 0 */
+    char *vtime_so;       /* --deterministic: the shim's path */
     FILE *journal;
     char *journal_path;
     char *log_dir;
@@ -715,6 +714,14 @@ publish_now(struct fl_mnet *net)
     }
 }
 
+/* The run's (virtual) clock, as a virtual time of the network. */
+static int64_t
+clock_vnow(struct fl_mnet *net)
+{
+    return fl_clock_now_ns(net->o.clock) - net->clock_origin;
+}
+
+/* Move virtual time to t, and the run's clock with it. */
 static void
 advance_to(struct fl_mnet *net, int64_t t)
 {
@@ -722,6 +729,7 @@ advance_to(struct fl_mnet *net, int64_t t)
         net->vnow = t;
         publish_now(net);
     }
+    fl_clock_advance_to(net->o.clock, net->clock_origin + net->vnow);
 }
 
 /*
@@ -805,6 +813,27 @@ run_timers(struct fl_mnet *net)
             wait_quiescent(net, i, 2 * FL_NS_PER_S);
 }
 
+/*
+ * Move to t, the deadline of some timers, and run them: the nodes whose
+ * timers come are noted before the clock moves (they all wake at once),
+ * then taken in, one after the other in node order, so their messages
+ * enter the queue in that order whichever of them runs first.
+ */
+static void
+fire_timers(struct fl_mnet *net, int64_t t)
+{
+    bool *due = fl_xcalloc(net->o.nnodes, sizeof(bool));
+
+    for (size_t i = 0; i < net->o.nnodes; i++)
+        due[i] = net->nodes[i].up && timer_due(&net->nodes[i], t);
+    advance_to(net, t);
+    for (size_t i = 0; i < net->o.nnodes; i++)
+        if (due[i] && net->nodes[i].up)
+            wait_quiescent(net, i, 2 * FL_NS_PER_S);
+    free(due);
+    run_timers(net); /* any that came meanwhile (none, normally) */
+}
+
 static void
 deliver_next(struct fl_mnet *net)
 {
@@ -845,8 +874,6 @@ enter_request(struct fl_mnet *net, char *first, char *nl, int64_t at)
 
     advance_to(net, at);
     run_timers(net);
-    net->last_entry = net->vnow;
-    net->pause_ns = 0;
     c->waiting = true;
     c->vdeadline = net->vnow + c->timeout_ns;
     sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
@@ -858,11 +885,11 @@ enter_request(struct fl_mnet *net, char *first, char *nl, int64_t at)
 
 /*
  * One event, the earliest in virtual time: a node's timer, a message's
- * delivery, a request's timeout, or a client request entering (at
- * --det-gap after the previous one). Time moves past the next request's
- * entry only once it has entered, and, with no request waiting, only
- * while one is outstanding: what happens is a function of the seed and
- * of the requests, not of the wall clock. Returns whether it did anything.
+ * delivery, a request's timeout, or a client request entering (at the
+ * run's clock, which is virtual too: the op's invocation time). Time
+ * moves past the clock only while a request is outstanding (and then
+ * moves the clock): what happens is a function of the seed and of the
+ * requests, not of the wall clock. Returns whether it did anything.
  */
 static bool
 step_deterministic(struct fl_mnet *net)
@@ -874,14 +901,12 @@ step_deterministic(struct fl_mnet *net)
     t_msg = net->nheap ? net->heap[0].due : DET_NEVER;
     next = FL_MIN(t_tmr, FL_MIN(t_msg, t_cto));
     if (req)
-        horizon = FL_MAX(net->vnow,
-                         net->last_entry + net->o.det_gap_ns + net->pause_ns);
+        horizon = FL_MAX(net->vnow, clock_vnow(net));
     else if (busy)
         horizon = DET_NEVER;
     if (next != DET_NEVER && next <= horizon) {
         if (t_tmr == next) {
-            advance_to(net, next);
-            run_timers(net);
+            fire_timers(net, next);
         } else if (t_msg == next) {
             deliver_next(net);
         } else {
@@ -1064,6 +1089,8 @@ fl_mnet_start(struct fl_mnet *net, const char *store_dir, struct fl_err *err)
     if (rc < 0)
         goto out;
     net->origin = fl_clock_mono_ns();
+    if (net->o.deterministic)
+        net->clock_origin = fl_clock_now_ns(net->o.clock);
     rc = -pthread_create(&net->thread, NULL, router_main, net);
     if (rc < 0) {
         fl_err_set(err, rc, "cannot start the router thread");
@@ -1477,14 +1504,6 @@ fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
 }
 
 /* ---- the rest ---- */
-
-void
-fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns)
-{
-    pthread_mutex_lock(&net->mu);
-    net->pause_ns = ns;
-    pthread_mutex_unlock(&net->mu);
-}
 
 void
 fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out)

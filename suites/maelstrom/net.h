@@ -47,8 +47,10 @@ struct fl_mnet_opts {
     bool deterministic;       /* one event at a time in virtual time, each
                                  node run to quiescence; nodes run with the
                                  virtual-time shim (docs/maelstrom.md) */
-    int64_t det_gap_ns;       /* --deterministic: virtual time between
-                                 successive client requests */
+    struct fl_clock *clock;   /* --deterministic: the run's clock, fake
+                                 and driven (util/clock.h): requests enter
+                                 at its time, and the network moves it
+                                 while they are outstanding; borrowed */
     bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
@@ -115,13 +117,6 @@ int fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
 int fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest,
                          json_t *body, int64_t order, int64_t timeout_ns,
                          json_t **reply, struct fl_err *err);
-
-/**
- * --deterministic: the next client request enters ns of virtual time after
- * the previous one, instead of det_gap_ns (for Maelstrom's recovery time
- * before the final reads). No effect otherwise.
- */
-void fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns);
 
 /** A snapshot of the counters. */
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);
