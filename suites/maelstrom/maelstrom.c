@@ -262,17 +262,19 @@ record_options(const struct fl_maelstrom_opts *o, struct fl_test *t)
 }
 
 /*
- * --deterministic: the run's clock is virtual, kept in t's arena (it must
- * outlive the network): the interpreter moves it between ops, the network
- * while they are in flight, so op times, the time limit, the rate and the
- * recovery time are virtual too.
+ * --deterministic with one client thread: the run's clock is virtual, kept
+ * in t's arena (it must outlive the network): the interpreter moves it
+ * between ops, the network while one is in flight, so op times, the time
+ * limit, the rate and the recovery time are virtual too. With more client
+ * threads, when the interpreter hands out an op would depend on how far
+ * the network has got: the run keeps the real clock.
  */
 static struct fl_clock *
 det_clock(const struct fl_maelstrom_opts *o, struct fl_test *t)
 {
     struct fl_clock *c;
 
-    if (!o->deterministic)
+    if (!o->deterministic || t->concurrency != 1)
         return NULL;
     c = fl_arena_alloc(&t->arena, sizeof(*c));
     memset(c, 0, sizeof(*c));

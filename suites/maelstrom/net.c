@@ -718,6 +718,8 @@ publish_now(struct fl_mnet *net)
 static int64_t
 clock_vnow(struct fl_mnet *net)
 {
+    if (!net->o.clock)
+        return net->vnow;
     return fl_clock_now_ns(net->o.clock) - net->clock_origin;
 }
 
@@ -729,7 +731,8 @@ advance_to(struct fl_mnet *net, int64_t t)
         net->vnow = t;
         publish_now(net);
     }
-    fl_clock_advance_to(net->o.clock, net->clock_origin + net->vnow);
+    if (net->o.clock)
+        fl_clock_advance_to(net->o.clock, net->clock_origin + net->vnow);
 }
 
 /*
@@ -901,7 +904,9 @@ step_deterministic(struct fl_mnet *net)
     t_msg = net->nheap ? net->heap[0].due : DET_NEVER;
     next = FL_MIN(t_tmr, FL_MIN(t_msg, t_cto));
     if (req)
-        horizon = FL_MAX(net->vnow, clock_vnow(net));
+        horizon = !net->o.clock && net->nheap
+                      ? DET_NEVER /* enter when nothing is in flight */
+                      : FL_MAX(net->vnow, clock_vnow(net));
     else if (busy)
         horizon = DET_NEVER;
     if (next != DET_NEVER && next <= horizon) {
@@ -1089,7 +1094,7 @@ fl_mnet_start(struct fl_mnet *net, const char *store_dir, struct fl_err *err)
     if (rc < 0)
         goto out;
     net->origin = fl_clock_mono_ns();
-    if (net->o.deterministic)
+    if (net->o.clock)
         net->clock_origin = fl_clock_now_ns(net->o.clock);
     rc = -pthread_create(&net->thread, NULL, router_main, net);
     if (rc < 0) {

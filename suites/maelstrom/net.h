@@ -50,7 +50,9 @@ struct fl_mnet_opts {
     struct fl_clock *clock;   /* --deterministic: the run's clock, fake
                                  and driven (util/clock.h): requests enter
                                  at its time, and the network moves it
-                                 while they are outstanding; borrowed */
+                                 while they are outstanding; borrowed.
+                                 NULL: requests enter at the network's
+                                 time (no time passes between them) */
     bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
