@@ -57,8 +57,8 @@ get(const fl_val *m, const char *key)
 static const struct fl_suite *
 find_suite(const char *name)
 {
-    if (strcmp(name, fl_suite_maelstrom.name) == 0)
-        return &fl_suite_maelstrom;
+    if (strcmp(name, fl_maelstrom_suite.name) == 0)
+        return &fl_maelstrom_suite;
     return fl_suite_find(name);
 }
 

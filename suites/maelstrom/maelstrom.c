@@ -354,7 +354,7 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
         snprintf(id, sizeof(id), "n%d", i);
         fl_test_add_node(t, id);
     }
-    t->suite = &fl_suite_maelstrom;
+    t->suite = &fl_maelstrom_suite;
     t->seed = o->seed;
     t->time_limit_ns = o->time_limit_ns;
     t->rate_hz = o->rate;
@@ -431,7 +431,7 @@ rebuild(struct fl_test *t, struct fl_err *err)
     return 0;
 }
 
-const struct fl_suite fl_suite_maelstrom = {
+const struct fl_suite fl_maelstrom_suite = {
     .name = "maelstrom",
     .summary = "faultline maelstrom test (re-checked by faultline analyze)",
     .in_process = true,

@@ -52,7 +52,7 @@ struct fl_maelstrom_opts {
  * not one of `faultline test`'s: its build only rebuilds a stored run's
  * checker from the recorded options, for faultline analyze.
  */
-extern const struct fl_suite fl_suite_maelstrom;
+extern const struct fl_suite fl_maelstrom_suite;
 
 /** The workload names, NULL-terminated. */
 extern const char *const fl_maelstrom_workloads[];
