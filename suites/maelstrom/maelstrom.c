@@ -299,6 +299,7 @@ build_net(const struct fl_maelstrom_opts *o, struct fl_test *t,
         .log_stderr = o->log_stderr,
         .deterministic = o->deterministic,
         .clock = det_clock(o, t),
+        .det_gap_ns = o->rate > 0 ? (int64_t)(1e9 / o->rate) : 0,
     };
     int64_t *links = NULL;
     int rc = parse_dist(o->latency_dist, &no.dist, err);
@@ -373,6 +374,10 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     sh->net = net;
     sh->work = w;
     sh->rpc_timeout_ns = o->rpc_timeout_ns;
+    if (o->deterministic && t->concurrency != 1 && w->final_reads) {
+        sh->final_after_ns = o->time_limit_ns;
+        sh->recovery_ns = o->recovery_ns;
+    }
     t->client.type = &fl_mael_client_type;
     t->client.shared = sh;
     t->client.free_shared = free;

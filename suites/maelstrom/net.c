@@ -107,6 +107,9 @@ struct fl_mnet {
     int64_t inbox_since;  /* --deterministic: when the inbox last changed */
     size_t next_start;    /* --deterministic: the node to start first next */
     int64_t clock_origin; /* --deterministic: o.clock's time at vnow 0 */
+    int64_t last_entry;   /* --deterministic without o.clock: when the last
+                             request entered */
+    int64_t pause_ns;     /* likewise: extra time before the next one */
     char *vtime_so;       /* --deterministic: the shim's path */
     FILE *journal;
     char *journal_path;
@@ -877,6 +880,8 @@ enter_request(struct fl_mnet *net, char *first, char *nl, int64_t at)
 
     advance_to(net, at);
     run_timers(net);
+    net->last_entry = net->vnow;
+    net->pause_ns = 0;
     c->waiting = true;
     c->vdeadline = net->vnow + c->timeout_ns;
     sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
@@ -904,9 +909,10 @@ step_deterministic(struct fl_mnet *net)
     t_msg = net->nheap ? net->heap[0].due : DET_NEVER;
     next = FL_MIN(t_tmr, FL_MIN(t_msg, t_cto));
     if (req)
-        horizon = !net->o.clock && net->nheap
-                      ? DET_NEVER /* enter when nothing is in flight */
-                      : FL_MAX(net->vnow, clock_vnow(net));
+        horizon = net->o.clock
+                      ? FL_MAX(net->vnow, clock_vnow(net))
+                      : FL_MAX(net->vnow, net->last_entry + net->o.det_gap_ns +
+                                              net->pause_ns);
     else if (busy)
         horizon = DET_NEVER;
     if (next != DET_NEVER && next <= horizon) {
@@ -1509,6 +1515,14 @@ fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
 }
 
 /* ---- the rest ---- */
+
+void
+fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns)
+{
+    pthread_mutex_lock(&net->mu);
+    net->pause_ns = ns;
+    pthread_mutex_unlock(&net->mu);
+}
 
 void
 fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out)

@@ -51,8 +51,9 @@ struct fl_mnet_opts {
                                  and driven (util/clock.h): requests enter
                                  at its time, and the network moves it
                                  while they are outstanding; borrowed.
-                                 NULL: requests enter at the network's
-                                 time (no time passes between them) */
+                                 NULL: a request enters det_gap_ns of
+                                 virtual time after the previous one */
+    int64_t det_gap_ns;       /* --deterministic without clock */
     bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
@@ -119,6 +120,13 @@ int fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
 int fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest,
                          json_t *body, int64_t order, int64_t timeout_ns,
                          json_t **reply, struct fl_err *err);
+
+/**
+ * --deterministic without a run clock: the next client request enters ns
+ * of virtual time after the previous one, instead of det_gap_ns
+ * (Maelstrom's recovery time before the final reads). No effect otherwise.
+ */
+void fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns);
 
 /** A snapshot of the counters. */
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);
