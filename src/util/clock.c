@@ -21,6 +21,7 @@ void
 fl_clock_fake_init(struct fl_clock *c, int64_t start_ns)
 {
     c->fake = true;
+    c->driven = false;
     c->fake_ns = start_ns;
     pthread_mutex_init(&c->mu, NULL);
 }
