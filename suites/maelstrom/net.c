@@ -858,14 +858,17 @@ deliver_next(struct fl_mnet *net)
 
 /*
  * The waiting request to let in next, or NULL: none while another is
- * outstanding, and only after DET_GRACE_NS without a new one, the one of
- * the smallest order (requests made together arrive in any order).
+ * outstanding, and with several client threads only after DET_GRACE_NS
+ * without a new one, the one of the smallest order (requests made together
+ * arrive in any order).
  */
 static char *
 ready_request(struct fl_mnet *net, size_t busy, char **nl)
 {
-    if (busy || net->inbox.len == 0 ||
-        fl_clock_mono_ns() - net->inbox_since < DET_GRACE_NS)
+    if (busy || net->inbox.len == 0)
+        return NULL;
+    /* One client thread (o.clock): its requests come one at a time. */
+    if (!net->o.clock && fl_clock_mono_ns() - net->inbox_since < DET_GRACE_NS)
         return NULL;
     return inbox_first(net, nl);
 }
