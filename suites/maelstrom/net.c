@@ -60,6 +60,7 @@ struct mnode {
     int err_fd;               /* its stderr with --log-stderr, else -1 */
     struct fl_strbuf err;     /* partial line from it */
     struct fl_vtime_page *vt; /* --deterministic: its clock, or NULL */
+    bool fresh;               /* --deterministic: started, nothing run yet */
     char *vt_path;
 };
 
@@ -850,10 +851,13 @@ deliver_next(struct fl_mnet *net)
     if (is_client(net, dst))
         net->clients[dst - client_addr(net, 0)]->waiting = false;
     deliver(net, &p);
-    if (is_node(net, dst) && net->nodes[dst].up)
+    if (is_node(net, dst) && net->nodes[dst].up) {
+        /* A node just started may take a while to load (init's 10 s). */
+        struct mnode *nd = &net->nodes[dst];
         wait_quiescent(net, (size_t)dst,
-                       net->nodes[dst].starts <= 1 ? INIT_TIMEOUT_NS
-                                                   : 2 * FL_NS_PER_S);
+                       nd->fresh ? INIT_TIMEOUT_NS : 2 * FL_NS_PER_S);
+        nd->fresh = false;
+    }
 }
 
 /*
@@ -1355,6 +1359,7 @@ fl_mnet_node_start(struct fl_mnet *net, size_t i, struct fl_err *err)
     nd->log_fd = log_fd;
     nd->up = true;
     nd->crashed_logged = false;
+    nd->fresh = true;
     nd->starts++;
     body = nd->setup_body ? json_deep_copy(nd->setup_body) : NULL;
     pthread_mutex_unlock(&net->mu);
