@@ -181,10 +181,9 @@ mc_invoke(struct fl_client *c, const struct fl_env *env, const struct fl_op *op,
 
     if (mc->id < 0)
         mc->id = fl_mnet_client_new(sh->net);
-    if (sh->final_after_ns > 0 && !atomic_load(&sh->final_seen) &&
-        fl_clock_now_ns(env->clock) - env->origin_ns >= sh->final_after_ns &&
-        !atomic_exchange(&sh->final_seen, true))
-        fl_mnet_pause_requests(sh->net, sh->recovery_ns);
+    if (sh->final_after_ns > 0 &&
+        fl_clock_now_ns(env->clock) - env->origin_ns >= sh->final_after_ns)
+        fl_mnet_client_final(sh->net, mc->id, sh->recovery_ns);
     rc = fl_mnet_call_ordered(sh->net, mc->id, env->nodes[c->node], body,
                               op->index, sh->rpc_timeout_ns, &reply, err);
     json_decref(body);

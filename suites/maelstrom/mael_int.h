@@ -9,7 +9,6 @@
 #define FL_MAEL_INT_H
 
 #include <jansson.h>
-#include <stdatomic.h>
 
 #include "maelstrom.h"
 #include "net.h"
@@ -58,10 +57,9 @@ struct fl_mael_shared {
     const struct fl_mwork *work;
     int64_t rpc_timeout_ns;
     /* --deterministic with the real run clock: ops invoked final_after_ns
-     * after the origin are the final phase's, and the first of them has
-     * the network let recovery_ns of virtual time pass first. */
+     * after the origin are the final phase's, and the first of them to
+     * enter the network does so recovery_ns of virtual time late. */
     int64_t final_after_ns, recovery_ns;
-    _Atomic bool final_seen;
 };
 
 extern const struct fl_client_type fl_mael_client_type;

@@ -69,10 +69,12 @@ struct mclient {
     char **q; /* reply lines */
     size_t nq, aq;
     int64_t next_msg_id;
-    int64_t timeout_ns; /* --deterministic: of the request in the inbox */
-    bool waiting;       /* --deterministic: its request entered, no reply */
-    bool vtimed_out;    /* --deterministic: the virtual timeout passed */
-    int64_t vdeadline;  /* --deterministic: when it passes */
+    int64_t timeout_ns;  /* --deterministic: of the request in the inbox */
+    bool waiting;        /* --deterministic: its request entered, no reply */
+    bool vtimed_out;     /* --deterministic: the virtual timeout passed */
+    int64_t final_pause; /* --deterministic: its requests are final reads,
+                            the first of which waits this long */
+    int64_t vdeadline;   /* --deterministic: when it passes */
 };
 
 struct pending {
@@ -110,7 +112,7 @@ struct fl_mnet {
     int64_t clock_origin; /* --deterministic: o.clock's time at vnow 0 */
     int64_t last_entry;   /* --deterministic without o.clock: when the last
                              request entered */
-    int64_t pause_ns;     /* likewise: extra time before the next one */
+    bool final_entered;   /* likewise: a final read has entered */
     char *vtime_so;       /* --deterministic: the shim's path */
     FILE *journal;
     char *journal_path;
@@ -877,6 +879,19 @@ ready_request(struct fl_mnet *net, size_t busy, char **nl)
     return inbox_first(net, nl);
 }
 
+/* Virtual time between the last request and the one at line (without a
+ * run clock): 1/rate, or the recovery time before the first final read. */
+static int64_t
+entry_gap(struct fl_mnet *net, const char *line)
+{
+    int src = (int)strtol(line, NULL, 10);
+    struct mclient *c = net->clients[src - client_addr(net, 0)];
+
+    if (c->final_pause > 0 && !net->final_entered)
+        return c->final_pause;
+    return net->o.det_gap_ns;
+}
+
 /* Route the request at first..nl at virtual time `at`. */
 static void
 enter_request(struct fl_mnet *net, char *first, char *nl, int64_t at)
@@ -888,7 +903,7 @@ enter_request(struct fl_mnet *net, char *first, char *nl, int64_t at)
     advance_to(net, at);
     run_timers(net);
     net->last_entry = net->vnow;
-    net->pause_ns = 0;
+    net->final_entered |= c->final_pause > 0;
     c->waiting = true;
     c->vdeadline = net->vnow + c->timeout_ns;
     sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
@@ -916,10 +931,9 @@ step_deterministic(struct fl_mnet *net)
     t_msg = net->nheap ? net->heap[0].due : DET_NEVER;
     next = FL_MIN(t_tmr, FL_MIN(t_msg, t_cto));
     if (req)
-        horizon = net->o.clock
-                      ? FL_MAX(net->vnow, clock_vnow(net))
-                      : FL_MAX(net->vnow, net->last_entry + net->o.det_gap_ns +
-                                              net->pause_ns);
+        horizon = net->o.clock ? FL_MAX(net->vnow, clock_vnow(net))
+                               : FL_MAX(net->vnow,
+                                        net->last_entry + entry_gap(net, req));
     else if (busy)
         horizon = DET_NEVER;
     if (next != DET_NEVER && next <= horizon) {
@@ -1525,10 +1539,10 @@ fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
 /* ---- the rest ---- */
 
 void
-fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns)
+fl_mnet_client_final(struct fl_mnet *net, int k, int64_t pause_ns)
 {
     pthread_mutex_lock(&net->mu);
-    net->pause_ns = ns;
+    net->clients[k]->final_pause = pause_ns;
     pthread_mutex_unlock(&net->mu);
 }
 

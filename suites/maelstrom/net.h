@@ -122,11 +122,12 @@ int fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest,
                          json_t **reply, struct fl_err *err);
 
 /**
- * --deterministic without a run clock: the next client request enters ns
- * of virtual time after the previous one, instead of det_gap_ns
- * (Maelstrom's recovery time before the final reads). No effect otherwise.
+ * --deterministic without a run clock: client k's requests are final reads;
+ * the first final read to enter does so pause_ns of virtual time after the
+ * previous request (Maelstrom's recovery time), not det_gap_ns. No effect
+ * otherwise.
  */
-void fl_mnet_pause_requests(struct fl_mnet *net, int64_t ns);
+void fl_mnet_client_final(struct fl_mnet *net, int k, int64_t pause_ns);
 
 /** A snapshot of the counters. */
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);
