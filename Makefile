@@ -84,11 +84,12 @@ SO_VERSION = 0
 SOLIB = $(O)/libfaultline.so.$(SO_VERSION)
 BIN = $(O)/faultline
 SHIM = $(O)/lib/libfaultline-time.so
+VSHIM = $(O)/lib/libfaultline-vtime.so
 
 .PHONY: all test test-unit test-cli test-fuzz fuzz bench helpers format \
 	check-format tidy clean coverage deps install
 
-all: $(BIN) $(LIB) $(SOLIB) helpers $(SHIM)
+all: $(BIN) $(LIB) $(SOLIB) helpers $(SHIM) $(VSHIM)
 
 deps:
 	scripts/install-deps.sh
@@ -135,6 +136,11 @@ helpers: $(HELPER_BINS)
 $(SHIM): shim/faultline-time.c
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -o $@ $<
+
+# The virtual-time shim of maelstrom --deterministic (docs/maelstrom.md).
+$(VSHIM): shim/faultline-vtime.c shim/faultline-vtime.h
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -o $@ $< -ldl
 
 # libFuzzer targets need clang. The library is compiled once with the
 # fuzzer's coverage instrumentation (fuzzer-no-link) and the sanitizers, so
@@ -226,6 +232,7 @@ install: all $(O)/faultline.pc
 	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/$(notdir $(SOLIB))
 	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/libfaultline.so
 	install -m 755 $(SHIM) $(DESTDIR)$(LIBDIR)/faultline/libfaultline-time.so
+	install -m 755 $(VSHIM) $(DESTDIR)$(LIBDIR)/faultline/libfaultline-vtime.so
 	install -m 644 $(O)/faultline.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 644 docs/faultline.1 $(DESTDIR)$(MANDIR)/man1/faultline.1
 	for h in $(PUBLIC_HDRS); do \

@@ -14,6 +14,7 @@
 #include "cli/test_args.h"
 
 #include "run/store.h"
+#include "suites/maelstrom/maelstrom.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -52,6 +53,15 @@ get(const fl_val *m, const char *key)
     return fl_val_map_get_kw(m, fl_kw_intern_cstr(key));
 }
 
+/* A registered suite, or maelstrom's (not one of `faultline test`'s). */
+static const struct fl_suite *
+find_suite(const char *name)
+{
+    if (strcmp(name, fl_maelstrom_suite.name) == 0)
+        return &fl_maelstrom_suite;
+    return fl_suite_find(name);
+}
+
 /* Rebuild the test that made the run from its test.edn. */
 static int
 rebuild(const char *dir, struct fl_test *t)
@@ -69,13 +79,13 @@ rebuild(const char *dir, struct fl_test *t)
     }
     const fl_val *suite = get(&te, "suite");
     const fl_val *spec = get(&te, "checker");
-    bool known = suite && suite->kind == FL_V_STR && fl_suite_find(suite->u.s);
+    bool known = suite && suite->kind == FL_V_STR && find_suite(suite->u.s);
     if (!known && !spec) {
         fprintf(stderr, "faultline analyze: %s/test.edn: unknown suite\n", dir);
         rc = FL_EXIT_FAILED;
         goto out;
     }
-    t->suite = known ? fl_suite_find(suite->u.s) : NULL;
+    t->suite = known ? find_suite(suite->u.s) : NULL;
     const fl_val *v = get(&te, "name");
     if (v && v->kind == FL_V_STR)
         fl_test_set_name(t, v->u.s);

@@ -57,10 +57,11 @@ static const char usage_text[] =
     "  --recovery-time S       wait before final reads (default 10)\n"
     "  --rpc-timeout S         client request timeout (default 5)\n"
     "  --no-journal            no messages.jsonl, no message timeline\n"
-    "  --deterministic         deliver one message at a time, each node run\n"
-    "                          until idle, latency in virtual time: message\n"
-    "                          order is a function of the seed for nodes\n"
-    "                          without timers (docs/maelstrom.md)\n";
+    "  --deterministic         run in virtual time: nodes see a virtual\n"
+    "                          clock (their timers too), one event at a\n"
+    "                          time; with --concurrency 1 the history and\n"
+    "                          the messages are a function of the seed\n"
+    "                          (docs/maelstrom.md)\n";
 
 enum {
     O_WORKLOAD = 'w',

@@ -17,10 +17,12 @@ fl_time_shim_clock_file(const char *state_dir, const char *node)
                         node);
 }
 
-char *
-fl_time_shim_path(void)
+/* $env, else build/lib/NAME next to the running program, else
+ * PREFIX/lib/faultline/NAME. */
+static char *
+shim_path(const char *env, const char *name)
 {
-    const char *e = getenv("FAULTLINE_TIME_SO");
+    const char *e = getenv(env);
     char exe[4096];
     ssize_t n;
 
@@ -36,9 +38,8 @@ fl_time_shim_path(void)
              * faultline in PREFIX/lib/faultline/ (make install). */
             char *build, *installed;
             *slash = '\0';
-            build = fl_xasprintf("%s/lib/libfaultline-time.so", exe);
-            installed =
-                fl_xasprintf("%s/../lib/faultline/libfaultline-time.so", exe);
+            build = fl_xasprintf("%s/lib/%s", exe, name);
+            installed = fl_xasprintf("%s/../lib/faultline/%s", exe, name);
             if (access(build, R_OK) != 0 && access(installed, R_OK) == 0) {
                 free(build);
                 return installed;
@@ -47,5 +48,17 @@ fl_time_shim_path(void)
             return build;
         }
     }
-    return fl_xstrdup("libfaultline-time.so");
+    return fl_xstrdup(name);
+}
+
+char *
+fl_time_shim_path(void)
+{
+    return shim_path("FAULTLINE_TIME_SO", "libfaultline-time.so");
+}
+
+char *
+fl_vtime_shim_path(void)
+{
+    return shim_path("FAULTLINE_VTIME_SO", "libfaultline-vtime.so");
 }

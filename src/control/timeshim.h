@@ -23,4 +23,11 @@ char *fl_time_shim_clock_file(const char *state_dir, const char *node);
  */
 char *fl_time_shim_path(void);
 
+/**
+ * Path of the virtual-time shim of maelstrom --deterministic
+ * (shim/faultline-vtime.c; caller frees): $FAULTLINE_VTIME_SO, else the
+ * same places as fl_time_shim_path().
+ */
+char *fl_vtime_shim_path(void);
+
 #endif

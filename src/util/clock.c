@@ -8,7 +8,8 @@
 
 #include <time.h>
 
-static struct fl_clock real_clock = {false, 0, PTHREAD_MUTEX_INITIALIZER};
+static struct fl_clock real_clock = {false, 0, PTHREAD_MUTEX_INITIALIZER,
+                                     false};
 
 struct fl_clock *
 fl_clock_real(void)
@@ -20,6 +21,7 @@ void
 fl_clock_fake_init(struct fl_clock *c, int64_t start_ns)
 {
     c->fake = true;
+    c->driven = false;
     c->fake_ns = start_ns;
     pthread_mutex_init(&c->mu, NULL);
 }
@@ -62,6 +64,17 @@ fl_clock_advance(struct fl_clock *c, int64_t delta_ns)
         FL_BUG("clock moved backwards by %" PRId64 " ns", -delta_ns);
     pthread_mutex_lock(&c->mu);
     c->fake_ns += delta_ns;
+    pthread_mutex_unlock(&c->mu);
+}
+
+void
+fl_clock_advance_to(struct fl_clock *c, int64_t t_ns)
+{
+    if (!c->fake)
+        FL_BUG("advancing the real clock");
+    pthread_mutex_lock(&c->mu);
+    if (c->fake_ns < t_ns)
+        c->fake_ns = t_ns;
     pthread_mutex_unlock(&c->mu);
 }
 

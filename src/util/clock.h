@@ -18,6 +18,10 @@ struct fl_clock {
     bool fake;          /* false: CLOCK_MONOTONIC */
     int64_t fake_ns;    /* current fake time, protected by mu */
     pthread_mutex_t mu; /* protects fake_ns */
+    bool driven;        /* fake, and moved by whatever serves the ops too
+                           (maelstrom --deterministic's network): the
+                           interpreter moves it only while no op is in
+                           flight, instead of jumping to ops' timeouts */
 };
 
 #define FL_NS_PER_US 1000LL
@@ -32,6 +36,8 @@ void fl_clock_release(struct fl_clock *c);
 int64_t fl_clock_now_ns(struct fl_clock *c);
 /** Move a fake clock forward by delta_ns (>= 0); BUG on the real clock. */
 void fl_clock_advance(struct fl_clock *c, int64_t delta_ns);
+/** Move a fake clock forward to t_ns if it is behind (never back). */
+void fl_clock_advance_to(struct fl_clock *c, int64_t t_ns);
 /** Sleep for ns; on a fake clock this advances it and returns at once. */
 void fl_clock_sleep_ns(struct fl_clock *c, int64_t ns);
 /** CLOCK_MONOTONIC in milliseconds, for timeouts outside any fl_clock. */

@@ -16,9 +16,11 @@
 
 #include "checker/elle/elle.h"
 #include "checker/workloads.h"
+#include "history/edn.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 #include "util/vec.h"
 #include "util/xalloc.h"
 
@@ -321,10 +323,89 @@ net_check(const struct fl_checker *c, const struct fl_hist *h,
 
 static const struct fl_checker_type net_type = {"net", net_check, chk_free};
 
+static enum fl_verdict
+verdict_of(const fl_val *v)
+{
+    if (v->kind == FL_V_BOOL)
+        return v->u.b ? FL_VERDICT_TRUE : FL_VERDICT_FALSE;
+    return FL_VERDICT_UNKNOWN;
+}
+
+/* The :net map of dir/results.edn (parsed into a), or an error. */
+static int
+stored_net(const char *dir, struct fl_arena *a, fl_val *out, struct fl_err *err)
+{
+    char *path = fl_xasprintf("%s/results.edn", dir ? dir : ".");
+    struct fl_strbuf sb;
+    fl_val res;
+    const fl_val *net;
+    int rc;
+
+    fl_strbuf_init(&sb, 0);
+    rc = fl_strbuf_read_file(&sb, path);
+    if (rc < 0) {
+        rc = fl_err_set(err, rc, "%s: %s", path, strerror(-rc));
+        goto out;
+    }
+    rc = fl_edn_parse_value(a, sb.buf, sb.len, path, &res, err);
+    if (rc < 0)
+        goto out;
+    net = res.kind == FL_V_MAP
+              ? fl_val_map_get_kw(&res, fl_kw_intern_cstr("net"))
+              : NULL;
+    if (!net || net->kind != FL_V_MAP)
+        rc = fl_err_set(err, -EINVAL, "%s: no :net map", path);
+    else
+        *out = *net;
+out:
+    fl_strbuf_release(&sb);
+    free(path);
+    return rc;
+}
+
+/*
+ * net when re-checking a stored run (faultline analyze): the network's
+ * counters are not in the history, so the run's own :net result is kept,
+ * with :source naming where it came from; without one, :unknown.
+ */
+static int
+net_stored_check(const struct fl_checker *c, const struct fl_hist *h,
+                 const struct fl_chk_opts *opts, struct fl_arena *a,
+                 struct fl_chk_result *out, struct fl_err *err)
+{
+    struct fl_err rerr = FL_ERR_INIT;
+    struct rmap m = {.a = a};
+    fl_val net = fl_val_nil();
+
+    FL_UNUSED(c);
+    FL_UNUSED(h);
+    FL_UNUSED(err);
+    out->valid = FL_VERDICT_UNKNOWN;
+    if (stored_net(opts ? opts->out_dir : NULL, a, &net, &rerr) < 0) {
+        put(&m, "error", fl_val_str(a, rerr.msg, strlen(rerr.msg)));
+        done(&m, FL_VERDICT_UNKNOWN, out);
+        return 0;
+    }
+    for (uint32_t i = 0; i < net.n && m.n + 4 < FL_ARRAY_SIZE(m.kv); i++) {
+        const fl_val *k = &net.u.items[2 * i];
+        if (k->kind == FL_V_KW && k->u.id == fl_kw_intern_cstr("valid?"))
+            out->valid = verdict_of(&net.u.items[2 * i + 1]);
+        else if (!(k->kind == FL_V_KW &&
+                   k->u.id == fl_kw_intern_cstr("source")))
+            put(&m, fl_kw_name(k->u.id), net.u.items[2 * i + 1]);
+    }
+    put(&m, "source", fl_val_str(a, "results.edn", 11));
+    done(&m, out->valid, out);
+    return 0;
+}
+
+static const struct fl_checker_type net_stored_type = {"net", net_stored_check,
+                                                       chk_free};
+
 struct fl_checker *
 fl_mael_chk_net_new(struct fl_mnet *net)
 {
-    return chk_new(&net_type, net);
+    return chk_new(net ? &net_type : &net_stored_type, net);
 }
 
 /* ---- kafka ---- */

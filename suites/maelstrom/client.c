@@ -13,6 +13,7 @@
 
 #include "nemesis/nemesis.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -180,6 +181,9 @@ mc_invoke(struct fl_client *c, const struct fl_env *env, const struct fl_op *op,
 
     if (mc->id < 0)
         mc->id = fl_mnet_client_new(sh->net);
+    if (sh->final_after_ns > 0 &&
+        fl_clock_now_ns(env->clock) - env->origin_ns >= sh->final_after_ns)
+        fl_mnet_client_final(sh->net, mc->id, sh->recovery_ns);
     rc = fl_mnet_call_ordered(sh->net, mc->id, env->nodes[c->node], body,
                               op->index, sh->rpc_timeout_ns, &reply, err);
     json_decref(body);

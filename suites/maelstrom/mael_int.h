@@ -56,6 +56,10 @@ struct fl_mael_shared {
     struct fl_mnet *net; /* borrowed; the DB owns it */
     const struct fl_mwork *work;
     int64_t rpc_timeout_ns;
+    /* --deterministic with the real run clock: ops invoked final_after_ns
+     * after the origin are the final phase's, and the first of them to
+     * enter the network does so recovery_ns of virtual time late. */
+    int64_t final_after_ns, recovery_ns;
 };
 
 extern const struct fl_client_type fl_mael_client_type;

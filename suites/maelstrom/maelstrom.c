@@ -250,6 +250,38 @@ record_options(const struct fl_maelstrom_opts *o, struct fl_test *t)
     if (o->availability)
         fl_test_set_opt_str(t, "availability", o->availability);
     fl_test_set_opt_bool(t, "deterministic", o->deterministic);
+    /* What the checkers depend on, for faultline analyze. */
+    if (o->key_count > 0)
+        fl_test_set_opt_int(t, "key-count", o->key_count);
+    if (o->max_txn_length > 0)
+        fl_test_set_opt_int(t, "max-txn-length", o->max_txn_length);
+    if (o->max_writes_per_key > 0)
+        fl_test_set_opt_int(t, "max-writes-per-key", o->max_writes_per_key);
+    if (o->consistency_models)
+        fl_test_set_opt_str(t, "consistency-models", o->consistency_models);
+}
+
+/*
+ * --deterministic with one client thread: the run's clock is virtual, kept
+ * in t's arena (it must outlive the network): the interpreter moves it
+ * between ops, the network while one is in flight, so op times, the time
+ * limit, the rate and the recovery time are virtual too. With more client
+ * threads, when the interpreter hands out an op would depend on how far
+ * the network has got: the run keeps the real clock.
+ */
+static struct fl_clock *
+det_clock(const struct fl_maelstrom_opts *o, struct fl_test *t)
+{
+    struct fl_clock *c;
+
+    if (!o->deterministic || t->concurrency != 1)
+        return NULL;
+    c = fl_arena_alloc(&t->arena, sizeof(*c));
+    memset(c, 0, sizeof(*c));
+    fl_clock_fake_init(c, 0);
+    c->driven = true;
+    t->env.clock = c;
+    return c;
 }
 
 static int
@@ -266,6 +298,8 @@ build_net(const struct fl_maelstrom_opts *o, struct fl_test *t,
         .journal = !o->no_journal,
         .log_stderr = o->log_stderr,
         .deterministic = o->deterministic,
+        .clock = det_clock(o, t),
+        .det_gap_ns = o->rate > 0 ? (int64_t)(1e9 / o->rate) : 0,
     };
     int64_t *links = NULL;
     int rc = parse_dist(o->latency_dist, &no.dist, err);
@@ -321,6 +355,7 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
         snprintf(id, sizeof(id), "n%d", i);
         fl_test_add_node(t, id);
     }
+    t->suite = &fl_maelstrom_suite;
     t->seed = o->seed;
     t->time_limit_ns = o->time_limit_ns;
     t->rate_hz = o->rate;
@@ -339,6 +374,10 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     sh->net = net;
     sh->work = w;
     sh->rpc_timeout_ns = o->rpc_timeout_ns;
+    if (o->deterministic && t->concurrency != 1 && w->final_reads) {
+        sh->final_after_ns = o->time_limit_ns;
+        sh->recovery_ns = o->recovery_ns;
+    }
     t->client.type = &fl_mael_client_type;
     t->client.shared = sh;
     t->client.free_shared = free;
@@ -359,3 +398,47 @@ fl_maelstrom_build(const struct fl_maelstrom_opts *o, struct fl_test *t,
     fl_test_sync_env(t);
     return build_nemesis(o, t, net, err);
 }
+
+/*
+ * faultline analyze: the checker of a stored run, from the options its
+ * test.edn recorded; net keeps the run's own counters (results.edn).
+ */
+static int
+rebuild(struct fl_test *t, struct fl_err *err)
+{
+    const struct fl_env *e = &t->env;
+    struct fl_maelstrom_opts o = {
+        .workload = fl_env_opt_str(e, "workload", "lin-kv"),
+        .node_count = (int)fl_env_opt_int(e, "node-count", 5),
+        .availability = fl_env_opt_str(e, "availability", NULL),
+        .key_count = fl_env_opt_int(e, "key-count", 0),
+        .max_txn_length = fl_env_opt_int(e, "max-txn-length", 0),
+        .max_writes_per_key = fl_env_opt_int(e, "max-writes-per-key", 0),
+        .consistency_models = fl_env_opt_str(e, "consistency-models", NULL),
+    };
+    const struct fl_mwork *w = fl_mael_work_find(o.workload);
+    struct fl_checker *wc;
+    double avail = 0;
+    int rc;
+
+    if (!w)
+        return fl_err_set(err, FL_EUSAGE,
+                          ":workload %s: not a maelstrom "
+                          "workload",
+                          o.workload);
+    if (o.availability &&
+        (rc = parse_availability(o.availability, &avail, err)) < 0)
+        return rc;
+    wc = w->build(&o, t, err);
+    if (!wc)
+        return err->code ? err->code : FL_EUSAGE;
+    build_checker(&o, t, wc, NULL, avail);
+    return 0;
+}
+
+const struct fl_suite fl_maelstrom_suite = {
+    .name = "maelstrom",
+    .summary = "faultline maelstrom test (re-checked by faultline analyze)",
+    .in_process = true,
+    .build = rebuild,
+};

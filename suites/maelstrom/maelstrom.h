@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct fl_err;
+struct fl_suite;
 struct fl_test;
 
 struct fl_maelstrom_opts {
@@ -45,6 +46,13 @@ struct fl_maelstrom_opts {
     bool deterministic; /* lockstep delivery, virtual latency */
     uint64_t seed;
 };
+
+/**
+ * The suite a maelstrom run's test.edn names (:suite "maelstrom"). It is
+ * not one of `faultline test`'s: its build only rebuilds a stored run's
+ * checker from the recorded options, for faultline analyze.
+ */
+extern const struct fl_suite fl_maelstrom_suite;
 
 /** The workload names, NULL-terminated. */
 extern const char *const fl_maelstrom_workloads[];

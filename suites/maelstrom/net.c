@@ -12,18 +12,23 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "control/timeshim.h"
 #include "nemesis/partition.h"
+#include "shim/faultline-vtime.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -37,6 +42,7 @@ extern char **environ;
 #define INIT_TIMEOUT_NS (10 * FL_NS_PER_S)
 #define READ_CHUNK      65536
 #define DET_GRACE_NS    (20 * FL_NS_PER_MS)
+#define DET_NEVER       INT64_MAX
 
 struct mnode {
     char name[24];
@@ -51,8 +57,11 @@ struct mnode {
     json_t *setup_body;  /* sent after init, or NULL */
     int starts;          /* how often it was started */
     int log_fd;
-    int err_fd;           /* its stderr with --log-stderr, else -1 */
-    struct fl_strbuf err; /* partial line from it */
+    int err_fd;               /* its stderr with --log-stderr, else -1 */
+    struct fl_strbuf err;     /* partial line from it */
+    struct fl_vtime_page *vt; /* --deterministic: its clock, or NULL */
+    bool fresh;               /* --deterministic: started, nothing run yet */
+    char *vt_path;
 };
 
 struct mclient {
@@ -60,6 +69,12 @@ struct mclient {
     char **q; /* reply lines */
     size_t nq, aq;
     int64_t next_msg_id;
+    int64_t timeout_ns;  /* --deterministic: of the request in the inbox */
+    bool waiting;        /* --deterministic: its request entered, no reply */
+    bool vtimed_out;     /* --deterministic: the virtual timeout passed */
+    int64_t final_pause; /* --deterministic: its requests are final reads,
+                            the first of which waits this long */
+    int64_t vdeadline;   /* --deterministic: when it passes */
 };
 
 struct pending {
@@ -91,9 +106,14 @@ struct fl_mnet {
     struct fl_rng rng;
     struct fl_msvc *svc;
     struct fl_mnet_stats st;
-    int64_t vnow;        /* --deterministic: virtual time */
-    int64_t inbox_since; /* --deterministic: when the inbox last changed */
-    size_t next_start;   /* --deterministic: the node to start first next */
+    int64_t vnow;         /* --deterministic: virtual time */
+    int64_t inbox_since;  /* --deterministic: when the inbox last changed */
+    size_t next_start;    /* --deterministic: the node to start first next */
+    int64_t clock_origin; /* --deterministic: o.clock's time at vnow 0 */
+    int64_t last_entry;   /* --deterministic without o.clock: when the last
+                             request entered */
+    bool final_entered;   /* likewise: a final read has entered */
+    char *vtime_so;       /* --deterministic: the shim's path */
     FILE *journal;
     char *journal_path;
     char *log_dir;
@@ -531,33 +551,13 @@ inbox_first(struct fl_mnet *net, char **end_out)
     return best;
 }
 
-/*
- * Route the client requests waiting in the inbox ("<addr> <order> <line>"
- * lines): all of them; or with --deterministic one at a time, when nothing
- * is in flight, so that each request's consequences play out before the
- * next enters, and after DET_GRACE_NS of quiet, in the order of their ops'
- * indices (requests dispatched together arrive in any order).
- */
+/* Route every client request waiting in the inbox ("<addr> <order>
+ * <line>" lines). */
 static void
 drain_inbox(struct fl_mnet *net)
 {
     char *s = net->inbox.buf, *end = s + net->inbox.len;
 
-    if (net->o.deterministic) {
-        if (net->nheap || s == end ||
-            fl_clock_mono_ns() - net->inbox_since < DET_GRACE_NS)
-            return;
-        char *nl = NULL, *first = inbox_first(net, &nl);
-        char *sp = memchr(first, ' ', (size_t)(nl - first));
-        sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
-        route_line(net, (int)strtol(first, NULL, 10), sp + 1,
-                   (size_t)(nl - sp - 1));
-        memmove(first, nl + 1, (size_t)(end - nl - 1));
-        fl_strbuf_setlen(&net->inbox,
-                         net->inbox.len - (size_t)(nl + 1 - first));
-        net->inbox_since = fl_clock_mono_ns();
-        return;
-    }
     while (s < end) {
         char *nl = memchr(s, '\n', (size_t)(end - s));
         char *sp = memchr(s, ' ', (size_t)(nl - s));
@@ -674,16 +674,84 @@ proc_state(pid_t pid)
     return busy ? PROC_BUSY : any && all_stopped ? PROC_STOPPED : PROC_IDLE;
 }
 
+/* ---- --deterministic: one event at a time, in virtual time ---- */
+
+/* A thread of node nd sleeps until a virtual time that has come. */
+static bool
+timer_due(const struct mnode *nd, int64_t vnow)
+{
+    for (int k = 0; nd->vt && k < FL_VTIME_SLOTS; k++)
+        if (atomic_load(&nd->vt->slot[k].tid) != 0 &&
+            atomic_load(&nd->vt->slot[k].deadline) <= vnow)
+            return true;
+    return false;
+}
+
+/* The earliest virtual deadline after vnow a thread of a node sleeps
+ * until, or DET_NEVER. */
+static int64_t
+next_timer(struct fl_mnet *net)
+{
+    int64_t best = DET_NEVER;
+
+    for (size_t i = 0; i < net->o.nnodes; i++) {
+        struct mnode *nd = &net->nodes[i];
+        for (int k = 0; nd->up && nd->vt && k < FL_VTIME_SLOTS; k++) {
+            int64_t d = atomic_load(&nd->vt->slot[k].deadline);
+            if (atomic_load(&nd->vt->slot[k].tid) > 0 && d > net->vnow &&
+                d < best)
+                best = d;
+        }
+    }
+    return best;
+}
+
+/* Tell every node's shim the virtual time, and wake its sleepers. */
+static void
+publish_now(struct fl_mnet *net)
+{
+    for (size_t i = 0; i < net->o.nnodes; i++) {
+        struct fl_vtime_page *vt = net->nodes[i].vt;
+        if (!vt)
+            continue;
+        atomic_store(&vt->now, net->vnow);
+        atomic_fetch_add(&vt->gen, 1);
+        syscall(SYS_futex, &vt->gen, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+    }
+}
+
+/* The run's (virtual) clock, as a virtual time of the network. */
+static int64_t
+clock_vnow(struct fl_mnet *net)
+{
+    if (!net->o.clock)
+        return net->vnow;
+    return fl_clock_now_ns(net->o.clock) - net->clock_origin;
+}
+
+/* Move virtual time to t, and the run's clock with it. */
+static void
+advance_to(struct fl_mnet *net, int64_t t)
+{
+    if (t > net->vnow) {
+        net->vnow = t;
+        publish_now(net);
+    }
+    if (net->o.clock)
+        fl_clock_advance_to(net->o.clock, net->clock_origin + net->vnow);
+}
+
 /*
- * --deterministic: after a delivery to node i, take in everything it
- * writes until it has read its input and every thread of it sleeps, twice
- * in a row. Gives up after 2 s (a node that computes without end).
+ * After a delivery to node i or a timer of it: take in everything it
+ * writes until it has read its input, no thread of it has a deadline that
+ * has come, and every thread sleeps, twice in a row. Gives up after
+ * limit_ns (a node that computes without end).
  */
 static void
-wait_quiescent(struct fl_mnet *net, size_t i)
+wait_quiescent(struct fl_mnet *net, size_t i, int64_t limit_ns)
 {
     struct mnode *nd = &net->nodes[i];
-    int64_t deadline = fl_clock_mono_ns() + 2 * FL_NS_PER_S;
+    int64_t deadline = fl_clock_mono_ns() + limit_ns;
     int calm = 0;
 
     while (calm < 2 && !net->stopping && nd->up && nd->pid > 0) {
@@ -700,8 +768,8 @@ wait_quiescent(struct fl_mnet *net, size_t i)
             return;
         if (nd->in_fd >= 0 && ioctl(nd->in_fd, SIOCOUTQ, &pending) < 0)
             pending = 0;
-        bool idle =
-            ps == PROC_IDLE && pending == 0 && nd->out.len == nd->out_off;
+        bool idle = ps == PROC_IDLE && pending == 0 &&
+                    nd->out.len == nd->out_off && !timer_due(nd, net->vnow);
         calm = idle ? calm + 1 : 0;
         if (fl_clock_mono_ns() > deadline) {
             net->st.quiesce_timeouts++;
@@ -713,20 +781,176 @@ wait_quiescent(struct fl_mnet *net, size_t i)
     }
 }
 
-/* One message at a time, in virtual time, each to quiescence. */
+/* Clients whose request entered and has had no reply yet. */
+static size_t
+outstanding(struct fl_mnet *net, int64_t *first_deadline)
+{
+    size_t n = 0;
+
+    *first_deadline = DET_NEVER;
+    for (size_t k = 0; k < net->nclients; k++) {
+        struct mclient *c = net->clients[k];
+        if (!c->waiting)
+            continue;
+        n++;
+        if (c->vdeadline < *first_deadline)
+            *first_deadline = c->vdeadline;
+    }
+    return n;
+}
+
+/* The client requests whose virtual timeout has come fail (-ETIMEDOUT). */
 static void
+time_out_clients(struct fl_mnet *net)
+{
+    for (size_t k = 0; k < net->nclients; k++) {
+        struct mclient *c = net->clients[k];
+        if (c->waiting && c->vdeadline <= net->vnow) {
+            c->waiting = false;
+            c->vtimed_out = true;
+            pthread_cond_signal(&c->cv);
+        }
+    }
+}
+
+/* Every node with a timer that has come runs it to quiescence. */
+static void
+run_timers(struct fl_mnet *net)
+{
+    for (size_t i = 0; i < net->o.nnodes; i++)
+        if (net->nodes[i].up && timer_due(&net->nodes[i], net->vnow))
+            wait_quiescent(net, i, 2 * FL_NS_PER_S);
+}
+
+/*
+ * Move to t, the deadline of some timers, and run them: the nodes whose
+ * timers come are noted before the clock moves (they all wake at once),
+ * then taken in, one after the other in node order, so their messages
+ * enter the queue in that order whichever of them runs first.
+ */
+static void
+fire_timers(struct fl_mnet *net, int64_t t)
+{
+    bool *due = fl_xcalloc(net->o.nnodes, sizeof(bool));
+
+    for (size_t i = 0; i < net->o.nnodes; i++)
+        due[i] = net->nodes[i].up && timer_due(&net->nodes[i], t);
+    advance_to(net, t);
+    for (size_t i = 0; i < net->o.nnodes; i++)
+        if (due[i] && net->nodes[i].up)
+            wait_quiescent(net, i, 2 * FL_NS_PER_S);
+    free(due);
+    run_timers(net); /* any that came meanwhile (none, normally) */
+}
+
+static void
+deliver_next(struct fl_mnet *net)
+{
+    struct pending p = heap_pop(net);
+    int dst = p.dst;
+
+    advance_to(net, p.due);
+    if (is_client(net, dst))
+        net->clients[dst - client_addr(net, 0)]->waiting = false;
+    deliver(net, &p);
+    if (is_node(net, dst) && net->nodes[dst].up) {
+        /* A node just started may take a while to load (init's 10 s). */
+        struct mnode *nd = &net->nodes[dst];
+        wait_quiescent(net, (size_t)dst,
+                       nd->fresh ? INIT_TIMEOUT_NS : 2 * FL_NS_PER_S);
+        nd->fresh = false;
+    }
+}
+
+/*
+ * The waiting request to let in next, or NULL: none while another is
+ * outstanding, and with several client threads only after DET_GRACE_NS
+ * without a new one, the one of the smallest order (requests made together
+ * arrive in any order).
+ */
+static char *
+ready_request(struct fl_mnet *net, size_t busy, char **nl)
+{
+    if (busy || net->inbox.len == 0)
+        return NULL;
+    /* One client thread (o.clock): its requests come one at a time. */
+    if (!net->o.clock && fl_clock_mono_ns() - net->inbox_since < DET_GRACE_NS)
+        return NULL;
+    return inbox_first(net, nl);
+}
+
+/* Virtual time between the last request and the one at line (without a
+ * run clock): 1/rate, or the recovery time before the first final read. */
+static int64_t
+entry_gap(struct fl_mnet *net, const char *line)
+{
+    int src = (int)strtol(line, NULL, 10);
+    struct mclient *c = net->clients[src - client_addr(net, 0)];
+
+    if (c->final_pause > 0 && !net->final_entered)
+        return c->final_pause;
+    return net->o.det_gap_ns;
+}
+
+/* Route the request at first..nl at virtual time `at`. */
+static void
+enter_request(struct fl_mnet *net, char *first, char *nl, int64_t at)
+{
+    char *sp = memchr(first, ' ', (size_t)(nl - first));
+    int src = (int)strtol(first, NULL, 10);
+    struct mclient *c = net->clients[src - client_addr(net, 0)];
+
+    advance_to(net, at);
+    run_timers(net);
+    net->last_entry = net->vnow;
+    net->final_entered |= c->final_pause > 0;
+    c->waiting = true;
+    c->vdeadline = net->vnow + c->timeout_ns;
+    sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
+    route_line(net, src, sp + 1, (size_t)(nl - sp - 1));
+    memmove(first, nl + 1, (size_t)(net->inbox.buf + net->inbox.len - nl - 1));
+    fl_strbuf_setlen(&net->inbox, net->inbox.len - (size_t)(nl + 1 - first));
+    net->inbox_since = fl_clock_mono_ns();
+}
+
+/*
+ * One event, the earliest in virtual time: a node's timer, a message's
+ * delivery, a request's timeout, or a client request entering (at the
+ * run's clock, which is virtual too: the op's invocation time). Time
+ * moves past the clock only while a request is outstanding (and then
+ * moves the clock): what happens is a function of the seed and of the
+ * requests, not of the wall clock. Returns whether it did anything.
+ */
+static bool
 step_deterministic(struct fl_mnet *net)
 {
-    struct pending p;
+    int64_t t_cto, t_tmr = next_timer(net), t_msg, next, horizon = -1;
+    size_t busy = outstanding(net, &t_cto);
+    char *nl = NULL, *req = ready_request(net, busy, &nl);
 
-    if (!net->nheap)
-        return;
-    p = heap_pop(net);
-    if (p.due > net->vnow)
-        net->vnow = p.due;
-    deliver(net, &p);
-    if (is_node(net, p.dst) && net->nodes[p.dst].up)
-        wait_quiescent(net, (size_t)p.dst);
+    t_msg = net->nheap ? net->heap[0].due : DET_NEVER;
+    next = FL_MIN(t_tmr, FL_MIN(t_msg, t_cto));
+    if (req)
+        horizon = net->o.clock ? FL_MAX(net->vnow, clock_vnow(net))
+                               : FL_MAX(net->vnow,
+                                        net->last_entry + entry_gap(net, req));
+    else if (busy)
+        horizon = DET_NEVER;
+    if (next != DET_NEVER && next <= horizon) {
+        if (t_tmr == next) {
+            fire_timers(net, next);
+        } else if (t_msg == next) {
+            deliver_next(net);
+        } else {
+            advance_to(net, next);
+            time_out_clients(net);
+        }
+        return true;
+    }
+    if (!req)
+        return false;
+    enter_request(net, req, nl, horizon);
+    return true;
 }
 
 static void *
@@ -736,12 +960,13 @@ router_main(void *arg)
     size_t cap = 1 + 3 * net->o.nnodes;
     struct pollfd *pf = fl_xcalloc(cap, sizeof(*pf));
     int *who = fl_xcalloc(cap, sizeof(int));
+    bool progressed = false;
 
     pthread_mutex_lock(&net->mu);
     while (!net->stopping) {
         size_t n = fill_pollfds(net, pf, who);
         int timeout = !net->o.deterministic ? poll_timeout(net)
-                      : net->nheap          ? 0
+                      : progressed          ? 0
                       : net->inbox.len      ? 1
                                             : -1;
         pthread_mutex_unlock(&net->mu);
@@ -749,10 +974,10 @@ router_main(void *arg)
         pthread_mutex_lock(&net->mu);
         if (r > 0)
             handle_events(net, pf, who, n);
-        drain_inbox(net);
         if (net->o.deterministic) {
-            step_deterministic(net);
+            progressed = step_deterministic(net);
         } else {
+            drain_inbox(net);
             int64_t t = now_ns(net);
             while (net->nheap && net->heap[0].due <= t) {
                 struct pending p = heap_pop(net);
@@ -810,6 +1035,50 @@ fl_mnet_new(const struct fl_mnet_opts *o)
     return net;
 }
 
+/* --deterministic: node i's clock page, a file its shim maps. */
+static int
+open_vtime(struct fl_mnet *net, size_t i, struct fl_err *err)
+{
+    struct mnode *nd = &net->nodes[i];
+    char path[] = "/tmp/faultline-vtime-XXXXXX";
+    int fd = mkostemp(path, O_CLOEXEC);
+    void *m = MAP_FAILED;
+
+    if (fd >= 0 && ftruncate(fd, sizeof(struct fl_vtime_page)) == 0)
+        m = mmap(NULL, sizeof(struct fl_vtime_page), PROT_READ | PROT_WRITE,
+                 MAP_SHARED, fd, 0);
+    if (fd >= 0)
+        close(fd);
+    if (m == MAP_FAILED) {
+        if (fd >= 0)
+            unlink(path);
+        return fl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+    }
+    nd->vt = m;
+    nd->vt->magic = FL_VTIME_MAGIC;
+    nd->vt_path = fl_xstrdup(path);
+    return 0;
+}
+
+static void
+close_vtime(struct mnode *nd)
+{
+    if (!nd->vt)
+        return;
+    munmap(nd->vt, sizeof(*nd->vt));
+    unlink(nd->vt_path);
+    free(nd->vt_path);
+    nd->vt = NULL;
+}
+
+/* Forget the sleepers of a node that is gone. */
+static void
+clear_vtime(struct mnode *nd)
+{
+    for (int k = 0; nd->vt && k < FL_VTIME_SLOTS; k++)
+        atomic_store(&nd->vt->slot[k].tid, 0);
+}
+
 static int
 open_journal(struct fl_mnet *net, const char *store_dir, struct fl_err *err)
 {
@@ -837,11 +1106,23 @@ fl_mnet_start(struct fl_mnet *net, const char *store_dir, struct fl_err *err)
         goto out;
     if (store_dir)
         rc = open_journal(net, store_dir, err);
+    for (size_t i = 0; rc == 0 && net->o.deterministic && i < net->o.nnodes;
+         i++)
+        rc = open_vtime(net, i, err);
+    if (rc == 0 && net->o.deterministic) {
+        net->vtime_so = fl_vtime_shim_path();
+        if (access(net->vtime_so, R_OK) != 0)
+            rc = fl_err_set(err, -ENOENT,
+                            "--deterministic: %s: %s (make builds it)",
+                            net->vtime_so, strerror(errno));
+    }
     if (rc == 0 && pipe2(net->wake, O_CLOEXEC | O_NONBLOCK) < 0)
         rc = fl_err_set(err, -errno, "pipe: %s", strerror(errno));
     if (rc < 0)
         goto out;
     net->origin = fl_clock_mono_ns();
+    if (net->o.clock)
+        net->clock_origin = fl_clock_now_ns(net->o.clock);
     rc = -pthread_create(&net->thread, NULL, router_main, net);
     if (rc < 0) {
         fl_err_set(err, rc, "cannot start the router thread");
@@ -873,6 +1154,7 @@ fl_mnet_node_kill(struct fl_mnet *net, size_t i, struct fl_err *err)
     nd->up = false;
     if (pid > 0)
         kill(-pid, SIGKILL);
+    clear_vtime(nd);
     if (net->started &&
         (nd->in_fd >= 0 || nd->out_fd >= 0 || nd->err_fd >= 0)) {
         nd->close_req = true;
@@ -913,6 +1195,41 @@ first_start_done(struct fl_mnet *net, size_t i)
     pthread_mutex_unlock(&net->mu);
 }
 
+/* environ, plus with --deterministic the virtual-time shim and node i's
+ * clock page (LD_PRELOAD keeps what was there, after the shim). */
+static char **
+node_env(struct fl_mnet *net, size_t i)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    size_t n = 0, k = 0;
+    char **env;
+
+    if (!net->o.deterministic)
+        return environ;
+    while (environ[n])
+        n++;
+    env = fl_xcalloc(n + 3, sizeof(char *));
+    for (size_t j = 0; j < n; j++)
+        if (strncmp(environ[j], "LD_PRELOAD=", 11) != 0 &&
+            strncmp(environ[j], "FAULTLINE_VTIME_FILE=", 21) != 0)
+            env[k++] = fl_xstrdup(environ[j]);
+    env[k++] = pre && *pre
+                   ? fl_xasprintf("LD_PRELOAD=%s:%s", net->vtime_so, pre)
+                   : fl_xasprintf("LD_PRELOAD=%s", net->vtime_so);
+    env[k++] = fl_xasprintf("FAULTLINE_VTIME_FILE=%s", net->nodes[i].vt_path);
+    return env;
+}
+
+static void
+node_env_free(struct fl_mnet *net, char **env)
+{
+    if (!net->o.deterministic)
+        return;
+    for (size_t j = 0; env[j]; j++)
+        free(env[j]);
+    free(env);
+}
+
 static int
 spawn(struct fl_mnet *net, size_t i, int *fds, pid_t *pid, int *log_fd,
       struct fl_err *err)
@@ -949,7 +1266,9 @@ spawn(struct fl_mnet *net, size_t i, int *fds, pid_t *pid, int *log_fd,
     posix_spawnattr_init(&at);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&at, 0);
-    rc = posix_spawnp(pid, net->argv[0], &fa, &at, net->argv, environ);
+    char **env = node_env(net, i);
+    rc = posix_spawnp(pid, net->argv[0], &fa, &at, net->argv, env);
+    node_env_free(net, env);
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
@@ -1054,6 +1373,7 @@ fl_mnet_node_start(struct fl_mnet *net, size_t i, struct fl_err *err)
     nd->log_fd = log_fd;
     nd->up = true;
     nd->crashed_logged = false;
+    nd->fresh = true;
     nd->starts++;
     body = nd->setup_body ? json_deep_copy(nd->setup_body) : NULL;
     pthread_mutex_unlock(&net->mu);
@@ -1176,8 +1496,12 @@ fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
     int rc = 0;
 
     *reply = NULL;
+    if (net->o.deterministic) /* the timeout is virtual; this is a backstop */
+        deadline += 60 * FL_NS_PER_S;
     pthread_mutex_lock(&net->mu);
     c = net->clients[k];
+    c->timeout_ns = timeout_ns;
+    c->vtimed_out = false;
     msg_id = ++c->next_msg_id;
     snprintf(src, sizeof(src), "c%d", k);
     json_t *b = json_deep_copy(body);
@@ -1202,7 +1526,7 @@ fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
         }
         if (*reply)
             break;
-        if (net->stopping ||
+        if (net->stopping || c->vtimed_out ||
             fl_cond_wait_until(&c->cv, &net->mu, deadline) == ETIMEDOUT) {
             rc = fl_err_set(err, -ETIMEDOUT, "no reply from %s", dest);
             break;
@@ -1213,6 +1537,14 @@ fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest, json_t *body,
 }
 
 /* ---- the rest ---- */
+
+void
+fl_mnet_client_final(struct fl_mnet *net, int k, int64_t pause_ns)
+{
+    pthread_mutex_lock(&net->mu);
+    net->clients[k]->final_pause = pause_ns;
+    pthread_mutex_unlock(&net->mu);
+}
 
 void
 fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out)
@@ -1273,7 +1605,9 @@ fl_mnet_free(struct fl_mnet *net)
         fl_strbuf_release(&net->nodes[i].in);
         fl_strbuf_release(&net->nodes[i].err);
         json_decref(net->nodes[i].setup_body);
+        close_vtime(&net->nodes[i]);
     }
+    free(net->vtime_so);
     for (size_t k = 0; k < net->nclients; k++) {
         for (size_t j = 0; j < net->clients[k]->nq; j++)
             free(net->clients[k]->q[j]);

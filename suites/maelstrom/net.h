@@ -44,8 +44,16 @@ struct fl_mnet_opts {
                                  default; NULL = none (borrowed) */
     uint64_t seed;            /* latency and loss samples */
     bool journal;             /* write messages.jsonl */
-    bool deterministic;       /* one message at a time, each node run to
-                                 quiescence, latency in virtual time */
+    bool deterministic;       /* one event at a time in virtual time, each
+                                 node run to quiescence; nodes run with the
+                                 virtual-time shim (docs/maelstrom.md) */
+    struct fl_clock *clock;   /* --deterministic: the run's clock, fake
+                                 and driven (util/clock.h): requests enter
+                                 at its time, and the network moves it
+                                 while they are outstanding; borrowed.
+                                 NULL: a request enters det_gap_ns of
+                                 virtual time after the previous one */
+    int64_t det_gap_ns;       /* --deterministic without clock */
     bool log_stderr;          /* also copy node stderr to our stderr */
 };
 
@@ -112,6 +120,14 @@ int fl_mnet_call(struct fl_mnet *net, int k, const char *dest, json_t *body,
 int fl_mnet_call_ordered(struct fl_mnet *net, int k, const char *dest,
                          json_t *body, int64_t order, int64_t timeout_ns,
                          json_t **reply, struct fl_err *err);
+
+/**
+ * --deterministic without a run clock: client k's requests are final reads;
+ * the first final read to enter does so pause_ns of virtual time after the
+ * previous request (Maelstrom's recovery time), not det_gap_ns. No effect
+ * otherwise.
+ */
+void fl_mnet_client_final(struct fl_mnet *net, int k, int64_t pause_ns);
 
 /** A snapshot of the counters. */
 void fl_mnet_stats(struct fl_mnet *net, struct fl_mnet_stats *out);

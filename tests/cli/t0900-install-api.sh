@@ -13,7 +13,8 @@ make -s -C "$TOP" O="$O" PREFIX=/usr DESTDIR="$R" install >"$TMP/make.out" 2>&1 
     { cat "$TMP/make.out" >&2; fail "make install"; }
 
 for f in bin/faultline lib/libfaultline.a lib/libfaultline.so \
-    lib/faultline/libfaultline-time.so lib/pkgconfig/faultline.pc \
+    lib/faultline/libfaultline-time.so lib/faultline/libfaultline-vtime.so \
+    lib/pkgconfig/faultline.pc \
     share/man/man1/faultline.1 include/faultline/faultline.h \
     include/faultline/run/test.h include/faultline/db/daemon_db.h \
     include/faultline/cli/main.h include/faultline/util/base64.h; do

@@ -164,6 +164,11 @@ test_fake_clock(void)
     ASSERT_EQ(fl_clock_now_ns(&c), 1500);
     fl_clock_sleep_ns(&c, FL_NS_PER_S);
     ASSERT_EQ(fl_clock_now_ns(&c), 1500 + FL_NS_PER_S);
+    /* advance_to moves forward only (two parties move a driven clock) */
+    fl_clock_advance_to(&c, 2 * FL_NS_PER_S);
+    ASSERT_EQ(fl_clock_now_ns(&c), 2 * FL_NS_PER_S);
+    fl_clock_advance_to(&c, 5);
+    ASSERT_EQ(fl_clock_now_ns(&c), 2 * FL_NS_PER_S);
     fl_clock_release(&c);
     int64_t t0 = fl_clock_now_ns(fl_clock_real());
     fl_clock_sleep_ns(fl_clock_real(), 2 * FL_NS_PER_MS);
