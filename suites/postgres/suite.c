@@ -78,10 +78,9 @@ opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
     return 0;
 }
 
-/* --isolation: the SQL level, and the models Elle checks by default. */
-static int
-isolation(const char *s, const char **sql, const char **models,
-          struct fl_err *err)
+int
+fl_pg_isolation(const char *s, const char **sql, const char **models,
+                struct fl_err *err)
 {
     static const char *const t[][3] = {
         {"serializable", "SERIALIZABLE", "serializable"},
@@ -183,8 +182,8 @@ build_client(struct fl_test *t, const char *wl, struct fl_err *err)
                   : strcmp(wl, "wr") == 0   ? FL_PG_WR
                   : strcmp(wl, "bank") == 0 ? FL_PG_BANK
                                             : FL_PG_SET;
-    rc = isolation(fl_env_opt_str(env, "isolation", "serializable"),
-                   &c->isolation, &models, err);
+    rc = fl_pg_isolation(fl_env_opt_str(env, "isolation", "serializable"),
+                         &c->isolation, &models, err);
     if (rc == 0)
         rc = set_models(t, fl_env_opt_str(env, "consistency-models", models),
                         err);
