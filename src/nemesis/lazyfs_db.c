@@ -97,7 +97,7 @@ lz_kill(struct fl_db *db, const struct fl_env *env, size_t node,
 }
 
 #define FORWARD(slot)                                                          \
-    static int lz_##slot(struct fl_db *db, const struct fl_env *env,          \
+    static int lz_##slot(struct fl_db *db, const struct fl_env *env,           \
                          size_t node, struct fl_err *err)                      \
     {                                                                          \
         struct lzdb *l = db->ctx;                                              \
@@ -160,8 +160,8 @@ fl_lazyfs_db_new(struct fl_db *inner, const char *root, const char *dir_tmpl)
         .caps = inner->type->caps,
         .setup = lz_setup,
         .teardown = lz_teardown,
-        .kill = (inner->type->caps & FL_DB_CAP_KILL) ? lz_kill
-                                                     : fl_db_unsupported,
+        .kill =
+            (inner->type->caps & FL_DB_CAP_KILL) ? lz_kill : fl_db_unsupported,
         .start = lz_start,
         .pause = lz_pause,
         .resume = lz_resume,
