@@ -67,11 +67,15 @@ lz_teardown(struct fl_db *db, const struct fl_env *env, size_t node,
     struct fl_remote *r = mount_point(l, env, node, &dir, err);
     int rc = r ? 0 : FL_EUSAGE;
 
-    /* the daemon holds files open in the mount: stop it first */
+    /* the daemon holds files open in the mount: stop it first; go on
+     * after a failure (leave no mount behind), keeping the first error */
     if (rc == 0 && fl_db_can(l->inner, FL_DB_CAP_KILL))
         rc = l->inner->type->kill(l->inner, env, node, err);
-    if (rc == 0)
-        rc = fl_lazyfs_umount(r, dir.buf, err);
+    if (r) {
+        struct fl_err e = FL_ERR_INIT;
+        int r2 = fl_lazyfs_umount(r, dir.buf, rc == 0 ? err : &e);
+        rc = rc == 0 ? r2 : rc;
+    }
     if (rc == 0)
         rc = l->inner->type->teardown(l->inner, env, node, err);
     fl_strbuf_release(&dir);
