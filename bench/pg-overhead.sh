@@ -54,7 +54,12 @@ run_fl() {
         --store "$D/store" >"$D/fl.out" 2>&1 || true
     fl=$(grep -o ':txn {:ok {:count [0-9]*, :rate [0-9.]*' \
         "$D"/store/postgres-append-serializable/latest/results.edn |
-        sed 's/.*:rate //')
+        sed 's/.*:rate //') || true
+    if [ -z "$fl" ]; then
+        echo "pg-overhead: faultline measured nothing:" >&2
+        tail -5 "$D/fl.out" >&2
+        exit 1
+    fi
     echo "  faultline: $(grep -o ':stats {[^}]*' \
         "$D"/store/postgres-append-serializable/latest/results.edn)"
 }
