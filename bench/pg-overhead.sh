@@ -8,13 +8,16 @@
 # ROUNDS times (which one goes first alternates too), and prints committed
 # transactions per second of each, faultline's overhead per round and the
 # mean overhead with its spread and 95 % confidence interval. Usage (root):
-#   bench/pg-overhead.sh [THREADS [SECONDS [ROUNDS]]]   (10 20 3)
+#   bench/pg-overhead.sh [THREADS [SECONDS [ROUNDS [KEYS]]]]   (10 20 3 10)
+# KEYS is the pool of active keys of both (faultline's --key-count): few
+# keys make the run bound by contention rather than by the client.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-$TOP/build}
 T=${1:-10}
 S=${2:-20}
 R=${3:-3}
+K=${4:-10}
 BIN=/usr/lib/postgresql/15/bin
 PORT=$((36000 + $$ % 2000))
 D=$(mktemp -d)
@@ -44,13 +47,14 @@ until pg_isready -q -h 127.0.0.1 -p $PORT; do
 done
 CI="host=127.0.0.1 port=$PORT user=postgres dbname=postgres"
 run_bare() {
-    line=$("$O/bench/pg_loop" "$CI" "$T" "$S")
+    line=$("$O/bench/pg_loop" "$CI" "$T" "$S" "$K")
     echo "  bare: $line"
     bare=$(echo "$line" | sed "s/.* ok\/s \([0-9.]*\).*/\1/")
 }
 run_fl() {
     "$O/faultline" test postgres --no-ssh --node 127.0.0.1 --pg-port $PORT \
         --workload append --nemesis none --concurrency "$T" --time-limit "$S" \
+        --key-count "$K" \
         --store "$D/store" >"$D/fl.out" 2>&1 || true
     fl=$(grep -o ':txn {:ok {:count [0-9]*, :rate [0-9.]*' \
         "$D"/store/postgres-append-serializable/latest/results.edn |
