@@ -56,8 +56,11 @@ run_fl() {
         --workload append --nemesis none --concurrency "$T" --time-limit "$S" \
         --key-count "$K" \
         --store "$D/store" >"$D/fl.out" 2>&1 || true
-    fl=$(grep -o ':txn {:ok {:count [0-9]*, :rate [0-9.]*' \
+    # the perf map: {:txn {:fail {...} :ok {:count N, :rate R ...}}}, its
+    # outcomes in the order first seen
+    fl=$(grep -o ':txn {:\(ok\|fail\|info\) {:count.*' \
         "$D"/store/postgres-append-serializable/latest/results.edn |
+        grep -o ':ok {:count [0-9]*, :rate [0-9.]*' | head -1 |
         sed 's/.*:rate //') || true
     if [ -z "$fl" ]; then
         echo "pg-overhead: faultline measured nothing:" >&2
