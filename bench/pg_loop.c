@@ -2,12 +2,12 @@
 /*
  * pg_loop.c: a bare libpq loop doing what `faultline test postgres
  * --workload append` does, with no framework around it: T threads, one
- * connection each, transactions of 1..4 micro-ops over a pool of 10 keys
- * (half reads, half appends of unique values, a key retired after 32
+ * connection each, transactions of 1..4 micro-ops over a pool of KEYS keys
+ * (10; half reads, half appends of unique values, a key retired after 32
  * writes), each statement its own round trip, BEGIN ISOLATION LEVEL
  * SERIALIZABLE ... COMMIT. Prints committed and failed transactions per
  * second; bench/pg-overhead.sh compares them with a faultline run against
- * the same server. Usage: pg_loop CONNINFO [THREADS [SECONDS]].
+ * the same server. Usage: pg_loop CONNINFO [THREADS [SECONDS [KEYS]]].
  */
 #include "util/common.h"
 
@@ -18,15 +18,16 @@
 #include "util/parse.h"
 #include "util/rng.h"
 
-#define KEYS   10
-#define TABLES 3
+#define MAX_KEYS 64
+#define TABLES   3
 
 struct shared {
     const char *conninfo;
     int64_t end_ns;
     pthread_mutex_t mu;
-    int64_t next_key, keys[KEYS], written[KEYS]; /* under mu */
-    int64_t ok, fail;                            /* under mu */
+    int nkeys;                                           /* active keys */
+    int64_t next_key, keys[MAX_KEYS], written[MAX_KEYS]; /* under mu */
+    int64_t ok, fail;                                    /* under mu */
 };
 
 static int64_t
@@ -58,7 +59,7 @@ txn(struct shared *s, PGconn *c, struct fl_rng *rng)
 
     pthread_mutex_lock(&s->mu);
     for (int i = 0; i < n; i++) {
-        slots[i] = (int)fl_rng_below(rng, KEYS);
+        slots[i] = (int)fl_rng_below(rng, (uint64_t)s->nkeys);
         k[i] = s->keys[slots[i]];
         w[i] = fl_rng_below(rng, 2) == 1;
         v[i] = w[i] ? ++s->written[slots[i]] : 0;
@@ -84,7 +85,7 @@ txn(struct shared *s, PGconn *c, struct fl_rng *rng)
     else
         run(c, "ROLLBACK");
     pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < KEYS; i++)
+    for (int i = 0; i < s->nkeys; i++)
         if (s->written[i] >= 32) {
             s->keys[i] = s->next_key++;
             s->written[i] = 0;
@@ -129,13 +130,14 @@ int
 main(int argc, char **argv)
 {
     struct shared s = {.conninfo = argc > 1 ? argv[1] : ""};
-    int64_t threads = 10, secs = 20;
+    int64_t threads = 10, secs = 20, keys = 10;
     pthread_t th[256];
 
     if (argc < 2 ||
         (argc > 2 && fl_parse_int64(argv[2], 1, 256, &threads, NULL) != 0) ||
-        (argc > 3 && fl_parse_int64(argv[3], 1, 3600, &secs, NULL) != 0)) {
-        fprintf(stderr, "usage: pg_loop CONNINFO [THREADS [SECONDS]]\n");
+        (argc > 3 && fl_parse_int64(argv[3], 1, 3600, &secs, NULL) != 0) ||
+        (argc > 4 && fl_parse_int64(argv[4], 1, MAX_KEYS, &keys, NULL) != 0)) {
+        fprintf(stderr, "usage: pg_loop CONNINFO [THREADS [SECONDS [KEYS]]]\n");
         return 254;
     }
     PGconn *c = PQconnectdb(s.conninfo);
@@ -154,8 +156,9 @@ main(int argc, char **argv)
         fprintf(stderr, "pg_loop: cannot create tables at '%s'\n", s.conninfo);
         return 255;
     }
+    s.nkeys = (int)keys;
     pthread_mutex_init(&s.mu, NULL);
-    for (int i = 0; i < KEYS; i++)
+    for (int i = 0; i < s.nkeys; i++)
         s.keys[i] = s.next_key++;
     int64_t t0 = now_ns();
     s.end_ns = t0 + secs * 1000000000;

@@ -162,8 +162,9 @@ stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
     fl_sh_quote(&s, pidfile);
     fl_strbuf_addf(&s,
                    "\n[ -f \"$p\" ] || exit 0\npid=$(cat \"$p\")\n"
-                   "if alive \"$pid\"; then all=%s\n"
-                   "  kill -%d $all 2>/dev/null\n"
+                   "if alive \"$pid\"; then %sall=%s\n"
+                   "  kill -%d $all 2>/dev/null; kill -CONT $all "
+                   "2>/dev/null\n"
                    "  i=0; while anyalive $all && [ $i -lt %" PRId64 " ]; "
                    "do sleep 0.05; i=$((i+1)); done\n"
                    "  if anyalive $all; then kill -9 $all 2>/dev/null; "
@@ -173,6 +174,9 @@ stop(struct fl_remote *r, const char *pidfile, int sig, int64_t timeout_ms,
                    "  i=0; for x in $all; do while [ -d /proc/$x ] && "
                    "[ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done; done\n"
                    "fi\nrm -f \"$p\"\n",
+                   /* a stopped root forks no child the walk misses
+                    * (a new backend would outlive its postmaster) */
+                   tree ? "kill -STOP \"$pid\" 2>/dev/null; " : "",
                    tree ? "$(tree \"$pid\")" : "$pid", sig, tries);
     c.cmd = s.buf;
     c.timeout_ms = timeout_ms + 30000;

@@ -31,8 +31,9 @@ struct ddb_file {
 
 struct ddb {
     char *name, *binary, *dir, *installed_path, *user; /* user: or NULL */
-    char **packages, **args, **logs, **init, **env; /* NULL-terminated, owned */
-    struct ddb_file *files;                         /* nfiles of them */
+    char **packages, **args, **logs, **init, **env,
+        **stale;            /* NULL-term., owned */
+    struct ddb_file *files; /* nfiles of them */
     size_t nfiles;
     struct fl_daemon_db_desc desc; /* probes, port, timeouts, arg */
     pthread_mutex_t install_mu;    /* serialises the machine-wide install */
@@ -430,6 +431,28 @@ daemon_env(struct ddb *d, const struct fl_env *env, size_t node,
     return out;
 }
 
+/* Remove d->stale of node (the daemon is not running). */
+static int
+remove_stale(struct ddb *d, const struct fl_env *env, size_t node,
+             struct fl_remote *r, struct fl_err *err)
+{
+    struct fl_strbuf cmd = FL_STRBUF_INIT, path = FL_STRBUF_INIT;
+    int rc = 0;
+
+    for (size_t i = 0; d->stale[i]; i++) {
+        fl_strbuf_reset(&path);
+        fl_strbuf_addf(&path, "%s/%s/%s", d->dir, env->nodes[node],
+                       d->stale[i]);
+        fl_strbuf_addstr(&cmd, cmd.len ? " " : "rm -f ");
+        fl_sh_quote(&cmd, path.buf);
+    }
+    if (cmd.len)
+        rc = fl_remote_sh(r, NULL, err, "%s", cmd.buf);
+    fl_strbuf_release(&cmd);
+    fl_strbuf_release(&path);
+    return rc;
+}
+
 static int
 start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
              struct fl_remote *r, struct fl_err *err)
@@ -461,8 +484,11 @@ start_daemon(struct ddb *d, const struct fl_env *env, size_t node,
                                .chdir = dir.buf,
                                .env = (const char *const *)envv,
                                .user = d->user};
-    if (rc == 0 && fl_daemon_running(r, pid.buf, NULL) != 1)
-        rc = run_init(d, env, node, r, err);
+    if (rc == 0 && fl_daemon_running(r, pid.buf, NULL) != 1) {
+        rc = remove_stale(d, env, node, r, err);
+        if (rc == 0)
+            rc = run_init(d, env, node, r, err);
+    }
     if (rc == 0)
         rc = fl_daemon_start(r, &o, (const char *const *)argv, err);
     if (rc > 0)
@@ -789,6 +815,7 @@ db_free(struct fl_db *db)
     free_list(d->packages);
     free_list(d->args);
     free_list(d->logs);
+    free_list(d->stale);
     free(d->installed_path);
     for (size_t i = 0; i < d->nfiles; i++) {
         free(d->files[i].name);
@@ -870,6 +897,8 @@ fl_daemon_db_new(const struct fl_daemon_db_desc *desc, struct fl_err *err)
     d->packages = dup_list(desc->packages);
     d->args = dup_list(desc->args);
     d->logs = dup_list(desc->logs);
+    d->stale = dup_list(desc->stale);
+    d->desc.stale = NULL;
     d->installed_path = desc->installed ? fl_xstrdup(desc->installed) : NULL;
     while (desc->files && desc->files[d->nfiles].name)
         d->nfiles++;

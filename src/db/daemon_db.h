@@ -101,6 +101,12 @@ struct fl_daemon_db_desc {
                                        start when data/ is empty, e.g.
                                        initdb; NULL = none */
     fl_daemon_db_init_fn *init_fn;  /* per-node init, or NULL */
+    const char *const *stale;       /* files under <dir>/<node>/ removed
+                                       before a start when the daemon is
+                                       not running: a crash's leftovers
+                                       that keep it from starting (what an
+                                       init script removes, e.g.
+                                       "data/postmaster.pid"); or NULL */
     bool process_tree;              /* kill, pause and resume reach the
                                        daemon's descendants too (servers
                                        whose children start their own

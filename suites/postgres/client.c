@@ -23,6 +23,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 #define PG_CONNECT_BACKOFF_US 100000 /* after a failed connect */
@@ -108,6 +109,9 @@ fl_pg_conninfo(struct fl_strbuf *sb, const char *node, int port,
                    "keepalives_count=3 application_name=faultline",
                    node, port, s < 2 ? 2 : s);
 }
+
+/* SQLSTATE 42P01: a table named in a statement does not exist. */
+#define PG_UNDEFINED_TABLE "42P01"
 
 /* ---- one connection ---- */
 
@@ -628,6 +632,30 @@ client_setup(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
     return rc;
 }
 
+/*
+ * The tables are gone (42P01, undefined table): a durability bug (fsync =
+ * off and a crash of the machine) took the whole database back to initdb.
+ * The op that met it is :fail; the tables are made again so that later
+ * reads show what was lost instead of failing to the end.
+ */
+static void
+recreate_tables(struct fl_client *c)
+{
+    struct fl_pg_cfg *cfg = c->shared;
+    struct pg_client *pc = c->ctx;
+    char ss[6], msg[200];
+
+    memcpy(ss, pc->sqlstate, sizeof(ss));
+    memcpy(msg, pc->msg, sizeof(msg));
+    pthread_mutex_lock(&cfg->mu);
+    if (create_tables(pc, NULL) == 0)
+        fl_warn("postgres: %s had lost its tables (%s); made them again",
+                pc->node, msg);
+    pthread_mutex_unlock(&cfg->mu);
+    memcpy(pc->sqlstate, ss, sizeof(ss));
+    memcpy(pc->msg, msg, sizeof(msg));
+}
+
 static int
 client_noop(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 {
@@ -644,15 +672,23 @@ client_invoke(struct fl_client *c, const struct fl_env *env,
 {
     struct pg_client *pc = c->ctx;
 
+    int rc;
+
     FL_UNUSED(env);
     switch (pc->c->workload) {
     case FL_PG_BANK:
-        return invoke_bank(pc, op, a, out, err);
+        rc = invoke_bank(pc, op, a, out, err);
+        break;
     case FL_PG_SET:
-        return invoke_set(pc, op, a, out, err);
+        rc = invoke_set(pc, op, a, out, err);
+        break;
     default:
-        return invoke_txn(pc, op, a, out, err);
+        rc = invoke_txn(pc, op, a, out, err);
+        break;
     }
+    if (rc == 0 && strcmp(pc->sqlstate, PG_UNDEFINED_TABLE) == 0)
+        recreate_tables(c);
+    return rc;
 }
 
 const struct fl_client_type fl_pg_client_type = {

@@ -126,6 +126,10 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
              struct fl_err *err)
 {
     static const char *const packages[] = {"postgresql-15", NULL};
+    /* Debian's pg_ctlcluster removes a stale pid file too: after a crash
+     * that lost unfsynced writes it may be empty, and postgres refuses an
+     * empty one ("lock file is empty") */
+    static const char *const stale[] = {"data/postmaster.pid", NULL};
     static const char *const args[] = {
         "-D", "{{data}}", "-c", "config_file={{dir}}/postgresql.conf", NULL};
     static const char *const init[] = {
@@ -167,6 +171,7 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
         .user = "postgres",
         .init = init,
         .init_fn = init_node,
+        .stale = stale,
         .process_tree = true,
         .arg = (void *)clients,
     };

@@ -106,6 +106,17 @@ fl_pg_primary_set(struct fl_pg_cfg *c, int node)
     __atomic_store_n(&c->primary, node, __ATOMIC_RELEASE);
 }
 
+/**
+ * --isolation level s: the SQL level (*sql) and the models Elle checks by
+ * default (*models, "m,m"): serializable -> serializable; repeatable-read
+ * -> snapshot-isolation,repeatable-read (what PostgreSQL documents, and
+ * what the SQL name promises: Adya's PL-2.99, which forbids write skew;
+ * docs/postgres.md says why both); read-committed -> read-committed.
+ * FL_EUSAGE naming --isolation for another word.
+ */
+int fl_pg_isolation(const char *s, const char **sql, const char **models,
+                    struct fl_err *err);
+
 /** A cfg with defaults (caller sets the rest); free with fl_pg_cfg_free. */
 struct fl_pg_cfg *fl_pg_cfg_new(void);
 void fl_pg_cfg_free(void *cfg);

@@ -15,6 +15,7 @@
 #include "control/cluster.h"
 #include "gen/gen.h"
 #include "nemesis/combined.h"
+#include "nemesis/lazyfs_db.h"
 #include "run/test.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -52,9 +53,11 @@ static const struct fl_suite_opt pg_opts[] = {
 };
 
 static const char *const pg_workloads[] = {"append", "wr", "bank", "set", NULL};
-static const char *const pg_nemeses[] = {"none", "partition,kill,pause", NULL};
+static const char *const pg_nemeses[] = {"none", "partition,kill,pause",
+                                         "lazyfs", NULL};
 
 #define PG_FAILOVER "failover"
+#define PG_LAZYFS   "lazyfs"
 
 /* options[:name] as an integer in [min, max]. */
 static int
@@ -75,10 +78,9 @@ opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
     return 0;
 }
 
-/* --isolation: the SQL level, and the models Elle checks by default. */
-static int
-isolation(const char *s, const char **sql, const char **models,
-          struct fl_err *err)
+int
+fl_pg_isolation(const char *s, const char **sql, const char **models,
+                struct fl_err *err)
 {
     static const char *const t[][3] = {
         {"serializable", "SERIALIZABLE", "serializable"},
@@ -180,8 +182,8 @@ build_client(struct fl_test *t, const char *wl, struct fl_err *err)
                   : strcmp(wl, "wr") == 0   ? FL_PG_WR
                   : strcmp(wl, "bank") == 0 ? FL_PG_BANK
                                             : FL_PG_SET;
-    rc = isolation(fl_env_opt_str(env, "isolation", "serializable"),
-                   &c->isolation, &models, err);
+    rc = fl_pg_isolation(fl_env_opt_str(env, "isolation", "serializable"),
+                         &c->isolation, &models, err);
     if (rc == 0)
         rc = set_models(t, fl_env_opt_str(env, "consistency-models", models),
                         err);
@@ -206,8 +208,9 @@ build_client(struct fl_test *t, const char *wl, struct fl_err *err)
     return rc == 0 ? build_workload(t, c, err) : rc;
 }
 
+/* lazyfs: data/ on the lazy filesystem; a kill loses unfsynced writes. */
 static int
-build_db(struct fl_test *t, struct fl_err *err)
+build_db(struct fl_test *t, bool lazyfs, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
     const struct fl_pg_cfg *c = t->client.shared;
@@ -231,28 +234,44 @@ build_db(struct fl_test *t, struct fl_err *err)
         return fl_err_set(err, FL_EUSAGE, "--pg-dir: '%s' is not absolute",
                           dc.dir);
     t->db = fl_pg_db_new(&dc, c, err);
+    if (t->db && lazyfs)
+        t->db = fl_lazyfs_db_new(t->db, dc.dir, "{{data}}");
     return t->db ? 0 : FL_EUSAGE;
 }
 
-/* "kill,failover,pause" -> "kill,pause" (into out) and whether failover. */
+/* Whether the --nemesis list names word. */
 static bool
-take_failover(const char *spec, struct fl_strbuf *out)
+names_word(const char *spec, const char *word)
 {
     char *copy = fl_xstrdup(spec), *save = NULL;
     bool found = false;
 
+    for (char *w = strtok_r(copy, ",", &save); w && !found;
+         w = strtok_r(NULL, ",", &save))
+        found = strcmp(w, word) == 0;
+    free(copy);
+    return found;
+}
+
+/*
+ * "kill,failover,lazyfs" -> "kill" (into out): the combined package's
+ * faults without the suite's own; lazyfs adds kill (its crashes are kills).
+ */
+static void
+combined_faults(const char *spec, struct fl_strbuf *out)
+{
+    char *copy = fl_xstrdup(spec), *save = NULL;
+
     for (char *w = strtok_r(copy, ",", &save); w;
          w = strtok_r(NULL, ",", &save)) {
-        if (strcmp(w, PG_FAILOVER) == 0) {
-            found = true;
+        if (strcmp(w, PG_FAILOVER) == 0)
             continue;
-        }
-        fl_strbuf_addf(out, "%s%s", out->len ? "," : "", w);
+        fl_strbuf_addf(out, "%s%s", out->len ? "," : "",
+                       strcmp(w, PG_LAZYFS) == 0 ? "kill" : w);
     }
     free(copy);
     if (!out->len)
         fl_strbuf_addstr(out, "none");
-    return found;
 }
 
 /* Add the failover nemesis and its schedule to the package. */
@@ -287,9 +306,12 @@ build_nemesis(struct fl_test *t, struct fl_err *err)
     const struct fl_pg_cfg *c = t->client.shared;
     struct fl_strbuf rest = FL_STRBUF_INIT;
     unsigned faults = 0;
-    bool failover = take_failover(
-        fl_env_opt_str(env, "nemesis", "partition,kill,pause"), &rest);
-    int rc = fl_nemesis_faults_parse(rest.buf, &faults, err);
+    const char *spec = fl_env_opt_str(env, "nemesis", "partition,kill,pause");
+    bool failover = names_word(spec, PG_FAILOVER);
+    int rc;
+
+    combined_faults(spec, &rest);
+    rc = fl_nemesis_faults_parse(rest.buf, &faults, err);
 
     fl_strbuf_release(&rest);
     if (rc != 0) {
@@ -299,6 +321,11 @@ build_nemesis(struct fl_test *t, struct fl_err *err)
     if (failover && c->replicas < 1)
         return fl_err_set(err, FL_EUSAGE,
                           "--nemesis failover needs --replicas 1 or more");
+    if (failover && names_word(spec, PG_LAZYFS))
+        return fl_err_set(err, FL_EUSAGE,
+                          "--nemesis: failover and lazyfs do not go "
+                          "together (failover rebuilds data dirs the lazy "
+                          "filesystem is mounted on)");
     struct fl_nemesis_opts no = {
         .faults = faults,
         .interval_ns = t->nemesis_interval_ns,
@@ -333,7 +360,9 @@ pg_build(struct fl_test *t, struct fl_err *err)
     fl_test_set_name(t, name);
     rc = build_client(t, wl, err);
     if (rc == 0)
-        rc = build_db(t, err);
+        rc = build_db(
+            t, names_word(fl_env_opt_str(&t->env, "nemesis", ""), PG_LAZYFS),
+            err);
     if (rc == 0)
         rc = build_nemesis(t, err);
     return rc;

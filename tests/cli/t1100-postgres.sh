@@ -5,8 +5,9 @@
 # serializable under partitions, kills and pauses of the primary is valid,
 # with the faults, serialization failures (:fail carrying SQLSTATE 40001)
 # and each node's postgres.log in the store; at repeatable read (snapshot
-# isolation) Elle finds write skew (G2-item) and names the cycle; read
-# committed is valid for the model it promises.
+# isolation) Elle finds write skew (G2-item), names the cycle and rules
+# out repeatable-read only (checked for snapshot isolation alone, it is
+# valid); read committed is valid for the model it promises.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-cluster.sh"
 
@@ -53,6 +54,14 @@ grep -q "G2-item" "$TMP/out" || fail "no G2-item at repeatable read"
 r=$TMP/store/postgres-append-repeatable-read/latest/results.edn
 grep -q ':G2-item \[{:type :G2-item, :cycle \[{:type :ok, :f :txn' "$r" ||
     fail "the G2-item does not name the cycle's transactions"
+# Checked for snapshot isolation and repeatable read: write skew breaks
+# only the latter (docs/postgres.md); PostgreSQL's documented promise alone
+# (snapshot isolation) holds.
+grep -q ':not #{:repeatable-read}' "$r" ||
+    fail "write skew not attributed to repeatable-read alone"
+expect_exit 0 run --time-limit 6 --nemesis none --isolation repeatable-read \
+    --consistency-models snapshot-isolation
+grep -q "verdict: valid" "$TMP/out" || fail "repeatable read not valid as SI"
 # Read committed is checked for what it promises (G0, G1 forbidden; the
 # G-single and G2-item it allows are no anomaly), and test.edn says so.
 expect_exit 0 run --time-limit 6 --nemesis none --isolation read-committed

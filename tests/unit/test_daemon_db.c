@@ -302,7 +302,9 @@ test_daemon_db_user_init_tree(void)
     const char *args[] = {
         "-c", "id -un > {{dir}}/who; setsid sleep 120 & exec sleep 121", NULL};
     const char *init[] = {"sh", "-c", "id -un >> data/made", NULL};
+    const char *stale[] = {"data/stale.pid", NULL};
     struct fl_daemon_db_desc desc = {.name = "tree",
+                                     .stale = stale,
                                      .binary = "sh",
                                      .args = args,
                                      .dir = dir,
@@ -327,7 +329,14 @@ test_daemon_db_user_init_tree(void)
     ASSERT_EQ(paused, 'T');
     ASSERT_OK(fl_db_kill(db, &env, 0, &err));
     ASSERT_EQ(pid_state(child, 0), 0); /* gone, and reaped */
+    /* a crash's leftover is removed before the start */
+    fl_strbuf_reset(&path);
+    fl_strbuf_addf(&path, "%s/a1/data/stale.pid", dir);
+    FILE *f = fopen(path.buf, "w");
+    ASSERT(f);
+    fclose(f);
     ASSERT_OK(fl_db_start(db, &env, 0, &err));
+    ASSERT(access(path.buf, F_OK) != 0);
     usleep(300000);
     fl_strbuf_reset(&path);
     fl_strbuf_addf(&path, "%s/a1/data/made", dir);

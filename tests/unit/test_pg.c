@@ -10,6 +10,7 @@
 
 #include "history/op.h"
 #include "suites/postgres/pg.h"
+#include "util/err.h"
 
 static struct fl_pg_outcome
 map(enum fl_pg_phase ph, enum fl_pg_status st, const char *ss, bool ro)
@@ -100,12 +101,34 @@ test_pg_read_only_never_info(void)
     ASSERT_EQ(o.type, FL_OP_FAIL);
 }
 
+static void
+test_pg_isolation_models(void)
+{
+    const char *sql = NULL, *models = NULL;
+    struct fl_err err = FL_ERR_INIT;
+
+    ASSERT_OK(fl_pg_isolation("serializable", &sql, &models, &err));
+    ASSERT_STR_EQ(sql, "SERIALIZABLE");
+    ASSERT_STR_EQ(models, "serializable");
+    /* PostgreSQL's snapshot isolation and Adya's PL-2.99 both: test_elle's
+     * test_elle_pg_repeatable_read_models shows what each adds */
+    ASSERT_OK(fl_pg_isolation("repeatable-read", &sql, &models, &err));
+    ASSERT_STR_EQ(sql, "REPEATABLE READ");
+    ASSERT_STR_EQ(models, "snapshot-isolation,repeatable-read");
+    ASSERT_OK(fl_pg_isolation("read-committed", &sql, &models, &err));
+    ASSERT_STR_EQ(sql, "READ COMMITTED");
+    ASSERT_STR_EQ(models, "read-committed");
+    ASSERT(fl_pg_isolation("snapshot", &sql, &models, &err) == FL_EUSAGE);
+    ASSERT(strstr(err.msg, "--isolation snapshot") != NULL);
+}
+
 static const struct fl_test_case pg_tests[] = {
     FL_TEST(test_pg_commit_ok),
     FL_TEST(test_pg_before_commit_is_fail),
     FL_TEST(test_pg_class_40_is_fail_even_at_commit),
     FL_TEST(test_pg_unknown_commit_is_info),
     FL_TEST(test_pg_read_only_never_info),
+    FL_TEST(test_pg_isolation_models),
     FL_TEST_END,
 };
 
