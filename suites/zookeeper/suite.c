@@ -11,10 +11,10 @@
 
 #include "control/cluster.h"
 #include "nemesis/combined.h"
+#include "os/os.h"
 #include "run/client.h"
 #include "run/test.h"
 #include "util/err.h"
-#include "util/parse.h"
 #include "workload/workload.h"
 
 static const struct fl_suite_opt zk_opts[] = {
@@ -42,52 +42,29 @@ static const char *const zk_nemeses[] = {
     "none", "partition", "kill", "pause", "clock", "partition,kill,pause,clock",
     NULL};
 
-/* options[:name] as an integer in [min, max]: an int, or a decimal string. */
-static int
-opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
-        int64_t max, int64_t *out, struct fl_err *err)
-{
-    const char *s = fl_env_opt_str(env, name, NULL);
-    int64_t v = fl_env_opt_int(env, name, dflt);
-
-    if (s && fl_parse_int64(s, min, max, &v, err) != 0) {
-        fl_err_prefix(err, "--%s: ", name);
-        return FL_EUSAGE;
-    }
-    if (v < min || v > max)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
-                          name, v, min, max);
-    *out = v;
-    return 0;
-}
-
 static int
 build_workload(struct fl_test *t, enum fl_zk_workload kind, bool sync,
                struct fl_err *err)
 {
     struct fl_workload w = {0};
-    int64_t n, tpk;
+    int64_t n;
     int rc;
 
     if (kind == FL_ZK_WL_QUEUE) {
         fl_wl_queue(&w);
         rc = 0;
     } else if (kind == FL_ZK_WL_SET) {
-        rc = opt_int(&t->env, "adds-per-read", 10, 1, INT32_MAX, &n, err);
+        rc = fl_env_opt_int_in(&t->env, "adds-per-read", 10, 1, INT32_MAX, &n,
+                               err);
         struct fl_wl_set_opts o = {.adds_per_read = n, .linearizable = sync};
         if (rc == 0)
             rc = fl_wl_set(&o, &w, err);
     } else {
         size_t nn = t->nnodes ? t->nnodes : FL_CLUSTER_DEFAULT_NODES;
-        rc = opt_int(&t->env, "ops-per-key", 200, 1, INT32_MAX, &n, err);
-        if (rc == 0)
-            rc = opt_int(&t->env, "threads-per-key",
-                         fl_wl_divisor(t->concurrency, (int)nn), 1,
-                         t->concurrency, &tpk, err);
-        struct fl_wl_register_opts o = {.concurrency = t->concurrency,
-                                        .threads_per_key = (int)tpk,
-                                        .ops_per_key = n};
+        struct fl_wl_register_opts o = {0};
+        rc = fl_wl_register_opts_env(&t->env, t->concurrency,
+                                     fl_wl_divisor(t->concurrency, (int)nn),
+                                     200, &o, err);
         if (rc == 0)
             rc = fl_wl_register(&o, &w, err);
     }
@@ -102,10 +79,10 @@ build_db(struct fl_test *t, struct fl_zk_db_cfg *dc, struct fl_err *err)
 {
     const struct fl_env *env = &t->env;
     int64_t port, tick;
-    int rc = opt_int(env, "client-port", 2181, 1, 65535, &port, err);
+    int rc = fl_env_opt_int_in(env, "client-port", 2181, 1, 65535, &port, err);
 
     if (rc == 0)
-        rc = opt_int(env, "tick-time", 2000, 50, 60000, &tick, err);
+        rc = fl_env_opt_int_in(env, "tick-time", 2000, 50, 60000, &tick, err);
     if (rc != 0)
         return rc;
     dc->dir = fl_env_opt_str(env, "zookeeper-dir", FL_ZK_DEFAULT_DIR);
@@ -133,11 +110,11 @@ build_client(struct fl_test *t, const struct fl_zk_db_cfg *dc,
     cc->workload = kind;
     cc->client_port = dc->client_port;
     cc->sync_reads = sync;
-    rc = opt_int(&t->env, "request-timeout", 5000, 10, 600000, &cc->timeout_ms,
-                 err);
+    rc = fl_env_opt_int_in(&t->env, "request-timeout", 5000, 10, 600000,
+                           &cc->timeout_ms, err);
     if (rc == 0)
-        rc = opt_int(&t->env, "session-timeout", 10000, 1000, 600000,
-                     &cc->session_timeout_ms, err);
+        rc = fl_env_opt_int_in(&t->env, "session-timeout", 10000, 1000, 600000,
+                               &cc->session_timeout_ms, err);
     t->client.type = &fl_zk_client_type;
     t->client.shared = cc;
     t->client.free_shared = free;
