@@ -1,0 +1,85 @@
+#!/bin/sh
+# t1201: WAIT is not consensus. On a private 4-node cluster with --wait 2
+# and n4 the preferred replica (--preferred-replica: replica-priority 1),
+# n4 is first cut off from the primary and the two other replicas (a
+# minority: no failover; WAIT 2 is still acknowledged by n2 and n3, so the
+# adds are :ok while n4 lags), then, without a heal, the primary is cut off
+# from everyone and n4 rejoins n2 and n3: Sentinel promotes n4 by its
+# priority, n2 and n3 resync from it, and adds that WAIT 2 acknowledged are
+# lost. The report names them, and some of them were :ok.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-cluster.sh"
+
+cluster_up 4
+run() {
+    "$FAULTLINE" test redis --state-dir "$STATE" --store "$TMP/store" \
+        --redis-dir "$TMP/redis" --concurrency 6 "$@"
+}
+
+# The nodes of a local cluster are known only when the run starts: a name
+# that is not a replica's node fails setup, naming the option.
+run --preferred-replica "$N1" --time-limit 1 >"$TMP/out" 2>"$TMP/err" &&
+    fail "the first node accepted as the preferred replica"
+grep -q -- "--preferred-replica: '$N1'" "$TMP/err" ||
+    fail "no error naming --preferred-replica"
+
+run --workload set --nemesis none --wait 2 --preferred-replica "$N4" \
+    --down-after 1000 --final-wait 12000 --time-limit 14 \
+    >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+i=0
+until grep -q 'ops/s' "$TMP/err" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 600 ] || { kill $pid; fail "the workload never started"; }
+    sleep 0.1
+done
+# The run holds the cluster's lock: iptables in the nodes' namespaces, as
+# the partition nemesis does.
+ip_of() { awk -v n="$1" '$1 == n { print $2 }' "$TMP/up.out"; }
+cut() { # cut -A|-D X Y: add or remove the partition X | Y, both ways
+    ip netns exec "$NSP$2" iptables -w "$1" INPUT -s "$(ip_of "$3")" \
+        -j DROP &&
+        ip netns exec "$NSP$3" iptables -w "$1" INPUT -s "$(ip_of "$2")" \
+            -j DROP
+}
+sleep 1
+# Step 1: N1,N2,N3 | N4. Step 2: N1 | N2,N3,N4 (N1 never sees N4 again).
+for x in $N1 $N2 $N3; do cut -A $x $N4 || { kill $pid; fail "cut"; }; done
+sleep 4
+for x in $N2 $N3; do cut -A $N1 $x || { kill $pid; fail "cut"; }; done
+for x in $N2 $N3; do cut -D $x $N4 || { kill $pid; fail "heal"; }; done
+sleep 7
+for x in $N2 $N3 $N4; do cut -D $N1 $x || { kill $pid; fail "heal"; }; done
+wait $pid
+rc=$?
+[ $rc = 1 ] || { cat "$TMP/err" >&2; fail "set run exited $rc, not 1"; }
+grep -q "verdict: invalid" "$TMP/out" || fail "no lost writes found"
+grep -Eq 'set-full: :lost "#\{[0-9]' "$TMP/out" ||
+    fail "the report does not name the lost elements"
+d=$TMP/store/redis-set-wait/latest
+grep -q "replica-priority 1" "$d/$N4/redis.conf" ||
+    fail "$N4 is not the preferred replica"
+grep -q "+selected-slave slave $(ip_of $N4):" "$d"/*/sentinel.log ||
+    fail "Sentinel did not promote $N4"
+# Lost elements whose add completed :ok, i.e. WAIT 2 acknowledged it.
+acked=$(awk '
+    FNR == NR {
+        if (match($0, /:lost "#\{[^}]*\}"/)) {
+            s = substr($0, RSTART + 9, RLENGTH - 11)
+            n = split(s, part, " ")
+            for (k = 1; k <= n; k++) {
+                m = split(part[k], ab, "\\.\\.")
+                lo[k] = ab[1]; hi[k] = m == 2 ? ab[2] : ab[1]
+            }
+        }
+        next
+    }
+    /:type :ok, :process [0-9]*, :f :add, :value [0-9]*/ {
+        match($0, /:value [0-9]*/)
+        v = substr($0, RSTART + 7, RLENGTH - 7) + 0
+        for (k = 1; k <= n; k++)
+            if (v >= lo[k] + 0 && v <= hi[k] + 0) { c++; break }
+    }
+    END { print c + 0 }' "$d/results.edn" "$d/history.edn")
+[ "$acked" -gt 0 ] || fail "no lost add was acknowledged by WAIT 2"
+echo "ok t1201 ($acked acknowledged adds lost)"
