@@ -6,9 +6,19 @@
 # adds are :ok while n4 lags), then, without a heal, the primary is cut off
 # from everyone and n4 rejoins n2 and n3: Sentinel promotes n4 by its
 # priority, n2 and n3 resync from it, and adds that WAIT 2 acknowledged are
-# lost. The report names them, and some of them were :ok.
+# lost. The report names them, and some of them were :ok. Each step lasts
+# until what it is for has happened (offsets and roles asked with
+# redis-cli), not a fixed time: the machine may be loaded.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-cluster.sh"
+
+# With --nodes the names are known before the run: exit 254.
+for bad in xa1 xa9; do
+    expect_exit 254 "$FAULTLINE" test redis --nodes xa1,xa2,xa3 \
+        --preferred-replica $bad --time-limit 1
+    grep -q -- "--preferred-replica: '$bad'" "$TMP/err" ||
+        fail "no error naming --preferred-replica $bad"
+done
 
 cluster_up 4
 run() {
@@ -24,7 +34,7 @@ grep -q -- "--preferred-replica: '$N1'" "$TMP/err" ||
     fail "no error naming --preferred-replica"
 
 run --workload set --nemesis none --wait 2 --preferred-replica "$N4" \
-    --down-after 1000 --final-wait 12000 --time-limit 14 \
+    --down-after 1000 --final-wait 12000 --time-limit 30 \
     >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 i=0
@@ -42,13 +52,50 @@ cut() { # cut -A|-D X Y: add or remove the partition X | Y, both ways
         ip netns exec "$NSP$3" iptables -w "$1" INPUT -s "$(ip_of "$2")" \
             -j DROP
 }
-sleep 1
-# Step 1: N1,N2,N3 | N4. Step 2: N1 | N2,N3,N4 (N1 never sees N4 again).
+# The replication offset of a node's Redis (asked from here: the control
+# node is never cut off), and its role.
+offset() {
+    redis-cli -h "$(ip_of "$1")" INFO replication 2>/dev/null | tr -d '\r' |
+        awk -F: '/^master_repl_offset:/ { print $2 }'
+}
+role() { redis-cli -h "$(ip_of "$1")" ROLE 2>/dev/null | head -1; }
+# until_ TRIES CMD...: poll CMD every 0.2 s (the machine may be loaded).
+until_() {
+    n=$1
+    shift
+    while ! "$@"; do
+        n=$((n - 1))
+        [ $n -gt 0 ] || return 1
+        sleep 0.2
+    done
+}
+lagging() { # N4 is more than 2000 bytes (some 50 adds) behind N1
+    a=$(offset $N1) b=$(offset $N4)
+    [ -n "$a" ] && [ -n "$b" ] && [ $((a - b)) -gt 2000 ]
+}
+promoted() { [ "$(role $N4)" = master ]; }
+# seen X: the Sentinel on X has N4 as a healthy replica (flags "slave", not
+# s_down or disconnected), so a failover it leads can choose N4.
+seen() {
+    redis-cli -h "$(ip_of "$1")" -p 26379 SENTINEL replicas faultline \
+        2>/dev/null | tr -d '\r' | awk -v ip="$(ip_of $N4)" '
+        $0 == "ip" { getline; at = $0 }
+        $0 == "flags" { getline; if (at == ip) f = $0 }
+        END { exit f != "slave" }'
+}
+seen_by_all() { seen $N2 && seen $N3; }
+# Step 1: N1,N2,N3 | N4, until N4 lags behind adds WAIT 2 acknowledged
+# (N2 and N3 acknowledge them). Step 2: N4 rejoins N2 and N3 but not N1,
+# until their Sentinels see it healthy again (else the failover's leader
+# may leave it out). Step 3: N1 | N2,N3,N4, until Sentinel has promoted
+# N4. Then heal.
 for x in $N1 $N2 $N3; do cut -A $x $N4 || { kill $pid; fail "cut"; }; done
-sleep 4
-for x in $N2 $N3; do cut -A $N1 $x || { kill $pid; fail "cut"; }; done
+until_ 300 lagging || { kill $pid; fail "$N4 does not lag behind $N1"; }
 for x in $N2 $N3; do cut -D $x $N4 || { kill $pid; fail "heal"; }; done
-sleep 7
+until_ 300 seen_by_all || { kill $pid; fail "Sentinels do not see $N4"; }
+for x in $N2 $N3; do cut -A $N1 $x || { kill $pid; fail "cut"; }; done
+until_ 300 promoted || { kill $pid; fail "$N4 was never promoted"; }
+sleep 1
 for x in $N2 $N3 $N4; do cut -D $N1 $x || { kill $pid; fail "heal"; }; done
 wait $pid
 rc=$?
