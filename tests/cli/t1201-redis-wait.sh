@@ -11,6 +11,7 @@
 # redis-cli), not a fixed time: the machine may be loaded.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-cluster.sh"
+command -v redis-cli >/dev/null 2>&1 || skip "no redis-cli (redis-tools)"
 
 # With --nodes the names are known before the run: exit 254.
 for bad in xa1 xa9; do
