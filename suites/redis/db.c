@@ -57,7 +57,15 @@ static const char *const redis_args[] = {
     "mkdir -p {{data}} && "
     "if [ ! -f redis.conf ]; then cp redis.conf.in redis.conf && "
     "{ [ {{index}} = 1 ] || "
-    "echo 'replicaof {{first}} {{opt:redis-port}}' >> redis.conf; }; fi && "
+    "echo 'replicaof {{first}} {{opt:redis-port}}' >> redis.conf; } && "
+    /* --preferred-replica: Sentinel promotes it before any other. */
+    "{ [ '{{node}}' != '{{opt:preferred-replica}}' ] || "
+    "echo 'replica-priority 1' >> redis.conf; }; fi && "
+    "case ' none{{#nodes }} {{n}}{{/nodes}} ' in "
+    "*\" {{opt:preferred-replica}} \"*) "
+    "[ '{{opt:preferred-replica}}' != '{{first}}' ] ;; *) false;; esac || "
+    "{ echo \"--preferred-replica: '{{opt:preferred-replica}}' is not a "
+    "replica's node\" >&2; exit 2; } && "
     "exec redis-server redis.conf",
     NULL};
 

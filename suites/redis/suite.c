@@ -31,6 +31,9 @@ static const struct fl_suite_opt redis_opts[] = {
     {"down-after", "MS", "2000",
      "Sentinel down-after-milliseconds: unreachable this long is down"},
     {"failover-timeout", "MS", "10000", "Sentinel failover-timeout (ms)"},
+    {"preferred-replica", "NODE", "none",
+     "give NODE replica-priority 1 (the others keep 100): Sentinel promotes "
+     "it before any more up-to-date replica"},
     {"appendfsync", "MODE", "everysec",
      "Redis appendfsync: always, everysec "
      "or no"},
@@ -94,6 +97,27 @@ client_cfg(const struct fl_env *env, struct fl_redis_cfg *cfg,
     return 0;
 }
 
+/*
+ * --preferred-replica: none, or a node that is not the first primary. The
+ * nodes of a local cluster are known only when the run starts: the config
+ * template then refuses a name that is not a node (setup fails naming it).
+ */
+static int
+preferred_opt(const struct fl_env *env, struct fl_err *err)
+{
+    const char *p = fl_env_opt_str(env, "preferred-replica", "none");
+
+    if (strcmp(p, "none") == 0 || env->nnodes == 0)
+        return 0;
+    for (size_t i = 1; i < env->nnodes; i++)
+        if (strcmp(p, env->nodes[i]) == 0)
+            return 0;
+    return fl_err_set(err, FL_EUSAGE,
+                      "--preferred-replica: '%s' is not a node other than "
+                      "the first (%s), which starts as the primary",
+                      p, env->nnodes ? env->nodes[0] : "none");
+}
+
 /* Sentinel's settings: checked here, used by the config template. */
 static int
 sentinel_opts(struct fl_test *t, struct fl_err *err)
@@ -108,6 +132,8 @@ sentinel_opts(struct fl_test *t, struct fl_err *err)
     if (rc == 0)
         rc = fl_env_opt_int_in(&t->env, "failover-timeout", 10000, 100, 3600000,
                                &v, err);
+    if (rc == 0)
+        rc = preferred_opt(&t->env, err);
     if (rc != 0)
         return rc;
     if (strcmp(fsync, "always") && strcmp(fsync, "everysec") &&
