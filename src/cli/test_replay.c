@@ -8,8 +8,6 @@
  */
 #include "util/common.h"
 
-#include <stdarg.h>
-
 #include "cli/cli.h"
 #include "cli/test_args.h"
 
@@ -47,18 +45,6 @@ has_nodes(int argc, char **argv)
                 return true;
         }
     return false;
-}
-
-static int FL_PRINTF(1, 2) usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("faultline: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return FL_EXIT_USAGE;
 }
 
 struct args {
@@ -132,7 +118,8 @@ recorded_args(const char *dir, const fl_val *test, int argc, char **argv,
     const struct fl_suite *s = fl_suite_find(argv[1]);
 
     if (!suite || suite->kind != FL_V_STR || strcmp(suite->u.s, argv[1]) != 0)
-        return usage_error(
+        return fl_cli_usage_error(
+            NULL,
             "--replay %s: %s/test.edn is a run of suite %s, "
             "not %s",
             dir, dir, suite && suite->kind == FL_V_STR ? suite->u.s : "(none)",
@@ -173,9 +160,10 @@ fl_cli_replay_argv(int argc, char **argv, int *out_argc, char ***out_argv)
     fl_arena_init(&arena, 0);
     rc = fl_store_read_test(dir, &arena, &test, &err);
     if (rc < 0) {
-        rc = usage_error("--replay %s: %s (not the store directory of a "
-                         "run?)",
-                         dir, err.msg);
+        rc = fl_cli_usage_error(NULL,
+                                "--replay %s: %s (not the store directory of a "
+                                "run?)",
+                                dir, err.msg);
         goto out;
     }
     push(&a, fl_xstrdup(argv[0]));
