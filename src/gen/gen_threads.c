@@ -777,9 +777,23 @@ struct indep_gen {
     int64_t *keys;        /* per group: its key, -1 = none */
     bool *done;           /* per group: no keys left */
     uint64_t *all, *free; /* scratch context bitsets */
+    uint64_t *masks;      /* per group: nwords words, its threads */
     int nwords;
     int proposal;
 };
+
+/* The threads of each group as bitsets, so narrowing a context is a few
+ * word ANDs (this runs for every group on every op). */
+static uint64_t *
+indep_masks(int ngroups, int n, int nwords)
+{
+    uint64_t *m = fl_xcalloc((size_t)ngroups * (size_t)nwords, sizeof(*m));
+
+    for (int t = 0; t < ngroups * n; t++)
+        m[(size_t)(t / n) * (size_t)nwords + (size_t)(t >> 6)] |= 1ULL
+                                                                  << (t & 63);
+    return m;
+}
 
 static int
 indep_prepare(struct indep_gen *s, const struct fl_gen_ctx *ctx)
@@ -803,25 +817,32 @@ indep_prepare(struct indep_gen *s, const struct fl_gen_ctx *ctx)
     s->nwords = ctx->nwords;
     s->all = fl_xcalloc((size_t)s->nwords, sizeof(uint64_t));
     s->free = fl_xcalloc((size_t)s->nwords, sizeof(uint64_t));
+    s->masks = indep_masks(s->ngroups, s->n, s->nwords);
     return 0;
 }
 
-static void
+/* indep_ctx's answer: the group has threads, free ones, all of them free */
+enum { INDEP_LIVE = 1, INDEP_FREE = 2, INDEP_IDLE = 4 };
+
+static int
 indep_ctx(struct indep_gen *s, const struct fl_gen_ctx *ctx, int group,
           struct fl_gen_ctx *sub)
 {
+    const uint64_t *m = s->masks + (size_t)group * (size_t)s->nwords;
+    uint64_t any_all = 0, any_free = 0, busy = 0;
+
     *sub = *ctx;
-    memset(s->all, 0, (size_t)s->nwords * sizeof(uint64_t));
-    memset(s->free, 0, (size_t)s->nwords * sizeof(uint64_t));
-    for (int t = group * s->n; t < (group + 1) * s->n; t++) {
-        if (!fl_gen_bit(ctx->all, t))
-            continue;
-        s->all[t >> 6] |= 1ULL << (t & 63);
-        if (fl_gen_bit(ctx->free, t))
-            s->free[t >> 6] |= 1ULL << (t & 63);
+    for (int i = 0; i < s->nwords; i++) {
+        s->all[i] = ctx->all[i] & m[i];
+        s->free[i] = ctx->free[i] & s->all[i];
+        any_all |= s->all[i];
+        any_free |= s->free[i];
+        busy |= s->all[i] & ~s->free[i];
     }
     sub->all = s->all;
     sub->free = s->free;
+    return (any_all ? INDEP_LIVE : 0) | (any_free ? INDEP_FREE : 0) |
+           (busy ? 0 : INDEP_IDLE);
 }
 
 /* Give group a generator for the next key; false when keys ran out. */
@@ -854,11 +875,11 @@ indep_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
     for (int gi = 0; gi < s->ngroups; gi++) {
         if (s->done[gi])
             continue;
-        indep_ctx(s, ctx, gi, &sub);
-        if (fl_gen_ctx_all_count(&sub) == 0)
+        int st = indep_ctx(s, ctx, gi, &sub);
+        if (!(st & INDEP_LIVE))
             continue;
         any_live = true;
-        if (fl_gen_ctx_free_count(&sub) == 0) {
+        if (!(st & INDEP_FREE)) {
             fl_gen__soonest_add(&best, gi, FL_GEN_PENDING, NULL, 1, NULL);
             continue;
         }
@@ -872,7 +893,7 @@ indep_op(struct fl_gen *g, const struct fl_gen_ctx *ctx, struct fl_op *out)
                 break;
             /* A key is finished only when its threads are idle, so its
              * last ops complete before the group moves on. */
-            if (fl_gen_ctx_free_count(&sub) != fl_gen_ctx_all_count(&sub)) {
+            if (!(st & INDEP_IDLE)) {
                 rc = FL_GEN_PENDING;
                 break;
             }
@@ -954,6 +975,7 @@ indep_clone(const struct fl_gen *g)
         c->nwords = s->nwords;
         c->all = fl_xcalloc((size_t)s->nwords, sizeof(uint64_t));
         c->free = fl_xcalloc((size_t)s->nwords, sizeof(uint64_t));
+        c->masks = indep_masks(s->ngroups, s->n, s->nwords);
     }
     return c;
 }
@@ -973,6 +995,7 @@ indep_free(struct fl_gen *g)
     free(s->done);
     free(s->all);
     free(s->free);
+    free(s->masks);
     free(s);
 }
 

@@ -23,6 +23,8 @@ struct sim {
     struct fl_gen_threads th;
     struct inflight *fl; /* in-flight completions, unordered (small) */
     size_t nfl, alloc;
+    size_t first;  /* earliest(): index of the earliest in flight */
+    bool first_ok; /* ... valid until fl changes */
     struct fl_rng rng, rng_nem;
     struct fl_gen_ctx ctx;
     int64_t now;
@@ -37,16 +39,21 @@ sim_ctx(struct sim *s)
     fl_gen_threads_ctx(&s->th, s->now, &s->ctx);
 }
 
+/* The in-flight op to complete first; cached, as the loop asks often. */
 static size_t
-earliest(const struct sim *s)
+earliest(struct sim *s)
 {
     size_t best = 0;
 
+    if (s->first_ok)
+        return s->first;
     for (size_t i = 1; i < s->nfl; i++)
         if (s->fl[i].c.time_ns < s->fl[best].c.time_ns ||
             (s->fl[i].c.time_ns == s->fl[best].c.time_ns &&
              s->fl[i].thread < s->fl[best].thread))
             best = i;
+    s->first = best;
+    s->first_ok = true;
     return best;
 }
 
@@ -67,6 +74,7 @@ complete_one(struct sim *s, struct fl_gen *g)
     struct inflight f = s->fl[i];
 
     s->fl[i] = s->fl[--s->nfl];
+    s->first_ok = false;
     if (f.c.time_ns > s->now)
         s->now = f.c.time_ns;
     f.c.time_ns = s->now;
@@ -202,6 +210,7 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
         fl_gen_update(g, &s.ctx, &op);
         FL_ALLOC_GROW(s.fl, s.nfl + 1, s.alloc);
         s.fl[s.nfl++] = f;
+        s.first_ok = false;
     }
     free(s.fl);
     fl_gen_threads_release(&s.th);

@@ -173,14 +173,12 @@ failed_err(struct fl_hist_writer *w, struct fl_err *err)
     return fl_err_set(err, f, "write %s: %s", w->path, strerror(-f));
 }
 
-int
-fl_hist_writer_append(struct fl_hist_writer *w, const struct fl_op *op,
-                      struct fl_err *err)
+/* Queue one op; the caller holds w->mu. */
+static int
+append_locked(struct fl_hist_writer *w, const struct fl_op *op)
 {
-    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
-        return failed_err(w, err);
-    pthread_mutex_lock(&w->mu);
     size_t t = atomic_load_explicit(&w->tail, memory_order_relaxed);
+
     if (t - w->done_seen >= WRITER_RING) {
         /* Full: the disk is behind. Wait for room (acquire: the writer
          * thread is done reading the slot we reuse). */
@@ -191,15 +189,41 @@ fl_hist_writer_append(struct fl_hist_writer *w, const struct fl_op *op,
             kick(w);
             usleep(100);
         }
-        if (atomic_load(&w->failed)) {
-            pthread_mutex_unlock(&w->mu);
-            return failed_err(w, err);
-        }
+        if (atomic_load(&w->failed))
+            return -1;
     }
     w->ring[t & (WRITER_RING - 1)] = *op;
     atomic_store_explicit(&w->tail, t + 1, memory_order_release);
-    pthread_mutex_unlock(&w->mu);
     return 0;
+}
+
+int
+fl_hist_writer_append(struct fl_hist_writer *w, const struct fl_op *op,
+                      struct fl_err *err)
+{
+    int rc;
+
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return failed_err(w, err);
+    pthread_mutex_lock(&w->mu);
+    rc = append_locked(w, op);
+    pthread_mutex_unlock(&w->mu);
+    return rc == 0 ? 0 : failed_err(w, err);
+}
+
+int
+fl_hist_writer_append_n(struct fl_hist_writer *w, const struct fl_op *ops,
+                        size_t n, struct fl_err *err)
+{
+    int rc = 0;
+
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return failed_err(w, err);
+    pthread_mutex_lock(&w->mu);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = append_locked(w, &ops[i]);
+    pthread_mutex_unlock(&w->mu);
+    return rc == 0 ? 0 : failed_err(w, err);
 }
 
 int

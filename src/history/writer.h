@@ -23,6 +23,9 @@ struct fl_hist_writer *fl_hist_writer_open(const char *path,
 /** Queue op; fails once a write has failed (the error is sticky). */
 int fl_hist_writer_append(struct fl_hist_writer *w, const struct fl_op *op,
                           struct fl_err *err);
+/** Queue ops[0..n) under one lock (one appender's batch), in order. */
+int fl_hist_writer_append_n(struct fl_hist_writer *w, const struct fl_op *ops,
+                            size_t n, struct fl_err *err);
 /** Wait until every op appended before the call is written out. */
 int fl_hist_writer_flush(struct fl_hist_writer *w, struct fl_err *err);
 /** Flush, fsync and close; accepts NULL. */

@@ -17,6 +17,7 @@
 #include "util/rng.h"
 
 #define SIMRUN_MAX_OPS ((size_t)1 << 40) /* the simulator's cap: none */
+#define SIMRUN_WBATCH  256 /* ops handed to the history writer per lock */
 
 struct slot {
     struct fl_client c;
@@ -32,6 +33,8 @@ struct fl_simrun {
     int64_t clock_at;   /* relative time the fake clock was last set to */
     struct fl_err werr; /* the first history writer error */
     int wrc;
+    struct fl_op wbuf[SIMRUN_WBATCH]; /* ops not yet handed to the writer */
+    size_t wn;
 };
 
 struct fl_simrun *
@@ -140,6 +143,16 @@ complete(void *arg, const struct fl_op *inv, struct fl_arena *a,
     c->time_ns = inv->time_ns + lat;
 }
 
+/* Hand the batched ops to the history writer (one lock, not one per op). */
+static void
+writer_flush(struct fl_simrun *sr)
+{
+    if (sr->wn && sr->wrc == 0)
+        sr->wrc =
+            fl_hist_writer_append_n(sr->o.writer, sr->wbuf, sr->wn, &sr->werr);
+    sr->wn = 0;
+}
+
 static void
 on_op(void *arg, int thread, bool completion, const struct fl_op *op)
 {
@@ -150,8 +163,11 @@ on_op(void *arg, int thread, bool completion, const struct fl_op *op)
         sr->now = op->time_ns;
     if (sr->o.online)
         fl_online_push(sr->o.online, op);
-    if (sr->o.writer && sr->wrc == 0)
-        sr->wrc = fl_hist_writer_append(sr->o.writer, op, &sr->werr);
+    if (sr->o.writer && sr->wrc == 0) {
+        sr->wbuf[sr->wn++] = *op;
+        if (sr->wn == SIMRUN_WBATCH)
+            writer_flush(sr);
+    }
     if (sr->o.on_event && (nem || !completion))
         sr->o.on_event(sr->o.on_event_arg, nem ? -1 : thread, completion, op);
 }
@@ -182,6 +198,7 @@ fl_simrun_run(struct fl_simrun *sr, struct fl_gen *g, struct fl_err *err)
     };
     int rc = fl_gen_simulate(g, &so, sr->o.hist, err);
 
+    writer_flush(sr);
     if (rc == 0 && sr->wrc < 0) {
         rc = sr->wrc;
         if (err)
