@@ -39,6 +39,14 @@ sim_ctx(struct sim *s)
     fl_gen_threads_ctx(&s->th, s->now, &s->ctx);
 }
 
+/* Is in-flight a due strictly before b (time, then thread)? */
+static bool
+sooner(const struct inflight *a, const struct inflight *b)
+{
+    return a->c.time_ns < b->c.time_ns ||
+           (a->c.time_ns == b->c.time_ns && a->thread < b->thread);
+}
+
 /* The in-flight op to complete first; cached, as the loop asks often. */
 static size_t
 earliest(struct sim *s)
@@ -48,9 +56,7 @@ earliest(struct sim *s)
     if (s->first_ok)
         return s->first;
     for (size_t i = 1; i < s->nfl; i++)
-        if (s->fl[i].c.time_ns < s->fl[best].c.time_ns ||
-            (s->fl[i].c.time_ns == s->fl[best].c.time_ns &&
-             s->fl[i].thread < s->fl[best].thread))
+        if (sooner(&s->fl[i], &s->fl[best]))
             best = i;
     s->first = best;
     s->first_ok = true;
@@ -210,7 +216,9 @@ fl_gen_simulate(struct fl_gen *g, const struct fl_gen_sim_opts *o,
         fl_gen_update(g, &s.ctx, &op);
         FL_ALLOC_GROW(s.fl, s.nfl + 1, s.alloc);
         s.fl[s.nfl++] = f;
-        s.first_ok = false;
+        /* the scan's answer too: on a tie the lower index stays first */
+        if (s.first_ok && sooner(&f, &s.fl[s.first]))
+            s.first = s.nfl - 1;
     }
     free(s.fl);
     fl_gen_threads_release(&s.th);

@@ -394,6 +394,51 @@ test_hist_writer_big_lines(void)
     unlink(path);
 }
 
+/*
+ * fl_hist_writer_append_n queues a batch in order under one lock, also a
+ * batch larger than the writer's ring (it waits for room mid-batch), and
+ * mixed with single appends.
+ */
+static void
+test_hist_writer_append_n(void)
+{
+    char path[] = "/tmp/fl-test-writer-XXXXXX";
+    int fd = mkstemp(path);
+    struct fl_err err = FL_ERR_INIT;
+    enum { N = 70000 }; /* > WRITER_RING (32768) */
+    struct fl_op *ops = fl_xcalloc(N, sizeof(*ops));
+
+    ASSERT(fd >= 0);
+    close(fd);
+    for (int i = 0; i < N; i++) {
+        ops[i].index = i;
+        ops[i].time_ns = i;
+        ops[i].process = i % 7;
+        ops[i].type = i % 2 ? FL_OP_OK : FL_OP_INVOKE;
+        ops[i].f = FL_KW_WRITE;
+        ops[i].value = fl_val_int(i);
+    }
+    struct fl_hist_writer *w = fl_hist_writer_open(path, &err);
+    ASSERT(w != NULL);
+    ASSERT_OK(fl_hist_writer_append_n(w, ops, 3, &err));
+    ASSERT_OK(fl_hist_writer_append(w, &ops[3], &err));
+    ASSERT_OK(fl_hist_writer_append_n(w, ops + 4, N - 4, &err));
+    ASSERT_OK(fl_hist_writer_append_n(w, ops, 0, &err));
+    ASSERT_OK(fl_hist_writer_close(w, &err));
+    struct fl_hist h;
+    fl_hist_init(&h);
+    ASSERT_OK(fl_hist_load(path, FL_HIST_EDN, &h, &err));
+    ASSERT_EQ(h.n, N);
+    for (int i = 0; i < N; i++) {
+        ASSERT_EQ(h.ops[i].index, i);
+        ASSERT_EQ(h.ops[i].process, i % 7);
+        ASSERT_EQ(h.ops[i].value.u.i, i);
+    }
+    fl_hist_release(&h);
+    free(ops);
+    unlink(path);
+}
+
 /* A failed write is reported by the flush and every later append. */
 static void
 test_hist_writer_full_disk(void)
@@ -415,6 +460,9 @@ test_hist_writer_full_disk(void)
     ASSERT(strstr(err.msg, "/dev/full") != NULL);
     fl_err_clear(&err);
     ASSERT(fl_hist_writer_append(w, &op, &err) < 0);
+    ASSERT_EQ(err.code, -ENOSPC);
+    fl_err_clear(&err);
+    ASSERT(fl_hist_writer_append_n(w, &op, 1, &err) < 0);
     ASSERT_EQ(err.code, -ENOSPC);
     ASSERT(fl_hist_writer_close(w, &err) < 0);
 }
@@ -480,6 +528,7 @@ static const struct fl_test_case hist_tests[] = {
     FL_TEST(test_hist_load_big_drops_pages),
     FL_TEST(test_hist_writer),
     FL_TEST(test_hist_writer_big_lines),
+    FL_TEST(test_hist_writer_append_n),
     FL_TEST(test_hist_writer_full_disk),
     FL_TEST_END,
 };
