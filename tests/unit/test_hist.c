@@ -525,7 +525,7 @@ static const struct fl_test_case hist_tests[] = {
     FL_TEST(test_hist_pair_rules),
     FL_TEST(test_hist_pair_no_lines),
     FL_TEST(test_hist_load),
-    FL_TEST(test_hist_load_big_drops_pages),
+    FL_TEST_T(test_hist_load_big_drops_pages, 240), /* ~55 s under TSan */
     FL_TEST(test_hist_writer),
     FL_TEST(test_hist_writer_big_lines),
     FL_TEST(test_hist_writer_append_n),
