@@ -797,15 +797,6 @@ client_setup(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
 }
 
 static int
-client_noop(struct fl_client *c, const struct fl_env *env, struct fl_err *err)
-{
-    FL_UNUSED(c);
-    FL_UNUSED(env);
-    FL_UNUSED(err);
-    return 0;
-}
-
-static int
 client_invoke(struct fl_client *c, const struct fl_env *env,
               const struct fl_op *op, struct fl_arena *a, struct fl_op *out,
               struct fl_err *err)
@@ -827,6 +818,6 @@ const struct fl_client_type fl_zk_client_type = {
     .open = client_open,
     .setup = client_setup,
     .invoke = client_invoke,
-    .teardown = client_noop,
+    .teardown = fl_client_node_noop,
     .close = client_close,
 };
