@@ -59,25 +59,6 @@ static const char *const pg_nemeses[] = {"none", "partition,kill,pause",
 #define PG_FAILOVER "failover"
 #define PG_LAZYFS   "lazyfs"
 
-/* options[:name] as an integer in [min, max]. */
-static int
-opt_int(const struct fl_env *env, const char *name, int64_t dflt, int64_t min,
-        int64_t max, int64_t *out, struct fl_err *err)
-{
-    const char *s = fl_env_opt_str(env, name, NULL);
-    int64_t v = fl_env_opt_int(env, name, dflt);
-
-    if (s)
-        return fl_err_set(err, FL_EUSAGE, "--%s: '%s' is not an integer", name,
-                          s);
-    if (v < min || v > max)
-        return fl_err_set(err, FL_EUSAGE,
-                          "--%s: %" PRId64 " is outside %" PRId64 "..%" PRId64,
-                          name, v, min, max);
-    *out = v;
-    return 0;
-}
-
 int
 fl_pg_isolation(const char *s, const char **sql, const char **models,
                 struct fl_err *err)
@@ -134,11 +115,12 @@ build_workload(struct fl_test *t, struct fl_pg_cfg *c, struct fl_err *err)
     int rc = 0;
 
     if (c->workload == FL_PG_APPEND || c->workload == FL_PG_WR) {
-        rc = opt_int(env, "key-count", 10, 1, 64, &a, err);
+        rc = fl_env_opt_int_in(env, "key-count", 10, 1, 64, &a, err);
         if (rc == 0)
-            rc = opt_int(env, "max-txn-length", 4, 1, 64, &b, err);
+            rc = fl_env_opt_int_in(env, "max-txn-length", 4, 1, 64, &b, err);
         if (rc == 0)
-            rc = opt_int(env, "max-writes-per-key", 32, 1, INT32_MAX, &d, err);
+            rc = fl_env_opt_int_in(env, "max-writes-per-key", 32, 1, INT32_MAX,
+                                   &d, err);
         struct fl_wl_txn_opts o = {.list_append = c->workload == FL_PG_APPEND,
                                    .key_count = (int)a,
                                    .max_txn_length = (int)b,
@@ -149,7 +131,7 @@ build_workload(struct fl_test *t, struct fl_pg_cfg *c, struct fl_err *err)
         struct fl_wl_bank_opts o = {.accounts = c->accounts, .total = c->total};
         rc = fl_wl_bank(&o, &w, err);
     } else {
-        rc = opt_int(env, "adds-per-read", 20, 1, INT32_MAX, &a, err);
+        rc = fl_env_opt_int_in(env, "adds-per-read", 20, 1, INT32_MAX, &a, err);
         struct fl_wl_set_opts o = {.adds_per_read = a, .linearizable = true};
         if (rc == 0)
             rc = fl_wl_set(&o, &w, err);
@@ -188,19 +170,19 @@ build_client(struct fl_test *t, const char *wl, struct fl_err *err)
         rc = set_models(t, fl_env_opt_str(env, "consistency-models", models),
                         err);
     if (rc == 0)
-        rc = opt_int(env, "request-timeout", 5000, 100, 3600000, &c->timeout_ms,
-                     err);
+        rc = fl_env_opt_int_in(env, "request-timeout", 5000, 100, 3600000,
+                               &c->timeout_ms, err);
     if (rc == 0)
-        rc = opt_int(env, "tables", 3, 1, 100, &v, err);
+        rc = fl_env_opt_int_in(env, "tables", 3, 1, 100, &v, err);
     c->tables = (int)v;
     if (rc == 0)
-        rc = opt_int(env, "accounts", 8, 2, 1000, &v, err);
+        rc = fl_env_opt_int_in(env, "accounts", 8, 2, 1000, &v, err);
     c->accounts = (int)v;
     if (rc == 0)
-        rc = opt_int(env, "pg-port", 5432, 1, 65535, &v, err);
+        rc = fl_env_opt_int_in(env, "pg-port", 5432, 1, 65535, &v, err);
     c->port = (int)v;
     if (rc == 0)
-        rc = opt_int(
+        rc = fl_env_opt_int_in(
             env, "replicas", 0, 0,
             (int64_t)(t->nnodes ? t->nnodes : FL_CLUSTER_DEFAULT_NODES) - 1, &v,
             err);
@@ -280,7 +262,8 @@ add_failover(struct fl_test *t, struct fl_err *err)
 {
     struct fl_nemesis_package *p = &t->nemesis;
     int64_t delay;
-    int rc = opt_int(&t->env, "failover-delay", 1000, 0, 600000, &delay, err);
+    int rc = fl_env_opt_int_in(&t->env, "failover-delay", 1000, 0, 600000,
+                               &delay, err);
 
     if (rc != 0)
         return rc;
