@@ -4,10 +4,14 @@
  */
 #include "util/common.h"
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "control/cluster.h"
 #include "control/timeshim.h"
+#include "util/err.h"
+#include "util/strbuf.h"
 
 char *
 fl_time_shim_clock_file(const char *state_dir, const char *node)
@@ -15,6 +19,47 @@ fl_time_shim_clock_file(const char *state_dir, const char *node)
     return fl_xasprintf("%s/clock/%s",
                         state_dir ? state_dir : FL_CLUSTER_DEFAULT_STATE_DIR,
                         node);
+}
+
+char *
+fl_time_shim_clock_dir(const char *state_dir)
+{
+    char *dir;
+
+    if (!state_dir)
+        state_dir = FL_CLUSTER_DEFAULT_STATE_DIR;
+    mkdir(state_dir, 0700);
+    chmod(state_dir, 0711);
+    dir = fl_xasprintf("%s/clock", state_dir);
+    mkdir(dir, 0755);
+    return dir;
+}
+
+char *
+fl_time_shim_copy(const char *state_dir, const char *node, struct fl_err *err)
+{
+    char *so = fl_time_shim_path(), *dir = fl_time_shim_clock_dir(state_dir);
+    char *copy = fl_xasprintf("%s/%s-libfaultline-time.so", dir, node);
+    struct fl_strbuf sb = FL_STRBUF_INIT;
+    int rc = fl_strbuf_read_file(&sb, so);
+
+    if (rc < 0)
+        rc = fl_err_set(err, FL_EUSAGE,
+                        "no time shim at %s: %s (build it, or set "
+                        "FAULTLINE_TIME_SO)",
+                        so, strerror(-rc));
+    if (rc == 0)
+        rc = fl_strbuf_write_file(&sb, copy, err);
+    if (rc == 0 && chmod(copy, 0644) != 0)
+        rc = fl_err_set(err, -errno, "chmod %s: %s", copy, strerror(errno));
+    fl_strbuf_release(&sb);
+    free(so);
+    free(dir);
+    if (rc != 0) {
+        free(copy);
+        return NULL;
+    }
+    return copy;
 }
 
 /* $env, else build/lib/NAME next to the running program, else

@@ -10,6 +10,8 @@
 #ifndef FL_TIMESHIM_H
 #define FL_TIMESHIM_H
 
+struct fl_err;
+
 /**
  * Path of the offset file for node (caller frees): <state_dir>/clock/<node>.
  * The file holds "OFFSET_NS [PERIOD_NS END_MONO_NS]" (strobe when a period
@@ -22,6 +24,23 @@ char *fl_time_shim_clock_file(const char *state_dir, const char *node);
  * build/lib/ next to the running program, else PREFIX/lib/faultline/.
  */
 char *fl_time_shim_path(void);
+
+/**
+ * The directory of the offset files, made reachable for daemons that run
+ * as another user (the state dir 0711, the directory 0755); caller frees.
+ */
+char *fl_time_shim_clock_dir(const char *state_dir);
+
+/**
+ * For a daemon that runs as another user: a copy of the shim that user can
+ * read, <state_dir>/clock/<node>-libfaultline-time.so (0644), since the build
+ * tree or the prefix may not be readable to it (a checkout in /root, or in a
+ * mktemp -d directory, is 0700) and the loader skips an unreadable preload with
+ * only a warning in the daemon's log. One copy per node: nodes start in
+ * parallel. Caller frees; NULL with err naming the file on failure.
+ */
+char *fl_time_shim_copy(const char *state_dir, const char *node,
+                        struct fl_err *err);
 
 /**
  * Path of the virtual-time shim of maelstrom --deterministic

@@ -70,13 +70,10 @@ write_offset(const char *state_dir, const char *node, const char *line,
     if (!state_dir)
         state_dir = FL_CLUSTER_DEFAULT_STATE_DIR;
     path = fl_clock_file(state_dir, node);
-    dir = fl_xasprintf("%s/clock", state_dir);
+    /* daemons that run as another user (PostgreSQL) read their file */
+    dir = fl_time_shim_clock_dir(state_dir);
     tmp = fl_xasprintf("%s.tmp", path);
 
-    mkdir(state_dir, 0700);
-    /* daemons that run as another user (PostgreSQL) read their file */
-    chmod(state_dir, 0711);
-    mkdir(dir, 0755);
     f = fopen(tmp, "w");
     if (!f || fputs(line, f) < 0 || fclose(f) != 0) {
         rc = fl_err_set(err, -errno, "write %s: %s", tmp, strerror(errno));

@@ -18,7 +18,6 @@
 
 #include "db/daemon_db.h"
 #include "db/db.h"
-#include "nemesis/clock.h"
 #include "os/os.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -136,21 +135,7 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
         FL_PG_BIN "/initdb", "-D", "{{data}}", "-U",          "postgres",
         "--auth=trust",      "-E", "UTF8",     "--no-locale", NULL};
     struct fl_strbuf conf = FL_STRBUF_INIT;
-    struct fl_strbuf pre = FL_STRBUF_INIT, file = FL_STRBUF_INIT;
-    const char *env[3] = {NULL, NULL, NULL};
     struct fl_db *db;
-
-    if (cfg->clock_dir) {
-        /* the clock nemesis's time shim: PostgreSQL reads the time
-         * through libc, so it sees its node's clock offset */
-        char *shim = fl_clock_shim_path();
-        fl_strbuf_addf(&pre, "LD_PRELOAD=%s", shim);
-        fl_strbuf_addf(&file, "FAULTLINE_CLOCK_FILE=%s/{{node}}",
-                       cfg->clock_dir);
-        free(shim);
-        env[0] = pre.buf;
-        env[1] = file.buf;
-    }
     conf_template(&conf, cfg);
     const struct fl_daemon_db_file files[] = {
         {"postgresql.conf", conf.buf},
@@ -163,7 +148,6 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
         .binary = FL_PG_BIN "/postgres",
         .packages = packages,
         .args = args,
-        .env = env,
         .files = files,
         .dir = cfg->dir,
         .healthy = healthy,
@@ -172,12 +156,13 @@ fl_pg_db_new(const struct fl_pg_db_cfg *cfg, const struct fl_pg_cfg *clients,
         .init = init,
         .init_fn = init_node,
         .stale = stale,
+        /* PostgreSQL reads the time through libc: with the clock
+         * nemesis's time shim it sees its node's clock offset */
+        .time_shim = cfg->time_shim,
         .process_tree = true,
         .arg = (void *)clients,
     };
     db = fl_daemon_db_new(&desc, err);
     fl_strbuf_release(&conf);
-    fl_strbuf_release(&pre);
-    fl_strbuf_release(&file);
     return db;
 }

@@ -129,10 +129,10 @@ extern const struct fl_client_type fl_pg_client_type;
 struct fl_pg_db_cfg {
     const char *dir; /* absolute; node files under <dir>/<node>/ */
     int port;
-    bool fsync; /* false: fsync = off, the planted bug */
-    bool sync;  /* synchronous replication: a commit waits for a replica */
-    const char *clock_dir; /* local cluster: <state>/clock, where the time
-                              shim finds each node's offset; or NULL */
+    bool fsync;     /* false: fsync = off, the planted bug */
+    bool sync;      /* synchronous replication: a commit waits for a replica */
+    bool time_shim; /* local cluster: postgres starts with the clock
+                       nemesis's time shim (the daemon DB's time_shim) */
 };
 
 /**

@@ -202,14 +202,9 @@ build_db(struct fl_test *t, bool lazyfs, struct fl_err *err)
         .port = c->port,
         .fsync = strcmp(fsync, "off") != 0,
         .sync = fl_env_opt_bool(env, "sync-replication", false),
+        .time_shim = t->nnodes == 0,
     };
 
-    char clock[4096];
-    snprintf(
-        clock, sizeof(clock), "%s/clock",
-        fl_env_opt_str(env, "cluster-state-dir", FL_CLUSTER_DEFAULT_STATE_DIR));
-    if (t->nnodes == 0)
-        dc.clock_dir = clock;
     if (strcmp(fsync, "on") != 0 && strcmp(fsync, "off") != 0)
         return fl_err_set(err, FL_EUSAGE, "--fsync %s: on or off", fsync);
     if (dc.dir[0] != '/')

@@ -83,15 +83,23 @@ run_env CI=true FL_NO_SKIP=0 $RUN "$T/t9003-skip.sh"
 expect 0 "0 passed, 0 failed, 1 skipped"
 
 # lib-cluster.sh skips when not root (run as nobody when we are root).
-printf '. "%s"\n. "%s/tests/cli/lib-cluster.sh"\nexit 0\n' "$LIB" "$TOP" \
-    >"$T/t9005-cluster.sh"
+# nobody may not be able to read the checkout (a clone in a mktemp -d
+# directory is 0700): the runner and the libraries run from a copy in $T.
+M=$T/top/tests
+mkdir -p "$M/cli"
+cp "$TOP/tests/lib-runner.sh" "$M/" &&
+    cp "$TOP/tests/cli/run.sh" "$TOP/tests/cli/lib.sh" \
+        "$TOP/tests/cli/lib-cluster.sh" "$M/cli/" || fail "copy the runner"
+printf '. "%s"\n. "%s"\nexit 0\n' "$M/cli/lib.sh" "$M/cli/lib-cluster.sh" \
+    >"$M/cli/t9005-cluster.sh"
 chmod a+x "$TMP" && chmod -R a+rX "$T"
 as_user=""
 [ "$(id -u)" = 0 ] && as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-run_env $as_user $RUN "$T/t9005-cluster.sh"
+RUN_COPY="sh $M/cli/run.sh"
+run_env $as_user $RUN_COPY "$M/cli/t9005-cluster.sh"
 expect 0 "0 passed, 0 failed, 1 skipped"
 has "skip t9005-cluster: needs root"
-run_env FL_NO_SKIP=1 $as_user $RUN "$T/t9005-cluster.sh"
+run_env FL_NO_SKIP=1 $as_user $RUN_COPY "$M/cli/t9005-cluster.sh"
 expect 1 "0 passed, 1 failed, 0 skipped"
 
 # --- the unit runner -----------------------------------------------------

@@ -7,7 +7,10 @@
 # and the history is complete: every invocation has its completion.
 . "$(dirname "$0")/lib.sh"
 cd "$TMP"
-FAKE=$TOP/tests/helpers/fake-client.py
+# A copy at a short path: errors show the first 60 characters of the
+# client's command, and a checkout's path may be long.
+FAKE=$TMP/fake-client.py
+cp "$TOP/tests/helpers/fake-client.py" "$FAKE" || fail "copy fake-client.py"
 
 # complete HISTORY: each client process alternates invoke, completion and
 # ends completed; prints the number of :info completions.

@@ -6,7 +6,10 @@
 # of another suite (memkv's in-process store here).
 . "$(dirname "$0")/lib.sh"
 cd "$TMP"
-FAKE=$TOP/tests/helpers/fake-client.py
+# A copy at a short path: errors show the first 60 characters of the
+# client's command, and a checkout's path may be long.
+FAKE=$TMP/fake-client.py
+cp "$TOP/tests/helpers/fake-client.py" "$FAKE" || fail "copy fake-client.py"
 ext() {
     "$FAULTLINE" test external --time-limit 1 --concurrency 2 --rate 100 "$@"
 }
