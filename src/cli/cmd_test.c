@@ -45,6 +45,7 @@ enum {
     O_CLIENT_CMD,
     O_REPLAY,
     O_DETERMINISTIC,
+    O_NEM_SCHEDULE,
     O_SUITE_BASE = 2000,
 };
 
@@ -72,6 +73,7 @@ static const struct option base_opts[] = {
     {"client-cmd", required_argument, NULL, O_CLIENT_CMD},
     {"replay", required_argument, NULL, O_REPLAY},
     {"deterministic", no_argument, NULL, O_DETERMINISTIC},
+    {"nemesis-schedule", required_argument, NULL, O_NEM_SCHEDULE},
 };
 
 static void
@@ -136,6 +138,9 @@ fl_cli_test_usage(FILE *f, const char *cmd, const struct fl_suite *s)
         "      --workload NAME        the suite's workload\n"
         "      --nemesis NAME         faults to inject (suite specific)\n"
         "      --nemesis-interval SECONDS  mean time between faults (10)\n"
+        "      --nemesis-schedule FILE  the faults at the offsets FILE\n"
+        "                             gives (schedule.edn's lines), not\n"
+        "                             at random (docs/replay.md)\n"
         "      --store DIR            store root (store)\n"
         "      --op-timeout SECONDS   a hung op becomes :info after this "
         "(10)\n"
@@ -391,6 +396,9 @@ parse_one(const struct fl_cli_parser *p, int ch, size_t nsuite,
     case O_DETERMINISTIC:
         a->deterministic = true;
         return 0;
+    case O_NEM_SCHEDULE:
+        a->faults = optarg;
+        return 0;
     default:
         if (ch >= O_SUITE_BASE && ch < O_SUITE_BASE + (int)nsuite) {
             add_suite_opt(a, ch - O_SUITE_BASE);
@@ -558,6 +566,13 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
     if (s->build(t, &err) < 0) {
         fprintf(stderr, "faultline: %s: %s\n", s->name, err.msg);
         return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
+    }
+    if (t->faults && !t->nemesis.generator) {
+        fprintf(stderr,
+                "faultline: --nemesis-schedule %s: no nemesis to run it "
+                "(give --nemesis with the faults it uses)\n",
+                a->faults);
+        return FL_EXIT_USAGE;
     }
     /* Any suite's ops can go to a client in another language. */
     if (a->client_cmd && t->client.type != &fl_client_cmd_type)

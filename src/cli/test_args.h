@@ -31,6 +31,7 @@ struct fl_test_args {
     struct fl_remote_opts ssh; /* --username ... --no-ssh (borrowed) */
     bool leave_db_running, logging_json, stop_on_invalid;
     const char *replay;          /* --replay STOREDIR, or NULL */
+    const char *faults;          /* --nemesis-schedule FILE, or NULL */
     bool deterministic;          /* --deterministic */
     enum fl_log_level log_level; /* --log-level */
     /* suite options given on the command line: name/value pairs */
@@ -64,8 +65,9 @@ int fl_cli_test_build(const struct fl_test_args *a, const char *workload,
 int fl_cli_replay_argv(int argc, char **argv, int *out_argc, char ***out_argv);
 void fl_cli_replay_argv_free(char **argv);
 /**
- * What --replay and --deterministic ask of t (before the suite builds
- * it): the schedule loaded into t->replay, t->deterministic set. Returns
+ * What --replay, --nemesis-schedule and --deterministic ask of t (before
+ * the suite builds it): the schedules loaded into t->replay and
+ * t->faults, t->deterministic set. Returns
  * 0, or -1 after printing the error (bad arguments).
  */
 int fl_cli_test_replay_setup(const struct fl_test_args *a, struct fl_test *t);

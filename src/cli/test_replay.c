@@ -190,6 +190,29 @@ fl_cli_replay_argv_free(char **argv)
     free(argv);
 }
 
+/* --nemesis-schedule FILE: loaded into t->faults. */
+static int
+fault_schedule_setup(const struct fl_test_args *a, struct fl_test *t)
+{
+    struct fl_err err = FL_ERR_INIT;
+    const char *other = a->replay ? "--replay (its faults are recorded)"
+                        : a->deterministic ? "--deterministic"
+                                           : NULL;
+
+    if (other) {
+        fprintf(stderr, "faultline: --nemesis-schedule: not with %s\n", other);
+        return -1;
+    }
+    if (fl_schedule_load_faults(a->faults, &t->faults, &err) < 0) {
+        fprintf(stderr, "faultline: --nemesis-schedule: %s\n", err.msg);
+        return -1;
+    }
+    char *abs = realpath(a->faults, NULL);
+    fl_test_set_opt_str(t, "nemesis-schedule", abs ? abs : a->faults);
+    free(abs);
+    return 0;
+}
+
 int
 fl_cli_test_replay_setup(const struct fl_test_args *a, struct fl_test *t)
 {
@@ -212,6 +235,8 @@ fl_cli_test_replay_setup(const struct fl_test_args *a, struct fl_test *t)
     t->deterministic = a->deterministic;
     if (a->deterministic)
         fl_test_set_opt_bool(t, "deterministic", true);
+    if (a->faults && fault_schedule_setup(a, t) < 0)
+        return -1;
     if (!a->replay)
         return 0;
     if (fl_schedule_load(a->replay, &t->replay, &err) < 0) {

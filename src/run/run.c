@@ -852,6 +852,11 @@ main_generator(struct run *r)
         fl_gen_free(ng);
         return cg;
     }
+    if (t->faults && ng) {
+        /* The user's faults at their offsets replace the random ones. */
+        fl_gen_free(ng);
+        ng = fl_schedule_fault_gen(t->faults, t->concurrency);
+    }
     if (t->rate_hz > 0)
         cg = fl_gen_stagger((int64_t)(1e9 / t->rate_hz), cg);
     cg = fl_gen_note_exhausted(&r->clients_done_ns, cg);

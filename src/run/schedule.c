@@ -79,10 +79,12 @@ fl_schedule_writer_open(const char *dir, const struct fl_test *t,
     }
     setvbuf(w->f, NULL, _IOFBF, SCHEDULE_BUF);
     fl_strbuf_init(&w->sb, 256);
+    /* A seed past INT64_MAX (half of the random ones) is an EDN bigint. */
     fl_strbuf_addf(&w->sb,
-                   "{:schedule %d, :seed %" PRIu64 ", :concurrency %d, "
+                   "{:schedule %d, :seed %" PRIu64 "%s, :concurrency %d, "
                    ":test ",
-                   SCHEDULE_VERSION, t->seed, t->concurrency);
+                   SCHEDULE_VERSION, t->seed, t->seed > INT64_MAX ? "N" : "",
+                   t->concurrency);
     add_str(&w->sb, t->name ? t->name : "");
     fl_strbuf_addstr(&w->sb, ", :suite ");
     add_str(&w->sb, t->suite ? t->suite->name : "");
@@ -188,6 +190,26 @@ is_kw(const fl_val *v, const char *name)
     return v && v->kind == FL_V_KW && strcmp(fl_kw_name(v->u.id), name) == 0;
 }
 
+/* The header's :seed: an integer, or a bigint up to 2^64-1. */
+static bool
+seed_of(const fl_val *v, uint64_t *out)
+{
+    char buf[24], *end;
+
+    if (v && v->kind == FL_V_INT && v->u.i >= 0) {
+        *out = (uint64_t)v->u.i;
+        return true;
+    }
+    if (!v || v->kind != FL_V_BIGINT || v->n == 0 || v->n >= sizeof(buf) ||
+        v->u.s[0] == '-')
+        return false;
+    memcpy(buf, v->u.s, v->n);
+    buf[v->n] = '\0';
+    errno = 0;
+    *out = strtoull(buf, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
 static int
 parse_header(struct fl_schedule *s, const fl_val *m, uint32_t line,
              struct fl_err *err)
@@ -206,13 +228,12 @@ parse_header(struct fl_schedule *s, const fl_val *m, uint32_t line,
                           " (this faultline reads version %d)",
                           s->path, line, version, SCHEDULE_VERSION);
     seed = fl_val_map_get_kw(m, fl_kw_intern_cstr("seed"));
-    if (!seed || seed->kind != FL_V_INT ||
+    if (!seed_of(seed, &s->seed) ||
         !get_int(m, "concurrency", 1, 100000, &conc))
         return fl_err_set(err, FL_EPARSE,
-                          "%s:%u: the header needs an integer :seed and "
-                          ":concurrency >= 1",
+                          "%s:%u: the header needs an integer :seed (0 .. "
+                          "2^64-1) and :concurrency >= 1",
                           s->path, line);
-    s->seed = (uint64_t)seed->u.i;
     s->concurrency = (int)conc;
     return 0;
 }
@@ -364,13 +385,25 @@ resolve_targets(struct fl_schedule *s)
     fl_strbuf_release(&sb);
 }
 
-/* Every line of buf: the header first, then entries (blank lines skipped). */
+/* Is v a header line ({:schedule ...})? */
+static bool
+is_header(const fl_val *v)
+{
+    return v->kind == FL_V_MAP &&
+           fl_val_map_get_kw(v, fl_kw_intern_cstr("schedule")) != NULL;
+}
+
+/*
+ * Every line of buf: the header first, then entries (blank lines
+ * skipped). Without need_header, a first line that is not a header is
+ * the first entry.
+ */
 static int
 parse_lines(struct fl_schedule *s, const char *buf, size_t len,
-            struct fl_err *err)
+            bool need_header, struct fl_err *err)
 {
     uint32_t line = 0;
-    bool header = false;
+    bool header = !need_header;
     int rc = 0;
 
     for (size_t pos = 0; pos < len && rc == 0;) {
@@ -385,7 +418,9 @@ parse_lines(struct fl_schedule *s, const char *buf, size_t len,
         if (k < end) {
             rc = fl_edn_parse_value_at(&s->arena, buf + pos, end - pos, s->path,
                                        line, &v, err);
-            if (rc == 0)
+            if (rc == 0 && line == 1 && !need_header && is_header(&v))
+                rc = parse_header(s, &v, line, err);
+            else if (rc == 0)
                 rc = header ? parse_entry(s, &v, line, err)
                             : parse_header(s, &v, line, err);
             header = true;
@@ -397,8 +432,10 @@ parse_lines(struct fl_schedule *s, const char *buf, size_t len,
     return rc;
 }
 
-int
-fl_schedule_load(const char *dir, struct fl_schedule **out, struct fl_err *err)
+/* Read path into a new schedule (*out), the header required or not. */
+static int
+load_file(char *path, bool need_header, struct fl_schedule **out,
+          struct fl_err *err)
 {
     struct fl_schedule *s = fl_xcalloc(1, sizeof(*s));
     struct fl_strbuf sb = FL_STRBUF_INIT;
@@ -406,12 +443,12 @@ fl_schedule_load(const char *dir, struct fl_schedule **out, struct fl_err *err)
 
     *out = NULL;
     fl_arena_init(&s->arena, 0);
-    s->path = fl_xasprintf("%s/" SCHEDULE_FILE, dir);
+    s->path = path;
     rc = fl_strbuf_read_file(&sb, s->path);
     if (rc < 0)
         rc = fl_err_set(err, FL_EUSAGE, "%s: %s", s->path, strerror(-rc));
     else
-        rc = parse_lines(s, sb.buf, sb.len, err);
+        rc = parse_lines(s, sb.buf, sb.len, need_header, err);
     if (rc == 0)
         resolve_targets(s);
     fl_strbuf_release(&sb);
@@ -421,6 +458,30 @@ fl_schedule_load(const char *dir, struct fl_schedule **out, struct fl_err *err)
     }
     *out = s;
     return 0;
+}
+
+int
+fl_schedule_load(const char *dir, struct fl_schedule **out, struct fl_err *err)
+{
+    return load_file(fl_xasprintf("%s/" SCHEDULE_FILE, dir), true, out, err);
+}
+
+int
+fl_schedule_load_faults(const char *file, struct fl_schedule **out,
+                        struct fl_err *err)
+{
+    int rc = load_file(fl_xstrdup(file), false, out, err);
+
+    if (rc == 0 && fl_schedule_count(*out, FL_SCHEDULE_WORKLOAD, true) == 0) {
+        rc = fl_err_set(err, FL_EPARSE,
+                        "%s: no fault: it needs lines such as {:phase "
+                        ":workload, :at NS, :thread :nemesis, :event :invoke, "
+                        ":f :start-partition, :value \"n1|n2,n3\"}",
+                        file);
+        fl_schedule_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 void
@@ -562,8 +623,9 @@ static const struct fl_gen_type replay_type = {
     .describe = replay_describe,
 };
 
-struct fl_gen *
-fl_schedule_gen(const struct fl_schedule *s, int phase, int concurrency)
+static struct fl_gen *
+schedule_gen(const struct fl_schedule *s, int phase, int concurrency,
+             bool faults_only)
 {
     struct replay_plan *p = fl_xcalloc(1, sizeof(*p));
     struct replay_gen *r = fl_xcalloc(1, sizeof(*r));
@@ -577,7 +639,8 @@ fl_schedule_gen(const struct fl_schedule *s, int phase, int concurrency)
     alloc = fl_xcalloc((size_t)p->nthreads, sizeof(size_t));
     for (size_t i = 0; i < s->n; i++) {
         const struct fl_schedule_entry *e = &s->e[i];
-        if (e->phase != phase || e->complete)
+        if (e->phase != phase || e->complete ||
+            (faults_only && e->thread != FL_SCHEDULE_NEMESIS))
             continue;
         int t = e->thread == FL_SCHEDULE_NEMESIS ? concurrency
                                                  : e->thread % concurrency;
@@ -588,4 +651,16 @@ fl_schedule_gen(const struct fl_schedule *s, int phase, int concurrency)
     r->plan = p;
     r->cur = fl_xcalloc((size_t)p->nthreads, sizeof(size_t));
     return fl_gen_new(&replay_type, r);
+}
+
+struct fl_gen *
+fl_schedule_gen(const struct fl_schedule *s, int phase, int concurrency)
+{
+    return schedule_gen(s, phase, concurrency, false);
+}
+
+struct fl_gen *
+fl_schedule_fault_gen(const struct fl_schedule *s, int concurrency)
+{
+    return schedule_gen(s, FL_SCHEDULE_WORKLOAD, concurrency, true);
 }

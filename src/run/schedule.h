@@ -92,6 +92,14 @@ int fl_schedule_writer_close(struct fl_schedule_writer *w, struct fl_err *err);
  */
 int fl_schedule_load(const char *dir, struct fl_schedule **out,
                      struct fl_err *err);
+/**
+ * Read a fault schedule (--nemesis-schedule FILE): schedule.edn's format,
+ * the header optional; only its :workload nemesis invocations are used
+ * (fl_schedule_fault_gen), and there must be one. Returns as
+ * fl_schedule_load().
+ */
+int fl_schedule_load_faults(const char *file, struct fl_schedule **out,
+                            struct fl_err *err);
 void fl_schedule_free(struct fl_schedule *s);
 /** Recorded client invocations (or nemesis invocations) of phase. */
 size_t fl_schedule_count(const struct fl_schedule *s, int phase, bool nemesis);
@@ -106,5 +114,12 @@ size_t fl_schedule_count(const struct fl_schedule *s, int phase, bool nemesis);
  */
 struct fl_gen *fl_schedule_gen(const struct fl_schedule *s, int phase,
                                int concurrency);
+/**
+ * The nemesis side of fl_schedule_gen() alone: s's :workload nemesis
+ * invocations at their offsets, for a run whose clients follow their
+ * own generators (--nemesis-schedule). Exhausted after the last.
+ */
+struct fl_gen *fl_schedule_fault_gen(const struct fl_schedule *s,
+                                     int concurrency);
 
 #endif

@@ -46,6 +46,7 @@ fl_test_release(struct fl_test *t)
     fl_gen_free(t->generator);
     fl_gen_free(t->final_generator);
     fl_schedule_free(t->replay);
+    fl_schedule_free(t->faults);
     /* A checker type's free releases its ctx and the checker itself. */
     if (t->checker && t->checker->type->free)
         t->checker->type->free(t->checker);

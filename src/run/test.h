@@ -49,6 +49,10 @@ struct fl_test {
                                     suites only; docs/replay.md) */
     struct fl_schedule *replay;  /* owned; run this recorded schedule
                                     instead of the generators, or NULL */
+    struct fl_schedule *faults;  /* owned; its nemesis ops at their
+                                    offsets instead of the nemesis's
+                                    generator (--nemesis-schedule), or
+                                    NULL */
     bool no_remotes;             /* in-process suite: no remotes, no os */
     struct fl_remote_opts remote_opts; /* ssh settings (strings borrowed
                                           from argv or t->arena) */

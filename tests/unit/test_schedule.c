@@ -246,10 +246,65 @@ test_schedule_replay_gen(void)
     fl_arena_release(&a);
 }
 
+/*
+ * A seed past INT64_MAX reads back (an EDN bigint in the header), and the
+ * same file as a fault schedule (--nemesis-schedule) gives the nemesis
+ * its recorded faults, no earlier than recorded, and the clients nothing.
+ */
+static void
+test_schedule_faults(void)
+{
+    char dir[] = "/tmp/fl-sched-XXXXXX";
+    struct fl_err err = FL_ERR_INIT;
+    struct fl_schedule_writer *w;
+    struct fl_schedule *s;
+    struct fl_test t;
+    struct fl_hist h;
+
+    ASSERT(mkdtemp(dir) != NULL);
+    fl_test_init(&t);
+    t.seed = UINT64_MAX - 58;
+    t.concurrency = 2;
+    w = fl_schedule_writer_open(dir, &t, &err);
+    ASSERT(w != NULL);
+    struct fl_op op = op_at(10, 0, FL_KW_READ, fl_val_nil(), FL_OP_INVOKE);
+    fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, 0, false, &op);
+    op = op_at(5000, FL_PROC_NEMESIS, fl_kw_intern_cstr("start-partition"),
+               fl_val_str(&t.arena, "n1|n2", 5), FL_OP_INFO);
+    fl_schedule_writer_record(w, FL_SCHEDULE_WORKLOAD, FL_SCHEDULE_NEMESIS,
+                              false, &op);
+    ASSERT_OK(fl_schedule_writer_close(w, &err));
+    fl_test_release(&t);
+    ASSERT_OK(fl_schedule_load(dir, &s, &err));
+    ASSERT_U64_EQ(s->seed, UINT64_MAX - 58);
+    fl_schedule_free(s);
+
+    char *p = fl_xasprintf("%s/schedule.edn", dir);
+    ASSERT_OK(fl_schedule_load_faults(p, &s, &err));
+    struct fl_gen *g = fl_schedule_fault_gen(s, 2);
+    struct fl_gen_sim_opts o = {.concurrency = 2, .seed = 1, .latency_ns = 1};
+    fl_hist_init(&h);
+    ASSERT_OK(fl_gen_simulate(g, &o, &h, &err));
+    fl_gen_free(g);
+    int nem = 0;
+    for (size_t i = 0; i < h.n; i++) {
+        ASSERT_EQ(h.ops[i].process, FL_PROC_NEMESIS);
+        if (nem++ == 0)
+            ASSERT(h.ops[i].time_ns >= 5000);
+    }
+    ASSERT_EQ(nem, 2); /* the fault and its completion */
+    fl_hist_release(&h);
+    fl_schedule_free(s);
+    unlink(p);
+    free(p);
+    rmdir(dir);
+}
+
 static const struct fl_test_case schedule_tests[] = {
     FL_TEST(test_schedule_roundtrip),
     FL_TEST(test_schedule_errors),
     FL_TEST(test_schedule_replay_gen),
+    FL_TEST(test_schedule_faults),
     FL_TEST_END,
 };
 
