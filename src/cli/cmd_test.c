@@ -15,8 +15,11 @@
 #include <getopt.h>
 
 #include "control/lock.h"
+#include "nemesis/nemesis.h"
 #include "report/report.h"
 #include "run/client_cmd.h"
+#include "run/schedule.h"
+#include "run/test.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -499,6 +502,38 @@ set_suite_opt(struct fl_test *t, const char *name, const char *v)
         fl_test_set_opt_str(t, name, v);
 }
 
+/*
+ * --nemesis-schedule: can the nemesis --nemesis built run every fault of
+ * the file? Says why not (a fault due an hour into the run would
+ * otherwise fail only then).
+ */
+static bool
+schedule_unrunnable(const char *file, const struct fl_test *t)
+{
+    const struct fl_schedule *s = t->faults;
+
+    if (!t->nemesis.generator) {
+        fprintf(stderr,
+                "faultline: --nemesis-schedule %s: no nemesis to run it "
+                "(give --nemesis with the faults it uses)\n",
+                file);
+        return true;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const struct fl_schedule_entry *e = &s->e[i];
+        if (e->thread != FL_SCHEDULE_NEMESIS || e->complete ||
+            e->phase != FL_SCHEDULE_WORKLOAD ||
+            fl_nemesis_handles(t->nemesis.nemesis, e->f))
+            continue;
+        fprintf(stderr,
+                "faultline: --nemesis-schedule %s: :f :%s (at %.3f s) is "
+                "not a fault of this --nemesis\n",
+                file, fl_kw_name(e->f), (double)e->at_ns / 1e9);
+        return true;
+    }
+    return false;
+}
+
 int
 fl_cli_test_build(const struct fl_test_args *a, const char *workload,
                   const char *nemesis, struct fl_test *t)
@@ -567,13 +602,8 @@ fl_cli_test_build(const struct fl_test_args *a, const char *workload,
         fprintf(stderr, "faultline: %s: %s\n", s->name, err.msg);
         return err.code == FL_EUSAGE ? FL_EXIT_USAGE : FL_EXIT_FAILED;
     }
-    if (t->faults && !t->nemesis.generator) {
-        fprintf(stderr,
-                "faultline: --nemesis-schedule %s: no nemesis to run it "
-                "(give --nemesis with the faults it uses)\n",
-                a->faults);
+    if (t->faults && schedule_unrunnable(a->faults, t))
         return FL_EXIT_USAGE;
-    }
     /* Any suite's ops can go to a client in another language. */
     if (a->client_cmd && t->client.type != &fl_client_cmd_type)
         fl_client_cmd_seed(&t->client, a->client_cmd, t->op_timeout_ns);

@@ -4,9 +4,9 @@
 # their own generator: a hand-written file (no header) gives exactly its
 # faults, none early, none more than 1 s late; a recorded run's
 # schedule.edn gives that run's faults (with a seed past 2^63 in its
-# header, written as an EDN bigint). Bad
-# input (no file, a malformed line, no fault in it, no --nemesis to run
-# it, with --replay) exits 254 naming the file (and line) or the option.
+# header, written as an EDN bigint). Bad input (no file, a malformed line,
+# no fault in it, no --nemesis to run it, a fault that --nemesis does not
+# run, with --replay) exits 254 naming the file (and line) or the option.
 . "$(dirname "$0")/lib.sh"
 cd "$TMP"
 
@@ -80,6 +80,11 @@ grep -q "nofault.edn: no fault" "$TMP/err" || fail "no fault: $(cat "$TMP/err")"
 expect_exit 254 "$FAULTLINE" test memkv --time-limit 1 \
     --nemesis-schedule "$TMP/faults.edn"
 grep -q "no nemesis to run it" "$TMP/err" || fail "no --nemesis: $(cat "$TMP/err")"
+printf '{:phase :workload, :at 1500000000, :thread :nemesis, :event :invoke, :f :kill, :value :one}\n' \
+    >"$TMP/kill.edn"
+expect_exit 254 run --nemesis-schedule "$TMP/kill.edn"
+grep -q "kill.edn: :f :kill (at 1.500 s) is not a fault of this --nemesis" \
+    "$TMP/err" || fail "a fault the nemesis lacks: $(cat "$TMP/err")"
 expect_exit 254 run --nemesis-schedule "$TMP/faults.edn" --replay "$B"
 grep -q "not with --replay" "$TMP/err" || fail "with --replay: $(cat "$TMP/err")"
 echo "ok t1332"
