@@ -35,31 +35,56 @@ fl_time_shim_clock_dir(const char *state_dir)
     return dir;
 }
 
-char *
-fl_time_shim_copy(const char *state_dir, const char *node, struct fl_err *err)
+/* "no time shim at SO" into err, with why; always FL_EUSAGE. */
+static int
+no_shim(struct fl_err *err, const char *so, int e)
 {
-    char *so = fl_time_shim_path(), *dir = fl_time_shim_clock_dir(state_dir);
+    return fl_err_set(err, FL_EUSAGE,
+                      "no time shim at %s: %s (build it, or set "
+                      "FAULTLINE_TIME_SO)",
+                      so, strerror(e));
+}
+
+/* A copy of so that user can read, <clock dir>/<node>-libfaultline-time.so
+ * (0644). */
+static char *
+copy_for_user(const char *so, const char *state_dir, const char *node,
+              struct fl_err *err)
+{
+    char *dir = fl_time_shim_clock_dir(state_dir);
     char *copy = fl_xasprintf("%s/%s-libfaultline-time.so", dir, node);
     struct fl_strbuf sb = FL_STRBUF_INIT;
     int rc = fl_strbuf_read_file(&sb, so);
 
     if (rc < 0)
-        rc = fl_err_set(err, FL_EUSAGE,
-                        "no time shim at %s: %s (build it, or set "
-                        "FAULTLINE_TIME_SO)",
-                        so, strerror(-rc));
+        rc = no_shim(err, so, -rc);
     if (rc == 0)
         rc = fl_strbuf_write_file(&sb, copy, err);
     if (rc == 0 && chmod(copy, 0644) != 0)
         rc = fl_err_set(err, -errno, "chmod %s: %s", copy, strerror(errno));
     fl_strbuf_release(&sb);
-    free(so);
     free(dir);
     if (rc != 0) {
         free(copy);
         return NULL;
     }
     return copy;
+}
+
+char *
+fl_time_shim_for(const char *state_dir, const char *node, const char *user,
+                 struct fl_err *err)
+{
+    char *so = fl_time_shim_path(), *out = NULL;
+
+    if (user && strcmp(user, "root") != 0)
+        out = copy_for_user(so, state_dir, node, err);
+    else if (access(so, R_OK) == 0)
+        out = fl_xstrdup(so);
+    else
+        no_shim(err, so, errno);
+    free(so);
+    return out;
 }
 
 /* $env, else build/lib/NAME next to the running program, else

@@ -32,15 +32,18 @@ char *fl_time_shim_path(void);
 char *fl_time_shim_clock_dir(const char *state_dir);
 
 /**
- * For a daemon that runs as another user: a copy of the shim that user can
- * read, <state_dir>/clock/<node>-libfaultline-time.so (0644), since the build
- * tree or the prefix may not be readable to it (a checkout in /root, or in a
- * mktemp -d directory, is 0700) and the loader skips an unreadable preload with
- * only a warning in the daemon's log. One copy per node: nodes start in
- * parallel. Caller frees; NULL with err naming the file on failure.
+ * The time shim to preload into a daemon on node that runs as user (NULL:
+ * as faultline's own user); caller frees. The loader skips a missing or
+ * unreadable preload with only a warning in the daemon's log, so clock
+ * faults would silently not reach it: NULL with err naming the shim when
+ * it cannot be read. A daemon of another user gets a copy it can read,
+ * <state_dir>/clock/<node>-libfaultline-time.so (0644), since the build
+ * tree or the prefix may be closed to it (a checkout in /root, or in a
+ * mktemp -d directory, is 0700). One copy per node: nodes start in
+ * parallel.
  */
-char *fl_time_shim_copy(const char *state_dir, const char *node,
-                        struct fl_err *err);
+char *fl_time_shim_for(const char *state_dir, const char *node,
+                       const char *user, struct fl_err *err);
 
 /**
  * Path of the virtual-time shim of maelstrom --deterministic

@@ -386,38 +386,6 @@ write_files(struct ddb *d, const struct fl_env *env, size_t node,
 }
 
 /*
- * The time shim for d's daemon on node (caller frees), or NULL with err.
- * The loader ignores a missing or unreadable preload with a warning
- * nobody reads, so clock faults would silently not reach the daemon: the
- * shim must exist, and a daemon that runs as another user gets a copy it
- * can read (fl_time_shim_copy).
- */
-static char *
-shim_for(struct ddb *d, const char *state_dir, const char *node,
-         struct fl_err *err)
-{
-    char *so;
-
-    if (d->user && strcmp(d->user, "root") != 0) {
-        so = fl_time_shim_copy(state_dir, node, err);
-    } else {
-        so = fl_time_shim_path();
-        if (access(so, R_OK) != 0) {
-            fl_err_set(err, FL_EUSAGE,
-                       "no time shim at %s (build it, or set "
-                       "FAULTLINE_TIME_SO)",
-                       so);
-            free(so);
-            so = NULL;
-        }
-    }
-    if (!so)
-        fl_err_prefix(err,
-                      "%s: clock faults would not reach the daemon: ", d->name);
-    return so;
-}
-
-/*
  * The daemon's extra environment for node: the description's templates,
  * then the time shim on a local cluster node. NULL-terminated, owned.
  */
@@ -441,13 +409,16 @@ daemon_env(struct ddb *d, const struct fl_env *env, size_t node,
     }
     if (rc == 0 && d->desc.time_shim && r->type == &fl_remote_netns_type) {
         const char *state = fl_env_opt_str(env, "cluster-state-dir", NULL);
-        char *so = shim_for(d, state, env->nodes[node], err);
+        char *so = fl_time_shim_for(state, env->nodes[node], d->user, err);
         char *file = fl_time_shim_clock_file(state, env->nodes[node]);
 
-        if (!so)
+        if (!so) {
             rc = FL_EUSAGE;
-        else
+            fl_err_prefix(
+                err, "%s: clock faults would not reach the daemon: ", d->name);
+        } else {
             out[k++] = fl_xasprintf("LD_PRELOAD=%s", so);
+        }
         out[k++] = fl_xasprintf("FAULTLINE_CLOCK_FILE=%s", file);
         free(so);
         free(file);
