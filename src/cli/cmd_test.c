@@ -15,7 +15,6 @@
 #include <getopt.h>
 
 #include "control/lock.h"
-#include "nemesis/nemesis.h"
 #include "report/report.h"
 #include "run/client_cmd.h"
 #include "run/schedule.h"
@@ -510,7 +509,7 @@ set_suite_opt(struct fl_test *t, const char *name, const char *v)
 static bool
 schedule_unrunnable(const char *file, const struct fl_test *t)
 {
-    const struct fl_schedule *s = t->faults;
+    const struct fl_schedule_entry *e;
 
     if (!t->nemesis.generator) {
         fprintf(stderr,
@@ -519,12 +518,8 @@ schedule_unrunnable(const char *file, const struct fl_test *t)
                 file);
         return true;
     }
-    for (size_t i = 0; i < s->n; i++) {
-        const struct fl_schedule_entry *e = &s->e[i];
-        if (e->thread != FL_SCHEDULE_NEMESIS || e->complete ||
-            e->phase != FL_SCHEDULE_WORKLOAD ||
-            fl_nemesis_handles(t->nemesis.nemesis, e->f))
-            continue;
+    e = fl_schedule_unhandled(t->faults, t->nemesis.nemesis);
+    if (e) {
         fprintf(stderr,
                 "faultline: --nemesis-schedule %s: :f :%s (at %.3f s) is "
                 "not a fault of this --nemesis\n",

@@ -9,6 +9,7 @@
 #include "run/schedule.h"
 
 #include "history/edn.h"
+#include "nemesis/nemesis.h"
 #include "run/test.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -403,7 +404,7 @@ parse_lines(struct fl_schedule *s, const char *buf, size_t len,
             bool need_header, struct fl_err *err)
 {
     uint32_t line = 0;
-    bool header = !need_header;
+    bool first = true;
     int rc = 0;
 
     for (size_t pos = 0; pos < len && rc == 0;) {
@@ -418,16 +419,15 @@ parse_lines(struct fl_schedule *s, const char *buf, size_t len,
         if (k < end) {
             rc = fl_edn_parse_value_at(&s->arena, buf + pos, end - pos, s->path,
                                        line, &v, err);
-            if (rc == 0 && line == 1 && !need_header && is_header(&v))
-                rc = parse_header(s, &v, line, err);
-            else if (rc == 0)
-                rc = header ? parse_entry(s, &v, line, err)
-                            : parse_header(s, &v, line, err);
-            header = true;
+            if (rc == 0)
+                rc = first && (need_header || is_header(&v))
+                         ? parse_header(s, &v, line, err)
+                         : parse_entry(s, &v, line, err);
+            first = false;
         }
         pos = end + 1;
     }
-    if (rc == 0 && !header)
+    if (rc == 0 && first && need_header)
         rc = fl_err_set(err, FL_EPARSE, "%s: empty (no header)", s->path);
     return rc;
 }
@@ -482,6 +482,18 @@ fl_schedule_load_faults(const char *file, struct fl_schedule **out,
         *out = NULL;
     }
     return rc;
+}
+
+const struct fl_schedule_entry *
+fl_schedule_unhandled(const struct fl_schedule *s, const struct fl_nemesis *n)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct fl_schedule_entry *e = &s->e[i];
+        if (e->thread == FL_SCHEDULE_NEMESIS && !e->complete &&
+            e->phase == FL_SCHEDULE_WORKLOAD && !fl_nemesis_handles(n, e->f))
+            return e;
+    }
+    return NULL;
 }
 
 void

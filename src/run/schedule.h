@@ -21,6 +21,7 @@
 #include "util/arena.h"
 
 struct fl_err;
+struct fl_nemesis;
 struct fl_test;
 
 /* The phases of a run (run.c's phases), as recorded. */
@@ -100,6 +101,12 @@ int fl_schedule_load(const char *dir, struct fl_schedule **out,
  */
 int fl_schedule_load_faults(const char *file, struct fl_schedule **out,
                             struct fl_err *err);
+/**
+ * The first :workload fault of s that nemesis n does not run (it is not
+ * among fl_nemesis_fs()), or NULL when n runs them all.
+ */
+const struct fl_schedule_entry *
+fl_schedule_unhandled(const struct fl_schedule *s, const struct fl_nemesis *n);
 void fl_schedule_free(struct fl_schedule *s);
 /** Recorded client invocations (or nemesis invocations) of phase. */
 size_t fl_schedule_count(const struct fl_schedule *s, int phase, bool nemesis);
